@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Set up govwatch on a fresh Debian machine with Python 3.11: a virtual environment in .venv
+# with every pinned requirement and the `govwatch` command. With --test it also installs the
+# system packages the test suite uses (Debian's chromium for the browser checks).
+# Safe to run again: it only reinstalls when requirements.txt or pyproject.toml changed.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+python=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+    "$python" -m venv .venv
+fi
+
+stamp=.venv/.govwatch-installed
+wanted=$(cat requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+    echo "bootstrap: installing Python packages into .venv" >&2
+    .venv/bin/python -m pip install --quiet --upgrade pip
+    .venv/bin/python -m pip install --quiet -r requirements.txt
+    .venv/bin/python -m pip install --quiet --no-deps -e .
+    echo "$wanted" > "$stamp"
+fi
+
+if [ "${1:-}" = "--test" ]; then
+    missing=()
+    command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "bootstrap: installing system packages: ${missing[*]}" >&2
+        sudo_cmd=""
+        [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+        $sudo_cmd apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+fi

@@ -1,0 +1,71 @@
+"""Attachment links (PDF, Word, Excel, WPS, OFD) listed on a page."""
+from __future__ import annotations
+
+import re
+import zipfile
+from io import BytesIO
+from urllib.parse import unquote, urljoin, urlsplit
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+ATTACHMENT_TYPES = ("pdf", "doc", "docx", "xls", "xlsx", "wps", "ofd", "et", "zip", "rar")
+_RECORDED = frozenset(("pdf", "doc", "docx", "xls", "xlsx", "wps", "ofd"))
+_EXT = re.compile(r"\.(pdf|docx?|xlsx?|wps|ofd)$", re.I)
+_LINKS = etree.XPath("//a[@href]")
+_BASE = etree.XPath("//base/@href")
+_SPACE = re.compile(r"\s+")
+
+
+def _kind(href: str, text: str) -> str | None:
+    path = unquote(urlsplit(href).path)
+    m = _EXT.search(path) or _EXT.search(text.strip())
+    return m.group(1).lower() if m else None
+
+
+def find_attachments(root: HtmlElement, url: str | None = None) -> list[dict]:
+    """[{"name", "url" (absolute), "type"}] for every attachment link, de-duplicated by URL."""
+    base_href = _BASE(root)
+    base = urljoin(url or "", base_href[0].strip()) if base_href else (url or "")
+    seen: set[str] = set()
+    out: list[dict] = []
+    for a in _LINKS(root):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        text = _SPACE.sub(" ", a.text_content()).strip()
+        kind = _kind(href, text)
+        if kind is None:
+            continue
+        absolute = urljoin(base, href) if base else href
+        if absolute in seen:
+            continue
+        seen.add(absolute)
+        name = text or a.get("title") or unquote(urlsplit(absolute).path.rsplit("/", 1)[-1])
+        out.append({"name": name.strip(), "url": absolute, "type": kind})
+    return out
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def attachment_text(data: bytes, kind: str) -> str | None:
+    """Plain text of an attachment where the installed libraries allow it.
+
+    Only DOCX is supported (it is a zip of XML); PDF, DOC, WPS, OFD and Excel
+    need libraries govwatch does not ship yet, so they return None.
+    """
+    if kind.lower() != "docx":
+        return None
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as z:
+            xml = z.read("word/document.xml")
+    except (zipfile.BadZipFile, KeyError):
+        return None
+    doc = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
+    paras = []
+    for p in doc.iter(_W + "p"):
+        text = "".join(t.text or "" for t in p.iter(_W + "t")).strip()
+        if text:
+            paras.append(text)
+    return "\n".join(paras)

@@ -1,0 +1,193 @@
+"""extract_page: one HTML page → ExtractedPage (title, clean text, date, gov metadata, attachments).
+
+Parse once with lxml; read title, labelled fields and attachments from the
+intact tree; then drop boilerplate containers and let trafilatura find the
+main text; finally filter its lines.  No Scrapy here: the pipeline and the CLI
+both call this.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from urllib.parse import urlsplit
+
+import lxml.html
+import trafilatura
+from lxml.etree import ParserError, XPath
+from lxml.html import HtmlElement
+
+from .attachments import find_attachments
+from .boilerplate import clean_lines, drop_containers, link_texts
+from .dates import find_dates, normalise_date
+from .decode import decode_html
+from .metadata import Labelled, byline_author, find_labelled
+from .rules import Rules, load_rules
+from .textlines import render_lines
+from .title import find_title, locate
+
+
+@dataclass
+class ExtractedPage:
+    url: str | None
+    title: str | None
+    text: str                 # clean body, paragraphs separated by "\n"
+    date: str | None          # ISO 8601 YYYY-MM-DD publication date
+    author: str | None
+    source: str | None        # 来源
+    publisher: str | None     # 发文机关
+    index_no: str | None      # 索引号
+    doc_no: str | None        # 文号
+    category: str | None      # 分类
+    attachments: list[dict] = field(default_factory=list)
+    language: str | None = None
+    metadata: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_HTML_LANG = XPath("/html/@lang|/html/@xml:lang")
+_META_DATE = XPath(
+    "//meta[@name='PubDate' or @name='pubdate' or @name='publishdate' or @name='PublishDate' "
+    "or @property='article:published_time' or @name='article:published_time' or @itemprop='datePublished' "
+    "or @name='publish_date' or @name='firstpublishedtime' or @name='og:release_date' or @name='weibo: article:create_at' "
+    "or @name='OriginalPublicationDate' or @name='date' or @name='DC.date' or @name='dc.date' or @name='Date']/@content"
+)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_URL_DATE = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})[-/_]?(0[1-9]|1[0-2])[-/_]?(0[1-9]|[12]\d|3[01])(?!\d)"
+    r"|(?<!\d)((?:19|20)\d{2})[-/_](0[1-9]|1[0-2])/(?:.*?[^\d])?(0[1-9]|[12]\d|3[01])(?=[^\d])"
+)
+
+
+def parse_html(html: str) -> HtmlElement | None:
+    """lxml.html parse that tolerates XML declarations and empty input."""
+    html = _XML_DECL.sub("", html, count=1)
+    if not html.strip():
+        return None
+    try:
+        return lxml.html.document_fromstring(html)
+    except (ParserError, ValueError):
+        return None
+
+
+def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding: str | None = None) -> ExtractedPage:
+    """Extract body text and metadata from one page (bytes are decoded with decode_html)."""
+    rules = load_rules()
+    text_html = decode_html(html, declared_encoding) if isinstance(html, bytes) else html
+    root = parse_html(text_html)
+    empty = ExtractedPage(url, None, "", None, None, None, None, None, None, None)
+    if root is None:
+        return empty
+
+    # 1. Read everything that needs the intact page.
+    title, title_el = find_title(root, rules.thresholds["title_min_overlap"])
+    lines = render_lines(root, rules)
+    title_idx = locate(lines, title)
+    labelled = find_labelled(lines, rules)
+    metadata = _metadata_dict(labelled, title_idx)
+    fields = {name: _pick(labelled, labels, title_idx, rules) for name, labels in rules.fields.items()}
+    attachments = find_attachments(root, url)
+    links = link_texts(root, int(rules.thresholds["link_line_max_chars"]))
+    meta_dates = [d for d in (normalise_date(v) for v in _META_DATE(root)) if d]
+    lang = (_HTML_LANG(root) or [None])[0]
+
+    # 2. Main text: drop boilerplate containers, let trafilatura choose, filter its lines.
+    drop_containers(root, rules, keep=title_el)
+    body = trafilatura.extract(
+        root, url=url, favor_precision=True, include_comments=False, include_tables=True,
+        with_metadata=False, deduplicate=False,
+    ) or ""
+    body_lines = clean_lines(body, rules, title=title, links=links)
+    if title is None and body_lines:
+        title = None
+    text = "\n".join(body_lines)
+
+    # 3. Date: labelled fields first, then meta tags, the line under the title, the URL.
+    date = fields.get("date") or (meta_dates[0] if meta_dates else None) \
+        or _date_near_title(lines, title_idx, rules) or _url_date(url)
+    if date is None:
+        date = _htmldate(text_html)
+
+    author = fields.get("author") or byline_author(text)
+    if lang is None and _CJK.search(text[:500]):
+        lang = "zh"
+    return ExtractedPage(
+        url=url, title=title, text=text, date=date, author=author,
+        source=fields.get("source"), publisher=fields.get("publisher"), index_no=fields.get("index_no"),
+        doc_no=fields.get("doc_no"), category=fields.get("category"), attachments=attachments,
+        language=(lang.split("-")[0].lower() if lang else None), metadata=metadata,
+    )
+
+
+def _distance(item: Labelled, title_idx: int | None) -> int:
+    return abs(item.line - title_idx) if title_idx is not None else item.line
+
+
+def _metadata_dict(labelled: list[Labelled], title_idx: int | None) -> dict:
+    """canonical label → value nearest the title (every labelled field on the page)."""
+    best: dict[str, Labelled] = {}
+    for item in labelled:
+        if not item.value:
+            continue
+        cur = best.get(item.label)
+        if cur is None or _distance(item, title_idx) < _distance(cur, title_idx):
+            best[item.label] = item
+    return {k: v.value for k, v in sorted(best.items(), key=lambda kv: kv[1].line)}
+
+
+def _pick(labelled: list[Labelled], labels: list[str], title_idx: int | None, rules: Rules) -> str | None:
+    """Value of the first label in *labels* present on the page, the occurrence nearest the title."""
+    window = int(rules.thresholds["date_window_lines"]) * 4
+    for label in labels:
+        items = [i for i in labelled if i.label == label and i.value]
+        if title_idx is not None:
+            items = [i for i in items if abs(i.line - title_idx) <= window] or items
+        if not items:
+            continue
+        item = min(items, key=lambda i: _distance(i, title_idx))
+        if label in rules.date_labels:
+            iso = normalise_date(item.value)
+            if iso:
+                return iso
+            continue
+        return item.value
+    return None
+
+
+def _date_near_title(lines: list[str], title_idx: int | None, rules: Rules) -> str | None:
+    """A date on a short line just below (or just above) the title: the usual info bar."""
+    if title_idx is None:
+        return None
+    window = int(rules.thresholds["date_window_lines"])
+    order = list(range(title_idx, min(len(lines), title_idx + window + 1))) + \
+        list(range(title_idx - 1, max(-1, title_idx - 3), -1))
+    for i in order:
+        line = lines[i]
+        if len(line) > rules.thresholds["metadata_line_max_chars"]:
+            continue
+        found = find_dates(line)
+        if found:
+            return found[0][1]
+    return None
+
+
+def _url_date(url: str | None) -> str | None:
+    if not url:
+        return None
+    path = urlsplit(url).path
+    m = _URL_DATE.search(path)
+    if not m:
+        return None
+    y, mo, d = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
+    return normalise_date(f"{y}-{mo}-{d}")
+
+
+def _htmldate(html: str) -> str | None:
+    """Last resort: htmldate's heuristics (slow, and often fooled by footers, hence last)."""
+    try:
+        from htmldate import find_date
+        return find_date(html, extensive_search=False, original_date=True)
+    except Exception:  # htmldate raises on odd markup; a missing date is fine
+        return None

@@ -1,0 +1,62 @@
+"""Load rules.yaml once and precompile everything in it."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from lxml.etree import XPath
+
+RULES_PATH = Path(__file__).with_name("rules.yaml")
+
+
+@dataclass(frozen=True)
+class Rules:
+    labels: dict[str, str]            # written label -> canonical label
+    fields: dict[str, list[str]]      # field -> canonical labels by priority
+    date_labels: frozenset[str]
+    weak_labels: frozenset[str]
+    label_re: re.Pattern[str]         # any label followed by a colon
+    cell_label_re: re.Pattern[str]    # a cell that holds only a label
+    value_stop_re: re.Pattern[str]
+    boilerplate_re: re.Pattern[str]   # alternation of all boilerplate line patterns
+    drop_xpaths: tuple[XPath, ...]
+    thresholds: dict[str, float]
+
+
+def _label_pattern(label: str) -> str:
+    """Tolerate spaces (and &nbsp;/full-width spaces) inside a label: 来  源, 文 号."""
+    return r"[\s\u3000\xa0]*".join(map(re.escape, label))
+
+
+@lru_cache(maxsize=1)
+def load_rules(path: str | None = None) -> Rules:
+    data = yaml.safe_load(Path(path or RULES_PATH).read_text(encoding="utf-8"))
+    labels: dict[str, str] = data["labels"]
+    alternation = "|".join(_label_pattern(l) for l in sorted(labels, key=len, reverse=True))
+    label_re = re.compile(
+        rf"(?:(?<=^)|(?<=[\s\u3000\xa0|｜丨【\[（(,，;；]))(?P<label>{alternation})[\s\u3000\xa0]*[:：]"
+    )
+    cell_label_re = re.compile(rf"^[\s\u3000\xa0]*(?P<label>{alternation})[\s\u3000\xa0]*[:：]?[\s\u3000\xa0]*$")
+    return Rules(
+        labels=labels,
+        fields={k: list(v) for k, v in data["fields"].items()},
+        date_labels=frozenset(data["date_labels"]),
+        weak_labels=frozenset(data["weak_labels"]),
+        label_re=label_re,
+        cell_label_re=cell_label_re,
+        value_stop_re=re.compile(data["value_stop"]),
+        boilerplate_re=re.compile("|".join(f"(?:{p})" for p in data["boilerplate_lines"])),
+        drop_xpaths=tuple(XPath(x) for x in data["drop_xpaths"]),
+        thresholds=dict(data["thresholds"]),
+    )
+
+
+_SPACES = re.compile(r"[\s\u3000\xa0]+")
+
+
+def canonical_label(rules: Rules, written: str) -> str:
+    """Written label (possibly with inner spaces) -> canonical label."""
+    return rules.labels.get(_SPACES.sub("", written), _SPACES.sub("", written))

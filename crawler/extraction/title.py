@@ -1,0 +1,110 @@
+"""Article title: the heading inside the page that matches <title>.
+
+<title> usually carries the site name (``标题_某某市人民政府``) and headings on
+the page include the site logo, column names and related links, so neither is
+trusted alone: the title is the longest heading-like element that <title>
+contains (or that contains <title>), else a meta ArticleTitle/og:title, else
+the first segment of <title>.
+"""
+from __future__ import annotations
+
+import re
+
+from lxml.etree import XPath
+from lxml.html import HtmlElement
+
+_TITLE_TAG = XPath("//head/title|//title")
+_META_TITLE = XPath(
+    "//meta[@name='ArticleTitle' or @name='articletitle' or @property='og:title' or @name='og:title' "
+    "or @name='twitter:title' or @name='title' or @name='Title']/@content"
+)
+# Ordered by trust: a heading tag beats a styled div.
+_CANDIDATES = (
+    ("h1", XPath("//body//h1")),
+    ("h2", XPath("//body//h2")),
+    ("title-class", XPath(
+        "//body//*[self::div or self::p or self::span or self::td or self::strong or self::b or self::font]"
+        "[contains(@class,'title') or contains(@class,'Title') or contains(@id,'title') or contains(@id,'Title') "
+        "or contains(@class,'biaoti') or contains(@class,'bt') or contains(@class,'headline')]"
+    )),
+    ("h3", XPath("//body//h3")),
+)
+_RANK = {"h1": 4, "h2": 3, "title-class": 2, "h3": 1}
+_WS = re.compile(r"[\s\xa0\u3000]+")
+_SEPARATORS = re.compile(r"\s*(?:_|\||｜|\s-\s|\s–\s|\s—\s|--|-{1}(?=[^\d\s]{2,}$))\s*")
+MAX_TITLE_CHARS = 160
+
+
+def _norm(s: str) -> str:
+    return _WS.sub("", s)
+
+
+def _clean(s: str) -> str:
+    return _WS.sub(" ", s).strip()
+
+
+def title_tag(root: HtmlElement) -> str | None:
+    nodes = _TITLE_TAG(root)
+    return _clean(nodes[0].text_content()) if nodes else None
+
+
+def _segments(title: str) -> list[str]:
+    return [s for s in _SEPARATORS.split(title) if s.strip()]
+
+
+def find_title(root: HtmlElement, min_overlap: float = 0.5) -> tuple[str | None, HtmlElement | None]:
+    """(title, element it came from or None)."""
+    tag_title = title_tag(root) or ""
+    tag_norm = _norm(tag_title)
+    metas = [_clean(m) for m in _META_TITLE(root) if m and m.strip()]
+    references = [t for t in [tag_norm] + [_norm(m) for m in metas] if t]
+    best: tuple[tuple, str, HtmlElement] | None = None
+    for order, (kind, xp) in enumerate(_CANDIDATES):
+        for el in xp(root):
+            text = _clean(el.text_content())
+            norm = _norm(text)
+            if len(norm) < 4 or len(norm) > MAX_TITLE_CHARS:
+                continue
+            score = _match(norm, references, min_overlap)
+            if score is None:
+                continue
+            key = (score, _RANK[kind], len(norm))
+            if best is None or key > best[0]:
+                best = (key, text, el)
+    if best is not None:
+        return best[1], best[2]
+    # No heading matches: meta titles are written by the CMS editor, trust them next.
+    for m in metas:
+        if len(_norm(m)) >= 4 and not (tag_norm and _norm(m) == tag_norm and _segments(tag_title)[1:]):
+            return m, None
+    segs = _segments(tag_title)
+    if segs:
+        return max(segs[:2], key=len) if len(segs) > 1 and len(segs[0]) < 6 else segs[0], None
+    return (metas[0] if metas else None), None
+
+
+def _match(norm: str, references: list[str], min_overlap: float) -> int | None:
+    """2: equals a reference; 1: a long enough part of one (or contains one); None: unrelated."""
+    score = None
+    for ref in references:
+        if norm == ref:
+            return 2
+        if ref.startswith(norm) or norm in ref:
+            first = _norm(_segments(ref)[0]) if _segments(ref) else ref
+            if len(norm) >= min_overlap * max(len(first), 1):
+                score = 1
+        elif norm.startswith(ref) and len(ref) >= 6:
+            score = 1
+    return score
+
+
+def locate(lines: list[str], title: str | None) -> int | None:
+    """Index of the rendered line holding the title (the first line mostly made of it)."""
+    if not title:
+        return None
+    t = _norm(title)
+    for i, line in enumerate(lines):
+        n = _norm(line)
+        if t in n and len(n) <= len(t) * 1.5 + 10:
+            return i
+    return None

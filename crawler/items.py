@@ -1,0 +1,50 @@
+"""What the spider yields: one item per article fetch outcome.
+
+Only `ArticlePage` carries a body; the extraction pipeline fills its content fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class ArticlePage:
+    """A 200 response for an article URL, before and after extraction."""
+
+    url: str
+    source: str
+    body: bytes
+    http_status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    encoding: str | None = None
+    fetched_at: str | None = None
+    extracted: dict[str, Any] | None = None
+
+
+@dataclass
+class ArticleNotModified:
+    """A 304 answer to our conditional GET: the article is still there, unchanged."""
+
+    url: str
+    source: str
+
+
+@dataclass
+class ArticleGone:
+    """A 404/410 for an article URL: withdrawn, if we held it."""
+
+    url: str
+    source: str
+    http_status: int
+
+
+@dataclass
+class FetchFailure:
+    """A request that failed for good (after retries): kept in the run log with its reason."""
+
+    url: str
+    source: str
+    reason: str
+    http_status: int | None = None

@@ -1,0 +1,52 @@
+"""Scrapy settings for govwatch: polite defaults for real government sites.
+
+A source's `politeness` block (sources.yaml) overrides the throttling ones per crawl;
+the local demo turns AutoThrottle off, real sites keep it on.
+"""
+
+BOT_NAME = "govwatch"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# --- politeness -------------------------------------------------------------
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_MAX_DELAY = 30
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 1.0
+ROBOTSTXT_OBEY = True
+USER_AGENT = "govwatch/0.1 (+https://github.com/govwatch/govwatch; public-sector change monitor)"
+
+# --- limits -----------------------------------------------------------------
+# Government pages are small; a 10 MB "page" is an attachment or garbage.
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 5
+# A hundred concurrent items per response only adds scheduling overhead (see bench/).
+CONCURRENT_ITEMS = 16
+
+# --- components ---------------------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.ConditionalGetMiddleware": 560,
+}
+SPIDER_MIDDLEWARES = {}
+ITEM_PIPELINES = {
+    "crawler.pipelines.ExtractionPipeline": 300,
+    "crawler.pipelines.StoragePipeline": 800,
+}
+EXTENSIONS = {
+    "scrapy.extensions.telnet.TelnetConsole": None,
+}
+
+# --- govwatch -----------------------------------------------------------------
+GOVWATCH_DB = "govwatch.db"
+GOVWATCH_RUN_ID = None  # set by `govwatch crawl`; a standalone `scrapy crawl` opens its own run
+GOVWATCH_TRIGGER = "scrapy"
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,199 @@
+"""The `govwatch` command: demo, crawl, serve, extract and the operator commands.
+
+Every expected failure (bad config, unknown source, unreadable database) ends with one
+message and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from monitor.config import DEFAULT_DEMO_URL, ConfigError, SourceConfig, load_sources, source_as_record
+from monitor.crawls import PROJECT_ROOT, run_crawls
+from monitor.progress import LiveProgress, render_table, summary_rows
+from storage import open_db
+from storage.database import StoreError
+from storage.sources import UnknownSource, source_names, sync_sources
+
+DEFAULT_DB = os.environ.get("GOVWATCH_DB", "data/govwatch.db")
+DEFAULT_CONFIG = os.environ.get("GOVWATCH_CONFIG", str(PROJECT_ROOT / "sources.yaml"))
+
+db_option = click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, help="SQLite database file.")
+config_option = click.option("--config", "config_path", default=DEFAULT_CONFIG, show_default=True,
+                             help="Sources file (YAML).")
+
+
+class UserError(click.ClickException):
+    """A problem the user can fix: printed as one line, exit status 2."""
+
+    exit_code = 2
+
+
+@contextmanager
+def clear_errors() -> Iterator[None]:
+    """Turn the errors a user can fix into one line on stderr and exit status 2."""
+    try:
+        yield
+    except (ConfigError, StoreError, UnknownSource) as exc:
+        raise UserError(str(exc.args[0] if isinstance(exc, UnknownSource) else exc)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """govwatch: crawl Chinese government and news sites, extract articles, watch for changes."""
+
+
+def crawl_and_report(db_path: str, sources: list[SourceConfig], trigger: str, console: Console,
+                     extra_settings: dict | None = None) -> list[dict]:
+    """Sync `sources` into the store, crawl them and print the per-source summary."""
+    db = open_db(db_path)
+    try:
+        sync_sources(db, [source_as_record(s) for s in sources])
+    finally:
+        db.close()
+    with LiveProgress(db_path, console) as progress:
+        runs = run_crawls(
+            db_path, [s.name for s in sources], trigger=trigger,
+            time_limits={s.name: s.time_limit_s for s in sources}, extra_settings=extra_settings,
+            on_tick=progress.tick,
+        )
+    rows = summary_rows(db_path, runs)
+    console.print(render_table(rows, f"crawl summary ({db_path})"))
+    return rows
+
+
+@main.command()
+@db_option
+@config_option
+@click.option("--demo-url", default=DEFAULT_DEMO_URL, show_default=True, help="Address substituted for {demo}.")
+@click.argument("names", nargs=-1)
+def crawl(db_path: str, config_path: str, demo_url: str, names: tuple[str, ...]) -> None:
+    """Crawl configured sources (all enabled ones when no NAMES are given) into the database."""
+    console = Console()
+    with clear_errors():
+        configured = {s.name: s for s in load_sources(config_path, demo_url=demo_url)}
+        unknown = [n for n in names if n not in configured]
+        if unknown:
+            raise ConfigError(f"{config_path}: unknown source(s) {', '.join(unknown)}; "
+                              f"configured: {', '.join(configured)}")
+        chosen = [configured[n] for n in names] if names else [s for s in configured.values() if s.enabled]
+        rows = crawl_and_report(db_path, chosen, "cli", console)
+    if any(r["status"] != "ok" for r in rows):
+        sys.exit(1)
+
+
+@main.command()
+@db_option
+@config_option
+@click.option("--no-serve", is_flag=True, help="Crawl and report, then exit instead of serving Datasette.")
+@click.option("--site-port", default=0, show_default=True, help="Port of the demo site (0: any free port).")
+@click.option("--port", default=8001, show_default=True, help="Port for Datasette.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+def demo(db_path: str, config_path: str, no_serve: bool, site_port: int, port: int, host: str) -> None:
+    """The main job on the built-in demo: serve the demo site, crawl it, store, publish."""
+    from demo.server import DemoSite
+
+    console = Console()
+    site = DemoSite()
+    site.start(port=site_port)
+    console.print(f"demo site: {site.base_url}")
+    with clear_errors():
+        sources = [s for s in load_sources(config_path, demo_url=site.base_url)
+                   if s.enabled and all(u.startswith(site.base_url) for u in s.start_urls)]
+        if not sources:
+            raise ConfigError(f"{config_path}: no enabled source uses {{demo}} start URLs")
+        rows = crawl_and_report(db_path, sources, "demo", console)
+    failed = [r for r in rows if r["status"] != "ok"]
+    site.stop()
+    if failed:
+        raise UserError(f"{len(failed)} demo crawl(s) failed: {', '.join(r['source'] for r in failed)}")
+    if no_serve:
+        return
+    _serve(db_path, host, port)
+
+
+@main.command("demo-site")
+@click.option("--port", default=8765, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+def demo_site(port: int, host: str) -> None:
+    """Serve the demo site (four sources) until interrupted; see demo/README.md to change it."""
+    from demo.server import serve_forever
+
+    serve_forever(host=host, port=port)
+
+
+@main.command()
+@db_option
+@click.option("--port", default=8001, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+def serve(db_path: str, port: int, host: str) -> None:
+    """Publish the database with Datasette (read-only)."""
+    _serve(db_path, host, port)
+
+
+def _serve(db_path: str, host: str, port: int) -> None:
+    from monitor.publish import datasette_command
+
+    with clear_errors():
+        if not Path(db_path).exists():
+            raise StoreError(f"cannot open database {db_path}: no such file (run `govwatch crawl` first)")
+        open_db(db_path).close()  # bring the schema and views up to date before serving
+    command = datasette_command(db_path, host=host, port=port)
+    click.echo(f"Datasette: http://{host}:{port}/  (Ctrl-C to stop)", err=False)
+    sys.stdout.flush()
+    os.execv(command[0], command)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--encoding", default=None, help="Declared encoding of the files (default: detect).")
+def extract(inputs: tuple[str, ...], encoding: str | None) -> None:
+    """Extract articles from files, directories or URLs; one JSON line per page, in order."""
+    from monitor.extract_command import extract_inputs
+
+    failures = 0
+    for record in extract_inputs(inputs, encoding=encoding):
+        failures += "error" in record
+        click.echo(json.dumps(record, ensure_ascii=False))
+    if failures:
+        sys.exit(1)
+
+
+@main.group()
+def sources() -> None:
+    """Inspect and change sources (operators)."""
+
+
+@sources.command("list")
+@db_option
+def sources_list(db_path: str) -> None:
+    """Sources in the database with schedule and last run."""
+    with clear_errors():
+        db = open_db(db_path)
+        names = source_names(db)
+        console = Console()
+        from rich.table import Table
+
+        table = Table()
+        for column in ("name", "enabled", "paused", "schedule", "last run", "status", "new", "errors"):
+            table.add_column(column)
+        for name in names:
+            row = db["sources"].get(name)
+            last = next(iter(db.query(
+                "select * from crawl_runs where source = ? order by id desc limit 1", [name])), None)
+            table.add_row(name, str(bool(row["enabled"])), str(bool(row["paused"])), row["schedule"] or "",
+                          (last or {}).get("started_at", "never"), (last or {}).get("status", ""),
+                          str((last or {}).get("articles_new", "")), str((last or {}).get("errors", "")))
+        console.print(table)
+
+
+if __name__ == "__main__":
+    main()

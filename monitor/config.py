@@ -1,0 +1,180 @@
+"""Reading and validating `sources.yaml`, once, at the edge.
+
+Every problem is reported as one `ConfigError` whose message names the file, the source
+and the field, so an operator can fix the line without reading a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from monitor.schedules import parse_schedule
+
+DEFAULT_DEMO_URL = "http://127.0.0.1:8765"
+# TRS (拓尔思) sites, the most common CMS of Chinese government portals, name articles
+# t<YYYYMMDD>_<id>.html under /YYYY/MM/ or /YYYYMM/; newspapers use content_<id>.htm.
+DEFAULT_ARTICLE_PATTERN = (
+    r"/t\d{8}_\d+\.s?html?$"
+    r"|/content_\d+\.s?html?$"
+    r"|/\d{8}_\d+\.s?html?$"
+    r"|/(?:art|article|news|detail)/[\w/-]*\d{3,}[\w-]*\.s?html?$"
+)
+DEFAULT_LIST_PATTERN = r"/index_\d+\.s?html?$|/list_\d+\.s?html?$|/node_\d+\.s?html?$|[?&]page=\d+"
+
+
+class ConfigError(ValueError):
+    """A configuration problem, described for the person who edits the file."""
+
+
+class Politeness(BaseModel):
+    """How hard we may hit a site. Real sites get AutoThrottle; the local demo need not."""
+
+    model_config = ConfigDict(extra="forbid")
+    autothrottle: bool = True
+    download_delay: float = Field(default=1.0, ge=0)
+    concurrent_requests: int = Field(default=4, ge=1, le=64)
+    obey_robots: bool = True
+
+
+class SourceConfig(BaseModel):
+    """One site (or one section of a site) to crawl; every field is documented in the README."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)
+    title: str | None = None
+    kind: Literal["gov", "paper", "news", "mirror", "generic"] = "generic"
+    start_urls: list[str] = Field(min_length=1)
+    allowed_domains: list[str] = Field(default_factory=list)
+    allow_paths: list[str] = Field(default_factory=list)
+    article_pattern: str = DEFAULT_ARTICLE_PATTERN
+    article_xpath: str | None = None
+    list_pattern: str = DEFAULT_LIST_PATTERN
+    max_list_pages: int = Field(default=10, ge=1, le=1000)
+    schedule: str = "every 6h"
+    timezone: str = "Asia/Shanghai"
+    enabled: bool = True
+    time_limit_s: int = Field(default=1800, ge=10)
+    politeness: Politeness = Field(default_factory=Politeness)
+    notes: str | None = None
+
+    @field_validator("start_urls")
+    @classmethod
+    def _urls_are_http(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            if not re.match(r"^https?://[^/\s]+", url):
+                raise ValueError(f"{url!r} is not an http(s) URL")
+        return urls
+
+    @field_validator("article_pattern", "list_pattern")
+    @classmethod
+    def _regex_compiles(cls, pattern: str) -> str:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from None
+        return pattern
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule_parses(cls, spec: str) -> str:
+        parse_schedule(spec)  # raises ValueError with the reason
+        return spec
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, name: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {name!r} (use an IANA name such as Asia/Shanghai)") from None
+        return name
+
+    def resolved_domains(self) -> list[str]:
+        """allowed_domains, or the hosts of the start URLs when none are given."""
+        if self.allowed_domains:
+            return self.allowed_domains
+        return sorted({re.sub(r"^https?://([^/:]+).*$", r"\1", u) for u in self.start_urls})
+
+
+def load_sources(path: str | Path, *, demo_url: str = DEFAULT_DEMO_URL) -> list[SourceConfig]:
+    """Read and validate the sources file; `{demo}` in URLs is the local demo site's address."""
+    path = Path(path)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    try:
+        document = yaml.safe_load(raw) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(document, dict) or not isinstance(document.get("sources"), list):
+        raise ConfigError(f"{path}: expected a mapping with a 'sources:' list at the top")
+    defaults = document.get("defaults") or {}
+    if not isinstance(defaults, dict):
+        raise ConfigError(f"{path}: 'defaults' must be a mapping")
+    sources: list[SourceConfig] = []
+    seen: set[str] = set()
+    for position, entry in enumerate(document["sources"], start=1):
+        label = entry.get("name") if isinstance(entry, dict) else None
+        where = f"{path}: source {label!r}" if label else f"{path}: source #{position}"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where}: expected a mapping of fields, got {type(entry).__name__}")
+        merged = {**defaults, **entry}
+        if isinstance(merged.get("politeness"), dict) and isinstance(defaults.get("politeness"), dict):
+            merged["politeness"] = {**defaults["politeness"], **entry.get("politeness", {})}
+        merged["start_urls"] = [_expand(u, demo_url) for u in merged.get("start_urls") or []]
+        try:
+            source = SourceConfig.model_validate(merged)
+        except ValidationError as exc:
+            raise ConfigError(f"{where}: {_describe(exc)}") from None
+        if source.name in seen:
+            raise ConfigError(f"{where}: field 'name': duplicate source name {source.name!r}")
+        seen.add(source.name)
+        sources.append(source)
+    return sources
+
+
+def parse_source_snippet(text: str, *, origin: str = "snippet", demo_url: str = DEFAULT_DEMO_URL) -> SourceConfig:
+    """Validate one source given as a YAML mapping (for `govwatch sources add`)."""
+    try:
+        entry = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{origin}: not valid YAML: {exc}") from None
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{origin}: expected a mapping of source fields")
+    entry["start_urls"] = [_expand(u, demo_url) for u in entry.get("start_urls") or []]
+    try:
+        return SourceConfig.model_validate(entry)
+    except ValidationError as exc:
+        raise ConfigError(f"{origin}: source {entry.get('name')!r}: {_describe(exc)}") from None
+
+
+def source_as_record(source: SourceConfig) -> dict[str, Any]:
+    """The plain dict the store keeps (and the spider reads back)."""
+    record = source.model_dump()
+    record["allowed_domains"] = source.resolved_domains()
+    return record
+
+
+def _expand(url: Any, demo_url: str) -> Any:
+    return url.replace("{demo}", demo_url.rstrip("/")) if isinstance(url, str) else url
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        field = ".".join(str(p) for p in error["loc"]) or "(source)"
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown field (check its spelling against the README)"
+        parts.append(f"field {field!r}: {message}")
+    return "; ".join(parts)

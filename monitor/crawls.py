@@ -1,0 +1,138 @@
+"""Running crawls: each source in its own `scrapy crawl` child process.
+
+The monitor never imports the Twisted reactor; a crawl that crashes or hangs only ends
+its own process, and its run is closed here with the reason and the log tail.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from storage import open_db
+from storage.runs import finish_run, get_run, start_run
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+LOG_TAIL_LINES = 40
+# Seconds a crawl gets beyond its own time limit (CLOSESPIDER_TIMEOUT) before it is killed.
+KILL_GRACE_S = 60
+
+
+@dataclass
+class CrawlJob:
+    """One source's crawl in flight."""
+
+    source: str
+    run_id: int
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    started: float
+    deadline: float
+
+
+def crawl_command(db_path: str | Path, source: str, run_id: int, extra_settings: dict[str, Any] | None = None) -> list[str]:
+    """The `scrapy crawl` command line for one source's run."""
+    command = [
+        sys.executable, "-m", "scrapy", "crawl", "source",
+        "-a", f"source={source}",
+        "-s", f"GOVWATCH_DB={Path(db_path).resolve()}",
+        "-s", f"GOVWATCH_RUN_ID={run_id}",
+    ]
+    for key, value in (extra_settings or {}).items():
+        command += ["-s", f"{key}={value}"]
+    return command
+
+
+def start_crawl(
+    db_path: str | Path, source: str, *, trigger: str = "cli", time_limit_s: int = 1800,
+    extra_settings: dict[str, Any] | None = None,
+) -> CrawlJob:
+    """Open a run for `source` and start its crawl process."""
+    db = open_db(db_path)
+    try:
+        run_id = start_run(db, source, trigger=trigger)
+    finally:
+        db.close()
+    log_file = tempfile.NamedTemporaryFile(prefix=f"govwatch-{source}-", suffix=".log", delete=False)
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONPATH": _pythonpath()}
+    process = subprocess.Popen(
+        crawl_command(db_path, source, run_id, extra_settings),
+        cwd=PROJECT_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+    )
+    log_file.close()
+    now = time.monotonic()
+    return CrawlJob(source, run_id, process, Path(log_file.name), now, now + time_limit_s + KILL_GRACE_S)
+
+
+def finish_crawl(db_path: str | Path, job: CrawlJob) -> dict[str, Any]:
+    """Close the run of a crawl process that has ended (or was killed); return the run row."""
+    tail = _tail(job.log_path)
+    db = open_db(db_path)
+    try:
+        run = get_run(db, job.run_id)
+        if run["status"] == "running":
+            code = job.process.returncode
+            finish_run(db, job.run_id, "failed", message=f"crawl process exited with code {code} before closing its run",
+                       log_tail=tail)
+        else:
+            finish_run(db, job.run_id, run["status"], log_tail=tail)
+        run = get_run(db, job.run_id)
+    finally:
+        db.close()
+    job.log_path.unlink(missing_ok=True)
+    run["seconds"] = round(time.monotonic() - job.started, 2)
+    return run
+
+
+def run_crawls(
+    db_path: str | Path,
+    sources: Sequence[str],
+    *,
+    trigger: str = "cli",
+    parallel: int = 2,
+    time_limits: dict[str, int] | None = None,
+    extra_settings: dict[str, Any] | None = None,
+    on_tick: Callable[[list[CrawlJob], list[dict[str, Any]]], None] | None = None,
+    poll_s: float = 0.25,
+) -> list[dict[str, Any]]:
+    """Crawl `sources`, at most `parallel` at once; return each finished run's row."""
+    waiting = list(sources)
+    running: list[CrawlJob] = []
+    finished: list[dict[str, Any]] = []
+    while waiting or running:
+        while waiting and len(running) < parallel:
+            name = waiting.pop(0)
+            limit = (time_limits or {}).get(name, 1800)
+            running.append(start_crawl(db_path, name, trigger=trigger, time_limit_s=limit, extra_settings=extra_settings))
+        for job in list(running):
+            if job.process.poll() is None and time.monotonic() > job.deadline:
+                job.process.kill()
+                job.process.wait()
+            if job.process.poll() is not None:
+                running.remove(job)
+                finished.append(finish_crawl(db_path, job))
+        if on_tick:
+            on_tick(running, finished)
+        if running:
+            time.sleep(poll_s)
+    return finished
+
+
+def _tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def _pythonpath() -> str:
+    existing = os.environ.get("PYTHONPATH")
+    return f"{PROJECT_ROOT}{os.pathsep}{existing}" if existing else str(PROJECT_ROOT)

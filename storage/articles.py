@@ -1,0 +1,204 @@
+"""The `articles`, `article_versions` and `events` tables: what we hold and how it changed.
+
+Every fetch of an article goes through one of three writers here, each one transaction:
+`record_page` (a 200 with extracted content), `record_not_modified` (a 304) and
+`record_gone` (a 404/410). A version is written only when the content fingerprint changes,
+so the raw HTML of each distinct version is kept once.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlite_utils
+
+from storage.fingerprint import content_hash
+from storage.runs import count_in_run
+from storage.transactions import utc_now, writing
+
+
+@dataclass
+class FetchedArticle:
+    """One article page as fetched and extracted: what the crawler hands to the store."""
+
+    url: str
+    source: str
+    body: bytes
+    http_status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    encoding: str | None = None
+    fetched_at: str | None = None
+    canonical_url: str | None = None
+    title: str | None = None
+    text: str = ""
+    published: str | None = None
+    author: str | None = None
+    origin: str | None = None
+    publisher: str | None = None
+    doc_no: str | None = None
+    index_no: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+
+    def fingerprint(self) -> str:
+        return content_hash(
+            self.title, self.text, {"published": self.published, "doc_no": self.doc_no, "publisher": self.publisher}
+        )
+
+
+def article_by_url(db: sqlite_utils.Database, url: str) -> dict[str, Any] | None:
+    rows = list(db["articles"].rows_where("url = ?", [url], limit=1))
+    return rows[0] if rows else None
+
+
+def record_page(db: sqlite_utils.Database, run_id: int, page: FetchedArticle) -> str:
+    """Store a fetched article; return what it was: new, changed, unchanged or restored."""
+    now = page.fetched_at or utc_now()
+    digest = page.fingerprint()
+    with writing(db):
+        existing = article_by_url(db, page.url)
+        validators = {"etag": page.headers.get("etag"), "last_modified": page.headers.get("last-modified")}
+        if existing is None:
+            article_id = int(
+                db["articles"].insert(
+                    {**_content_columns(page), "url": page.url, "source": page.source, "content_hash": digest,
+                     "status": "live", "first_seen": now, "last_seen": now, "last_checked": now,
+                     "last_changed": now, **validators}
+                ).last_pk
+            )
+            version_id = _insert_version(db, article_id, 1, run_id, now, page, digest)
+            db["articles"].update(article_id, {"version_count": 1, "current_version_id": version_id})
+            _event(db, article_id, "new", run_id, page.source, now, version_id)
+            count_in_run(db, run_id, articles_new=1)
+            return "new"
+
+        article_id = existing["id"]
+        seen = {"last_seen": now, "last_checked": now, **validators}
+        outcome = "unchanged"
+        if existing["status"] == "withdrawn":
+            seen["status"] = "live"
+            _event(db, article_id, "restored", run_id, page.source, now, existing["current_version_id"])
+            outcome = "restored"
+        if existing["content_hash"] == digest:
+            db["articles"].update(article_id, seen)
+            count_in_run(db, run_id, articles_unchanged=1)
+            return outcome
+        version = existing["version_count"] + 1
+        version_id = _insert_version(db, article_id, version, run_id, now, page, digest)
+        db["articles"].update(
+            article_id,
+            {**_content_columns(page), **seen, "content_hash": digest, "version_count": version,
+             "current_version_id": version_id, "last_changed": now},
+        )
+        _event(db, article_id, "changed", run_id, page.source, now, version_id)
+        count_in_run(db, run_id, articles_changed=1)
+        return "changed"
+
+
+def record_not_modified(db: sqlite_utils.Database, run_id: int, url: str) -> str:
+    """A 304 for a known article: it was seen, and nothing changed."""
+    now = utc_now()
+    with writing(db):
+        existing = article_by_url(db, url)
+        count_in_run(db, run_id, not_modified=1, articles_unchanged=1)
+        if existing is None:
+            return "unknown"
+        db["articles"].update(existing["id"], {"last_seen": now, "last_checked": now})
+        return "unchanged"
+
+
+def record_gone(db: sqlite_utils.Database, run_id: int, url: str, http_status: int) -> str:
+    """A 404/410 for a known live article: it was withdrawn."""
+    now = utc_now()
+    with writing(db):
+        existing = article_by_url(db, url)
+        if existing is None:
+            return "unknown"
+        db["articles"].update(existing["id"], {"last_checked": now})
+        if existing["status"] == "withdrawn":
+            return "unchanged"
+        db["articles"].update(existing["id"], {"status": "withdrawn"})
+        _event(db, existing["id"], "withdrawn", run_id, existing["source"], now, existing["current_version_id"],
+               detail=f"HTTP {http_status}")
+        count_in_run(db, run_id, articles_withdrawn=1)
+        return "withdrawn"
+
+
+def conditional_get_validators(db: sqlite_utils.Database, source: str) -> dict[str, dict[str, str]]:
+    """url → {etag, last_modified} of the live articles we hold, for If-None-Match/If-Modified-Since."""
+    rows = db.query(
+        "select url, etag, last_modified from articles where source = ? and status = 'live'"
+        " and (etag is not null or last_modified is not null)",
+        [source],
+    )
+    return {r["url"]: {"etag": r["etag"], "last_modified": r["last_modified"]} for r in rows}
+
+
+def known_article_urls(db: sqlite_utils.Database, source: str) -> list[str]:
+    """Every article URL of a source we have ever stored, for re-checks."""
+    return [r["url"] for r in db.query("select url from articles where source = ? order by id", [source])]
+
+
+def raw_html(version_row: dict[str, Any]) -> bytes:
+    """The response body of a version exactly as received."""
+    return gzip.decompress(version_row["raw_html_gz"])
+
+
+def _content_columns(page: FetchedArticle) -> dict[str, Any]:
+    return {
+        "canonical_url": page.canonical_url or page.url,
+        "title": page.title,
+        "text": page.text,
+        "published": page.published,
+        "author": page.author,
+        "origin": page.origin,
+        "publisher": page.publisher,
+        "doc_no": page.doc_no,
+        "index_no": page.index_no,
+        "metadata": json.dumps(page.metadata, ensure_ascii=False),
+        "attachments": json.dumps(page.attachments, ensure_ascii=False),
+    }
+
+
+def _insert_version(
+    db: sqlite_utils.Database, article_id: int, version: int, run_id: int, now: str, page: FetchedArticle, digest: str
+) -> int:
+    return int(
+        db["article_versions"].insert(
+            {
+                "article_id": article_id,
+                "version": version,
+                "run_id": run_id,
+                "fetched_at": now,
+                "title": page.title,
+                "text": page.text,
+                "published": page.published,
+                "metadata": json.dumps(
+                    {"author": page.author, "origin": page.origin, "publisher": page.publisher,
+                     "doc_no": page.doc_no, "index_no": page.index_no, **page.metadata},
+                    ensure_ascii=False,
+                ),
+                "content_hash": digest,
+                "http_status": page.http_status,
+                "response_headers": json.dumps(page.headers, ensure_ascii=False),
+                "encoding": page.encoding,
+                "raw_html_gz": gzip.compress(page.body, mtime=0),
+                "raw_sha256": hashlib.sha256(page.body).hexdigest(),
+                "raw_size": len(page.body),
+            }
+        ).last_pk
+    )
+
+
+def _event(
+    db: sqlite_utils.Database, article_id: int, kind: str, run_id: int, source: str, at: str,
+    version_id: int | None, detail: str | None = None,
+) -> None:
+    db["events"].insert(
+        {"article_id": article_id, "kind": kind, "run_id": run_id, "source": source, "at": at,
+         "version_id": version_id, "detail": detail}
+    )

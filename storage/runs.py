@@ -1,0 +1,101 @@
+"""The `crawl_runs` and `fetch_errors` tables: each run's health, kept for operators."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import sqlite_utils
+
+from storage.transactions import utc_now, writing
+
+RUN_COUNTERS = (
+    "pages_fetched",
+    "bytes_downloaded",
+    "not_modified",
+    "articles_new",
+    "articles_changed",
+    "articles_unchanged",
+    "articles_withdrawn",
+    "errors",
+)
+
+
+def start_run(db: sqlite_utils.Database, source: str, trigger: str = "cli") -> int:
+    """Record a run as started and return its id."""
+    with writing(db):
+        table = db["crawl_runs"].insert(
+            {"source": source, "trigger": trigger, "started_at": utc_now(), "status": "running", "pid": os.getpid()}
+        )
+    return int(table.last_pk)
+
+
+def count_in_run(db: sqlite_utils.Database, run_id: int, **increments: int) -> None:
+    """Add to a run's counters; called inside the caller's write transaction."""
+    unknown = set(increments) - set(RUN_COUNTERS)
+    if unknown:
+        raise ValueError(f"unknown run counters: {sorted(unknown)}")
+    assignments = ", ".join(f"{name} = {name} + :{name}" for name in increments)
+    db.execute(f"update crawl_runs set {assignments} where id = :id", {**increments, "id": run_id})
+
+
+def finish_run(
+    db: sqlite_utils.Database,
+    run_id: int,
+    status: str,
+    *,
+    message: str | None = None,
+    log_tail: str | None = None,
+    **counters: int,
+) -> None:
+    """Close a run: its final status and any counters known only at the end."""
+    unknown = set(counters) - set(RUN_COUNTERS)
+    if unknown:
+        raise ValueError(f"unknown run counters: {sorted(unknown)}")
+    updates: dict[str, Any] = {"finished_at": utc_now(), "status": status, **counters}
+    if message is not None:
+        updates["message"] = message
+    if log_tail is not None:
+        updates["log_tail"] = log_tail
+    with writing(db):
+        db["crawl_runs"].update(run_id, updates)
+
+
+def record_fetch_error(
+    db: sqlite_utils.Database, run_id: int, source: str, url: str, reason: str, http_status: int | None = None
+) -> None:
+    """Keep one failed fetch (URL and reason) in the run's log."""
+    with writing(db):
+        db["fetch_errors"].insert(
+            {"run_id": run_id, "source": source, "url": url, "reason": reason, "http_status": http_status, "at": utc_now()}
+        )
+        count_in_run(db, run_id, errors=1)
+
+
+def get_run(db: sqlite_utils.Database, run_id: int) -> dict[str, Any]:
+    return db["crawl_runs"].get(run_id)
+
+
+def mark_abandoned_runs(db: sqlite_utils.Database, source: str | None = None) -> int:
+    """Runs left "running" by a process that no longer exists are marked "killed"."""
+    where = "status = 'running'" + (" and source = ?" if source else "")
+    params = [source] if source else []
+    stale = [r for r in db["crawl_runs"].rows_where(where, params) if not _pid_alive(r["pid"])]
+    if stale:
+        with writing(db):
+            for r in stale:
+                db["crawl_runs"].update(r["id"], {"status": "killed", "finished_at": utc_now(),
+                                                  "message": "the crawl process ended without closing its run"})
+    return len(stale)
+
+
+def _pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,155 @@
+"""The schema, as an ordered set of migrations: opening any database brings it up to date.
+
+Times are stored as ISO 8601 strings in UTC ("2026-11-25T06:00:00+00:00"); publication
+dates (`published`) are the page's own calendar date ("2021-06-07", Asia/Shanghai).
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("govwatch")
+
+
+@migrations()
+def m001_core_tables(db: sqlite_utils.Database) -> None:
+    db["sources"].create(
+        {
+            "name": str,
+            "kind": str,
+            "title": str,
+            "config": str,  # the validated source config as JSON
+            "schedule": str,
+            "timezone": str,
+            "enabled": int,
+            "paused": int,
+            "origin": str,  # "config" (sources.yaml) or "operator" (changed at run time)
+            "updated_at": str,
+        },
+        pk="name",
+    )
+    db["crawl_runs"].create(
+        {
+            "id": int,
+            "source": str,
+            "trigger": str,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,  # running, ok, failed, killed, timeout
+            "pages_fetched": int,
+            "bytes_downloaded": int,
+            "not_modified": int,
+            "articles_new": int,
+            "articles_changed": int,
+            "articles_unchanged": int,
+            "articles_withdrawn": int,
+            "errors": int,
+            "message": str,
+            "log_tail": str,
+            "pid": int,
+        },
+        pk="id",
+        foreign_keys=[("source", "sources", "name")],
+        defaults={
+            "pages_fetched": 0,
+            "bytes_downloaded": 0,
+            "not_modified": 0,
+            "articles_new": 0,
+            "articles_changed": 0,
+            "articles_unchanged": 0,
+            "articles_withdrawn": 0,
+            "errors": 0,
+        },
+    )
+    db["articles"].create(
+        {
+            "id": int,
+            "url": str,
+            "canonical_url": str,
+            "source": str,
+            "title": str,
+            "text": str,
+            "published": str,
+            "author": str,
+            "origin": str,  # 来源
+            "publisher": str,  # 发文机关
+            "doc_no": str,  # 文号
+            "index_no": str,  # 索引号
+            "metadata": str,  # JSON: every labelled field the page shows
+            "attachments": str,  # JSON list of {name, url, type}
+            "content_hash": str,
+            "status": str,  # live, withdrawn
+            "version_count": int,
+            "current_version_id": int,
+            "copy_of": int,  # the article this one republishes, if any
+            "first_seen": str,
+            "last_seen": str,
+            "last_checked": str,
+            "last_changed": str,
+            "etag": str,
+            "last_modified": str,
+        },
+        pk="id",
+        foreign_keys=[("source", "sources", "name")],
+        not_null={"url", "source"},
+        defaults={"status": "live", "version_count": 0},
+    )
+    db["articles"].create_index(["url"], unique=True)
+    db["articles"].create_index(["source", "published"])
+    db["articles"].create_index(["content_hash"])
+    db["article_versions"].create(
+        {
+            "id": int,
+            "article_id": int,
+            "version": int,
+            "run_id": int,
+            "fetched_at": str,
+            "title": str,
+            "text": str,
+            "published": str,
+            "metadata": str,
+            "content_hash": str,
+            "http_status": int,
+            "response_headers": str,  # JSON
+            "encoding": str,
+            "raw_html_gz": bytes,  # gzip of the response body as received
+            "raw_sha256": str,  # of the uncompressed body, for citing it as evidence
+            "raw_size": int,
+            "diff": str,  # JSON diff against the previous version (filled by the monitor)
+            "diff_summary": str,
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id"), ("run_id", "crawl_runs", "id")],
+    )
+    db["article_versions"].create_index(["article_id", "version"], unique=True)
+    db["events"].create(
+        {
+            "id": int,
+            "article_id": int,
+            "kind": str,  # new, changed, withdrawn, restored, republished
+            "run_id": int,
+            "source": str,
+            "at": str,
+            "version_id": int,
+            "detail": str,
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id"), ("run_id", "crawl_runs", "id")],
+    )
+    db["events"].create_index(["at"])
+    db["events"].create_index(["article_id"])
+    db["fetch_errors"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "source": str,
+            "url": str,
+            "reason": str,
+            "http_status": int,
+            "at": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "crawl_runs", "id")],
+    )
+    db["fetch_errors"].create_index(["run_id"])
