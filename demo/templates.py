@@ -187,7 +187,7 @@ def paper_article(state: SiteState, art: Article, noise: Noise) -> str:
     fname = lambda a: a.path.rsplit("/", 1)[1]  # noqa: E731
     prev_a = f'<a href="{fname(on_page[idx - 1])}">上一篇</a>' if idx > 0 else "上一篇"
     next_a = f'<a href="{fname(on_page[idx + 1])}">下一篇</a>' if idx + 1 < len(on_page) else "下一篇"
-    return render("paper_article", title=e(art.title), subtitle=e(art.metadata.get("副题", "")),
+    return render("paper_article", title=e(art.title), subtitle=(f'        <h2 class="subtitle">{e(art.metadata["副题"])}</h2>\n' if art.metadata.get("副题") else ""),
                   byline=e(art.metadata.get("作者", "")), body=_paras(art.paragraphs),
                   prev_article=prev_a, next_article=next_a, **_paper_frame(state, page, noise, art.path))
 

@@ -23,6 +23,8 @@ class Rules:
     value_stop_re: re.Pattern[str]
     boilerplate_re: re.Pattern[str]   # alternation of all boilerplate line patterns
     drop_xpaths: tuple[XPath, ...]
+    content_xpaths: tuple[XPath, ...]
+    script_date_res: tuple[re.Pattern[str], ...]
     thresholds: dict[str, float]
 
 
@@ -50,6 +52,8 @@ def load_rules(path: str | None = None) -> Rules:
         value_stop_re=re.compile(data["value_stop"]),
         boilerplate_re=re.compile("|".join(f"(?:{p})" for p in data["boilerplate_lines"])),
         drop_xpaths=tuple(XPath(x) for x in data["drop_xpaths"]),
+        content_xpaths=tuple(XPath(x) for x in data.get("content_xpaths", [])),
+        script_date_res=tuple(re.compile(x) for x in data.get("script_dates", [])),
         thresholds=dict(data["thresholds"]),
     )
 

@@ -31,12 +31,15 @@ _CANDIDATES = (
 )
 _RANK = {"h1": 4, "h2": 3, "title-class": 2, "h3": 1}
 _WS = re.compile(r"[\s\xa0\u3000]+")
+# Matching ignores spaces and punctuation: <title> often writes "——" as "-" or drops quotes.
+_KEY_DROP = re.compile(r"[\s\xa0\u3000\-‐‑‒–—―－_·•.,，。:：;；!！?？'\"“”‘’()（）\[\]【】《》<>〈〉|｜/、~～…]+")
+_TAGS = re.compile(r"<[^>]+>")
 _SEPARATORS = re.compile(r"\s*(?:_|\||｜|\s-\s|\s–\s|\s—\s|--|-{1}(?=[^\d\s]{2,}$))\s*")
 MAX_TITLE_CHARS = 160
 
 
 def _norm(s: str) -> str:
-    return _WS.sub("", s)
+    return _KEY_DROP.sub("", s)
 
 
 def _clean(s: str) -> str:
@@ -56,7 +59,7 @@ def find_title(root: HtmlElement, min_overlap: float = 0.5) -> tuple[str | None,
     """(title, element it came from or None)."""
     tag_title = title_tag(root) or ""
     tag_norm = _norm(tag_title)
-    metas = [_clean(m) for m in _META_TITLE(root) if m and m.strip()]
+    metas = [_clean(_TAGS.sub("", m)) for m in _META_TITLE(root) if m and m.strip()]
     references = [t for t in [tag_norm] + [_norm(m) for m in metas] if t]
     best: tuple[tuple, str, HtmlElement] | None = None
     for order, (kind, xp) in enumerate(_CANDIDATES):
@@ -73,7 +76,12 @@ def find_title(root: HtmlElement, min_overlap: float = 0.5) -> tuple[str | None,
                 best = (key, text, el)
     if best is not None:
         return best[1], best[2]
-    # No heading matches: meta titles are written by the CMS editor, trust them next.
+    # No heading matches <title>: a generic <title> (site name) or none at all.  A non-link heading
+    # that is not the site logo is then the best guess.
+    fallback = _first_heading(root)
+    if fallback is not None and (not tag_norm or len(_norm(fallback[0])) > len(tag_norm) // 2):
+        return fallback
+    # Meta titles are written by the CMS editor, trust them next.
     for m in metas:
         if len(_norm(m)) >= 4 and not (tag_norm and _norm(m) == tag_norm and _segments(tag_title)[1:]):
             return m, None
@@ -81,6 +89,20 @@ def find_title(root: HtmlElement, min_overlap: float = 0.5) -> tuple[str | None,
     if segs:
         return max(segs[:2], key=len) if len(segs) > 1 and len(segs[0]) < 6 else segs[0], None
     return (metas[0] if metas else None), None
+
+
+def _first_heading(root: HtmlElement) -> tuple[str, HtmlElement] | None:
+    """First heading-like element (by rank, then page order) that is not a link and reads like a title."""
+    for kind, xp in _CANDIDATES:
+        if kind == "h3":
+            continue
+        for el in xp(root):
+            if el.tag == "a" or next(el.iterancestors("a"), None) is not None or next(el.iter("a"), None) is not None:
+                continue
+            text = _clean(el.text_content())
+            if 6 <= len(_norm(text)) <= MAX_TITLE_CHARS:
+                return text, el
+    return None
 
 
 def _match(norm: str, references: list[str], min_overlap: float) -> int | None:
