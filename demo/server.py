@@ -88,6 +88,9 @@ class DemoSite:
         self.server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._hits = itertools.count(1)
+        # (method, path, status, body bytes sent, User-Agent) of every request, for tests
+        # and benchmarks that check what a crawler asked for and what it cost.
+        self.request_log: list[tuple[str, str, int, int, str]] = []
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self, port: int = 0, host: str = "127.0.0.1") -> ThreadingHTTPServer:
@@ -314,7 +317,9 @@ class DemoHandler(BaseHTTPRequestHandler):
     site: DemoSite
     protocol_version = "HTTP/1.1"
     server_version = "nginx"
-    sys_version = ""
+
+    def version_string(self) -> str:
+        return self.server_version
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         if self.site.verbose:
@@ -343,6 +348,9 @@ class DemoHandler(BaseHTTPRequestHandler):
         self._json(*self.site.admin("POST", url.path[len("/__demo__/"):], data, parse_qs(url.query)))
 
     # -- helpers -----------------------------------------------------------------------------
+    def _log_request(self, status: int, size: int) -> None:
+        self.site.request_log.append((self.command, self.path, status, size, self.headers.get("User-Agent", "")))
+
     def _json(self, status: int, obj: Any) -> None:
         self._send(status, json.dumps(obj, ensure_ascii=False, indent=1).encode("utf-8"),
                    "application/json; charset=utf-8", {"Cache-Control": "no-store"})
@@ -350,6 +358,7 @@ class DemoHandler(BaseHTTPRequestHandler):
     def _send(self, status: int, body: bytes, ctype: str, headers: dict[str, str] | None = None,
               head: bool = False) -> None:
         self.send_response(status)
+        self._log_request(status, 0 if head else len(body))
         self.send_header("Content-Type", ctype)
         for k, v in (headers or {}).items():
             self.send_header(k, v)
@@ -379,6 +388,7 @@ class DemoHandler(BaseHTTPRequestHandler):
             headers["Cache-Control"] = "no-cache"
             if self._not_modified(tag, page.last_modified):
                 self.send_response(304)
+                self._log_request(304, 0)
                 for k, v in headers.items():
                     self.send_header(k, v)
                 self.end_headers()

@@ -46,6 +46,12 @@ def clear_errors() -> Iterator[None]:
         raise UserError(str(exc.args[0] if isinstance(exc, UnknownSource) else exc)) from None
 
 
+def make_console() -> Console:
+    """A console for summaries: real width on a terminal, wide enough for a log file otherwise."""
+    console = Console()
+    return console if console.is_terminal else Console(width=120)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """govwatch: crawl Chinese government and news sites, extract articles, watch for changes."""
@@ -77,7 +83,7 @@ def crawl_and_report(db_path: str, sources: list[SourceConfig], trigger: str, co
 @click.argument("names", nargs=-1)
 def crawl(db_path: str, config_path: str, demo_url: str, names: tuple[str, ...]) -> None:
     """Crawl configured sources (all enabled ones when no NAMES are given) into the database."""
-    console = Console()
+    console = make_console()
     with clear_errors():
         configured = {s.name: s for s in load_sources(config_path, demo_url=demo_url)}
         unknown = [n for n in names if n not in configured]
@@ -101,7 +107,7 @@ def demo(db_path: str, config_path: str, no_serve: bool, site_port: int, port: i
     """The main job on the built-in demo: serve the demo site, crawl it, store, publish."""
     from demo.server import DemoSite
 
-    console = Console()
+    console = make_console()
     site = DemoSite()
     site.start(port=site_port)
     console.print(f"demo site: {site.base_url}")
@@ -179,7 +185,7 @@ def sources_list(db_path: str) -> None:
     with clear_errors():
         db = open_db(db_path)
         names = source_names(db)
-        console = Console()
+        console = make_console()
         from rich.table import Table
 
         table = Table()

@@ -18,6 +18,21 @@ _TRIM = " \t\xa0\u3000:：|｜丨,，;；、.。()（）【】[]<>《》\"'“�
 _BYLINE = re.compile(r"[（(]?\s*(?:文|文字|撰文|作者)\s*[/／|]\s*([\u4e00-\u9fff·]{2,4}(?:[ 、，,][\u4e00-\u9fff·]{2,4}){0,3})\s*[）)]?")
 
 
+_NAME = r"[\u4e00-\u9fff·]{2,4}(?![\u4e00-\u9fff])"
+# "本报记者 张三", "新京报记者 彭冲 山东冠县报道", "（记者陈智 整合）": a short media prefix, then names.
+_REPORTER = re.compile(
+    rf"(?:^|[\s（(□■●【])[^\s，。,；;：:“”\"]{{0,12}}?记者[\s\u3000/]*"
+    rf"((?:{_NAME}[ \u3000、，,]*){{1,4}}?)(?=[\s\u3000）)/、]|$|报道|摄|通讯员|发自)",
+    re.M,
+)
+_TRAILING_NAMES = re.compile(rf"[（(]\s*((?:{_NAME}[ \u3000、]*){{1,4}})\s*[）)]\s*$")
+_NAME_SPLIT = re.compile(r"[\s\u3000、，,]+")
+# Words that follow 记者 but are not names.
+_NOT_NAMES = frozenset("整合 报道 摄影 综合 编译 发自 实习生 通讯员 采写 见习 特约 完 待续 全文完 图 未完待续 本报 联合 专电 电".split())
+_ORIGINAL_TITLE = re.compile(r"^原标题\s*[:：]\s*(.+)$")
+_SPACES = re.compile(r"[\s\u3000\xa0]+")
+
+
 @dataclass(frozen=True)
 class Labelled:
     line: int        # index into the rendered lines
@@ -65,9 +80,36 @@ def clean_value(raw: str, label: str, rules: Rules) -> str:
     return raw.strip(_TRIM)
 
 
-def byline_author(text: str) -> str | None:
-    """Author from a 文/… byline, usually the last lines of a gov article."""
+def body_byline(text: str) -> str | None:
+    """Author named in the body: 记者 X (near the top or bottom), 文/X, or trailing （X Y）."""
+    lines = text.split("\n")
+    head, tail = "\n".join(lines[:4])[:400], "\n".join(lines[-3:])[-300:]
+    for part in (head, tail):
+        m = _REPORTER.search(part)
+        if m:
+            names = [n for n in _NAME_SPLIT.split(m.group(1)) if n and n not in _NOT_NAMES]
+            if names:
+                return " ".join(names)
     m = None
-    for m in _BYLINE.finditer(text[-300:]):
+    for m in _BYLINE.finditer(tail):
         pass
-    return m.group(1).strip() if m else None
+    if m:
+        return m.group(1).strip()
+    m = _TRAILING_NAMES.search(tail)
+    if m and not set(_NAME_SPLIT.split(m.group(1))) & _NOT_NAMES:
+        return " ".join(n for n in _NAME_SPLIT.split(m.group(1)) if n)
+    return None
+
+
+def original_title(lines: list[str], title: str | None) -> str | None:
+    """The 原标题 of a republished story when the page title merely wraps it (spam mirrors add prefixes)."""
+    if not title:
+        return None
+    key = _SPACES.sub("", title)
+    for line in lines[:200]:
+        m = _ORIGINAL_TITLE.match(line)
+        if m:
+            original = m.group(1).strip()
+            if len(original) >= 6 and _SPACES.sub("", original) in key and _SPACES.sub("", original) != key:
+                return original
+    return None

@@ -17,12 +17,14 @@ class Rules:
     labels: dict[str, str]            # written label -> canonical label
     fields: dict[str, list[str]]      # field -> canonical labels by priority
     date_labels: frozenset[str]
+    person_fields: frozenset[str]
     weak_labels: frozenset[str]
     label_re: re.Pattern[str]         # any label followed by a colon
     cell_label_re: re.Pattern[str]    # a cell that holds only a label
     value_stop_re: re.Pattern[str]
     boilerplate_re: re.Pattern[str]   # alternation of all boilerplate line patterns
-    drop_xpaths: tuple[XPath, ...]
+    drop_tags: tuple[str, ...]
+    drop_containers: tuple[tuple[re.Pattern[str], int | None, int | None], ...]  # (class/id regex, max_chars, max_p_chars)
     content_xpaths: tuple[XPath, ...]
     script_date_res: tuple[re.Pattern[str], ...]
     thresholds: dict[str, float]
@@ -46,12 +48,16 @@ def load_rules(path: str | None = None) -> Rules:
         labels=labels,
         fields={k: list(v) for k, v in data["fields"].items()},
         date_labels=frozenset(data["date_labels"]),
+        person_fields=frozenset(data.get("person_fields", [])),
         weak_labels=frozenset(data["weak_labels"]),
         label_re=label_re,
         cell_label_re=cell_label_re,
         value_stop_re=re.compile(data["value_stop"]),
         boilerplate_re=re.compile("|".join(f"(?:{p})" for p in data["boilerplate_lines"])),
-        drop_xpaths=tuple(XPath(x) for x in data["drop_xpaths"]),
+        drop_tags=tuple(data.get("drop_tags", [])),
+        drop_containers=tuple(
+            (re.compile(r["pattern"]), r.get("max_chars"), r.get("max_p_chars")) for r in data.get("drop_containers", [])
+        ),
         content_xpaths=tuple(XPath(x) for x in data.get("content_xpaths", [])),
         script_date_res=tuple(re.compile(x) for x in data.get("script_dates", [])),
         thresholds=dict(data["thresholds"]),

@@ -14,11 +14,11 @@ from lxml.html import HtmlElement
 from .rules import Rules
 
 BLOCK_TAGS = frozenset(
-    "address article aside blockquote body center dd details dialog div dl dt fieldset figcaption figure "
+    "address article aside blockquote body center details dialog div dl fieldset figcaption figure "
     "footer form h1 h2 h3 h4 h5 h6 header hr html li main nav ol p pre section summary table tbody thead "
     "tfoot tr ul title option select".split()
 )
-CELL_TAGS = frozenset(("td", "th"))
+CELL_TAGS = frozenset(("td", "th", "dt", "dd"))
 SKIP_TAGS = frozenset(("script", "style", "noscript", "template", "iframe", "svg", "head", "object", "embed", "textarea"))
 _SPACE = re.compile(r"[ \xa0\u3000\u2002\u2003\u2009\r\f\v]")
 _INNER_WS = re.compile(r"[ ]{2,}")
@@ -36,14 +36,14 @@ def _walk(el: HtmlElement, out: list[str], rules: Rules) -> None:
         out.append("\t")
     elif tag == "br":
         out.append("\n")
-    if tag in CELL_TAGS or tag == "dt":
+    if tag in CELL_TAGS:
         # A label-only cell becomes "label：" so the next cell reads as its value.
         text = el.text_content()
         if len(text) < 20:
             m = rules.cell_label_re.match(text)
             if m:
                 out.append(m.group("label") + "：")
-                out.append("\t" if tag in CELL_TAGS else " ")
+                out.append("\t")
                 if el.tail:
                     out.append(el.tail)
                 return

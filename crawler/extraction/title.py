@@ -61,6 +61,9 @@ def find_title(root: HtmlElement, min_overlap: float = 0.5) -> tuple[str | None,
     tag_norm = _norm(tag_title)
     metas = [_clean(_TAGS.sub("", m)) for m in _META_TITLE(root) if m and m.strip()]
     references = [t for t in [tag_norm] + [_norm(m) for m in metas] if t]
+    first_segment = _norm(_segments(tag_title)[0]) if _segments(tag_title) else ""
+    if len(first_segment) >= 6 and first_segment not in references:
+        references.append(first_segment)
     best: tuple[tuple, str, HtmlElement] | None = None
     for order, (kind, xp) in enumerate(_CANDIDATES):
         for el in xp(root):
@@ -75,7 +78,13 @@ def find_title(root: HtmlElement, min_overlap: float = 0.5) -> tuple[str | None,
             if best is None or key > best[0]:
                 best = (key, text, el)
     if best is not None:
-        return best[1], best[2]
+        key, text, el = best
+        if key[0] == 1:
+            # The element wraps the title plus an info bar: use its child that is exactly the title.
+            for child in el.iterdescendants():
+                if isinstance(child.tag, str) and _match(_norm(child.text_content()), references, min_overlap) == 3:
+                    return _clean(child.text_content()), child
+        return text, el
     # No heading matches <title>: a generic <title> (site name) or none at all.  A non-link heading
     # that is not the site logo is then the best guess.
     fallback = _first_heading(root)
@@ -106,17 +115,17 @@ def _first_heading(root: HtmlElement) -> tuple[str, HtmlElement] | None:
 
 
 def _match(norm: str, references: list[str], min_overlap: float) -> int | None:
-    """2: equals a reference; 1: a long enough part of one (or contains one); None: unrelated."""
+    """3: equals a reference; 2: a long enough part of one; 1: contains one; None: unrelated."""
     score = None
     for ref in references:
         if norm == ref:
-            return 2
-        if ref.startswith(norm) or norm in ref:
+            return 3
+        if norm in ref:
             first = _norm(_segments(ref)[0]) if _segments(ref) else ref
             if len(norm) >= min_overlap * max(len(first), 1):
-                score = 1
-        elif norm.startswith(ref) and len(ref) >= 6:
-            score = 1
+                score = 2
+        elif norm.startswith(ref) and len(ref) >= 6 and len(norm) <= 2 * len(ref):
+            score = max(score or 0, 1)
     return score
 
 

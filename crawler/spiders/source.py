@@ -64,10 +64,9 @@ class SourceSpider(scrapy.Spider):
         self.article_links = LinkExtractor(
             allow=config["article_pattern"],
             restrict_xpaths=config.get("article_xpath") or (),
-            allow_domains=self.allowed_domains,
             unique=True,
         )
-        self.list_links = LinkExtractor(allow=config["list_pattern"], allow_domains=self.allowed_domains, unique=True)
+        self.list_links = LinkExtractor(allow=config["list_pattern"], unique=True)
         self.article_re = re.compile(config["article_pattern"])
 
     def apply_politeness(self, crawler: Crawler) -> None:
@@ -88,7 +87,16 @@ class SourceSpider(scrapy.Spider):
             yield scrapy.Request(url, callback=self.parse_list, errback=self.failed, cb_kwargs={"depth": 1})
 
     def in_scope(self, url: str) -> bool:
-        return not self.allow_paths or urlsplit(url).path.startswith(self.allow_paths)
+        """Inside the allowed domains (and path prefixes, if any).
+
+        Checked here rather than with LinkExtractor(allow_domains=…), which compares the
+        netloc and so never matches a host with a port, such as the local demo's.
+        """
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        if not any(host == d or host.endswith("." + d) for d in self.allowed_domains):
+            return False
+        return not self.allow_paths or parts.path.startswith(self.allow_paths)
 
     def parse_list(self, response: Response, depth: int) -> Iterator[Any]:
         if not isinstance(response, TextResponse):

@@ -1,0 +1,55 @@
+"""The `govwatch` command as a user runs it: clear errors, the demo job, extract."""
+
+from __future__ import annotations
+
+import json
+
+from storage import open_db
+from tests.conftest import govwatch
+
+
+def test_bad_sources_file_gives_one_clear_message(tmp_path):
+    bad = tmp_path / "sources.yaml"
+    bad.write_text("sources:\n  - name: county\n    start_urls: [http://x.gov.cn/]\n    schedule: every fortnight\n",
+                   encoding="utf-8")
+    result = govwatch("crawl", "--config", str(bad), "--db", str(tmp_path / "g.db"), check=False)
+    assert result.returncode == 2
+    assert str(bad) in result.stderr and "'county'" in result.stderr and "schedule" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_unknown_source_and_unreadable_database(tmp_path):
+    result = govwatch("crawl", "--db", str(tmp_path / "g.db"), "no-such-source", check=False)
+    assert result.returncode == 2 and "no-such-source" in result.stderr and "Traceback" not in result.stderr
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"this is not a database" * 100)
+    result = govwatch("sources", "list", "--db", str(garbage), check=False)
+    assert result.returncode == 2 and str(garbage) in result.stderr and "Traceback" not in result.stderr
+
+
+def test_demo_no_serve_fills_the_database_and_exits_zero(tmp_path):
+    db_path = tmp_path / "demo.db"
+    result = govwatch("demo", "--no-serve", "--db", str(db_path))
+    for source in ("demo-gov", "demo-paper", "demo-news", "demo-mirror"):
+        assert source in result.stdout
+    db = open_db(db_path)
+    assert db.execute("select count(*) from articles where title is not null and published is not null").fetchone()[0] >= 50
+    assert db.execute("select count(distinct url) from articles").fetchone()[0] == db["articles"].count
+
+
+def test_extract_prints_one_json_line_per_input_in_order(tmp_path, demo_site):
+    import urllib.request
+
+    pages = demo_site.catalogue()[:2]
+    files = []
+    for i, page in enumerate(pages):
+        path = tmp_path / f"{i}.html"
+        path.write_bytes(urllib.request.urlopen(page["url"]).read())
+        files.append(str(path))
+    result = govwatch("extract", *files, pages[0]["url"])
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["input"] for r in records] == [*files, pages[0]["url"]]
+    assert [r["title"] for r in records] == [pages[0]["title"], pages[1]["title"], pages[0]["title"]]
+    for key in ("url", "text", "date", "author", "source", "publisher", "index_no", "doc_no", "category",
+                "attachments", "language"):
+        assert key in records[0]

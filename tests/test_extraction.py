@@ -1,0 +1,349 @@
+"""Unit tests for crawler.extraction: dates, disclosure tables, boilerplate, attachments, decoding, scoring."""
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from crawler.extraction import ExtractedPage, attachment_text, decode_html, extract_page, normalise_date
+from crawler.extraction.scoring import prf, title_match, tokenize
+
+PARA1 = "初夏，田畴绿浓，脱贫后的三湘大地生机盎然。脱贫摘帽不是终点，而是新生活新奋斗的起点，三湘儿女从百年党史中厚植为民情怀，汲取奋进力量，自觉扛起责任使命。"
+PARA2 = "在脱贫攻坚取得全面胜利后，湖南传承脱贫攻坚精神，全省围绕不发生规模性返贫和衔接工作平稳有序推进目标，将百姓生活中的小事当成日常工作中的大事，不断巩固拓展脱贫攻坚成果。"
+PARA3 = "湖南结合党史学习教育和全省实际，制定优化帮扶政策，推动脱贫地区乡村特色产业提质发展，完善产业发展工作机制，注重产业后续长期培育，论证确定了一批重点项目。"
+BODY = f"<p>{PARA1}</p><p>{PARA2}</p><p>{PARA3}</p>"
+TITLE = "汲取奋进力量 推进乡村振兴——湖南高标准高质量推进党史学习教育综述"
+
+
+def page(body: str, title: str = TITLE + "_永州市乡村振兴局") -> str:
+    return f"<html><head><meta charset='utf-8'><title>{title}</title></head><body>{body}</body></html>"
+
+
+# --- dates -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw, iso", [
+    ("2021年6月7日", "2021-06-07"),
+    ("2021年06月07日 14:28", "2021-06-07"),
+    ("2021-06-07 14:28", "2021-06-07"),
+    ("2021-06-07 14:28:33", "2021-06-07"),
+    ("2021/6/7", "2021-06-07"),
+    ("2021.06.07", "2021-06-07"),
+    ("20210607", "2021-06-07"),
+    ("二〇二一年六月七日", "2021-06-07"),
+    ("二〇二一年十二月三十一日", "2021-12-31"),
+    ("二○二○年十月二十日", "2020-10-20"),
+    ("２０２１年６月７日", "2021-06-07"),
+    ("发布时间：2020-09-16 03:40:44", "2020-09-16"),
+    ("发文日期： 2021 年 6 月 7 日", "2021-06-07"),
+    ("2021-13-01", None),
+    ("2021-02-30", None),
+    ("", None),
+    (None, None),
+    ("浏览次数：123", None),
+])
+def test_normalise_date(raw, iso):
+    assert normalise_date(raw) == iso
+
+
+# --- disclosure tables and labelled lines -----------------------------------------------------------
+
+TABLE_CELLS = """
+<table class="xxgk">
+ <tr><td>索引号：</td><td>430000/2021-00871</td><td>分类：</td><td>党建动态</td></tr>
+ <tr><td>发文机关：</td><td>市乡村振兴局</td><td>成文日期：</td><td>2021年06月05日</td></tr>
+ <tr><td>发文日期：</td><td>2021-06-07</td><td>主题词：</td><td>乡村振兴</td></tr>
+ <tr><td>名称：</td><td colspan="3">{title}</td></tr>
+ <tr><td>文号：</td><td>永乡振发〔2021〕3号</td><td>有效性：</td><td>有效</td></tr>
+</table>"""
+TABLE_NO_COLON = """
+<table><tr><th>索引号</th><td>430000/2021-00871</td><th>分类</th><td>党建动态</td></tr>
+<tr><th>发文机关</th><td>市乡村振兴局</td><th>发文日期</th><td>2021年6月7日</td></tr>
+<tr><th>文 号</th><td>永乡振发〔2021〕3号</td><th>成文日期</th><td>2021年6月5日</td></tr></table>"""
+SAME_CELL = """
+<table><tr><td>索引号：430000/2021-00871</td><td>分类：党建动态</td></tr>
+<tr><td>发文机关：市乡村振兴局</td><td>发文日期：2021-06-07</td></tr>
+<tr><td>文&nbsp;&nbsp;号：永乡振发〔2021〕3号</td><td>成文日期：2021-06-05</td></tr></table>"""
+DEF_LIST = """
+<dl><dt>索引号:</dt><dd>430000/2021-00871</dd><dt>分类:</dt><dd>党建动态</dd>
+<dt>发文机关:</dt><dd>市乡村振兴局</dd><dt>发文日期:</dt><dd>2021-06-07</dd>
+<dt>文号:</dt><dd>永乡振发〔2021〕3号</dd><dt>成文日期:</dt><dd>2021-06-05</dd></dl>"""
+LINES = """
+<div class="info"><p>索引号: 430000/2021-00871 &nbsp; 分类: 党建动态</p>
+<p>发文机关： 市乡村振兴局　发文日期：2021-06-07</p>
+<p>文 号 ：永乡振发〔2021〕3号 &nbsp;&nbsp; 成文日期 ：2021-06-05</p></div>"""
+
+
+@pytest.mark.parametrize("table", [TABLE_CELLS, TABLE_NO_COLON, SAME_CELL, DEF_LIST, LINES],
+                         ids=["cells", "cells-no-colon", "same-cell", "dl", "lines"])
+def test_disclosure_table_forms(table):
+    html = page(table.format(title=TITLE) + f"<h1>{TITLE}</h1>" + BODY)
+    p = extract_page(html, "http://www.yzcity.gov.cn/xczx/c1/content_1.html")
+    assert p.index_no == "430000/2021-00871"
+    assert p.category == "党建动态"
+    assert p.publisher == "市乡村振兴局"
+    assert p.doc_no == "永乡振发〔2021〕3号"
+    assert p.date == "2021-06-07"          # 发文日期 beats 成文日期
+    assert normalise_date(p.metadata["成文日期"]) == "2021-06-05"
+    assert p.title == TITLE
+    # metadata rows are not body text
+    for label in ("索引号", "发文机关", "文号", "成文日期"):
+        assert label not in p.text
+    assert PARA1 in p.text and PARA3 in p.text
+
+
+def test_full_metadata_table_keeps_every_label():
+    p = extract_page(page(TABLE_CELLS.format(title=TITLE) + f"<h1>{TITLE}</h1>" + BODY))
+    assert p.metadata["主题词"] == "乡村振兴"
+    assert p.metadata["名称"] == TITLE
+    assert p.metadata["有效性"] == "有效"
+
+
+def test_news_info_bar():
+    html = page(f"""<h1>{TITLE}</h1>
+      <div class="info">来源：湖南日报 &nbsp; 作者：向汝莲 &nbsp; 发布时间：2021-03-15 14:28 【字体：大 中 小】 打印</div>
+      {BODY}<p>责任编辑：李四</p>""", title=TITLE)
+    p = extract_page(html)
+    assert (p.source, p.author, p.date) == ("湖南日报", "向汝莲", "2021-03-15")
+    assert p.metadata["责任编辑"] == "李四"
+    assert "责任编辑" not in p.text and "字体" not in p.text
+
+
+def test_date_prefers_labelled_line_over_footer_and_related_links():
+    html = page(f"""<h1>{TITLE}</h1><div class="info">发布时间：2021-06-07 10:00</div>{BODY}
+      <ul class="list"><li><a href="/a.html">另一篇文章的标题在这里</a><span>2023-01-02</span></li></ul>
+      <div>更新时间：2024-05-05</div>""", title=TITLE)
+    assert extract_page(html).date == "2021-06-07"
+
+
+def test_unlabelled_date_line_under_title():
+    html = page(f"<h1>{TITLE}</h1><div class='ly'>2022年12月17日 星期六</div>{BODY}<p>2019-01-01</p>", title=TITLE)
+    assert extract_page(html).date == "2022-12-17"
+
+
+def test_chinese_numeral_date_in_label():
+    html = page(f"<h1>{TITLE}</h1><p>成文日期：二〇二一年六月七日</p>{BODY}", title=TITLE)
+    assert extract_page(html).date == "2021-06-07"
+
+
+# --- title -----------------------------------------------------------------------------------------
+
+def test_title_is_heading_matching_title_tag_not_logo():
+    html = page(f"<h1><a href='/'>永州市乡村振兴局</a></h1><h2>党建动态</h2><h2>{TITLE}</h2>{BODY}")
+    assert extract_page(html).title == TITLE
+
+
+def test_title_with_dash_variants_in_title_tag():
+    html = page(f"<h1>积极因素不断增多——前4个月我国外贸向好态势进一步巩固</h1>{BODY}",
+                title="积极因素不断增多-前4个月我国外贸向好态势进一步巩固-今日头条")
+    assert extract_page(html).title == "积极因素不断增多——前4个月我国外贸向好态势进一步巩固"
+
+
+def test_spam_mirror_title_uses_original_title():
+    story = "江门七旬阿婆接来电称其涉黑被骗上百万"
+    html = page(f"<h1>[某某化妆品]{story}</h1><p>原标题：{story}</p>{BODY}", title=f"[某某化妆品]{story}-富达传媒")
+    assert extract_page(html).title == story
+
+
+# --- boilerplate -----------------------------------------------------------------------------------
+
+GOV_PAGE = f"""
+<div class="header"><a href="/">永州市乡村振兴局</a></div>
+<div class="position">您现在所在的位置 : <a href="/">首页</a> &gt; <a href="/dj/">党建动态</a></div>
+<table class="xxgk_table"><tr><td>索引号:</td><td>/2021-00871</td><td>分类:</td><td></td></tr>
+<tr><td>发文机关:</td><td>市乡村振兴局</td><td>发文日期:</td><td>2021-06-07</td></tr>
+<tr><td>名称:</td><td>{TITLE}</td><td>文号 :</td><td>&nbsp;</td></tr></table>
+<div class="article">
+ <h1>{TITLE}</h1>
+ <div class="info"><span>2021-06-07</span> <span>来源: 湖南省人民政府扶贫办网站</span>
+   <span>【字体：<a>大</a> <a>中</a> <a>小</a>】</span> <a href="javascript:print()">打印</a></div>
+ <div class="bdsharebuttonbox">分享到：<a class="bds_weixin">微信</a><a class="bds_tsina">微博</a></div>
+ <div class="content">{BODY}<p>从百年党史中汲取奋进力量，三湘儿女正以苦干实干精神，共走乡村振兴新长征。（文/奉永成）</p></div>
+ <div class="qr">扫一扫在手机打开当前页</div>
+ <div class="gotop">回到顶部</div>
+</div>
+<div class="footer"><p>主办单位：永州市乡村振兴局 地址：湖南省永州市冷水滩区湘江东路166号 湘公网安备 43110302000125号</p>
+<p>永州市乡村振兴局版权所有 电话：0746-8320023 网站标识码：4311000055 湘ICP备05009375号 联系我们 技术支持：开普云 网站地图</p></div>
+"""
+
+BOILERPLATE = ["您现在所在的位置", "首页", "字体", "打印", "分享到", "扫一扫", "回到顶部", "湘ICP备", "湘公网安备",
+               "网站标识码", "主办单位", "技术支持", "网站地图", "索引号", "发文机关"]
+
+
+def test_gov_page_boilerplate_removed_and_metadata_kept():
+    p = extract_page(page(GOV_PAGE))
+    for junk in BOILERPLATE:
+        assert junk not in p.text, junk
+    assert PARA1 in p.text and PARA2 in p.text and PARA3 in p.text
+    assert p.title == TITLE
+    assert p.date == "2021-06-07"
+    assert p.source == "湖南省人民政府扶贫办网站"
+    assert p.publisher == "市乡村振兴局"
+    assert p.index_no == "/2021-00871"
+    assert p.category is None and p.doc_no is None
+    assert p.author == "奉永成"
+    assert p.metadata["名称"] == TITLE
+
+
+EPAPER = f"""
+<div class="banner">第03版：要闻 <a href="p2.htm">上一版</a> 3 4 <a href="p4.htm">下一版</a></div>
+<div class="nav"><h3>版面导航</h3><ul><li><a href="p1.htm">第01版：头版</a></li><li><a href="p2.htm">第02版：要闻</a></li></ul></div>
+<div class="nav2"><h3>标题导航</h3></div>
+<div>首页 | 版面导航 | 标题导航 |</div>
+<div class="date">2022年12月17日 星期六</div>
+<div class="tools"><a>上一篇</a> <a>下一篇</a> <a>放大</a> <a>缩小</a> <a>默认</a></div>
+<div class="article"><h1>奏响新时代“山乡巨变”进行曲</h1><h2>——湖南高质量推动乡村振兴驻村帮扶工作</h2>
+<p>湖南日报全媒体记者 周帙恒</p>{BODY}</div>
+<div class="tools"><a>上一篇</a> <a>下一篇</a> <a>放大</a> <a>缩小</a> <a>默认</a></div>
+<div class="copyright">© 版权所有 湖南日报报业集团<br>copyright © 2008 VOC.COM.CN, Geo Info. All Rights Reserved<br>
+互联网新闻信息服务许可证：4312006003 经营许可证：湘ICP证010023 ICP备案号：湘ICP备10011883号</div>
+"""
+
+
+def test_epaper_navigation_removed():
+    p = extract_page(page(EPAPER, title="湖南日报 - 奏响新时代“山乡巨变”进行曲"))
+    for junk in ["版面导航", "标题导航", "上一版", "下一版", "上一篇", "放大", "缩小", "版权所有", "ICP"]:
+        assert junk not in p.text, junk
+    assert PARA1 in p.text and "记者 周帙恒" in p.text
+    assert p.date == "2022-12-17"
+    assert p.author == "周帙恒"
+    assert p.title == "奏响新时代“山乡巨变”进行曲"
+
+
+PORTAL = f"""
+<div class="logo">四海资讯</div><div class="crumbs">首页 &gt; 国内资讯 &gt; 湖南新闻</div>
+<h1>嘉禾：党建引领实现全面小康 推进乡村振兴</h1><div class="time">时间：2021-07-05</div>
+<div class="text"><p>红网时刻7月5日讯 （通讯员 罗志勇 邓和明）郴州市嘉禾县是红色革命老区。</p>{BODY}</div>
+<ul class="page"><li>上一篇：<a href="/1.html">浏阳淳口：唱响主旋律 高歌颂党恩</a></li>
+<li>下一篇：<a href="/3.html">零陵区创建国家园林城市成效明显</a></li></ul>
+"""
+
+
+def test_portal_prev_next_removed():
+    p = extract_page(page(PORTAL, title="嘉禾：党建引领实现全面小康 推进乡村振兴_四海资讯"))
+    for junk in ["上一篇", "下一篇", "浏阳淳口", "国内资讯", "四海资讯"]:
+        assert junk not in p.text, junk
+    assert "红网时刻7月5日讯" in p.text and PARA2 in p.text
+    assert p.date == "2021-07-05"
+
+
+SPAM = f"""
+<div class="top">工作台厂家 免费服务热线 010-00000000</div>
+<div class="hot-search">热门搜索：<a href="/a">工作台</a> <a href="/b">防静电工作台</a></div>
+<div class="weizhi">当前位置：<a href="/">首页</a> &gt; <a href="/news/">技术资讯</a></div>
+<h1>两会学习笔记丨咬定精准不放松真抓真干助脱贫</h1>
+<div class="info">发布时间：2020-09-16 03:40:44 阅读： 来源：工作台厂家</div>
+<div class="content"><p>红网时刻记者 汪衡 北京报道</p>{BODY}</div>
+<div class="links"><a href="/g1">放开那三国2</a><br><a href="/g2">灵武世界</a><br><a href="/g3">仙域奇缘破解版</a></div>
+<p>投稿邮箱丨xxzxxgz@sina.com</p><p>联系电话丨0743-8221256</p>
+"""
+
+
+def test_spam_mirror_wrapper_dropped_story_kept():
+    p = extract_page(page(SPAM, title="两会学习笔记丨咬定精准不放松真抓真干助脱贫-工作台厂家"))
+    for junk in ["工作台厂家", "热门搜索", "当前位置", "放开那三国", "灵武世界", "仙域奇缘", "投稿邮箱", "联系电话"]:
+        assert junk not in p.text, junk
+    assert "红网时刻记者 汪衡 北京报道" in p.text
+    assert PARA1 in p.text and PARA2 in p.text and PARA3 in p.text
+    assert p.date == "2020-09-16"
+    assert p.source == "工作台厂家"
+
+
+def test_correction_and_editor_credit_lines_removed():
+    html = page(f"<h1>{TITLE}</h1>{BODY}<p>【纠错】</p><p>（责任编辑：王五）</p><p>编辑：赵六</p>", title=TITLE)
+    p = extract_page(html)
+    assert "纠错" not in p.text and "王五" not in p.text and "赵六" not in p.text
+
+
+# --- attachments -----------------------------------------------------------------------------------
+
+def test_attachments_absolute_and_typed():
+    html = page(f"""<h1>{TITLE}</h1>{BODY}
+      <p>附件：<a href="./P020210607.pdf">1.实施方案.pdf</a></p>
+      <p><a href="/files/名单.xlsx?v=2">2.名单</a> <a href="../doc/申报表.DOC">申报表</a>
+         <a href="http://x.gov.cn/a.wps">a</a> <a href="b.ofd">电子公文</a> <a href="c.docx">c</a>
+         <a href="/news/1.html">不是附件</a> <a href="./P020210607.pdf">重复</a></p>""")
+    p = extract_page(html, "http://www.yzcity.gov.cn/xczx/2021/t1.html")
+    got = {(a["type"], a["url"]) for a in p.attachments}
+    assert got == {
+        ("pdf", "http://www.yzcity.gov.cn/xczx/2021/P020210607.pdf"),
+        ("xlsx", "http://www.yzcity.gov.cn/files/名单.xlsx?v=2"),
+        ("doc", "http://www.yzcity.gov.cn/xczx/doc/申报表.DOC"),
+        ("wps", "http://x.gov.cn/a.wps"),
+        ("ofd", "http://www.yzcity.gov.cn/xczx/2021/b.ofd"),
+        ("docx", "http://www.yzcity.gov.cn/xczx/2021/c.docx"),
+    }
+    assert p.attachments[0]["name"] == "1.实施方案.pdf"
+
+
+def test_attachment_text_docx():
+    xml = ('<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+           'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>第一段</w:t></w:r><w:r><w:t>续</w:t></w:r></w:p>'
+           '<w:p><w:r><w:t>第二段</w:t></w:r></w:p></w:body></w:document>')
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("word/document.xml", xml)
+    assert attachment_text(buf.getvalue(), "docx") == "第一段续\n第二段"
+    assert attachment_text(b"%PDF-1.4", "pdf") is None
+    assert attachment_text(b"not a zip", "docx") is None
+
+
+# --- decoding --------------------------------------------------------------------------------------
+
+TEXT = "湖南省乡村振兴局关于做好巩固拓展脱贫攻坚成果的通知。𠀀龍"  # includes a GB18030-only character
+
+
+def _html(charset: str | None) -> str:
+    meta = f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">' if charset else ""
+    return f"<html><head>{meta}<title>通知</title></head><body><p>{TEXT}</p></body></html>"
+
+
+def test_decode_gbk_meta_only():
+    body = _html("gb2312").encode("gb18030")
+    assert TEXT in decode_html(body)
+
+
+def test_decode_meta_charset_attribute():
+    body = '<html><head><meta charset="GBK"></head><body><p>{}</p></body></html>'.format(TEXT).encode("gb18030")
+    assert TEXT in decode_html(body, None)
+
+
+def test_decode_gbk_labelled_utf8_in_http_header():
+    body = _html("utf-8").encode("gb18030")
+    assert TEXT in decode_html(body, "utf-8")
+
+
+def test_decode_utf8_labelled_gbk():
+    body = _html("gbk").encode("utf-8")
+    assert TEXT in decode_html(body, "gb2312")
+    assert TEXT in decode_html(body)
+
+
+def test_decode_no_label_detects():
+    assert TEXT in decode_html(_html(None).encode("gb18030"))
+    assert TEXT in decode_html(_html(None).encode("utf-8"))
+
+
+def test_extract_page_accepts_bytes():
+    body = page(GOV_PAGE).replace("utf-8", "gbk").encode("gb18030")
+    p = extract_page(body, declared_encoding="utf-8")
+    assert p.title == TITLE and PARA1 in p.text
+
+
+# --- interface and scoring ---------------------------------------------------------------------------
+
+def test_to_dict_and_empty_input():
+    p = extract_page("")
+    assert isinstance(p, ExtractedPage) and p.text == "" and p.title is None
+    d = extract_page(page(GOV_PAGE)).to_dict()
+    assert set(d) >= {"url", "title", "text", "date", "author", "source", "publisher", "index_no", "doc_no",
+                      "category", "attachments", "language", "metadata"}
+
+
+def test_tokenize_and_prf():
+    assert tokenize("习近平 2021年 GDP增长5.7%") == ["习", "近", "平", "2021", "年", "gdp", "增", "长", "5", "7"]
+    assert prf("甲乙丙", "甲乙丙").f1 == 1.0
+    p = prf("甲乙丙丁", "甲乙")
+    assert (p.precision, p.recall) == (0.5, 1.0)
+    assert prf("", "甲").f1 == 0.0
+    assert title_match("标题 一", "标题一") and not title_match(None, "标题")
