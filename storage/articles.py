@@ -18,6 +18,7 @@ import sqlite_utils
 
 from storage.fingerprint import content_hash
 from storage.runs import count_in_run
+from storage.search import index_article
 from storage.transactions import utc_now, writing
 
 
@@ -72,6 +73,7 @@ def record_page(db: sqlite_utils.Database, run_id: int, page: FetchedArticle) ->
             )
             version_id = _insert_version(db, article_id, 1, run_id, now, page, digest)
             db["articles"].update(article_id, {"version_count": 1, "current_version_id": version_id})
+            index_article(db, article_id, page.title, page.text)
             _event(db, article_id, "new", run_id, page.source, now, version_id)
             count_in_run(db, run_id, articles_new=1)
             return "new"
@@ -94,6 +96,8 @@ def record_page(db: sqlite_utils.Database, run_id: int, page: FetchedArticle) ->
             {**_content_columns(page), **seen, "content_hash": digest, "version_count": version,
              "current_version_id": version_id, "last_changed": now},
         )
+        if (page.title, page.text) != (existing["title"], existing["text"]):
+            index_article(db, article_id, page.title, page.text)
         _event(db, article_id, "changed", run_id, page.source, now, version_id)
         count_in_run(db, run_id, articles_changed=1)
         return "changed"

@@ -153,3 +153,9 @@ def m001_core_tables(db: sqlite_utils.Database) -> None:
         foreign_keys=[("run_id", "crawl_runs", "id")],
     )
     db["fetch_errors"].create_index(["run_id"])
+
+
+@migrations()
+def m002_search_index(db):
+    from storage.search import create_search_index
+    create_search_index(db)

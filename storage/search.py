@@ -47,6 +47,8 @@ _WORD_RE = re.compile(f"[^\\W_{_CJK}]+")
 # Matches no row: the index never holds a CJK token longer than 2 characters.
 MATCH_NOTHING = '"無匹配無"'
 MAX_TOKENS = 256
+COLUMNS = ("title", "text")
+_COLUMN_RE = re.compile(r"^(title|text):(.*)$", re.DOTALL)
 _BARE_STOP = set('"(),;、')
 
 
@@ -74,9 +76,11 @@ class Term:
     raw: str
     tokens: list[str]
     prefix: bool = False
+    column: str | None = None  # "title" or "text" to search one column only
 
     def fts(self) -> str:
-        return '"' + " ".join(self.tokens) + '"' + (" *" if self.prefix else "")
+        column = f"{self.column}:" if self.column else ""
+        return column + '"' + " ".join(self.tokens) + '"' + (" *" if self.prefix else "")
 
 
 @dataclass
@@ -156,6 +160,7 @@ def parse_query(q: str | None) -> Query:
     q = unicodedata.normalize("NFKC", q or "")
     items: list[tuple[str, Term | None, bool]] = []  # ("term", term, negated) or ("or", None, False)
     negate = False
+    column: str | None = None  # from a preceding "title:" or "text:"
     i, n = 0, len(q)
     while i < n:
         c = q[i]
@@ -174,12 +179,12 @@ def parse_query(q: str | None) -> Query:
                 i = j + 1
             canonical = _canonical_tokens(content)
             if canonical is not None:
-                term = Term(content, canonical, prefix)
+                term = Term(content, canonical, prefix, column)
             else:
                 tokens, tail_prefix = _term_tokens(content)
-                term = Term(content, tokens, prefix or tail_prefix)
+                term = Term(content, tokens, prefix or tail_prefix, column)
             items.append(("term", term, negate))
-            negate = False
+            negate, column = False, None
             continue
         j = i
         while j < n and not q[j].isspace() and q[j] not in _BARE_STOP:
@@ -195,10 +200,16 @@ def parse_query(q: str | None) -> Query:
             continue
         negated = negate or word.startswith("-")
         word = word.lstrip("-")
+        in_column = _COLUMN_RE.match(word)
+        if in_column:
+            column, word = in_column.group(1), in_column.group(2)
+            if not word:  # title:"a phrase"
+                negate = negated
+                continue
         prefix = word.endswith("*")
         tokens, tail_prefix = _term_tokens(word)
-        items.append(("term", Term(word.rstrip("*"), tokens, prefix or tail_prefix), negated))
-        negate = False
+        items.append(("term", Term(word.rstrip("*"), tokens, prefix or tail_prefix, column), negated))
+        negate, column = False, None
 
     query = Query()
     after_or = False

@@ -120,7 +120,13 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
     if date is None:
         date = _htmldate(text_html)
 
-    author = fields.get("author") or body_byline(text) or fields.get("author_fallback")
+    author = fields.get("author")
+    if author is None:
+        author = body_byline(text)
+        if author:
+            metadata.setdefault("作者", author)  # a 文/… or 记者 … byline is a labelled credit too
+        else:
+            author = fields.get("author_fallback")
     if lang is None and _CJK.search(text[:500]):
         lang = "zh"
     return ExtractedPage(
