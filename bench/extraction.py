@@ -1,11 +1,13 @@
-"""Benchmark: govwatch extract_page vs bare trafilatura vs readability-lxml on realpages.
+"""Benchmark: govwatch extract_page vs bare trafilatura vs readability-lxml on realpages and the gold set.
 
-    cd /work/main && .venv/bin/python -m bench.extraction [--dir PATH] [--per-page]
+    cd /work/main && .venv/bin/python -m bench.extraction [--dir PATH] [--gold PATH] [--per-page]
 
-Pages and truth are READ from the shared folder (never copied into the project).
-Scores: body-text token P/R/F1 (crawler.extraction.scoring), title exact match,
-date accuracy (date or date_alt), author/source accuracy where truth has them,
-and throughput (pages/s, decode + extraction).
+Realpages are READ from the shared folder (never copied into the project); the gold set is
+tests/gold (our own pages, see tests/gold/README.md).  All extractors run on the same pages in
+the same run.  Scores: body-text token P/R/F1 (crawler.extraction.scoring), title exact match,
+date accuracy (date or date_alt), metadata field accuracy (author, source, publisher, index_no,
+doc_no, category: each field the truth fills, pooled per page), author/source separately, and
+throughput (pages/s, decode + extraction).
 """
 from __future__ import annotations
 
@@ -23,6 +25,8 @@ from crawler.extraction.dates import normalise_date
 from crawler.extraction.scoring import normalise_title, prf, title_match
 
 DEFAULT_DIR = Path("/work/shared/realpages")
+GOLD_DIR = Path(__file__).resolve().parents[1] / "tests" / "gold"
+META_FIELDS = ("author", "source", "publisher", "index_no", "doc_no", "category")
 
 
 def load_truth(folder: Path) -> list[dict]:
@@ -30,12 +34,22 @@ def load_truth(folder: Path) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-Result = dict  # title, text, date, author, source
+def load_gold(folder: Path = GOLD_DIR) -> list[dict]:
+    """tests/gold as truth rows shaped like realpages' (id, html, kind, url, title, date, text, fields)."""
+    rows = []
+    for path in sorted(folder.glob("*.json")):
+        truth = json.loads(path.read_text(encoding="utf-8"))
+        rows.append({**truth, "id": path.stem, "html": path.with_suffix(".html").name})
+    return rows
+
+
+Result = dict  # title, text, date and the META_FIELDS
 
 
 def run_govwatch(raw: bytes, url: str | None) -> Result:
     page = extract_page(raw, url)
-    return {"title": page.title, "text": page.text, "date": page.date, "author": page.author, "source": page.source}
+    return {"title": page.title, "text": page.text, "date": page.date,
+            **{f: getattr(page, f) for f in META_FIELDS}}
 
 
 def run_trafilatura(raw: bytes, url: str | None) -> Result:
@@ -45,7 +59,7 @@ def run_trafilatura(raw: bytes, url: str | None) -> Result:
     out = trafilatura.extract(html, url=url, output_format="json", with_metadata=True, favor_precision=True)
     doc = json.loads(out) if out else {}
     return {"title": doc.get("title"), "text": doc.get("text") or "", "date": normalise_date(doc.get("date")),
-            "author": doc.get("author"), "source": None}
+            **dict.fromkeys(META_FIELDS), "author": doc.get("author")}
 
 
 def run_readability(raw: bytes, url: str | None) -> Result:
@@ -57,7 +71,7 @@ def run_readability(raw: bytes, url: str | None) -> Result:
     summary = doc.summary(html_partial=True)
     tree = lxml.html.fragment_fromstring(summary, create_parent="div") if summary.strip() else None
     text = tree.text_content() if tree is not None else ""
-    return {"title": doc.short_title(), "text": text, "date": None, "author": None, "source": None}
+    return {"title": doc.short_title(), "text": text, "date": None, **dict.fromkeys(META_FIELDS)}
 
 
 EXTRACTORS: dict[str, Callable[[bytes, str | None], Result]] = {
@@ -80,12 +94,16 @@ def score_page(res: Result, truth: dict) -> dict:
         row["author"] = _field_ok(res["author"], truth["author"])
     if truth.get("source"):
         row["source"] = _field_ok(res["source"], truth["source"])
+    checked = [_field_ok(res.get(f), truth[f]) for f in META_FIELDS if truth.get(f)]
+    if checked:
+        row["meta"] = mean(checked)
     return row
 
 
-def evaluate(folder: Path = DEFAULT_DIR, extractors: dict = EXTRACTORS) -> dict[str, dict[str, list[dict]]]:
-    """{extractor: {page id: score row}} plus timing under key '_seconds'."""
-    truth = load_truth(folder)
+def evaluate(folder: Path = DEFAULT_DIR, extractors: dict = EXTRACTORS,
+             truth: list[dict] | None = None) -> dict[str, dict[str, list[dict]]]:
+    """{extractor: {"rows": {page id: score row}, "seconds": …}} plus the truth under key '_truth'."""
+    truth = load_truth(folder) if truth is None else truth
     raws = {t["id"]: (folder / t["html"]).read_bytes() for t in truth}
     results: dict[str, dict] = {}
     for name, fn in extractors.items():
@@ -115,40 +133,31 @@ def summarise(results: dict, ids: list[str]) -> list[tuple]:
         rows = [res["rows"][i] for i in ids]
         pps = len(results["_truth"]) / res["seconds"] if res["seconds"] else float("inf")
         out.append((name, _mean(rows, "p"), _mean(rows, "r"), _mean(rows, "f1"), _mean(rows, "title"),
-                    _mean(rows, "date") if name != "readability" else "n/a", _mean(rows, "author"),
-                    _mean(rows, "source"), f"{pps:.1f}"))
+                    _mean(rows, "date") if name != "readability" else "n/a", _mean(rows, "meta"),
+                    _mean(rows, "author"), _mean(rows, "source"), f"{pps:.1f}"))
     return out
 
 
 def print_table(title: str, table: list[tuple]) -> None:
-    head = ("extractor", "body P", "body R", "body F1", "title", "date", "author", "source", "pages/s")
+    head = ("extractor", "body P", "body R", "body F1", "title", "date", "metadata", "author", "source", "pages/s")
     widths = [max(len(str(r[i])) for r in [head, *table]) for i in range(len(head))]
     print(f"\n## {title}")
     for r in [head, tuple("-" * w for w in widths), *table]:
         print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)))
 
 
-def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--dir", type=Path, default=DEFAULT_DIR)
-    ap.add_argument("--per-page", action="store_true", help="print govwatch's misses page by page")
-    ap.add_argument("--only", choices=list(EXTRACTORS), action="append")
-    args = ap.parse_args(argv)
-    logging.disable(logging.WARNING)  # trafilatura/readability chatter
-    extractors = {k: v for k, v in EXTRACTORS.items() if not args.only or k in args.only}
-    results = evaluate(args.dir, extractors)
+def report(label: str, results: dict, per_page: bool) -> None:
     truth = results["_truth"]
     sets: dict[str, list[str]] = defaultdict(list)
     for pid, t in truth.items():
         sets["all"].append(pid)
-        sets[f"set {pid[:2]}"].append(pid)
         sets[f"kind {t['kind']}"].append(pid)
-    print(f"realpages: {len(truth)} pages from {args.dir}   (cells: mean (n pages); pages/s over all pages)")
+    print(f"\n# {label}: {len(truth)} pages   (cells: mean (n pages); pages/s over all pages)")
     for name in ["all", *sorted(k for k in sets if k != "all")]:
-        print_table(name, summarise(results, sets[name]))
-    if args.per_page:
+        print_table(f"{label} / {name}", summarise(results, sets[name]))
+    if per_page:
         first = next(k for k in results if not k.startswith("_"))
-        print(f"\n## {first} per page (misses)")
+        print(f"\n## {label}: {first} per page (misses)")
         for pid, row in results[first]["rows"].items():
             t, res = truth[pid], row["_res"]
             flags = []
@@ -158,12 +167,28 @@ def main(argv: list[str] | None = None) -> None:
                 flags.append(f"title={res['title']!r} want {t['title']!r}")
             if not row["date"]:
                 flags.append(f"date={res['date']} want {t['date']} {t.get('date_alt') or ''}")
-            if row.get("author") is False:
-                flags.append(f"author={res['author']!r} want {t['author']!r}")
-            if row.get("source") is False:
-                flags.append(f"source={res['source']!r} want {t['source']!r}")
+            for f in META_FIELDS:
+                if t.get(f) and not _field_ok(res.get(f), t[f]):
+                    flags.append(f"{f}={res.get(f)!r} want {t[f]!r}")
             if flags:
                 print(pid, t["kind"], " | ".join(flags))
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="realpages folder (truth.jsonl)")
+    ap.add_argument("--gold", type=Path, default=GOLD_DIR, help="gold folder (<name>.html + <name>.json)")
+    ap.add_argument("--per-page", action="store_true", help="print govwatch's misses page by page")
+    ap.add_argument("--only", choices=list(EXTRACTORS), action="append")
+    ap.add_argument("--set", choices=("realpages", "gold"), action="append", dest="sets")
+    args = ap.parse_args(argv)
+    logging.disable(logging.WARNING)  # trafilatura/readability chatter
+    extractors = {k: v for k, v in EXTRACTORS.items() if not args.only or k in args.only}
+    wanted = args.sets or ["realpages", "gold"]
+    if "realpages" in wanted and (args.dir / "truth.jsonl").exists():
+        report(f"realpages ({args.dir})", evaluate(args.dir, extractors), args.per_page)
+    if "gold" in wanted:
+        report(f"gold ({args.gold})", evaluate(args.gold, extractors, load_gold(args.gold)), args.per_page)
 
 
 if __name__ == "__main__":

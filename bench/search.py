@@ -79,10 +79,10 @@ def build(conn: sqlite3.Connection, name: str, articles: list[tuple[str, str]]) 
     elif name == "jieba":
         conn.execute(f"create virtual table {name} using fts5(title, text, tokenize='unicode61 remove_diacritics 0')")
         cut = _jieba_cut()
-        prepare = lambda s: " ".join(cut(s))  # noqa: E731
+        prepare = lambda s: " ".join(cut(s))
     elif name == "trigram":
         conn.execute(f"create virtual table {name} using fts5(title, text, tokenize='trigram')")
-        prepare = lambda s: s  # noqa: E731
+        prepare = lambda s: s
     else:
         raise ValueError(name)
     start = time.perf_counter()

@@ -33,11 +33,22 @@ class ArticleNotModified:
 
 @dataclass
 class ArticleGone:
-    """A 404/410 for an article URL: withdrawn, if we held it."""
+    """A 404/410 for an article URL, or a redirect away from it: withdrawn, if we held it."""
 
     url: str
     source: str
     http_status: int
+    reason: str | None = None  # e.g. "redirects to http://…/index.html"
+
+
+@dataclass
+class ListPageFetched:
+    """A list page was read: how many new article links it showed, and when it is next due."""
+
+    url: str
+    source: str
+    new_links: int
+    next_due: str | None = None
 
 
 @dataclass

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Self
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from w3lib.url import canonicalize_url
 
 from crawler.extraction import extract_page
-from crawler.items import ArticleGone, ArticleNotModified, ArticlePage, FetchFailure
+from crawler.items import ArticleGone, ArticleNotModified, ArticlePage, FetchFailure, ListPageFetched
 from storage import open_db
 from storage.articles import FetchedArticle, record_gone, record_not_modified, record_page
+from storage.list_pages import record_list_fetch
 from storage.runs import finish_run, record_fetch_error, start_run
 
 # How a Scrapy close reason maps to a run status operators read.
@@ -23,10 +26,18 @@ class ExtractionPipeline:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        self._ignore: list[re.Pattern[str]] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
+
+    def ignore_patterns(self) -> list[re.Pattern[str]]:
+        """The source's `ignore_patterns`, compiled once per crawl."""
+        if self._ignore is None:
+            config = getattr(self.crawler.spider, "config", None) or {}
+            self._ignore = [re.compile(p) for p in config.get("ignore_patterns") or ()]
+        return self._ignore
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticlePage):
@@ -36,6 +47,8 @@ class ExtractionPipeline:
         except Exception as exc:  # a broken page must not stop the crawl; it is logged in the run
             self.crawler.stats.inc_value("govwatch/extraction_failed")
             return FetchFailure(item.url, item.source, f"extraction failed: {type(exc).__name__}: {exc}")
+        if self.ignore_patterns():
+            item.extracted["text"] = strip_ignored(item.extracted.get("text") or "", self.ignore_patterns())
         if not (item.extracted.get("text") or "").strip():
             self.crawler.stats.inc_value("govwatch/empty_text")
             return FetchFailure(item.url, item.source, "no article text found on the page", item.http_status)
@@ -59,12 +72,16 @@ class StoragePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         run_id = crawler.settings.get("GOVWATCH_RUN_ID")
-        return cls(
+        pipeline = cls(
             crawler,
             crawler.settings["GOVWATCH_DB"],
             int(run_id) if run_id else None,
             crawler.settings.get("GOVWATCH_TRIGGER", "scrapy"),
         )
+        # The close reason (finished, closespider_timeout, shutdown) is only known to the
+        # spider_closed signal, which fires after the pipelines' close_spider.
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
 
     def open_spider(self) -> None:
         self.db = open_db(self.db_path)
@@ -72,9 +89,8 @@ class StoragePipeline:
             self.run_id = start_run(self.db, self.crawler.spider.source_name, trigger=self.trigger)
         self.crawler.stats.set_value("govwatch/run_id", self.run_id)
 
-    def close_spider(self) -> None:
+    def spider_closed(self, spider: Any, reason: str) -> None:
         stats = self.crawler.stats
-        reason = stats.get_value("finish_reason") or "finished"
         status = RUN_STATUS.get(reason, reason)
         pages = stats.get_value("downloader/response_count", 0)
         if status == "ok" and pages == 0:
@@ -96,7 +112,10 @@ class StoragePipeline:
         elif isinstance(item, ArticleNotModified):
             outcome = record_not_modified(self.db, self.run_id, item.url)
         elif isinstance(item, ArticleGone):
-            outcome = record_gone(self.db, self.run_id, item.url, item.http_status)
+            outcome = record_gone(self.db, self.run_id, item.url, item.http_status, item.reason)
+        elif isinstance(item, ListPageFetched):
+            record_list_fetch(self.db, item.source, item.url, item.new_links, item.next_due)
+            return item
         elif isinstance(item, FetchFailure):
             record_fetch_error(self.db, self.run_id, item.source, item.url, item.reason, item.http_status)
             outcome = "error"
@@ -104,6 +123,13 @@ class StoragePipeline:
             raise DropItem(f"unknown item type {type(item).__name__}")
         stats.inc_value(f"govwatch/articles/{outcome}")
         return item
+
+
+def strip_ignored(text: str, patterns: list[re.Pattern[str]]) -> str:
+    """The text without what the source's ignore patterns match (lines left empty are dropped)."""
+    for pattern in patterns:
+        text = pattern.sub("", text)
+    return "\n".join(line for line in text.split("\n") if line.strip())
 
 
 def _to_store(item: ArticlePage) -> FetchedArticle:

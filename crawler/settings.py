@@ -32,7 +32,11 @@ CONCURRENT_ITEMS = 16
 
 # --- components ---------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
+    # after RobotsTxtMiddleware (100), so robots.txt is parsed before the first page request
+    "crawler.politeness.CrawlDelayMiddleware": 120,
     "crawler.middlewares.ConditionalGetMiddleware": 560,
+    # after RetryMiddleware (550): sees a 429/503 before it is retried
+    "crawler.politeness.BackoffMiddleware": 580,
 }
 SPIDER_MIDDLEWARES = {}
 ITEM_PIPELINES = {
@@ -44,6 +48,9 @@ EXTENSIONS = {
 }
 
 # --- govwatch -----------------------------------------------------------------
+GOVWATCH_BACKOFF_FACTOR = 2.0  # per source: politeness.backoff_factor (1 switches backoff off)
+GOVWATCH_BACKOFF_MAX_DELAY = 60.0
+GOVWATCH_CRAWL_DELAY_ENABLED = True  # per source: politeness.honour_crawl_delay
 GOVWATCH_DB = "govwatch.db"
 GOVWATCH_RUN_ID = None  # set by `govwatch crawl`; a standalone `scrapy crawl` opens its own run
 GOVWATCH_TRIGGER = "scrapy"

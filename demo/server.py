@@ -163,12 +163,14 @@ class DemoSite:
         return self.state.publish(source, title, paragraphs, date, metadata, copy_of, page)
 
     def edit(self, url_path: str, title: str | None = None, paragraphs: list[str] | None = None,
-             append: str | list[str] | None = None, replace: tuple[str, str] | None = None) -> Article:
-        """Edit an article (new revision, new ETag, new Last-Modified)."""
-        return self.state.edit(_path(url_path), title, paragraphs, append, replace)
+             append: str | list[str] | None = None, replace: tuple[str, str] | None = None,
+             date: str | None = None, metadata: dict[str, str] | None = None) -> Article:
+        """Edit an article (new revision, new ETag, new Last-Modified); no change = re-render only."""
+        return self.state.edit(_path(url_path), title, paragraphs, append, replace, date, metadata)
 
     def withdraw(self, url_path: str, status: int = 404) -> Article:
-        """Withdraw an article: it then answers ``status`` (404 or 410) and leaves the lists."""
+        """Withdraw an article: it then answers ``status`` (404 or 410; 301/302 redirect to the
+        source's home page) and leaves the lists."""
         return self.state.withdraw(_path(url_path), status)
 
     def restore(self, url_path: str) -> Article:
@@ -198,6 +200,8 @@ class DemoSite:
             art = st.get(path)
             if art is None:
                 return _error(404, home)
+            if art.status in (301, 302):
+                return Page(art.status, body=b"", headers={"Location": home})
             if not art.live:
                 return _error(art.status, home)
             renderer = {"gov": T.gov_article, "paper": T.paper_article,
@@ -292,7 +296,7 @@ class DemoSite:
             if action == "edit":
                 rep = data.get("replace")
                 art = self.edit(data["path"], data.get("title"), data.get("paragraphs"), data.get("append"),
-                                tuple(rep) if rep else None)
+                                tuple(rep) if rep else None, data.get("date"), data.get("metadata"))
             elif action == "withdraw":
                 art = self.withdraw(data["path"], int(data.get("status", 404)))
             elif action == "restore":

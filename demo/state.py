@@ -96,10 +96,22 @@ class SiteState:
             return art
 
     def edit(self, path: str, title: str | None = None, paragraphs: list[str] | None = None,
-             append: str | list[str] | None = None, replace: tuple[str, str] | list[str] | None = None) -> Article:
-        """Change an article's content; bumps revision (new ETag, new Last-Modified)."""
+             append: str | list[str] | None = None, replace: tuple[str, str] | list[str] | None = None,
+             date: str | None = None, metadata: dict[str, str] | None = None) -> Article:
+        """Change an article's content; bumps revision (new ETag, new Last-Modified).
+
+        With no change given it only bumps the revision: the page is re-rendered (new sidebar,
+        counter and validators) with the same content, as a CMS "republish" does.
+        """
         with self.lock:
             art = self._require(path)
+            if date is not None:
+                art.date = date
+                for key in ("发文日期", "发布时间", "日期"):
+                    if key in art.metadata:
+                        art.metadata[key] = date
+            if metadata:
+                art.metadata.update(metadata)
             if title is not None:
                 art.title = title
                 if "名称" in art.metadata:
@@ -119,9 +131,13 @@ class SiteState:
             return art
 
     def withdraw(self, path: str, status: int = 404) -> Article:
-        """Take an article down: its URL answers 404 (default) or 410 and it leaves the lists."""
-        if status not in (404, 410):
-            raise ValueError("status must be 404 or 410")
+        """Take an article down: its URL answers 404 (default) or 410 and it leaves the lists.
+
+        301 or 302 withdraws it by redirecting its URL to the source's home page instead,
+        as many CMSs do.
+        """
+        if status not in (404, 410, 301, 302):
+            raise ValueError("status must be 404, 410, 301 or 302")
         with self.lock:
             art = self._require(path)
             art.status = status

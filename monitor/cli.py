@@ -173,32 +173,169 @@ def extract(inputs: tuple[str, ...], encoding: str | None) -> None:
         sys.exit(1)
 
 
+@main.command("run")
+@db_option
+@config_option
+@click.option("--demo-url", default=DEFAULT_DEMO_URL, show_default=True, help="Address substituted for {demo}.")
+@click.option("--poll", "poll_s", default=2.0, show_default=True, help="Seconds between checks for operator changes.")
+@click.option("--parallel", default=2, show_default=True, help="Crawls running at once.")
+def run_service(db_path: str, config_path: str, demo_url: str, poll_s: float, parallel: int) -> None:
+    """Run the scheduler service until SIGTERM/SIGINT: each enabled source on its schedule."""
+    import logging
+
+    from monitor.service import CrawlService, ServiceOptions
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
+    with clear_errors():
+        options = ServiceOptions(poll_s=poll_s, parallel=parallel, demo_url=demo_url,
+                                 extra_jobs=_digest_jobs(db_path))
+        CrawlService(db_path, config_path, options).run_forever()
+
+
+def _digest_jobs(db_path: str) -> list:
+    """The daily digest as a job of the service, when digests are configured."""
+    try:
+        from monitor.digest.jobs import digest_jobs
+    except ImportError:
+        return []
+    return digest_jobs(db_path)
+
+
 @main.group()
 def sources() -> None:
-    """Inspect and change sources (operators)."""
+    """Inspect and change sources; a running `govwatch run` picks changes up within seconds."""
 
 
 @sources.command("list")
 @db_option
-def sources_list(db_path: str) -> None:
-    """Sources in the database with schedule and last run."""
-    with clear_errors():
-        db = open_db(db_path)
-        names = source_names(db)
-        console = make_console()
-        from rich.table import Table
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def sources_list(db_path: str, as_json: bool) -> None:
+    """Sources with schedule, next run, last run and its result, and health flags."""
+    from monitor.operator_view import source_overview
 
-        table = Table()
-        for column in ("name", "enabled", "paused", "schedule", "last run", "status", "new", "errors"):
-            table.add_column(column)
-        for name in names:
-            row = db["sources"].get(name)
-            last = next(iter(db.query(
-                "select * from crawl_runs where source = ? order by id desc limit 1", [name])), None)
-            table.add_row(name, str(bool(row["enabled"])), str(bool(row["paused"])), row["schedule"] or "",
-                          (last or {}).get("started_at", "never"), (last or {}).get("status", ""),
-                          str((last or {}).get("articles_new", "")), str((last or {}).get("errors", "")))
-        console.print(table)
+    with clear_errors():
+        db = _existing_db(db_path)
+        rows = source_overview(db)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    from rich.table import Table
+
+    table = Table()
+    columns = ("name", "state", "schedule", "next run", "last run", "result", "new", "errors", "health")
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row["name"], row["state"], row["schedule"] or "", row["next_run_at"] or "",
+                      row["last_run_at"] or "never", row["last_status"] or "", _cell(row["last_new"]),
+                      _cell(row["last_errors"]), "; ".join(row["health"]) or "ok")
+    make_console().print(table)
+
+
+def _cell(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+@sources.command("schedule")
+@db_option
+@click.argument("name")
+@click.argument("spec")
+def sources_schedule(db_path: str, name: str, spec: str) -> None:
+    """Change a source's schedule: a cron line ("0 8 * * *") or "every 2h"."""
+    from monitor.schedules import parse_schedule
+    from storage.control import set_schedule
+    from storage.sources import get_source
+
+    with clear_errors():
+        db = _existing_db(db_path)
+        source = get_source(db, name)
+        try:
+            parse_schedule(spec, source.get("timezone") or "Asia/Shanghai")
+        except ValueError as exc:
+            raise UserError(f"schedule for {name} refused: {exc}") from None
+        set_schedule(db, name, spec)
+    click.echo(f"{name}: schedule is now {spec!r}{_service_note(db)}")
+
+
+@sources.command("pause")
+@db_option
+@click.argument("name")
+def sources_pause(db_path: str, name: str) -> None:
+    """Stop scheduling a source (a running crawl finishes)."""
+    _set_paused(db_path, name, True)
+
+
+@sources.command("resume")
+@db_option
+@click.argument("name")
+def sources_resume(db_path: str, name: str) -> None:
+    """Schedule a paused source again."""
+    _set_paused(db_path, name, False)
+
+
+def _set_paused(db_path: str, name: str, paused: bool) -> None:
+    from storage.control import set_paused
+
+    with clear_errors():
+        db = _existing_db(db_path)
+        set_paused(db, name, paused)
+    click.echo(f"{name}: {'paused' if paused else 'resumed'}{_service_note(db)}")
+
+
+@sources.command("run")
+@db_option
+@click.argument("name")
+def sources_run(db_path: str, name: str) -> None:
+    """Ask the running service to crawl a source now."""
+    from storage.control import request_run, running_service
+
+    with clear_errors():
+        db = _existing_db(db_path)
+        if running_service(db) is None:
+            raise UserError(f"no `govwatch run` service is running on {db_path}; "
+                            f"crawl it directly with `govwatch crawl {name}`")
+        request_id = request_run(db, name, requested_by="cli")
+    click.echo(f"{name}: run requested (request {request_id}); the service starts it within seconds")
+
+
+@sources.command("add")
+@db_option
+@click.argument("snippet", type=click.File("r", encoding="utf-8"))
+def sources_add(db_path: str, snippet) -> None:
+    """Add a source from a YAML snippet (a file, or - for stdin) with the fields of sources.yaml."""
+    from monitor.config import parse_source_snippet
+    from storage.control import add_source
+
+    with clear_errors():
+        source = parse_source_snippet(snippet.read(), origin=snippet.name)
+        db = _existing_db(db_path, create=True)
+        try:
+            add_source(db, source_as_record(source))
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+    click.echo(f"{source.name}: added ({source.schedule}){_service_note(db)}")
+
+
+def _existing_db(db_path: str, create: bool = False):
+    if not create and not Path(db_path).exists():
+        raise StoreError(f"cannot open database {db_path}: no such file (run `govwatch crawl` or `govwatch run` first)")
+    return open_db(db_path)
+
+
+def _service_note(db) -> str:
+    from storage.control import running_service
+
+    return "; the running service applies it within seconds" if running_service(db) else \
+        " (no service is running; it applies when `govwatch run` starts)"
+
+
+@main.command("operator-password")
+@click.password_option(help="The operator's password (asked for when not given).")
+def operator_password(password: str) -> None:
+    """Print the hash to put in GOVWATCH_OPERATOR_PASSWORD_HASH for the operator page's sign-in."""
+    from datasette_auth_passwords.utils import hash_password
+
+    click.echo(hash_password(password))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from crawler.recheck import parse_duration
 from monitor.schedules import parse_schedule
 
 DEFAULT_DEMO_URL = "http://127.0.0.1:8765"
@@ -38,7 +39,39 @@ class Politeness(BaseModel):
     autothrottle: bool = True
     download_delay: float = Field(default=1.0, ge=0)
     concurrent_requests: int = Field(default=4, ge=1, le=64)
+    download_timeout: float = Field(default=30, gt=0, le=600)
     obey_robots: bool = True
+    # robots.txt `Crawl-delay` becomes the least delay between requests to that host.
+    honour_crawl_delay: bool = True
+    # After a 429/503 or a connection error, the delay for that host is multiplied by this,
+    # up to backoff_max_delay seconds; successes bring it back down step by step.
+    backoff_factor: float = Field(default=2.0, ge=1.0, le=10.0)
+    backoff_max_delay: float = Field(default=60.0, ge=0)
+
+
+class Recheck(BaseModel):
+    """How often known pages are fetched again (durations: "0", "30m", "6h", "7d").
+
+    An article is re-checked every `recent_every` while it is younger than `recent_days` (by
+    its published date or when we first saw it, whichever is later), every `middle_every`
+    until `middle_days`, then every `old_every`. A list page that keeps showing nothing new is
+    visited at intervals doubling from `list_min_every` to `list_max_every`; start URLs always.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    recent_days: float = Field(default=7, ge=0)
+    recent_every: str = "0"
+    middle_days: float = Field(default=60, ge=0)
+    middle_every: str = "1d"
+    old_every: str = "7d"
+    list_min_every: str = "6h"
+    list_max_every: str = "7d"
+
+    @field_validator("recent_every", "middle_every", "old_every", "list_min_every", "list_max_every")
+    @classmethod
+    def _duration_parses(cls, spec: str) -> str:
+        parse_duration(spec)  # raises ValueError naming the accepted forms
+        return spec
 
 
 class SourceConfig(BaseModel):
@@ -60,6 +93,10 @@ class SourceConfig(BaseModel):
     enabled: bool = True
     time_limit_s: int = Field(default=1800, ge=10)
     politeness: Politeness = Field(default_factory=Politeness)
+    recheck: Recheck = Field(default_factory=Recheck)
+    # Regexes removed from an article's text before it is stored and compared, for noise the
+    # extractor keeps (a "本文已被浏览 N 次" line, a date stamp inside the body).
+    ignore_patterns: list[str] = Field(default_factory=list)
     notes: str | None = None
 
     @field_validator("start_urls")
@@ -78,6 +115,16 @@ class SourceConfig(BaseModel):
         except re.error as exc:
             raise ValueError(f"not a valid regular expression: {exc}") from None
         return pattern
+
+    @field_validator("ignore_patterns")
+    @classmethod
+    def _regexes_compile(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a valid regular expression: {exc}") from None
+        return patterns
 
     @field_validator("schedule")
     @classmethod
@@ -129,8 +176,9 @@ def load_sources(path: str | Path, *, demo_url: str = DEFAULT_DEMO_URL) -> list[
         if not isinstance(entry, dict):
             raise ConfigError(f"{where}: expected a mapping of fields, got {type(entry).__name__}")
         merged = {**defaults, **entry}
-        if isinstance(merged.get("politeness"), dict) and isinstance(defaults.get("politeness"), dict):
-            merged["politeness"] = {**defaults["politeness"], **entry.get("politeness", {})}
+        for block in ("politeness", "recheck"):
+            if isinstance(merged.get(block), dict) and isinstance(defaults.get(block), dict):
+                merged[block] = {**defaults[block], **entry.get(block, {})}
         merged["start_urls"] = [_expand(u, demo_url) for u in merged.get("start_urls") or []]
         try:
             source = SourceConfig.model_validate(merged)

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from monitor.changes import annotate_changes
 from storage import open_db
 from storage.runs import finish_run, get_run, start_run
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 LOG_TAIL_LINES = 40
 # Seconds a crawl gets beyond its own time limit (CLOSESPIDER_TIMEOUT) before it is killed.
-KILL_GRACE_S = 60
+KILL_GRACE_S = 30
 
 
 @dataclass
@@ -35,6 +36,14 @@ class CrawlJob:
     log_path: Path
     started: float
     deadline: float
+    kill_reason: str | None = None
+
+    def kill(self, reason: str) -> None:
+        """SIGKILL the crawl; its run is closed by `finish_crawl` with `reason`."""
+        self.kill_reason = reason
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
 
 
 def crawl_command(db_path: str | Path, source: str, run_id: int, extra_settings: dict[str, Any] | None = None) -> list[str]:
@@ -52,7 +61,7 @@ def crawl_command(db_path: str | Path, source: str, run_id: int, extra_settings:
 
 def start_crawl(
     db_path: str | Path, source: str, *, trigger: str = "cli", time_limit_s: int = 1800,
-    extra_settings: dict[str, Any] | None = None,
+    extra_settings: dict[str, Any] | None = None, kill_grace_s: float = KILL_GRACE_S,
 ) -> CrawlJob:
     """Open a run for `source` and start its crawl process."""
     db = open_db(db_path)
@@ -68,7 +77,7 @@ def start_crawl(
     )
     log_file.close()
     now = time.monotonic()
-    return CrawlJob(source, run_id, process, Path(log_file.name), now, now + time_limit_s + KILL_GRACE_S)
+    return CrawlJob(source, run_id, process, Path(log_file.name), now, now + time_limit_s + kill_grace_s)
 
 
 def finish_crawl(db_path: str | Path, job: CrawlJob) -> dict[str, Any]:
@@ -77,7 +86,10 @@ def finish_crawl(db_path: str | Path, job: CrawlJob) -> dict[str, Any]:
     db = open_db(db_path)
     try:
         run = get_run(db, job.run_id)
-        if run["status"] == "running":
+        if job.kill_reason:
+            finish_run(db, job.run_id, "timeout" if "time limit" in job.kill_reason else "killed",
+                       message=job.kill_reason, log_tail=tail)
+        elif run["status"] == "running":
             code = job.process.returncode
             finish_run(db, job.run_id, "failed", message=f"crawl process exited with code {code} before closing its run",
                        log_tail=tail)
@@ -113,8 +125,7 @@ def run_crawls(
             running.append(start_crawl(db_path, name, trigger=trigger, time_limit_s=limit, extra_settings=extra_settings))
         for job in list(running):
             if job.process.poll() is None and time.monotonic() > job.deadline:
-                job.process.kill()
-                job.process.wait()
+                job.kill(f"killed: still running {job.deadline - job.started:.0f} s after start, past its time limit")
             if job.process.poll() is not None:
                 running.remove(job)
                 finished.append(finish_crawl(db_path, job))
@@ -122,7 +133,41 @@ def run_crawls(
             on_tick(running, finished)
         if running:
             time.sleep(poll_s)
+    if finished:
+        annotate_after_crawls(db_path)
     return finished
+
+
+def annotate_after_crawls(db_path: str | Path) -> int:
+    """Diffs and copy links for what the crawls stored (see monitor/changes.py)."""
+    db = open_db(db_path)
+    try:
+        return annotate_changes(db)
+    finally:
+        db.close()
+
+
+def wait_for_crawl(db_path: str | Path, job: CrawlJob, *, stop_requested: Callable[[], bool] = lambda: False,
+                   stop_bound_s: float = 20, poll_s: float = 0.25) -> dict[str, Any]:
+    """Wait for one crawl, enforcing its time limit; on a stop request, end it within a bound.
+
+    A stop first sends SIGTERM (Scrapy then closes the spider cleanly and its run is
+    "stopped"); a crawl still alive `stop_bound_s` later is killed.
+    """
+    terminate_at: float | None = None
+    while job.process.poll() is None:
+        now = time.monotonic()
+        if now > job.deadline:
+            job.kill(f"killed: still running {job.deadline - job.started:.0f} s after start, past its time limit")
+            break
+        if stop_requested() and terminate_at is None:
+            job.process.terminate()
+            terminate_at = now
+        if terminate_at is not None and now - terminate_at > stop_bound_s:
+            job.kill(f"killed: did not stop within {stop_bound_s:.0f} s of the service stopping")
+            break
+        time.sleep(poll_s)
+    return finish_crawl(db_path, job)
 
 
 def _tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:

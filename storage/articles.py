@@ -115,8 +115,8 @@ def record_not_modified(db: sqlite_utils.Database, run_id: int, url: str) -> str
         return "unchanged"
 
 
-def record_gone(db: sqlite_utils.Database, run_id: int, url: str, http_status: int) -> str:
-    """A 404/410 for a known live article: it was withdrawn."""
+def record_gone(db: sqlite_utils.Database, run_id: int, url: str, http_status: int, detail: str | None = None) -> str:
+    """A 404/410 (or a redirect away) for a known live article: it was withdrawn."""
     now = utc_now()
     with writing(db):
         existing = article_by_url(db, url)
@@ -127,7 +127,7 @@ def record_gone(db: sqlite_utils.Database, run_id: int, url: str, http_status: i
             return "unchanged"
         db["articles"].update(existing["id"], {"status": "withdrawn"})
         _event(db, existing["id"], "withdrawn", run_id, existing["source"], now, existing["current_version_id"],
-               detail=f"HTTP {http_status}")
+               detail=detail or f"HTTP {http_status}")
         count_in_run(db, run_id, articles_withdrawn=1)
         return "withdrawn"
 
@@ -145,6 +145,14 @@ def conditional_get_validators(db: sqlite_utils.Database, source: str) -> dict[s
 def known_article_urls(db: sqlite_utils.Database, source: str) -> list[str]:
     """Every article URL of a source we have ever stored, for re-checks."""
     return [r["url"] for r in db.query("select url from articles where source = ? order by id", [source])]
+
+
+def known_articles(db: sqlite_utils.Database, source: str) -> list[dict[str, Any]]:
+    """Every article of a source with what the re-check policy needs (dates, last check)."""
+    return list(db.query(
+        "select url, status, published, first_seen, last_checked from articles where source = ? order by id",
+        [source],
+    ))
 
 
 def raw_html(version_row: dict[str, Any]) -> bytes:

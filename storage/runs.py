@@ -99,3 +99,20 @@ def _pid_alive(pid: int | None) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def recent_runs(db: sqlite_utils.Database, source: str, limit: int = 10) -> list[dict[str, Any]]:
+    """The source's latest finished runs, newest first."""
+    return list(db.query(
+        "select * from crawl_runs where source = ? and status != 'running' order by id desc limit ?", [source, limit]))
+
+
+def last_run(db: sqlite_utils.Database, source: str) -> dict[str, Any] | None:
+    rows = list(db.query("select * from crawl_runs where source = ? order by id desc limit 1", [source]))
+    return rows[0] if rows else None
+
+
+def new_article_times(db: sqlite_utils.Database, source: str, limit: int = 50) -> list[str]:
+    """When the source's latest new articles were first seen (UTC ISO), newest first."""
+    return [r["at"] for r in db.query(
+        "select at from events where source = ? and kind = 'new' order by at desc limit ?", [source, limit])]

@@ -159,3 +159,74 @@ def m001_core_tables(db: sqlite_utils.Database) -> None:
 def m002_search_index(db):
     from storage.search import create_search_index
     create_search_index(db)
+
+
+@migrations()
+def m004_service_control(db: sqlite_utils.Database) -> None:
+    """Tables through which operators talk to a running `govwatch run` service."""
+    db["run_requests"].create(
+        {"id": int, "source": str, "requested_at": str, "requested_by": str, "picked_at": str, "run_id": int},
+        pk="id",
+        foreign_keys=[("source", "sources", "name")],
+    )
+    db["service_status"].create(
+        {"id": int, "pid": int, "host": str, "started_at": str, "beat_at": str, "stopped_at": str, "message": str},
+        pk="id",
+    )
+    db["source_schedule"].create(
+        {"source": str, "next_run_at": str, "updated_at": str},
+        pk="source",
+        foreign_keys=[("source", "sources", "name")],
+    )
+
+
+@migrations()
+def m003_change_monitoring(db: sqlite_utils.Database) -> None:
+    """Copy detection (MinHash signatures and their LSH bands) and adaptive list-page visits."""
+    # One row per article whose text has been shingled: which content it was computed from,
+    # so an edited article is signed again and an unchanged one never twice.
+    db["article_minhash"].create(
+        {"article_id": int, "content_hash": str, "shingles": int, "signed_at": str},
+        pk="article_id",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    # LSH bands of each signature: articles sharing a (band, hash) are candidate copies, so
+    # finding an article's copies reads a few index entries instead of comparing with all.
+    db["article_shingle_bands"].create({"band": int, "hash": int, "article_id": int})
+    db["article_shingle_bands"].create_index(["band", "hash"])
+    db["article_shingle_bands"].create_index(["article_id"])
+    db["list_pages"].create(
+        {
+            "url": str,
+            "source": str,
+            "last_fetched": str,
+            "last_new_links": int,  # new article links the last fetch found
+            "fetch_count": int,
+            "new_link_count": int,  # new article links over all fetches
+            "idle_streak": int,  # fetches in a row that found nothing new
+            "next_due": str,
+        },
+        pk="url",
+        foreign_keys=[("source", "sources", "name")],
+        defaults={"fetch_count": 0, "new_link_count": 0, "idle_streak": 0},
+    )
+    db["list_pages"].create_index(["source"])
+
+
+@migrations()
+def m005_operator_view(db: sqlite_utils.Database) -> None:
+    """Health flags as the service last computed them, and the view the operator page reads."""
+    db["source_health"].create({"source": str, "flags": str, "checked_at": str}, pk="source")
+    db.create_view("operator_sources", """
+        select s.name, s.title, s.kind,
+               case when not s.enabled then 'disabled' when s.paused then 'paused' else 'active' end as state,
+               s.schedule, s.timezone, s.origin, ss.next_run_at,
+               r.id as last_run_id, r.started_at as last_run_at, r.status as last_status,
+               r.articles_new as last_new, r.articles_changed as last_changed, r.errors as last_errors,
+               r.message as last_message, h.flags as health
+        from sources s
+        left join source_schedule ss on ss.source = s.name
+        left join crawl_runs r on r.id = (select max(id) from crawl_runs where source = s.name)
+        left join source_health h on h.source = s.name
+        order by s.name
+    """, replace=True)

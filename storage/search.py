@@ -27,6 +27,7 @@ would rewrite the index rows of every unchanged article on every crawl.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -82,6 +83,29 @@ class Term:
         column = f"{self.column}:" if self.column else ""
         return column + '"' + " ".join(self.tokens) + '"' + (" *" if self.prefix else "")
 
+    def display(self) -> str:
+        """The term as a user would type it: the index tokens joined back into text."""
+        segments: list[str] = []
+        run_open = False  # the last segment is a CJK run whose end has not been seen
+        for tok in self.tokens:
+            cjk = bool(_CJK_RE.fullmatch(tok))
+            if cjk and run_open and segments[-1][-1] == tok[0]:
+                if len(tok) == 2:
+                    segments[-1] += tok[1]
+                else:
+                    run_open = False
+                continue
+            segments.append(tok)
+            run_open = cjk and len(tok) == 2
+        text, quoted = segments[0], False
+        for before, seg in itertools.pairwise(segments):
+            same_script = bool(_CJK_RE.fullmatch(before)) == bool(_CJK_RE.fullmatch(seg))
+            quoted = quoted or same_script
+            text += (("，" if _CJK_RE.fullmatch(seg) else " ") if same_script else "") + seg
+        star = "*" if self.prefix and not (_CJK_RE.fullmatch(self.tokens[-1]) and len(self.tokens[-1]) == 1) else ""
+        text = f'"{text}"' if quoted else text
+        return (f"{self.column}:" if self.column else "") + text + star
+
 
 @dataclass
 class Query:
@@ -98,6 +122,11 @@ class Query:
                 positive = f"({positive})"
             positive += "".join(f" NOT {t.fts()}" for t in self.excluded)
         return positive
+
+    def display(self) -> str:
+        """The query in the user's syntax (for the search box): it rewrites to the same FTS5 query."""
+        parts = [" OR ".join(t.display() for t in g) for g in self.groups]
+        return " ".join(parts + ["-" + t.display() for t in self.excluded])
 
     def words(self) -> list[str]:
         """The searched strings as they appear in text, for highlighting."""
@@ -144,10 +173,9 @@ def _canonical_tokens(content: str) -> list[str] | None:
             if len(piece) > 2:
                 return None
             nxt = pieces[i + 1] if i + 1 < len(pieces) else None
-            if len(piece) == 2 and nxt is not None:
-                # inside a run a bigram is followed by the next bigram or by its own last char
-                if not _CJK_RE.fullmatch(nxt) or nxt[0] != piece[1]:
-                    return None
+            # inside a run a bigram is followed by the next bigram or by its own last char
+            if len(piece) == 2 and nxt is not None and (not _CJK_RE.fullmatch(nxt) or nxt[0] != piece[1]):
+                return None
             if len(piece) == 1 and nxt is None:
                 return None  # our output ends a term on a single character only as a prefix
         elif not _WORD_RE.fullmatch(piece):
@@ -237,6 +265,14 @@ def parse_query(q: str | None) -> Query:
 def bigram_match_query(user_query: str | None) -> str:
     """The FTS5 MATCH expression for the user's words; ValueError if there is nothing to find."""
     return parse_query(user_query).fts()
+
+
+def display_query(query: str | None) -> str:
+    """A (rewritten) query in the user's syntax: `"乡村 村振 振兴" AND "扶贫"` → `乡村振兴 扶贫`."""
+    try:
+        return parse_query(query).display()
+    except ValueError:
+        return ""
 
 
 def safe_match_query(user_query: str | None) -> str:

@@ -210,6 +210,52 @@ def test_epaper_navigation_removed():
     assert p.title == "奏响新时代“山乡巨变”进行曲"
 
 
+EPAPER_TABLES = f"""
+<table class="top"><tr><td><img src="m.jpg"></td><td class="date">2022年12月17日 星期六</td></tr>
+<tr><td colspan="2"><a href="n1.htm">首页</a> | <a href="n1.htm#a">版面导航</a> | <a href="n1.htm#b">标题导航</a></td></tr></table>
+<table><tr><td class="left">
+  <div>第01版：头版&nbsp;<a href="n2.htm">下一版</a></div>
+  <table><tr><td>版面导航</td></tr><tr><td><a href="n1.htm">第01版：头版</a></td></tr><tr><td><a href="n2.htm">第02版：要闻</a></td></tr></table>
+  <table><tr><td>标题导航</td></tr><tr><td><a href="c1.htm">奏响新时代“山乡巨变”进行曲</a></td></tr>
+    <tr><td><a href="c2.htm">荒山变“金山” 油茶林里养出致富鸡</a></td></tr><tr><td><a href="c3.htm">一支“永不走的驻村工作队”</a></td></tr></table>
+</td><td class="right">
+  <div>上一篇 <a href="c2.htm">下一篇</a> <a>放大</a> <a>缩小</a> <a>默认</a></div>
+  <table><tr><td><h1>奏响新时代“山乡巨变”进行曲</h1><div class="byline">湖南日报全媒体记者 奉永成 通讯员 唐又明</div>
+  <div id="ozoom">{BODY}</div></td></tr></table>
+</td></tr></table>"""
+
+
+def test_epaper_table_layout_navigation_is_not_body():
+    """Founder e-papers lay the page out in tables; the navigation tables are link lists, not body."""
+    p = extract_page(page(EPAPER_TABLES, title="奏响新时代“山乡巨变”进行曲--湖南日报数字报"),
+                     "https://epaper.example.cn/html/2022-12/17/content_1.htm")
+    assert p.text == f"{PARA1}\n{PARA2}\n{PARA3}"
+    assert (p.title, p.date, p.author) == ("奏响新时代“山乡巨变”进行曲", "2022-12-17", "奉永成")
+    assert p.metadata["版次"] == "第01版：头版"
+
+
+def test_prose_with_links_is_not_navigation():
+    linked = "".join(f'<a href="/{i}.html">{PARA1[i * 10:i * 10 + 10]}</a>' for i in range(4))
+    html = page(f"<h1>{TITLE}</h1><p>{linked}{PARA2}</p>{BODY}", title=TITLE)
+    assert PARA2 in extract_page(html).text
+
+
+def test_author_correspondents_before_editor_and_dateline_dropped():
+    lead = "红网时刻7月5日讯（通讯员 罗志勇 邓和明）郴州市嘉禾县是红色革命老区。"
+    html = page(f"<h1>{TITLE}</h1><p>{lead}</p>{BODY}<div>责任编辑：李四</div>", title=TITLE)
+    assert extract_page(html).author == "罗志勇 邓和明"
+    html = page(f"<h1>{TITLE}</h1><div>来源：新京报 作者：姚峰 上海报道</div>{BODY}", title=TITLE)
+    assert extract_page(html).author == "姚峰"
+
+
+def test_bracketed_source_keeps_its_brackets_and_hotline_header_dropped():
+    html = page(f"<div>彩神-安全购彩 免费服务热线：400-000-0000</div><h1>{TITLE}</h1>"
+                f"<div>来源:《湘西工作》2021/1 作者:向汝莲 2021-03-15 14:28</div>{BODY}", title=TITLE)
+    p = extract_page(html)
+    assert (p.source, p.author, p.date) == ("《湘西工作》2021/1", "向汝莲", "2021-03-15")
+    assert "热线" not in p.text
+
+
 PORTAL = f"""
 <div class="logo">四海资讯</div><div class="crumbs">首页 &gt; 国内资讯 &gt; 湖南新闻</div>
 <h1>嘉禾：党建引领实现全面小康 推进乡村振兴</h1><div class="time">时间：2021-07-05</div>
@@ -336,7 +382,7 @@ def test_to_dict_and_empty_input():
     p = extract_page("")
     assert isinstance(p, ExtractedPage) and p.text == "" and p.title is None
     d = extract_page(page(GOV_PAGE)).to_dict()
-    assert set(d) >= {"url", "title", "text", "date", "author", "source", "publisher", "index_no", "doc_no",
+    assert set(d) == {"url", "title", "text", "date", "author", "source", "publisher", "index_no", "doc_no",
                       "category", "attachments", "language", "metadata"}
 
 

@@ -50,12 +50,16 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def attachment_text(data: bytes, kind: str) -> str | None:
-    """Plain text of an attachment where the installed libraries allow it.
+    """Plain text of an attachment where the installed libraries allow it, else None.
 
-    Only DOCX is supported (it is a zip of XML); PDF, DOC, WPS, OFD and Excel
-    need libraries govwatch does not ship yet, so they return None.
+    DOCX is read here (a zip of XML).  PDF needs pdfminer.six (preferred: it maps CID fonts to
+    Unicode, which Chinese PDFs need) or pypdf; neither ships with govwatch yet, so without them
+    PDF returns None.  DOC, WPS, OFD and Excel are not supported.
     """
-    if kind.lower() != "docx":
+    kind = kind.lower()
+    if kind == "pdf":
+        return _pdf_text(data)
+    if kind != "docx":
         return None
     try:
         with zipfile.ZipFile(BytesIO(data)) as z:
@@ -69,3 +73,24 @@ def attachment_text(data: bytes, kind: str) -> str | None:
         if text:
             paras.append(text)
     return "\n".join(paras)
+
+
+def _pdf_text(data: bytes) -> str | None:
+    """PDF text with whichever PDF library is installed; None without one or for a broken file."""
+    try:
+        from pdfminer.high_level import extract_text
+    except ImportError:
+        extract_text = None
+    try:
+        if extract_text is not None:
+            text = extract_text(BytesIO(data))
+        else:
+            try:
+                from pypdf import PdfReader
+            except ImportError:
+                return None
+            text = "\n".join(page.extract_text() or "" for page in PdfReader(BytesIO(data)).pages)
+    except Exception:  # noqa: BLE001 - malformed PDFs raise all sorts of library errors; no text is the answer
+        return None
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return "\n".join(lines) or None

@@ -38,6 +38,8 @@ def drop_containers(root: HtmlElement, rules: Rules, keep: HtmlElement | None = 
         if not cls and not ident:
             continue
         key = f"{cls or ''} {ident or ''}"
+        if not rules.drop_container_any.search(key):
+            continue
         for pattern, max_chars, max_p_chars in rules.drop_containers:
             if pattern.search(key):
                 if _small_enough(el, max_chars, max_p_chars):
@@ -52,18 +54,77 @@ def drop_containers(root: HtmlElement, rules: Rules, keep: HtmlElement | None = 
     return removed
 
 
+# Containers that can hold a navigation block (a menu, a 版面导航/标题导航 list, a pager, a tool bar).
+_NAV_CANDIDATES = frozenset(("table", "tbody", "tr", "td", "th", "ul", "ol", "dl", "div", "section", "aside",
+                             "header", "menu", "span", "p", "center", "font"))
+
+
+def _chars(text: str | None) -> int:
+    return len(_WS.sub("", text)) if text else 0
+
+
+def drop_link_dense(root: HtmlElement, rules: Rules, keep: HtmlElement | None = None) -> int:
+    """Remove navigation blocks in place: containers whose text is mostly link text. Returns count.
+
+    E-paper layouts (版面导航, 标题导航, 上一版/下一版, 放大/缩小), portal menus and pagers are
+    lists of links; prose is not.  A block goes when it holds at least ``nav_min_links`` links,
+    link text makes up at least ``nav_link_density`` of its text, and no run of plain text in it is
+    longer than ``nav_max_plain_chars`` (a paragraph with a few links is prose).  The title and the
+    containers around it are kept.  One post-order walk computes every element's counts.
+    """
+    min_links = int(rules.thresholds["nav_min_links"])
+    density = float(rules.thresholds["nav_link_density"])
+    max_plain = int(rules.thresholds["nav_max_plain_chars"])
+    protected: set[HtmlElement] = set()
+    if keep is not None:
+        protected = {keep, *keep.iterancestors(), *keep.iterdescendants()}
+    doomed: list[HtmlElement] = []
+
+    def walk(el: HtmlElement, in_link: bool) -> tuple[int, int, int, int]:
+        """(text chars, link text chars, links, longest plain-text run) of *el*, tail excluded."""
+        is_link = in_link or el.tag == "a"
+        own = _chars(el.text) if isinstance(el.tag, str) else 0
+        total, linked, links = own, own if is_link else 0, 1 if el.tag == "a" else 0
+        plain = 0 if is_link else own
+        for child in el:
+            c_total, c_linked, c_links, c_plain = walk(child, is_link)
+            tail = _chars(child.tail)
+            total += c_total + tail
+            linked += c_linked + (tail if is_link else 0)
+            links += c_links
+            plain = max(plain, c_plain, 0 if is_link else tail)
+        if (el.tag in _NAV_CANDIDATES and links >= min_links and total and linked >= density * total
+                and plain <= max_plain and el not in protected):
+            doomed.append(el)
+        return total, linked, links, plain
+
+    body = root.find("body")
+    walk(body if body is not None else root, False)
+    removed = 0
+    doomed_set = set(doomed)
+    for el in doomed:
+        if el.getparent() is None or any(anc in doomed_set for anc in el.iterancestors()):
+            continue
+        el.drop_tree()
+        removed += 1
+    return removed
+
+
 _ROW_RULE = re.compile(r"^[\s|:-]+$")
 
 
-def _table_row(line: str, rules: Rules) -> str:
-    """A ``| a | b |`` row from trafilatura: "" for rule rows and metadata rows, else the cells joined."""
+def _table_row(line: str, rules: Rules, links: set[str] | frozenset[str]) -> str:
+    """A ``| a | b |`` row from trafilatura: the cells joined, or "" for a rule row, a metadata row
+    or a navigation row (every cell a link's text: 版面导航 and 标题导航 lists, menus)."""
     if _ROW_RULE.match(line):
         return ""
-    cells = [c.strip() for c in line.strip("|").split(" | ")]
+    cells = [c.strip().replace("\\|", "|") for c in line.strip("|").split(" | ")]
     cells = [c for c in cells if c]
     for cell in cells:
         if rules.cell_label_re.match(cell) or is_metadata_line(cell, rules):
             return ""
+    if cells and all(_WS.sub("", c) in links for c in cells):
+        return ""
     return " ".join(cells)
 
 
@@ -109,7 +170,9 @@ def clean_lines(
     for raw in text.split("\n"):
         line = raw.strip(" \t\xa0\u3000")
         if line.startswith("|") and line.endswith("|"):
-            line = _table_row(line, rules)
+            line = _table_row(line, rules, links)
+        elif "\\|" in line:
+            line = line.replace("\\|", "|")  # trafilatura escapes pipes outside tables too
         if not line:
             continue
         norm = _WS.sub("", line)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from .dates import find_dates
 from .rules import Rules, canonical_label
 
-_TRIM = " \t\xa0\u3000:：|｜丨,，;；、.。()（）【】[]<>《》\"'“”"
+_TRIM_PLAIN = " \t\xa0\u3000:：|｜丨,，;；、.。\"'"
 # A byline "文/张三" or "（文/张三 李四）" at the end of the body.
 _BYLINE = re.compile(r"[（(]?\s*(?:文|文字|撰文|作者)\s*[/／|]\s*([\u4e00-\u9fff·]{2,4}(?:[ 、，,][\u4e00-\u9fff·]{2,4}){0,3})\s*[）)]?")
 
@@ -29,6 +29,8 @@ _TRAILING_NAMES = re.compile(rf"[（(]\s*((?:{_NAME}[ \u3000、]*){{1,4}})\s*[�
 _NAME_SPLIT = re.compile(r"[\s\u3000、，,]+")
 # Words that follow 记者 but are not names.
 _NOT_NAMES = frozenset("整合 报道 摄影 综合 编译 发自 实习生 通讯员 采写 见习 特约 完 待续 全文完 图 未完待续 本报 联合 专电 电".split())
+# E-paper page label: "第03版：要闻" (版次), shown above the article and in the 版面导航 list.
+_EDITION = re.compile(r"(?:^|\s)(第\s*\d+\s*版\s*[:：]\s*[^\s|｜:：]+)")
 _ORIGINAL_TITLE = re.compile(r"^原标题\s*[:：]\s*(.+)$")
 _SPACES = re.compile(r"[\s\u3000\xa0]+")
 
@@ -77,14 +79,61 @@ def clean_value(raw: str, label: str, rules: Rules) -> str:
         dates = find_dates(raw)
         if dates and dates[0][0] > 0:
             raw = raw[: dates[0][0]]
-    return raw.strip(_TRIM)
+    return _trim(raw)
 
 
-def body_byline(text: str) -> str | None:
-    """Author named in the body: 记者 X (near the top or bottom), 文/X, or trailing （X Y）."""
+_PAIRS = {"《": "》", "（": "）", "(": ")", "【": "】", "[": "]", "“": "”", "<": ">", "〈": "〉"}
+
+
+def _trim(value: str) -> str:
+    """Strip separators and stray brackets, but keep a bracket pair the value opens and closes
+    (来源：《湘西工作》2021/1 keeps its 《…》)."""
+    value = value.strip(_TRIM_PLAIN)
+    while value:
+        head, tail = value[0], value[-1]
+        if head in _PAIRS and _PAIRS[head] not in value[1:]:
+            value = value[1:].strip(_TRIM_PLAIN)
+        elif tail in _PAIRS.values() and not any(o in value[:-1] for o, c in _PAIRS.items() if c == tail):
+            value = value[:-1].strip(_TRIM_PLAIN)
+        else:
+            break
+    return value
+
+
+_CORRESPONDENT = re.compile(rf"通讯员[\s\u3000:：]*((?:{_NAME}[ \u3000、，,]*){{1,4}}?)(?=[\s\u3000）)/、]|$)", re.MULTILINE)
+# Trailing words of a person field that are not names: "姚峰 上海报道", "张三 摄".
+_NOT_NAME_SUFFIX = re.compile(r"(报道|摄|发自\S*|摄影|整理|采写)$")
+
+
+def person_names(value: str) -> str:
+    """"姚峰 上海报道" → "姚峰": drop dateline words a reporter field often carries."""
+    names = [n for n in _NAME_SPLIT.split(value) if n and n not in _NOT_NAMES and not _NOT_NAME_SUFFIX.search(n)]
+    return " ".join(names) if names else value
+
+
+def correspondents(text: str, header: str = "") -> str | None:
+    """Correspondents (通讯员 X Y) in the lines under the title or the body's lead."""
+    head = "\n".join(text.split("\n")[:2])[:400]
+    for part in (header, head):
+        m = _CORRESPONDENT.search(part)
+        if m:
+            names = [n for n in _NAME_SPLIT.split(m.group(1)) if n and n not in _NOT_NAMES]
+            if names:
+                return " ".join(names)
+    return None
+
+
+def body_byline(text: str, header: str = "") -> str | None:
+    """Author named in a byline: 记者 X under the title (*header*) or near the top or bottom of the
+    body, 文/X, or trailing （X Y）."""
+    found = _byline(text, header)
+    return person_names(found) if found else None
+
+
+def _byline(text: str, header: str) -> str | None:
     lines = text.split("\n")
     head, tail = "\n".join(lines[:4])[:400], "\n".join(lines[-3:])[-300:]
-    for part in (head, tail):
+    for part in (header, head, tail):
         m = _REPORTER.search(part)
         if m:
             names = [n for n in _NAME_SPLIT.split(m.group(1)) if n and n not in _NOT_NAMES]
@@ -112,4 +161,13 @@ def original_title(lines: list[str], title: str | None) -> str | None:
             original = m.group(1).strip()
             if len(original) >= 6 and _SPACES.sub("", original) in key and _SPACES.sub("", original) != key:
                 return original
+    return None
+
+
+def edition(lines: list[str], title_idx: int | None) -> str | None:
+    """The 版次 of an e-paper article ("第01版：头版"): the first page label before the title."""
+    for line in lines[: title_idx if title_idx is not None else 60]:
+        m = _EDITION.search(line)
+        if m:
+            return _SPACES.sub("", m.group(1))
     return None

@@ -18,11 +18,11 @@ from lxml.etree import ParserError, XPath
 from lxml.html import HtmlElement
 
 from .attachments import find_attachments
-from .boilerplate import clean_lines, drop_containers, link_texts
+from .boilerplate import clean_lines, drop_containers, drop_link_dense, link_texts
 from .layout import unwrap_layout_tables
 from .dates import find_dates, normalise_date
 from .decode import decode_html
-from .metadata import Labelled, body_byline, find_labelled, original_title
+from .metadata import Labelled, body_byline, correspondents, edition, find_labelled, original_title, person_names
 from .rules import Rules, load_rules
 from .textlines import render_lines
 from .title import find_title, locate
@@ -59,6 +59,7 @@ _META_DATE = XPath(
 FAST = True  # skip trafilatura's readability/justext comparison: 2x faster, see bench
 _CHINA_TZ = timezone(timedelta(hours=8))
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_WS = re.compile(r"\s+")
 _URL_DATE = re.compile(
     r"(?<!\d)((?:19|20)\d{2})[-/_]?(0[1-9]|1[0-2])[-/_]?(0[1-9]|[12]\d|3[01])(?!\d)"
     r"|(?<!\d)((?:19|20)\d{2})[-/_](0[1-9]|1[0-2])/(?:.*?[^\d])?(0[1-9]|[12]\d|3[01])(?=[^\d])"
@@ -91,6 +92,9 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
     title_idx = locate(lines, title)
     labelled = find_labelled(lines, rules)
     metadata = _metadata_dict(labelled, title_idx)
+    page_label = edition(lines, title_idx)
+    if page_label:
+        metadata.setdefault("版次", page_label)
     fields = {name: _pick(labelled, labels, title_idx, rules, name in rules.person_fields)
               for name, labels in rules.fields.items()}
     attachments = find_attachments(root, url)
@@ -104,14 +108,21 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
     # 2. Main text: unwrap layout tables, drop boilerplate containers, let trafilatura choose, filter.
     unwrap_layout_tables(root, int(rules.thresholds["layout_cell_chars"]))
     drop_containers(root, rules, keep=title_el)
+    drop_link_dense(root, rules, keep=title_el)
     body = trafilatura.extract(
         root, url=url, favor_precision=True, include_comments=False, include_tables=True, fast=FAST,
         with_metadata=False, deduplicate=False,
     ) or ""
     body_lines = clean_lines(body, rules, title=title, links=links)
-    container_lines = _container_lines(root, rules, title, links)
-    if container_lines and _chars(body_lines) < rules.thresholds["container_min_share"] * _chars(container_lines):
-        body_lines = container_lines
+    # Fall back to a known CMS container when trafilatura kept much less than it holds.  Its raw text
+    # bounds its cleaned text, so the (costly) render + clean runs only when it could win.
+    share = rules.thresholds["container_min_share"]
+    body_chars = _chars(body_lines)
+    container = _content_container(root, rules)
+    if container is not None and body_chars < share * len(_WS.sub("", container.text_content())):
+        container_lines = _container_lines(container, rules, title, links)
+        if container_lines and body_chars < share * _chars(container_lines):
+            body_lines = container_lines
     text = "\n".join(body_lines)
 
     # 3. Date: labelled fields first, then meta tags, script variables, the line under the title, the URL.
@@ -120,13 +131,18 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
     if date is None:
         date = _htmldate(text_html)
 
+    # Author: a labelled author, else a reporter byline (under the title or in the body), else the
+    # correspondents (通讯员) who wrote the story, else the editor.
     author = fields.get("author")
-    if author is None:
-        author = body_byline(text)
+    header = _header_lines(lines, title_idx, rules)
+    if author is not None:
+        author = person_names(author)
+    else:
+        author = body_byline(text, header)
         if author:
             metadata.setdefault("作者", author)  # a 文/… or 记者 … byline is a labelled credit too
         else:
-            author = fields.get("author_fallback")
+            author = fields.get("author_fallback") or correspondents(text, header) or fields.get("editor_fallback")
     if lang is None and _CJK.search(text[:500]):
         lang = "zh"
     return ExtractedPage(
@@ -137,18 +153,39 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
     )
 
 
+def _header_lines(lines: list[str], title_idx: int | None, rules: Rules) -> str:
+    """The short lines just under the title (subtitle, byline, info bar), where e-papers put 记者 ….
+
+    Stops at the first long line: that is the body, which body_byline reads on its own.
+    """
+    if title_idx is None:
+        return ""
+    out = []
+    max_chars = int(rules.thresholds["metadata_line_max_chars"])
+    for line in lines[title_idx + 1:title_idx + 1 + int(rules.thresholds["date_window_lines"])]:
+        if len(line) > max_chars:
+            break
+        out.append(line)
+    return "\n".join(out)
+
+
 def _chars(lines: list[str]) -> int:
     return sum(len(l) for l in lines)
 
 
-def _container_lines(root: HtmlElement, rules: Rules, title: str | None, links: set[str]) -> list[str]:
-    """Cleaned lines of the first known CMS content container holding text, or []."""
+def _content_container(root: HtmlElement, rules: Rules) -> HtmlElement | None:
+    """The first known CMS content container (rules.yaml content_xpaths) holding some text."""
     for xp in rules.content_xpaths:
         for el in xp(root):
-            lines = clean_lines("\n".join(render_lines(el, rules)), rules, title=title, links=links)
-            if _chars(lines) >= 20:
-                return lines
-    return []
+            if len(_WS.sub("", el.text_content())) >= 20:
+                return el
+    return None
+
+
+def _container_lines(container: HtmlElement, rules: Rules, title: str | None, links: set[str]) -> list[str]:
+    """Cleaned lines of a content container, or [] when too little survives cleaning."""
+    lines = clean_lines("\n".join(render_lines(container, rules)), rules, title=title, links=links)
+    return lines if _chars(lines) >= 20 else []
 
 
 def _script_date(html: str, rules: Rules) -> str | None:

@@ -25,6 +25,7 @@ class Rules:
     boilerplate_re: re.Pattern[str]   # alternation of all boilerplate line patterns
     drop_tags: tuple[str, ...]
     drop_containers: tuple[tuple[re.Pattern[str], int | None, int | None], ...]  # (class/id regex, max_chars, max_p_chars)
+    drop_container_any: re.Pattern[str]  # all drop_containers patterns in one: a cheap first test per element
     content_xpaths: tuple[XPath, ...]
     script_date_res: tuple[re.Pattern[str], ...]
     thresholds: dict[str, float]
@@ -58,6 +59,7 @@ def load_rules(path: str | None = None) -> Rules:
         drop_containers=tuple(
             (re.compile(r["pattern"]), r.get("max_chars"), r.get("max_p_chars")) for r in data.get("drop_containers", [])
         ),
+        drop_container_any=re.compile("|".join(f"(?:{r['pattern']})" for r in data.get("drop_containers", [])) or "(?!)"),
         content_xpaths=tuple(XPath(x) for x in data.get("content_xpaths", [])),
         script_date_res=tuple(re.compile(x) for x in data.get("script_dates", [])),
         thresholds=dict(data["thresholds"]),

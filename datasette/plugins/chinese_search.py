@@ -5,6 +5,7 @@
   box and the JSON API take words as typed. The rewrite is idempotent, so Datasette's
   own links (next page, facets, sort), which carry the rewritten value, stay correct.
   A query with nothing to find becomes a query that matches no row, never a 500.
+  On HTML pages the search box shows the words as typed, not the FTS5 query.
 - prepare_connection: `bigram_query(q)` (the same rewrite, for canned queries) and
   `search_snippet(text, q)` (an HTML-escaped extract with the matches in <mark>).
 - render_cell: shows such a snippet as HTML, and only a value that is escaped text plus
@@ -17,40 +18,87 @@ import html
 import re
 from urllib.parse import parse_qsl, urlencode
 
-from datasette import hookimpl
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from storage.search import highlight_snippet, safe_match_query
+from datasette import hookimpl
+from storage.search import MATCH_NOTHING, display_query, highlight_snippet, safe_match_query
 
 SEARCHED_TABLE = "articles"
 _TABLE_PATH = re.compile(rf"/{SEARCHED_TABLE}(\.\w+)?$")
 _MARK = re.compile(r"</?mark>")
 
 
-def rewrite_query_string(query_string: bytes) -> bytes:
-    """The query string with every `_search*` value rewritten for the bigram index."""
+def rewrite_query_string(query_string: bytes) -> tuple[bytes, dict[str, str]]:
+    """The query string with every `_search*` value rewritten for the bigram index.
+
+    Also returns, for each rewritten value, what the search box should show instead:
+    the words as typed, or (for a value that was already rewritten, from one of
+    Datasette's links) the same query in the user's syntax.
+    """
     pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True, encoding="utf-8")
-    out = []
+    out, shown = [], {}
     for key, value in pairs:
         if key == "_searchmode":
             continue  # always raw: an "escaped" rewrite would quote our operators away
-        if key.startswith("_search") and value.strip():
-            value = safe_match_query(value)
+        if key.startswith("_search") and not value.strip():
+            continue  # an empty search box searches nothing: all rows, as without the box
+        if key.startswith("_search"):
+            rewritten = safe_match_query(value)
+            if rewritten != value:
+                shown[rewritten] = value
+            elif rewritten != MATCH_NOTHING:
+                shown[rewritten] = display_query(rewritten)
+            value = rewritten
         out.append((key, value))
-    return urlencode(out, encoding="utf-8").encode("latin-1")
+    return urlencode(out, encoding="utf-8").encode("latin-1"), shown
+
+
+def show_typed_words(body: bytes, shown: dict[str, str]) -> bytes:
+    """Put the user's words back in the search box and the "search matches …" line of a page.
+
+    Only those two places: a cell of the table may hold the same characters.
+    """
+    text = body.decode("utf-8")
+    for rewritten, words in shown.items():
+        before, after = str(escape(rewritten)), str(escape(words))
+        text = text.replace(f'value="{before}"', f'value="{after}"')
+        text = text.replace(f" matches &#34;{before}&#34;", f" matches &#34;{after}&#34;")
+    return text.encode("utf-8")
 
 
 @hookimpl
 def asgi_wrapper(datasette):
     def wrap(app):
         async def search_rewriter(scope, receive, send):
-            if (
+            if not (
                 scope.get("type") == "http"
                 and b"_search" in scope.get("query_string", b"")
                 and _TABLE_PATH.search(scope.get("path", ""))
             ):
-                scope = dict(scope, query_string=rewrite_query_string(scope["query_string"]))
-            await app(scope, receive, send)
+                await app(scope, receive, send)
+                return
+            query_string, shown = rewrite_query_string(scope["query_string"])
+            scope = dict(scope, query_string=query_string)
+            start: dict = {}
+            chunks: list[bytes] = []
+
+            async def send_with_typed_words(message):
+                if message["type"] == "http.response.start":
+                    headers = dict(message.get("headers") or [])
+                    if shown and headers.get(b"content-type", b"").startswith(b"text/html"):
+                        start.update(message)
+                        return
+                elif start and message["type"] == "http.response.body":
+                    chunks.append(message.get("body", b""))
+                    if message.get("more_body"):
+                        return
+                    body = show_typed_words(b"".join(chunks), shown)
+                    headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+                    await send({**start, "headers": headers + [(b"content-length", str(len(body)).encode())]})
+                    message = {"type": "http.response.body", "body": body}
+                await send(message)
+
+            await app(scope, receive, send_with_typed_words)
 
         return search_rewriter
 

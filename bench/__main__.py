@@ -1,0 +1,132 @@
+"""`python -m bench [--pages 5000] [--heavy-share 0.2] [--scale]`: the whole benchmark, one run.
+
+Why one command: the figures only mean something side by side, measured on the same pages,
+the same server and the same machine state — bare trafilatura, govwatch end to end, the
+unchanged re-crawl, the crawl as the database grows, and urlwatch's re-check. It prints one
+table and writes `bench/results/latest.json`. `--pages 500` is the quick mode (< 2 minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bench import extraction_speed, recheck, report, urlwatch_peer
+from bench.crawl_speed import copy_db, crawl, held_articles, prefill, prepare_db, source_record
+from bench.nginx import Nginx
+from bench.site import generate_site
+
+SOURCES = {"bench-light": "light/", "bench-mix": "", "bench-sample": "sample/"}
+
+
+def parse_args(args: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=5000, help="article pages in the synthetic site (default 5000)")
+    parser.add_argument("--heavy-share", type=float, default=0.2,
+                        help="share of ~100 KB portal pages among them (default 0.2)")
+    parser.add_argument("--sample", type=int, default=None,
+                        help="pages crawled in each database-growth run (default: pages/5, 100 to 1000)")
+    parser.add_argument("--held", default="1000,10000",
+                        help="articles already held for the growth runs, comma-separated (default 1000,10000)")
+    parser.add_argument("--scale", action="store_true", help="also run the growth crawl with 100,000 articles held")
+    parser.add_argument("--out", type=Path, default=report.RESULTS, help="JSON results (default bench/results/latest.json)")
+    parser.add_argument("--keep", action="store_true", help="keep the temp dir (site, databases) and print its path")
+    parsed = parser.parse_args(args)
+    if parsed.pages < 20:
+        parser.error("--pages must be at least 20")
+    if not 0 <= parsed.heavy_share < 1:
+        parser.error("--heavy-share must be in [0, 1)")
+    try:
+        held = sorted({int(x) for x in parsed.held.split(",") if x.strip()} | ({100_000} if parsed.scale else set()))
+    except ValueError:
+        parser.error(f"--held must be comma-separated integers, not {parsed.held!r}")
+    parsed.held = [0, *[h for h in held if h > 0]]
+    light = parsed.pages - round(parsed.pages * parsed.heavy_share)
+    parsed.sample = min(light, parsed.sample or max(100, min(1000, parsed.pages // 5)))
+    return parsed
+
+
+def run(args: argparse.Namespace, say: Any = print) -> dict[str, Any]:
+    """Every measurement, in an order that keeps each one's machine state comparable."""
+    started = time.monotonic()
+    results: dict[str, Any] = {"machine": report.machine(), "versions": report.versions(),
+                               "params": {"pages": args.pages, "heavy_share": args.heavy_share,
+                                          "sample": args.sample, "held": args.held}}
+    work = Path(tempfile.mkdtemp(prefix="govwatch-bench-"))
+    try:
+        say(f"generating {args.pages} pages …")
+        site = generate_site(work / "site", args.pages, args.heavy_share, sample=args.sample)
+        results["site"] = site.summary()
+        say("bare trafilatura, 1 process and all cores …")
+        results["trafilatura"] = extraction_speed.measure([p.file for p in site.light], [p.file for p in site.heavy])
+        with Nginx(site.root) as server:
+            records = [source_record(name, server.base_url, site.start_path(section)) for name, section in SOURCES.items()]
+            results["govwatch"] = {}
+            say("govwatch crawl, light pages …")
+            light_db = work / "light.db"
+            prepare_db(light_db, records)
+            results["govwatch"]["light"] = crawl(light_db, "bench-light", server).as_dict()
+            say("govwatch crawl, the mix …")
+            mix_db = work / "mix.db"
+            prepare_db(mix_db, records)
+            first = crawl(mix_db, "bench-mix", server)
+            results["govwatch"]["mix"] = first.as_dict()
+            say("govwatch unchanged re-crawl …")
+            results["recrawl"] = recheck.recrawl(mix_db, "bench-mix", server, first)
+            say("urlwatch re-check of the same pages …")
+            results["urlwatch"] = urlwatch_peer.recheck([server.base_url + p.path for p in site.pages], server)
+            results["growth"] = growth(work, args.held, records, [p.file.read_bytes() for p in site.light[:50]],
+                                       server, say)
+        results["machine"]["loadavg_end"] = list(os.getloadavg())
+        results["seconds"] = time.monotonic() - started
+        results["figures"] = report.figures(results)
+    finally:
+        if args.keep:
+            say(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    return results
+
+
+def growth(work: Path, held: list[int], records: list[dict[str, Any]], bodies: list[bytes], server: Nginx,
+           say: Any) -> list[dict[str, Any]]:
+    """The same crawl of the sample pages into databases that already hold 0, 1k, 10k (100k) articles.
+
+    One archive database is filled step by step and copied for each crawl, so the 10k run
+    pays for 9k more rows, not 10k.
+    """
+    archive = work / "archive.db"
+    prepare_db(archive, records)
+    steps = []
+    have = 0
+    for target in held:
+        prefill_s = prefill(archive, target - have, bodies) if target > have else 0.0
+        have = target
+        db = work / f"growth-{target}.db"
+        copy_db(archive, db)
+        say(f"growth crawl with {held_articles(db):,} articles held …")
+        figures = crawl(db, "bench-sample", server)
+        steps.append({"held": target, "prefill_seconds": prefill_s, "crawl": figures.as_dict()})
+        for leftover in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+            leftover.unlink(missing_ok=True)
+    return steps
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    results = run(args, say=lambda message: print(message, file=sys.stderr, flush=True))
+    print(report.table(results))
+    path = report.write_json(results, args.out)
+    print(f"\nwritten to {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

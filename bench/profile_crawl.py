@@ -1,0 +1,162 @@
+"""Where a govwatch crawl spends its time, and what the prototypes in bench/prototypes.py buy.
+
+    python -m bench.profile_crawl [--pages 1000] [--heavy-share 0] [--no-variants] [--repeat 1]
+
+Why a separate command: a cProfile run is ~1.5× slower than a plain one, so its figures are
+shares, not speeds; the speeds come from the variants, each a plain crawl of the same pages
+into a fresh database with one change switched on by `-s` settings (nothing in crawler/ is
+edited). Variants run in turn on the same nginx site; on a busy machine use `--repeat` and
+read the best of each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pstats
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bench.crawl_speed import crawl, prepare_db, settings_arg, source_record
+from bench.nginx import Nginx
+from bench.prototypes import COMPRESSED_BODY_ORDER
+from bench.report import machine, versions
+from bench.site import generate_site
+
+SOURCE = "bench-light"
+RESULTS = Path(__file__).resolve().parent / "results" / "profile.json"
+
+_MIDDLEWARES = {"crawler.middlewares.ConditionalGetMiddleware": 560}
+_SNIFF_FIX = {**_MIDDLEWARES, "bench.prototypes.CompressedBodyMiddleware": COMPRESSED_BODY_ORDER}
+_PIPELINES = {"crawler.pipelines.ExtractionPipeline": 300, "crawler.pipelines.StoragePipeline": 800}
+_POOLED = {"bench.prototypes.PooledExtractionPipeline": 300, "crawler.pipelines.StoragePipeline": 800}
+_BATCHED = {"crawler.pipelines.ExtractionPipeline": 300, "bench.prototypes.BatchedStoragePipeline": 800}
+_BOTH = {"bench.prototypes.PooledExtractionPipeline": 300, "bench.prototypes.BatchedStoragePipeline": 800}
+
+# name → extra `-s` settings. "as configured" is crawler/settings.py untouched.
+VARIANTS: dict[str, dict[str, Any]] = {
+    "as configured": {},
+    "CONCURRENT_ITEMS=100 (Scrapy default)": {"CONCURRENT_ITEMS": 100},
+    "+ compressed-body fix": {"DOWNLOADER_MIDDLEWARES": settings_arg(_SNIFF_FIX)},
+    "+ fix + batched writes (50)": {"DOWNLOADER_MIDDLEWARES": settings_arg(_SNIFF_FIX),
+                                     "ITEM_PIPELINES": settings_arg(_BATCHED)},
+    "+ fix + extraction pool": {"DOWNLOADER_MIDDLEWARES": settings_arg(_SNIFF_FIX),
+                                "ITEM_PIPELINES": settings_arg(_POOLED)},
+    "+ fix + pool + batched": {"DOWNLOADER_MIDDLEWARES": settings_arg(_SNIFF_FIX),
+                               "ITEM_PIPELINES": settings_arg(_BOTH)},
+}
+
+# Component → the function whose cumulative time is that component (file suffix, function name).
+COMPONENTS = [
+    ("extraction: extract_page", "crawler/extraction/page.py", "extract_page"),
+    ("  of which trafilatura.extract", "trafilatura/core.py", "extract"),
+    ("storage: record_page", "storage/articles.py", "record_page"),
+    ("  of which storage.search.index_article", "storage/search.py", "index_article"),
+    ("decompression + encoding sniff (HttpCompressionMiddleware)", "httpcompression.py", "process_response"),
+    ("  of which charset_normalizer.from_bytes", "charset_normalizer/api.py", "from_bytes"),
+    ("spider: parse_list (link extraction)", "crawler/spiders/source.py", "parse_list"),
+    ("spider: parse_article", "crawler/spiders/source.py", "parse_article"),
+    ("logging records made (mostly dropped)", "logging/__init__.py", "_log"),
+]
+
+
+def profile(db: Path, server: Nginx, out: Path) -> dict[str, Any]:
+    """One crawl under cProfile: the top functions by own time and the component shares."""
+    figures = crawl(db, SOURCE, server, profile_to=out)
+    stats = pstats.Stats(str(out))
+    total = stats.total_tt  # type: ignore[attr-defined]
+    rows = stats.stats  # type: ignore[attr-defined]
+    top = sorted(rows.items(), key=lambda kv: kv[1][2], reverse=True)[:10]
+    components = []
+    for label, suffix, name in COMPONENTS:
+        cum = 0.0
+        for (file, _, func), (_, _, _, ct, _) in rows.items():
+            if func == name and file.endswith(suffix):
+                cum = max(cum, ct)
+        components.append({"component": label, "seconds": cum, "share": cum / total})
+    return {
+        "pages": figures.articles,
+        "profiled_seconds": total,
+        "top_own_time": [
+            {"function": f"{Path(file).name}:{line}({func})", "calls": cc, "own_s": tt, "cum_s": ct,
+             "share": tt / total}
+            for (file, line, func), (cc, _, tt, ct, _) in top
+        ],
+        "components": components,
+    }
+
+
+def variants(db_dir: Path, server: Nginx, records: list[dict[str, Any]], repeat: int) -> list[dict[str, Any]]:
+    """Each variant crawled `repeat` times into a fresh database; the best run is kept."""
+    results = []
+    for name, extra in VARIANTS.items():
+        best: dict[str, Any] | None = None
+        for attempt in range(repeat):
+            db = db_dir / f"variant-{len(results)}-{attempt}.db"
+            prepare_db(db, records)
+            run = crawl(db, SOURCE, server, extra_settings=extra).as_dict()
+            if best is None or run["crawl_pages_per_s"] > best["crawl_pages_per_s"]:
+                best = run
+        assert best is not None
+        results.append({"variant": name, **{k: best[k] for k in (
+            "articles", "wall_s", "crawl_s", "pages_per_s", "crawl_pages_per_s", "cpu_ms_per_page", "peak_rss_mb",
+            "loadavg")}})
+        print(f"  {name:<40} {best['crawl_pages_per_s']:7.1f} pages/s in crawl, {best['pages_per_s']:7.1f} end to end,"
+              f" {best['cpu_ms_per_page']:6.1f} ms CPU/page, load {best['loadavg']:.1f}", file=sys.stderr, flush=True)
+    return results
+
+
+def table(result: dict[str, Any]) -> str:
+    lines = [f"profile of a crawl of {result['profile']['pages']} pages "
+             f"({result['profile']['profiled_seconds']:.1f} s under cProfile)", "", "top 10 by own time:"]
+    for row in result["profile"]["top_own_time"]:
+        lines.append(f"  {row['share']:6.1%}  {row['own_s']:7.2f} s  {row['calls']:>8}  {row['function']}")
+    lines += ["", "components (cumulative time):"]
+    for row in result["profile"]["components"]:
+        lines.append(f"  {row['share']:6.1%}  {row['seconds']:7.2f} s  {row['component']}")
+    if result.get("variants"):
+        lines += ["", f"{'variant':<40} {'crawl p/s':>10} {'e2e p/s':>9} {'ms CPU/p':>9} {'RSS MB':>7} {'load':>5}"]
+        for row in result["variants"]:
+            lines.append(f"{row['variant']:<40} {row['crawl_pages_per_s']:10.1f} {row['pages_per_s']:9.1f} "
+                         f"{row['cpu_ms_per_page']:9.1f} {row['peak_rss_mb']:7.0f} {row['loadavg']:5.1f}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.profile_crawl", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=1000)
+    parser.add_argument("--heavy-share", type=float, default=0.0)
+    parser.add_argument("--no-variants", action="store_true")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    work = Path(tempfile.mkdtemp(prefix="govwatch-bench-profile-"))
+    site = generate_site(work / "site", args.pages, args.heavy_share, sample=min(args.pages, 100))
+    result: dict[str, Any] = {"machine": machine(), "versions": versions(),
+                              "params": {"pages": args.pages, "heavy_share": args.heavy_share}}
+    with Nginx(site.root) as server:
+        records = [source_record(SOURCE, server.base_url, site.start_path("light/"))]
+        db = work / "profile.db"
+        prepare_db(db, records)
+        print("profiling one crawl …", file=sys.stderr, flush=True)
+        result["profile"] = profile(db, server, work / "crawl.prof")
+        if not args.no_variants:
+            print("variants:", file=sys.stderr, flush=True)
+            result["variants"] = variants(work, server, records, args.repeat)
+    result["seconds"] = time.monotonic() - started
+    shutil.rmtree(work, ignore_errors=True)
+    print(table(result))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwritten to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""The benchmark's report: machine and versions, every figure in one flat table, and JSON.
+
+Why one flat `figures` mapping: a reader (or the smoke test) checks one list of named numbers
+against the issue's targets, and a later run is compared with `latest.json` key by key. The
+nested sections keep the raw measurements behind each figure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import sqlite3
+import subprocess
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from bench.nginx import NGINX
+
+RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+
+# The issue's targets: figure → (limit, whether the limit is a minimum or a maximum).
+TARGETS: dict[str, tuple[float, str]] = {
+    "govwatch_vs_trafilatura_light": (0.8, "min"),
+    "recrawl_bytes_share": (0.10, "max"),
+    "govwatch_vs_urlwatch_recheck": (2.0, "min"),
+}
+UNITS = {  # first match wins: the specific suffixes before the general ones
+    "_vs_": "×", "share": "×", "ratio": "×", "cpu_ms": "ms CPU", "ms_per_page": "ms CPU", "pages_per_s": "pages/s",
+    "checks_per_s": "checks/s", "peak_rss_mb": "MB", "seconds": "s", "bytes": "bytes",
+}
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on (and how busy it was: the load average matters on 2 cores)."""
+    model = platform.processor() or ""
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text()
+        found = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.M)
+        model = found.group(1).strip() if found else model
+    except OSError:
+        pass
+    ram_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {"nproc": os.cpu_count(), "cpu": model, "ram_gb": round(ram_gb, 1), "kernel": platform.release(),
+            "loadavg_start": list(os.getloadavg())}
+
+
+def versions() -> dict[str, str]:
+    found = {"python": platform.python_version(), "sqlite": sqlite3.sqlite_version}
+    for package in ("scrapy", "trafilatura", "sqlite-utils", "lxml", "twisted", "urlwatch"):
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = "not installed"
+    try:
+        out = subprocess.run([NGINX, "-v"], capture_output=True, text=True, check=False).stderr
+        found["nginx"] = out.strip().rsplit("/", 1)[-1]
+    except OSError:
+        found["nginx"] = "not installed"
+    return found
+
+
+def figures(results: dict[str, Any]) -> dict[str, float]:
+    """The headline numbers, flat, from the nested results."""
+    t = results["trafilatura"]
+    g = results["govwatch"]
+    r = results["recrawl"]
+    out: dict[str, float] = {
+        "trafilatura_light_ms_per_page": t["light_1proc"]["ms_per_page"],
+        "trafilatura_heavy_ms_per_page": t["heavy_1proc"]["ms_per_page"],
+        "trafilatura_light_1proc_pages_per_s": t["light_1proc"]["pages_per_s"],
+        "trafilatura_light_all_cores_pages_per_s": t["light_all_cores"]["pages_per_s"],
+        "trafilatura_mix_1proc_pages_per_s": t["mix_1proc"]["pages_per_s"],
+        "trafilatura_mix_all_cores_pages_per_s": t["mix_all_cores"]["pages_per_s"],
+    }
+    for mix in ("light", "mix"):
+        c = g[mix]
+        out[f"govwatch_{mix}_pages_per_s"] = c["pages_per_s"]
+        out[f"govwatch_{mix}_crawl_pages_per_s"] = c["crawl_pages_per_s"]
+        out[f"govwatch_{mix}_cpu_ms_per_page"] = c["cpu_ms_per_page"]
+        out[f"govwatch_{mix}_peak_rss_mb"] = c["peak_rss_mb"]
+    out["govwatch_vs_trafilatura_light"] = g["light"]["pages_per_s"] / t["light_all_cores"]["pages_per_s"]
+    out["govwatch_vs_trafilatura_mix"] = g["mix"]["pages_per_s"] / t["mix_all_cores"]["pages_per_s"]
+    out.update({
+        "recrawl_seconds": r["seconds"],
+        "recrawl_seconds_share": r["seconds_share"],
+        "recrawl_bytes": r["bytes"],
+        "recrawl_bytes_share": r["bytes_share"],
+        "recrawl_checks_per_s": r["checks_per_s"],
+        "recrawl_cpu_ms_per_check": r["cpu_ms_per_check"],
+    })
+    for step in results["growth"]:
+        out[f"growth_{_held(step['held'])}_pages_per_s"] = step["crawl"]["pages_per_s"]
+        out[f"growth_{_held(step['held'])}_cpu_ms_per_page"] = step["crawl"]["cpu_ms_per_page"]
+    base = results["growth"][0]["crawl"]["cpu_ms_per_page"]
+    out["growth_largest_vs_smallest_cpu_ratio"] = results["growth"][-1]["crawl"]["cpu_ms_per_page"] / base
+    u = results.get("urlwatch")
+    if u:
+        out["urlwatch_checks_per_s"] = u["checks_per_s"]
+        out["urlwatch_cpu_ms_per_check"] = u["cpu_ms_per_check"]
+        out["govwatch_vs_urlwatch_recheck"] = r["checks_per_s"] / u["checks_per_s"]
+    return out
+
+
+def _held(n: int) -> str:
+    return f"{n // 1000}k" if n >= 1000 else str(n)
+
+
+def table(results: dict[str, Any]) -> str:
+    """Plain-text report: header lines, then one figure per line with unit and target verdict."""
+    m, v, p = results["machine"], results["versions"], results["params"]
+    lines = [
+        f"machine: {m['nproc']} cores, {m['cpu']}, {m['ram_gb']} GB RAM; load average "
+        f"{_load(m['loadavg_start'])} at start, {_load(m.get('loadavg_end', []))} at end",
+        "versions: " + ", ".join(f"{k} {val}" for k, val in v.items()),
+        f"site: {results['site']['pages']} pages ({results['site']['light_pages']} light ~"
+        f"{results['site']['light_kb_mean']} KB, {results['site']['heavy_pages']} heavy ~"
+        f"{results['site']['heavy_kb_mean']} KB), {results['site']['list_pages']} list pages; "
+        f"growth crawls of {p['sample']} pages; took {results['seconds']:.0f} s",
+        "",
+        f"{'figure':<44} {'value':>12}  {'unit':<9} target",
+    ]
+    for name, value in results["figures"].items():
+        target = TARGETS.get(name)
+        verdict = ""
+        if target:
+            limit, kind = target
+            ok = value >= limit if kind == "min" else value <= limit
+            verdict = f"{'≥' if kind == 'min' else '≤'} {limit:g}  {'ok' if ok else 'MISSED'}"
+        lines.append(f"{name:<44} {_fmt(value):>12}  {_unit(name):<9} {verdict}")
+    return "\n".join(lines)
+
+
+def _unit(name: str) -> str:
+    for key, unit in UNITS.items():
+        if key in name:
+            return unit
+    return ""
+
+
+def _fmt(value: float) -> str:
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.3g}" if abs(value) < 10 else f"{value:.1f}"
+
+
+def _load(values: list[float]) -> str:
+    return "/".join(f"{x:.2f}" for x in values) or "?"
+
+
+def write_json(results: dict[str, Any], path: Path = RESULTS) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,88 @@
+"""The same unchanged re-check done by urlwatch, the usual tool for "tell me when this page changes".
+
+Why urlwatch: it is what an operator would otherwise reach for, and it also stores ETags and
+sends conditional GETs, so the comparison is of two re-checkers on equal terms (nginx answers
+both with 304s). urlwatch is run as its command, with its own defaults (10 worker threads),
+a temp urls.yaml/cache/config, and every reporter off, so only the checking is timed. It is
+run twice: the first run fills its cache (every job "new"), the second is the measured re-check.
+
+Needs `pip install urlwatch==2.29` in the venv; without it the figures are reported as missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bench.nginx import Nginx
+
+CONFIG = """\
+display: {new: false, error: true, unchanged: false, empty-diff: false}
+report:
+  stdout: {enabled: false}
+  email: {enabled: false}
+"""
+
+
+def urlwatch_command() -> str | None:
+    """The urlwatch script next to this interpreter (the venv's), or on PATH."""
+    beside = Path(sys.executable).parent / "urlwatch"
+    return str(beside) if beside.exists() else shutil.which("urlwatch")
+
+
+def recheck(urls: Sequence[str], server: Nginx) -> dict[str, Any] | None:
+    """Fill urlwatch's cache with `urls`, then time its unchanged re-check of all of them."""
+    command = urlwatch_command()
+    if command is None:
+        return None
+    workdir = Path(tempfile.mkdtemp(prefix="govwatch-bench-urlwatch-"))
+    try:
+        jobs = "---\n".join(f"name: p{i}\nurl: {url}\n" for i, url in enumerate(urls))
+        (workdir / "urls.yaml").write_text(jobs, encoding="utf-8")
+        (workdir / "urlwatch.yaml").write_text(CONFIG, encoding="utf-8")
+        args = [command, "--urls", str(workdir / "urls.yaml"), "--cache", str(workdir / "cache.db"),
+                "--config", str(workdir / "urlwatch.yaml"), "--hooks", str(workdir / "hooks.py")]
+        first = _run(args, server)
+        again = _run(args, server)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return {
+        "version": _version(command),
+        "checks": len(urls),
+        "first_seconds": first["seconds"],
+        "seconds": again["seconds"],
+        "checks_per_s": len(urls) / again["seconds"],
+        "cpu_ms_per_check": 1000 * again["cpu_s"] / len(urls),
+        "peak_rss_mb": again["peak_rss_mb"],
+        "bytes": again["bytes"],
+        "not_modified": again["not_modified"],
+    }
+
+
+def _run(args: list[str], server: Nginx) -> dict[str, Any]:
+    offset = server.log_offset()
+    started = time.monotonic()
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                               env={**os.environ, "NO_COLOR": "1"})
+    assert process.stderr is not None
+    err = process.stderr.read()  # drain while it runs; urlwatch reports errors there
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.monotonic() - started
+    if process.returncode != 0:
+        raise RuntimeError(f"urlwatch exited {process.returncode}: {err.decode(errors='replace')[-2000:]}")
+    traffic = server.traffic_since(offset)
+    return {"seconds": seconds, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_rss_mb": usage.ru_maxrss / 1024,
+            "bytes": traffic.bytes_sent, "not_modified": traffic.by_status.get(304, 0)}
+
+
+def _version(command: str) -> str:
+    out = subprocess.run([command, "--version"], capture_output=True, text=True, check=False).stdout.strip()
+    return out.removeprefix("urlwatch ").strip()

@@ -1,0 +1,131 @@
+"""Per-host politeness beyond Scrapy's defaults: robots.txt Crawl-delay, and backing off on errors.
+
+Scrapy parses Crawl-delay (RobotParser.crawl_delay, 2.18+) but never applies it; these two
+downloader middlewares keep each host's download slot at least that slow, and slow it further
+while the host answers 429/503 or drops connections. Both work on the slot's `delay`, which is
+what AutoThrottle adjusts too, so they re-assert their floor on every request.
+"""
+
+from __future__ import annotations
+
+from typing import Self
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+from scrapy.robotstxt import RobotParser
+from scrapy.utils.httpobj import urlparse_cached
+
+# Responses that mean "you are going too fast" rather than "this page is broken".
+SLOW_DOWN_STATUSES = {429, 503}
+
+
+def _slot_key(crawler: Crawler, request: Request) -> str:
+    """The download slot a request goes through (set in meta only once it reaches the downloader)."""
+    return request.meta.get("download_slot") or crawler.engine.downloader.get_slot_key(request)
+
+
+def _slot(crawler: Crawler, request: Request):
+    return crawler.engine.downloader.slots.get(_slot_key(crawler, request))
+
+
+class CrawlDelayMiddleware:
+    """Honours robots.txt `Crawl-delay` for our user agent as the least delay per host."""
+
+    def __init__(self, crawler: Crawler, user_agent: str) -> None:
+        self.crawler = crawler
+        self.user_agent = user_agent
+        self.delays: dict[str, float] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("GOVWATCH_CRAWL_DELAY_ENABLED", True):
+            raise NotConfigured
+        user_agent = crawler.settings.get("ROBOTSTXT_USER_AGENT") or crawler.settings["USER_AGENT"]
+        middleware = cls(crawler, user_agent)
+        crawler.signals.connect(middleware.robots_parsed, signal=signals.robots_parsed)
+        return middleware
+
+    def robots_parsed(self, robotparser: RobotParser, request: Request) -> None:
+        delay = robotparser.crawl_delay(self.user_agent)
+        if delay:
+            host = urlparse_cached(request).hostname or ""
+            self.delays[host] = float(delay)
+            self.crawler.stats.max_value("govwatch/crawl_delay", float(delay))
+
+    def process_request(self, request: Request) -> None:
+        delay = self.delays.get(urlparse_cached(request).hostname or "")
+        if delay:
+            slot = _slot(self.crawler, request)
+            if slot is not None and slot.delay < delay:
+                slot.delay = delay
+        return None
+
+
+class BackoffMiddleware:
+    """Multiplies a host's delay after 429/503 or a connection error; decays it on success."""
+
+    def __init__(self, crawler: Crawler, factor: float, max_delay: float, base_delay: float) -> None:
+        self.crawler = crawler
+        self.factor = factor
+        self.max_delay = max_delay
+        self.base_delay = base_delay
+        self.backoff: dict[str, float] = {}  # slot key → extra delay currently imposed
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        factor = crawler.settings.getfloat("GOVWATCH_BACKOFF_FACTOR", 2.0)
+        if factor <= 1.0:
+            raise NotConfigured
+        return cls(crawler, factor, crawler.settings.getfloat("GOVWATCH_BACKOFF_MAX_DELAY", 60.0),
+                   crawler.settings.getfloat("DOWNLOAD_DELAY", 0.0))
+
+    def process_request(self, request: Request) -> None:
+        floor = self.backoff.get(_slot_key(self.crawler, request))
+        if floor:
+            slot = _slot(self.crawler, request)
+            if slot is not None and slot.delay < floor:
+                slot.delay = floor
+        return None
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if response.status in SLOW_DOWN_STATUSES:
+            retry_after = _retry_after(response)
+            self._slow_down(request, retry_after)
+        else:
+            self._recover(request)
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        self._slow_down(request)
+        return None
+
+    def _slow_down(self, request: Request, at_least: float | None = None) -> None:
+        key = _slot_key(self.crawler, request)
+        current = self.backoff.get(key) or max(self.base_delay, 0.5)
+        delay = min(max(current * self.factor, at_least or 0), self.max_delay)
+        self.backoff[key] = delay
+        slot = _slot(self.crawler, request)
+        if slot is not None:
+            slot.delay = max(slot.delay, delay)
+        self.crawler.stats.inc_value("govwatch/backoff")
+        self.crawler.stats.max_value("govwatch/backoff_delay", delay)
+
+    def _recover(self, request: Request) -> None:
+        key = _slot_key(self.crawler, request)
+        if key in self.backoff:
+            lowered = self.backoff[key] / self.factor
+            if lowered <= self.base_delay:
+                del self.backoff[key]
+                lowered = self.base_delay
+            else:
+                self.backoff[key] = lowered
+            slot = _slot(self.crawler, request)
+            if slot is not None:
+                slot.delay = max(lowered, self.base_delay)
+
+
+def _retry_after(response: Response) -> float | None:
+    value = (response.headers.get("Retry-After") or b"").decode("latin-1").strip()
+    return float(value) if value.isdigit() else None

@@ -1,0 +1,118 @@
+"""Finding republished copies: MinHash over character shingles, with an LSH band index.
+
+Hand-written because nothing installed fits: `datasketch` (and numpy under it) is not in the
+environment, and the job needs only ~60 lines. Chinese text has no word boundaries, so the
+shingles are runs of SHINGLE_CHARS characters of the normalised text (whitespace and
+punctuation dropped, so a re-typeset copy still matches).
+
+A new (or edited) article is signed once; its signature is cut into BANDS bands of ROWS
+values, and articles sharing any band are candidates (the (band, hash) index makes that a few
+lookups, not a comparison with every article). Candidates are then confirmed on the exact
+Jaccard similarity of their shingle sets, so the LSH only has to be generous, never right.
+Each copy is linked to the earliest copy we hold, judged by published date, then first seen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+import sqlite_utils
+
+from storage.copies import articles_by_id, articles_to_sign, candidate_copies, link_copy, save_signature
+
+SHINGLE_CHARS = 5
+BANDS, ROWS = 16, 4  # 64 hash functions; candidates from about Jaccard 0.5 up ((1/16) ** (1/4))
+COPY_MIN_JACCARD = 0.7  # confirmed copies: at least this share of shingles in common
+MIN_SHINGLES = 40  # shorter texts (a caption, a one-line notice) are too short to call copies
+_PRIME = (1 << 61) - 1
+_rng = random.Random(20240601)  # fixed: signatures stored by one process are compared by another
+_PERMUTATIONS = [(_rng.randrange(1, _PRIME), _rng.randrange(0, _PRIME)) for _ in range(BANDS * ROWS)]
+_DROP = re.compile(r"[\s\W_]+")
+
+
+def shingles(text: str | None) -> set[int]:
+    """64-bit hashes of every run of SHINGLE_CHARS characters of the normalised text."""
+    letters = _DROP.sub("", unicodedata.normalize("NFKC", text or ""))
+    return {
+        int.from_bytes(hashlib.blake2b(letters[i:i + SHINGLE_CHARS].encode("utf-8"), digest_size=8).digest(), "big")
+        for i in range(max(len(letters) - SHINGLE_CHARS + 1, 0))
+    }
+
+
+def minhash(hashes: set[int]) -> list[int]:
+    """One minimum per hash function (a*x + b mod a Mersenne prime)."""
+    values = [h % _PRIME for h in hashes]
+    return [min((a * x + b) % _PRIME for x in values) for a, b in _PERMUTATIONS]
+
+
+def band_hashes(signature: Sequence[int]) -> list[tuple[int, int]]:
+    """(band, hash) pairs; the hash fits SQLite's signed 64-bit integers."""
+    out = []
+    for band in range(BANDS):
+        chunk = ",".join(str(v) for v in signature[band * ROWS:(band + 1) * ROWS]).encode()
+        out.append((band, int.from_bytes(hashlib.blake2b(chunk, digest_size=8).digest(), "big", signed=True)))
+    return out
+
+
+def jaccard(a: set[int], b: set[int]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def sign_new_articles(db: sqlite_utils.Database) -> list[int]:
+    """Sign every article not signed for its current content; return those long enough to compare."""
+    signed = []
+    for article in articles_to_sign(db):
+        found = shingles(article["text"])
+        bands = band_hashes(minhash(found)) if len(found) >= MIN_SHINGLES else []
+        save_signature(db, article["id"], article["content_hash"], len(found), bands)
+        if bands:
+            signed.append(article["id"])
+    return signed
+
+
+def link_copies(db: sqlite_utils.Database, article_ids: Sequence[int]) -> int:
+    """Link each of these articles and its confirmed copies to the earliest of them; return links made."""
+    cache: dict[int, set[int]] = {}
+    links = 0
+    for article_id in article_ids:
+        candidates = candidate_copies(db, article_id)
+        if not candidates:
+            continue
+        rows = {r["id"]: r for r in articles_by_id(db, [article_id, *candidates])}
+        mine = _shingles_of(rows[article_id], cache)
+        copies = [c for c in candidates if jaccard(mine, _shingles_of(rows[c], cache)) >= COPY_MIN_JACCARD]
+        if not copies:
+            continue
+        members = [article_id, *copies]
+        roots = {rows[m]["copy_of"] for m in members if rows[m]["copy_of"] and rows[m]["copy_of"] not in rows}
+        rows.update({r["id"]: r for r in articles_by_id(db, roots)})
+        group = set(members) | {rows[m]["copy_of"] for m in members if rows[m]["copy_of"]}
+        root = min(group, key=lambda i: _age_key(rows[i]))
+        for member in sorted(group - {root}):
+            similarity = jaccard(_shingles_of(rows[member], cache), _shingles_of(rows[root], cache))
+            if link_copy(db, member, root, similarity):
+                rows[member]["copy_of"] = root
+                links += 1
+    return links
+
+
+def detect_copies(db: sqlite_utils.Database) -> int:
+    """Sign what is new or edited, then link its copies; return the links made."""
+    return link_copies(db, sign_new_articles(db))
+
+
+def _shingles_of(row: dict[str, Any], cache: dict[int, set[int]]) -> set[int]:
+    if row["id"] not in cache:
+        cache[row["id"]] = shingles(row["text"])
+    return cache[row["id"]]
+
+
+def _age_key(row: dict[str, Any]) -> tuple[str, str, int]:
+    """Earliest first: the page's own date, then when we first saw it, then storage order."""
+    first_seen = row["first_seen"] or ""
+    return (row["published"] or first_seen[:10], first_seen, row["id"])

@@ -1,0 +1,11 @@
+"""Daily digests for monitoring staff: what was new, edited, withdrawn or republished.
+
+`contents` decides what a subscription's digest says for a period, `renderers` turn it
+into HTML, Markdown or Atom, `delivery` sends it (email, Apprise chat channels, file drop)
+exactly once per day and channel, `jobs` runs it for the CLI (`command`) and the scheduler
+(`jobs.send_daily_digests`), `demo.demo_digest` for `govwatch demo`.
+"""
+
+from monitor.digest.demo import demo_digest
+
+__all__ = ["demo_digest"]

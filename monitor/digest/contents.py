@@ -1,0 +1,249 @@
+"""What one subscription's digest says for one period, before any format is chosen.
+
+From the period's events: new articles, edited articles (one item per article, with what
+each edit changed), withdrawn and restored articles. Republished copies (articles with
+`copy_of`) are never stories of their own: they are folded under their original — under the
+original's "new" item when it is new in the same period, else under a "republished" item
+for the original. Edits of an article that is itself new in the period are left to its
+"new" item. Every section is grouped by source and newest first; keyword and source
+filters apply to every item (a copy counts for a subscription that follows either its own
+source or its original's).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+from monitor.digest.excerpts import change_excerpt, lead
+from monitor.digest.health import HealthNote, source_health
+from monitor.digest.keywords import keep
+from monitor.digest.period import DigestPeriod, parse_stored
+from monitor.digest.subscriptions import DigestSettings, Subscription
+from storage.digest_queries import articles_by_id, events_between
+
+SECTIONS = {  # kind → heading, in the order they are shown
+    "new": "新发布 New",
+    "changed": "有修改 Edited",
+    "withdrawn": "已撤下 Withdrawn",
+    "restored": "已恢复 Restored",
+    "republished": "被转载 Republished",
+}
+SHORT = {"new": "新", "changed": "改", "withdrawn": "撤", "restored": "复", "republished": "转"}
+
+
+@dataclass
+class Change:
+    version_id: int | None
+    version: int | None
+    at: datetime
+    excerpt: str | None
+    link: str | None
+
+
+@dataclass
+class Copy:
+    article_id: int
+    source: str
+    source_title: str
+    title: str
+    url: str
+    at: datetime
+    link: str
+
+
+@dataclass
+class Item:
+    """One article's line in a section."""
+
+    kind: str
+    event_id: int
+    article_id: int
+    at: datetime
+    source: str
+    source_title: str
+    title: str
+    url: str
+    published: str | None
+    lead: str
+    link: str  # its Datasette page
+    text: str = ""
+    version_id: int | None = None
+    version_link: str | None = None  # withdrawn: our last copy
+    detail: str | None = None
+    changes: list[Change] = field(default_factory=list)
+    copies: list[Copy] = field(default_factory=list)
+    entry_id: str = ""  # Atom tag: URI, stable across renderings
+
+
+@dataclass
+class SourceGroup:
+    source: str
+    source_title: str
+    items: list[Item]
+
+
+@dataclass
+class Section:
+    kind: str
+    heading: str
+    groups: list[SourceGroup]
+
+    @property
+    def count(self) -> int:
+        return sum(len(g.items) for g in self.groups)
+
+
+@dataclass
+class Digest:
+    subscription: Subscription
+    period: DigestPeriod
+    generated_at: datetime
+    sections: list[Section]
+    health: list[HealthNote]
+    datasette_url: str
+    feed_id: str
+    tag_authority: str
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {s.kind: s.count for s in self.sections}
+        counts["copies"] = sum(len(i.copies) for s in self.sections for g in s.groups for i in g.items)
+        counts["health"] = len(self.health)
+        return counts
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(s.count for s in self.sections)
+
+    @property
+    def title(self) -> str:
+        name = self.subscription.title or self.subscription.name
+        return f"govwatch {self.period.label} {name}"
+
+    @property
+    def subject(self) -> str:
+        """The mail subject and chat title: date and counts."""
+        counts = self.counts
+        summary = " · ".join(f"{SHORT[k]} {counts.get(k, 0)}" for k in ("new", "changed", "withdrawn"))
+        extra = f" · 转载 {counts['copies']}" if counts["copies"] else ""
+        alarm = f" · 异常源 {counts['health']}" if counts["health"] else ""
+        return f"{self.title}: {summary}{extra}{alarm}"
+
+    @property
+    def updated(self) -> datetime:
+        """The newest event in the digest, else the end of its period (a stable Atom `updated`)."""
+        times = [i.at for s in self.sections for g in s.groups for i in g.items]
+        return max(times) if times else self.period.end
+
+
+def build_digest(
+    db: sqlite_utils.Database, period: DigestPeriod, subscription: Subscription, settings: DigestSettings
+) -> Digest:
+    links = _Links(settings)
+    events = events_between(db, period.start_iso, period.end_iso)
+    originals = articles_by_id(db, (e["copy_of"] for e in events if e["copy_of"]))
+    items: dict[str, dict[int, Item]] = {kind: {} for kind in SECTIONS}
+    new_ids = {e["article_id"] for e in events if e["kind"] == "new" and not e["copy_of"]}
+
+    for event in reversed(events):  # oldest first, so the latest edit wins
+        if event["copy_of"]:
+            continue
+        kind = event["kind"]
+        if kind not in ("new", "changed", "withdrawn", "restored"):
+            continue
+        if kind == "changed" and event["article_id"] in new_ids:
+            continue
+        item = items[kind].get(event["article_id"])
+        if item is None:
+            item = items[kind][event["article_id"]] = _item(kind, event, links)
+        item.at, item.event_id, item.entry_id = _at(event), event["event_id"], links.entry_id(event)
+        if kind == "changed":
+            item.changes.append(Change(event["version_id"], event["version"], _at(event),
+                                       change_excerpt(event["diff"], event["diff_summary"]),
+                                       links.version(event["version_id"])))
+
+    seen_copies: set[int] = set()
+    for event in events:
+        original = originals.get(event["copy_of"] or -1)
+        if original is None or event["article_id"] in seen_copies or event["kind"] not in ("new", "republished"):
+            continue
+        seen_copies.add(event["article_id"])
+        copy = Copy(event["article_id"], event["source"], event["source_title"], event["title"] or event["url"],
+                    event["url"], _at(event), links.article(event["article_id"]))
+        if not (subscription.follows(copy.source) or subscription.follows(original["source"])):
+            continue
+        host = items["new"].get(original["article_id"])
+        if host is None:
+            host = items["republished"].get(original["article_id"])
+        if host is None:
+            host = items["republished"][original["article_id"]] = _item(
+                "republished", {**original, "kind": "republished", "event_id": event["event_id"], "at": event["at"],
+                                "version_id": original["current_version_id"], "detail": None}, links)
+        host.copies.append(copy)
+        if host.kind == "republished" and copy.at > host.at:
+            host.at, host.event_id, host.entry_id = copy.at, event["event_id"], links.entry_id(event)
+
+    sections = []
+    for kind, heading in SECTIONS.items():
+        chosen = [i for i in items[kind].values() if _wanted(i, subscription)]
+        sections.append(Section(kind, heading, _grouped(chosen)))
+    follows = subscription.follows
+    return Digest(subscription, period, datetime.now(UTC), sections, source_health(db, period, follows),
+                  settings.datasette_url, links.feed_id(subscription.name), settings.tag_authority)
+
+
+def _wanted(item: Item, subscription: Subscription) -> bool:
+    followed = (subscription.follows(item.source) or item.kind == "republished"
+                or any(subscription.follows(c.source) for c in item.copies))
+    keywords = subscription.keywords
+    return followed and keep(f"{item.title}\n{item.text}", keywords.include, keywords.exclude)
+
+
+def _grouped(items: list[Item]) -> list[SourceGroup]:
+    groups: dict[str, SourceGroup] = {}
+    for item in sorted(items, key=lambda i: (i.at, i.event_id), reverse=True):
+        groups.setdefault(item.source, SourceGroup(item.source, item.source_title, [])).items.append(item)
+    for group in groups.values():
+        for item in group.items:
+            item.copies.sort(key=lambda c: c.at, reverse=True)
+    return list(groups.values())  # in order of each source's newest item
+
+
+def _item(kind: str, row: dict, links: _Links) -> Item:
+    version_id = row.get("version_id")
+    return Item(
+        kind=kind, event_id=row["event_id"], article_id=row["article_id"], at=_at(row), source=row["source"],
+        source_title=row["source_title"], title=row["title"] or row["url"], url=row["url"],
+        published=row.get("published"), lead=lead(row.get("text")), link=links.article(row["article_id"]),
+        text=row.get("text") or "", version_id=version_id,
+        version_link=links.version(version_id) if version_id else None, detail=row.get("detail"),
+        entry_id=links.entry_id(row),
+    )
+
+
+def _at(row: dict) -> datetime:
+    return parse_stored(row["at"])
+
+
+class _Links:
+    """Datasette row pages and Atom ids, from the configured base URL and tag authority."""
+
+    def __init__(self, settings: DigestSettings) -> None:
+        self.base = settings.datasette_url
+        self.authority = settings.tag_authority
+
+    def article(self, article_id: int) -> str:
+        return f"{self.base}/articles/{article_id}"
+
+    def version(self, version_id: int | None) -> str | None:
+        return f"{self.base}/article_versions/{version_id}" if version_id else None
+
+    def entry_id(self, event: dict) -> str:
+        """tag:AUTHORITY,DAY-OF-THE-EVENT:event/ID — event ids never change, so neither do entry ids."""
+        return f"tag:{self.authority},{_at(event):%Y-%m-%d}:govwatch/event/{event['event_id']}"
+
+    def feed_id(self, subscription: str) -> str:
+        return f"tag:{self.authority},2024:govwatch/digest/{subscription}"

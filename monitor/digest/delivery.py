@@ -1,0 +1,247 @@
+"""Sending a rendered digest: one `Reporter` kind per channel, and the idempotent send loop.
+
+A subscription's `channels` are strings: `email` (SMTP to its recipients), `file://DIR`
+(write each of its formats under DIR/<subscription>/; a relative DIR is read from the
+subscriptions file's folder) or any other URL Apprise understands (`wecombot://…`,
+`dingtalk://…`, `feishu://…`, `json://host:port/path`, …). `${NAME}` in a channel is
+replaced by the environment variable NAME when sending, so tokens stay out of the file.
+
+Every send is logged in `digest_deliveries` under a channel key that holds no secret (the
+database is published with Datasette). A (subscription, period, channel) already "sent" is
+skipped unless forced; a failing channel is tried `retry.attempts` times with doubling
+waits, then left "failed" with its error — the next run tries it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import smtplib
+import ssl
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+from pathlib import Path
+from typing import ClassVar
+
+import sqlite_utils
+
+from monitor.digest.contents import Digest
+from monitor.digest.registry import Registered
+from monitor.digest.renderers import Renderer, render
+from monitor.digest.subscriptions import DigestSettings
+from storage.digest_queries import delivery, record_delivery_attempt
+
+log = logging.getLogger(__name__)
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class DeliveryError(RuntimeError):
+    """A channel refused or could not take the digest; the message is kept in `digest_deliveries`."""
+
+
+class RenderedDigest:
+    """A digest and its documents, each format rendered once however many channels want it."""
+
+    def __init__(self, digest: Digest) -> None:
+        self.digest = digest
+        self._documents: dict[str, str] = {}
+
+    def __getitem__(self, kind: str) -> str:
+        if kind not in self._documents:
+            self._documents[kind] = render(kind, self.digest)
+        return self._documents[kind]
+
+
+class Reporter(Registered):
+    """A delivery channel. `accepts` says which channel strings are its kind; `key` names it without secrets."""
+
+    __kinds__: ClassVar[dict[str, type[Reporter]]] = {}
+
+    def __init__(self, channel: str, settings: DigestSettings) -> None:
+        self.channel, self.settings = channel, settings
+
+    @classmethod
+    def accepts(cls, channel: str) -> bool:
+        raise NotImplementedError
+
+    @property
+    def key(self) -> str:
+        return self.__kind__ or "?"
+
+    def send(self, rendered: RenderedDigest) -> str:
+        """Deliver, or raise; return where it went, for the log."""
+        raise NotImplementedError
+
+
+class EmailReporter(Reporter):
+    """Mail to the subscription's recipients: multipart/alternative, text/markdown then HTML, UTF-8 subject."""
+
+    __kind__ = "email"
+
+    @classmethod
+    def accepts(cls, channel: str) -> bool:
+        return channel == "email"
+
+    def send(self, rendered: RenderedDigest) -> str:
+        digest, smtp = rendered.digest, self.settings.smtp
+        message = EmailMessage()
+        message["Subject"], message["From"] = digest.subject, self.settings.sender
+        message["To"] = ", ".join(digest.subscription.recipients)
+        message["Date"], message["Message-ID"] = formatdate(localtime=False), make_msgid(domain="govwatch")
+        message.set_content(rendered["markdown"], subtype="markdown", charset="utf-8")
+        message.add_alternative(rendered["html"], subtype="html", charset="utf-8")
+        connect = smtplib.SMTP_SSL if smtp.security == "ssl" else smtplib.SMTP
+        with connect(smtp.host, smtp.port, timeout=smtp.timeout_s) as server:
+            if smtp.security == "starttls":
+                server.starttls(context=ssl.create_default_context())
+            if smtp.username:
+                server.login(smtp.username, _secret(smtp.password_env))
+            server.send_message(message, from_addr=parseaddr(self.settings.sender)[1],
+                                to_addrs=digest.subscription.recipients)
+        return f"smtp://{smtp.host}:{smtp.port} → {', '.join(digest.subscription.recipients)}"
+
+
+class AppriseReporter(Reporter):
+    """A chat or webhook channel through Apprise: the Markdown digest as the message body."""
+
+    __kind__ = "apprise"
+
+    @classmethod
+    def accepts(cls, channel: str) -> bool:
+        return "://" in channel and not channel.startswith("file://")
+
+    @property
+    def key(self) -> str:  # the URL holds tokens: keep its scheme and a hash
+        scheme = self.channel.split("://", 1)[0]
+        return f"apprise:{scheme}:{hashlib.sha256(self.channel.encode()).hexdigest()[:12]}"
+
+    def send(self, rendered: RenderedDigest) -> str:
+        import apprise
+
+        notifier = apprise.Apprise()
+        if not notifier.add(_expand(self.channel)):
+            raise DeliveryError(f"Apprise does not understand the channel URL ({self.key})")
+        if not notifier.notify(title=rendered.digest.subject, body=rendered["markdown"],
+                               body_format=apprise.NotifyFormat.MARKDOWN):
+            raise DeliveryError(f"Apprise could not deliver to {self.key} (see the log for the service's answer)")
+        return self.key
+
+
+class FileReporter(Reporter):
+    """A file drop: each format the subscription receives, as DIR/<subscription>/<day>.<ext>."""
+
+    __kind__ = "file"
+
+    @classmethod
+    def accepts(cls, channel: str) -> bool:
+        return channel.startswith("file://")
+
+    @property
+    def key(self) -> str:
+        return f"file:{self.channel.removeprefix('file://')}"
+
+    def send(self, rendered: RenderedDigest) -> str:
+        folder = self.settings.base_dir / _expand(self.channel.removeprefix("file://"))
+        paths = write_documents(rendered, folder)
+        return ", ".join(str(p) for p in paths)
+
+
+def write_documents(rendered: RenderedDigest, folder: Path) -> list[Path]:
+    """Write the subscription's formats under folder/<subscription>/; return the paths."""
+    digest = rendered.digest
+    target = folder / digest.subscription.name
+    target.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for kind in digest.subscription.formats:
+        path = target / f"{digest.period.slug}.{Renderer.__kinds__[kind].extension}"
+        temporary = path.with_suffix(path.suffix + ".tmp")
+        temporary.write_text(rendered[kind], encoding="utf-8")
+        temporary.replace(path)  # readers never see half a file
+        paths.append(path)
+    return paths
+
+
+def check_channel(channel: str) -> None:
+    """Raise ValueError unless some reporter takes `channel` (config validation, before anything runs)."""
+    reporter_class(channel)
+    if channel.startswith("file://") and not channel.removeprefix("file://").strip():
+        raise ValueError("'file://' needs a folder, e.g. file://data/digests")
+    if AppriseReporter.accepts(channel) and not _ENV.search(channel):
+        import apprise
+
+        if not apprise.Apprise().add(channel):
+            raise ValueError(f"Apprise does not understand the channel {channel.split('://')[0]}://… "
+                             "(see https://github.com/caronc/apprise/wiki)")
+
+
+def reporter_class(channel: str) -> type[Reporter]:
+    for cls in Reporter.__kinds__.values():
+        if cls.accepts(channel):
+            return cls
+    raise ValueError(f"unknown channel {channel!r}: use 'email', 'file://DIR' or an Apprise URL")
+
+
+@dataclass
+class DeliveryResult:
+    subscription: str
+    period: str
+    channel: str
+    status: str  # sent, skipped, failed
+    detail: str
+
+
+def deliver(
+    db: sqlite_utils.Database, rendered: RenderedDigest, settings: DigestSettings, *, force: bool = False,
+    only: set[str] | None = None, sleep: Callable[[float], None] = time.sleep,
+) -> list[DeliveryResult]:
+    """Send through each of the subscription's channels (or those whose key is in `only`), once."""
+    digest = rendered.digest
+    name, period = digest.subscription.name, digest.period.key
+    results = []
+    for channel in digest.subscription.channels:
+        reporter = reporter_class(channel)(channel, settings)
+        if only is not None and reporter.key not in only:
+            continue
+        previous = delivery(db, name, period, reporter.key)
+        if previous and previous["status"] == "sent" and not force:
+            results.append(DeliveryResult(name, period, reporter.key, "skipped", f"already sent {previous['sent_at']}"))
+            continue
+        results.append(_send_with_retries(db, reporter, rendered, settings, sleep))
+    return results
+
+
+def _send_with_retries(db: sqlite_utils.Database, reporter: Reporter, rendered: RenderedDigest,
+                       settings: DigestSettings, sleep: Callable[[float], None]) -> DeliveryResult:
+    name, period = rendered.digest.subscription.name, rendered.digest.period.key
+    error = ""
+    for attempt in range(settings.retry.attempts):
+        if attempt:
+            sleep(settings.retry.backoff_s * 2 ** (attempt - 1))
+        try:
+            where = reporter.send(rendered)
+        except Exception as exc:  # noqa: BLE001 — any failure is recorded, never lost; the next run retries it
+            error = f"{type(exc).__name__}: {exc}"
+            log.warning("digest %s %s via %s failed (try %d): %s", name, period, reporter.key, attempt + 1, error)
+            record_delivery_attempt(db, name, period, reporter.key, ok=False, error=error)
+            continue
+        record_delivery_attempt(db, name, period, reporter.key, ok=True)
+        return DeliveryResult(name, period, reporter.key, "sent", where)
+    return DeliveryResult(name, period, reporter.key, "failed", error)
+
+
+def _expand(text: str) -> str:
+    return _ENV.sub(lambda m: _secret(m.group(1)), text)
+
+
+def _secret(variable: str | None) -> str:
+    if not variable:
+        raise DeliveryError("SMTP username is set but smtp.password_env is not")
+    value = os.environ.get(variable)
+    if value is None:
+        raise DeliveryError(f"environment variable {variable} is not set")
+    return value

@@ -1,0 +1,211 @@
+"""Reading and validating `subscriptions.yaml`, once, at the edge.
+
+Who receives which digest, filtered how, delivered where; plus the SMTP server, the sender
+and the Datasette address the digest links to. Every problem is one `ConfigError` naming
+the file, the subscription and the field, like `monitor.config` does for sources.
+
+Keywords are matched as substrings of the NFKC-normalised, case-folded title and text
+(see `monitor.digest.keywords`): Chinese has no spaces between words, so a word list
+cannot be matched on word boundaries.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+
+from monitor.config import ConfigError
+
+FORMATS = ("html", "markdown", "atom")
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
+
+
+class SmtpSettings(BaseModel):
+    """The mail server. The password is never in the file: `password_env` names the variable holding it."""
+
+    model_config = ConfigDict(extra="forbid")
+    host: str = "127.0.0.1"
+    port: int = Field(default=25, ge=1, le=65535)
+    security: Literal["none", "starttls", "ssl"] = "none"
+    username: str | None = None
+    password_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    timeout_s: float = Field(default=30, gt=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_password_in_file(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "password" in data:
+            raise ValueError("'password' must not be written in the file: put it in an environment variable "
+                             "and name that variable in 'password_env'")
+        return data
+
+
+class RetrySettings(BaseModel):
+    """How hard to try a failing channel: `attempts` per run, waiting backoff_s, 2×, 4×… between them."""
+
+    model_config = ConfigDict(extra="forbid")
+    attempts: int = Field(default=3, ge=1, le=10)
+    backoff_s: float = Field(default=5.0, ge=0, le=600)
+    max_total_attempts: int = Field(default=20, ge=1)  # over all runs; then a person has to look
+    retry_days: int = Field(default=7, ge=0, le=90)  # failed days this far back are retried by the daily job
+
+
+class Keywords(BaseModel):
+    """An item is kept if it contains any `include` word (or there are none) and no `exclude` word."""
+
+    model_config = ConfigDict(extra="forbid")
+    include: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+
+    @field_validator("include", "exclude")
+    @classmethod
+    def _no_blank_words(cls, words: list[str]) -> list[str]:
+        if any(not str(w).strip() for w in words):
+            raise ValueError("keywords must not be empty strings")
+        return [str(w).strip() for w in words]
+
+
+class Subscription(BaseModel):
+    """One digest: its readers, what it follows, and where it goes."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)
+    title: str | None = None
+    recipients: list[str] = Field(default_factory=list)
+    sources: Literal["all"] | list[str] = "all"
+    keywords: Keywords = Field(default_factory=Keywords)
+    formats: list[Literal["html", "markdown", "atom"]] = Field(default_factory=lambda: ["html", "markdown"])
+    channels: list[str] = Field(default_factory=list)
+
+    @field_validator("recipients")
+    @classmethod
+    def _addresses(cls, recipients: list[str]) -> list[str]:
+        for address in recipients:
+            if not _EMAIL.match(address):
+                raise ValueError(f"{address!r} is not an email address (write the bare address: name@example.org)")
+        return recipients
+
+    @field_validator("channels")
+    @classmethod
+    def _known_channels(cls, channels: list[str]) -> list[str]:
+        from monitor.digest.delivery import check_channel
+
+        for channel in channels:
+            check_channel(channel)  # raises ValueError naming the problem
+        return channels
+
+    @model_validator(mode="after")
+    def _email_needs_recipients(self) -> Subscription:
+        if "email" in self.channels and not self.recipients:
+            raise ValueError("channel 'email' needs at least one address in 'recipients'")
+        return self
+
+    def follows(self, source: str) -> bool:
+        return self.sources == "all" or source in self.sources
+
+
+class DigestSettings(BaseModel):
+    """The whole `subscriptions.yaml`."""
+
+    model_config = ConfigDict(extra="forbid")
+    datasette_url: str = "http://127.0.0.1:8001/govwatch"  # the database's page; links add /articles/ID
+    timezone: str = "Asia/Shanghai"  # a digest day runs 00:00–24:00 here
+    digest_time: str = Field(default="07:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    sender: str = "govwatch <govwatch@localhost>"
+    tag_authority: str = Field(default="govwatch", pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]*$")  # of Atom tag: ids
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    retry: RetrySettings = Field(default_factory=RetrySettings)
+    subscriptions: list[Subscription] = Field(default_factory=list)
+    _base_dir: Path = PrivateAttr(default=Path("."))
+
+    @field_validator("datasette_url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", url):
+            raise ValueError(f"{url!r} is not an http(s) URL")
+        return url.rstrip("/")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, name: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {name!r} (use an IANA name such as Asia/Shanghai)") from None
+        return name
+
+    @property
+    def base_dir(self) -> Path:
+        """The directory of the file: relative `file://` drops are resolved against it."""
+        return self._base_dir
+
+    def subscription(self, name: str) -> Subscription:
+        for subscription in self.subscriptions:
+            if subscription.name == name:
+                return subscription
+        known = ", ".join(s.name for s in self.subscriptions) or "none"
+        raise ConfigError(f"unknown subscription {name!r}; configured: {known}")
+
+
+def load_subscriptions(path: str | Path) -> DigestSettings:
+    """Read and validate the subscriptions file."""
+    path = Path(path)
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(document, dict) or not isinstance(document.get("subscriptions", []), list):
+        raise ConfigError(f"{path}: expected a mapping with a 'subscriptions:' list")
+    entries = document.pop("subscriptions", None) or []
+    try:
+        settings = DigestSettings.model_validate(document)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {_describe(exc)}") from None
+    seen: set[str] = set()
+    for position, entry in enumerate(entries, start=1):
+        label = entry.get("name") if isinstance(entry, dict) else None
+        where = f"{path}: subscription {label!r}" if label else f"{path}: subscription #{position}"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where}: expected a mapping of fields, got {type(entry).__name__}")
+        try:
+            subscription = Subscription.model_validate(entry)
+        except ValidationError as exc:
+            raise ConfigError(f"{where}: {_describe(exc)}") from None
+        if subscription.name in seen:
+            raise ConfigError(f"{where}: field 'name': duplicate subscription name {subscription.name!r}")
+        seen.add(subscription.name)
+        settings.subscriptions.append(subscription)
+    settings._base_dir = path.resolve().parent
+    return settings
+
+
+def check_sources_exist(settings: DigestSettings, known: set[str], path: str | Path) -> None:
+    """Refuse subscriptions that follow a source the database has never heard of (a typo, usually)."""
+    for subscription in settings.subscriptions:
+        if subscription.sources == "all":
+            continue
+        unknown = [s for s in subscription.sources if s not in known]
+        if unknown:
+            raise ConfigError(f"{path}: subscription {subscription.name!r}: field 'sources': unknown source(s) "
+                              f"{', '.join(unknown)}; known: {', '.join(sorted(known)) or 'none'}")
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        field = ".".join(str(p) for p in error["loc"])
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown field (check its spelling against the example subscriptions.yaml)"
+        parts.append(f"field {field!r}: {message}" if field else message)
+    return "; ".join(parts)

@@ -1,0 +1,247 @@
+"""`govwatch run`: the long-running service that crawls each source on its schedule.
+
+Schedules live in the database (synced from sources.yaml, changed by operators), so the
+service reconciles its APScheduler jobs with the database every few seconds instead of
+keeping a job store of its own: an operator's change takes effect within one poll and
+survives a restart. Crawls run as child processes (monitor.crawls), one at a time per
+source, each with its time limit.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from monitor.config import DEFAULT_DEMO_URL, ConfigError, load_sources, source_as_record
+from monitor.crawls import CrawlJob, start_crawl, wait_for_crawl
+from monitor.schedules import parse_schedule
+from storage import open_db
+from monitor.health import all_source_health
+from storage.control import (
+    record_health,
+    record_next_runs,
+    service_heartbeat,
+    service_started,
+    take_run_requests,
+)
+from storage.runs import last_run, mark_abandoned_runs
+from storage.sources import get_source, sync_sources
+
+log = logging.getLogger("govwatch.service")
+
+
+@dataclass
+class ServiceOptions:
+    """How the service behaves; the defaults suit a real deployment."""
+
+    poll_s: float = 2.0
+    parallel: int = 2
+    grace_s: int = 3600  # a run missed while the service was down is made up if this recent
+    stop_bound_s: float = 20.0  # on SIGTERM, crawls get this long to stop before being killed
+    kill_grace_s: float = 30.0  # beyond a source's own time limit
+    demo_url: str = DEFAULT_DEMO_URL
+    extra_jobs: list[tuple[Callable[..., Any], Any, str]] = field(default_factory=list)  # (func, trigger, id)
+
+
+class CrawlService:
+    """Keeps one APScheduler job per enabled, unpaused source, in step with the database."""
+
+    def __init__(self, db_path: str | Path, config_path: str | Path, options: ServiceOptions | None = None) -> None:
+        self.db_path = str(db_path)
+        self.config_path = Path(config_path)
+        self.options = options or ServiceOptions()
+        self.scheduler = BackgroundScheduler(
+            executors={"default": ThreadPoolExecutor(self.options.parallel + 2)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": self.options.grace_s},
+            timezone="Asia/Shanghai",
+        )
+        self.stopping = threading.Event()
+        self.job_specs: dict[str, tuple[str, str]] = {}
+        self.locks: dict[str, threading.Lock] = {}
+        self.slots = threading.BoundedSemaphore(self.options.parallel)
+        self.running: dict[str, CrawlJob] = {}
+        self.config_mtime: float | None = None
+        self.service_id: int | None = None
+
+    # -- life cycle ---------------------------------------------------------------------
+    def start(self) -> None:
+        db = open_db(self.db_path)
+        try:
+            mark_abandoned_runs(db)
+            self.service_id = service_started(db)
+        finally:
+            db.close()
+        self.reload_config(initial=True)
+        self.update_health()
+        for func, trigger, job_id in self.options.extra_jobs:
+            self.scheduler.add_job(func, trigger, id=job_id, replace_existing=True)
+        self.scheduler.start()
+        self.reconcile()
+        log.info("govwatch service started (db %s, config %s)", self.db_path, self.config_path)
+
+    def run_forever(self) -> None:
+        """Start, then reconcile every poll until SIGTERM/SIGINT; then stop cleanly."""
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: self.stopping.set())
+        self.start()
+        while not self.stopping.wait(self.options.poll_s):
+            try:
+                self.reconcile()
+            except Exception:  # one bad poll (a locked database, say) must not end the service
+                log.exception("reconcile failed; retrying at the next poll")
+        self.stop()
+
+    def stop(self) -> None:
+        """Stop scheduling, let running crawls end within the bound, close the books."""
+        self.stopping.set()
+        log.info("stopping: %d crawl(s) running", len(self.running))
+        self.scheduler.shutdown(wait=True)  # job threads see `stopping` and end their crawls
+        db = open_db(self.db_path)
+        try:
+            service_heartbeat(db, self.service_id, stopped=True, message="stopped")
+        finally:
+            db.close()
+
+    # -- keeping jobs in step with the database ------------------------------------------
+    def reload_config(self, initial: bool = False) -> None:
+        """Pick up sources.yaml edits; an invalid file is refused and the old config kept."""
+        try:
+            mtime = self.config_path.stat().st_mtime
+        except OSError as exc:
+            log.error("cannot read %s: %s; keeping the sources already in the database", self.config_path, exc)
+            return
+        if mtime == self.config_mtime:
+            return
+        self.config_mtime = mtime
+        try:
+            sources = load_sources(self.config_path, demo_url=self.options.demo_url)
+        except ConfigError as exc:
+            if initial:
+                raise
+            log.error("refused the edited sources file: %s; keeping the previous configuration", exc)
+            return
+        db = open_db(self.db_path)
+        try:
+            sync_sources(db, [source_as_record(s) for s in sources])
+        finally:
+            db.close()
+        log.info("loaded %d sources from %s", len(sources), self.config_path)
+
+    def reconcile(self) -> None:
+        self.reload_config()
+        db = open_db(self.db_path)
+        try:
+            rows = list(db.query("select name, schedule, timezone, enabled, paused, config from sources"))
+            wanted = {r["name"]: r for r in rows if r["enabled"] and not r["paused"]}
+            for name in list(self.job_specs):
+                if name not in wanted:
+                    self._remove_job(name)
+            for name, row in wanted.items():
+                spec = (row["schedule"] or "", row["timezone"] or "Asia/Shanghai")
+                if self.job_specs.get(name) != spec:
+                    self._schedule(db, name, spec)
+            for request in take_run_requests(db):
+                self.run_now(request["source"], trigger=f"request:{request['requested_by']}")
+            record_next_runs(db, {name: _iso(job.next_run_time) for name in wanted
+                                  if (job := self.scheduler.get_job(name)) is not None})
+            service_heartbeat(db, self.service_id)
+        finally:
+            db.close()
+
+    def _schedule(self, db: Any, name: str, spec: tuple[str, str]) -> None:
+        schedule, tz = spec
+        try:
+            trigger = parse_schedule(schedule, tz)
+        except ValueError as exc:
+            log.error("source %s: schedule %r refused: %s", name, schedule, exc)
+            self.job_specs[name] = spec
+            return
+        first = name not in self.job_specs
+        next_run = self._first_run_time(db, name, trigger) if first else None
+        kwargs = {"next_run_time": next_run} if next_run else {}
+        self.scheduler.add_job(self.crawl_source, trigger, args=[name, "schedule"], id=name, name=f"crawl {name}",
+                               replace_existing=True, **kwargs)
+        self.job_specs[name] = spec
+        log.info("source %s scheduled: %s (%s)", name, schedule, tz)
+
+    def _first_run_time(self, db: Any, name: str, trigger: Any) -> datetime | None:
+        """When a source's job first fires: a run missed while we were down, coalesced into one."""
+        now = datetime.now(timezone.utc)
+        last = last_run(db, name)
+        if last is None:
+            return now  # never crawled: start now rather than wait a whole period
+        started = datetime.fromisoformat(last["started_at"])
+        if isinstance(trigger, IntervalTrigger):
+            due = started + trigger.interval
+            return max(due, now) if now - due <= timedelta(seconds=self.options.grace_s) else None
+        missed = trigger.get_next_fire_time(None, started + timedelta(seconds=1))
+        if missed and missed <= now and now - missed <= timedelta(seconds=self.options.grace_s):
+            return now
+        return None
+
+    def update_health(self) -> None:
+        """Recompute every source's health flags (after each run, so they follow the runs)."""
+        db = open_db(self.db_path)
+        try:
+            record_health(db, {name: [f"{f.problem}: {f.detail}" for f in flags]
+                               for name, flags in all_source_health(db).items()})
+        finally:
+            db.close()
+
+    def _remove_job(self, name: str) -> None:
+        if self.scheduler.get_job(name):
+            self.scheduler.remove_job(name)
+        self.job_specs.pop(name, None)
+        log.info("source %s unscheduled (paused or disabled)", name)
+
+    def run_now(self, name: str, trigger: str = "request") -> None:
+        self.scheduler.add_job(self.crawl_source, args=[name, trigger], id=f"now:{name}:{datetime.now().timestamp()}",
+                               name=f"crawl {name} now")
+
+    # -- one crawl ---------------------------------------------------------------------
+    def crawl_source(self, name: str, trigger: str) -> dict[str, Any] | None:
+        """Crawl one source in a child process; never two of the same source at once."""
+        lock = self.locks.setdefault(name, threading.Lock())
+        if not lock.acquire(blocking=False):
+            log.warning("source %s: skipped a %s run, the previous one is still running", name, trigger)
+            return None
+        try:
+            with self.slots:
+                if self.stopping.is_set():
+                    return None
+                db = open_db(self.db_path)
+                try:
+                    config = get_source(db, name)
+                finally:
+                    db.close()
+                job = start_crawl(self.db_path, name, trigger=trigger, time_limit_s=config.get("time_limit_s", 1800),
+                                  kill_grace_s=self.options.kill_grace_s)
+                self.running[name] = job
+                try:
+                    run = wait_for_crawl(self.db_path, job, stop_requested=self.stopping.is_set,
+                                         stop_bound_s=self.options.stop_bound_s)
+                finally:
+                    self.running.pop(name, None)
+                log.info("source %s: run %s %s (%s new, %s errors)", name, run["id"], run["status"],
+                         run["articles_new"], run["errors"])
+                self.update_health()
+                return run
+        except Exception:
+            log.exception("source %s: the crawl could not be run", name)
+            return None
+        finally:
+            lock.release()
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds") if moment else None

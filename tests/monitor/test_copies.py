@@ -1,0 +1,99 @@
+"""Republished copies: MinHash + LSH bands find the demo mirror's copies, and only those."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.copies import BANDS, COPY_MIN_JACCARD, detect_copies, jaccard, minhash, shingles
+from storage import open_db
+from storage.articles import FetchedArticle, record_page
+from storage.copies import candidate_copies
+from storage.runs import start_run
+from storage.sources import sync_sources
+
+STORY = ("为巩固脱贫成果，我省明确在新政策出台实施前，坚持原有政策一律不变、帮扶力度不减。"
+         "省乡村振兴局相关负责人介绍，在脱贫攻坚取得全面胜利后，湖南严格落实“四个不摘”要求，确保政策连续性。"
+         "兜底救助类政策继续保持稳定，产业帮扶、就业帮扶等政策进一步完善。")
+OTHER = ("火车跑得快，全靠车头带。脱贫攻坚关键是解决“两不愁、三保障”问题，乡村振兴着力推动农业全面升级、"
+         "农村全面进步、农民全面发展，在衔接过程中要将目标任务稳步转移到实现农村全面进步上来，补齐农村地区短板弱项。")
+
+
+@pytest.fixture(scope="module")
+def crawled(crawled_demo):
+    database = open_db(crawled_demo)
+    yield database
+    database.close()
+
+
+def test_demo_mirror_copies_found_exactly(crawled, demo_site):
+    base = demo_site.base_url
+    truth = {(a["url"], base + a["copy_of"]) for a in demo_site.catalogue() if a["copy_of"]}
+    found = {(r["url"], r["original"]) for r in crawled.query(
+        "select a.url, o.url original from articles a join articles o on o.id = a.copy_of")}
+    precision = len(truth & found) / len(found) if found else 0.0
+    recall = len(truth & found) / len(truth)
+    print(f"\ncopy detection on the demo: {len(found)} found, {len(truth)} true; "
+          f"precision {precision:.2f}, recall {recall:.2f}")
+    assert len(truth) == 8 and found == truth
+    republished = {r["url"] for r in crawled.query(
+        "select a.url from events e join articles a on a.id = e.article_id where e.kind = 'republished'")}
+    assert republished == {copy for copy, _ in truth}
+
+
+def test_every_article_is_signed_once_with_all_its_bands(crawled):
+    articles = crawled.execute("select count(*) from articles").fetchone()[0]
+    assert crawled.execute("select count(*) from article_minhash").fetchone()[0] == articles
+    counts = {r["n"] for r in crawled.query("select count(*) n from article_shingle_bands group by article_id")}
+    assert counts == {BANDS}
+
+
+def test_lsh_candidates_are_few(crawled):
+    """A copy's candidates are its group, not the whole store: the index does the work."""
+    for row in crawled.query("select id, copy_of from articles where copy_of is not null"):
+        candidates = candidate_copies(crawled, row["id"])
+        assert row["copy_of"] in candidates and len(candidates) <= 3
+
+
+def test_minhash_estimates_jaccard():
+    a, b = shingles(STORY), shingles(STORY[:-20] + "另有补充内容若干字。")
+    estimate = sum(x == y for x, y in zip(minhash(a), minhash(b))) / len(minhash(a))
+    assert abs(estimate - jaccard(a, b)) < 0.2
+    assert jaccard(shingles(STORY), shingles(" ".join(STORY))) == 1.0  # spacing and punctuation do not count
+    assert jaccard(shingles(STORY), shingles(OTHER)) < 0.1
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = open_db(tmp_path / "copies.db")
+    sync_sources(database, [{"name": "gov"}, {"name": "mirror"}])
+    yield database
+    database.close()
+
+
+def store(db, run, url, source, text, published, title="标题"):
+    record_page(db, run, FetchedArticle(url=url, source=source, body=b"<html></html>", title=title, text=text,
+                                        published=published))
+    return next(db.query("select id from articles where url = ?", [url]))["id"]
+
+
+def test_copy_linked_to_the_earliest_whatever_order_they_arrive(db):
+    run = start_run(db, "mirror")
+    later_copy = store(db, run, "http://m/2.html", "mirror", STORY, "2022-03-01")
+    assert detect_copies(db) == 0  # alone: nothing to link
+    original = store(db, run, "http://g/1.html", "gov", STORY, "2021-06-07")
+    unrelated = store(db, run, "http://g/3.html", "gov", OTHER, "2021-06-08")
+    edited_copy = store(db, run, "http://m/4.html", "mirror", STORY.replace("湖南", "我省"), "2022-05-01")
+    assert detect_copies(db) == 2
+    links = {r["id"]: r["copy_of"] for r in db.query("select id, copy_of from articles")}
+    assert links == {later_copy: original, original: None, unrelated: None, edited_copy: original}
+    events = list(db.query("select article_id, run_id from events where kind = 'republished' order by article_id"))
+    assert [e["article_id"] for e in events] == [later_copy, edited_copy] and {e["run_id"] for e in events} == {run}
+    assert detect_copies(db) == 0  # idempotent
+
+
+def test_short_texts_are_never_called_copies(db):
+    run = start_run(db, "gov")
+    store(db, run, "http://g/a.html", "gov", "通知。", "2021-01-01")
+    store(db, run, "http://m/a.html", "mirror", "通知。", "2021-01-02")
+    assert detect_copies(db) == 0
+    assert COPY_MIN_JACCARD >= 0.5
