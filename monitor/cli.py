@@ -18,6 +18,7 @@ from rich.console import Console
 
 from monitor.config import DEFAULT_DEMO_URL, ConfigError, SourceConfig, load_sources, source_as_record
 from monitor.crawls import PROJECT_ROOT, run_crawls
+from monitor.digest.command import digest_command
 from monitor.progress import LiveProgress, render_table, summary_rows
 from storage import open_db
 from storage.database import StoreError
@@ -119,6 +120,10 @@ def demo(db_path: str, config_path: str, no_serve: bool, site_port: int, port: i
         rows = crawl_and_report(db_path, sources, "demo", console)
     failed = [r for r in rows if r["status"] != "ok"]
     site.stop()
+    from monitor.digest import demo_digest
+
+    digest_path = demo_digest(db_path, datasette_url=f"http://{host}:{port}/{Path(db_path).stem}")
+    console.print(f"digest: {digest_path}")
     if failed:
         raise UserError(f"{len(failed)} demo crawl(s) failed: {', '.join(r['source'] for r in failed)}")
     if no_serve:
@@ -179,7 +184,10 @@ def extract(inputs: tuple[str, ...], encoding: str | None) -> None:
 @click.option("--demo-url", default=DEFAULT_DEMO_URL, show_default=True, help="Address substituted for {demo}.")
 @click.option("--poll", "poll_s", default=2.0, show_default=True, help="Seconds between checks for operator changes.")
 @click.option("--parallel", default=2, show_default=True, help="Crawls running at once.")
-def run_service(db_path: str, config_path: str, demo_url: str, poll_s: float, parallel: int) -> None:
+@click.option("--subscriptions", "subscriptions_path", default=str(PROJECT_ROOT / "subscriptions.yaml"),
+              show_default=True, help="Digest subscriptions; the daily digest is a job of the service.")
+def run_service(db_path: str, config_path: str, demo_url: str, poll_s: float, parallel: int,
+                subscriptions_path: str) -> None:
     """Run the scheduler service until SIGTERM/SIGINT: each enabled source on its schedule."""
     import logging
 
@@ -188,17 +196,23 @@ def run_service(db_path: str, config_path: str, demo_url: str, poll_s: float, pa
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
     with clear_errors():
         options = ServiceOptions(poll_s=poll_s, parallel=parallel, demo_url=demo_url,
-                                 extra_jobs=_digest_jobs(db_path))
+                                 extra_jobs=_digest_jobs(db_path, subscriptions_path))
         CrawlService(db_path, config_path, options).run_forever()
 
 
-def _digest_jobs(db_path: str) -> list:
-    """The daily digest as a job of the service, when digests are configured."""
-    try:
-        from monitor.digest.jobs import digest_jobs
-    except ImportError:
+def _digest_jobs(db_path: str, subscriptions_path: str) -> list:
+    """The daily digest as a job of the service, at `digest_time`, when digests are configured."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    from monitor.digest.jobs import send_daily_digests
+    from monitor.digest.subscriptions import load_subscriptions
+
+    if not Path(subscriptions_path).exists():
         return []
-    return digest_jobs(db_path)
+    settings = load_subscriptions(subscriptions_path)
+    hour, minute = settings.digest_time.split(":")
+    trigger = CronTrigger(hour=int(hour), minute=int(minute), timezone=settings.timezone)
+    return [(send_daily_digests, trigger, "daily-digests", [db_path, subscriptions_path])]
 
 
 @main.group()
@@ -336,6 +350,9 @@ def operator_password(password: str) -> None:
     from datasette_auth_passwords.utils import hash_password
 
     click.echo(hash_password(password))
+
+
+main.add_command(digest_command)
 
 
 if __name__ == "__main__":

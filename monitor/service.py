@@ -50,7 +50,8 @@ class ServiceOptions:
     stop_bound_s: float = 20.0  # on SIGTERM, crawls get this long to stop before being killed
     kill_grace_s: float = 30.0  # beyond a source's own time limit
     demo_url: str = DEFAULT_DEMO_URL
-    extra_jobs: list[tuple[Callable[..., Any], Any, str]] = field(default_factory=list)  # (func, trigger, id)
+    # (func, trigger, id, args): jobs beside the crawls, such as the daily digest
+    extra_jobs: list[tuple[Callable[..., Any], Any, str, list[Any]]] = field(default_factory=list)
 
 
 class CrawlService:
@@ -83,8 +84,8 @@ class CrawlService:
             db.close()
         self.reload_config(initial=True)
         self.update_health()
-        for func, trigger, job_id in self.options.extra_jobs:
-            self.scheduler.add_job(func, trigger, id=job_id, replace_existing=True)
+        for func, trigger, job_id, args in self.options.extra_jobs:
+            self.scheduler.add_job(func, trigger, args=args, id=job_id, replace_existing=True)
         self.scheduler.start()
         self.reconcile()
         log.info("govwatch service started (db %s, config %s)", self.db_path, self.config_path)
