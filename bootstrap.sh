@@ -25,6 +25,7 @@ if [ "${1:-}" = "--test" ]; then
     missing=()
     command -v chromium >/dev/null 2>&1 || missing+=(chromium)
     [ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
+    command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
     if [ ${#missing[@]} -gt 0 ]; then
         echo "bootstrap: installing system packages: ${missing[*]}" >&2
         sudo_cmd=""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from monitor.copies import detect_copies
-from monitor.diffs import diff_json, summary_line, version_diff
+from monitor.diffs import diff_json, render_diff_html, summary_line, version_diff
 from storage.versions import previous_version, save_diff, versions_missing_diff
 
 
@@ -24,7 +24,7 @@ def fill_diffs(db: sqlite_utils.Database) -> int:
             continue
         result = version_diff(before, version)
         save_diff(db, version["id"], diff_json({**result["diff"], "change_count": result["change_count"]}),
-                  summary_line(result["diff"]))
+                  summary_line(result["diff"]), render_diff_html(result["diff"]))
         filled += 1
     return filled
 

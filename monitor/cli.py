@@ -59,7 +59,7 @@ def main() -> None:
 
 
 def crawl_and_report(db_path: str, sources: list[SourceConfig], trigger: str, console: Console,
-                     extra_settings: dict | None = None) -> list[dict]:
+                     extra_settings: dict | None = None, title: str = "crawl summary") -> list[dict]:
     """Sync `sources` into the store, crawl them and print the per-source summary."""
     db = open_db(db_path)
     try:
@@ -73,7 +73,7 @@ def crawl_and_report(db_path: str, sources: list[SourceConfig], trigger: str, co
             on_tick=progress.tick,
         )
     rows = summary_rows(db_path, runs)
-    console.print(render_table(rows, f"crawl summary ({db_path})"))
+    console.print(render_table(rows, f"{title} ({db_path})"))
     return rows
 
 
@@ -105,27 +105,38 @@ def crawl(db_path: str, config_path: str, demo_url: str, names: tuple[str, ...])
 @click.option("--port", default=8001, show_default=True, help="Port for Datasette.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 def demo(db_path: str, config_path: str, no_serve: bool, site_port: int, port: int, host: str) -> None:
-    """The main job on the built-in demo: serve the demo site, crawl it, store, publish."""
+    """The main job on the built-in demo: serve the demo site, crawl it, store, publish.
+
+    The site is crawled twice: once as it is, then after a scripted "second day"
+    (demo/history.py: new articles, an edit, a withdrawal, a copy on the mirror …), so the
+    database holds events, versions and diffs of every kind.
+    """
+    from demo.history import play_second_day
     from demo.server import DemoSite
 
     console = make_console()
     site = DemoSite()
     site.start(port=site_port)
     console.print(f"demo site: {site.base_url}")
-    with clear_errors():
-        sources = [s for s in load_sources(config_path, demo_url=site.base_url)
-                   if s.enabled and all(u.startswith(site.base_url) for u in s.start_urls)]
-        if not sources:
-            raise ConfigError(f"{config_path}: no enabled source uses {{demo}} start URLs")
-        rows = crawl_and_report(db_path, sources, "demo", console)
+    try:
+        with clear_errors():
+            sources = [s for s in load_sources(config_path, demo_url=site.base_url)
+                       if s.enabled and all(u.startswith(site.base_url) for u in s.start_urls)]
+            if not sources:
+                raise ConfigError(f"{config_path}: no enabled source uses {{demo}} start URLs")
+            rows = crawl_and_report(db_path, sources, "demo", console, title="day 1: first crawl")
+            play_second_day(site)
+            rows += crawl_and_report(db_path, sources, "demo", console,
+                                     title="day 2: re-crawl after new, edited, withdrawn and copied pages")
+    finally:
+        site.stop()
     failed = [r for r in rows if r["status"] != "ok"]
-    site.stop()
+    if failed:
+        raise UserError(f"{len(failed)} demo crawl(s) failed: {', '.join(r['source'] for r in failed)}")
     from monitor.digest import demo_digest
 
     digest_path = demo_digest(db_path, datasette_url=f"http://{host}:{port}/{Path(db_path).stem}")
     console.print(f"digest: {digest_path}")
-    if failed:
-        raise UserError(f"{len(failed)} demo crawl(s) failed: {', '.join(r['source'] for r in failed)}")
     if no_serve:
         return
     _serve(db_path, host, port)

@@ -230,3 +230,37 @@ def m005_operator_view(db: sqlite_utils.Database) -> None:
         left join source_health h on h.source = s.name
         order by s.name
     """, replace=True)
+
+
+@migrations()
+def m006_publishing_views(db: sqlite_utils.Database) -> None:
+    """What Datasette shows: versions without the raw HTML, and the rows of the Atom feeds.
+
+    `diff_html` holds each change rendered once, when its diff is computed, so the article
+    page shows it without Datasette importing the diff code.
+    """
+    db["article_versions"].add_column("diff_html", str)
+    db.create_view("versions", """
+        select v.id, v.article_id, a.title as article_title, a.source, v.version, v.fetched_at, v.title,
+               v.published, v.content_hash, v.diff_summary, v.http_status, v.encoding, v.raw_size,
+               v.raw_sha256, v.run_id
+        from article_versions v join articles a on a.id = v.article_id
+    """, replace=True)
+    # datasette-atom's contract is column names: atom_id, atom_updated, atom_title, atom_link …
+    db.create_view("atom_new_articles", """
+        select 'tag:govwatch,2026:article-' || a.id as atom_id, e.at as atom_updated, a.title as atom_title,
+               a.url as atom_link, substr(a.text, 1, 400) as atom_content, a.source as atom_author_name,
+               a.id as article_id, a.published
+        from events e join articles a on a.id = e.article_id
+        where e.kind = 'new'
+        order by e.at desc, e.id desc
+    """, replace=True)
+    db.create_view("atom_changes", """
+        select 'tag:govwatch,2026:event-' || e.id as atom_id, e.at as atom_updated,
+               '[' || e.kind || '] ' || coalesce(a.title, a.url) as atom_title, a.url as atom_link,
+               coalesce(v.diff_summary, e.detail, e.kind) as atom_content, a.source as atom_author_name,
+               e.kind, a.id as article_id, e.version_id
+        from events e join articles a on a.id = e.article_id left join article_versions v on v.id = e.version_id
+        where e.kind in ('changed', 'withdrawn', 'restored')
+        order by e.at desc, e.id desc
+    """, replace=True)

@@ -34,10 +34,12 @@ def previous_version(db: sqlite_utils.Database, article_id: int, version: int) -
     return rows[0] if rows else None
 
 
-def save_diff(db: sqlite_utils.Database, version_id: int, diff_json: str, summary: str) -> None:
-    """Keep a version's diff; the "changed" event of that version gets the summary as its detail."""
+def save_diff(db: sqlite_utils.Database, version_id: int, diff_json: str, summary: str,
+              diff_html: str | None = None) -> None:
+    """Keep a version's diff (JSON, and rendered for the article page); the "changed" event of
+    that version gets the summary as its detail."""
     with writing(db):
-        db["article_versions"].update(version_id, {"diff": diff_json, "diff_summary": summary})
+        db["article_versions"].update(version_id, {"diff": diff_json, "diff_summary": summary, "diff_html": diff_html})
         db.execute(
             "update events set detail = ? where version_id = ? and kind = 'changed' and detail is null",
             [summary, version_id],

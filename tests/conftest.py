@@ -48,3 +48,12 @@ def crawled_demo(demo_site, tmp_path_factory) -> Path:
     db_path = tmp_path_factory.mktemp("crawl") / "govwatch.db"
     govwatch("crawl", "--db", str(db_path), "--demo-url", demo_site.base_url, *DEMO_SOURCES)
     return db_path
+
+
+@pytest.fixture(scope="session")
+def two_day_demo(tmp_path_factory) -> tuple[Path, str]:
+    """The main job as a user runs it: `govwatch demo --no-serve` (two crawls around a scripted
+    second day on the demo site); returns the database and what the command printed."""
+    db_path = tmp_path_factory.mktemp("demo") / "govwatch.db"
+    result = govwatch("demo", "--no-serve", "--db", str(db_path))
+    return db_path, result.stdout

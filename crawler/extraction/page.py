@@ -91,7 +91,7 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
     lines = render_lines(root, rules)
     title_idx = locate(lines, title)
     labelled = find_labelled(lines, rules)
-    metadata = _metadata_dict(labelled, title_idx)
+    metadata = _metadata_dict([i for i in labelled if i.label not in rules.volatile_labels], title_idx)
     page_label = edition(lines, title_idx)
     if page_label:
         metadata.setdefault("版次", page_label)

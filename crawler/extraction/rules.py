@@ -19,6 +19,7 @@ class Rules:
     date_labels: frozenset[str]
     person_fields: frozenset[str]
     weak_labels: frozenset[str]
+    volatile_labels: frozenset[str]   # recognised (so never body) but not kept: they change on every visit
     label_re: re.Pattern[str]         # any label followed by a colon
     cell_label_re: re.Pattern[str]    # a cell that holds only a label
     value_stop_re: re.Pattern[str]
@@ -51,6 +52,7 @@ def load_rules(path: str | None = None) -> Rules:
         date_labels=frozenset(data["date_labels"]),
         person_fields=frozenset(data.get("person_fields", [])),
         weak_labels=frozenset(data["weak_labels"]),
+        volatile_labels=frozenset(data.get("volatile_labels", [])),
         label_re=label_re,
         cell_label_re=cell_label_re,
         value_stop_re=re.compile(data["value_stop"]),

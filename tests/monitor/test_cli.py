@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from storage import open_db
 from tests.conftest import govwatch
@@ -27,11 +28,13 @@ def test_unknown_source_and_unreadable_database(tmp_path):
     assert result.returncode == 2 and str(garbage) in result.stderr and "Traceback" not in result.stderr
 
 
-def test_demo_no_serve_fills_the_database_and_exits_zero(tmp_path):
-    db_path = tmp_path / "demo.db"
-    result = govwatch("demo", "--no-serve", "--db", str(db_path))
+def test_demo_no_serve_fills_the_database_and_exits_zero(two_day_demo):
+    db_path, stdout = two_day_demo
     for source in ("demo-gov", "demo-paper", "demo-news", "demo-mirror"):
-        assert source in result.stdout
+        assert source in stdout
+    assert "day 1" in stdout and "day 2" in stdout and "digest:" in stdout
+    digest = Path(stdout.split("digest:")[1].split()[0])
+    assert digest.exists() and "乡村" in digest.read_text(encoding="utf-8")
     db = open_db(db_path)
     assert db.execute("select count(*) from articles where title is not null and published is not null").fetchone()[0] >= 50
     assert db.execute("select count(distinct url) from articles").fetchone()[0] == db["articles"].count

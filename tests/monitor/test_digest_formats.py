@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import struct
-import zlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from monitor.digest.period import day_period
 from monitor.digest.renderers import render
 from monitor.digest.subscriptions import load_subscriptions
 from storage import open_db
+from tests.browser.screenshots import png_stats
 from tests.monitor.digest_history import DAY, write_config, write_history
 
 ATOM_SCHEMA = Path(__file__).parent / "data" / "atom.rng"
@@ -97,30 +96,6 @@ async def test_html_renders_in_headless_chromium(digests, tmp_path):
     for title in ("2026年乡村振兴重点工作安排", "全省春耕生产有序推进", "乡村振兴示范村名单公示", "坏掉的网站"):
         assert title in text
     assert "新发布 New" in text and "完整差异 full diff" in text
-    width, height, distinct, inked = _png_stats(shot)
+    width, height, distinct, inked = png_stats(shot)
     assert width == 800 and height > 600
     assert distinct > 20 and inked > 0.02, "the screenshot is (nearly) blank"
-
-
-def _png_stats(png: bytes) -> tuple[int, int, int, float]:
-    """Width, height, number of distinct byte values and share of non-background bytes in the pixel data.
-
-    The rows are left filtered (no need to undo PNG filters to tell a blank page, whose
-    filtered rows are all one or two values, from a drawn one).
-    """
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    position, data, width, height = 8, b"", 0, 0
-    while position < len(png):
-        (length,) = struct.unpack(">I", png[position:position + 4])
-        kind, body = png[position + 4:position + 8], png[position + 8:position + 8 + length]
-        if kind == b"IHDR":
-            width, height = struct.unpack(">II", body[:8])
-        elif kind == b"IDAT":
-            data += body
-        position += 12 + length
-    pixels = zlib.decompress(data)
-    counts = [0] * 256
-    for byte in pixels[::7]:  # a sample is plenty
-        counts[byte] += 1
-    total = sum(counts)
-    return width, height, sum(1 for c in counts if c), 1 - max(counts) / total

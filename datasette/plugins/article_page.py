@@ -1,0 +1,74 @@
+"""The article page, /-/article/<id>: an article's current text and metadata, every version
+with its diff (insertions and deletions marked), its events and its republished copies.
+
+A stable URL per article that a researcher can cite; each version also keeps its own row
+page (/govwatch/article_versions/<id>) with the raw HTML and its SHA-256. Everything is read
+through plain SELECTs; the diffs were rendered once, when the monitor computed them.
+"""
+
+from __future__ import annotations
+
+import json
+
+from markupsafe import Markup
+
+from datasette import hookimpl
+from datasette.utils.asgi import NotFound, Response
+
+DATABASE = "govwatch"
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/-/article/(?P<article_id>\d+)$", article_page)]
+
+
+@hookimpl
+def table_actions(datasette, actor, database, table):
+    if database == DATABASE and table == "articles":
+        return [{"href": datasette.urls.path("/-/article/1"), "label": "Article pages: /-/article/<id>"}]
+    return None
+
+
+@hookimpl
+def row_actions(datasette, actor, request, database, table, row):
+    if database == DATABASE and table == "articles":
+        return [{"href": datasette.urls.path(f"/-/article/{row['id']}"), "label": "Article page: versions and diffs"}]
+    return None
+
+
+async def article_page(datasette, request):
+    db = datasette.get_database(DATABASE)
+    article_id = int(request.url_vars["article_id"])
+    rows = (await db.execute("select * from articles where id = ?", [article_id])).rows
+    if not rows:
+        raise NotFound(f"no article {article_id}")
+    article = dict(rows[0])
+    versions = [dict(r) for r in (await db.execute(
+        "select id, version, fetched_at, title, published, content_hash, raw_sha256, raw_size, http_status, "
+        "diff_summary, diff_html from article_versions where article_id = ? order by version desc",
+        [article_id])).rows]
+    for version in versions:
+        version["diff_markup"] = Markup(version["diff_html"]) if version["diff_html"] else None
+    events = [dict(r) for r in (await db.execute(
+        "select id, kind, at, run_id, version_id, detail from events where article_id = ? order by id desc",
+        [article_id])).rows]
+    copies = [dict(r) for r in (await db.execute(
+        "select id, title, source, url, first_seen from articles where copy_of = ? order by first_seen",
+        [article_id])).rows]
+    original = None
+    if article.get("copy_of"):
+        found = (await db.execute("select id, title, source, url from articles where id = ?",
+                                  [article["copy_of"]])).rows
+        original = dict(found[0]) if found else None
+    return Response.html(await datasette.render_template("article.html", {
+        "article": article,
+        "metadata": json.loads(article.get("metadata") or "{}"),
+        "attachments": json.loads(article.get("attachments") or "[]"),
+        "paragraphs": (article.get("text") or "").split("\n"),
+        "versions": versions,
+        "events": events,
+        "copies": copies,
+        "original": original,
+        "database": DATABASE,
+    }, request=request))
