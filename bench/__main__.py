@@ -104,6 +104,7 @@ def growth(work: Path, held: list[int], records: list[dict[str, Any]], bodies: l
     are kept between runs (see `archive_cache`): only the first run on a machine pays for them.
     """
     steps = []
+    smaller: Path | None = None  # the previous archive: the next one starts from a copy of it
     for target in held:
         db = work / f"growth-{target}.db"
         prefill_s = 0.0
@@ -111,8 +112,9 @@ def growth(work: Path, held: list[int], records: list[dict[str, Any]], bodies: l
             cached = archive_cache(target)
             if not cached.exists():
                 say(f"pre-filling an archive of {target:,} articles (kept in {cached.parent}) …")
-                prefill_s = build_archive(cached, target, records, bodies)
+                prefill_s = build_archive(cached, target, records, bodies, start_from=smaller)
             copy_db(cached, db)
+            smaller = cached
         prepare_db(db, records)
         say(f"growth crawl with {held_articles(db):,} articles held …")
         figures = crawl(db, "bench-sample", server)
@@ -135,12 +137,15 @@ def archive_cache(count: int) -> Path:
     return Path(tempfile.gettempdir()) / "govwatch-bench-archives" / f"archive-{count}-{digest.hexdigest()[:12]}.db"
 
 
-def build_archive(path: Path, count: int, records: list[dict[str, Any]], bodies: list[bytes]) -> float:
-    """Fill a new archive database (built under a temp name, renamed when complete)."""
+def build_archive(path: Path, count: int, records: list[dict[str, Any]], bodies: list[bytes],
+                  start_from: Path | None = None) -> float:
+    """Fill a new archive database (from a copy of a smaller one, if given; renamed when complete)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + f".{os.getpid()}.partial")
+    if start_from is not None:
+        copy_db(start_from, partial)
     prepare_db(partial, records)
-    seconds = prefill(partial, count, bodies)
+    seconds = prefill(partial, count - held_articles(partial), bodies)
     staged = path.with_name(path.name + f".{os.getpid()}.staged")
     copy_db(partial, staged)  # one self-contained file, no -wal beside it
     os.replace(staged, path)

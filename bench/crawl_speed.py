@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.nginx import Nginx
 from demo.content import Corpus
 from monitor.config import SourceConfig, source_as_record
 from monitor.crawls import PROJECT_ROOT, CrawlJob, _pythonpath, crawl_command, finish_crawl, start_crawl
@@ -32,8 +33,6 @@ from storage.articles import FetchedArticle, record_page
 from storage.runs import start_run
 from storage.sources import sync_sources
 from storage.transactions import writing
-
-from bench.nginx import Nginx
 
 TIME_LIMIT_S = 3600
 # Local server, no throttling: the crawl runs as fast as govwatch can go. 8 connections is
@@ -140,11 +139,10 @@ def _start_profiled(db_path: Path, source: str, extra: dict[str, Any] | None, pr
         db.close()
     command = crawl_command(db_path, source, run_id, extra)
     command[1:1] = ["-m", "cProfile", "-o", str(profile_to)]
-    log_file = tempfile.NamedTemporaryFile(prefix=f"govwatch-bench-{source}-", suffix=".log", delete=False)
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONPATH": _pythonpath()}
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-                               stdin=subprocess.DEVNULL)
-    log_file.close()
+    with tempfile.NamedTemporaryFile(prefix=f"govwatch-bench-{source}-", suffix=".log", delete=False) as log_file:
+        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL)
     now = time.monotonic()
     return CrawlJob(source, run_id, process, Path(log_file.name), now, now + TIME_LIMIT_S)
 

@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 ARTICLE_URI = re.compile(rb"/t\d{8}_\d+\.html")
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -152,7 +153,7 @@ class Nginx:
                 traffic.by_status[status] = traffic.by_status.get(status, 0) + 1
         return traffic
 
-    def __enter__(self) -> Nginx:
+    def __enter__(self) -> Self:
         self.start()
         return self
 

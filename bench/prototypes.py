@@ -96,7 +96,7 @@ class PooledExtractionPipeline(ExtractionPipeline):
         try:
             item.extracted, cpu_s = await loop.run_in_executor(self.pool, _extract, item.body, item.url, item.encoding)
             self.crawler.stats.inc_value("bench/worker_cpu_s", cpu_s)
-        except Exception as exc:  # as ExtractionPipeline: a broken page is a failure, not a crash
+        except Exception as exc:  # noqa: BLE001 — as ExtractionPipeline: a broken page is a failure, not a crash
             self.crawler.stats.inc_value("govwatch/extraction_failed")
             return FetchFailure(item.url, item.source, f"extraction failed: {type(exc).__name__}: {exc}")
         if not (item.extracted.get("text") or "").strip():

@@ -38,7 +38,7 @@ def machine() -> dict[str, Any]:
     model = platform.processor() or ""
     try:
         cpuinfo = Path("/proc/cpuinfo").read_text()
-        found = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.M)
+        found = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.MULTILINE)
         model = found.group(1).strip() if found else model
     except OSError:
         pass
@@ -54,6 +54,12 @@ def versions() -> dict[str, str]:
             found[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
             found[package] = "not installed"
+    root = Path(__file__).resolve().parents[1]
+    try:  # which govwatch was measured: the commit, "-dirty" when the working tree had edits
+        found["govwatch"] = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=root, capture_output=True,
+                                           text=True, check=False).stdout.strip() or "unknown"
+    except OSError:
+        found["govwatch"] = "unknown"
     try:
         out = subprocess.run([NGINX, "-v"], capture_output=True, text=True, check=False).stderr
         found["nginx"] = out.strip().rsplit("/", 1)[-1]
@@ -112,13 +118,13 @@ def table(results: dict[str, Any]) -> str:
     """Plain-text report: header lines, then one figure per line with unit and target verdict."""
     m, v, p = results["machine"], results["versions"], results["params"]
     lines = [
-        f"machine: {m['nproc']} cores, {m['cpu']}, {m['ram_gb']} GB RAM; load average "
-        f"{_load(m['loadavg_start'])} at start, {_load(m.get('loadavg_end', []))} at end",
+        (f"machine: {m['nproc']} cores, {m['cpu']}, {m['ram_gb']} GB RAM; load average "
+         f"{_load(m['loadavg_start'])} at start, {_load(m.get('loadavg_end', []))} at end"),
         "versions: " + ", ".join(f"{k} {val}" for k, val in v.items()),
-        f"site: {results['site']['pages']} pages ({results['site']['light_pages']} light ~"
-        f"{results['site']['light_kb_mean']} KB, {results['site']['heavy_pages']} heavy ~"
-        f"{results['site']['heavy_kb_mean']} KB), {results['site']['list_pages']} list pages; "
-        f"growth crawls of {p['sample']} pages; took {results['seconds']:.0f} s",
+        (f"site: {results['site']['pages']} pages ({results['site']['light_pages']} light ~"
+         f"{results['site']['light_kb_mean']} KB, {results['site']['heavy_pages']} heavy ~"
+         f"{results['site']['heavy_kb_mean']} KB), {results['site']['list_pages']} list pages; "
+         f"growth crawls of {p['sample']} pages; took {results['seconds']:.0f} s"),
         "",
         f"{'figure':<44} {'value':>12}  {'unit':<9} target",
     ]

@@ -17,7 +17,8 @@ Keys, under a prefix (default "govwatch"):
     {p}:deadlines               ZSET   run → time limit (epoch s); the store writer enforces it
     {p}:run:{id}:context        STRING the run's source config and recheck state (JSON); its
                                        absence means "closed": late requests are dropped
-    {p}:run:{id}:frontier       ZSET   serialised requests by -priority
+    {p}:run:{id}:frontier       ZSET   serialised requests by -priority, then first in first out
+    {p}:run:{id}:seq            STRING the order of arrival, for the above
     {p}:run:{id}:seen           SET    request fingerprints (the run's duplicate filter)
     {p}:run:{id}:pending        STRING requests queued or in flight; 0 → the crawl ended
     {p}:run:{id}:stats          HASH   pages, bytes
@@ -26,6 +27,7 @@ Keys, under a prefix (default "govwatch"):
     {p}:worker:{id}:alive       STRING heartbeat, expires after the lease TTL
     {p}:worker:{id}:leases      HASH   "run:seq" → serialised request, while it is in flight
     {p}:lease_seq               STRING lease counter
+    {p}:requeued                STRING requests handed back from dead workers, ever (for operators)
     {p}:items                   STREAM pages and outcomes for the store writer (group "writers")
     {p}:writer                  STRING the one store writer's lock
 
@@ -86,7 +88,7 @@ class Keys:
         return f"{self.prefix}:worker:{worker}:leases"
 
     def run_parts(self, run_id: int | str) -> list[str]:
-        return [self.run(run_id, part) for part in ("context", "frontier", "seen", "pending", "stats")]
+        return [self.run(run_id, part) for part in ("context", "frontier", "seen", "pending", "stats", "seq")]
 
 
 # Counting a request down; at zero the run's end goes into the item stream, *after* every item
@@ -103,7 +105,7 @@ local function count_down(p, run)
 end
 """
 
-# ARGV: prefix, run, fingerprint, blob, score, dont_filter (1/0), parent lease field, leases key
+# ARGV: prefix, run, fingerprint, blob, -priority, dont_filter (1/0), parent lease field, leases key
 ENQUEUE = _COUNT_DOWN + """
 local p, run = ARGV[1], ARGV[2]
 local base = p .. ':run:' .. run
@@ -118,7 +120,10 @@ if ARGV[6] ~= '1' then
   end
   if ttl > 0 and redis.call('TTL', base .. ':seen') == -1 then redis.call('EXPIRE', base .. ':seen', ttl) end
 end
-redis.call('ZADD', base .. ':frontier', ARGV[5], ARGV[4])
+-- Same priority: first in, first out (a bare ZSET would order equal scores by the bytes).
+local score = tonumber(ARGV[5]) * 4294967296 + redis.call('INCR', base .. ':seq')
+if ttl > 0 and redis.call('TTL', base .. ':seq') == -1 then redis.call('EXPIRE', base .. ':seq', ttl) end
+redis.call('ZADD', base .. ':frontier', score, ARGV[4])
 if ttl > 0 and redis.call('TTL', base .. ':frontier') == -1 then redis.call('EXPIRE', base .. ':frontier', ttl) end
 if released == 0 then redis.call('INCR', base .. ':pending') end
 return 1
@@ -177,6 +182,7 @@ for _, w in ipairs(workers) do
     redis.call('HDEL', p .. ':workers', w)
   end
 end
+if moved > 0 then redis.call('INCRBY', p .. ':requeued', moved) end
 return moved
 """
 

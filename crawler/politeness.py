@@ -60,7 +60,6 @@ class CrawlDelayMiddleware:
             slot = _slot(self.crawler, request)
             if slot is not None and slot.delay < delay:
                 slot.delay = delay
-        return None
 
 
 class BackoffMiddleware:
@@ -87,7 +86,6 @@ class BackoffMiddleware:
             slot = _slot(self.crawler, request)
             if slot is not None and slot.delay < floor:
                 slot.delay = floor
-        return None
 
     def process_response(self, request: Request, response: Response) -> Response:
         if response.status in SLOW_DOWN_STATUSES:
@@ -99,7 +97,6 @@ class BackoffMiddleware:
 
     def process_exception(self, request: Request, exception: Exception) -> None:
         self._slow_down(request)
-        return None
 
     def _slow_down(self, request: Request, at_least: float | None = None) -> None:
         key = _slot_key(self.crawler, request)

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
 
 
-def parse_duration(spec: str | int | float) -> float:
+def parse_duration(spec: str | float) -> float:
     """Seconds in "0", "90s", "30m", "6h" or "7d"; ValueError names the accepted forms."""
     if isinstance(spec, int | float):
         return float(spec)
@@ -101,4 +101,4 @@ def _parse(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

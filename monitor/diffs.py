@@ -37,7 +37,7 @@ FIELD_LABELS = {"title": "标题", "text": "正文", "published": "发布日期"
 # Metadata keys that duplicate a column or say nothing about content.
 _METADATA_SKIP = {"doc_no", "publisher", "published", "date", "title"}
 # Counters a page shows next to its metadata (浏览次数 12100): they change on every view.
-_COUNTER_KEY = re.compile(r"浏览|阅读|点击|访问|访客|人次|次数|views?|hits|clicks", re.I)
+_COUNTER_KEY = re.compile(r"浏览|阅读|点击|访问|访客|人次|次数|views?|hits|clicks", re.IGNORECASE)
 
 
 def split_paragraphs(text: str | None) -> list[str]:
@@ -212,9 +212,7 @@ def _fold_short_equal(ops: list[list[str]]) -> list[list[str]]:
     merged: list[list[str]] = []
     for index, (op, before, after) in enumerate(ops):
         between = 0 < index < len(ops) - 1 and merged and merged[-1][0] != "equal" and ops[index + 1][0] != "equal"
-        if op == "equal" and between and len(before) <= CHAR_MERGE_MAX:
-            merged[-1] = ["replace", merged[-1][1] + before, merged[-1][2] + after]
-        elif op != "equal" and merged and merged[-1][0] != "equal":
+        if op == "equal" and between and len(before) <= CHAR_MERGE_MAX or op != "equal" and merged and merged[-1][0] != "equal":
             merged[-1] = ["replace", merged[-1][1] + before, merged[-1][2] + after]
         else:
             merged.append([op, before, after])

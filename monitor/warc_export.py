@@ -12,7 +12,7 @@ import gzip
 import json
 import os
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
@@ -36,7 +36,7 @@ def export_warc_files(db_path: str | Path, out_dir: str | Path, *, source: str |
     """Write one `govwatch-<source>-<time>.warc.gz` per source; return records written per file."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     db = open_db(db_path)
     writers: dict[str, tuple[Any, WARCWriter, Path]] = {}
     counts: dict[str, int] = {}
@@ -90,9 +90,9 @@ def _http_headers(stored: dict[str, str]) -> Iterator[tuple[str, str]]:
 
 def _warc_date(fetched_at: str | None) -> str:
     """WARC-Date is UTC with a Z: our stored "…+00:00" times, rewritten."""
-    when = datetime.fromisoformat(fetched_at) if fetched_at else datetime.now(timezone.utc)
-    when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    when = datetime.fromisoformat(fetched_at) if fetched_at else datetime.now(UTC)
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @click.command("export-warc")
@@ -109,7 +109,7 @@ def export_warc(out_dir: str, db_path: str, source: str | None, since: str | Non
         except ValueError:
             raise click.UsageError(f"--since {since!r} is not an ISO date or time (e.g. 2026-11-25 or "
                                    "2026-11-25T08:00:00+00:00)") from None
-        since = (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).astimezone(timezone.utc).isoformat(
+        since = (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC).isoformat(
             timespec="seconds")
     if not Path(db_path).exists():
         raise _UserError(f"cannot open database {db_path}: no such file (run `govwatch crawl` first)")

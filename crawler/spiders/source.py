@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -55,7 +55,7 @@ class SourceSpider(scrapy.Spider):
         self.known_urls: set[str] = set()
         self.due_urls: list[str] = []
         self.list_stats: dict[str, dict[str, Any]] = {}
-        self.started = datetime.now(timezone.utc)
+        self.started = datetime.now(UTC)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SourceSpider:

@@ -11,8 +11,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Module-scoped: Playwright's sync API keeps an event loop running while it is open,
+    which pytest-asyncio's tests elsewhere cannot share."""
     if not shutil.which("chromium") and not shutil.os.path.exists(CHROMIUM):
         pytest.skip("Debian's chromium is not installed (./bootstrap.sh --test installs it)")
     from playwright.sync_api import sync_playwright

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -15,12 +15,17 @@ from crawler.items import ArticleGone, FetchFailure
 from crawler.pipelines import strip_ignored
 from crawler.politeness import BackoffMiddleware, CrawlDelayMiddleware
 from crawler.recheck import (
-    RecheckPolicy, article_due, due_articles, list_next_due, list_page_due, parse_duration,
+    RecheckPolicy,
+    article_due,
+    due_articles,
+    list_next_due,
+    list_page_due,
+    parse_duration,
 )
 from crawler.spiders.source import SourceSpider
 from monitor.config import ConfigError, parse_source_snippet
 
-NOW = datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 
 
 def at(**delta) -> str:

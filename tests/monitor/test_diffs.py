@@ -7,7 +7,12 @@ import json
 import pytest
 
 from monitor.diffs import (
-    diff_excerpt, render_diff_html, split_sentences, summary_line, text_diff, version_diff,
+    diff_excerpt,
+    render_diff_html,
+    split_sentences,
+    summary_line,
+    text_diff,
+    version_diff,
 )
 
 # name → (before, after, [(op, text) of the changed leaves, in order])
