@@ -20,6 +20,7 @@ from monitor.config import DEFAULT_DEMO_URL, ConfigError, SourceConfig, load_sou
 from monitor.crawls import PROJECT_ROOT, run_crawls
 from monitor.digest.command import digest_command
 from monitor.progress import LiveProgress, render_table, summary_rows
+from monitor.warc_export import export_warc
 from storage import open_db
 from storage.database import StoreError
 from storage.sources import UnknownSource, source_names, sync_sources
@@ -364,6 +365,7 @@ def operator_password(password: str) -> None:
 
 
 main.add_command(digest_command)
+main.add_command(export_warc)
 
 
 if __name__ == "__main__":

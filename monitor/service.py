@@ -23,7 +23,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.config import DEFAULT_DEMO_URL, ConfigError, load_sources, source_as_record
-from monitor.crawls import CrawlJob, start_crawl, wait_for_crawl
+from monitor.crawls import CrawlJob, annotate_after_crawls, start_crawl, wait_for_crawl
 from monitor.schedules import parse_schedule
 from storage import open_db
 from monitor.health import all_source_health
@@ -71,6 +71,7 @@ class CrawlService:
         self.locks: dict[str, threading.Lock] = {}
         self.slots = threading.BoundedSemaphore(self.options.parallel)
         self.running: dict[str, CrawlJob] = {}
+        self.annotating = threading.Lock()
         self.config_mtime: float | None = None
         self.service_id: int | None = None
 
@@ -233,6 +234,8 @@ class CrawlService:
                                          stop_bound_s=self.options.stop_bound_s)
                 finally:
                     self.running.pop(name, None)
+                with self.annotating:  # one at a time, so two crawls ending together never link a copy twice
+                    annotate_after_crawls(self.db_path)
                 log.info("source %s: run %s %s (%s new, %s errors)", name, run["id"], run["status"],
                          run["articles_new"], run["errors"])
                 self.update_health()
