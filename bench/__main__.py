@@ -141,6 +141,10 @@ def build_archive(path: Path, count: int, records: list[dict[str, Any]], bodies:
                   start_from: Path | None = None) -> float:
     """Fill a new archive database (from a copy of a smaller one, if given; renamed when complete)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    key = path.stem.rsplit("-", 1)[1]
+    for stale in path.parent.glob("archive-*.db"):  # built by older code: never used again
+        if not stale.stem.endswith(key):
+            stale.unlink(missing_ok=True)
     partial = path.with_name(path.name + f".{os.getpid()}.partial")
     if start_from is not None:
         copy_db(start_from, partial)

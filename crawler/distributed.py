@@ -341,7 +341,7 @@ class RunScheduler(RedisScheduler):
     GOVWATCH_STREAM_MAX_BACKLOG entries (page bodies live there until written).
     """
 
-    def __init__(self, server: Any, *, max_backlog: int = 10000, **kwargs: Any) -> None:
+    def __init__(self, server: Any, *, max_backlog: int = 2000, **kwargs: Any) -> None:
         super().__init__(server, **kwargs)
         self.max_backlog = max_backlog
         self.backlog_checked = 0.0
@@ -350,7 +350,7 @@ class RunScheduler(RedisScheduler):
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         instance = super().from_crawler(crawler)
-        instance.max_backlog = crawler.settings.getint("GOVWATCH_STREAM_MAX_BACKLOG", 10000)
+        instance.max_backlog = crawler.settings.getint("GOVWATCH_STREAM_MAX_BACKLOG", 2000)
         return instance
 
     def enqueue_request(self, request: scrapy.Request) -> bool:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from typing import Self
+from urllib.parse import urljoin
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Response
 
 from storage import open_db
 from storage.articles import conditional_get_validators
@@ -52,3 +54,43 @@ class ConditionalGetMiddleware:
             if known.get("last_modified"):
                 request.headers.setdefault("If-Modified-Since", known["last_modified"])
         return None
+
+
+REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+
+
+class RedirectRefused(IgnoreRequest):
+    """A redirect govwatch does not follow; its message is the reason kept in `fetch_errors`."""
+
+
+class ScopedRedirectMiddleware:
+    """Refuses redirects of list pages to another site or around a loop, before Scrapy follows them.
+
+    RedirectMiddleware (600) would follow a redirect to another port of the same host (Scrapy's
+    OffsiteMiddleware compares host names only), and a loop ends in a silently dropped
+    duplicate request. Sitting at 610, this sees the redirect first and fails the request with
+    a reason instead. Article requests handle their redirects in the spider.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if response.status not in REDIRECT_STATUSES or response.status in request.meta.get("handle_httpstatus_list", ()):
+            return response
+        location = response.headers.get("Location")
+        on_site = getattr(self.crawler.spider, "on_site", None)
+        if not location or on_site is None or request.url.endswith("/robots.txt"):
+            return response
+        target = urljoin(request.url, location.decode("latin-1").strip())
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if target in chain:
+            raise RedirectRefused("redirect loop: " + " → ".join([*chain, target]))
+        if not on_site(target):
+            self.crawler.stats.inc_value("govwatch/offsite_redirects")
+            raise RedirectRefused(f"redirect to another site: {target}")
+        return response

@@ -46,6 +46,6 @@ CONCURRENT_ITEMS = 1
 GOVWATCH_IDLE_POLL_S = 0.2  # how often an idle worker looks for work
 GOVWATCH_LEASE_TTL_S = 30.0  # a worker silent this long is dead; its requests are re-queued
 GOVWATCH_REDIS_PREFIX = "govwatch"
-GOVWATCH_STREAM_MAX_BACKLOG = 10000  # items waiting for the store writer before workers pause
+GOVWATCH_STREAM_MAX_BACKLOG = 2000  # entries (page bodies: ~10–100 KB each) waiting for the writer; workers pause
 GOVWATCH_WORKER_EXIT_IDLE_S = 0  # 0: wait for work forever
 GOVWATCH_WORKER_ID = None  # default: host-pid-random

@@ -2,8 +2,9 @@
 
 Every fetch of an article goes through one of three writers here, each one transaction:
 `record_page` (a 200 with extracted content), `record_not_modified` (a 304) and
-`record_gone` (a 404/410). A version is written only when the content fingerprint changes,
-so the raw HTML of each distinct version is kept once.
+`record_gone` (a 404/410, an error page, a redirect away). A version is written only when the
+content fingerprint changes, so the raw HTML of each distinct version is kept once. A
+withdrawal can be held back until later checks confirm it (`pending_withdrawals`).
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ def record_page(db: sqlite_utils.Database, run_id: int, page: FetchedArticle) ->
             return "new"
 
         article_id = existing["id"]
+        _clear_suspicion(db, article_id)
         seen = {"last_seen": now, "last_checked": now, **validators}
         outcome = "unchanged"
         if existing["status"] == "withdrawn":
@@ -111,25 +113,63 @@ def record_not_modified(db: sqlite_utils.Database, run_id: int, url: str) -> str
         count_in_run(db, run_id, not_modified=1, articles_unchanged=1)
         if existing is None:
             return "unknown"
+        _clear_suspicion(db, existing["id"])
         db["articles"].update(existing["id"], {"last_seen": now, "last_checked": now})
         return "unchanged"
 
 
-def record_gone(db: sqlite_utils.Database, run_id: int, url: str, http_status: int, detail: str | None = None) -> str:
-    """A 404/410 (or a redirect away) for a known live article: it was withdrawn."""
+def record_gone(db: sqlite_utils.Database, run_id: int, url: str, http_status: int, detail: str | None = None,
+                *, confirm_checks: int = 1) -> str:
+    """A 404/410, an error page or a redirect away for a known live article: it was withdrawn.
+
+    With `confirm_checks` > 1 the withdrawal is only "suspected" until that many checks in a
+    row, each in a different run, have found the article gone; an answer in between (200 or
+    304) clears the suspicion. Returns withdrawn, suspected, unchanged (already withdrawn) or
+    unknown (not an article we hold).
+    """
     now = utc_now()
+    detail = detail or f"HTTP {http_status}"
     with writing(db):
         existing = article_by_url(db, url)
         if existing is None:
             return "unknown"
-        db["articles"].update(existing["id"], {"last_checked": now})
+        article_id = existing["id"]
+        db["articles"].update(article_id, {"last_checked": now})
         if existing["status"] == "withdrawn":
             return "unchanged"
-        db["articles"].update(existing["id"], {"status": "withdrawn"})
-        _event(db, existing["id"], "withdrawn", run_id, existing["source"], now, existing["current_version_id"],
-               detail=detail or f"HTTP {http_status}")
+        if confirm_checks > 1:
+            pending = next(db["pending_withdrawals"].rows_where("article_id = ?", [article_id]), None)
+            if pending is None:
+                db["pending_withdrawals"].insert(
+                    {"article_id": article_id, "source": existing["source"], "url": url, "first_seen_at": now,
+                     "first_run_id": run_id, "last_run_id": run_id, "sightings": 1, "http_status": http_status,
+                     "detail": detail})
+                return "suspected"
+            if pending["last_run_id"] == run_id:  # seen twice in one crawl: still one check
+                return "suspected"
+            sightings = pending["sightings"] + 1
+            if sightings < confirm_checks:
+                db["pending_withdrawals"].update(
+                    article_id, {"last_run_id": run_id, "sightings": sightings, "http_status": http_status,
+                                 "detail": detail})
+                return "suspected"
+            detail = f"{detail} (confirmed: gone on {sightings} checks since {pending['first_seen_at']})"
+            _clear_suspicion(db, article_id)
+        db["articles"].update(article_id, {"status": "withdrawn"})
+        _event(db, article_id, "withdrawn", run_id, existing["source"], now, existing["current_version_id"],
+               detail=detail)
         count_in_run(db, run_id, articles_withdrawn=1)
         return "withdrawn"
+
+
+def pending_withdrawals(db: sqlite_utils.Database, source: str | None = None) -> list[dict[str, Any]]:
+    """Suspected withdrawals not yet confirmed, oldest first."""
+    where, params = ("where source = ?", [source]) if source else ("", [])
+    return list(db.query(f"select * from pending_withdrawals {where} order by first_seen_at, article_id", params))
+
+
+def _clear_suspicion(db: sqlite_utils.Database, article_id: int) -> None:
+    db.execute("delete from pending_withdrawals where article_id = ?", [article_id])
 
 
 def conditional_get_validators(db: sqlite_utils.Database, source: str) -> dict[str, dict[str, str]]:
@@ -148,9 +188,12 @@ def known_article_urls(db: sqlite_utils.Database, source: str) -> list[str]:
 
 
 def known_articles(db: sqlite_utils.Database, source: str) -> list[dict[str, Any]]:
-    """Every article of a source with what the re-check policy needs (dates, last check)."""
+    """Every article of a source with what the re-check policy needs (dates, last check, and
+    whether a withdrawal is suspected: those are checked again at every crawl)."""
     return list(db.query(
-        "select url, status, published, first_seen, last_checked from articles where source = ? order by id",
+        "select a.url, a.status, a.published, a.first_seen, a.last_checked,"
+        " p.article_id is not null as withdraw_suspected"
+        " from articles a left join pending_withdrawals p on p.article_id = a.id where a.source = ? order by a.id",
         [source],
     ))
 

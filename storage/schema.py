@@ -264,3 +264,28 @@ def m006_publishing_views(db: sqlite_utils.Database) -> None:
         where e.kind in ('changed', 'withdrawn', 'restored')
         order by e.at desc, e.id desc
     """, replace=True)
+
+
+@migrations()
+def m007_pending_withdrawals(db: sqlite_utils.Database) -> None:
+    """Articles that looked withdrawn once (404/410, an error page, a redirect away) but not yet twice.
+
+    A site under maintenance or a CMS republishing its pages answers 404 for a while; the
+    withdrawal is reported only when a later check sees it again (the source's
+    `confirm_withdrawal_checks`). The row goes when the article answers again or is withdrawn.
+    """
+    db["pending_withdrawals"].create(
+        {
+            "article_id": int,
+            "source": str,
+            "url": str,
+            "first_seen_at": str,
+            "first_run_id": int,
+            "last_run_id": int,
+            "sightings": int,  # checks in a row that found it gone, each in another run
+            "http_status": int,
+            "detail": str,
+        },
+        pk="article_id",
+        foreign_keys=[("article_id", "articles", "id")],
+    )

@@ -24,9 +24,10 @@ from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.block_pages import block_reason
+from crawler.block_pages import block_reason, error_page_reason
 from crawler.items import ArticleGone, ArticleNotModified, ArticlePage, FetchFailure, ListPageFetched
 from crawler.recheck import RecheckPolicy, due_articles, list_next_due, list_page_due
+from crawler.response_checks import binary_type, charset_lie, declared_charset, failure_reason, tries_note
 from storage import open_db
 from storage.articles import known_articles
 from storage.list_pages import list_page_stats
@@ -37,6 +38,7 @@ from storage.transactions import utc_now
 # judged here (moved to another article, or sent away to a list or home page = withdrawn).
 REDIRECT_STATUSES = [301, 302, 303, 307, 308]
 ARTICLE_STATUSES = [304, 404, 410, *REDIRECT_STATUSES]
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class SourceSpider(scrapy.Spider):
@@ -69,6 +71,8 @@ class SourceSpider(scrapy.Spider):
             db.close()
         spider.known_urls = {a["url"] for a in known}
         spider.due_urls = due_articles(known, spider.started, spider.policy)
+        # A suspected withdrawal is checked again at every crawl, whatever the re-check policy says.
+        spider.due_urls += [a["url"] for a in known if a.get("withdraw_suspected") and a["url"] not in spider.due_urls]
         spider.recheck_skipped = len(known) - len(spider.due_urls)
         spider.apply_politeness(crawler)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
@@ -77,6 +81,7 @@ class SourceSpider(scrapy.Spider):
     def configure(self, config: dict[str, Any]) -> None:
         self.config = config
         self.allowed_domains = list(config["allowed_domains"])
+        self.allowed_ports = allowed_ports(config["start_urls"])
         self.allow_paths = tuple(config.get("allow_paths") or ())
         self.article_links = LinkExtractor(
             allow=config["article_pattern"],
@@ -110,25 +115,40 @@ class SourceSpider(scrapy.Spider):
         for url in self.config["start_urls"]:
             yield scrapy.Request(url, callback=self.parse_list, errback=self.failed, cb_kwargs={"depth": 1})
 
-    def in_scope(self, url: str) -> bool:
-        """Inside the allowed domains (and path prefixes, if any).
+    def on_site(self, url: str) -> bool:
+        """On an allowed host (subdomains included) and port.
 
         Checked here rather than with LinkExtractor(allow_domains=…), which compares the
-        netloc and so never matches a host with a port, such as the local demo's.
+        netloc and so never matches a host with a port, such as the local demo's; Scrapy's
+        OffsiteMiddleware ignores ports altogether, so another service on the same host
+        (127.0.0.1:other) would pass it.
         """
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
+        if parts.scheme not in DEFAULT_PORTS:
+            return False
         if not any(host == d or host.endswith("." + d) for d in self.allowed_domains):
             return False
-        return not self.allow_paths or parts.path.startswith(self.allow_paths)
+        try:
+            port = parts.port or DEFAULT_PORTS[parts.scheme]
+        except ValueError:
+            return False
+        return port in self.allowed_ports
+
+    def in_scope(self, url: str) -> bool:
+        """On site (see on_site) and inside the path prefixes, if any."""
+        if not self.on_site(url):
+            return False
+        return not self.allow_paths or urlsplit(url).path.startswith(self.allow_paths)
 
     def parse_list(self, response: Response, depth: int) -> Iterator[Any]:
-        if not isinstance(response, TextResponse):
-            yield FetchFailure(response.url, self.source_name, f"list page is not HTML ({_content_type(response)})")
+        problem = page_problem(response)
+        if problem:
+            yield FetchFailure(response.url, self.source_name, f"list page: {problem}", response.status)
             return
-        blocked = block_reason(response.text)
+        blocked = block_reason(response.text) or error_page_reason(response.text)
         if blocked:
-            yield FetchFailure(response.url, self.source_name, blocked, response.status)
+            yield FetchFailure(response.url, self.source_name, f"list page: {blocked}", response.status)
             return
         new_links = 0
         for link in self.article_links.extract_links(response):
@@ -153,49 +173,85 @@ class SourceSpider(scrapy.Spider):
         idle = 0 if new_links else (self.list_stats.get(url) or {}).get("idle_streak", 0) + 1
         return ListPageFetched(url, self.source_name, new_links, list_next_due(idle, self.started, self.policy))
 
-    def article_request(self, url: str) -> scrapy.Request:
+    def article_request(self, url: str, redirects: list[str] | None = None) -> scrapy.Request:
+        """A request for an article; `redirects`: the URLs that redirected here, first = the article's."""
         self.requested_articles.add(url)
         return scrapy.Request(
             url,
             callback=self.parse_article,
             errback=self.failed,
-            meta={"handle_httpstatus_list": ARTICLE_STATUSES, "govwatch_article": True},
+            # a redirect hop must not be dropped as a duplicate: loops are caught in article_redirect
+            dont_filter=bool(redirects),
+            meta={"handle_httpstatus_list": ARTICLE_STATUSES, "govwatch_article": True,
+                  "govwatch_redirects": redirects or []},
         )
 
     def parse_article(self, response: Response) -> Iterator[Any]:
+        # Outcomes are recorded against the URL we asked for, even after a redirect to a
+        # sibling article, so a fault there is kept with the article it stands for.
+        first = (response.meta.get("govwatch_redirects") or [response.url])[0]
         if response.status == 304:
             yield ArticleNotModified(response.url, self.source_name)
         elif response.status in (404, 410):
-            yield ArticleGone(response.url, self.source_name, response.status)
+            yield ArticleGone(first, self.source_name, response.status)
         elif response.status in REDIRECT_STATUSES:
             yield from self.article_redirect(response)
-        elif not isinstance(response, TextResponse):
-            yield FetchFailure(response.url, self.source_name,
-                               f"article is not HTML ({_content_type(response)})", response.status)
-        elif blocked := block_reason(response.text):
-            yield FetchFailure(response.url, self.source_name, blocked, response.status)
+        elif problem := page_problem(response):
+            yield FetchFailure(first, self.source_name, problem, response.status)
         else:
-            yield ArticlePage(
-                url=response.url,
-                source=self.source_name,
-                body=response.body,
-                http_status=response.status,
-                headers=_headers(response),
-                encoding=response.encoding,
-                fetched_at=utc_now(),
-            )
+            yield from self.article_page(response, first)
+
+    def article_page(self, response: Response, first: str) -> Iterator[Any]:
+        """A 200 that looks like a page: a block page, an error page, or the article (charset checked)."""
+        declared = declared_charset(_header(response, "Content-Type"), response.body)
+        actual = charset_lie(response.body, declared)
+        text = response.body.decode(actual, errors="replace") if actual else response.text
+        if blocked := block_reason(text):
+            yield FetchFailure(first, self.source_name, blocked, response.status)
+            return
+        if soft_404 := error_page_reason(text):
+            # Like a 404: a suspected withdrawal of a stored article, never a new version of it.
+            yield ArticleGone(first, self.source_name, response.status, soft_404)
+            return
+        if actual:
+            self.crawler.stats.inc_value("govwatch/charset_lies")
+            yield FetchFailure(response.url, self.source_name,
+                               f"charset lie: declared {declared}, decoded as {actual} (article kept)", response.status)
+        yield ArticlePage(
+            url=response.url,
+            source=self.source_name,
+            body=response.body,
+            http_status=response.status,
+            headers=_headers(response),
+            encoding=actual or response.encoding,
+            fetched_at=utc_now(),
+        )
 
     def article_redirect(self, response: Response) -> Iterator[Any]:
-        """Redirected to another article: follow it. Sent anywhere else: the article is gone.
+        """Redirected to another article: follow it. Sent elsewhere on the site: the article is gone.
 
-        Many CMSs "withdraw" a page by redirecting it to the section or home page.
+        Many CMSs "withdraw" a page by redirecting it to the section or home page. A redirect to
+        another site (another host, or another port of this one) is never followed: it is a
+        failed fetch for an operator to look at (a domain move, a hijacked page), not a withdrawal.
         """
-        location = (response.headers.get("Location") or b"").decode("latin-1")
-        target = urljoin(response.url, location)
-        if location and target != response.url and self.article_re.search(target) and self.in_scope(target):
-            yield self.article_request(target)
+        chain = [*response.meta.get("govwatch_redirects", []), response.url]
+        first = chain[0]
+        location = (response.headers.get("Location") or b"").decode("latin-1").strip()
+        target = urljoin(response.url, location) if location else ""
+        max_hops = self.crawler.settings.getint("REDIRECT_MAX_TIMES", 5)
+        if target and target in chain:
+            yield FetchFailure(first, self.source_name, "redirect loop: " + " → ".join([*chain, target]),
+                               response.status)
+        elif len(chain) > max_hops:
+            yield FetchFailure(first, self.source_name, f"more than {max_hops} redirects: " + " → ".join(chain),
+                               response.status)
+        elif target and not self.on_site(target):
+            self.crawler.stats.inc_value("govwatch/offsite_redirects")
+            yield FetchFailure(first, self.source_name, f"redirect to another site: {target}", response.status)
+        elif target and self.article_re.search(target) and self.in_scope(target):
+            yield self.article_request(target, redirects=chain)
         else:
-            yield ArticleGone(response.url, self.source_name, response.status,
+            yield ArticleGone(first, self.source_name, response.status,
                               f"HTTP {response.status}: redirects to {target or 'nowhere'}")
 
     def on_idle(self) -> None:
@@ -214,15 +270,22 @@ class SourceSpider(scrapy.Spider):
         raise DontCloseSpider
 
     def failed(self, failure: Failure) -> Iterator[FetchFailure]:
+        """A request that failed for good (after its retries), with a reason a person understands."""
         request = failure.request  # type: ignore[attr-defined]
+        tries = request.meta.get("retry_times", 0) + 1
         status = None
         if failure.check(HttpError):
             status = failure.value.response.status
-            reason = f"HTTP {status}"
+            reason = f"HTTP {status}{tries_note(tries)}"
         else:
-            reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
-        self.logger.warning("fetch failed: %s: %s", request.url, reason)
-        yield FetchFailure(request.url, self.source_name, reason, status)
+            reason = failure_reason(
+                failure.value, tries=tries,
+                timeout=request.meta.get("download_timeout") or self.crawler.settings.getfloat("DOWNLOAD_TIMEOUT"),
+                max_size=request.meta.get("download_maxsize") or self.crawler.settings.getint("DOWNLOAD_MAXSIZE"),
+            )
+        url = (request.meta.get("govwatch_redirects") or [request.url])[0]
+        self.logger.warning("fetch failed: %s: %s", url, reason)
+        yield FetchFailure(url, self.source_name, reason, status)
 
 
 def _headers(response: Response) -> dict[str, str]:
@@ -232,5 +295,31 @@ def _headers(response: Response) -> dict[str, str]:
     }
 
 
-def _content_type(response: Response) -> str:
-    return (response.headers.get("Content-Type") or b"no content type").decode("latin-1")
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def page_problem(response: Response) -> str | None:
+    """Why a 200 response cannot be a page at all: empty, or not HTML (whatever it claims)."""
+    if not response.body.strip():
+        return f"empty response ({len(response.body)} bytes)"
+    sniffed = binary_type(response.body)
+    if sniffed:
+        claimed = _header(response, "Content-Type")
+        return f"not HTML: {sniffed}" + (f" (served as {claimed})" if claimed else "")
+    if not isinstance(response, TextResponse):
+        return f"not HTML: {_header(response, 'Content-Type') or 'no content type'}"
+    return None
+
+
+def allowed_ports(start_urls: list[str]) -> set[int]:
+    """The ports a source may be fetched on: its start URLs' (80 and 443 when they use the defaults)."""
+    ports: set[int] = set()
+    for url in start_urls:
+        parts = urlsplit(url)
+        if parts.port is None:
+            ports |= set(DEFAULT_PORTS.values())
+        else:
+            ports.add(parts.port)
+    return ports

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from datasette.app import Datasette
 
-from monitor.publish import DATASETTE_DIR, datasette_command
+from monitor.publish import DATASETTE_DIR, DATASETTE_SETTINGS, datasette_command
 
 
 def make_datasette(db_path: Path) -> Datasette:
@@ -19,7 +19,7 @@ def make_datasette(db_path: Path) -> Datasette:
         metadata=metadata,
         plugins_dir=str(DATASETTE_DIR / "plugins"),
         template_dir=str(DATASETTE_DIR / "templates"),
-        settings={"sql_time_limit_ms": 3000},
+        settings=DATASETTE_SETTINGS,
     )
 
 
