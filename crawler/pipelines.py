@@ -18,7 +18,12 @@ from storage.list_pages import record_list_fetch
 from storage.runs import finish_run, record_fetch_error, start_run
 
 # How a Scrapy close reason maps to a run status operators read.
-RUN_STATUS = {"finished": "ok", "closespider_timeout": "timeout", "shutdown": "stopped", "cancelled": "stopped"}
+RUN_STATUS = {"finished": "ok", "closespider_timeout": "timeout", "shutdown": "stopped", "cancelled": "stopped",
+              "parent_gone": "killed"}
+RUN_MESSAGES = {"parent_gone": "the govwatch process that started this crawl ended (killed?); the crawl stopped"}
+# Checks in a row that must find an article gone before its withdrawal is reported (per source:
+# confirm_withdrawal_checks; sources synced before the setting existed get this).
+DEFAULT_CONFIRM_CHECKS = 2
 
 
 class ExtractionPipeline:
@@ -60,6 +65,11 @@ class StoragePipeline:
 
     Modelled on the MongoPipeline of Scrapy's docs: settings to the constructor, open in
     open_spider, close in close_spider.
+
+    Each item is its own transaction, so a crawl killed at any point leaves every article
+    whole. List-page visits are the exception: they are kept in memory and written when the
+    crawl closes, because a visit recorded before its article links were stored would make
+    the next crawl skip that page (it shows "nothing new") and lose those articles.
     """
 
     def __init__(self, crawler: Crawler, db_path: str, run_id: int | None, trigger: str) -> None:
@@ -68,6 +78,7 @@ class StoragePipeline:
         self.run_id = run_id
         self.trigger = trigger
         self.db = None
+        self.list_visits: list[ListPageFetched] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -95,15 +106,29 @@ class StoragePipeline:
         pages = stats.get_value("downloader/response_count", 0)
         if status == "ok" and pages == 0:
             status = "failed"
+        self.write_list_visits(complete=reason == "finished")
+        message = RUN_MESSAGES.get(reason, f"crawl ended: {reason}")
         finish_run(
             self.db,
             self.run_id,
             status,
-            message=None if status == "ok" else f"crawl ended: {reason}",
+            message=None if status == "ok" else message,
             pages_fetched=pages,
             bytes_downloaded=stats.get_value("downloader/response_bytes", 0),
         )
         self.db.close()
+
+    def write_list_visits(self, complete: bool) -> None:
+        """Keep the crawl's list-page visits; after an incomplete crawl only those that showed
+        nothing new (the articles linked from the others may not all have been fetched)."""
+        for visit in self.list_visits:
+            if complete or not visit.new_links:
+                record_list_fetch(self.db, visit.source, visit.url, visit.new_links, visit.next_due)
+        self.list_visits.clear()
+
+    def confirm_checks(self) -> int:
+        config = getattr(self.crawler.spider, "config", None) or {}
+        return int(config.get("confirm_withdrawal_checks", DEFAULT_CONFIRM_CHECKS))
 
     def process_item(self, item: Any) -> Any:
         stats = self.crawler.stats
@@ -112,9 +137,17 @@ class StoragePipeline:
         elif isinstance(item, ArticleNotModified):
             outcome = record_not_modified(self.db, self.run_id, item.url)
         elif isinstance(item, ArticleGone):
-            outcome = record_gone(self.db, self.run_id, item.url, item.http_status, item.reason)
+            outcome = record_gone(self.db, self.run_id, item.url, item.http_status, item.reason,
+                                  confirm_checks=self.confirm_checks())
+            detail = item.reason or f"HTTP {item.http_status}"
+            if outcome == "suspected":
+                record_fetch_error(self.db, self.run_id, item.source, item.url,
+                                   f"{detail}: withdrawal suspected, reported if the next check sees it too",
+                                   item.http_status)
+            elif outcome == "unknown":  # listed, but gone before we stored it
+                record_fetch_error(self.db, self.run_id, item.source, item.url, detail, item.http_status)
         elif isinstance(item, ListPageFetched):
-            record_list_fetch(self.db, item.source, item.url, item.new_links, item.next_due)
+            self.list_visits.append(item)
             return item
         elif isinstance(item, FetchFailure):
             record_fetch_error(self.db, self.run_id, item.source, item.url, item.reason, item.http_status)

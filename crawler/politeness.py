@@ -8,6 +8,8 @@ what AutoThrottle adjusts too, so they re-assert their floor on every request.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Self
 
 from scrapy import Request, signals
@@ -71,6 +73,7 @@ class BackoffMiddleware:
         self.max_delay = max_delay
         self.base_delay = base_delay
         self.backoff: dict[str, float] = {}  # slot key → extra delay currently imposed
+        self.jitter: dict[str, float] = {}  # slot key → its random spread, while a Retry-After holds
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -99,6 +102,12 @@ class BackoffMiddleware:
         self._slow_down(request)
 
     def _slow_down(self, request: Request, at_least: float | None = None) -> None:
+        """Raise the host's delay; a Retry-After (capped at backoff_max_delay) is a floor.
+
+        Scrapy's RetryMiddleware does not read Retry-After; the retried request goes through
+        this host's slot, so raising the slot's delay is what makes it wait. The slot's
+        random spread (jitter, ±50 %) is switched off meanwhile, so the wait is never shorter.
+        """
         key = _slot_key(self.crawler, request)
         current = self.backoff.get(key) or max(self.base_delay, 0.5)
         delay = min(max(current * self.factor, at_least or 0), self.max_delay)
@@ -106,8 +115,13 @@ class BackoffMiddleware:
         slot = _slot(self.crawler, request)
         if slot is not None:
             slot.delay = max(slot.delay, delay)
+            if at_least and getattr(slot, "jitter", 0):
+                self.jitter.setdefault(key, slot.jitter)
+                slot.jitter = 0.0
         self.crawler.stats.inc_value("govwatch/backoff")
         self.crawler.stats.max_value("govwatch/backoff_delay", delay)
+        if at_least:
+            self.crawler.stats.max_value("govwatch/retry_after", min(at_least, self.max_delay))
 
     def _recover(self, request: Request) -> None:
         key = _slot_key(self.crawler, request)
@@ -121,8 +135,23 @@ class BackoffMiddleware:
             slot = _slot(self.crawler, request)
             if slot is not None:
                 slot.delay = max(lowered, self.base_delay)
+                if key not in self.backoff and key in self.jitter:
+                    slot.jitter = self.jitter.pop(key)
 
 
 def _retry_after(response: Response) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date."""
     value = (response.headers.get("Retry-After") or b"").decode("latin-1").strip()
-    return float(value) if value.isdigit() else None
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - datetime.now(UTC)).total_seconds(), 0.0)

@@ -90,6 +90,7 @@ def size_limit(limit_bytes: int) -> str:
 
 
 def tries_note(tries: int) -> str:
+    """" after 3 tries" for an HTTP status that kept coming back; "" for a first-time failure."""
     return f" after {tries} tries" if tries > 1 else ""
 
 
@@ -99,15 +100,16 @@ def failure_reason(error: BaseException, *, tries: int = 1, timeout: float | Non
     name = type(error).__name__
     message = str(error)
     inner = " ".join(f"{type(e).__name__} {e}" for e in _wrapped(error))
-    tried = tries_note(tries)
+    tried = f" ({tries} tries)" if tries > 1 else ""
     if name == "RedirectRefused":
         return message
     if name in ("DownloadTimeoutError", "TimeoutError", "TCPTimedOutError", "UserTimeoutError"):
         return f"timeout after {timeout:g} s{tried}" if timeout else f"timeout{tried}"
     if name == "ResponseDataLossError" or "_DataLoss" in inner or "DataLoss" in message:
         return f"truncated response: the connection closed before the announced Content-Length{tried}"
-    if name == "DownloadCancelledError" and "max size" in message:
-        return f"response larger than {size_limit(max_size or 0)} limit" if max_size else "response too large"
+    if name == "DownloadCancelledError" and ("max size" in message or (not message and max_size)):
+        # announced too large (message says so), or cut off once too many bytes had arrived (no message)
+        return f"response larger than {size_limit(max_size)} limit" if max_size else "response too large"
     if "DOWNLOAD_MAXSIZE" in message and "decompression" in message:
         limit = size_limit(max_size) if max_size else "the size"
         return f"response larger than {limit} limit once decompressed (a compression bomb?)"

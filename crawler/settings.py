@@ -47,6 +47,7 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
+    "crawler.parent_watch.ParentWatchExtension": 500,
 }
 
 # --- govwatch -----------------------------------------------------------------
@@ -54,6 +55,7 @@ GOVWATCH_BACKOFF_FACTOR = 2.0  # per source: politeness.backoff_factor (1 switch
 GOVWATCH_BACKOFF_MAX_DELAY = 60.0
 GOVWATCH_CRAWL_DELAY_ENABLED = True  # per source: politeness.honour_crawl_delay
 GOVWATCH_DB = "govwatch.db"
+GOVWATCH_PARENT_CHECK_S = 1.0  # a crawl whose govwatch parent died stops (crawler/parent_watch.py)
 GOVWATCH_RUN_ID = None  # set by `govwatch crawl`; a standalone `scrapy crawl` opens its own run
 GOVWATCH_TRIGGER = "scrapy"
 

@@ -19,6 +19,7 @@ from rich.console import Console
 from monitor.config import DEFAULT_DEMO_URL, ConfigError, SourceConfig, load_sources, source_as_record
 from monitor.crawls import PROJECT_ROOT, run_crawls
 from monitor.digest.command import digest_command
+from monitor.distributed_cli import distributed_commands
 from monitor.progress import LiveProgress, render_table, summary_rows
 from monitor.warc_export import export_warc
 from storage import open_db
@@ -198,8 +199,10 @@ def extract(inputs: tuple[str, ...], encoding: str | None) -> None:
 @click.option("--parallel", default=2, show_default=True, help="Crawls running at once.")
 @click.option("--subscriptions", "subscriptions_path", default=str(PROJECT_ROOT / "subscriptions.yaml"),
               show_default=True, help="Digest subscriptions; the daily digest is a job of the service.")
+@click.option("--redis-url", envvar="GOVWATCH_REDIS_URL", default=None, show_envvar=True,
+              help="Distributed mode: crawls go to `govwatch worker`s through this Redis; this service writes their pages.")
 def run_service(db_path: str, config_path: str, demo_url: str, poll_s: float, parallel: int,
-                subscriptions_path: str) -> None:
+                subscriptions_path: str, redis_url: str | None) -> None:
     """Run the scheduler service until SIGTERM/SIGINT: each enabled source on its schedule."""
     import logging
 
@@ -207,7 +210,7 @@ def run_service(db_path: str, config_path: str, demo_url: str, poll_s: float, pa
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
     with clear_errors():
-        options = ServiceOptions(poll_s=poll_s, parallel=parallel, demo_url=demo_url,
+        options = ServiceOptions(poll_s=poll_s, parallel=parallel, demo_url=demo_url, redis_url=redis_url,
                                  extra_jobs=_digest_jobs(db_path, subscriptions_path))
         CrawlService(db_path, config_path, options).run_forever()
 
@@ -366,6 +369,8 @@ def operator_password(password: str) -> None:
 
 main.add_command(digest_command)
 main.add_command(export_warc)
+for _command in distributed_commands:  # worker, store-writer, enqueue
+    main.add_command(_command)
 
 
 if __name__ == "__main__":

@@ -97,6 +97,10 @@ class SourceConfig(BaseModel):
     # Regexes removed from an article's text before it is stored and compared, for noise the
     # extractor keeps (a "本文已被浏览 N 次" line, a date stamp inside the body).
     ignore_patterns: list[str] = Field(default_factory=list)
+    # Checks in a row (each in its own crawl) that must find an article gone (404/410, an error
+    # page, a redirect away) before it is reported withdrawn: sites answer 404 for a while
+    # during maintenance or while their CMS republishes. 1 reports it at the first sighting.
+    confirm_withdrawal_checks: int = Field(default=2, ge=1, le=10)
     notes: str | None = None
 
     @field_validator("start_urls")

@@ -50,6 +50,7 @@ class ServiceOptions:
     stop_bound_s: float = 20.0  # on SIGTERM, crawls get this long to stop before being killed
     kill_grace_s: float = 30.0  # beyond a source's own time limit
     demo_url: str = DEFAULT_DEMO_URL
+    redis_url: str | None = None  # distributed mode (monitor/distributed.py)
     # (func, trigger, id, args): jobs beside the crawls, such as the daily digest
     extra_jobs: list[tuple[Callable[..., Any], Any, str, list[Any]]] = field(default_factory=list)
 
@@ -72,6 +73,7 @@ class CrawlService:
         self.slots = threading.BoundedSemaphore(self.options.parallel)
         self.running: dict[str, CrawlJob] = {}
         self.annotating = threading.Lock()
+        self.store_writer: threading.Thread | None = None
         self.config_mtime: float | None = None
         self.service_id: int | None = None
 
@@ -79,12 +81,17 @@ class CrawlService:
     def start(self) -> None:
         db = open_db(self.db_path)
         try:
-            mark_abandoned_runs(db)
+            if not self.options.redis_url:  # distributed runs belong to the workers, not to a pid here
+                mark_abandoned_runs(db)
             self.service_id = service_started(db)
         finally:
             db.close()
         self.reload_config(initial=True)
         self.update_health()
+        if self.options.redis_url:
+            from monitor.distributed import start_store_writer_thread
+
+            self.store_writer = start_store_writer_thread(self.options.redis_url, self.db_path, self.stopping)
         for func, trigger, job_id, args in self.options.extra_jobs:
             self.scheduler.add_job(func, trigger, args=args, id=job_id, replace_existing=True)
         self.scheduler.start()
@@ -108,6 +115,8 @@ class CrawlService:
         self.stopping.set()
         log.info("stopping: %d crawl(s) running", len(self.running))
         self.scheduler.shutdown(wait=True)  # job threads see `stopping` and end their crawls
+        if self.store_writer:
+            self.store_writer.join(timeout=self.options.stop_bound_s)
         db = open_db(self.db_path)
         try:
             service_heartbeat(db, self.service_id, stopped=True, message="stopped")
@@ -191,6 +200,18 @@ class CrawlService:
             return now
         return None
 
+    def enqueue_distributed(self, name: str, trigger: str) -> None:
+        """Distributed mode: hand the crawl to the workers; the store writer closes its run."""
+        from monitor.distributed import RunInProgress, enqueue_crawl
+
+        try:
+            run_id = enqueue_crawl(self.options.redis_url, self.db_path, name, trigger=trigger)
+        except RunInProgress as exc:
+            log.warning("source %s: skipped a %s run, %s", name, trigger, exc)
+            return None
+        log.info("source %s: run %s queued for the workers", name, run_id)
+        return None
+
     def update_health(self) -> None:
         """Recompute every source's health flags (after each run, so they follow the runs)."""
         db = open_db(self.db_path)
@@ -218,6 +239,8 @@ class CrawlService:
             log.warning("source %s: skipped a %s run, the previous one is still running", name, trigger)
             return None
         try:
+            if self.options.redis_url:
+                return self.enqueue_distributed(name, trigger)
             with self.slots:
                 if self.stopping.is_set():
                     return None

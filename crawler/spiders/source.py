@@ -81,7 +81,7 @@ class SourceSpider(scrapy.Spider):
     def configure(self, config: dict[str, Any]) -> None:
         self.config = config
         self.allowed_domains = list(config["allowed_domains"])
-        self.allowed_ports = allowed_ports(config["start_urls"])
+        self.allowed_ports = allowed_ports(config.get("start_urls") or [])
         self.allow_paths = tuple(config.get("allow_paths") or ())
         self.article_links = LinkExtractor(
             allow=config["article_pattern"],
@@ -133,7 +133,7 @@ class SourceSpider(scrapy.Spider):
             port = parts.port or DEFAULT_PORTS[parts.scheme]
         except ValueError:
             return False
-        return port in self.allowed_ports
+        return not self.allowed_ports or port in self.allowed_ports
 
     def in_scope(self, url: str) -> bool:
         """On site (see on_site) and inside the path prefixes, if any."""
@@ -214,7 +214,6 @@ class SourceSpider(scrapy.Spider):
             yield ArticleGone(first, self.source_name, response.status, soft_404)
             return
         if actual:
-            self.crawler.stats.inc_value("govwatch/charset_lies")
             yield FetchFailure(response.url, self.source_name,
                                f"charset lie: declared {declared}, decoded as {actual} (article kept)", response.status)
         yield ArticlePage(
@@ -238,7 +237,8 @@ class SourceSpider(scrapy.Spider):
         first = chain[0]
         location = (response.headers.get("Location") or b"").decode("latin-1").strip()
         target = urljoin(response.url, location) if location else ""
-        max_hops = self.crawler.settings.getint("REDIRECT_MAX_TIMES", 5)
+        crawler = getattr(self, "crawler", None)
+        max_hops = crawler.settings.getint("REDIRECT_MAX_TIMES", 5) if crawler else 5
         if target and target in chain:
             yield FetchFailure(first, self.source_name, "redirect loop: " + " → ".join([*chain, target]),
                                response.status)
@@ -246,7 +246,6 @@ class SourceSpider(scrapy.Spider):
             yield FetchFailure(first, self.source_name, f"more than {max_hops} redirects: " + " → ".join(chain),
                                response.status)
         elif target and not self.on_site(target):
-            self.crawler.stats.inc_value("govwatch/offsite_redirects")
             yield FetchFailure(first, self.source_name, f"redirect to another site: {target}", response.status)
         elif target and self.article_re.search(target) and self.in_scope(target):
             yield self.article_request(target, redirects=chain)
