@@ -37,6 +37,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ConditionalGetMiddleware": 560,
     # after RetryMiddleware (550): sees a 429/503 before it is retried
     "crawler.politeness.BackoffMiddleware": 580,
+    # just after HttpCompressionMiddleware (590) in request order: see crawler/compression.py
+    "crawler.compression.CompressedBodyMiddleware": 595,
     # before RedirectMiddleware (600): refuses redirects to another site or around a loop
     "crawler.middlewares.ScopedRedirectMiddleware": 610,
 }
