@@ -183,6 +183,9 @@ def load_sources(path: str | Path, *, demo_url: str = DEFAULT_DEMO_URL) -> list[
         for block in ("politeness", "recheck"):
             if isinstance(merged.get(block), dict) and isinstance(defaults.get(block), dict):
                 merged[block] = {**defaults[block], **entry.get(block, {})}
+        if isinstance(merged.get("start_urls"), str):
+            raise ConfigError(f"{where}: field 'start_urls': expected a list of URLs, "
+                              f"such as [\"{merged['start_urls']}\"]")
         merged["start_urls"] = [_expand(u, demo_url) for u in merged.get("start_urls") or []]
         try:
             source = SourceConfig.model_validate(merged)
@@ -203,6 +206,9 @@ def parse_source_snippet(text: str, *, origin: str = "snippet", demo_url: str = 
         raise ConfigError(f"{origin}: not valid YAML: {exc}") from None
     if not isinstance(entry, dict):
         raise ConfigError(f"{origin}: expected a mapping of source fields")
+    if isinstance(entry.get("start_urls"), str):
+        raise ConfigError(f"{origin}: source {entry.get('name')!r}: field 'start_urls': expected a list of URLs, "
+                          f"such as [\"{entry['start_urls']}\"]")
     entry["start_urls"] = [_expand(u, demo_url) for u in entry.get("start_urls") or []]
     try:
         return SourceConfig.model_validate(entry)

@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 
 CORPUS = Path(__file__).resolve().parents[2] / "demo" / "corpus.txt"
 LIST_PATH = "/gov/index.html"
+PER_PAGE = 10  # notices per list page, newest first: /gov/index.html, /gov/index_1.html …
 MB = 1024 * 1024
 
 # Every fault a page can be switched to, with what it does on the wire.
@@ -146,6 +147,7 @@ LIST = """<!DOCTYPE html>
 <ul class="list">
 {items}
 </ul>
+<div class="page">{pages}</div>
 <div class="footer">主办单位：示范市乡村振兴局 湘ICP备00000000号</div>
 </body></html>
 """
@@ -270,10 +272,16 @@ class FaultSite:
         return PAGE.format(charset=charset, title=escape(doc.title), date=doc.date, index_no=doc.index_no,
                            doc_no=escape(doc.doc_no), views=12000 + self._views, body=body)
 
-    def list_html(self) -> str:
+    def list_paths(self) -> list[str]:
+        count = max(1, -(-len(self.docs) // PER_PAGE))
+        return [LIST_PATH] + [f"/gov/index_{n}.html" for n in range(1, count)]
+
+    def list_html(self, page: int = 0) -> str:
+        newest_first = list(self.docs.items())[::-1][page * PER_PAGE:(page + 1) * PER_PAGE]
         items = "\n".join(f'<li><a href=".{p[len("/gov"):]}">{escape(d.title)}</a><span>{d.date}</span></li>'
-                          for p, d in self.docs.items())
-        return LIST.format(items=items)
+                          for p, d in newest_first)
+        pages = " ".join(f'<a href="{p.rsplit("/", 1)[1]}">{n + 1}</a>' for n, p in enumerate(self.list_paths()))
+        return LIST.format(items=items, pages=pages)
 
     def error_page_html(self) -> str:
         words = corpus()
@@ -344,8 +352,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._redirect(partner_of, "redirect_loop")
         if fault is not None:
             return getattr(self, f"_fault_{fault.kind}")(doc, **fault.options)
-        if path == LIST_PATH:
-            return self._send(200, site.list_html().encode("utf-8"))
+        if path in site.list_paths():
+            return self._send(200, site.list_html(site.list_paths().index(path)).encode("utf-8"))
         if doc is None:
             return self._send(404, SOFT_404.encode("utf-8"))
         return self._send(200, site.article_html(doc).encode("utf-8"))

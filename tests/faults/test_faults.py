@@ -165,7 +165,7 @@ def test_a_new_article_behind_a_charset_lie_is_stored_with_its_real_text(story):
 
 def test_a_new_article_behind_a_soft_404_is_never_stored(story):
     url = story.site.url(story.new["soft_404"])
-    assert rows(story.db_path, "select id from articles where url = ?", [url]) == []
+    assert url not in {a[0] for a in story.after["articles"]}  # (day 3 stores it: the page came back)
     [error] = story.errors[story.new["soft_404"]]
     assert error["reason"] == "soft 404: 页面不存在" and error["http_status"] == 200
 
@@ -173,7 +173,8 @@ def test_a_new_article_behind_a_soft_404_is_never_stored(story):
 def test_transient_faults_are_retried_and_a_retry_that_succeeds_leaves_no_error(story):
     hits = story.hits
     assert hits[story.path_of["http_503"]] == 1 + 3  # day 1, then three tries on day 2
-    assert hits[story.path_of["connection_reset"]] == 1 + 3
+    # Twisted itself retries once a request whose reused keep-alive connection was reset
+    assert 1 + 3 <= hits[story.path_of["connection_reset"]] <= 1 + 6
     assert hits[story.path_of["502_once_then_ok"]] == 1 + 2  # day 1, then a 502 and its retry
 
 
@@ -194,8 +195,10 @@ def test_withdrawn_looking_answers_are_only_suspected_at_first(story):
 def test_a_second_sighting_on_a_later_crawl_confirms_the_withdrawal(story):
     events = rows(story.db_path, "select e.kind, e.detail, a.url from events e join articles a on a.id = e.article_id"
                                  " where e.run_id = ?", [story.runs["day3"]["id"]])
-    assert sorted(e["url"] for e in events) == sorted(story.url(n) for n in WITHDRAWN_LOOKING)
-    assert {e["kind"] for e in events} == {"withdrawn"}
+    withdrawn = [e for e in events if e["kind"] == "withdrawn"]
+    assert sorted(e["url"] for e in withdrawn) == sorted(story.url(n) for n in WITHDRAWN_LOOKING)
+    # and the new page that was a soft 404 yesterday is stored now that it answers
+    assert [e["url"] for e in events if e["kind"] != "withdrawn"] == [story.site.url(story.new["soft_404"])]
     details = {e["url"]: e["detail"] for e in events}
     assert details[story.url("http_404")].startswith("HTTP 404 (confirmed: gone on 2 checks since ")
     assert details[story.url("soft_404")].startswith("soft 404: 页面不存在 (confirmed")
