@@ -269,3 +269,36 @@ def test_a_writer_killed_after_its_commit_writes_each_page_once(clean_redis, dem
         assert (run["articles_new"], run["articles_unchanged"]) == (3, 0)  # not applied a second time
     finally:
         db.close()
+
+
+def test_the_scheduler_service_drives_the_workers(clean_redis, demo_site, tmp_path):
+    """`govwatch run --redis-url`: the service enqueues due sources and writes what two workers crawl."""
+    import sys
+
+    from tests.monitor.test_service import runs as runs_of
+    from tests.monitor.test_service import wait_for
+
+    config = tmp_path / "sources.yaml"
+    config.write_text((PROJECT_ROOT / "sources.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    cluster = Cluster(clean_redis, tmp_path / "govwatch.db", tmp_path)
+    service = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "run", "--db", str(cluster.db_path), "--config", str(config),
+         "--demo-url", demo_site.base_url, "--poll", "0.5", "--redis-url", clean_redis,
+         "--subscriptions", str(tmp_path / "none.yaml")],
+        cwd=PROJECT_ROOT, stdout=open(tmp_path / "service.log", "wb"), stderr=subprocess.STDOUT)
+    try:
+        for worker in ("w1", "w2"):
+            cluster.start_worker(worker)
+
+        def all_closed() -> bool:
+            found = [runs_of(cluster.db_path, name) for name in DEMO_SOURCES]
+            return all(r and r[0]["status"] != "running" for r in found)
+
+        wait_for(all_closed, 60, "the four demo runs queued by the service to close")
+        assert {runs_of(cluster.db_path, name)[0]["status"] for name in DEMO_SOURCES} == {"ok"}, cluster.logs()
+        assert_stored_once(cluster.db_path, demo_site)
+    finally:
+        service.send_signal(signal.SIGTERM)
+        service.wait(timeout=60)
+        cluster.shutdown()
+    assert service.returncode == 0, (tmp_path / "service.log").read_text(errors="replace")[-3000:]
