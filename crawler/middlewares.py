@@ -46,14 +46,13 @@ class ConditionalGetMiddleware:
 
     def process_request(self, request: Request) -> None:
         if not request.meta.get("govwatch_article"):
-            return None
+            return
         known = self.validators.get(request.url)
         if known:
             if known.get("etag"):
                 request.headers.setdefault("If-None-Match", known["etag"])
             if known.get("last_modified"):
                 request.headers.setdefault("If-Modified-Since", known["last_modified"])
-        return None
 
 
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}

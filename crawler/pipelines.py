@@ -10,10 +10,11 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from w3lib.url import canonicalize_url
 
+from crawler.block_pages import shared_share
 from crawler.extraction import extract_page
 from crawler.items import ArticleGone, ArticleNotModified, ArticlePage, FetchFailure, ListPageFetched
 from storage import open_db
-from storage.articles import FetchedArticle, record_gone, record_not_modified, record_page
+from storage.articles import FetchedArticle, current_text, record_gone, record_not_modified, record_page
 from storage.list_pages import record_list_fetch
 from storage.runs import finish_run, record_fetch_error, start_run
 
@@ -21,6 +22,9 @@ from storage.runs import finish_run, record_fetch_error, start_run
 RUN_STATUS = {"finished": "ok", "closespider_timeout": "timeout", "shutdown": "stopped", "cancelled": "stopped",
               "parent_gone": "killed"}
 RUN_MESSAGES = {"parent_gone": "the govwatch process that started this crawl ended (killed?); the crawl stopped"}
+# A page titled like an error ("系统提示") whose text shares less than this with the article we
+# hold is an error page in the site's template, not a new version of the article.
+ERROR_PAGE_MAX_SHARED = 0.2
 # Checks in a row that must find an article gone before its withdrawal is reported (per source:
 # confirm_withdrawal_checks; sources synced before the setting existed get this).
 DEFAULT_CONFIRM_CHECKS = 2
@@ -126,12 +130,22 @@ class StoragePipeline:
                 record_list_fetch(self.db, visit.source, visit.url, visit.new_links, visit.next_due)
         self.list_visits.clear()
 
+    def is_error_page(self, item: ArticlePage) -> bool:
+        """Titled like an error, and sharing almost nothing with the article we hold."""
+        if not item.error_title:
+            return False
+        held = current_text(self.db, item.url)
+        return held is not None and shared_share((item.extracted or {}).get("text") or "", held) < ERROR_PAGE_MAX_SHARED
+
     def confirm_checks(self) -> int:
         config = getattr(self.crawler.spider, "config", None) or {}
         return int(config.get("confirm_withdrawal_checks", DEFAULT_CONFIRM_CHECKS))
 
     def process_item(self, item: Any) -> Any:
         stats = self.crawler.stats
+        if isinstance(item, ArticlePage) and self.is_error_page(item):
+            return self.process_item(ArticleGone(item.url, item.source, item.http_status,
+                                                 f"error page: {item.error_title}"))
         if isinstance(item, ArticlePage):
             outcome = record_page(self.db, self.run_id, _to_store(item))
         elif isinstance(item, ArticleNotModified):

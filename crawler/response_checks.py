@@ -69,7 +69,7 @@ def charset_lie(body: bytes, declared: str | None) -> str | None:
         if _decodes(body, "utf-8") or not _decodes(body, "gb18030"):
             return None
         return "gb18030"
-    if not any(b > 127 for b in body[:200_000]):
+    if body.isascii():
         return None
     return "utf-8" if _decodes(body, "utf-8") else None
 

@@ -172,6 +172,12 @@ def _clear_suspicion(db: sqlite_utils.Database, article_id: int) -> None:
     db.execute("delete from pending_withdrawals where article_id = ?", [article_id])
 
 
+def current_text(db: sqlite_utils.Database, url: str) -> str | None:
+    """The text of the version we hold of an article (None when we hold none)."""
+    row = db.execute("select text from articles where url = ?", [url]).fetchone()
+    return row[0] if row else None
+
+
 def conditional_get_validators(db: sqlite_utils.Database, source: str) -> dict[str, dict[str, str]]:
     """url → {etag, last_modified} of the live articles we hold, for If-None-Match/If-Modified-Since."""
     rows = db.query(

@@ -24,7 +24,7 @@ from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.block_pages import block_reason, error_page_reason
+from crawler.block_pages import block_reason, error_page_reason, is_error_title, page_titles
 from crawler.items import ArticleGone, ArticleNotModified, ArticlePage, FetchFailure, ListPageFetched
 from crawler.recheck import RecheckPolicy, due_articles, list_next_due, list_page_due
 from crawler.response_checks import binary_type, charset_lie, declared_charset, failure_reason, tries_note
@@ -224,6 +224,7 @@ class SourceSpider(scrapy.Spider):
             headers=_headers(response),
             encoding=actual or response.encoding,
             fetched_at=utc_now(),
+            error_title=next((t for t in reversed(page_titles(text)) if is_error_title(t)), None),  # h1 first
         )
 
     def article_redirect(self, response: Response) -> Iterator[Any]:

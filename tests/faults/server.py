@@ -27,7 +27,7 @@ from functools import cache
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 CORPUS = Path(__file__).resolve().parents[2] / "demo" / "corpus.txt"
@@ -56,6 +56,7 @@ FAULTS = {
     "redirect_home": "302 to the list page, as CMSs do for a withdrawn page",
     "soft404": "200 with a short 页面不存在 page",
     "error_page": "200 with an error message inside the full site template",
+    "error_title": "200 with the full site template titled 系统提示, holding other text and no error phrase",
     "empty": "200 with an empty body",
     "malformed": "the same article with unclosed tags and garbage bytes",
     "slow": "the normal page after `delay` seconds",
@@ -193,7 +194,7 @@ class FaultSite:
         self._views = 0
 
     # -- life cycle ---------------------------------------------------------------------------
-    def start(self, port: int = 0) -> FaultSite:
+    def start(self, port: int = 0) -> Self:
         self.server = _Server(("127.0.0.1", port), _Handler, self)
         self.trap = _Server(("127.0.0.1", 0), _TrapHandler, self)
         for server in (self.server, self.trap):
@@ -207,7 +208,7 @@ class FaultSite:
                 server.shutdown()
                 server.server_close()
 
-    def __enter__(self) -> FaultSite:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -292,6 +293,12 @@ class FaultSite:
         return page.replace("<h1 class=\"title\">错误页面</h1>", "<h1 class=\"title\">错误页面</h1>\n"
                             + "<div class=\"sidebar\">" + escape(" ".join(words["hot_news"] * 3)) + "</div>")
 
+    def error_title_html(self) -> str:
+        """What some CMSs answer for a deleted page: their template, a 系统提示 title, the front page's news."""
+        words = corpus()
+        body = "\n".join(f"<p>{escape(line)}</p>" for line in words["hot_news"])
+        return PAGE.format(charset="utf-8", title="系统提示", date="", index_no="", doc_no="", views=0, body=body)
+
     def malformed_html(self, doc: Doc) -> bytes:
         """The same notice as broken markup real CMSs produce: unclosed tags, stray bytes, no end tags."""
         html = self.article_html(doc)
@@ -322,7 +329,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def finish(self) -> None:
@@ -335,7 +342,7 @@ class _Handler(BaseHTTPRequestHandler):
     def site(self) -> FaultSite:
         return self.server.site
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+    def do_GET(self) -> None:
         site = self.site
         path = urlsplit(self.path).path
         with site.lock:
@@ -495,6 +502,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _fault_error_page(self, doc: Doc | None) -> None:
         self._send(200, self.site.error_page_html().encode("utf-8"), fault="error_page")
 
+    def _fault_error_title(self, doc: Doc | None) -> None:
+        self._send(200, self.site.error_title_html().encode("utf-8"), fault="error_title")
+
     def _fault_empty(self, doc: Doc | None) -> None:
         self._send(200, b"", fault="empty")
 
@@ -510,7 +520,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _TrapHandler(_Handler):
     """The other port: anything arriving here is a redirect govwatch should not have followed."""
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+    def do_GET(self) -> None:
         with self.site.lock:
             self.site.trap_hits.append(self.path)
         self._send(200, self.site.article_html(next(iter(self.site.docs.values()))).encode("utf-8"))

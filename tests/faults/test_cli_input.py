@@ -9,7 +9,9 @@ from __future__ import annotations
 import ctypes
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,12 +43,20 @@ BAD_CONFIGS = {
 }
 
 
+def run(*args: str, readonly: bool = False) -> subprocess.CompletedProcess:
+    """`govwatch ARGS`; with `readonly`, as a process that file modes apply to even as root."""
+    if not readonly:
+        return govwatch(*args, check=False)
+    return subprocess.run([sys.executable, "-m", "monitor", *args], cwd=PROJECT_ROOT, capture_output=True,
+                          text=True, timeout=60, preexec_fn=_without_root_file_access, check=False)
+
+
 def assert_clear_failure(result: subprocess.CompletedProcess, *expected: str, status: int = 2) -> None:
     output = result.stdout + result.stderr
     assert result.returncode == status, output
     assert "Traceback" not in output, output
     message = result.stderr.strip()
-    assert message.startswith("Error:") or message.startswith("Usage:"), output
+    assert message.startswith(("Error:", "Usage:")), output
     for text in expected:
         assert text in output, output
 
@@ -70,16 +80,38 @@ def files(tmp_path_factory) -> dict[str, Path]:
     readonly.write_bytes(db.read_bytes())
     readonly.chmod(0o444)
     readonly_dir.chmod(0o555)
+    for case, (text, _) in BAD_CONFIGS.items():
+        (tmp / f"{case.replace(' ', '-')}.yaml").write_bytes(text if isinstance(text, bytes) else text.encode())
     return {"tmp": tmp, "config": good, "db": db, "garbage": garbage, "directory": directory, "readonly": readonly}
 
 
+def invocations(files: dict[str, Path]) -> dict[Any, tuple[list[str], bool]]:
+    """Every command line the tests below judge, keyed by test case: run all at once, 4 at a time."""
+    tmp = files["tmp"]
+    calls: dict[Any, tuple[list[str], bool]] = {}
+    for case in BAD_CONFIGS:
+        calls["config", case] = (["crawl", "--db", str(tmp / "unused.db"), "--config",
+                                  str(tmp / f"{case.replace(' ', '-')}.yaml")], False)
+    for command, words in COMMANDS.items():
+        args = [a.format(config=files["config"], tmp=tmp) for a in words]
+        for kind in DATABASES:
+            calls["db", command, kind] = ([*args, "--db", str(files[kind])], False)
+        calls["readonly", command] = ([*args, "--db", str(files["readonly"])], True)
+    return calls
+
+
+@pytest.fixture(scope="module")
+def results(files) -> dict[Any, subprocess.CompletedProcess]:
+    calls = invocations(files)
+    with ThreadPoolExecutor(4) as pool:
+        done = {key: pool.submit(run, *args, readonly=readonly) for key, (args, readonly) in calls.items()}
+    return {key: future.result() for key, future in done.items()}
+
+
 @pytest.mark.parametrize("case", list(BAD_CONFIGS))
-def test_a_bad_sources_file_is_refused_with_the_field_named(files, case):
-    text, expected = BAD_CONFIGS[case]
+def test_a_bad_sources_file_is_refused_with_the_field_named(files, results, case):
     config = files["tmp"] / f"{case.replace(' ', '-')}.yaml"
-    config.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
-    result = govwatch("crawl", "--db", str(files["tmp"] / "unused.db"), "--config", str(config), check=False)
-    assert_clear_failure(result, str(config), expected)
+    assert_clear_failure(results["config", case], str(config), BAD_CONFIGS[case][1])
     assert not (files["tmp"] / "unused.db").exists()  # refused before anything was opened
 
 
@@ -135,10 +167,8 @@ DATABASES = {"garbage": "file is not a database", "directory": "unable to open d
 
 @pytest.mark.parametrize("command", list(COMMANDS))
 @pytest.mark.parametrize("kind", list(DATABASES))
-def test_an_unreadable_database(files, command, kind):
-    args = [a.format(config=files["config"], tmp=files["tmp"]) for a in COMMANDS[command]]
-    result = govwatch(*args, "--db", str(files[kind]), check=False)
-    assert_clear_failure(result, f"cannot open database {files[kind]}", DATABASES[kind])
+def test_an_unreadable_database(files, results, command, kind):
+    assert_clear_failure(results["db", command, kind], f"cannot open database {files[kind]}", DATABASES[kind])
 
 
 def _without_root_file_access() -> None:
@@ -149,13 +179,10 @@ def _without_root_file_access() -> None:
             raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
 
 
-@pytest.mark.parametrize("command", ["crawl", "sources list", "sources pause", "serve"])
-def test_a_read_only_database(files, command):
-    args = [a.format(config=files["config"], tmp=files["tmp"]) for a in COMMANDS[command]]
-    result = subprocess.run([sys.executable, "-m", "monitor", *args, "--db", str(files["readonly"])],
-                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60,
-                            preexec_fn=_without_root_file_access)
-    assert_clear_failure(result, f"cannot open database {files['readonly']}", "readonly database")
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_a_read_only_database(files, results, command):
+    assert_clear_failure(results["readonly", command], f"cannot open database {files['readonly']}",
+                         "readonly database")
 
 
 def test_extract_of_a_missing_file(files):

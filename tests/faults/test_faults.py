@@ -53,14 +53,16 @@ FAULTS: dict[str, tuple[dict[str, Any], str, int | None]] = {
     "http_404": ({"kind": "not_found"}, r"^HTTP 404: withdrawal suspected, reported if the next check sees it too$",
                  404),
     "http_410": ({"kind": "gone"}, r"^HTTP 410: withdrawal suspected", 410),
-    "redirect_home": ({"kind": "redirect_home"}, r"^HTTP 302: redirects to http://\S+/gov/index\.html: withdrawal "
-                                                 r"suspected", 302),
+    "redirect_home": ({"kind": "redirect_home"},
+                      r"^HTTP 302: redirects to http://\S+/gov/index\.html: withdrawal suspected", 302),
     "soft_404": ({"kind": "soft404"}, r"^soft 404: 页面不存在: withdrawal suspected", 200),
     "error_page_in_site_template": ({"kind": "error_page"}, r"^soft 404: 页面不存在: withdrawal suspected", 200),
+    "error_title_over_other_text": ({"kind": "error_title"}, r"^error page: 系统提示: withdrawal suspected", 200),
 }
 # faults that leave no trace in the run log: the article is read as it is
 HARMLESS = {"malformed_html": {"kind": "malformed"}, "502_once_then_ok": {"kind": "status", "status": 502, "times": 1}}
-WITHDRAWN_LOOKING = ["http_404", "http_410", "redirect_home", "soft_404", "error_page_in_site_template"]
+WITHDRAWN_LOOKING = ["http_404", "http_410", "redirect_home", "soft_404", "error_page_in_site_template",
+                     "error_title_over_other_text"]
 TRANSIENT_404 = "404_for_one_crawl"
 
 
