@@ -317,9 +317,11 @@ def _set_paused(db_path: str, name: str, paused: bool) -> None:
 def sources_run(db_path: str, name: str) -> None:
     """Ask the running service to crawl a source now."""
     from storage.control import request_run, running_service
+    from storage.sources import get_source
 
     with clear_errors():
         db = _existing_db(db_path)
+        get_source(db, name)  # an unknown source is named as such, service or not
         if running_service(db) is None:
             raise UserError(f"no `govwatch run` service is running on {db_path}; "
                             f"crawl it directly with `govwatch crawl {name}`")

@@ -89,6 +89,9 @@ def finish_crawl(db_path: str | Path, job: CrawlJob) -> dict[str, Any]:
         if job.kill_reason:
             finish_run(db, job.run_id, "timeout" if "time limit" in job.kill_reason else "killed",
                        message=job.kill_reason, log_tail=tail)
+        elif run["status"] == "running" and (job.process.returncode or 0) < 0:
+            finish_run(db, job.run_id, "killed", message=f"crawl process killed by signal {-job.process.returncode}",
+                       log_tail=tail)
         elif run["status"] == "running":
             code = job.process.returncode
             finish_run(db, job.run_id, "failed", message=f"crawl process exited with code {code} before closing its run",

@@ -320,7 +320,16 @@ def apply_entry(db: Any, run_id: int, kind: str, data: dict[str, Any], body: byt
         return record_not_modified(db, run_id, data["url"])
     if kind == "gone":
         gone = ArticleGone(**data)
-        return record_gone(db, run_id, gone.url, gone.http_status, gone.reason)
+        confirm = get_source(db, gone.source).get("confirm_withdrawal_checks", 2)
+        outcome = record_gone(db, run_id, gone.url, gone.http_status, gone.reason, confirm_checks=confirm)
+        detail = gone.reason or f"HTTP {gone.http_status}"
+        if outcome == "suspected":
+            record_fetch_error(db, run_id, gone.source, gone.url,
+                               f"{detail}: withdrawal suspected, reported if the next check sees it too",
+                               gone.http_status)
+        elif outcome == "unknown":  # listed, but gone before we stored it
+            record_fetch_error(db, run_id, gone.source, gone.url, detail, gone.http_status)
+        return outcome
     if kind == "list_page":
         page = ListPageFetched(**data)
         record_list_fetch(db, page.source, page.url, page.new_links, page.next_due)

@@ -283,7 +283,8 @@ class SourceSpider(scrapy.Spider):
                 timeout=request.meta.get("download_timeout") or self.crawler.settings.getfloat("DOWNLOAD_TIMEOUT"),
                 max_size=request.meta.get("download_maxsize") or self.crawler.settings.getint("DOWNLOAD_MAXSIZE"),
             )
-        url = (request.meta.get("govwatch_redirects") or [request.url])[0]
+        # kept against the URL that was asked for, not the last hop of its redirects
+        url = (request.meta.get("govwatch_redirects") or request.meta.get("redirect_urls") or [request.url])[0]
         self.logger.warning("fetch failed: %s: %s", url, reason)
         yield FetchFailure(url, self.source_name, reason, status)
 

@@ -61,6 +61,12 @@ FAULTS: dict[str, tuple[dict[str, Any], str, int | None]] = {
 }
 # faults that leave no trace in the run log: the article is read as it is
 HARMLESS = {"malformed_html": {"kind": "malformed"}, "502_once_then_ok": {"kind": "status", "status": 502, "times": 1}}
+# list pages go through Scrapy's RedirectMiddleware, guarded by crawler.middlewares.ScopedRedirectMiddleware
+LIST_FAULTS = {
+    "/gov/index_1.html": ("redirect_port", r"^redirect to another site: http://127\.0\.0\.1:\d+/gov/index_1\.html$"),
+    "/gov/index_2.html": ("redirect_loop",
+                          r"^redirect loop: \S+/gov/index_2\.html → \S+/gov/index_900002\.html → \S+/gov/index_2\.html$"),
+}
 WITHDRAWN_LOOKING = ["http_404", "http_410", "redirect_home", "soft_404", "error_page_in_site_template",
                      "error_title_over_other_text"]
 TRANSIENT_404 = "404_for_one_crawl"
@@ -106,6 +112,8 @@ def story(tmp_path_factory) -> Story:
     for name, options in HARMLESS.items():
         site.set_fault(s.path_of[name], **options)
     site.set_fault(s.path_of[TRANSIENT_404], "not_found")
+    for path, (kind, _) in LIST_FAULTS.items():
+        site.set_fault(path, kind)
     s.new["soft_404"], s.new["charset_lie"] = site.publish(2)
     site.set_fault(s.new["soft_404"], "soft404")
     site.set_fault(s.new["charset_lie"], "gbk_as_utf8")
@@ -182,6 +190,12 @@ def test_transient_faults_are_retried_and_a_retry_that_succeeds_leaves_no_error(
 
 def test_redirects_to_another_site_are_never_followed(story):
     assert story.site.trap_hits == []
+
+
+@pytest.mark.parametrize("path", list(LIST_FAULTS))
+def test_list_page_redirects_off_site_or_around_a_loop_are_refused(story, path):
+    [error] = story.errors[path]
+    assert re.search(LIST_FAULTS[path][1], error["reason"]), error["reason"]
 
 
 def test_withdrawn_looking_answers_are_only_suspected_at_first(story):
