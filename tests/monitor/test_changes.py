@@ -215,7 +215,7 @@ def test_killed_crawl_leaves_a_consistent_store_and_a_rerun_completes(tmp_path, 
     assert 0 < partial < 14
     assert_consistent(db)
     db.close()
-    assert finish_crawl(db_path, job)["status"] == "failed"  # the run is closed, not left "running"
+    assert finish_crawl(db_path, job)["status"] == "killed"  # closed as killed, not left "running"
 
     runs = run_crawls(db_path, ["demo-gov", "demo-mirror"])
     assert [r["status"] for r in runs] == ["ok", "ok"]
