@@ -11,7 +11,6 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-
 SOURCES = ("gov", "paper", "news", "mirror")
 
 

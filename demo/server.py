@@ -19,7 +19,6 @@ import re
 import threading
 from dataclasses import dataclass, field
 from html import escape
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 from urllib.parse import parse_qs, urlsplit

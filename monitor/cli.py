@@ -24,7 +24,7 @@ from monitor.progress import LiveProgress, render_table, summary_rows
 from monitor.warc_export import export_warc
 from storage import open_db
 from storage.database import StoreError
-from storage.sources import UnknownSource, source_names, sync_sources
+from storage.sources import UnknownSource, sync_sources
 
 DEFAULT_DB = os.environ.get("GOVWATCH_DB", "data/govwatch.db")
 DEFAULT_CONFIG = os.environ.get("GOVWATCH_CONFIG", str(PROJECT_ROOT / "sources.yaml"))

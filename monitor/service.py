@@ -24,9 +24,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.config import DEFAULT_DEMO_URL, ConfigError, load_sources, source_as_record
 from monitor.crawls import CrawlJob, annotate_after_crawls, start_crawl, wait_for_crawl
+from monitor.health import all_source_health
 from monitor.schedules import parse_schedule
 from storage import open_db
-from monitor.health import all_source_health
 from storage.control import (
     record_health,
     record_next_runs,

@@ -8,8 +8,8 @@ both call this.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -19,9 +19,9 @@ from lxml.html import HtmlElement
 
 from .attachments import find_attachments
 from .boilerplate import clean_lines, drop_containers, drop_link_dense, link_texts
-from .layout import unwrap_layout_tables
 from .dates import find_dates, normalise_date
 from .decode import decode_html
+from .layout import unwrap_layout_tables
 from .metadata import Labelled, body_byline, correspondents, edition, find_labelled, original_title, person_names
 from .rules import Rules, load_rules
 from .textlines import render_lines

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 
+from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
 from datasette import hookimpl
-from datasette.utils.asgi import NotFound, Response
 
 DATABASE = "govwatch"
 

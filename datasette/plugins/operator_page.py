@@ -14,8 +14,9 @@ import asyncio
 import sys
 from pathlib import Path
 
-from datasette import hookimpl
 from datasette.utils.asgi import Response
+
+from datasette import hookimpl
 
 ACTION = "govwatch-operate"
 DATABASE = "govwatch"
