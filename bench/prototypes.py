@@ -24,9 +24,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Self
 
-from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.http import Response, TextResponse
 
 from crawler.items import ArticlePage, FetchFailure
 from crawler.pipelines import ExtractionPipeline, StoragePipeline
@@ -38,17 +36,8 @@ from storage.transactions import writing
 COMPRESSED_BODY_ORDER = 595
 
 
-class CompressedBodyMiddleware:
-    """Turns a compressed TextResponse into a plain Response before it is decompressed."""
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls()
-
-    def process_response(self, request: Request, response: Response) -> Response:
-        if isinstance(response, TextResponse) and response.headers.get("Content-Encoding"):
-            return Response(**{name: getattr(response, name) for name in Response.attributes})
-        return response
+# Adopted: crawler/compression.py (kept importable here for older bench commands).
+from crawler.compression import CompressedBodyMiddleware  # noqa: E402,F401
 
 
 def _extract(body: bytes, url: str, encoding: str | None) -> tuple[dict[str, Any], float]:

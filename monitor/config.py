@@ -139,13 +139,7 @@ class SourceConfig(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, name: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {name!r} (use an IANA name such as Asia/Shanghai)") from None
-        return name
+        return check_timezone(name)
 
     def resolved_domains(self) -> list[str]:
         """allowed_domains, or the hosts of the start URLs when none are given."""
@@ -190,7 +184,7 @@ def load_sources(path: str | Path, *, demo_url: str = DEFAULT_DEMO_URL) -> list[
         try:
             source = SourceConfig.model_validate(merged)
         except ValidationError as exc:
-            raise ConfigError(f"{where}: {_describe(exc)}") from None
+            raise ConfigError(f"{where}: {describe_validation_error(exc)}") from None
         if source.name in seen:
             raise ConfigError(f"{where}: field 'name': duplicate source name {source.name!r}")
         seen.add(source.name)
@@ -213,7 +207,7 @@ def parse_source_snippet(text: str, *, origin: str = "snippet", demo_url: str = 
     try:
         return SourceConfig.model_validate(entry)
     except ValidationError as exc:
-        raise ConfigError(f"{origin}: source {entry.get('name')!r}: {_describe(exc)}") from None
+        raise ConfigError(f"{origin}: source {entry.get('name')!r}: {describe_validation_error(exc)}") from None
 
 
 def source_as_record(source: SourceConfig) -> dict[str, Any]:
@@ -227,12 +221,24 @@ def _expand(url: Any, demo_url: str) -> Any:
     return url.replace("{demo}", demo_url.rstrip("/")) if isinstance(url, str) else url
 
 
-def _describe(exc: ValidationError) -> str:
+def describe_validation_error(exc: ValidationError, spelling_reference: str = "the README") -> str:
+    """pydantic's errors as one line an editor of the file can act on: field, then the reason."""
     parts = []
     for error in exc.errors():
-        field = ".".join(str(p) for p in error["loc"]) or "(source)"
+        field = ".".join(str(p) for p in error["loc"])
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
-            message = "unknown field (check its spelling against the README)"
-        parts.append(f"field {field!r}: {message}")
+            message = f"unknown field (check its spelling against {spelling_reference})"
+        parts.append(f"field {field!r}: {message}" if field else message)
     return "; ".join(parts)
+
+
+def check_timezone(name: str) -> str:
+    """An IANA time zone name, or a ValueError that says what is expected."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r} (use an IANA name such as Asia/Shanghai)") from None
+    return name

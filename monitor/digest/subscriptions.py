@@ -18,7 +18,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
-from monitor.config import ConfigError
+from monitor.config import ConfigError, check_timezone, describe_validation_error
 
 FORMATS = ("html", "markdown", "atom")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
@@ -132,13 +132,7 @@ class DigestSettings(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, name: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {name!r} (use an IANA name such as Asia/Shanghai)") from None
-        return name
+        return check_timezone(name)
 
     @property
     def base_dir(self) -> Path:
@@ -201,11 +195,4 @@ def check_sources_exist(settings: DigestSettings, known: set[str], path: str | P
 
 
 def _describe(exc: ValidationError) -> str:
-    parts = []
-    for error in exc.errors():
-        field = ".".join(str(p) for p in error["loc"])
-        message = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            message = "unknown field (check its spelling against the example subscriptions.yaml)"
-        parts.append(f"field {field!r}: {message}" if field else message)
-    return "; ".join(parts)
+    return describe_validation_error(exc, "the example subscriptions.yaml")
