@@ -13,6 +13,12 @@ from typing import Any
 from crawler.extraction import extract_page
 
 USER_AGENT = "govwatch/0.1 (+https://github.com/govwatch/govwatch; extract)"
+# The crawler's DOWNLOAD_MAXSIZE: a "page" larger than this is an attachment or garbage.
+MAX_BYTES = 10 * 1024 * 1024
+
+
+class NotAPage(ValueError):
+    """Input that is not an HTML page we should extract; the message says what it is."""
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
 
 
@@ -31,11 +37,24 @@ def extract_inputs(inputs: Iterable[str], *, encoding: str | None = None) -> Ite
     for item in expand_inputs(inputs):
         try:
             body, url, declared = _read(item, encoding)
+            check_page(body)
             record = extract_page(body, url, declared_encoding=declared).to_dict()
         except Exception as exc:  # one bad input must not stop the others
             yield {"input": item, "error": f"{type(exc).__name__}: {exc}"}
             continue
         yield {"input": item, **record}
+
+
+def check_page(body: bytes) -> None:
+    """Refuse empty, oversized and binary input with a reason, before the extractor sees it."""
+    if not body.strip():
+        raise NotAPage(f"empty page ({len(body)} bytes)")
+    if len(body) > MAX_BYTES:
+        raise NotAPage(f"page larger than the {MAX_BYTES // (1024 * 1024)} MB limit ({len(body):,} bytes)")
+    head = body[:4096]
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    if b"\x00" in head or controls > len(head) * 0.05:
+        raise NotAPage("not HTML: the bytes look binary")
 
 
 def _read(item: str, encoding: str | None) -> tuple[bytes, str | None, str | None]:

@@ -56,3 +56,26 @@ def test_extract_prints_one_json_line_per_input_in_order(tmp_path, demo_site):
     for key in ("url", "text", "date", "author", "source", "publisher", "index_no", "doc_no", "category",
                 "attachments", "language"):
         assert key in records[0]
+
+
+def test_extract_reports_bad_input_per_page_and_goes_on(tmp_path):
+    empty = tmp_path / "empty.html"
+    empty.write_bytes(b"")
+    binary = tmp_path / "binary.html"
+    binary.write_bytes(bytes(range(256)) * 20)
+    big = tmp_path / "big.html"
+    big.write_bytes(b"<html><body>" + "<p>乡村振兴</p>".encode() * 700_000 + b"</body></html>")
+    lie = tmp_path / "lie.html"  # GBK bytes that claim to be UTF-8
+    lie.write_bytes('<html><head><meta charset="utf-8"></head><body><h1>关于做好防汛工作的通知</h1>'
+                    '<p>为切实做好今年防汛备汛工作，确保人民群众生命财产安全，现将有关事项通知如下。</p></body></html>'
+                    .encode("gbk"))
+    inputs = [empty, binary, big, tmp_path / "missing.html", lie]
+    result = govwatch("extract", *map(str, inputs), check=False)
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["input"] for r in records] == [str(p) for p in inputs]
+    assert "empty page" in records[0]["error"]
+    assert "binary" in records[1]["error"]
+    assert "10 MB limit" in records[2]["error"]
+    assert "No such file" in records[3]["error"]
+    assert records[4]["title"] == "关于做好防汛工作的通知" and "防汛备汛" in records[4]["text"]
+    assert result.returncode == 1 and "Traceback" not in result.stderr
