@@ -38,6 +38,13 @@ class CrawlJob:
     deadline: float
     kill_reason: str | None = None
 
+    def enforce_time_limit(self) -> bool:
+        """Kill the crawl if it has outlived its time limit and grace; True if it was killed now."""
+        if self.process.poll() is None and time.monotonic() > self.deadline:
+            self.kill(f"killed: still running {self.deadline - self.started:.0f} s after start, past its time limit")
+            return True
+        return False
+
     def kill(self, reason: str) -> None:
         """SIGKILL the crawl; its run is closed by `finish_crawl` with `reason`."""
         self.kill_reason = reason
@@ -127,8 +134,7 @@ def run_crawls(
             limit = (time_limits or {}).get(name, 1800)
             running.append(start_crawl(db_path, name, trigger=trigger, time_limit_s=limit, extra_settings=extra_settings))
         for job in list(running):
-            if job.process.poll() is None and time.monotonic() > job.deadline:
-                job.kill(f"killed: still running {job.deadline - job.started:.0f} s after start, past its time limit")
+            job.enforce_time_limit()
             if job.process.poll() is not None:
                 running.remove(job)
                 finished.append(finish_crawl(db_path, job))
@@ -160,8 +166,7 @@ def wait_for_crawl(db_path: str | Path, job: CrawlJob, *, stop_requested: Callab
     terminate_at: float | None = None
     while job.process.poll() is None:
         now = time.monotonic()
-        if now > job.deadline:
-            job.kill(f"killed: still running {job.deadline - job.started:.0f} s after start, past its time limit")
+        if job.enforce_time_limit():
             break
         if stop_requested() and terminate_at is None:
             job.process.terminate()

@@ -23,3 +23,37 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield chromium
         chromium.close()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_datasette(db_path, env: dict[str, str] | None = None, probe: str = "/govwatch"):
+    """`govwatch serve` on a free port, returned once `probe` answers 200: (process, base URL)."""
+    import os
+    import subprocess
+    import sys
+    import urllib.request
+
+    from tests.conftest import PROJECT_ROOT
+    from tests.monitor.test_service import wait_for
+
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "monitor", "serve", "--db", str(db_path), "--port", str(port)],
+                               cwd=PROJECT_ROOT, env={**os.environ, **(env or {})},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+
+    def answering() -> bool:
+        try:
+            return urllib.request.urlopen(base + probe, timeout=2).status == 200
+        except OSError:
+            return False
+
+    wait_for(answering, 30, "datasette to answer")
+    return process, base

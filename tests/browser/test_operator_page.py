@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,17 +11,12 @@ from datetime import datetime, timezone
 import pytest
 from datasette_auth_passwords.utils import hash_password
 
+from tests.browser.conftest import start_datasette
 from tests.conftest import PROJECT_ROOT
 from tests.monitor.test_service import wait_for
 
 pytestmark = pytest.mark.timeout(180)
 PASSWORD = "correct horse battery staple"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -42,20 +35,8 @@ sources:
                                 "--poll", "0.5"], cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_for(lambda: db_path.exists(), 20, "the service to create the database")
     time.sleep(2)
-    port = free_port()
-    env = {**os.environ, "GOVWATCH_OPERATOR_PASSWORD_HASH": hash_password(PASSWORD, iterations=1000)}
-    serve = subprocess.Popen([sys.executable, "-m", "monitor", "serve", "--db", str(db_path), "--port", str(port)],
-                             cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    import urllib.request
-
-    def answering() -> bool:
-        try:
-            return urllib.request.urlopen(base + "/-/operator", timeout=2).status == 200
-        except OSError:
-            return False
-
-    wait_for(answering, 30, "datasette to answer")
+    serve, base = start_datasette(
+        db_path, {"GOVWATCH_OPERATOR_PASSWORD_HASH": hash_password(PASSWORD, iterations=1000)}, probe="/-/operator")
     yield base, db_path
     for process in (serve, service):
         process.send_signal(signal.SIGTERM)

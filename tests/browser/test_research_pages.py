@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
-import urllib.request
 
 import pytest
 
 from storage import open_db
+from tests.browser.conftest import start_datasette
 from tests.browser.screenshots import assert_not_blank
-from tests.browser.test_operator_page import free_port
-from tests.conftest import PROJECT_ROOT
-from tests.monitor.test_service import wait_for
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -22,19 +16,7 @@ pytestmark = pytest.mark.timeout(120)
 @pytest.fixture(scope="module")
 def served_demo(two_day_demo):
     db_path = two_day_demo[0]
-    port = free_port()
-    serve = subprocess.Popen([sys.executable, "-m", "monitor", "serve", "--db", str(db_path), "--port", str(port)],
-                             cwd=PROJECT_ROOT, env=dict(os.environ), stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-
-    def answering() -> bool:
-        try:
-            return urllib.request.urlopen(base + "/govwatch", timeout=2).status == 200
-        except OSError:
-            return False
-
-    wait_for(answering, 30, "datasette to answer")
+    serve, base = start_datasette(db_path)
     yield base, db_path
     serve.send_signal(signal.SIGTERM)
     serve.wait(timeout=30)
