@@ -40,7 +40,7 @@ TIME_LIMIT_S = 3600
 POLITENESS = {"autothrottle": False, "download_delay": 0, "concurrent_requests": 8, "obey_robots": True}
 PREFILL_SOURCE = "bench-archive"
 _STAT = re.compile(r"'(elapsed_time_seconds|item_scraped_count|downloader/response_count|"
-                   r"downloader/response_bytes|response_received_count|bench/worker_cpu_s)': ([\d.]+)")
+                   r"downloader/response_bytes|response_received_count|govwatch/extraction_worker_cpu_s|govwatch/extraction_worker_rss_kb|govwatch/extraction_workers)': ([\d.]+)")
 
 
 @dataclass
@@ -54,9 +54,12 @@ class CrawlFigures:
     wall_s: float                # child process start to exit (imports and DB open included)
     crawl_s: float               # Scrapy's own elapsed_time_seconds (engine start to close)
     cpu_s: float                 # user + system CPU of the child (+ its extraction workers, if any)
-    peak_rss_mb: float           # the child's ru_maxrss
+    peak_rss_mb: float           # the crawl process's peak RSS + each extraction worker's (they run at once)
     bytes_sent: int              # bytes on the wire, from nginx's access log
     by_status: dict[int, int] = field(default_factory=dict)
+    crawl_rss_mb: float = 0.0    # the crawl process alone (ru_maxrss)
+    extraction_workers: int = 0  # pool workers that extracted pages
+    worker_cpu_s: float = 0.0    # the part of cpu_s spent in those workers
     loadavg: float = 0.0         # 1-minute load average at the end: timings on a busy machine are slower
     run: dict[str, Any] = field(default_factory=dict)
 
@@ -125,7 +128,10 @@ def crawl(
     return CrawlFigures(
         source=source, status=run["status"], articles=articles, responses=traffic.requests,
         wall_s=wall, crawl_s=stats.get("elapsed_time_seconds", wall),
-        cpu_s=usage.ru_utime + usage.ru_stime + stats.get("bench/worker_cpu_s", 0.0), peak_rss_mb=usage.ru_maxrss / 1024,
+        cpu_s=usage.ru_utime + usage.ru_stime + stats.get("govwatch/extraction_worker_cpu_s", 0.0),
+        peak_rss_mb=(usage.ru_maxrss + stats.get("govwatch/extraction_worker_rss_kb", 0.0)) / 1024,
+        crawl_rss_mb=usage.ru_maxrss / 1024, extraction_workers=int(stats.get("govwatch/extraction_workers", 0)),
+        worker_cpu_s=stats.get("govwatch/extraction_worker_cpu_s", 0.0),
         bytes_sent=traffic.bytes_sent, by_status=traffic.by_status, loadavg=os.getloadavg()[0], run=run,
     )
 

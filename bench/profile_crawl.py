@@ -151,6 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-variants", action="store_true")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--keep", type=Path, help="copy the raw cProfile files (crawl.prof, recrawl.prof) here")
     args = parser.parse_args(argv)
     started = time.monotonic()
     work = Path(tempfile.mkdtemp(prefix="govwatch-bench-profile-"))
@@ -170,6 +171,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             result["variants"] = variants(work, server, records, args.repeat)
             result["variants"] += variants(work, server, records, args.repeat, RECRAWL_VARIANTS, recrawl_db=db)
     result["seconds"] = time.monotonic() - started
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        for prof in work.glob("*.prof"):
+            shutil.copy2(prof, args.keep / prof.name)
     shutil.rmtree(work, ignore_errors=True)
     print(table(result))
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -29,7 +29,7 @@ TARGETS: dict[str, tuple[float, str]] = {
 }
 UNITS = {  # first match wins: the specific suffixes before the general ones
     "_vs_": "×", "share": "×", "ratio": "×", "cpu_ms": "ms CPU", "ms_per_page": "ms CPU", "pages_per_s": "pages/s",
-    "checks_per_s": "checks/s", "peak_rss_mb": "MB", "seconds": "s", "bytes": "bytes",
+    "checks_per_s": "checks/s", "rss_mb": "MB", "workers": "processes", "seconds": "s", "bytes": "bytes",
 }
 
 
@@ -87,6 +87,8 @@ def figures(results: dict[str, Any]) -> dict[str, float]:
         out[f"govwatch_{mix}_crawl_pages_per_s"] = c["crawl_pages_per_s"]
         out[f"govwatch_{mix}_cpu_ms_per_page"] = c["cpu_ms_per_page"]
         out[f"govwatch_{mix}_peak_rss_mb"] = c["peak_rss_mb"]
+        out[f"govwatch_{mix}_crawl_process_rss_mb"] = c.get("crawl_rss_mb", c["peak_rss_mb"])
+        out[f"govwatch_{mix}_extraction_workers"] = c.get("extraction_workers", 0)
     out["govwatch_vs_trafilatura_light"] = g["light"]["pages_per_s"] / t["light_all_cores"]["pages_per_s"]
     out["govwatch_vs_trafilatura_mix"] = g["mix"]["pages_per_s"] / t["mix_all_cores"]["pages_per_s"]
     out.update({

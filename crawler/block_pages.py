@@ -39,10 +39,16 @@ def visible_text(html: str) -> str:
     return _SPACE.sub(" ", _TAG.sub(" ", _INVISIBLE.sub(" ", html))).strip()
 
 
-def block_reason(html: str, rules: dict[str, Any] | None = None) -> str | None:
-    """"block page: <phrase>" when `html` is a short page showing a block phrase, else None."""
+def block_reason(html: str, rules: dict[str, Any] | None = None, *, visible: str | None = None) -> str | None:
+    """"block page: <phrase>" when `html` is a short page showing a block phrase, else None.
+
+    `visible`: `visible_text(html)`, when the caller already has it (the spider asks twice).
+    """
     rules = rules or load_rules()
-    text = unicodedata.normalize("NFKC", visible_text(html)).lower()
+    visible = visible_text(html) if visible is None else visible
+    if len(visible) > 2 * rules["max_chars"]:  # NFKC never halves a text: an article page, skip it
+        return None
+    text = unicodedata.normalize("NFKC", visible).lower()
     if len(text) > rules["max_chars"]:
         return None
     for phrase in rules["phrases"]:
@@ -59,14 +65,20 @@ def load_error_rules(path: Path = ERROR_RULES_PATH) -> dict[str, Any]:
             "titles": {unicodedata.normalize("NFKC", str(t)).lower() for t in rules.get("titles") or []}}
 
 
-def error_page_reason(html: str, rules: dict[str, Any] | None = None) -> str | None:
+def error_page_reason(html: str, rules: dict[str, Any] | None = None, *, visible: str | None = None) -> str | None:
     """"soft 404: <phrase>" when `html` is an error page answered in place of the article, else None.
 
     Short pages need only an error phrase; a long page (the error message inside the site's
     full template) also needs an error title, so an article that quotes "页面不存在" is safe.
+    The title is checked first on long pages: most pages are articles, and it spares them
+    normalising their whole text.
     """
     rules = rules or load_error_rules()
-    text = unicodedata.normalize("NFKC", visible_text(html))
+    visible = visible_text(html) if visible is None else visible
+    long_page = len(visible) > 2 * rules["max_chars"]  # NFKC never halves a text
+    if long_page and not any(is_error_title(t, rules) for t in page_titles(html)):
+        return None
+    text = unicodedata.normalize("NFKC", visible)
     folded = text.lower()
     phrase = next((p for p in rules["phrases"] if p.lower() in folded), None)
     if phrase is None:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import socket
 import time
 import uuid
@@ -93,7 +92,7 @@ class RunContext(SourceSpider):
         ctx.recheck_skipped = len(known) - len(ctx.due_urls)
         ctx.list_stats = data.get("list_stats") or {}
         ctx.validators = data.get("validators") or {}
-        ctx.ignore = [re.compile(p) for p in config.get("ignore_patterns") or ()]
+        ctx.ignore = tuple(config.get("ignore_patterns") or ())
         polite = config.get("politeness") or {}
         ctx.request_meta = {
             "download_timeout": polite.get("download_timeout", 30),
@@ -442,8 +441,8 @@ class RunExtractionPipeline(ExtractionPipeline):
         if not isinstance(item, RunItem) or not isinstance(item.item, ArticlePage):
             return item
         ctx = self.crawler.spider.context(item.run_id)
-        self._ignore = ctx.ignore if ctx is not None else []
-        return RunItem(item.run_id, super().process_item(item.item))
+        self._ignore = ctx.ignore if ctx is not None else ()
+        return RunItem(item.run_id, self.extract_here(item.item))
 
 
 class RedisItemPipeline:
@@ -484,6 +483,7 @@ def item_message(run_id: int, item: Any) -> dict[str, Any]:
     if isinstance(item, ArticlePage):
         record = asdict(_to_store(item))
         body = record.pop("body")
+        record.pop("prepared", None)  # bytes and tokens: the store writer recomputes them
         kind = "page"
     elif isinstance(item, ArticleNotModified):
         kind, record = "not_modified", {"url": item.url, "source": item.source}

@@ -21,6 +21,8 @@ class ArticlePage:
     encoding: str | None = None
     fetched_at: str | None = None
     extracted: dict[str, Any] | None = None
+    # storage.articles.PreparedContent, when the extraction worker computed it
+    prepared: Any = None
     # The page's <title> or <h1> when it reads like an error ("系统提示", "404"): stored only if
     # its text still shares enough with the article we hold (see StoragePipeline).
     error_title: str | None = None

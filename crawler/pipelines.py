@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-import re
+import logging
+import time
 from typing import Any, Self
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from twisted.internet import task
 from w3lib.url import canonicalize_url
 
 from crawler.block_pages import shared_share
-from crawler.extraction import extract_page
+from crawler.extraction_pool import Extracted, ExtractionPool, default_workers, extract_for_store
 from crawler.items import ArticleGone, ArticleNotModified, ArticlePage, FetchFailure, ListPageFetched
 from storage import open_db
 from storage.articles import FetchedArticle, current_text, record_gone, record_not_modified, record_page
 from storage.list_pages import record_list_fetch
 from storage.runs import finish_run, record_fetch_error, start_run
+from storage.transactions import writing
+
+log = logging.getLogger(__name__)
 
 # How a Scrapy close reason maps to a run status operators read.
 RUN_STATUS = {"finished": "ok", "closespider_timeout": "timeout", "shutdown": "stopped", "cancelled": "stopped",
@@ -28,61 +33,109 @@ ERROR_PAGE_MAX_SHARED = 0.2
 # Checks in a row that must find an article gone before its withdrawal is reported (per source:
 # confirm_withdrawal_checks; sources synced before the setting existed get this).
 DEFAULT_CONFIRM_CHECKS = 2
+STORED_ITEMS = (ArticlePage, ArticleNotModified, ArticleGone, ListPageFetched, FetchFailure)
 
 
 class ExtractionPipeline:
-    """Runs the extractor on each article page; a page that cannot be extracted is a failure."""
+    """Runs the extractor on each article page; a page that cannot be extracted is a failure.
 
-    def __init__(self, crawler: Crawler) -> None:
+    Large crawls extract in a pool of worker processes (crawler/extraction_pool.py), started
+    after GOVWATCH_EXTRACTION_POOL_AFTER pages; GOVWATCH_EXTRACTION_WORKERS = 0 keeps every
+    page in the crawl process.
+    """
+
+    def __init__(self, crawler: Crawler, pool: ExtractionPool | None = None) -> None:
         self.crawler = crawler
-        self._ignore: list[re.Pattern[str]] | None = None
+        self.pool = pool
+        self._ignore: tuple[str, ...] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
+        settings = crawler.settings
+        workers = settings.get("GOVWATCH_EXTRACTION_WORKERS")
+        workers = default_workers() if workers in (None, "", "auto") else int(workers)
+        pool = ExtractionPool(workers, settings.getint("GOVWATCH_EXTRACTION_POOL_AFTER", 32)) if workers > 0 else None
+        return cls(crawler, pool)
 
-    def ignore_patterns(self) -> list[re.Pattern[str]]:
-        """The source's `ignore_patterns`, compiled once per crawl."""
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            stats = self.crawler.stats
+            stats.set_value("govwatch/extraction_workers", len(self.pool.peak_rss_kb))
+            stats.set_value("govwatch/extraction_worker_cpu_s", round(self.pool.cpu_s, 3))
+            stats.set_value("govwatch/extraction_worker_rss_kb", sum(self.pool.peak_rss_kb.values()))
+            self.pool.close()
+
+    def ignore_patterns(self) -> tuple[str, ...]:
+        """The source's `ignore_patterns` (regular expressions, checked when the config loads)."""
         if self._ignore is None:
             config = getattr(self.crawler.spider, "config", None) or {}
-            self._ignore = [re.compile(p) for p in config.get("ignore_patterns") or ()]
+            self._ignore = tuple(config.get("ignore_patterns") or ())
         return self._ignore
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticlePage):
             return item
+        if self.pool is None or not self.pool.ready():
+            return self.extract_here(item)
         try:
-            item.extracted = extract_page(item.body, item.url, declared_encoding=item.encoding).to_dict()
+            extracted = await self.pool.extract(item.body, item.url, item.encoding, self.ignore_patterns())
+        except Exception as exc:  # as in extract_here; a dead worker is reported on this page alone
+            return self.failed(item, exc)
+        self.crawler.stats.inc_value("govwatch/extracted_in_pool")
+        return self.accept(item, extracted)
+
+    def extract_here(self, item: ArticlePage) -> ArticlePage | FetchFailure:
+        """Extract in this process."""
+        try:
+            extracted = extract_for_store(item.body, item.url, item.encoding, self.ignore_patterns())
         except Exception as exc:  # a broken page must not stop the crawl; it is logged in the run
-            self.crawler.stats.inc_value("govwatch/extraction_failed")
-            return FetchFailure(item.url, item.source, f"extraction failed: {type(exc).__name__}: {exc}")
-        if self.ignore_patterns():
-            item.extracted["text"] = strip_ignored(item.extracted.get("text") or "", self.ignore_patterns())
-        if not (item.extracted.get("text") or "").strip():
+            return self.failed(item, exc)
+        return self.accept(item, extracted)
+
+    def failed(self, item: ArticlePage, exc: BaseException) -> FetchFailure:
+        self.crawler.stats.inc_value("govwatch/extraction_failed")
+        return FetchFailure(item.url, item.source, f"extraction failed: {type(exc).__name__}: {exc}")
+
+    def accept(self, item: ArticlePage, extracted: Extracted) -> ArticlePage | FetchFailure:
+        """The extracted fields on the item, or a failure when no text is left."""
+        item.extracted, item.prepared = extracted.fields, extracted.prepared
+        if extracted.prepared is None:
             self.crawler.stats.inc_value("govwatch/empty_text")
             return FetchFailure(item.url, item.source, "no article text found on the page", item.http_status)
         return item
 
 
 class StoragePipeline:
-    """Writes each item to the SQLite store, one transaction per item, inside one crawl run.
+    """Writes every item to the SQLite store, in batched transactions, inside one crawl run.
 
     Modelled on the MongoPipeline of Scrapy's docs: settings to the constructor, open in
     open_spider, close in close_spider.
 
-    Each item is its own transaction, so a crawl killed at any point leaves every article
-    whole. List-page visits are the exception: they are kept in memory and written when the
-    crawl closes, because a visit recorded before its article links were stored would make
-    the next crawl skip that page (it shows "nothing new") and lose those articles.
+    Items wait in memory until GOVWATCH_STORE_BATCH of them are due or the oldest has waited
+    GOVWATCH_STORE_BATCH_S seconds (a timer and spider_idle flush the rest), then go in one
+    BEGIN IMMEDIATE transaction, each item in its own savepoint: one bad item is rolled back
+    and logged alone, and the write lock is held for one short burst per batch instead of
+    once per page. A crawl killed mid-batch loses only the unwritten items, never half of
+    one; the next crawl fetches them again, as it would any page it has not stored.
+
+    List-page visits are written when the crawl closes, after the last batch, because a
+    visit recorded before its article links were stored would make the next crawl skip that
+    page (it shows "nothing new") and lose those articles.
     """
 
-    def __init__(self, crawler: Crawler, db_path: str, run_id: int | None, trigger: str) -> None:
+    def __init__(self, crawler: Crawler, db_path: str, run_id: int | None, trigger: str,
+                 batch_size: int = 50, batch_seconds: float = 1.0) -> None:
         self.crawler = crawler
         self.db_path = db_path
         self.run_id = run_id
         self.trigger = trigger
         self.db = None
         self.list_visits: list[ListPageFetched] = []
+        self.batch_size = max(1, batch_size)
+        self.batch_seconds = batch_seconds
+        self.pending: list[Any] = []
+        self.oldest_pending = 0.0
+        self.timer: task.LoopingCall | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -92,10 +145,13 @@ class StoragePipeline:
             crawler.settings["GOVWATCH_DB"],
             int(run_id) if run_id else None,
             crawler.settings.get("GOVWATCH_TRIGGER", "scrapy"),
+            batch_size=crawler.settings.getint("GOVWATCH_STORE_BATCH", 50),
+            batch_seconds=crawler.settings.getfloat("GOVWATCH_STORE_BATCH_S", 1.0),
         )
         # The close reason (finished, closespider_timeout, shutdown) is only known to the
         # spider_closed signal, which fires after the pipelines' close_spider.
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.flush, signal=signals.spider_idle)
         return pipeline
 
     def open_spider(self) -> None:
@@ -103,6 +159,47 @@ class StoragePipeline:
         if self.run_id is None:
             self.run_id = start_run(self.db, self.crawler.spider.source_name, trigger=self.trigger)
         self.crawler.stats.set_value("govwatch/run_id", self.run_id)
+        if self.batch_size > 1:
+            self.timer = task.LoopingCall(self.flush_if_old)
+            self.timer.start(self.batch_seconds, now=False)
+
+    def close_spider(self) -> None:
+        if self.timer is not None and self.timer.running:
+            self.timer.stop()
+        self.flush()
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, STORED_ITEMS):
+            raise DropItem(f"unknown item type {type(item).__name__}")
+        if not self.pending:
+            self.oldest_pending = time.monotonic()
+        self.pending.append(item)
+        if len(self.pending) >= self.batch_size:
+            self.flush()
+        else:
+            self.flush_if_old()
+        return item
+
+    def flush_if_old(self) -> None:
+        if self.pending and time.monotonic() - self.oldest_pending >= self.batch_seconds:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the waiting items: one transaction, one savepoint per item."""
+        pending, self.pending = self.pending, []
+        if not pending or self.db is None:
+            return
+        with writing(self.db):
+            for item in pending:
+                try:
+                    with self.db.atomic():
+                        self.store(item)
+                except Exception as exc:  # one bad item must not lose the batch; it is kept in the run log
+                    log.exception("could not store %s", getattr(item, "url", item))
+                    self.crawler.stats.inc_value("govwatch/store_failed")
+                    record_fetch_error(self.db, self.run_id, item.source, item.url,
+                                       f"store failed: {type(exc).__name__}: {exc}", getattr(item, "http_status", None))
+        self.crawler.stats.inc_value("govwatch/store_batches")
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         stats = self.crawler.stats
@@ -110,6 +207,7 @@ class StoragePipeline:
         pages = stats.get_value("downloader/response_count", 0)
         if status == "ok" and pages == 0:
             status = "failed"
+        self.flush()
         self.write_list_visits(complete=reason == "finished")
         message = RUN_MESSAGES.get(reason, f"crawl ended: {reason}")
         finish_run(
@@ -141,10 +239,11 @@ class StoragePipeline:
         config = getattr(self.crawler.spider, "config", None) or {}
         return int(config.get("confirm_withdrawal_checks", DEFAULT_CONFIRM_CHECKS))
 
-    def process_item(self, item: Any) -> Any:
+    def store(self, item: Any) -> Any:
+        """Write one item (inside the batch's transaction)."""
         stats = self.crawler.stats
         if isinstance(item, ArticlePage) and self.is_error_page(item):
-            return self.process_item(ArticleGone(item.url, item.source, item.http_status,
+            return self.store(ArticleGone(item.url, item.source, item.http_status,
                                                  f"error page: {item.error_title}"))
         if isinstance(item, ArticlePage):
             outcome = record_page(self.db, self.run_id, _to_store(item))
@@ -170,13 +269,6 @@ class StoragePipeline:
             raise DropItem(f"unknown item type {type(item).__name__}")
         stats.inc_value(f"govwatch/articles/{outcome}")
         return item
-
-
-def strip_ignored(text: str, patterns: list[re.Pattern[str]]) -> str:
-    """The text without what the source's ignore patterns match (lines left empty are dropped)."""
-    for pattern in patterns:
-        text = pattern.sub("", text)
-    return "\n".join(line for line in text.split("\n") if line.strip())
 
 
 def _to_store(item: ArticlePage) -> FetchedArticle:
@@ -205,4 +297,5 @@ def _to_store(item: ArticlePage) -> FetchedArticle:
         index_no=found.get("index_no"),
         metadata=metadata,
         attachments=list(found.get("attachments") or []),
+        prepared=item.prepared,
     )

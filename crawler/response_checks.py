@@ -42,9 +42,13 @@ def binary_type(body: bytes) -> str | None:
     return None
 
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in _TEXT_CONTROLS)
+_NOT_CONTROL = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
+
+
 def _control_share(head: bytes) -> float:
-    controls = sum(1 for b in head if b < 32 and b not in _TEXT_CONTROLS)
-    return controls / len(head)
+    # bytes.translate deletes every non-control byte in C: what is left is the control bytes.
+    return len(head.translate(None, _NOT_CONTROL)) / len(head)
 
 
 def declared_charset(content_type: str | None, body: bytes) -> str | None:

@@ -57,6 +57,13 @@ GOVWATCH_BACKOFF_FACTOR = 2.0  # per source: politeness.backoff_factor (1 switch
 GOVWATCH_BACKOFF_MAX_DELAY = 60.0
 GOVWATCH_CRAWL_DELAY_ENABLED = True  # per source: politeness.honour_crawl_delay
 GOVWATCH_DB = "govwatch.db"
+# Extraction worker processes per crawl (crawler/extraction_pool.py): "auto" = the cores
+# (`govwatch crawl`/`run` share them between parallel crawls), 0 = extract in the crawl process.
+GOVWATCH_EXTRACTION_WORKERS = "auto"
+GOVWATCH_EXTRACTION_POOL_AFTER = 32  # pages extracted in-process before the pool starts
+# Items written per transaction, and the longest an item waits for its batch (crawler/pipelines.py).
+GOVWATCH_STORE_BATCH = 50
+GOVWATCH_STORE_BATCH_S = 1.0
 GOVWATCH_PARENT_CHECK_S = 1.0  # a crawl whose govwatch parent died stops (crawler/parent_watch.py)
 GOVWATCH_RUN_ID = None  # set by `govwatch crawl`; a standalone `scrapy crawl` opens its own run
 GOVWATCH_TRIGGER = "scrapy"

@@ -43,6 +43,8 @@ ITEM_PIPELINES = {
 CONCURRENT_ITEMS = 1
 
 # --- govwatch distributed --------------------------------------------------------------------
+# Distributed workers scale out by adding workers; each extracts in its own process.
+GOVWATCH_EXTRACTION_WORKERS = 0
 GOVWATCH_IDLE_POLL_S = 0.2  # how often an idle worker looks for work
 GOVWATCH_LEASE_TTL_S = 30.0  # a worker silent this long is dead; its requests are re-queued
 GOVWATCH_REDIS_PREFIX = "govwatch"

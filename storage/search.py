@@ -19,7 +19,7 @@ treated as text, so no input can inject FTS5 syntax. The rewriting is idempotent
 rewritten query rewrites to itself), because Datasette copies the rewritten `_search` into
 its pagination, facet and sort links, which come back through the rewriter.
 
-The index is written explicitly by `index_article` when an article is new or its content
+The index is written explicitly (`add_to_index`, `replace_in_index`) when an article is new or its content
 changed, never by triggers: the crawler touches `last_seen` on every visit, and triggers
 would rewrite the index rows of every unchanged article on every crawl.
 """
@@ -311,11 +311,18 @@ def highlight_snippet(text: str | None, user_query: str | None, before: int = 30
 
 def index_article(db: sqlite_utils.Database, article_id: int, title: str | None, text: str | None) -> None:
     """(Re)write one article's index row; call inside the writer's transaction."""
+    replace_in_index(db, article_id, cjk_bigrams(title), cjk_bigrams(text))
+
+
+def replace_in_index(db: sqlite_utils.Database, article_id: int, title_tokens: str, text_tokens: str) -> None:
+    """Swap an article's index row for these tokens (from `cjk_bigrams`)."""
     db.execute(f"delete from {FTS_TABLE} where rowid = ?", [article_id])
-    db.execute(
-        f"insert into {FTS_TABLE}(rowid, title, text) values (?, ?, ?)",
-        [article_id, cjk_bigrams(title), cjk_bigrams(text)],
-    )
+    add_to_index(db, article_id, title_tokens, text_tokens)
+
+
+def add_to_index(db: sqlite_utils.Database, article_id: int, title_tokens: str, text_tokens: str) -> None:
+    """Index a new article from its tokens (from `cjk_bigrams`, computed where the CPU is free)."""
+    db.execute(f"insert into {FTS_TABLE}(rowid, title, text) values (?, ?, ?)", [article_id, title_tokens, text_tokens])
 
 
 def create_search_index(db: sqlite_utils.Database) -> None:

@@ -24,7 +24,7 @@ from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.block_pages import block_reason, error_page_reason, is_error_title, page_titles
+from crawler.block_pages import block_reason, error_page_reason, is_error_title, page_titles, visible_text
 from crawler.items import ArticleGone, ArticleNotModified, ArticlePage, FetchFailure, ListPageFetched
 from crawler.recheck import RecheckPolicy, due_articles, list_next_due, list_page_due
 from crawler.response_checks import binary_type, charset_lie, declared_charset, failure_reason, tries_note
@@ -206,10 +206,11 @@ class SourceSpider(scrapy.Spider):
         declared = declared_charset(_header(response, "Content-Type"), response.body)
         actual = charset_lie(response.body, declared)
         text = response.body.decode(actual, errors="replace") if actual else response.text
-        if blocked := block_reason(text):
+        visible = visible_text(text)
+        if blocked := block_reason(text, visible=visible):
             yield FetchFailure(first, self.source_name, blocked, response.status)
             return
-        if soft_404 := error_page_reason(text):
+        if soft_404 := error_page_reason(text, visible=visible):
             # Like a 404: a suspected withdrawal of a stored article, never a new version of it.
             yield ArticleGone(first, self.source_name, response.status, soft_404)
             return

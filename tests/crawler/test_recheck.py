@@ -11,8 +11,8 @@ from scrapy.http import HtmlResponse, Response
 from scrapy.robotstxt import ProtegoRobotParser
 
 from crawler.block_pages import block_reason
+from crawler.extraction_pool import strip_ignored
 from crawler.items import ArticleGone, FetchFailure
-from crawler.pipelines import strip_ignored
 from crawler.politeness import BackoffMiddleware, CrawlDelayMiddleware
 from crawler.recheck import (
     RecheckPolicy,

@@ -192,8 +192,10 @@ def run_status(db_path: Path, run_id: int) -> dict:
 
 def test_kill_9_of_the_service_mid_crawl(tmp_path):
     with FaultSite(articles=12) as site:
+        # Slow enough that the crawl is still running a few seconds after its first batch of
+        # articles is committed (the storage pipeline writes at most a second after a page).
         for path in site.article_paths:
-            site.set_fault(path, "slow", delay=0.4)
+            site.set_fault(path, "slow", delay=0.8)
         db_path, log = tmp_path / "govwatch.db", tmp_path / "service.log"
         config = write_sources(tmp_path / "sources.yaml", site, schedule="every 2s",
                                politeness={"concurrent_requests": 1})

@@ -1,0 +1,170 @@
+"""extract_page in worker processes, so a crawl uses every core.
+
+A Scrapy crawl is one process and its reactor one core; extraction is most of the CPU a new
+page costs (bench/README.md). With extraction in a pool, the reactor fetches, parses list
+pages and writes to the store while the workers extract: both cores busy, one crawl.
+
+The pool is started only once a crawl has extracted `start_after` pages in its own process,
+and used only once every worker is warm, so small crawls (tests, the demo, re-checks that
+are mostly 304s) never pay for starting it and no page waits for a worker to boot.
+
+Workers come from a forkserver that has imported the extractor once: a fork of the crawl
+process itself would copy a running reactor and its threads (and their locks).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import re
+import resource
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any
+
+from storage.articles import PreparedContent, prepare_content
+
+log = logging.getLogger(__name__)
+
+# A pool that broke this many times (a worker killed by the OOM killer, a crash in lxml) is
+# not started again: the rest of the crawl extracts in its own process.
+MAX_RESTARTS = 3
+
+_cpu_reported = 0.0  # in a worker: process CPU already reported with earlier results
+
+
+def extract_for_store(body: bytes, url: str, encoding: str | None, ignore: tuple[str, ...] = ()) -> Extracted:
+    """Everything a page costs before its SQL: extraction, the source's ignore patterns, and
+    the store's own CPU work (fingerprint, gzip, search tokens). The same in a worker and in
+    the crawl process."""
+    from crawler.extraction import extract_page
+
+    fields = extract_page(body, url, declared_encoding=encoding).to_dict()
+    if ignore:
+        fields["text"] = strip_ignored(fields.get("text") or "", [re.compile(p) for p in ignore])
+    if not (fields.get("text") or "").strip():
+        return Extracted(fields, None)
+    prepared = prepare_content(fields.get("title"), fields["text"], fields.get("date"), fields.get("doc_no"),
+                               fields.get("publisher"), body)
+    return Extracted(fields, prepared)
+
+
+def strip_ignored(text: str, patterns: list[re.Pattern[str]]) -> str:
+    """The text without what the source's ignore patterns match (lines left empty are dropped)."""
+    for pattern in patterns:
+        text = pattern.sub("", text)
+    return "\n".join(line for line in text.split("\n") if line.strip())
+
+
+@dataclass
+class Extracted:
+    """A page's extracted fields, and the store's pre-computed part (None when there is no text)."""
+
+    fields: dict[str, Any]
+    prepared: PreparedContent | None
+
+
+def extract_in_worker(body: bytes, url: str, encoding: str | None,
+                      ignore: tuple[str, ...] = ()) -> tuple[Extracted, WorkerUsage]:
+    """`extract_for_store`, and the worker's CPU since its last result and peak RSS (a crawl's
+    rusage never sees pool workers, so they report their own: start-up and IPC included)."""
+    global _cpu_reported
+    extracted = extract_for_store(body, url, encoding, ignore)
+    now = time.process_time()
+    spent, _cpu_reported = now - _cpu_reported, now
+    return extracted, WorkerUsage(os.getpid(), spent, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+@dataclass
+class WorkerUsage:
+    """What one result cost its worker: CPU seconds since the last result, peak RSS so far (KB)."""
+
+    pid: int
+    cpu_s: float
+    peak_rss_kb: int
+
+
+def _warm() -> WorkerUsage:
+    """Load the extractor's rules and trafilatura's lazy parts before the first real page."""
+    _, usage = extract_in_worker(b"<html><body><h1>warm</h1><p>warm up the extractor</p></body></html>",
+                                 "http://localhost/warm.html", "utf-8")
+    return usage
+
+
+def default_workers(parallel_crawls: int = 1) -> int:
+    """Workers per crawl: the cores shared between the crawls that run at once (at least one)."""
+    return max(1, (os.cpu_count() or 1) // max(1, parallel_crawls))
+
+
+class ExtractionPool:
+    """A lazily started ProcessPoolExecutor for `extract_page`, with its own readiness."""
+
+    def __init__(self, workers: int, start_after: int) -> None:
+        self.workers = workers
+        self.start_after = start_after
+        self.seen = 0
+        self.restarts = 0
+        self.executor: ProcessPoolExecutor | None = None
+        self.warming: list[Future[WorkerUsage]] = []
+        self.cpu_s = 0.0  # every worker's CPU, as reported with results
+        self.peak_rss_kb: dict[int, int] = {}  # worker pid → its peak RSS
+
+    def ready(self) -> bool:
+        """Count one page; start the pool when due; True once every worker is warm."""
+        self.seen += 1
+        if self.executor is None:
+            if self.seen > self.start_after and self.restarts < MAX_RESTARTS:
+                self._start()
+            return False
+        if self.warming:
+            if not all(f.done() for f in self.warming):
+                return False
+            for f in self.warming:
+                try:
+                    self.account(f.result())
+                except BrokenProcessPool:
+                    self._broken("while warming up")
+                    return False
+            self.warming = []
+        return True
+
+    async def extract(self, body: bytes, url: str, encoding: str | None, ignore: tuple[str, ...] = ()) -> Extracted:
+        """Extract in a worker; raises BrokenProcessPool if the worker died (the pool is restarted)."""
+        assert self.executor is not None
+        try:
+            extracted, usage = await asyncio.wrap_future(
+                self.executor.submit(extract_in_worker, body, url, encoding, ignore))
+        except BrokenProcessPool:
+            self._broken(f"extracting {url}")
+            raise
+        self.account(usage)
+        return extracted
+
+    def account(self, usage: WorkerUsage) -> None:
+        self.cpu_s += usage.cpu_s
+        self.peak_rss_kb[usage.pid] = max(usage.peak_rss_kb, self.peak_rss_kb.get(usage.pid, 0))
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = None
+
+    def _start(self) -> None:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["crawler.extraction", "crawler.extraction_pool"])
+        self.executor = ProcessPoolExecutor(self.workers, mp_context=context)
+        # One warm-up task per worker: with forkserver, each submit spawns a worker until all are up.
+        self.warming = [self.executor.submit(_warm) for _ in range(self.workers)]
+        log.info("extraction pool: %d worker(s) started after %d pages", self.workers, self.start_after)
+
+    def _broken(self, doing: str) -> None:
+        self.restarts += 1
+        log.error("extraction pool broke %s (a worker died); %s", doing,
+                  "restarting it" if self.restarts < MAX_RESTARTS else "extracting in the crawl process from now on")
+        executor, self.executor, self.warming = self.executor, None, []
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
