@@ -1,2 +1,2 @@
 """Benchmarks, run from the repo root: `python -m bench` (crawl speed, re-crawl, growth, urlwatch),
-`python -m bench.profile_crawl` (profile + prototypes), `python -m bench.extraction`, `python -m bench.search`."""
+`python -m bench.profile_crawl` (profile + variants), `python -m bench.scale` (100,000 pages), `python -m bench.extraction`, `python -m bench.search`."""

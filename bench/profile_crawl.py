@@ -1,4 +1,4 @@
-"""Where a govwatch crawl spends its time, and what the prototypes in bench/prototypes.py buy.
+"""Where a govwatch crawl spends its time, and what each adopted speed-up buys.
 
     python -m bench.profile_crawl [--pages 1000] [--heavy-share 0] [--no-variants] [--repeat 1]
 
@@ -24,38 +24,31 @@ from typing import Any
 
 from bench.crawl_speed import crawl, prepare_db, settings_arg, source_record
 from bench.nginx import Nginx
-from bench.prototypes import COMPRESSED_BODY_ORDER
 from bench.report import machine, versions
 from bench.site import generate_site
 
 SOURCE = "bench-light"
 RESULTS = Path(__file__).resolve().parent / "results" / "profile.json"
 
-_MIDDLEWARES = {"crawler.middlewares.ConditionalGetMiddleware": 560}
-_SNIFF_FIX = {**_MIDDLEWARES, "bench.prototypes.CompressedBodyMiddleware": COMPRESSED_BODY_ORDER}
-_PIPELINES = {"crawler.pipelines.ExtractionPipeline": 300, "crawler.pipelines.StoragePipeline": 800}
-_POOLED = {"bench.prototypes.PooledExtractionPipeline": 300, "crawler.pipelines.StoragePipeline": 800}
-_BATCHED = {"crawler.pipelines.ExtractionPipeline": 300, "bench.prototypes.BatchedStoragePipeline": 800}
-_BOTH = {"bench.prototypes.PooledExtractionPipeline": 300, "bench.prototypes.BatchedStoragePipeline": 800}
+# Downloader middlewares without the compressed-body fix (crawler/compression.py), to show what it buys.
+_NO_SNIFF_FIX = settings_arg({"crawler.compression.CompressedBodyMiddleware": None})
 
-# name → extra `-s` settings. "as configured" is crawler/settings.py untouched.
+# name → extra `-s` settings. "as configured" is crawler/settings.py untouched; each other
+# variant switches one adopted speed-up back off, so its row shows what that speed-up buys.
 VARIANTS: dict[str, dict[str, Any]] = {
-    "as configured": {},
+    "as configured (pool, batched writes)": {},
+    "extraction in the crawl process": {"GOVWATCH_EXTRACTION_WORKERS": 0},
+    "one extraction worker": {"GOVWATCH_EXTRACTION_WORKERS": 1},
+    "one transaction per item": {"GOVWATCH_STORE_BATCH": 1},
+    "without the compressed-body fix": {"DOWNLOADER_MIDDLEWARES": _NO_SNIFF_FIX},
     "CONCURRENT_ITEMS=100 (Scrapy default)": {"CONCURRENT_ITEMS": 100},
-    "+ compressed-body fix": {"DOWNLOADER_MIDDLEWARES": settings_arg(_SNIFF_FIX)},
-    "+ fix + batched writes (50)": {"DOWNLOADER_MIDDLEWARES": settings_arg(_SNIFF_FIX),
-                                     "ITEM_PIPELINES": settings_arg(_BATCHED)},
-    "+ fix + extraction pool": {"DOWNLOADER_MIDDLEWARES": settings_arg(_SNIFF_FIX),
-                                "ITEM_PIPELINES": settings_arg(_POOLED)},
-    "+ fix + pool + batched": {"DOWNLOADER_MIDDLEWARES": settings_arg(_SNIFF_FIX),
-                               "ITEM_PIPELINES": settings_arg(_BOTH)},
 }
 
-# The unchanged re-crawl (all 304s): what batching the 304 writes and the compressed-body fix buy.
+# The unchanged re-crawl (all 304s): what batching the 304 writes buys.
 RECRAWL_VARIANTS: dict[str, dict[str, Any]] = {
     "re-crawl as configured": {},
-    "re-crawl + batched writes (50)": {"ITEM_PIPELINES": settings_arg(_BATCHED)},
-    "re-crawl + batched writes (500)": {"ITEM_PIPELINES": settings_arg(_BATCHED), "BENCH_STORAGE_BATCH": 500},
+    "re-crawl, one transaction per item": {"GOVWATCH_STORE_BATCH": 1},
+    "re-crawl, 500 items per transaction": {"GOVWATCH_STORE_BATCH": 500},
 }
 
 # Component → the function whose cumulative time is that component (file suffix, function name).
@@ -65,7 +58,8 @@ COMPONENTS = [
     ("storage: record_page", "storage/articles.py", "record_page"),
     ("storage: record_not_modified (304s)", "storage/articles.py", "record_not_modified"),
     ("  BEGIN IMMEDIATE / COMMIT (storage.transactions.writing)", "storage/transactions.py", "writing"),
-    ("  of which storage.search.index_article", "storage/search.py", "index_article"),
+    ("  of which search index rows (storage.search.add_to_index)", "storage/search.py", "add_to_index"),
+    ("  store's CPU part (storage.articles.prepare_content)", "storage/articles.py", "prepare_content"),
     ("decompression + encoding sniff (HttpCompressionMiddleware)", "httpcompression.py", "process_response"),
     ("  of which charset_normalizer.from_bytes", "charset_normalizer/api.py", "from_bytes"),
     ("spider: parse_list (link extraction)", "crawler/spiders/source.py", "parse_list"),
@@ -76,8 +70,12 @@ COMPONENTS = [
 
 
 def profile(db: Path, server: Nginx, out: Path) -> dict[str, Any]:
-    """One crawl under cProfile: the top functions by own time and the component shares."""
-    figures = crawl(db, SOURCE, server, profile_to=out)
+    """One crawl under cProfile: the top functions by own time and the component shares.
+
+    Extraction runs in the crawl process here (no pool), so the one profile covers all the
+    work; cProfile never sees inside pool workers.
+    """
+    figures = crawl(db, SOURCE, server, profile_to=out, extra_settings={"GOVWATCH_EXTRACTION_WORKERS": 0})
     stats = pstats.Stats(str(out))
     total = stats.total_tt  # type: ignore[attr-defined]
     rows = stats.stats  # type: ignore[attr-defined]

@@ -47,6 +47,9 @@ ITEM_PIPELINES = {
     "crawler.pipelines.ExtractionPipeline": 300,
     "crawler.pipelines.StoragePipeline": 800,
 }
+# Scrapy 2.19 starts an HTTP server that runs Python code sent to it (token-protected, on
+# localhost) in every crawl: an unattended crawler needs no such door, nor its start-up cost.
+REMOTE_CONTROL_ENABLED = False
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
     "crawler.parent_watch.ParentWatchExtension": 500,

@@ -87,7 +87,7 @@ class SourceConfig(BaseModel):
     article_pattern: str = DEFAULT_ARTICLE_PATTERN
     article_xpath: str | None = None
     list_pattern: str = DEFAULT_LIST_PATTERN
-    max_list_pages: int = Field(default=10, ge=1, le=1000)
+    max_list_pages: int = Field(default=10, ge=1, le=100_000)  # a first crawl of a whole archive may need thousands
     schedule: str = "every 6h"
     timezone: str = "Asia/Shanghai"
     enabled: bool = True

@@ -65,7 +65,7 @@ def cjk_bigrams(text: str | None) -> str:
         if word:
             tokens.append(word)
         else:
-            tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+            tokens.extend(map(str.__add__, run, run[1:]))  # the bigrams, built in C: this runs per character
             tokens.append(run[-1])
     return " ".join(tokens)
 

@@ -23,7 +23,7 @@ class Rules:
     label_re: re.Pattern[str]         # any label followed by a colon
     cell_label_re: re.Pattern[str]    # a cell that holds only a label
     value_stop_re: re.Pattern[str]
-    boilerplate_re: re.Pattern[str]   # alternation of all boilerplate line patterns
+    boilerplate_re: BoilerplateLines  # all boilerplate line patterns; .search(line) as with one regex
     drop_tags: tuple[str, ...]
     drop_containers: tuple[tuple[re.Pattern[str], int | None, int | None], ...]  # (class/id regex, max_chars, max_p_chars)
     drop_container_any: re.Pattern[str]  # all drop_containers patterns in one: a cheap first test per element
@@ -56,7 +56,7 @@ def load_rules(path: str | None = None) -> Rules:
         label_re=label_re,
         cell_label_re=cell_label_re,
         value_stop_re=re.compile(data["value_stop"]),
-        boilerplate_re=re.compile("|".join(f"(?:{p})" for p in data["boilerplate_lines"])),
+        boilerplate_re=BoilerplateLines(data["boilerplate_lines"]),
         drop_tags=tuple(data.get("drop_tags", [])),
         drop_containers=tuple(
             (re.compile(r["pattern"]), r.get("max_chars"), r.get("max_p_chars")) for r in data.get("drop_containers", [])
@@ -66,6 +66,49 @@ def load_rules(path: str | None = None) -> Rules:
         script_date_res=tuple(re.compile(x) for x in data.get("script_dates", [])),
         thresholds=dict(data["thresholds"]),
     )
+
+
+class BoilerplateLines:
+    """The boilerplate line patterns as two regexes: the ^-anchored alternatives, tried only at
+    the start of a line (`match`), and the floating ones (`search`). One alternation of all of
+    them made the regex engine try every anchored pattern at every position of every line:
+    twice the cost, on the extractor's busiest loop."""
+
+    def __init__(self, patterns: list[str]) -> None:
+        alternatives = [alt for p in patterns for alt in top_level_alternatives(p)]
+        anchored = [a for a in alternatives if a.startswith("^")]
+        floating = [a for a in alternatives if not a.startswith("^")]
+        self.anchored = re.compile("|".join(f"(?:{a})" for a in anchored) or "(?!)")
+        self.floating = re.compile("|".join(f"(?:{a})" for a in floating) or "(?!)")
+
+    def search(self, line: str) -> re.Match[str] | None:
+        return self.anchored.match(line) or self.floating.search(line)
+
+
+def top_level_alternatives(pattern: str) -> list[str]:
+    """`a|b(c|d)|e` → [a, b(c|d), e]: split on the | outside groups and character classes."""
+    out: list[str] = []
+    current, depth, in_class, escaped = "", 0, False, False
+    for ch in pattern:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            out.append(current)
+            current = ""
+            continue
+        current += ch
+    out.append(current)
+    return out
 
 
 _SPACES = re.compile(r"[\s\u3000\xa0]+")

@@ -9,6 +9,7 @@ list pages that keep showing nothing new are visited less often.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -39,6 +40,8 @@ from storage.transactions import utc_now
 REDIRECT_STATUSES = [301, 302, 303, 307, 308]
 ARTICLE_STATUSES = [304, 404, 410, *REDIRECT_STATUSES]
 DEFAULT_PORTS = {"http": 80, "https": 443}
+ARTICLE_PRIORITY = 10  # above list pages (0): see article_request
+RECHECK_CHUNK = 1000  # re-checks handed to the scheduler per idle: see on_idle
 
 
 class SourceSpider(scrapy.Spider):
@@ -54,6 +57,7 @@ class SourceSpider(scrapy.Spider):
         self.config: dict[str, Any] = {}
         self.requested_articles: set[str] = set()
         self.recheck_scheduled = False
+        self.recheck_waiting: Iterator[str] = iter(())
         self.known_urls: set[str] = set()
         self.due_urls: list[str] = []
         self.list_stats: dict[str, dict[str, Any]] = {}
@@ -178,6 +182,9 @@ class SourceSpider(scrapy.Spider):
         self.requested_articles.add(url)
         return scrapy.Request(
             url,
+            # Articles before the next list page: the crawl works through one list page's
+            # articles at a time (newest first) instead of queueing every article of the site.
+            priority=ARTICLE_PRIORITY,
             callback=self.parse_article,
             errback=self.failed,
             # a redirect hop must not be dropped as a duplicate: loops are caught in article_redirect
@@ -260,13 +267,14 @@ class SourceSpider(scrapy.Spider):
 
         That is how a withdrawn article (gone from the list, 404 on its URL) is noticed.
         """
-        if self.recheck_scheduled:
+        if not self.recheck_scheduled:
+            self.recheck_scheduled = True
+            self.recheck_waiting = iter([u for u in self.due_urls if u not in self.requested_articles])
+        # Fed a chunk per idle, so a source of 100,000 articles never holds them all as requests.
+        chunk = list(itertools.islice(self.recheck_waiting, RECHECK_CHUNK))
+        if not chunk:
             return
-        self.recheck_scheduled = True
-        missing = [u for u in self.due_urls if u not in self.requested_articles]
-        if not missing:
-            return
-        for url in missing:
+        for url in chunk:
             self.crawler.engine.crawl(self.article_request(url))
         raise DontCloseSpider
 

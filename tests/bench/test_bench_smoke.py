@@ -71,3 +71,20 @@ def test_the_report_names_the_machine_and_versions(bench_results: tuple[dict, st
     for name in report.TARGETS:
         if name in results["figures"]:
             assert name in stdout
+
+
+def test_scale_run_crawls_every_page_in_the_pool_and_counts_the_workers_memory(tmp_path: Path) -> None:
+    """`python -m bench.scale` in miniature: the pool took over after its first pages, and the
+    memory figure adds the workers' peak RSS to the crawl process's."""
+    out = tmp_path / "scale.json"
+    result = subprocess.run([sys.executable, "-m", "bench.scale", "--pages", "150", "--out", str(out)],
+                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    results = json.loads(out.read_text(encoding="utf-8"))
+    crawl, recrawl = results["crawl"], results["recrawl"]
+    assert crawl["articles"] == 150
+    assert crawl["extraction_workers"] >= 1
+    assert crawl["peak_rss_mb"] > crawl["crawl_rss_mb"] > 0
+    assert crawl["worker_cpu_s"] > 0
+    assert recrawl["not_modified"] == 150 and recrawl["crawl"]["extraction_workers"] == 0  # 304s: nothing to extract
+    assert "peak RSS, all processes" in result.stdout
