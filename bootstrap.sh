@@ -33,4 +33,14 @@ if [ "${1:-}" = "--test" ]; then
         $sudo_cmd apt-get update -qq
         DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
     fi
+    # nginx serves the benchmark's site (bench/nginx.py runs its own unprivileged instance).
+    # Apart: its package starts a system nginx on port 80, which may fail where 80 is taken;
+    # without it the bench tests are skipped, nothing else needs it.
+    if [ ! -x /usr/sbin/nginx ] && ! command -v nginx >/dev/null 2>&1; then
+        echo "bootstrap: installing nginx-light (for the benchmark tests)" >&2
+        sudo_cmd=""
+        [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+        { $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq nginx-light >/dev/null; } \
+            || echo "bootstrap: nginx-light could not be installed; the benchmark tests will be skipped" >&2
+    fi
 fi

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from crawler.extraction_pool import default_workers
 from monitor.changes import annotate_changes
 from storage import open_db
 from storage.runs import finish_run, get_run, start_run
@@ -69,8 +70,14 @@ def crawl_command(db_path: str | Path, source: str, run_id: int, extra_settings:
 def start_crawl(
     db_path: str | Path, source: str, *, trigger: str = "cli", time_limit_s: int = 1800,
     extra_settings: dict[str, Any] | None = None, kill_grace_s: float = KILL_GRACE_S,
+    parallel_crawls: int = 1,
 ) -> CrawlJob:
-    """Open a run for `source` and start its crawl process."""
+    """Open a run for `source` and start its crawl process.
+
+    `parallel_crawls`: how many crawls share the machine, so their extraction pools share
+    the cores instead of each taking all of them.
+    """
+    extra_settings = {"GOVWATCH_EXTRACTION_WORKERS": default_workers(parallel_crawls), **(extra_settings or {})}
     db = open_db(db_path)
     try:
         run_id = start_run(db, source, trigger=trigger)
@@ -132,7 +139,8 @@ def run_crawls(
         while waiting and len(running) < parallel:
             name = waiting.pop(0)
             limit = (time_limits or {}).get(name, 1800)
-            running.append(start_crawl(db_path, name, trigger=trigger, time_limit_s=limit, extra_settings=extra_settings))
+            running.append(start_crawl(db_path, name, trigger=trigger, time_limit_s=limit, extra_settings=extra_settings,
+                                       parallel_crawls=min(parallel, len(sources))))
         for job in list(running):
             job.enforce_time_limit()
             if job.process.poll() is not None:

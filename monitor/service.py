@@ -250,7 +250,7 @@ class CrawlService:
                 finally:
                     db.close()
                 job = start_crawl(self.db_path, name, trigger=trigger, time_limit_s=config.get("time_limit_s", 1800),
-                                  kill_grace_s=self.options.kill_grace_s)
+                                  kill_grace_s=self.options.kill_grace_s, parallel_crawls=self.options.parallel)
                 self.running[name] = job
                 try:
                     run = wait_for_crawl(self.db_path, job, stop_requested=self.stopping.is_set,
