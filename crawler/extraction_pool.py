@@ -76,7 +76,7 @@ def extract_in_worker(body: bytes, url: str, encoding: str | None,
     extracted = extract_for_store(body, url, encoding, ignore)
     now = time.process_time()
     spent, _cpu_reported = now - _cpu_reported, now
-    return extracted, WorkerUsage(os.getpid(), spent, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    return extracted, WorkerUsage(os.getpid(), spent, peak_rss_kb())
 
 
 @dataclass
@@ -93,6 +93,22 @@ def _warm() -> WorkerUsage:
     _, usage = extract_in_worker(b"<html><body><h1>warm</h1><p>warm up the extractor</p></body></html>",
                                  "http://localhost/warm.html", "utf-8")
     return usage
+
+
+def peak_rss_kb() -> int:
+    """This process's own peak resident memory (KB): VmHWM of its address space.
+
+    Not getrusage's ru_maxrss: Linux carries the high-water mark across exec, so a process
+    started by a big parent (fork/vfork, then exec) reports the parent's RSS as its own peak.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def default_workers(parallel_crawls: int = 1) -> int:

@@ -13,7 +13,7 @@ from twisted.internet import task
 from w3lib.url import canonicalize_url
 
 from crawler.block_pages import shared_share
-from crawler.extraction_pool import Extracted, ExtractionPool, default_workers, extract_for_store
+from crawler.extraction_pool import Extracted, ExtractionPool, default_workers, extract_for_store, peak_rss_kb
 from crawler.items import ArticleGone, ArticleNotModified, ArticlePage, FetchFailure, ListPageFetched
 from storage import open_db
 from storage.articles import FetchedArticle, current_text, record_gone, record_not_modified, record_page
@@ -58,6 +58,8 @@ class ExtractionPipeline:
         return cls(crawler, pool)
 
     def close_spider(self) -> None:
+        # The crawl's work is done: this is its peak (for operators' logs and bench/).
+        self.crawler.stats.set_value("govwatch/crawl_peak_rss_kb", peak_rss_kb())
         if self.pool is not None:
             stats = self.crawler.stats
             stats.set_value("govwatch/extraction_workers", len(self.pool.peak_rss_kb))
