@@ -34,6 +34,7 @@ from tests.monitor.test_changes import assert_consistent
 
 pytestmark = pytest.mark.timeout(300)
 KILLS_PER_DAY = 11  # two days: 22 kills
+SERVICE_KILL_ARTICLES = 30  # slow pages: the crawl must outlive its first committed batch by seconds
 
 
 def prepare(db_path: Path, config: Path) -> None:
@@ -191,11 +192,11 @@ def run_status(db_path: Path, run_id: int) -> dict:
 
 
 def test_kill_9_of_the_service_mid_crawl(tmp_path):
-    with FaultSite(articles=12) as site:
-        # Slow enough that the crawl is still running a few seconds after its first batch of
-        # articles is committed (the storage pipeline writes at most a second after a page).
+    with FaultSite(articles=SERVICE_KILL_ARTICLES) as site:
+        # Enough slow pages that the crawl is still running well after its first batch of
+        # articles is committed (the storage pipeline writes up to a second after a page).
         for path in site.article_paths:
-            site.set_fault(path, "slow", delay=0.8)
+            site.set_fault(path, "slow", delay=0.6)
         db_path, log = tmp_path / "govwatch.db", tmp_path / "service.log"
         config = write_sources(tmp_path / "sources.yaml", site, schedule="every 2s",
                                politeness={"concurrent_requests": 1})
@@ -231,7 +232,7 @@ def test_kill_9_of_the_service_mid_crawl(tmp_path):
         assert run_status(db_path, second_id)["message"] == "the crawl process ended without closing its run"
         check_store(db_path)
         assert rows(db_path, "select count(*) n from crawl_runs where status = 'running'") == [{"n": 0}]
-        assert rows(db_path, "select count(*) n from events where kind = 'new'") == [{"n": 12}]
+        assert rows(db_path, "select count(*) n from events where kind = 'new'") == [{"n": SERVICE_KILL_ARTICLES}]
 
 
 # -- reading while a crawl writes -------------------------------------------------------------------
