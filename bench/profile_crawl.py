@@ -12,7 +12,6 @@ read the best of each.
 from __future__ import annotations
 
 import argparse
-import json
 import pstats
 import shutil
 import sys
@@ -24,7 +23,7 @@ from typing import Any
 
 from bench.crawl_speed import crawl, prepare_db, settings_arg, source_record
 from bench.nginx import Nginx
-from bench.report import machine, versions
+from bench.report import machine, versions, write_json
 from bench.site import generate_site
 
 SOURCE = "bench-light"
@@ -175,9 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             shutil.copy2(prof, args.keep / prof.name)
     shutil.rmtree(work, ignore_errors=True)
     print(table(result))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(f"\nwritten to {args.out}")
+    print(f"\nwritten to {write_json(result, args.out)}")
     return 0
 
 

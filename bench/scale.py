@@ -11,7 +11,6 @@ scheduler in chunks). Light pages only: the mix changes the rate, not the memory
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
@@ -24,6 +23,7 @@ from typing import Any
 from bench import recheck, report
 from bench.crawl_speed import crawl, prepare_db, source_record
 from bench.nginx import Nginx
+from bench.report import write_json
 from bench.site import generate_site
 
 RESULTS = Path(__file__).resolve().parent / "results" / "scale.json"
@@ -82,9 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     results = run(args.pages, say=lambda message: print(message, file=sys.stderr, flush=True))
     print(table(results))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(f"\nwritten to {args.out}")
+    print(f"\nwritten to {write_json(results, args.out)}")
     return 0
 
 
