@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from typing import Any, Self
 
@@ -191,6 +192,18 @@ class StoragePipeline:
         pending, self.pending = self.pending, []
         if not pending or self.db is None:
             return
+        visits = len(self.list_visits)
+        try:
+            self.write_batch(pending)
+        except sqlite3.OperationalError:  # no write lock within the busy timeout, disk full…
+            log.exception("could not write a batch of %d items; kept for the next try", len(pending))
+            self.crawler.stats.inc_value("govwatch/store_batch_retried")
+            del self.list_visits[visits:]  # they come back with the batch
+            self.pending = pending + self.pending
+            return
+        self.crawler.stats.inc_value("govwatch/store_batches")
+
+    def write_batch(self, pending: list[Any]) -> None:
         with writing(self.db):
             for item in pending:
                 try:
@@ -201,7 +214,6 @@ class StoragePipeline:
                     self.crawler.stats.inc_value("govwatch/store_failed")
                     record_fetch_error(self.db, self.run_id, item.source, item.url,
                                        f"store failed: {type(exc).__name__}: {exc}", getattr(item, "http_status", None))
-        self.crawler.stats.inc_value("govwatch/store_batches")
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         stats = self.crawler.stats
