@@ -20,7 +20,7 @@ from storage import open_db
 from storage.articles import FetchedArticle, current_text, record_gone, record_not_modified, record_page
 from storage.list_pages import record_list_fetch
 from storage.runs import finish_run, record_fetch_error, start_run
-from storage.transactions import writing
+from storage.transactions import batch, writing
 
 log = logging.getLogger(__name__)
 
@@ -116,9 +116,9 @@ class StoragePipeline:
 
     Items wait in memory until GOVWATCH_STORE_BATCH of them are due or the oldest has waited
     GOVWATCH_STORE_BATCH_S seconds (a timer and spider_idle flush the rest), then go in one
-    BEGIN IMMEDIATE transaction, each item in its own savepoint: one bad item is rolled back
-    and logged alone, and the write lock is held for one short burst per batch instead of
-    once per page. A crawl killed mid-batch loses only the unwritten items, never half of
+    BEGIN IMMEDIATE transaction; if any item fails, the batch is rolled back and written again
+    with each item in its own savepoint, so one bad item is rolled back and logged alone. The
+    write lock is held for one short burst per batch instead of once per page. A crawl killed mid-batch loses only the unwritten items, never half of
     one; the next crawl fetches them again, as it would any page it has not stored.
 
     List-page visits are written when the crawl closes, after the last batch, because a
@@ -188,32 +188,64 @@ class StoragePipeline:
             self.flush()
 
     def flush(self) -> None:
-        """Write the waiting items: one transaction, one savepoint per item."""
+        """Write the waiting items in one transaction (kept for the next flush if it cannot commit)."""
         pending, self.pending = self.pending, []
         if not pending or self.db is None:
             return
-        visits = len(self.list_visits)
         try:
             self.write_batch(pending)
         except sqlite3.OperationalError:  # no write lock within the busy timeout, disk full…
             log.exception("could not write a batch of %d items; kept for the next try", len(pending))
             self.crawler.stats.inc_value("govwatch/store_batch_retried")
-            del self.list_visits[visits:]  # they come back with the batch
             self.pending = pending + self.pending
             return
         self.crawler.stats.inc_value("govwatch/store_batches")
 
     def write_batch(self, pending: list[Any]) -> None:
+        """All items in one transaction; if any fails, the batch again with a savepoint per item.
+
+        Savepoints cost more than the writes of a page, so the batch first goes without them
+        (storage.transactions.batch); stats and list visits are counted only once committed.
+        """
+        try:
+            with batch(self.db):
+                outcomes = [self.store_or_raise(item) for item in pending]
+        except _ItemFailed:  # rolled back whole; the careful pass names the item and keeps the rest
+            self.crawler.stats.inc_value("govwatch/store_batch_replayed")
+            outcomes = self.write_each(pending)
+        for item, outcome in zip(pending, outcomes):
+            self.counted(item, outcome)
+
+    def store_or_raise(self, item: Any) -> str | None:
+        """store(), with an item's own failure told apart from the transaction's (BEGIN, COMMIT:
+        lock timeout, disk full), which `flush` handles by keeping the batch for later."""
+        try:
+            return self.store(item)
+        except Exception as exc:
+            raise _ItemFailed from exc
+
+    def write_each(self, pending: list[Any]) -> list[str | None]:
+        """One transaction, one savepoint per item: a bad item is rolled back and logged alone."""
+        outcomes: list[str | None] = []
         with writing(self.db):
             for item in pending:
                 try:
                     with self.db.atomic():
-                        self.store(item)
+                        outcomes.append(self.store(item))
                 except Exception as exc:  # one bad item must not lose the batch; it is kept in the run log
                     log.exception("could not store %s", getattr(item, "url", item))
                     self.crawler.stats.inc_value("govwatch/store_failed")
                     record_fetch_error(self.db, self.run_id, item.source, item.url,
                                        f"store failed: {type(exc).__name__}: {exc}", getattr(item, "http_status", None))
+                    outcomes.append(None)
+        return outcomes
+
+    def counted(self, item: Any, outcome: str | None) -> None:
+        """A committed item's outcome in the crawl's stats (and a list visit kept for the close)."""
+        if isinstance(item, ListPageFetched):
+            self.list_visits.append(item)
+        elif outcome is not None:
+            self.crawler.stats.inc_value(f"govwatch/articles/{outcome}")
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         stats = self.crawler.stats
@@ -253,17 +285,19 @@ class StoragePipeline:
         config = getattr(self.crawler.spider, "config", None) or {}
         return int(config.get("confirm_withdrawal_checks", DEFAULT_CONFIRM_CHECKS))
 
-    def store(self, item: Any) -> Any:
-        """Write one item (inside the batch's transaction)."""
-        stats = self.crawler.stats
+    def store(self, item: Any) -> str | None:
+        """Write one item (inside the batch's transaction); what it was (new, unchanged, …).
+
+        Nothing outside the database changes here: a batch rolled back is written again.
+        """
         if isinstance(item, ArticlePage) and self.is_error_page(item):
             return self.store(ArticleGone(item.url, item.source, item.http_status,
-                                                 f"error page: {item.error_title}"))
+                                          f"error page: {item.error_title}"))
         if isinstance(item, ArticlePage):
-            outcome = record_page(self.db, self.run_id, _to_store(item))
-        elif isinstance(item, ArticleNotModified):
-            outcome = record_not_modified(self.db, self.run_id, item.url)
-        elif isinstance(item, ArticleGone):
+            return record_page(self.db, self.run_id, _to_store(item))
+        if isinstance(item, ArticleNotModified):
+            return record_not_modified(self.db, self.run_id, item.url)
+        if isinstance(item, ArticleGone):
             outcome = record_gone(self.db, self.run_id, item.url, item.http_status, item.reason,
                                   confirm_checks=self.confirm_checks())
             detail = item.reason or f"HTTP {item.http_status}"
@@ -273,16 +307,17 @@ class StoragePipeline:
                                    item.http_status)
             elif outcome == "unknown":  # listed, but gone before we stored it
                 record_fetch_error(self.db, self.run_id, item.source, item.url, detail, item.http_status)
-        elif isinstance(item, ListPageFetched):
-            self.list_visits.append(item)
-            return item
-        elif isinstance(item, FetchFailure):
+            return outcome
+        if isinstance(item, ListPageFetched):
+            return None  # kept in memory once committed, written at the close (see the class)
+        if isinstance(item, FetchFailure):
             record_fetch_error(self.db, self.run_id, item.source, item.url, item.reason, item.http_status)
-            outcome = "error"
-        else:
-            raise DropItem(f"unknown item type {type(item).__name__}")
-        stats.inc_value(f"govwatch/articles/{outcome}")
-        return item
+            return "error"
+        raise DropItem(f"unknown item type {type(item).__name__}")
+
+
+class _ItemFailed(Exception):
+    """An item could not be written inside a batch (its cause is chained)."""
 
 
 def _to_store(item: ArticlePage) -> FetchedArticle:
