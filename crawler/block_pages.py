@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from storage.unicode_fold import nfkc
+
 RULES_PATH = Path(__file__).with_name("block_pages.yaml")
 ERROR_RULES_PATH = Path(__file__).with_name("error_pages.yaml")
 _INVISIBLE = re.compile(r"<(script|style|noscript)\b.*?</\1\s*>|<!--.*?-->", re.DOTALL | re.IGNORECASE)
@@ -48,7 +50,7 @@ def block_reason(html: str, rules: dict[str, Any] | None = None, *, visible: str
     visible = visible_text(html) if visible is None else visible
     if len(visible) > 2 * rules["max_chars"]:  # NFKC never halves a text: an article page, skip it
         return None
-    text = unicodedata.normalize("NFKC", visible).lower()
+    text = nfkc(visible).lower()
     if len(text) > rules["max_chars"]:
         return None
     for phrase in rules["phrases"]:
@@ -78,7 +80,7 @@ def error_page_reason(html: str, rules: dict[str, Any] | None = None, *, visible
     long_page = len(visible) > 2 * rules["max_chars"]  # NFKC never halves a text
     if long_page and not any(is_error_title(t, rules) for t in page_titles(html)):
         return None
-    text = unicodedata.normalize("NFKC", visible)
+    text = nfkc(visible)
     folded = text.lower()
     phrase = next((p for p in rules["phrases"] if p.lower() in folded), None)
     if phrase is None:
@@ -95,7 +97,7 @@ def shared_share(new: str, old: str) -> float:
 
 
 def _bigrams(text: str) -> set[str]:
-    text = _SPACE.sub("", unicodedata.normalize("NFKC", text))
+    text = _SPACE.sub("", nfkc(text))
     return {text[i:i + 2] for i in range(len(text) - 1)}
 
 
@@ -112,5 +114,5 @@ def page_titles(html: str) -> list[str]:
 def is_error_title(title: str, rules: dict[str, Any] | None = None) -> bool:
     """True for titles such as "404", "页面不存在", "错误页面_示范市乡村振兴局"."""
     rules = rules or load_error_rules()
-    title = unicodedata.normalize("NFKC", title).strip().lower()
+    title = nfkc(title).strip().lower()
     return title in rules["titles"] or _SITE_SUFFIX.sub("", title) in rules["titles"]

@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import unicodedata
+
+from storage.unicode_fold import nfkc
 
 _SPACE = re.compile(r"\s+")
 KEY_METADATA = ("published", "doc_no", "publisher")
@@ -19,7 +20,7 @@ def normalise_text(text: str | None) -> str:
     """NFKC (full-width → half-width), collapse whitespace, drop blank lines."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", text)
+    text = nfkc(text)
     lines = (_SPACE.sub(" ", line).strip() for line in text.splitlines())
     return "\n".join(line for line in lines if line)
 

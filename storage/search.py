@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from storage.transactions import writing
+from storage.unicode_fold import nfkc
 
 FTS_TABLE = "articles_fts"
 FTS_SQL = f"create virtual table {FTS_TABLE} using fts5(title, text, tokenize='unicode61 remove_diacritics 0')"
@@ -55,7 +56,7 @@ _BARE_STOP = set('"(),;、')
 
 def _normalise(text: str) -> str:
     """NFKC folds full-width digits and letters (２０２１, ＡＢＣ) and compatibility ideographs."""
-    return unicodedata.normalize("NFKC", text).lower()
+    return nfkc(text).lower()
 
 
 def cjk_bigrams(text: str | None) -> str:
