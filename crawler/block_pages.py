@@ -41,16 +41,18 @@ def visible_text(html: str) -> str:
     return _SPACE.sub(" ", _TAG.sub(" ", _INVISIBLE.sub(" ", html))).strip()
 
 
-def block_reason(html: str, rules: dict[str, Any] | None = None, *, visible: str | None = None) -> str | None:
+def block_reason(html: str, rules: dict[str, Any] | None = None, *, visible: str | None = None,
+                 folded: str | None = None) -> str | None:
     """"block page: <phrase>" when `html` is a short page showing a block phrase, else None.
 
-    `visible`: `visible_text(html)`, when the caller already has it (the spider asks twice).
+    `visible`: `visible_text(html)` and `folded`: `nfkc(visible)`, when the caller already has
+    them (crawler/screening.py asks both checks).
     """
     rules = rules or load_rules()
     visible = visible_text(html) if visible is None else visible
     if len(visible) > 2 * rules["max_chars"]:  # NFKC never halves a text: an article page, skip it
         return None
-    text = nfkc(visible).lower()
+    text = (nfkc(visible) if folded is None else folded).lower()
     if len(text) > rules["max_chars"]:
         return None
     for phrase in rules["phrases"]:
@@ -67,7 +69,8 @@ def load_error_rules(path: Path = ERROR_RULES_PATH) -> dict[str, Any]:
             "titles": {unicodedata.normalize("NFKC", str(t)).lower() for t in rules.get("titles") or []}}
 
 
-def error_page_reason(html: str, rules: dict[str, Any] | None = None, *, visible: str | None = None) -> str | None:
+def error_page_reason(html: str, rules: dict[str, Any] | None = None, *, visible: str | None = None,
+                      folded: str | None = None) -> str | None:
     """"soft 404: <phrase>" when `html` is an error page answered in place of the article, else None.
 
     Short pages need only an error phrase; a long page (the error message inside the site's
@@ -80,9 +83,9 @@ def error_page_reason(html: str, rules: dict[str, Any] | None = None, *, visible
     long_page = len(visible) > 2 * rules["max_chars"]  # NFKC never halves a text
     if long_page and not any(is_error_title(t, rules) for t in page_titles(html)):
         return None
-    text = nfkc(visible)
-    folded = text.lower()
-    phrase = next((p for p in rules["phrases"] if p.lower() in folded), None)
+    text = nfkc(visible) if folded is None else folded
+    lowered = text.lower()
+    phrase = next((p for p in rules["phrases"] if p.lower() in lowered), None)
     if phrase is None:
         return None
     if len(text) <= rules["max_chars"] or any(is_error_title(t, rules) for t in page_titles(html)):

@@ -466,6 +466,10 @@ class RedisItemPipeline:
         if isinstance(item, RunItem):
             self.frontier.server.xadd(self.frontier.keys.items, item_message(item.run_id, item.item))
             stats.inc_value("govwatch/distributed/items_pushed")
+            page = item.item
+            if isinstance(page, ArticlePage) and page.charset_note:  # the run log's line, as StoragePipeline keeps it
+                note = FetchFailure(page.url, page.source, page.charset_note, page.http_status)
+                self.frontier.server.xadd(self.frontier.keys.items, item_message(item.run_id, note))
         elif isinstance(item, RequestDone) and item.lease:
             left = self.frontier.finish(self.crawler.spider.worker_id, item.lease,
                                         pages=int(item.download), size=item.size)

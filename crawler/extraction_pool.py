@@ -26,6 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
+from crawler.screening import Screening, screen_article
 from storage.articles import PreparedContent, prepare_content
 
 log = logging.getLogger(__name__)
@@ -37,20 +38,28 @@ MAX_RESTARTS = 3
 _cpu_reported = 0.0  # in a worker: process CPU already reported with earlier results
 
 
-def extract_for_store(body: bytes, url: str, encoding: str | None, ignore: tuple[str, ...] = ()) -> Extracted:
-    """Everything a page costs before its SQL: extraction, the source's ignore patterns, and
-    the store's own CPU work (fingerprint, gzip, search tokens). The same in a worker and in
-    the crawl process."""
+def extract_for_store(body: bytes, url: str, encoding: str | None, ignore: tuple[str, ...] = (),
+                      declared: str | None = None) -> Extracted:
+    """Everything a page costs before its SQL: the screening (block page, soft 404, charset),
+    extraction, the source's ignore patterns, and the store's own CPU work (fingerprint, gzip,
+    search tokens). The same in a worker and in the crawl process.
+
+    `encoding`: what the crawler would decode with; `declared`: the charset the response
+    claimed, checked for the GBK/UTF-8 lies (crawler/screening.py).
+    """
     from crawler.extraction import extract_page
 
-    fields = extract_page(body, url, declared_encoding=encoding).to_dict()
+    screening = screen_article(body, declared, encoding)
+    if not screening.is_article:
+        return Extracted({}, None, screening)
+    fields = extract_page(body, url, declared_encoding=screening.encoding).to_dict()
     if ignore:
         fields["text"] = strip_ignored(fields.get("text") or "", [re.compile(p) for p in ignore])
     if not (fields.get("text") or "").strip():
-        return Extracted(fields, None)
+        return Extracted(fields, None, screening)
     prepared = prepare_content(fields.get("title"), fields["text"], fields.get("date"), fields.get("doc_no"),
                                fields.get("publisher"), body)
-    return Extracted(fields, prepared)
+    return Extracted(fields, prepared, screening)
 
 
 def strip_ignored(text: str, patterns: list[re.Pattern[str]]) -> str:
@@ -62,18 +71,20 @@ def strip_ignored(text: str, patterns: list[re.Pattern[str]]) -> str:
 
 @dataclass
 class Extracted:
-    """A page's extracted fields, and the store's pre-computed part (None when there is no text)."""
+    """A page's screening, its extracted fields, and the store's pre-computed part (None when
+    there is no text, or the page is not the article)."""
 
     fields: dict[str, Any]
     prepared: PreparedContent | None
+    screening: Screening
 
 
-def extract_in_worker(body: bytes, url: str, encoding: str | None,
-                      ignore: tuple[str, ...] = ()) -> tuple[Extracted, WorkerUsage]:
+def extract_in_worker(body: bytes, url: str, encoding: str | None, ignore: tuple[str, ...] = (),
+                      declared: str | None = None) -> tuple[Extracted, WorkerUsage]:
     """`extract_for_store`, and the worker's CPU since its last result and peak RSS (a crawl's
     rusage never sees pool workers, so they report their own: start-up and IPC included)."""
     global _cpu_reported
-    extracted = extract_for_store(body, url, encoding, ignore)
+    extracted = extract_for_store(body, url, encoding, ignore, declared)
     now = time.process_time()
     spent, _cpu_reported = now - _cpu_reported, now
     # A worker is forked, never exec'd: its ru_maxrss is its own peak (one syscall, no /proc read per page).
@@ -149,12 +160,13 @@ class ExtractionPool:
             self.warming = []
         return True
 
-    async def extract(self, body: bytes, url: str, encoding: str | None, ignore: tuple[str, ...] = ()) -> Extracted:
+    async def extract(self, body: bytes, url: str, encoding: str | None, ignore: tuple[str, ...] = (),
+                      declared: str | None = None) -> Extracted:
         """Extract in a worker; raises BrokenProcessPool if the worker died (the pool is restarted)."""
         assert self.executor is not None
         try:
             extracted, usage = await asyncio.wrap_future(
-                self.executor.submit(extract_in_worker, body, url, encoding, ignore))
+                self.executor.submit(extract_in_worker, body, url, encoding, ignore, declared))
         except BrokenProcessPool:
             self._broken(f"extracting {url}")
             raise
@@ -172,7 +184,7 @@ class ExtractionPool:
 
     def _start(self) -> None:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["crawler.extraction", "crawler.extraction_pool"])
+        context.set_forkserver_preload(["crawler.extraction", "crawler.extraction_pool", "crawler.screening"])
         self.executor = ProcessPoolExecutor(self.workers, mp_context=context)
         # One warm-up task per worker: with forkserver, each submit spawns a worker until all are up.
         self.warming = [self.executor.submit(_warm) for _ in range(self.workers)]

@@ -23,9 +23,16 @@ class ArticlePage:
     extracted: dict[str, Any] | None = None
     # storage.articles.PreparedContent, when the extraction worker computed it
     prepared: Any = None
-    # The page's <title> or <h1> when it reads like an error ("系统提示", "404"): stored only if
-    # its text still shares enough with the article we hold (see StoragePipeline).
+    # The charset the response claimed (header or <meta>), screened for lies with the body.
+    declared_charset: str | None = None
+    # The URL the spider asked for, when redirects led here: failures are kept against it.
+    asked_url: str | None = None
+    # Set by the extraction pipeline's screening (crawler/screening.py):
+    # the page's <title> or <h1> when it reads like an error ("系统提示", "404"): stored only if
+    # its text still shares enough with the article we hold (see StoragePipeline);
     error_title: str | None = None
+    # "charset lie: declared utf-8, decoded as gb18030 (article kept)", for the run log.
+    charset_note: str | None = None
 
 
 @dataclass

@@ -38,7 +38,8 @@ STORED_ITEMS = (ArticlePage, ArticleNotModified, ArticleGone, ListPageFetched, F
 
 
 class ExtractionPipeline:
-    """Runs the extractor on each article page; a page that cannot be extracted is a failure.
+    """Screens and extracts each article page (block page, soft 404, charset: crawler/screening.py);
+    a page that cannot be extracted is a failure.
 
     Large crawls extract in a pool of worker processes (crawler/extraction_pool.py), started
     after GOVWATCH_EXTRACTION_POOL_AFTER pages; GOVWATCH_EXTRACTION_WORKERS = 0 keeps every
@@ -81,16 +82,18 @@ class ExtractionPipeline:
         if self.pool is None or not self.pool.ready():
             return self.extract_here(item)
         try:
-            extracted = await self.pool.extract(item.body, item.url, item.encoding, self.ignore_patterns())
+            extracted = await self.pool.extract(item.body, item.url, item.encoding, self.ignore_patterns(),
+                                                item.declared_charset)
         except Exception as exc:  # as in extract_here; a dead worker is reported on this page alone
             return self.failed(item, exc)
         self.crawler.stats.inc_value("govwatch/extracted_in_pool")
         return self.accept(item, extracted)
 
-    def extract_here(self, item: ArticlePage) -> ArticlePage | FetchFailure:
+    def extract_here(self, item: ArticlePage) -> ArticlePage | ArticleGone | FetchFailure:
         """Extract in this process."""
         try:
-            extracted = extract_for_store(item.body, item.url, item.encoding, self.ignore_patterns())
+            extracted = extract_for_store(item.body, item.url, item.encoding, self.ignore_patterns(),
+                                          item.declared_charset)
         except Exception as exc:  # a broken page must not stop the crawl; it is logged in the run
             return self.failed(item, exc)
         return self.accept(item, extracted)
@@ -99,8 +102,18 @@ class ExtractionPipeline:
         self.crawler.stats.inc_value("govwatch/extraction_failed")
         return FetchFailure(item.url, item.source, f"extraction failed: {type(exc).__name__}: {exc}")
 
-    def accept(self, item: ArticlePage, extracted: Extracted) -> ArticlePage | FetchFailure:
-        """The extracted fields on the item, or a failure when no text is left."""
+    def accept(self, item: ArticlePage, extracted: Extracted) -> ArticlePage | ArticleGone | FetchFailure:
+        """The extracted fields on the item; a failure for a block page or when no text is left;
+        a soft 404 is the article gone (a suspected withdrawal, never a new version of it)."""
+        screening = extracted.screening
+        # Outcomes are kept against the URL the spider asked for, even after a redirect to a sibling.
+        asked = item.asked_url or item.url
+        if screening.blocked:
+            return FetchFailure(asked, item.source, screening.blocked, item.http_status)
+        if screening.soft_404:
+            return ArticleGone(asked, item.source, item.http_status, screening.soft_404)
+        item.encoding, item.error_title = screening.encoding, screening.error_title
+        item.charset_note = screening.charset_note
         item.extracted, item.prepared = extracted.fields, extracted.prepared
         if extracted.prepared is None:
             self.crawler.stats.inc_value("govwatch/empty_text")
@@ -294,7 +307,10 @@ class StoragePipeline:
             return self.store(ArticleGone(item.url, item.source, item.http_status,
                                           f"error page: {item.error_title}"))
         if isinstance(item, ArticlePage):
-            return record_page(self.db, self.run_id, _to_store(item))
+            outcome = record_page(self.db, self.run_id, _to_store(item))
+            if item.charset_note:
+                record_fetch_error(self.db, self.run_id, item.source, item.url, item.charset_note, item.http_status)
+            return outcome
         if isinstance(item, ArticleNotModified):
             return record_not_modified(self.db, self.run_id, item.url)
         if isinstance(item, ArticleGone):

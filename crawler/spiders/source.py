@@ -25,10 +25,10 @@ from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.block_pages import block_reason, error_page_reason, is_error_title, page_titles, visible_text
+from crawler.block_pages import block_reason, error_page_reason
 from crawler.items import ArticleGone, ArticleNotModified, ArticlePage, FetchFailure, ListPageFetched
 from crawler.recheck import RecheckPolicy, due_articles, list_next_due, list_page_due
-from crawler.response_checks import binary_type, charset_lie, declared_charset, failure_reason, tries_note
+from crawler.response_checks import binary_type, declared_charset, failure_reason, tries_note
 from storage import open_db
 from storage.articles import known_articles
 from storage.list_pages import list_page_stats
@@ -209,30 +209,19 @@ class SourceSpider(scrapy.Spider):
             yield from self.article_page(response, first)
 
     def article_page(self, response: Response, first: str) -> Iterator[Any]:
-        """A 200 that looks like a page: a block page, an error page, or the article (charset checked)."""
-        declared = declared_charset(_header(response, "Content-Type"), response.body)
-        actual = charset_lie(response.body, declared)
-        text = response.body.decode(actual, errors="replace") if actual else response.text
-        visible = visible_text(text)
-        if blocked := block_reason(text, visible=visible):
-            yield FetchFailure(first, self.source_name, blocked, response.status)
-            return
-        if soft_404 := error_page_reason(text, visible=visible):
-            # Like a 404: a suspected withdrawal of a stored article, never a new version of it.
-            yield ArticleGone(first, self.source_name, response.status, soft_404)
-            return
-        if actual:
-            yield FetchFailure(response.url, self.source_name,
-                               f"charset lie: declared {declared}, decoded as {actual} (article kept)", response.status)
+        """A 200 that looks like a page. Whether it is the article (or a block page, an error
+        page, a charset lie) is judged with its extraction (crawler/screening.py), off this
+        process's one core."""
         yield ArticlePage(
             url=response.url,
             source=self.source_name,
             body=response.body,
             http_status=response.status,
             headers=_headers(response),
-            encoding=actual or response.encoding,
+            encoding=response.encoding,
             fetched_at=utc_now(),
-            error_title=next((t for t in reversed(page_titles(text)) if is_error_title(t)), None),  # h1 first
+            declared_charset=declared_charset(_header(response, "Content-Type"), response.body),
+            asked_url=first if first != response.url else None,
         )
 
     def article_redirect(self, response: Response) -> Iterator[Any]:

@@ -9,10 +9,12 @@ import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse, Response
 from scrapy.robotstxt import ProtegoRobotParser
+from scrapy.utils.test import get_crawler
 
 from crawler.block_pages import block_reason
 from crawler.extraction_pool import strip_ignored
 from crawler.items import ArticleGone, FetchFailure
+from crawler.pipelines import ExtractionPipeline
 from crawler.politeness import BackoffMiddleware, CrawlDelayMiddleware
 from crawler.recheck import (
     RecheckPolicy,
@@ -117,8 +119,11 @@ def spider() -> SourceSpider:
 def test_block_page_is_a_failed_fetch_never_a_version(spider):
     url = "http://a.gov.cn/2021/06/t20210607_1.html"
     response = HtmlResponse(url, body=BLOCK_PAGES["waf"].encode("utf-8"), encoding="utf-8", request=Request(url))
-    [item] = list(spider.parse_article(response))
+    [page] = list(spider.parse_article(response))
+    # The page is judged where it is extracted (crawler/screening.py), here in this process.
+    item = ExtractionPipeline(get_crawler(), pool=None).extract_here(page)
     assert isinstance(item, FetchFailure) and item.reason == "block page: 访问被拒绝"
+    assert item.url == url and item.http_status == 200
 
 
 def test_redirect_away_is_a_withdrawal_but_to_an_article_is_followed(spider):
