@@ -11,7 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crawler.block_pages import (
-    block_reason, error_page_reason, is_error_title, load_error_rules, load_rules, page_titles, visible_text,
+    block_reason,
+    error_page_reason,
+    is_error_title,
+    load_error_rules,
+    load_rules,
+    page_titles,
+    visible_text,
 )
 from crawler.response_checks import charset_lie
 from storage.unicode_fold import nfkc

@@ -87,13 +87,14 @@ class SourceSpider(scrapy.Spider):
         self.allowed_domains = list(config["allowed_domains"])
         self.allowed_ports = allowed_ports(config.get("start_urls") or [])
         self.allow_paths = tuple(config.get("allow_paths") or ())
+        # One pass over a list page's links, sorted into articles and list pages by pattern (two
+        # extractors with `allow` would each join and quote every link of the page again).
+        self.page_links = LinkExtractor(unique=True)
         self.article_links = LinkExtractor(
-            allow=config["article_pattern"],
-            restrict_xpaths=config.get("article_xpath") or (),
-            unique=True,
-        )
-        self.list_links = LinkExtractor(allow=config["list_pattern"], unique=True)
+            allow=config["article_pattern"], restrict_xpaths=config["article_xpath"], unique=True,
+        ) if config.get("article_xpath") else None
         self.article_re = re.compile(config["article_pattern"])
+        self.list_re = re.compile(config["list_pattern"])
         self.policy = RecheckPolicy.from_config(config.get("recheck"))
 
     def apply_politeness(self, crawler: Crawler) -> None:
@@ -155,19 +156,24 @@ class SourceSpider(scrapy.Spider):
             yield FetchFailure(response.url, self.source_name, f"list page: {blocked}", response.status)
             return
         new_links = 0
-        for link in self.article_links.extract_links(response):
-            if self.in_scope(link.url):
-                new_links += link.url not in self.known_urls
-                yield self.article_request(link.url)
+        links = [link.url for link in self.page_links.extract_links(response)]
+        if self.article_links is None:
+            articles = [url for url in links if self.article_re.search(url)]
+        else:
+            articles = [link.url for link in self.article_links.extract_links(response)]
+        for url in articles:
+            if self.in_scope(url):
+                new_links += url not in self.known_urls
+                yield self.article_request(url)
         yield self.list_visit(response.url, new_links)
         if depth < self.config.get("max_list_pages", 10):
-            for link in self.list_links.extract_links(response):
-                if not self.in_scope(link.url) or self.article_re.search(link.url):
+            for url in links:
+                if not self.list_re.search(url) or not self.in_scope(url) or self.article_re.search(url):
                     continue
                 # Deeper pages are followed while this one shows new articles (they may have
                 # pushed others down), otherwise only when their own next visit is due.
-                if new_links or list_page_due(self.list_stats.get(link.url), self.started):
-                    yield response.follow(link.url, callback=self.parse_list, errback=self.failed,
+                if new_links or list_page_due(self.list_stats.get(url), self.started):
+                    yield response.follow(url, callback=self.parse_list, errback=self.failed,
                                           cb_kwargs={"depth": depth + 1})
                 else:
                     self.crawler.stats.inc_value("govwatch/list_pages_skipped")
