@@ -65,19 +65,23 @@ def run(args: argparse.Namespace, say: Any = print) -> dict[str, Any]:
         say(f"generating {args.pages} pages …")
         site = generate_site(work / "site", args.pages, args.heavy_share, sample=args.sample)
         results["site"] = site.summary()
-        say("bare trafilatura, 1 process and all cores …")
-        results["trafilatura"] = extraction_speed.measure([p.file for p in site.light], [p.file for p in site.heavy])
+        say("bare trafilatura, 1 process …")
+        bare = results["trafilatura"] = extraction_speed.measure([p.file for p in site.light],
+                                                                 [p.file for p in site.heavy])
         with Nginx(site.root) as server:
             records = [source_record(name, server.base_url, site.start_path(section)) for name, section in SOURCES.items()]
             results["govwatch"] = {}
-            say("govwatch crawl, light pages …")
+            say("govwatch crawl, light pages, between two runs of bare trafilatura on all cores …")
             light_db = work / "light.db"
             prepare_db(light_db, records)
-            results["govwatch"]["light"] = crawl(light_db, "bench-light", server).as_dict()
-            say("govwatch crawl, the mix …")
+            bare["light_all_cores"], light = extraction_speed.bracketed(
+                [p.file for p in site.light], lambda: crawl(light_db, "bench-light", server))
+            results["govwatch"]["light"] = light.as_dict()
+            say("govwatch crawl, the mix, between two runs of bare trafilatura on all cores …")
             mix_db = work / "mix.db"
             prepare_db(mix_db, records)
-            first = crawl(mix_db, "bench-mix", server)
+            bare["mix_all_cores"], first = extraction_speed.bracketed(
+                [p.file for p in site.pages], lambda: crawl(mix_db, "bench-mix", server))
             results["govwatch"]["mix"] = first.as_dict()
             say("govwatch unchanged re-crawl …")
             results["recrawl"] = recheck.recrawl(mix_db, "bench-mix", server, first)

@@ -4,19 +4,22 @@ Why this baseline: extraction is the bulk of a crawl's CPU, so "how fast could w
 did nothing but run trafilatura on every page" is the honest yardstick for the whole
 fetch-extract-compare-store pipeline. It is measured the way the issue states it —
 `trafilatura.extract(html, output_format="json", with_metadata=True)` on the raw bytes — on
-one process and on every core (a `multiprocessing.Pool`, pages read inside the workers).
+one process and on every core (a `multiprocessing.Pool`, pages read inside the workers), the
+latter right before and right after the govwatch crawl it is compared with.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from multiprocessing import Pool
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import trafilatura
+
+T = TypeVar("T")
 
 # Pages per task handed to a pool worker: large enough that IPC is noise, small enough to balance.
 CHUNK = 16
@@ -61,12 +64,12 @@ def _noop(_: Any) -> None:
     return None
 
 
-def measure(light: Sequence[Path], heavy: Sequence[Path]) -> dict[str, dict[str, float]]:
-    """Bare trafilatura on the light pages, the heavy pages and the mix, one process and all cores.
+def measure(light: Sequence[Path], heavy: Sequence[Path]) -> dict[str, dict[str, Any]]:
+    """Bare trafilatura on the light pages, the heavy pages and the mix, on one process.
 
     The one-process mix figure is the sum of the light and heavy runs (one process runs pages
-    one after another, so nothing is lost); the all-cores mix is measured, because how well a
-    pool balances light and heavy pages is part of the answer.
+    one after another, so nothing is lost). The all-cores figures are measured around each
+    govwatch crawl (`bracketed`), not here.
     """
     light_1 = single_process(light)
     heavy_1 = single_process(heavy) if heavy else {"pages": 0, "seconds": 0.0, "pages_per_s": 0.0, "ms_per_page": 0.0}
@@ -76,6 +79,20 @@ def measure(light: Sequence[Path], heavy: Sequence[Path]) -> dict[str, dict[str,
         "light_1proc": light_1,
         "heavy_1proc": heavy_1,
         "mix_1proc": {"pages": pages, "seconds": seconds, "pages_per_s": pages / seconds},
-        "light_all_cores": all_cores(light),
-        "mix_all_cores": all_cores([*light, *heavy]),
     }
+
+
+def bracketed(files: Sequence[Path], between: Callable[[], T]) -> tuple[dict[str, Any], T]:
+    """All cores on `files` just before and just after `between()` (a govwatch crawl of the
+    same pages), and what it returned.
+
+    Why: this machine's speed drifts by up to a third within minutes (bench/README.md), so a
+    ratio of two figures measured minutes apart measures the drift as much as the code. The
+    baseline reported is both runs together (all pages over all seconds), with each run kept.
+    """
+    before = all_cores(files)
+    result = between()
+    after = all_cores(files)
+    pages, seconds = before["pages"] + after["pages"], before["seconds"] + after["seconds"]
+    return {"pages": before["pages"], "processes": before["processes"], "seconds": seconds / 2,
+            "pages_per_s": pages / seconds, "runs": [before, after]}, result

@@ -98,7 +98,9 @@ def test_kill_9_at_random_points_loses_and_duplicates_nothing(tmp_path):
             if day == "day2":
                 second_day(site)
             for attempt in range(KILLS_PER_DAY):
-                job = start_crawl(db_path, "faults", extra_settings={"DOWNLOAD_DELAY": 0.02})
+                # Slow enough, and committing often enough, that most kills land between two batches.
+                job = start_crawl(db_path, "faults", extra_settings={"DOWNLOAD_DELAY": 0.05,
+                                                                     "GOVWATCH_STORE_BATCH_S": 0.25})
                 if attempt % 2:  # at a random moment after it started writing
                     deadline = time.monotonic() + 30
                     while job.process.poll() is None and not writes(db_path, job.run_id) \
