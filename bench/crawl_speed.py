@@ -148,7 +148,8 @@ def _start_profiled(db_path: Path, source: str, extra: dict[str, Any] | None, pr
     finally:
         db.close()
     command = crawl_command(db_path, source, run_id, extra)
-    command[1:1] = ["-m", "cProfile", "-o", str(profile_to)]
+    # Scrapy's own entry point: `python -m crawler` ends with os._exit, before cProfile writes.
+    command[1:3] = ["-m", "cProfile", "-o", str(profile_to), "-m", "scrapy"]
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONPATH": _pythonpath()}
     with tempfile.NamedTemporaryFile(prefix=f"govwatch-bench-{source}-", suffix=".log", delete=False) as log_file:
         process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,

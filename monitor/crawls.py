@@ -57,7 +57,7 @@ class CrawlJob:
 def crawl_command(db_path: str | Path, source: str, run_id: int, extra_settings: dict[str, Any] | None = None) -> list[str]:
     """The `scrapy crawl` command line for one source's run."""
     command = [
-        sys.executable, "-m", "scrapy", "crawl", "source",
+        sys.executable, "-m", "crawler", "crawl", "source",
         "-a", f"source={source}",
         "-s", f"GOVWATCH_DB={Path(db_path).resolve()}",
         "-s", f"GOVWATCH_RUN_ID={run_id}",

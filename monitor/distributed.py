@@ -133,7 +133,7 @@ def worker_command(redis_url: str, *, concurrency: int | None = None, lease_ttl_
     if exit_idle_s:
         settings["GOVWATCH_WORKER_EXIT_IDLE_S"] = exit_idle_s
     settings.update(extra_settings or {})
-    command = [sys.executable, "-m", "scrapy", "crawl", "govwatch-worker"]
+    command = [sys.executable, "-m", "crawler", "crawl", "govwatch-worker"]
     for key, value in settings.items():
         command += ["-s", f"{key}={value}"]
     return command
