@@ -131,8 +131,9 @@ class StoragePipeline:
     GOVWATCH_STORE_BATCH_S seconds (a timer and spider_idle flush the rest), then go in one
     BEGIN IMMEDIATE transaction; if any item fails, the batch is rolled back and written again
     with each item in its own savepoint, so one bad item is rolled back and logged alone. The
-    write lock is held for one short burst per batch instead of once per page. A crawl killed mid-batch loses only the unwritten items, never half of
-    one; the next crawl fetches them again, as it would any page it has not stored.
+    write lock is held for one short burst per batch instead of once per page. A crawl killed
+    mid-batch loses only the unwritten items, never half of one; the next crawl fetches them
+    again, as it would any page it has not stored.
 
     List-page visits are written when the crawl closes, after the last batch, because a
     visit recorded before its article links were stored would make the next crawl skip that

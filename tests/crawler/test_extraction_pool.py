@@ -7,11 +7,13 @@ compare, row for row, with crawls that extract in the crawl process.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sqlite3
 from pathlib import Path
 from typing import Any
 
+from crawler.extraction_pool import Extracted, ExtractionPool, extract_for_store
 from monitor.config import load_sources, source_as_record
 from monitor.crawls import run_crawls
 from storage import open_db
@@ -78,3 +80,46 @@ def test_pooled_extraction_stores_what_in_process_extraction_stores(demo_site, t
     after = stored(tmp_path / "pool.db")
     assert (after["articles"], after["versions"], after["events"], after["search"]) == \
         (baseline["articles"], baseline["versions"], baseline["events"], baseline["search"])
+
+
+ARTICLE = ("<html><head><meta charset='{charset}'><title>关于做好乡村振兴工作的通知</title></head><body>"
+           "<h1>关于做好乡村振兴工作的通知</h1><p>" + "各乡镇人民政府：请认真贯彻落实乡村振兴战略，确保各项任务按时完成。" * 8
+           + "</p></body></html>")
+SCREENED = {  # name → (body, declared charset, what the screening must say)
+    "article": (ARTICLE.format(charset="utf-8").encode(), "utf-8", {"encoding": "utf-8"}),
+    "block page": ("<html><head><title>访问被拒绝</title></head><body><h1>访问被拒绝</h1>"
+                   "<p>您的访问请求被网站安全防护拦截。</p></body></html>".encode(), "utf-8",
+                   {"blocked": "block page: 访问被拒绝"}),
+    "soft 404": ("<html><head><title>提示</title></head><body><p>对不起，您访问的页面不存在或已被删除！</p>"
+                 "</body></html>".encode(), "utf-8", {"soft_404": "soft 404: 页面不存在"}),
+    "GBK labelled UTF-8": (ARTICLE.format(charset="utf-8").encode("gbk"), "utf-8",
+                           {"encoding": "gb18030",
+                            "charset_note": "charset lie: declared utf-8, decoded as gb18030 (article kept)"}),
+}
+
+
+def test_pages_are_screened_in_the_workers_as_in_the_crawl_process():
+    """Block pages, soft 404s and charset lies are judged where pages are extracted: a worker
+    must judge them exactly as the crawl process does (small crawls never start the pool)."""
+    pool = ExtractionPool(workers=1, start_after=0)
+
+    async def through_pool() -> dict[str, Extracted]:
+        while not pool.ready():
+            await asyncio.sleep(0.05)
+        return {name: await pool.extract(body, "http://127.0.0.1/gov/t20230630_1.html", "utf-8", (), declared)
+                for name, (body, declared, _) in SCREENED.items()}
+
+    try:
+        pooled = asyncio.run(asyncio.wait_for(through_pool(), timeout=60))
+    finally:
+        pool.close()
+    for name, (body, declared, expected) in SCREENED.items():
+        here = extract_for_store(body, "http://127.0.0.1/gov/t20230630_1.html", "utf-8", (), declared)
+        assert pooled[name] == here, name
+        screening = here.screening
+        for key, value in expected.items():
+            assert getattr(screening, key) == value, (name, key)
+        if screening.is_article:
+            assert "乡村振兴" in here.fields["text"] and here.prepared is not None
+        else:
+            assert here.prepared is None
