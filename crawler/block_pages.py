@@ -41,6 +41,14 @@ def visible_text(html: str) -> str:
     return _SPACE.sub(" ", _TAG.sub(" ", _INVISIBLE.sub(" ", html))).strip()
 
 
+def folded_if_short(visible: str) -> str | None:
+    """`nfkc(visible)` when either check below would fold it (a page short enough to be a block
+    or error page), else None: to fold a page's text once for both checks."""
+    if len(visible) > 2 * max(load_rules()["max_chars"], load_error_rules()["max_chars"]):
+        return None  # NFKC never halves a text: both checks skip folding an article-length page
+    return nfkc(visible)
+
+
 def block_reason(html: str, rules: dict[str, Any] | None = None, *, visible: str | None = None,
                  folded: str | None = None) -> str | None:
     """"block page: <phrase>" when `html` is a short page showing a block phrase, else None.

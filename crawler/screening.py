@@ -13,14 +13,12 @@ from dataclasses import dataclass
 from crawler.block_pages import (
     block_reason,
     error_page_reason,
+    folded_if_short,
     is_error_title,
-    load_error_rules,
-    load_rules,
     page_titles,
     visible_text,
 )
 from crawler.response_checks import charset_lie
-from storage.unicode_fold import nfkc
 
 
 @dataclass
@@ -44,9 +42,7 @@ def screen_article(body: bytes, declared: str | None, encoding: str | None) -> S
     actual = charset_lie(body, declared)
     text = body.decode(actual or encoding or "utf-8", errors="replace")
     visible = visible_text(text)
-    # Both checks fold the visible text of short pages; fold it once for both.
-    short = 2 * max(load_rules()["max_chars"], load_error_rules()["max_chars"])
-    folded = nfkc(visible) if len(visible) <= short else None
+    folded = folded_if_short(visible)  # once for both checks
     if blocked := block_reason(text, visible=visible, folded=folded):
         return Screening(encoding, blocked=blocked)
     if soft_404 := error_page_reason(text, visible=visible, folded=folded):

@@ -78,8 +78,7 @@ def _trafilatura_options(url: str | None) -> Extractor:
     """trafilatura's options for one page. Built once and copied: building them reads its config
     file's values each time (~3 % of a light page's extraction)."""
     options = copy(_base_options())
-    options.url = url
-    options.source = url and url.encode("utf-8", "replace").decode("utf-8")
+    options.url = options.source = url
     return options
 
 
