@@ -4,9 +4,12 @@ A Scrapy crawl is one process and its reactor one core; extraction is most of th
 page costs (bench/README.md). With extraction in a pool, the reactor fetches, parses list
 pages and writes to the store while the workers extract: both cores busy, one crawl.
 
-The pool is started only once a crawl has extracted `start_after` pages in its own process,
-and used only once every worker is warm, so small crawls (tests, the demo, re-checks that
-are mostly 304s) never pay for starting it and no page waits for a worker to boot.
+The pool is started once a crawl has scheduled more than `start_after` requests for articles it
+does not hold (or has extracted that many pages in its own process: changed articles), and
+used only once every worker is warm, so small crawls (tests, the demo, re-checks that are
+mostly 304s) never pay for starting it and no page waits for a worker to boot. Counting
+scheduled requests starts the workers while the first pages are still being fetched: on a
+first crawl the pool is warm about a second earlier than when counting extracted pages.
 
 Workers come from a forkserver that has imported the extractor once: a fork of the crawl
 process itself would copy a running reactor and its threads (and their locks).
@@ -135,11 +138,22 @@ class ExtractionPool:
         self.workers = workers
         self.start_after = start_after
         self.seen = 0
+        self.expected = 0  # requests scheduled for articles we do not hold
         self.restarts = 0
         self.executor: ProcessPoolExecutor | None = None
         self.warming: list[Future[WorkerUsage]] = []
         self.cpu_s = 0.0  # every worker's CPU, as reported with results
         self.peak_rss_kb: dict[int, int] = {}  # worker pid → its peak RSS
+
+    def expect_new_article(self) -> None:
+        """Count one request scheduled for an article we do not hold: its page will need extracting."""
+        self.expected += 1
+        if self.executor is None and self.expected > self.start_after and self.restarts < MAX_RESTARTS:
+            self._start()
+
+    @property
+    def started(self) -> bool:
+        return self.executor is not None
 
     def ready(self) -> bool:
         """Count one page; start the pool when due; True once every worker is warm."""
@@ -188,7 +202,8 @@ class ExtractionPool:
         self.executor = ProcessPoolExecutor(self.workers, mp_context=context)
         # One warm-up task per worker: with forkserver, each submit spawns a worker until all are up.
         self.warming = [self.executor.submit(_warm) for _ in range(self.workers)]
-        log.info("extraction pool: %d worker(s) started after %d pages", self.workers, self.start_after)
+        log.info("extraction pool: %d worker(s) started (%d new articles scheduled, %d pages extracted)",
+                 self.workers, self.expected, self.seen)
 
     def _broken(self, doing: str) -> None:
         self.restarts += 1

@@ -7,6 +7,7 @@ from urllib.parse import urljoin
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
@@ -93,3 +94,25 @@ class ScopedRedirectMiddleware:
             self.crawler.stats.inc_value("govwatch/offsite_redirects")
             raise RedirectRefused(f"redirect to another site: {target}")
         return response
+
+
+# A meta refresh must name itself in its tag; Scrapy looks for one in the first 4,096 characters,
+# which are at most 16 KB of UTF-8 (4 bytes a character at worst).
+_REFRESH_WINDOW_BYTES = 4 * 4096
+
+
+class QuickMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """Scrapy's MetaRefreshMiddleware, which first looks for the word "refresh" in the raw bytes.
+
+    Why: Scrapy's check decodes the whole body (`response.text`) of every HTML response to read
+    its first 4,096 characters; in a crawl that extracts pages in worker processes that decode
+    is done for nothing on nearly every page (~2 % of the crawl process's CPU). A page without
+    the word cannot hold the tag, so it is passed on untouched; any other page, and any body
+    in UTF-16/32 (whose ASCII is interleaved with NULs), goes through Scrapy's own check.
+    """
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
+        head = response.body[:_REFRESH_WINDOW_BYTES]
+        if b"refresh" not in head.lower() and b"\x00" not in head[:256]:
+            return response
+        return super().process_response(request, response)

@@ -42,8 +42,8 @@ class ExtractionPipeline:
     a page that cannot be extracted is a failure.
 
     Large crawls extract in a pool of worker processes (crawler/extraction_pool.py), started
-    after GOVWATCH_EXTRACTION_POOL_AFTER pages; GOVWATCH_EXTRACTION_WORKERS = 0 keeps every
-    page in the crawl process.
+    once more than GOVWATCH_EXTRACTION_POOL_AFTER new articles are scheduled (or pages
+    extracted); GOVWATCH_EXTRACTION_WORKERS = 0 keeps every page in the crawl process.
     """
 
     def __init__(self, crawler: Crawler, pool: ExtractionPool | None = None) -> None:
@@ -56,8 +56,16 @@ class ExtractionPipeline:
         settings = crawler.settings
         workers = settings.get("GOVWATCH_EXTRACTION_WORKERS")
         workers = default_workers() if workers in (None, "", "auto") else int(workers)
-        pool = ExtractionPool(workers, settings.getint("GOVWATCH_EXTRACTION_POOL_AFTER", 32)) if workers > 0 else None
-        return cls(crawler, pool)
+        pool = ExtractionPool(workers, settings.getint("GOVWATCH_EXTRACTION_POOL_AFTER", 20)) if workers > 0 else None
+        pipeline = cls(crawler, pool)
+        if pool is not None:
+            crawler.signals.connect(pipeline.request_scheduled, signal=signals.request_scheduled)
+        return pipeline
+
+    def request_scheduled(self, request: Any) -> None:
+        """Start the pool as soon as enough new articles are on their way, not once they are extracted."""
+        if self.pool is not None and not self.pool.started and request.meta.get("govwatch_new_article"):
+            self.pool.expect_new_article()
 
     def close_spider(self) -> None:
         # The crawl's work is done: this is its peak (for operators' logs and bench/).

@@ -37,6 +37,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ConditionalGetMiddleware": 560,
     # after RetryMiddleware (550): sees a 429/503 before it is retried
     "crawler.politeness.BackoffMiddleware": 580,
+    # Scrapy's meta-refresh check (its 580), without decoding every page to look for the tag
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.QuickMetaRefreshMiddleware": 579,
     # just after HttpCompressionMiddleware (590) in request order: see crawler/compression.py
     "crawler.compression.CompressedBodyMiddleware": 595,
     # before RedirectMiddleware (600): refuses redirects to another site or around a loop
@@ -63,7 +66,9 @@ GOVWATCH_DB = "govwatch.db"
 # Extraction worker processes per crawl (crawler/extraction_pool.py): "auto" = the cores
 # (`govwatch crawl`/`run` share them between parallel crawls), 0 = extract in the crawl process.
 GOVWATCH_EXTRACTION_WORKERS = "auto"
-GOVWATCH_EXTRACTION_POOL_AFTER = 32  # pages extracted in-process before the pool starts
+# The pool starts past this many new articles scheduled (or pages extracted): about one list
+# page of them (gov list pages show 15–25 items); fewer are done in-process before it would be warm.
+GOVWATCH_EXTRACTION_POOL_AFTER = 20
 # Items written per transaction, and the longest an item waits for its batch (crawler/pipelines.py).
 GOVWATCH_STORE_BATCH = 50
 GOVWATCH_STORE_BATCH_S = 1.0

@@ -196,6 +196,8 @@ class SourceSpider(scrapy.Spider):
             # a redirect hop must not be dropped as a duplicate: loops are caught in article_redirect
             dont_filter=bool(redirects),
             meta={"handle_httpstatus_list": ARTICLE_STATUSES, "govwatch_article": True,
+                  # one we do not hold: its page will be extracted (the extraction pool counts these)
+                  "govwatch_new_article": url not in self.known_urls,
                   "govwatch_redirects": redirects or []},
         )
 

@@ -123,3 +123,26 @@ def test_pages_are_screened_in_the_workers_as_in_the_crawl_process():
             assert "乡村振兴" in here.fields["text"] and here.prepared is not None
         else:
             assert here.prepared is None
+
+
+def test_pool_starts_when_new_articles_are_scheduled_not_when_known_ones_are():
+    """A first crawl starts its workers while its first pages are still being fetched; a re-check
+    of articles we hold (mostly 304s, nothing to extract) never starts them."""
+    from scrapy import Request
+
+    from crawler.pipelines import ExtractionPipeline
+
+    pool = ExtractionPool(workers=1, start_after=2)
+    pipeline = ExtractionPipeline(crawler=None, pool=pool)  # request_scheduled needs no crawler
+    try:
+        for n in range(10):
+            pipeline.request_scheduled(Request(f"http://127.0.0.1/gov/known_{n}.html",
+                                               meta={"govwatch_article": True, "govwatch_new_article": False}))
+        pipeline.request_scheduled(Request("http://127.0.0.1/gov/index_1.html"))  # a list page
+        assert not pool.started and pool.seen == 0
+        for n in range(3):
+            pipeline.request_scheduled(Request(f"http://127.0.0.1/gov/new_{n}.html",
+                                               meta={"govwatch_article": True, "govwatch_new_article": True}))
+        assert pool.started and pool.expected == 3 and pool.seen == 0
+    finally:
+        pool.close()
