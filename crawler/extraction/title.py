@@ -65,7 +65,9 @@ def find_title(root: HtmlElement, min_overlap: float = 0.5) -> tuple[str | None,
     if len(first_segment) >= 6 and first_segment not in references:
         references.append(first_segment)
     best: tuple[tuple, str, HtmlElement] | None = None
-    for order, (kind, xp) in enumerate(_CANDIDATES):
+    for kind, xp in _CANDIDATES:
+        if best is not None and best[0][:2] == (3, _RANK["h1"]):
+            break  # an <h1> equal to a reference: no later kind can outrank it (and their scans cost)
         for el in xp(root):
             text = _clean(el.text_content())
             norm = _norm(text)

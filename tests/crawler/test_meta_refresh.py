@@ -25,7 +25,7 @@ PAGES = {
     "refresh in noscript": ("<html><head><meta charset='utf-8'><noscript>" + TAG + "</noscript></head>"
                             "<body>请开启脚本</body></html>", "utf-8"),
     "slow refresh": ("<html><head><meta charset='utf-8'><meta http-equiv='refresh' content='600'></head>"
-                     "<body>每十分钟刷新</body></html>", "utf-8"),
+                     + "<body>每十分钟刷新</body></html>", "utf-8"),
     "article": ("<html><head><meta charset='utf-8'><title>关于做好乡村振兴工作的通知</title></head><body><p>"
                 + "各乡镇人民政府：请认真贯彻落实。" * 200 + "</p></body></html>", "utf-8"),
     "article in gbk": ("<html><head><meta charset='gbk'><title>通知</title></head><body><p>"
