@@ -96,3 +96,26 @@ def bracketed(files: Sequence[Path], between: Callable[[], T]) -> tuple[dict[str
     pages, seconds = before["pages"] + after["pages"], before["seconds"] + after["seconds"]
     return {"pages": before["pages"], "processes": before["processes"], "seconds": seconds / 2,
             "pages_per_s": pages / seconds, "runs": [before, after]}, result
+
+
+def interleaved(files: Sequence[Path], crawls: Sequence[Callable[[], T]],
+                pages_per_s: Callable[[T], float]) -> tuple[dict[str, Any], list[tuple[T, float]]]:
+    """Bare all cores, then each crawl followed by bare all cores again: B C B C B … B.
+
+    Each crawl's ratio is its pages/s over the two bare runs on either side of it (all their
+    pages over all their seconds), so every ratio compares figures taken within a minute of
+    each other; several pairs show how far this machine's drift moves one ratio. Returns the
+    baseline over every bare run (each kept) and (crawl result, its ratio) for each crawl.
+    """
+    runs = [all_cores(files)]
+    paired: list[tuple[T, float]] = []
+    for crawl in crawls:
+        result = crawl()
+        runs.append(all_cores(files))
+        before, after = runs[-2], runs[-1]
+        bare = (before["pages"] + after["pages"]) / (before["seconds"] + after["seconds"])
+        paired.append((result, pages_per_s(result) / bare))
+    pages, seconds = sum(r["pages"] for r in runs), sum(r["seconds"] for r in runs)
+    baseline = {"pages": runs[0]["pages"], "processes": runs[0]["processes"], "seconds": seconds / len(runs),
+                "pages_per_s": pages / seconds, "runs": runs}
+    return baseline, paired

@@ -59,6 +59,10 @@ def test_the_crawls_fetched_every_page_and_the_recrawl_got_304s(bench_results: t
     site = results["site"]
     assert results["govwatch"]["mix"]["articles"] == site["pages"]
     assert results["govwatch"]["light"]["articles"] == site["light_pages"]
+    # One light crawl below 1,000 pages, between two bare runs; the ratio is that pair's.
+    (pair,) = results["govwatch"]["light_runs"]
+    assert len(results["trafilatura"]["light_all_cores"]["runs"]) == 2
+    assert results["figures"]["govwatch_vs_trafilatura_light"] == pair["ratio"] == results["govwatch"]["light"]["ratio"]
     assert results["recrawl"]["not_modified"] == site["pages"]
     assert [step["held"] for step in results["growth"]] == [0, 300]
 
