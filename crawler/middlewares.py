@@ -111,7 +111,7 @@ class QuickMetaRefreshMiddleware(MetaRefreshMiddleware):
     in UTF-16/32 (whose ASCII is interleaved with NULs), goes through Scrapy's own check.
     """
 
-    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
+    def process_response(self, request: Request, response: Response) -> Request | Response:
         head = response.body[:_REFRESH_WINDOW_BYTES]
         if b"refresh" not in head.lower() and b"\x00" not in head[:256]:
             return response
