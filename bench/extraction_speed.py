@@ -84,28 +84,19 @@ def measure(light: Sequence[Path], heavy: Sequence[Path]) -> dict[str, dict[str,
 
 def bracketed(files: Sequence[Path], between: Callable[[], T]) -> tuple[dict[str, Any], T]:
     """All cores on `files` just before and just after `between()` (a govwatch crawl of the
-    same pages), and what it returned.
-
-    Why: this machine's speed drifts by up to a third within minutes (bench/README.md), so a
-    ratio of two figures measured minutes apart measures the drift as much as the code. The
-    baseline reported is both runs together (all pages over all seconds), with each run kept.
-    """
-    before = all_cores(files)
-    result = between()
-    after = all_cores(files)
-    pages, seconds = before["pages"] + after["pages"], before["seconds"] + after["seconds"]
-    return {"pages": before["pages"], "processes": before["processes"], "seconds": seconds / 2,
-            "pages_per_s": pages / seconds, "runs": [before, after]}, result
+    same pages), and what it returned: `interleaved` with one crawl."""
+    baseline, [(result, _)] = interleaved(files, [between])
+    return baseline, result
 
 
-def interleaved(files: Sequence[Path], crawls: Sequence[Callable[[], T]],
-                pages_per_s: Callable[[T], float]) -> tuple[dict[str, Any], list[tuple[T, float]]]:
+def interleaved(files: Sequence[Path], crawls: Sequence[Callable[[], T]]) -> tuple[dict[str, Any], list[tuple[T, float]]]:
     """Bare all cores, then each crawl followed by bare all cores again: B C B C B … B.
 
-    Each crawl's ratio is its pages/s over the two bare runs on either side of it (all their
-    pages over all their seconds), so every ratio compares figures taken within a minute of
-    each other; several pairs show how far this machine's drift moves one ratio. Returns the
-    baseline over every bare run (each kept) and (crawl result, its ratio) for each crawl.
+    Why: this machine's speed drifts by up to a third within minutes (bench/README.md), so a
+    ratio of two figures measured minutes apart measures the drift as much as the code. Each
+    crawl is paired with the bare pages/s of the two runs on either side of it (all their pages
+    over all their seconds); several pairs show how far the drift moves one ratio. Returns the
+    baseline over every bare run (each kept) and (crawl result, bare pages/s around it) per crawl.
     """
     runs = [all_cores(files)]
     paired: list[tuple[T, float]] = []
@@ -113,8 +104,7 @@ def interleaved(files: Sequence[Path], crawls: Sequence[Callable[[], T]],
         result = crawl()
         runs.append(all_cores(files))
         before, after = runs[-2], runs[-1]
-        bare = (before["pages"] + after["pages"]) / (before["seconds"] + after["seconds"])
-        paired.append((result, pages_per_s(result) / bare))
+        paired.append((result, (before["pages"] + after["pages"]) / (before["seconds"] + after["seconds"])))
     pages, seconds = sum(r["pages"] for r in runs), sum(r["seconds"] for r in runs)
     baseline = {"pages": runs[0]["pages"], "processes": runs[0]["processes"], "seconds": seconds / len(runs),
                 "pages_per_s": pages / seconds, "runs": runs}
