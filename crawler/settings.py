@@ -56,6 +56,7 @@ REMOTE_CONTROL_ENABLED = False
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
     "crawler.parent_watch.ParentWatchExtension": 500,
+    "crawler.gc_tuning.GcTuningExtension": 510,
 }
 
 # --- govwatch -----------------------------------------------------------------
@@ -72,6 +73,9 @@ GOVWATCH_EXTRACTION_POOL_AFTER = 20
 # Items written per transaction, and the longest an item waits for its batch (crawler/pipelines.py).
 GOVWATCH_STORE_BATCH = 50
 GOVWATCH_STORE_BATCH_S = 1.0
+# Young-generation garbage-collection threshold in the crawl and its workers (crawler/gc_tuning.py);
+# 0 keeps Python's default (700).
+GOVWATCH_GC_THRESHOLD = 50_000
 GOVWATCH_PARENT_CHECK_S = 1.0  # a crawl whose govwatch parent died stops (crawler/parent_watch.py)
 GOVWATCH_RUN_ID = None  # set by `govwatch crawl`; a standalone `scrapy crawl` opens its own run
 GOVWATCH_TRIGGER = "scrapy"

@@ -1,0 +1,58 @@
+"""Fewer garbage collections in the crawl process and the extraction workers.
+
+Why: CPython runs a young-generation collection every 700 net allocations, and a crawl
+allocates a great many short-lived objects per page (requests, responses, Deferreds and
+coroutines, item dicts, lxml element proxies, trafilatura's lists); every tenth young
+collection also walks the middle generation, and full collections walk everything alive
+(modules, settings, the set of known URLs). A crawl makes little cyclic garbage, so collecting
+that often buys nothing. With a young threshold of 50,000 and the start-up state frozen out of
+collections, the crawl process spent ~5 % less CPU per page in interleaved A/B crawls of 3,000
+light pages (bench/README.md). Memory is unaffected in practice: cyclic garbage is collected
+after 50,000 allocations instead of 700, and reference-counted objects are freed as before.
+"""
+
+from __future__ import annotations
+
+import gc
+from typing import TYPE_CHECKING, Self
+
+if TYPE_CHECKING:  # the extraction workers import this module and never Scrapy
+    from scrapy.crawler import Crawler
+
+YOUNG_THRESHOLD = 50_000
+# Middle and old generations: collected every 20 young, and every 100 middle, collections.
+OLDER_THRESHOLDS = (20, 100)
+
+
+def collect_less(young_threshold: int = YOUNG_THRESHOLD) -> None:
+    """Raise the collection thresholds and keep everything alive now out of later collections.
+
+    Call once start-up is done: what exists then (modules, settings, compiled rules) lives
+    as long as the process, so walking it again in every full collection is wasted.
+    """
+    gc.freeze()
+    gc.set_threshold(young_threshold, *OLDER_THRESHOLDS)
+
+
+class GcTuningExtension:
+    """collect_less() in the crawl process once the spider is open (GOVWATCH_GC_THRESHOLD;
+    0 keeps Python's defaults)."""
+
+    def __init__(self, threshold: int) -> None:
+        self.threshold = threshold
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        from scrapy import signals
+        from scrapy.exceptions import NotConfigured
+
+        threshold = crawler.settings.getint("GOVWATCH_GC_THRESHOLD", YOUNG_THRESHOLD)
+        if threshold <= 0:
+            raise NotConfigured
+        extension = cls(threshold)
+        # The spider's own start-up state (known URLs, list-page stats) is loaded by then.
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        return extension
+
+    def spider_opened(self) -> None:
+        collect_less(self.threshold)
