@@ -29,7 +29,6 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
-from crawler.gc_tuning import collect_less
 from crawler.screening import Screening, screen_article
 from storage.articles import PreparedContent, prepare_content
 
@@ -104,12 +103,6 @@ class WorkerUsage:
     peak_rss_kb: int
 
 
-def _init_worker(gc_threshold: int) -> None:
-    """A new worker: fewer garbage collections (its imports are done: the forkserver's)."""
-    if gc_threshold > 0:
-        collect_less(gc_threshold)
-
-
 def _warm() -> WorkerUsage:
     """Load the extractor's rules and trafilatura's lazy parts before the first real page."""
     _, usage = extract_in_worker(b"<html><body><h1>warm</h1><p>warm up the extractor</p></body></html>",
@@ -141,10 +134,9 @@ def default_workers(parallel_crawls: int = 1) -> int:
 class ExtractionPool:
     """A lazily started ProcessPoolExecutor for `extract_page`, with its own readiness."""
 
-    def __init__(self, workers: int, start_after: int, gc_threshold: int = 0) -> None:
+    def __init__(self, workers: int, start_after: int) -> None:
         self.workers = workers
         self.start_after = start_after
-        self.gc_threshold = gc_threshold  # > 0: the workers collect_less() (crawler/gc_tuning.py)
         self.seen = 0
         self.expected = 0  # requests scheduled for articles we do not hold
         self.restarts = 0
@@ -207,8 +199,7 @@ class ExtractionPool:
     def _start(self) -> None:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["crawler.extraction", "crawler.extraction_pool", "crawler.screening"])
-        self.executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init_worker,
-                                            initargs=(self.gc_threshold,))
+        self.executor = ProcessPoolExecutor(self.workers, mp_context=context)
         # One warm-up task per worker: with forkserver, each submit spawns a worker until all are up.
         self.warming = [self.executor.submit(_warm) for _ in range(self.workers)]
         log.info("extraction pool: %d worker(s) started (%d new articles scheduled, %d pages extracted)",

@@ -56,8 +56,7 @@ class ExtractionPipeline:
         settings = crawler.settings
         workers = settings.get("GOVWATCH_EXTRACTION_WORKERS")
         workers = default_workers() if workers in (None, "", "auto") else int(workers)
-        pool = ExtractionPool(workers, settings.getint("GOVWATCH_EXTRACTION_POOL_AFTER", 20),
-                              settings.getint("GOVWATCH_GC_THRESHOLD", 0)) if workers > 0 else None
+        pool = ExtractionPool(workers, settings.getint("GOVWATCH_EXTRACTION_POOL_AFTER", 20)) if workers > 0 else None
         pipeline = cls(crawler, pool)
         if pool is not None:
             crawler.signals.connect(pipeline.request_scheduled, signal=signals.request_scheduled)

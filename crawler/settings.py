@@ -73,7 +73,7 @@ GOVWATCH_EXTRACTION_POOL_AFTER = 20
 # Items written per transaction, and the longest an item waits for its batch (crawler/pipelines.py).
 GOVWATCH_STORE_BATCH = 50
 GOVWATCH_STORE_BATCH_S = 1.0
-# Young-generation garbage-collection threshold in the crawl and its workers (crawler/gc_tuning.py);
+# Young-generation garbage-collection threshold of the crawl process (crawler/gc_tuning.py);
 # 0 keeps Python's default (700).
 GOVWATCH_GC_THRESHOLD = 50_000
 GOVWATCH_PARENT_CHECK_S = 1.0  # a crawl whose govwatch parent died stops (crawler/parent_watch.py)

@@ -60,7 +60,10 @@ _NAV_CANDIDATES = frozenset(("table", "tbody", "tr", "td", "th", "ul", "ol", "dl
 
 
 def _chars(text: str | None) -> int:
-    return len(_WS.sub("", text)) if text else 0
+    """Non-space characters. Most text nodes between tags are only indentation: no regex for those."""
+    if not text or text.isspace():
+        return 0
+    return len(_WS.sub("", text))
 
 
 def drop_link_dense(root: HtmlElement, rules: Rules, keep: HtmlElement | None = None) -> int:

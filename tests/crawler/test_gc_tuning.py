@@ -1,4 +1,4 @@
-"""Fewer garbage collections in the crawl process and its extraction workers (crawler/gc_tuning.py)."""
+"""Fewer garbage collections in the crawl process, not in its extraction workers (crawler/gc_tuning.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from scrapy.utils.test import get_crawler
 
 from crawler.extraction_pool import ExtractionPool
 from crawler.gc_tuning import OLDER_THRESHOLDS, GcTuningExtension
+
+PYTHON_DEFAULTS = (700, 10, 10)
 
 
 @pytest.fixture
@@ -40,15 +42,16 @@ def test_a_zero_threshold_keeps_pythons_defaults():
         GcTuningExtension.from_crawler(get_crawler(settings_dict={"GOVWATCH_GC_THRESHOLD": 0}))
 
 
-def test_the_extraction_workers_collect_less_too():
-    pool = ExtractionPool(workers=1, start_after=0, gc_threshold=4_321)
+def test_the_extraction_workers_keep_pythons_collector():
+    """A worker's page trees are often held by reference cycles: collected rarely, they pile up
+    (hundreds of MB per worker on 100 KB pages), so the workers keep Python's thresholds."""
+    pool = ExtractionPool(workers=1, start_after=0)
     pool.expect_new_article()  # past start_after: the pool starts
     try:
         deadline = time.monotonic() + 60
         while not pool.ready():
             assert time.monotonic() < deadline, "the worker did not warm up"
             time.sleep(0.05)
-        assert pool.executor.submit(gc.get_threshold).result(timeout=60) == (4_321, *OLDER_THRESHOLDS)
-        assert pool.executor.submit(gc.get_freeze_count).result(timeout=60) > 0
+        assert pool.executor.submit(gc.get_threshold).result(timeout=60) == PYTHON_DEFAULTS
     finally:
         pool.close()
