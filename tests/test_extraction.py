@@ -322,6 +322,22 @@ def test_attachments_absolute_and_typed():
     assert p.attachments[0]["name"] == "1.实施方案.pdf"
 
 
+def test_attachments_named_only_by_an_escaped_path_or_by_their_text():
+    # The quick skip for plain links must not hide these: the extension %-escaped in the path,
+    # or only in the link text (download scripts), or split by whitespace in the text.
+    html = page(f"""<h1>{TITLE}</h1>{BODY}
+      <p><a href="/files/%E6%96%B9%E6%A1%88%2Epdf">方案</a>
+         <a href="/download.jsp?id=7">3.补助标准
+            .xls</a> <a href="/download.jsp?id=8">4.申报指南.docx</a>
+         <a href="/news/2.html">政策解读</a></p>""")
+    p = extract_page(html, "http://www.yzcity.gov.cn/xczx/2021/t1.html")
+    assert [(a["type"], a["url"], a["name"]) for a in p.attachments] == [
+        ("pdf", "http://www.yzcity.gov.cn/files/%E6%96%B9%E6%A1%88%2Epdf", "方案"),
+        ("xls", "http://www.yzcity.gov.cn/download.jsp?id=7", "3.补助标准 .xls"),
+        ("docx", "http://www.yzcity.gov.cn/download.jsp?id=8", "4.申报指南.docx"),
+    ]
+
+
 def test_attachment_text_docx():
     xml = ('<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
            'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>第一段</w:t></w:r><w:r><w:t>续</w:t></w:r></w:p>'

@@ -12,6 +12,8 @@ from lxml.html import HtmlElement
 ATTACHMENT_TYPES = ("pdf", "doc", "docx", "xls", "xlsx", "wps", "ofd", "et", "zip", "rar")
 _RECORDED = frozenset(("pdf", "doc", "docx", "xls", "xlsx", "wps", "ofd"))
 _EXT = re.compile(r"\.(pdf|docx?|xlsx?|wps|ofd)$", re.I)
+# _EXT anywhere: a link without it (and no %-escape that could hide it) is not an attachment.
+_MAYBE = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|ofd)", re.I)
 _LINKS = etree.XPath("//a[@href]")
 _BASE = etree.XPath("//base/@href")
 _SPACE = re.compile(r"\s+")
@@ -33,7 +35,10 @@ def find_attachments(root: HtmlElement, url: str | None = None) -> list[dict]:
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
-        text = _SPACE.sub(" ", a.text_content()).strip()
+        raw_text = a.text_content()
+        if "%" not in href and not _MAYBE.search(href) and not _MAYBE.search(raw_text):
+            continue  # most links: no attachment extension anywhere, so no need to split the URL
+        text = _SPACE.sub(" ", raw_text).strip()
         kind = _kind(href, text)
         if kind is None:
             continue

@@ -153,8 +153,8 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
     # bounds its cleaned text, so the (costly) render + clean runs only when it could win.
     share = rules.thresholds["container_min_share"]
     body_chars = _chars(body_lines)
-    container = _content_container(root, rules)
-    if container is not None and body_chars < share * len(_WS.sub("", container.text_content())):
+    container, container_chars = _content_container(root, rules)
+    if container is not None and body_chars < share * container_chars:
         container_lines = _container_lines(container, rules, title, links)
         if container_lines and body_chars < share * _chars(container_lines):
             body_lines = container_lines
@@ -208,13 +208,15 @@ def _chars(lines: list[str]) -> int:
     return sum(len(l) for l in lines)
 
 
-def _content_container(root: HtmlElement, rules: Rules) -> HtmlElement | None:
-    """The first known CMS content container (rules.yaml content_xpaths) holding some text."""
+def _content_container(root: HtmlElement, rules: Rules) -> tuple[HtmlElement | None, int]:
+    """The first known CMS content container (rules.yaml content_xpaths) holding some text, and
+    how many non-space characters it holds."""
     for xp in rules.content_xpaths:
         for el in xp(root):
-            if len(_WS.sub("", el.text_content())) >= 20:
-                return el
-    return None
+            chars = len(_WS.sub("", el.text_content()))
+            if chars >= 20:
+                return el, chars
+    return None, 0
 
 
 def _container_lines(container: HtmlElement, rules: Rules, title: str | None, links: set[str]) -> list[str]:
