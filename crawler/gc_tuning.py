@@ -17,10 +17,11 @@ let each worker's RSS grow from ~40 to ~340 MB on the bench's mix of 100 KB page
 from __future__ import annotations
 
 import gc
-from typing import TYPE_CHECKING, Self
+from typing import Self
 
-if TYPE_CHECKING:  # the extraction workers import this module and never Scrapy
-    from scrapy.crawler import Crawler
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 
 YOUNG_THRESHOLD = 50_000
 # Middle and old generations: collected every 20 young, and every 100 middle, collections.
@@ -31,8 +32,10 @@ def collect_less(young_threshold: int = YOUNG_THRESHOLD) -> None:
     """Raise the collection thresholds and keep everything alive now out of later collections.
 
     Call once start-up is done: what exists then (modules, settings, compiled rules) lives
-    as long as the process, so walking it again in every full collection is wasted.
+    as long as the process, so walking it again in every full collection is wasted. Start-up's
+    own garbage is collected first, or it would be frozen with the rest.
     """
+    gc.collect()
     gc.freeze()
     gc.set_threshold(young_threshold, *OLDER_THRESHOLDS)
 
@@ -45,9 +48,6 @@ class GcTuningExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        from scrapy import signals
-        from scrapy.exceptions import NotConfigured
-
         threshold = crawler.settings.getint("GOVWATCH_GC_THRESHOLD", YOUNG_THRESHOLD)
         if threshold <= 0:
             raise NotConfigured

@@ -11,9 +11,9 @@ from lxml.html import HtmlElement
 
 ATTACHMENT_TYPES = ("pdf", "doc", "docx", "xls", "xlsx", "wps", "ofd", "et", "zip", "rar")
 _RECORDED = frozenset(("pdf", "doc", "docx", "xls", "xlsx", "wps", "ofd"))
-_EXT = re.compile(r"\.(pdf|docx?|xlsx?|wps|ofd)$", re.I)
+_EXT = re.compile(r"\.(pdf|docx?|xlsx?|wps|ofd)$", re.IGNORECASE)
 # _EXT anywhere: a link without it (and no %-escape that could hide it) is not an attachment.
-_MAYBE = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|ofd)", re.I)
+_MAYBE = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|ofd)", re.IGNORECASE)
 _LINKS = etree.XPath("//a[@href]")
 _BASE = etree.XPath("//base/@href")
 _SPACE = re.compile(r"\s+")
