@@ -11,9 +11,10 @@ from lxml.html import HtmlElement
 
 ATTACHMENT_TYPES = ("pdf", "doc", "docx", "xls", "xlsx", "wps", "ofd", "et", "zip", "rar")
 _RECORDED = frozenset(("pdf", "doc", "docx", "xls", "xlsx", "wps", "ofd"))
-_EXT = re.compile(r"\.(pdf|docx?|xlsx?|wps|ofd)$", re.IGNORECASE)
+_EXTENSIONS = r"\.(pdf|docx?|xlsx?|wps|ofd)"
+_EXT = re.compile(_EXTENSIONS + "$", re.IGNORECASE)
 # _EXT anywhere: a link without it (and no %-escape that could hide it) is not an attachment.
-_MAYBE = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|ofd)", re.IGNORECASE)
+_MAYBE = re.compile(_EXTENSIONS, re.IGNORECASE)
 _LINKS = etree.XPath("//a[@href]")
 _BASE = etree.XPath("//base/@href")
 _SPACE = re.compile(r"\s+")
