@@ -19,8 +19,8 @@ from bench import report
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.skipif(shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
-                                reason="the benchmark serves its site with nginx")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
+                                reason="the benchmark serves its site with nginx")]
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from tests.browser.conftest import start_datasette
 from tests.conftest import PROJECT_ROOT
 from tests.monitor.test_service import wait_for
 
-pytestmark = pytest.mark.timeout(180)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 PASSWORD = "correct horse battery staple"
 
 

@@ -10,7 +10,7 @@ from storage import open_db
 from tests.browser.conftest import start_datasette
 from tests.browser.screenshots import assert_not_blank
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 
 @pytest.fixture(scope="module")

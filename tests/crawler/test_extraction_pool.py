@@ -13,6 +13,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from crawler.extraction_pool import Extracted, ExtractionPool, extract_for_store
 from monitor.config import load_sources, source_as_record
 from monitor.crawls import run_crawls
@@ -62,6 +64,7 @@ def pooled_pages(runs: list[dict[str, Any]]) -> int:
     return sum(int(m.group(1)) for r in runs if (m := _STAT.search(r.get("log_tail") or "")))
 
 
+@pytest.mark.slow
 def test_pooled_extraction_stores_what_in_process_extraction_stores(demo_site, tmp_path):
     baseline_runs = crawl_demo(tmp_path / "in-process.db", demo_site.base_url, IN_PROCESS)
     pooled_runs = crawl_demo(tmp_path / "pool.db", demo_site.base_url, POOLED)

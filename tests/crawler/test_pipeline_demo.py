@@ -13,6 +13,8 @@ import pytest
 from storage import open_db
 from tests.conftest import DEMO_SOURCE_KIND, DEMO_SOURCES
 
+pytestmark = pytest.mark.slow
+
 # Boilerplate of the kinds the seeds' README lists; none may survive in a stored text.
 BOILERPLATE = [
     "您现在所在的位置", "当前位置", "【字体", "打印", "分享到", "扫一扫", "回到顶部", "主办单位", "湘公网安备",

@@ -11,6 +11,8 @@ from lxml import etree
 from storage import open_db
 from tests.datasette.test_publish import make_datasette
 
+pytestmark = pytest.mark.slow
+
 ATOM_SCHEMA = Path(__file__).resolve().parents[1] / "monitor" / "data" / "atom.rng"
 
 

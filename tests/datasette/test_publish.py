@@ -10,6 +10,8 @@ from datasette.app import Datasette
 
 from monitor.publish import DATASETTE_DIR, DATASETTE_SETTINGS, datasette_command
 
+pytestmark = pytest.mark.slow
+
 
 def make_datasette(db_path: Path) -> Datasette:
     """Datasette configured exactly as `govwatch serve` configures it."""

@@ -22,8 +22,8 @@ import pytest
 from tests.conftest import DEMO_SOURCES, PROJECT_ROOT
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-pytestmark = pytest.mark.skipif(not os.path.exists(REDIS_SERVER),
-                                reason="redis-server is not installed (apt-get install redis-server)")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(REDIS_SERVER),
+                                reason="redis-server is not installed (apt-get install redis-server)")]
 
 
 @pytest.fixture(scope="module")

@@ -27,6 +27,8 @@ from storage import open_db
 from storage.sources import sync_sources
 from tests.conftest import DEMO_SOURCES, govwatch
 
+pytestmark = pytest.mark.slow
+
 CHANGING = ["demo-gov", "demo-news", "demo-mirror"]  # the sources day 2 touches
 
 
