@@ -28,8 +28,8 @@ from twisted.python.failure import Failure
 from crawler.block_pages import block_reason, error_page_reason
 from crawler.items import ArticleGone, ArticleNotModified, ArticlePage, FetchFailure, ListPageFetched
 from crawler.recheck import RecheckPolicy, due_articles, list_next_due, list_page_due
-from crawler.url_scope import matchable
 from crawler.response_checks import binary_type, declared_charset, failure_reason, tries_note
+from crawler.url_scope import matchable
 from storage import open_db
 from storage.articles import known_articles
 from storage.list_pages import list_page_stats
