@@ -55,6 +55,7 @@ class Page:
     body: bytes
     status: int = 200
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"})
+    repeat: int = 1  # the body sent this many times, without Content-Length (a stream ended by closing)
 
 
 def notice(n: int, extra_body: str = "", head: str = "") -> tuple[str, str]:
@@ -113,6 +114,12 @@ class HostileSite:
             self.pages[path] = page
         return path
 
+    def add_stream(self, path: str, chunk: bytes, repeat: int) -> str:
+        """A page of len(chunk) * repeat bytes, streamed without Content-Length (so no size is announced)."""
+        with self.lock:
+            self.pages[path] = Page(chunk, repeat=repeat)
+        return path
+
     def link(self, path_or_url: str, text: str = "通知") -> None:
         with self.lock:
             self.listed.append(f'<li><a href="{escape(path_or_url)}">{escape(text)}</a><span>2024-05-01</span></li>')
@@ -146,9 +153,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(page.status)
         for key, value in page.headers.items():
             self.send_header(key, value)
-        self.send_header("Content-Length", str(len(page.body)))
+        if page.repeat == 1:
+            self.send_header("Content-Length", str(len(page.body)))
         self.end_headers()
-        self.wfile.write(page.body)
+        try:
+            for _ in range(page.repeat):
+                self.wfile.write(page.body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client stopped reading: what a size limit does
 
     def log_message(self, *args) -> None:
         pass
