@@ -21,7 +21,7 @@ MAX_ID = 2**63 - 1
 
 @hookimpl
 def register_routes():
-    return [(r"^/-/article/(?P<article_id>\d{1,30})$", article_page)]
+    return [(r"^/-/article/(?P<article_id>\d+)$", article_page)]
 
 
 def store_name(datasette) -> str:
@@ -46,7 +46,8 @@ def row_actions(datasette, actor, request, database, table, row):
 
 async def article_page(datasette, request):
     db = datasette.get_database()
-    article_id = int(request.url_vars["article_id"])
+    digits = request.url_vars["article_id"]
+    article_id = int(digits) if len(digits) <= 19 else MAX_ID + 1
     if article_id > MAX_ID:
         raise NotFound(f"no article {article_id}")
     rows = (await db.execute("select * from articles where id = ?", [article_id])).rows

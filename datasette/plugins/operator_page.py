@@ -48,6 +48,9 @@ def register_routes():
     return [
         (r"^/-/operator$", operator_page),
         (rf"^/-/operator/(?P<name>{SOURCE_NAME_PATTERN})/(?P<change>schedule|pause|resume|run)$", operator_change),
+        # anything else under /-/operator/ is a clear 404 (Datasette would read it as a row URL
+        # of a database named "-" and fail with a 500)
+        (r"^/-/operator/(?P<rest>.*)$", not_a_change),
     ]
 
 
@@ -67,6 +70,10 @@ async def operator_page(datasette, request):
          "message": outcome.get("message"), "error": outcome.get("error")},
         request=request,
     ))
+
+
+async def not_a_change(request):
+    return Response.text("not a source change: /-/operator/<source name>/(schedule|pause|resume|run)", status=404)
 
 
 async def operator_change(datasette, request):
