@@ -11,6 +11,7 @@ from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
+from crawler.url_scope import MAX_URL_LENGTH, matchable
 from storage import open_db
 from storage.articles import conditional_get_validators
 
@@ -96,6 +97,38 @@ class ScopedRedirectMiddleware:
         return response
 
 
+class OutOfScope(IgnoreRequest):
+    """A request off the source's site; its message is the reason kept in `fetch_errors`."""
+
+
+class OnSiteRequestMiddleware:
+    """Refuses every request off the source's site (host and port) or too long to be a page's URL.
+
+    Whatever produced the request (a list link, a redirect hop, a meta refresh, a re-check of a
+    stored URL), a crawled page must not make govwatch fetch another service, such as one on
+    another port of 127.0.0.1 (SSRF). One check at the door, first of the downloader
+    middlewares (50), before robots.txt is even asked for.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        on_site = getattr(self.crawler.spider, "on_site", None)
+        if on_site is None:
+            return
+        if not matchable(request.url):
+            self.crawler.stats.inc_value("govwatch/off_scope_requests")
+            raise OutOfScope(f"URL longer than {MAX_URL_LENGTH} characters: {request.url[:200]}…")
+        if not on_site(request.url):
+            self.crawler.stats.inc_value("govwatch/off_scope_requests")
+            raise OutOfScope(f"request to another site refused: {request.url}")
+
+
 # A meta refresh must name itself in its tag; Scrapy looks for one in the first 4,096 characters,
 # which are at most 16 KB of UTF-8 (4 bytes a character at worst).
 _REFRESH_WINDOW_BYTES = 4 * 4096
@@ -109,10 +142,18 @@ class QuickMetaRefreshMiddleware(MetaRefreshMiddleware):
     is done for nothing on nearly every page (~2 % of the crawl process's CPU). A page without
     the word cannot hold the tag, so it is passed on untouched; any other page, and any body
     in UTF-16/32 (whose ASCII is interleaved with NULs), goes through Scrapy's own check.
+
+    A refresh target outside the source's scope (the spider's `in_scope`: its hosts, ports and
+    paths) is refused like an off-site 3xx: Scrapy's own middleware follows it anywhere.
     """
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
         head = response.body[:_REFRESH_WINDOW_BYTES]
         if b"refresh" not in head.lower() and b"\x00" not in head[:256]:
             return response
-        return super().process_response(request, response)
+        result = super().process_response(request, response)
+        in_scope = getattr(getattr(getattr(self, "crawler", None), "spider", None), "in_scope", None)
+        if isinstance(result, Request) and in_scope is not None and not in_scope(result.url):
+            self.crawler.stats.inc_value("govwatch/offsite_redirects")
+            raise RedirectRefused(f"meta refresh to outside the source's scope: {result.url}")
+        return result

@@ -32,6 +32,8 @@ CONCURRENT_ITEMS = 16
 
 # --- components ---------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
+    # first: no request leaves for another site or port, whatever produced it (SSRF)
+    "crawler.middlewares.OnSiteRequestMiddleware": 50,
     # after RobotsTxtMiddleware (100), so robots.txt is parsed before the first page request
     "crawler.politeness.CrawlDelayMiddleware": 120,
     "crawler.middlewares.ConditionalGetMiddleware": 560,

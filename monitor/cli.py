@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,6 +48,11 @@ def clear_errors() -> Iterator[None]:
         yield
     except (ConfigError, StoreError, UnknownSource) as exc:
         raise UserError(str(exc.args[0] if isinstance(exc, UnknownSource) else exc)) from None
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            raise
+        raise UserError(f"the database is locked by another process ({exc}); "
+                        "a crawl or `govwatch run` may be writing: try again in a moment") from None
 
 
 def make_console() -> Console:
@@ -347,10 +353,17 @@ def sources_add(db_path: str, snippet) -> None:
     click.echo(f"{source.name}: added ({source.schedule}){_service_note(db)}")
 
 
+# An operator's command waits this long for a crawl's write to finish, then says so (the
+# store's own 30 s is for crawl processes taking turns, too long for a person at a prompt).
+OPERATOR_BUSY_TIMEOUT_MS = 5000
+
+
 def _existing_db(db_path: str, create: bool = False):
     if not create and not Path(db_path).exists():
         raise StoreError(f"cannot open database {db_path}: no such file (run `govwatch crawl` or `govwatch run` first)")
-    return open_db(db_path)
+    db = open_db(db_path)
+    db.execute(f"PRAGMA busy_timeout = {OPERATOR_BUSY_TIMEOUT_MS}")
+    return db
 
 
 def _service_note(db) -> str:
@@ -366,6 +379,8 @@ def operator_password(password: str) -> None:
     """Print the hash to put in GOVWATCH_OPERATOR_PASSWORD_HASH for the operator page's sign-in."""
     from datasette_auth_passwords.utils import hash_password
 
+    if not password.strip():
+        raise UserError("the operator password must not be empty")
     click.echo(hash_password(password))
 
 

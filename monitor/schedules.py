@@ -19,6 +19,13 @@ def parse_schedule(spec: str, timezone: str = "Asia/Shanghai") -> BaseTrigger:
 
     Raises ValueError with a message that says what a valid spec looks like.
     """
+    try:
+        return _parse_schedule(spec, timezone)
+    except OverflowError:  # "every 99999999999999999999d": a timedelta cannot hold it
+        raise ValueError(f"{spec.strip()!r}: interval too long (use at most a few years)") from None
+
+
+def _parse_schedule(spec: str, timezone: str) -> BaseTrigger:
     if not isinstance(spec, str) or not spec.strip():
         raise ValueError("empty schedule; use a cron line like '0 8 * * *' or 'every 2h'")
     spec = spec.strip()

@@ -9,6 +9,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 from lxml import etree
 from lxml.html import HtmlElement
 
+from storage.links import http_url
+
 ATTACHMENT_TYPES = ("pdf", "doc", "docx", "xls", "xlsx", "wps", "ofd", "et", "zip", "rar")
 _RECORDED = frozenset(("pdf", "doc", "docx", "xls", "xlsx", "wps", "ofd"))
 _EXTENSIONS = r"\.(pdf|docx?|xlsx?|wps|ofd)"
@@ -27,7 +29,13 @@ def _kind(href: str, text: str) -> str | None:
 
 
 def find_attachments(root: HtmlElement, url: str | None = None) -> list[dict]:
-    """[{"name", "url" (absolute), "type"}] for every attachment link, de-duplicated by URL."""
+    """[{"name", "url" (absolute), "type"}] for every attachment link, de-duplicated by URL.
+
+    Only http(s) links are kept (storage/links.py): the URL becomes an `<a href>` on the
+    published site, so `JavaScript:`, `java&#9;script:`, `data:` and the like never get in.
+    Without a page URL (`govwatch extract` on a file) a relative link stays relative, which
+    cannot carry a scheme.
+    """
     base_href = _BASE(root)
     base = urljoin(url or "", base_href[0].strip()) if base_href else (url or "")
     seen: set[str] = set()
@@ -43,13 +51,23 @@ def find_attachments(root: HtmlElement, url: str | None = None) -> list[dict]:
         kind = _kind(href, text)
         if kind is None:
             continue
-        absolute = urljoin(base, href) if base else href
-        if absolute in seen:
+        absolute = http_url(href, base) if base else _relative(href)
+        if absolute is None or absolute in seen:
             continue
         seen.add(absolute)
         name = text or a.get("title") or unquote(urlsplit(absolute).path.rsplit("/", 1)[-1])
         out.append({"name": name.strip(), "url": absolute, "type": kind})
     return out
+
+
+_NOWHERE = "http://relative.invalid/"
+
+
+def _relative(href: str) -> str | None:
+    """A link kept as written when there is no page to resolve it against: only one that stays
+    on the page's own site once resolved (no scheme, no other host) is safe as a relative href."""
+    resolved = http_url(href, _NOWHERE)
+    return href.strip() if resolved and urlsplit(resolved).netloc == urlsplit(_NOWHERE).netloc else None
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -29,6 +29,7 @@ from crawler.block_pages import block_reason, error_page_reason
 from crawler.items import ArticleGone, ArticleNotModified, ArticlePage, FetchFailure, ListPageFetched
 from crawler.recheck import RecheckPolicy, due_articles, list_next_due, list_page_due
 from crawler.response_checks import binary_type, declared_charset, failure_reason, tries_note
+from crawler.url_scope import matchable
 from storage import open_db
 from storage.articles import known_articles
 from storage.list_pages import list_page_stats
@@ -156,11 +157,11 @@ class SourceSpider(scrapy.Spider):
             yield FetchFailure(response.url, self.source_name, f"list page: {blocked}", response.status)
             return
         new_links = 0
-        links = [link.url for link in self.page_links.extract_links(response)]
+        links = [link.url for link in self.page_links.extract_links(response) if matchable(link.url)]
         if self.article_links is None:
             articles = [url for url in links if self.article_re.search(url)]
         else:
-            articles = [link.url for link in self.article_links.extract_links(response)]
+            articles = [link.url for link in self.article_links.extract_links(response) if matchable(link.url)]
         for url in articles:
             if self.in_scope(url):
                 new_links += url not in self.known_urls
@@ -253,7 +254,7 @@ class SourceSpider(scrapy.Spider):
                                response.status)
         elif target and not self.on_site(target):
             yield FetchFailure(first, self.source_name, f"redirect to another site: {target}", response.status)
-        elif target and self.article_re.search(target) and self.in_scope(target):
+        elif target and matchable(target) and self.article_re.search(target) and self.in_scope(target):
             yield self.article_request(target, redirects=chain)
         else:
             yield ArticleGone(first, self.source_name, response.status,
@@ -266,7 +267,8 @@ class SourceSpider(scrapy.Spider):
         """
         if not self.recheck_scheduled:
             self.recheck_scheduled = True
-            self.recheck_waiting = iter([u for u in self.due_urls if u not in self.requested_articles])
+            self.recheck_waiting = iter([u for u in self.due_urls
+                                         if u not in self.requested_articles and self.in_scope(u)])
         # Fed a chunk per idle, so a source of 100,000 articles never holds them all as requests.
         chunk = list(itertools.islice(self.recheck_waiting, RECHECK_CHUNK))
         if not chunk:

@@ -15,7 +15,8 @@ from markupsafe import Markup
 
 from datasette import hookimpl
 
-DATABASE = "govwatch"
+# SQLite's largest integer: a longer id cannot be bound as a parameter (it was a 500).
+MAX_ID = 2**63 - 1
 
 
 @hookimpl
@@ -23,23 +24,32 @@ def register_routes():
     return [(r"^/-/article/(?P<article_id>\d+)$", article_page)]
 
 
+def store_name(datasette) -> str:
+    """The served store's database name: its file name without .db, whatever that is
+    (`govwatch serve` serves one file; `archive-2026.db` is as good as `govwatch.db`)."""
+    return datasette.get_database().name
+
+
 @hookimpl
 def table_actions(datasette, actor, database, table):
-    if database == DATABASE and table == "articles":
+    if database == store_name(datasette) and table == "articles":
         return [{"href": datasette.urls.path("/-/article/1"), "label": "Article pages: /-/article/<id>"}]
     return None
 
 
 @hookimpl
 def row_actions(datasette, actor, request, database, table, row):
-    if database == DATABASE and table == "articles":
+    if database == store_name(datasette) and table == "articles":
         return [{"href": datasette.urls.path(f"/-/article/{row['id']}"), "label": "Article page: versions and diffs"}]
     return None
 
 
 async def article_page(datasette, request):
-    db = datasette.get_database(DATABASE)
-    article_id = int(request.url_vars["article_id"])
+    db = datasette.get_database()
+    digits = request.url_vars["article_id"]
+    article_id = int(digits) if len(digits) <= 19 else MAX_ID + 1
+    if article_id > MAX_ID:
+        raise NotFound(f"no article {article_id}")
     rows = (await db.execute("select * from articles where id = ?", [article_id])).rows
     if not rows:
         raise NotFound(f"no article {article_id}")
@@ -70,5 +80,5 @@ async def article_page(datasette, request):
         "events": events,
         "copies": copies,
         "original": original,
-        "database": DATABASE,
+        "database": db.name,
     }, request=request))

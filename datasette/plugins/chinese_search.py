@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, unquote_to_bytes, urlencode
 
 from markupsafe import Markup, escape
 
@@ -66,13 +66,19 @@ def show_typed_words(body: bytes, shown: dict[str, str]) -> bytes:
     return text.encode("utf-8")
 
 
+def _may_search(query_string: bytes) -> bool:
+    """A cheap test before parsing: `_search` may be written percent-encoded (`%5Fsearch`), and
+    Datasette decodes it, so a raw-bytes check alone let it reach FTS5 unrewritten (issue 19)."""
+    return b"_search" in query_string or (b"%" in query_string and b"_search" in unquote_to_bytes(query_string))
+
+
 @hookimpl
 def asgi_wrapper(datasette):
     def wrap(app):
         async def search_rewriter(scope, receive, send):
             if not (
                 scope.get("type") == "http"
-                and b"_search" in scope.get("query_string", b"")
+                and _may_search(scope.get("query_string", b""))
                 and _TABLE_PATH.search(scope.get("path", ""))
             ):
                 await app(scope, receive, send)

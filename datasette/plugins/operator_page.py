@@ -6,6 +6,12 @@ Reads go through the `operator_sources` SQL view. Changes are made by running th
 CLI's and Datasette itself never writes SQL. Only actors allowed the `govwatch-operate`
 permission (by default the `operator` actor that datasette-auth-passwords signs in) may
 change anything; everyone else gets the page read-only.
+
+Hostile input this holds against (issue 19): a source name is checked against the config's
+rule (storage/source_names.py) in the route itself and passed after `--`, so it can never be
+read as an option; a command that crashes shows one line, never its traceback; the banner
+after a change shows only a message this server signed, so a link cannot make the page say
+anything (`?error=<text of the attacker's choice>` is ignored).
 """
 
 from __future__ import annotations
@@ -13,15 +19,20 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
+from urllib.parse import urlencode
 
 from datasette.utils.asgi import Response
+from itsdangerous import BadSignature
 
 from datasette import hookimpl
+from storage.source_names import SOURCE_NAME_PATTERN
 
 ACTION = "govwatch-operate"
-DATABASE = "govwatch"
 CHANGES = {"schedule", "pause", "resume", "run"}
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+OUTCOME_NAMESPACE = "govwatch-operator-outcome"
+MAX_SPEC_CHARS = 200
+USER_ERROR_EXIT = 2  # the CLI's exit status for a problem the user can fix (one line on stderr)
 
 
 @hookimpl
@@ -36,7 +47,10 @@ def permission_allowed(datasette, actor, action):
 def register_routes():
     return [
         (r"^/-/operator$", operator_page),
-        (r"^/-/operator/(?P<name>[a-z0-9_-]+)/(?P<change>schedule|pause|resume|run)$", operator_change),
+        (rf"^/-/operator/(?P<name>{SOURCE_NAME_PATTERN})/(?P<change>schedule|pause|resume|run)$", operator_change),
+        # anything else under /-/operator/ is a clear 404 (Datasette would read it as a row URL
+        # of a database named "-" and fail with a 500)
+        (r"^/-/operator/(?P<rest>.*)$", not_a_change),
     ]
 
 
@@ -46,15 +60,20 @@ def menu_links(datasette, actor):
 
 
 async def operator_page(datasette, request):
-    db = datasette.get_database(DATABASE)
+    db = datasette.get_database()  # the one store served, whatever its file is called
     rows = [dict(r) for r in (await db.execute("select * from operator_sources")).rows]
     can_change = await datasette.permission_allowed(request.actor, ACTION, default=False)
+    outcome = _read_outcome(datasette, request.args.get("outcome"))
     return Response.html(await datasette.render_template(
         "operator.html",
-        {"sources": rows, "can_change": can_change, "actor": request.actor,
-         "message": request.args.get("message"), "error": request.args.get("error")},
+        {"sources": rows, "can_change": can_change, "actor": request.actor, "database": db.name,
+         "message": outcome.get("message"), "error": outcome.get("error")},
         request=request,
     ))
+
+
+async def not_a_change(request):
+    return Response.text("not a source change: /-/operator/<source name>/(schedule|pause|resume|run)", status=404)
 
 
 async def operator_change(datasette, request):
@@ -64,15 +83,37 @@ async def operator_change(datasette, request):
         return Response.text("only a signed-in operator can change sources", status=403)
     name, change = request.url_vars["name"], request.url_vars["change"]
     form = await request.post_vars()
-    args = ["sources", change]
+    values = [name]
     if change == "schedule":
-        args += [name, (form.get("spec") or "").strip()]
-    else:
-        args += [name]
-    db_path = datasette.get_database(DATABASE).path
-    code, out, err = await _govwatch(*args, "--db", db_path)
-    outcome = ("message", out.strip()) if code == 0 else ("error", err.strip().removeprefix("Error: "))
-    return Response.redirect(datasette.urls.path("/-/operator") + "?" + _query({outcome[0]: outcome[1]}))
+        spec = (form.get("spec") or "").strip()
+        if len(spec) > MAX_SPEC_CHARS or "\n" in spec:
+            return _redirect_with(datasette, "error", f"schedule for {name} refused: not a schedule (one short line)")
+        values.append(spec)
+    # "--" ends the options: whatever the values hold, the CLI reads them as values.
+    code, out, err = await _govwatch("sources", change, "--db", datasette.get_database().path, "--", *values)
+    if code == 0:
+        return _redirect_with(datasette, "message", out.strip())
+    if code == USER_ERROR_EXIT:
+        return _redirect_with(datasette, "error", err.strip().removeprefix("Error: "))
+    sys.stderr.write(f"govwatch sources {change} {name} failed with exit {code}:\n{err}\n")  # for the server log
+    return _redirect_with(datasette, "error", f"{change} {name} failed unexpectedly (exit {code}); "
+                                               "the server log has the details")
+
+
+def _redirect_with(datasette, kind: str, text: str) -> Response:
+    """Back to the page with an outcome this server signed: only it can put words in the banner."""
+    signed = datasette.sign({"kind": kind, "text": text}, OUTCOME_NAMESPACE)
+    return Response.redirect(datasette.urls.path("/-/operator") + "?" + urlencode({"outcome": signed}))
+
+
+def _read_outcome(datasette, signed: str | None) -> dict[str, str]:
+    if not signed:
+        return {}
+    try:
+        outcome = datasette.unsign(signed, OUTCOME_NAMESPACE)
+    except BadSignature:
+        return {}
+    return {outcome["kind"]: outcome["text"]} if outcome.get("kind") in ("message", "error") else {}
 
 
 async def _govwatch(*args: str) -> tuple[int, str, str]:
@@ -81,9 +122,3 @@ async def _govwatch(*args: str) -> tuple[int, str, str]:
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await process.communicate()
     return process.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
-
-
-def _query(values: dict[str, str]) -> str:
-    from urllib.parse import urlencode
-
-    return urlencode(values)

@@ -23,6 +23,7 @@ from monitor.digest.keywords import keep
 from monitor.digest.period import DigestPeriod, parse_stored
 from monitor.digest.subscriptions import DigestSettings, Subscription
 from storage.digest_queries import articles_by_id, events_between
+from storage.links import safe_href
 
 SECTIONS = {  # kind → heading, in the order they are shown
     "new": "新发布 New",
@@ -172,7 +173,7 @@ def build_digest(
             continue
         seen_copies.add(event["article_id"])
         copy = Copy(event["article_id"], event["source"], event["source_title"], event["title"] or event["url"],
-                    event["url"], _at(event), links.article(event["article_id"]))
+                    safe_href(event["url"]), _at(event), links.article(event["article_id"]))
         if not (subscription.follows(copy.source) or subscription.follows(original["source"])):
             continue
         host = items["new"].get(original["article_id"])
@@ -216,7 +217,7 @@ def _item(kind: str, row: dict, links: _Links) -> Item:
     version_id = row.get("version_id")
     return Item(
         kind=kind, event_id=row["event_id"], article_id=row["article_id"], at=_at(row), source=row["source"],
-        source_title=row["source_title"], title=row["title"] or row["url"], url=row["url"],
+        source_title=row["source_title"], title=row["title"] or row["url"], url=safe_href(row["url"]),
         published=row.get("published"), lead=lead(row.get("text")), link=links.article(row["article_id"]),
         text=row.get("text") or "", version_id=version_id,
         version_link=links.version(version_id) if version_id else None, detail=row.get("detail"),

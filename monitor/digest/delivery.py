@@ -33,7 +33,7 @@ import sqlite_utils
 from monitor.digest.contents import Digest
 from monitor.digest.registry import Registered
 from monitor.digest.renderers import Renderer, render
-from monitor.digest.subscriptions import DigestSettings
+from monitor.digest.subscriptions import DigestSettings, is_loopback
 from storage.digest_queries import delivery, record_delivery_attempt
 
 log = logging.getLogger(__name__)
@@ -88,17 +88,24 @@ class EmailReporter(Reporter):
         return channel == "email"
 
     def send(self, rendered: RenderedDigest) -> str:
-        digest, smtp = rendered.digest, self.settings.smtp
+        smtp = self.settings.smtp
+        if smtp.username and smtp.security == "none" and not is_loopback(smtp.host):
+            raise DeliveryError(f"refusing to send the SMTP password in clear to {smtp.host} (security: none)")
+        digest = rendered.digest
         message = EmailMessage()
         message["Subject"], message["From"] = digest.subject, self.settings.sender
         message["To"] = ", ".join(digest.subscription.recipients)
         message["Date"], message["Message-ID"] = formatdate(localtime=False), make_msgid(domain="govwatch")
         message.set_content(rendered["markdown"], subtype="markdown", charset="utf-8")
         message.add_alternative(rendered["html"], subtype="html", charset="utf-8")
-        connect = smtplib.SMTP_SSL if smtp.security == "ssl" else smtplib.SMTP
-        with connect(smtp.host, smtp.port, timeout=smtp.timeout_s) as server:
+        context = ssl.create_default_context(cafile=smtp.ca_file)  # verifies the certificate and host name
+        if smtp.security == "ssl":
+            connection = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout_s, context=context)
+        else:
+            connection = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout_s)
+        with connection as server:
             if smtp.security == "starttls":
-                server.starttls(context=ssl.create_default_context())
+                server.starttls(context=context)  # a server without STARTTLS fails here, never downgrades
             if smtp.username:
                 server.login(smtp.username, _secret(smtp.password_env))
             server.send_message(message, from_addr=parseaddr(self.settings.sender)[1],

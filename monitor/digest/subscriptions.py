@@ -11,6 +11,7 @@ cannot be matched on word boundaries.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -25,7 +26,12 @@ _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
 
 
 class SmtpSettings(BaseModel):
-    """The mail server. The password is never in the file: `password_env` names the variable holding it."""
+    """The mail server. The password is never in the file: `password_env` names the variable holding it.
+
+    `ssl` and `starttls` verify the server's certificate against the system's CAs; a server with a
+    certificate from a private CA needs `ca_file: /path/to/ca.pem` (that CA is then trusted instead).
+    A username (so a password) is refused over `security: none` unless the host is this machine.
+    """
 
     model_config = ConfigDict(extra="forbid")
     host: str = "127.0.0.1"
@@ -34,6 +40,14 @@ class SmtpSettings(BaseModel):
     username: str | None = None
     password_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     timeout_s: float = Field(default=30, gt=0)
+    ca_file: str | None = None
+
+    @model_validator(mode="after")
+    def _no_password_in_clear(self) -> SmtpSettings:
+        if self.username and self.security == "none" and not is_loopback(self.host):
+            raise ValueError(f"a username (and so a password) would be sent in clear to {self.host}: "
+                             "use 'security: starttls' or 'ssl'")
+        return self
 
     @model_validator(mode="before")
     @classmethod
@@ -42,6 +56,16 @@ class SmtpSettings(BaseModel):
             raise ValueError("'password' must not be written in the file: put it in an environment variable "
                              "and name that variable in 'password_env'")
         return data
+
+
+def is_loopback(host: str) -> bool:
+    """This machine: `localhost` or a loopback address (the only place a clear-text login stays)."""
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 class RetrySettings(BaseModel):

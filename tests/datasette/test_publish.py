@@ -5,20 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 from datasette.app import Datasette
 
-from monitor.publish import DATASETTE_DIR, DATASETTE_SETTINGS, datasette_command
+from monitor.publish import DATASETTE_DIR, DATASETTE_SETTINGS, datasette_command, datasette_metadata
 
 pytestmark = pytest.mark.slow
 
 
 def make_datasette(db_path: Path) -> Datasette:
     """Datasette configured exactly as `govwatch serve` configures it."""
-    metadata = yaml.safe_load((DATASETTE_DIR / "metadata.yml").read_text(encoding="utf-8"))
     return Datasette(
         [str(db_path)],
-        metadata=metadata,
+        metadata=datasette_metadata(db_path),
         plugins_dir=str(DATASETTE_DIR / "plugins"),
         template_dir=str(DATASETTE_DIR / "templates"),
         settings=DATASETTE_SETTINGS,
