@@ -115,8 +115,13 @@ def parse_html(html: str) -> HtmlElement | None:
         return None
 
 
-def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding: str | None = None) -> ExtractedPage:
-    """Extract body text and metadata from one page (bytes are decoded with decode_html)."""
+def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding: str | None = None,
+                 anchor: str | None = None) -> ExtractedPage:
+    """Extract body text and metadata from one page (bytes are decoded with decode_html).
+
+    *anchor* is the text of the list page's link to this page, when the crawler has one: a hint
+    for the title (not used yet).
+    """
     rules = load_rules()
     text_html = decode_html(html, declared_encoding) if isinstance(html, bytes) else html
     root = parse_html(text_html)
