@@ -14,8 +14,11 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
+import tarfile
+import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from statistics import mean
 from typing import Callable
@@ -174,21 +177,180 @@ def report(label: str, results: dict, per_page: bool) -> None:
                 print(pid, t["kind"], " | ".join(flags))
 
 
+# ---- realsites-dev article pages: a corpus the extractor was not built on (no gold body) ----------
+
+RSDEV_TAR = Path("/work/shared/realsites-dev/realsites-dev.tar.xz")
+# Has an article: a plain library finds at least this much text on it (image-only pages get ~0).
+ARTICLE_MIN_CHARS = 200
+# A body line that is visible text on at least this share of a site's article pages is template
+# text (menu, footer, tool bar), never the article: independent of govwatch's own rules.
+TEMPLATE_LINE_SHARE = 0.5
+_NONSPACE = re.compile(r"\s+")
+_CUT = re.compile(r"(…|\.\.\.|\.{2,}|。。。)+$")
+
+
+def unpack_rsdev(tar: Path, into: Path) -> Path:
+    """Unpack the realsites-dev archive under *into* (read from /work/shared at run time, never
+    copied into the project) and return its root folder."""
+    with tarfile.open(tar) as archive:
+        archive.extractall(into, filter="data")
+    found = next(into.glob("**/_meta"), None)
+    if found is None:
+        raise SystemExit(f"{tar}: no _meta/ folder inside; is this the realsites-dev archive?")
+    return found.parent
+
+
+def rsdev_articles(root: Path) -> list[dict]:
+    """Every saved article link of every start page: {site, path, anchor, file, url}, one per file
+    (the first anchor seen: the crawler passes the anchor of the list it found the link on)."""
+    hosts = {e["name"]: e.get("mirror_domain") or "localhost" for e in json.loads((root / "manifest.json").read_text("utf-8"))}
+    seen: dict[tuple[str, str], dict] = {}
+    for meta_path in sorted((root / "_meta").glob("*.json")):
+        meta = json.loads(meta_path.read_text("utf-8"))
+        site = meta["site"]
+        for start in meta["starts"]:
+            for link in start["article_links"]:
+                file = root / site / link["path"].lstrip("/")
+                if not link.get("saved") or (site, link["path"]) in seen or not file.is_file():
+                    continue
+                seen[(site, link["path"])] = {"site": site, "path": link["path"], "anchor": link["anchor"],
+                                              "file": file, "url": f"http://{hosts.get(site, 'localhost')}{link['path']}"}
+    return list(seen.values())
+
+
+def anchor_title_ok(title: str | None, anchor: str) -> bool:
+    """The title equals the list's anchor text (spaces ignored); an anchor cut with …/... only
+    has to start it."""
+    t, a = normalise_title(title), normalise_title(anchor)
+    if not a:
+        return False
+    cut = _CUT.sub("", a)
+    return t == a or (cut != a and len(cut) >= 4 and t.startswith(cut))
+
+
+def _visible_lines(raw: bytes) -> set[str]:
+    from crawler.extraction.page import parse_html
+    from crawler.extraction.rules import load_rules
+    from crawler.extraction.textlines import render_lines
+
+    root = parse_html(decode_html(raw))
+    return {_NONSPACE.sub("", l) for l in render_lines(root, load_rules())} - {""} if root is not None else set()
+
+
+def template_lines(pages: list[dict]) -> dict[str, set[str]]:
+    """site -> lines visible on at least TEMPLATE_LINE_SHARE of its article pages (5+ pages)."""
+    by_site: dict[str, list[set[str]]] = defaultdict(list)
+    for page in pages:
+        by_site[page["site"]].append(_visible_lines(page["raw"]))
+    out = {}
+    for site, sets in by_site.items():
+        counts: Counter[str] = Counter(l for s in sets for l in s)
+        out[site] = {l for l, n in counts.items() if len(sets) >= 5 and n >= TEMPLATE_LINE_SHARE * len(sets)}
+    return out
+
+
+def _lib_chars(fn: Callable[[bytes, str | None], Result], raw: bytes, url: str | None) -> int:
+    try:
+        return len(_NONSPACE.sub("", fn(raw, url)["text"] or ""))
+    except Exception:  # a library failing on a page counts as finding nothing there
+        return 0
+
+
+def check_rsdev(root: Path, extract: Callable[..., object] = extract_page) -> list[dict]:
+    """One row per realsites-dev article page: what govwatch returns (with the anchor hint, as the
+    crawler passes it) and how much text bare trafilatura and readability-lxml find there."""
+    pages = rsdev_articles(root)
+    for page in pages:
+        page["raw"] = page["file"].read_bytes()
+    template = template_lines(pages)
+    rows = []
+    for page in pages:
+        got = extract(page["raw"], page["url"], anchor=page["anchor"])
+        body = [_NONSPACE.sub("", l) for l in got.text.split("\n")]
+        libs = {name: _lib_chars(fn, page["raw"], page["url"]) for name, fn in
+                (("trafilatura", run_trafilatura), ("readability", run_readability))}
+        rows.append({
+            "site": page["site"], "path": page["path"], "anchor": page["anchor"], "title": got.title,
+            "chars": len(_NONSPACE.sub("", got.text)), "date": got.date,
+            "title_ok": anchor_title_ok(got.title, page["anchor"]),
+            "nav_lines": [l for l in body if l in template[page["site"]]],
+            "method": getattr(got, "body_method", None), "confidence": getattr(got, "confidence", None),
+            "libs": libs, "has_article": max(libs.values()) >= ARTICLE_MIN_CHARS,
+        })
+    return rows
+
+
+def summarise_rsdev(rows: list[dict]) -> dict[str, float]:
+    """The gate's figures: shares over all pages, non-empty over pages that have an article."""
+    art = [r for r in rows if r["has_article"]]
+    n = len(rows) or 1
+    return {
+        "pages": len(rows), "with_article": len(art),
+        "non_empty": sum(r["chars"] > 0 for r in art) / (len(art) or 1),
+        "non_empty_all": sum(r["chars"] > 0 for r in rows) / n,
+        "title_anchor": sum(r["title_ok"] for r in rows) / n,
+        "date": sum(r["date"] is not None for r in rows) / n,
+        "nav_free": sum(not r["nav_lines"] for r in rows) / n,
+        "empty_where_library": sum(r["chars"] == 0 for r in art),
+    }
+
+
+def report_rsdev(rows: list[dict], per_page: bool) -> None:
+    s = summarise_rsdev(rows)
+    print(f"\n# realsites-dev article pages: {s['pages']} pages, {s['with_article']} with an article "
+          f"(a plain library finds >= {ARTICLE_MIN_CHARS} chars)")
+    print(f"non-empty text (pages with an article): {s['non_empty']:.3f}   (all pages: {s['non_empty_all']:.3f})")
+    print(f"title = anchor: {s['title_anchor']:.3f}   date: {s['date']:.3f}   "
+          f"no template/navigation line: {s['nav_free']:.3f}   empty where a library has >= "
+          f"{ARTICLE_MIN_CHARS} chars: {s['empty_where_library']}")
+    sites = sorted({r["site"] for r in rows})
+    print(f"{'site':18} pages  non-empty  title  date  nav-free  methods")
+    for site in sites:
+        rs = [r for r in rows if r["site"] == site]
+        ss = summarise_rsdev(rs)
+        methods = Counter(r["method"] for r in rs)
+        print(f"{site:18} {len(rs):5}  {ss['non_empty']:.3f}      {ss['title_anchor']:.3f}  {ss['date']:.3f} "
+              f"{ss['nav_free']:.3f}     {dict(methods)}")
+    if per_page:
+        for r in rows:
+            flags = []
+            if r["chars"] == 0 and r["has_article"]:
+                flags.append(f"EMPTY libs={r['libs']}")
+            if not r["title_ok"]:
+                flags.append(f"title={r['title']!r} anchor={r['anchor']!r}")
+            if r["date"] is None:
+                flags.append("no date")
+            if r["nav_lines"]:
+                flags.append(f"nav={r['nav_lines'][:3]}")
+            if flags:
+                print(r["site"], r["path"], " | ".join(flags))
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="realpages folder (truth.jsonl)")
     ap.add_argument("--gold", type=Path, default=GOLD_DIR, help="gold folder (<name>.html + <name>.json)")
     ap.add_argument("--per-page", action="store_true", help="print govwatch's misses page by page")
     ap.add_argument("--only", choices=list(EXTRACTORS), action="append")
-    ap.add_argument("--set", choices=("realpages", "gold"), action="append", dest="sets")
+    ap.add_argument("--set", choices=("realpages", "gold", "realsites-dev"), action="append", dest="sets")
+    ap.add_argument("--rsdev", type=Path, default=RSDEV_TAR,
+                    help="realsites-dev archive (.tar.xz, unpacked into a temporary folder) or an unpacked folder")
     args = ap.parse_args(argv)
     logging.disable(logging.WARNING)  # trafilatura/readability chatter
     extractors = {k: v for k, v in EXTRACTORS.items() if not args.only or k in args.only}
-    wanted = args.sets or ["realpages", "gold"]
+    wanted = args.sets or ["realpages", "gold", "realsites-dev"]
     if "realpages" in wanted and (args.dir / "truth.jsonl").exists():
         report(f"realpages ({args.dir})", evaluate(args.dir, extractors), args.per_page)
     if "gold" in wanted:
         report(f"gold ({args.gold})", evaluate(args.gold, extractors, load_gold(args.gold)), args.per_page)
+    if "realsites-dev" in wanted:
+        if args.rsdev.is_dir():
+            report_rsdev(check_rsdev(args.rsdev), args.per_page)
+        elif args.rsdev.is_file():
+            with tempfile.TemporaryDirectory() as tmp:
+                report_rsdev(check_rsdev(unpack_rsdev(args.rsdev, Path(tmp))), args.per_page)
+        else:
+            print(f"\n# realsites-dev: {args.rsdev} not found, gate skipped")
 
 
 if __name__ == "__main__":
