@@ -25,6 +25,7 @@ from .attachments import find_attachments
 from .boilerplate import clean_lines, drop_containers, drop_link_dense, link_texts
 from .dates import find_dates, normalise_date
 from .decode import decode_html
+from .fallback import TUNED, Candidate, candidates, choose, needs_fallback, prose_chars, tuned_confidence
 from .layout import unwrap_layout_tables
 from .metadata import Labelled, body_byline, correspondents, edition, find_labelled, original_title, person_names
 from .rules import Rules, load_rules
@@ -47,6 +48,8 @@ class ExtractedPage:
     attachments: list[dict] = field(default_factory=list)
     language: str | None = None
     metadata: dict = field(default_factory=dict)
+    body_method: str = TUNED  # which extraction produced text: fallback.METHODS
+    confidence: float = 1.0   # [0, 1]: agreement between methods and share of the page's prose (fallback.py)
 
     def to_dict(self) -> dict:
         """The fields as a dict. Shallow: the page is built fresh for each call of extract_page and
@@ -63,6 +66,7 @@ _META_DATE = XPath(
     "or @name='OriginalPublicationDate' or @name='date' or @name='DC.date' or @name='dc.date' or @name='Date']/@content"
 )
 FAST = True  # skip trafilatura's readability/justext comparison: 2x faster, see bench
+FALLBACK = True  # other extractors when the tuned body falls short (fallback.py); the bench turns it off to compare
 _CHINA_TZ = timezone(timedelta(hours=8))
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _WS = re.compile(r"\s+")
@@ -125,7 +129,7 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
     rules = load_rules()
     text_html = decode_html(html, declared_encoding) if isinstance(html, bytes) else html
     root = parse_html(text_html)
-    empty = ExtractedPage(url, None, "", None, None, None, None, None, None, None)
+    empty = ExtractedPage(url, None, "", None, None, None, None, None, None, None, confidence=0.0)
     if root is None:
         return empty
 
@@ -163,6 +167,17 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
         container_lines = _container_lines(container, rules, title, links)
         if container_lines and body_chars < share * _chars(container_lines):
             body_lines = container_lines
+    # Other extractors of the untouched page when the tuned body is empty or a sliver of the page's prose.
+    page_prose = prose_chars(lines, rules, links)
+    tuned_chars = sum(len(_WS.sub("", l)) for l in body_lines)
+    method, confidence = TUNED, tuned_confidence(tuned_chars, page_prose)
+    if FALLBACK and needs_fallback(tuned_chars, page_prose, rules):
+        fresh = parse_html(text_html)
+        if fresh is not None:
+            cands = [Candidate(TUNED, body_lines, len([l for l in body.split("\n") if l.strip()]) or len(body_lines))]
+            cands += candidates(text_html, url, fresh, rules, title, links)
+            chosen, confidence = choose(cands, page_prose, title, rules.thresholds["fallback_min_title_share"])
+            body_lines, method = chosen.lines, chosen.method
     text = "\n".join(body_lines)
 
     # 3. Date: labelled fields first, then meta tags, script variables, the line under the title, the URL.
@@ -190,6 +205,7 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
         source=fields.get("source"), publisher=fields.get("publisher"), index_no=fields.get("index_no"),
         doc_no=fields.get("doc_no"), category=fields.get("category"), attachments=attachments,
         language=(lang.split("-")[0].lower() if lang else None), metadata=metadata,
+        body_method=method, confidence=confidence,
     )
 
 
