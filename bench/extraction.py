@@ -218,14 +218,23 @@ def rsdev_articles(root: Path) -> list[dict]:
     return list(seen.values())
 
 
+_BULLET = re.compile(r"^[\s•·●○■□◆◇▪►▶>»\-*]+")
+UNMARKED_CUT_MIN = 10
+
+
 def anchor_title_ok(title: str | None, anchor: str) -> bool:
-    """The title equals the list's anchor text (spaces ignored); an anchor cut with …/... only
-    has to start it."""
-    t, a = normalise_title(title), normalise_title(anchor)
+    """The title equals the list's anchor text (spaces and a leading list bullet ignored). An
+    anchor cut with …/... only has to start the title; so does one cut at a fixed width with no
+    mark (wgxy_school's lists), when at least UNMARKED_CUT_MIN characters long."""
+    t, a = normalise_title(title), normalise_title(_BULLET.sub("", anchor))
     if not a:
         return False
     cut = _CUT.sub("", a)
-    return t == a or (cut != a and len(cut) >= 4 and t.startswith(cut))
+    if t == a:
+        return True
+    if cut != a:
+        return len(cut) >= 4 and t.startswith(cut)
+    return len(a) >= UNMARKED_CUT_MIN and len(t) > len(a) and t.startswith(a)
 
 
 def _visible_lines(raw: bytes) -> set[str]:

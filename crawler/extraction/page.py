@@ -30,7 +30,7 @@ from .layout import unwrap_layout_tables
 from .metadata import Labelled, body_byline, correspondents, edition, find_labelled, original_title, person_names
 from .rules import Rules, load_rules
 from .textlines import render_lines
-from .title import find_title, locate
+from .title import anchor_title, find_title, locate
 
 
 @dataclass
@@ -123,8 +123,8 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
                  anchor: str | None = None) -> ExtractedPage:
     """Extract body text and metadata from one page (bytes are decoded with decode_html).
 
-    *anchor* is the text of the list page's link to this page, when the crawler has one: a hint
-    for the title (not used yet).
+    *anchor* is the text of the list page's link to this page, when the crawler has one: it picks
+    the headline when the page's own title is the site's or column's name (title.anchor_title).
     """
     rules = load_rules()
     text_html = decode_html(html, declared_encoding) if isinstance(html, bytes) else html
@@ -135,6 +135,7 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
 
     # 1. Read everything that needs the intact page.
     title, title_el = find_title(root, rules.thresholds["title_min_overlap"])
+    title, title_el = anchor_title(root, title, title_el, anchor)
     lines = render_lines(root, rules)
     title_idx = locate(lines, title)
     labelled = find_labelled(lines, rules)
