@@ -50,6 +50,7 @@ class ExtractedPage:
     metadata: dict = field(default_factory=dict)
     body_method: str = TUNED  # which extraction produced text: fallback.METHODS
     confidence: float = 1.0   # [0, 1]: agreement between methods and share of the page's prose (fallback.py)
+    low_confidence: bool = False  # confidence under rules.yaml's low_confidence_below: a template that no longer fits
 
     def to_dict(self) -> dict:
         """The fields as a dict. Shallow: the page is built fresh for each call of extract_page and
@@ -129,7 +130,8 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
     rules = load_rules()
     text_html = decode_html(html, declared_encoding) if isinstance(html, bytes) else html
     root = parse_html(text_html)
-    empty = ExtractedPage(url, None, "", None, None, None, None, None, None, None, confidence=0.0)
+    empty = ExtractedPage(url, None, "", None, None, None, None, None, None, None, confidence=0.0,
+                          low_confidence=True)
     if root is None:
         return empty
 
@@ -207,6 +209,7 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
         doc_no=fields.get("doc_no"), category=fields.get("category"), attachments=attachments,
         language=(lang.split("-")[0].lower() if lang else None), metadata=metadata,
         body_method=method, confidence=confidence,
+        low_confidence=confidence < rules.thresholds["low_confidence_below"],
     )
 
 
