@@ -19,9 +19,9 @@ import tarfile
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from statistics import mean
-from typing import Callable
 
 from crawler.extraction import decode_html, extract_page
 from crawler.extraction.dates import normalise_date
@@ -261,7 +261,7 @@ def template_lines(pages: list[dict]) -> dict[str, set[str]]:
 def _lib_chars(fn: Callable[[bytes, str | None], Result], raw: bytes, url: str | None) -> int:
     try:
         return len(_NONSPACE.sub("", fn(raw, url)["text"] or ""))
-    except Exception:  # a library failing on a page counts as finding nothing there
+    except Exception:  # noqa: BLE001 - a library failing on a page counts as finding nothing there
         return 0
 
 

@@ -18,6 +18,7 @@ import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import pairwise
 
 import lxml.html
 import trafilatura
@@ -77,7 +78,7 @@ def needs_fallback(body_chars: int, page_prose: int, rules: Rules) -> bool:
     return body_chars < rules.thresholds["fallback_below_prose_share"] * page_prose
 
 
-_LIST_MARK = re.compile(r"^[ \t]*[-*•·][ \t]+", re.M)
+_LIST_MARK = re.compile(r"^[ \t]*[-*•·][ \t]+", re.MULTILINE)
 
 
 def _candidate(method: str, text: str, rules: Rules, title: str | None, links: set[str]) -> Candidate:
@@ -156,7 +157,7 @@ def candidates(html: str, url: str | None, root: HtmlElement, rules: Rules, titl
                         ("densest-block", lambda: densest_block(root, rules))):
         try:
             text = run()
-        except Exception as exc:  # third-party code on hostile input: a failed method finds nothing
+        except Exception as exc:  # noqa: BLE001 - third-party code on hostile input: a failed method finds nothing
             log.debug("%s failed on %s: %s", method, url, exc)
             text = ""
         out.append(_candidate(method, text, rules, title, links))
@@ -191,11 +192,11 @@ def title_share(title: str | None, lines: list[str]) -> float:
     """Share of the title's token bigrams found in *lines* (1.0 when the title is too short to
     tell): an article's body repeats its headline's words, an unrelated block beside it does not."""
     tokens = tokenize(title)
-    grams = {a + b for a, b in zip(tokens, tokens[1:])}
+    grams = {a + b for a, b in pairwise(tokens)}
     if len(grams) < 4:
         return 1.0
     body = tokenize("\n".join(lines))
-    found = {a + b for a, b in zip(body, body[1:])} & grams
+    found = {a + b for a, b in pairwise(body)} & grams
     return len(found) / len(grams)
 
 
