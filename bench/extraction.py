@@ -335,6 +335,61 @@ def report_rsdev(rows: list[dict], per_page: bool) -> None:
                 print(r["site"], r["path"], " | ".join(flags))
 
 
+# ---- extraction CPU on the bench's light pages: this checkout against another, same run -----------
+
+_CPU_SNIPPET = """
+import json, sys, time, logging
+logging.disable(logging.WARNING)
+from crawler.extraction import extract_page
+files = sys.argv[1:]
+pages = [open(f, 'rb').read() for f in files]
+for raw in pages[:5]:
+    extract_page(raw, None)
+import crawler.extraction.page as page
+methods = {}
+started = time.process_time()
+for raw in pages:
+    got = extract_page(raw, None)
+    m = getattr(got, 'body_method', 'tuned')
+    methods[m] = methods.get(m, 0) + 1
+cpu = time.process_time() - started
+print(json.dumps({'ms_per_page': 1000 * cpu / len(pages), 'methods': methods}))
+"""
+
+
+def _cpu_of(checkout: Path, files: list[Path]) -> dict:
+    """CPU per page of extract_page in *checkout*, in a fresh interpreter (so two checkouts of the
+    same package can be compared in one run)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    out = subprocess.run([sys.executable, "-c", _CPU_SNIPPET, *map(str, files)], env=env, check=True,
+                         capture_output=True, text=True, cwd=checkout).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def light_cpu(before: Path, pages: int = 300, rounds: int = 3) -> None:
+    """The bench's light pages (bench.site), extraction CPU per page in *before* (a checkout of the
+    code without the fallback) and in this checkout, alternated *rounds* times: the machine's
+    speed drifts within minutes (bench/README.md), so each ratio pairs runs taken side by side."""
+    from bench.site import generate_site
+
+    here = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        site = generate_site(Path(tmp), pages=pages, heavy_share=0.2, sample=10)
+        files = [p.file for p in site.light]
+        print(f"\n# extraction CPU on {len(files)} light pages of bench.site: {before} (before) vs {here} (after)")
+        ratios = []
+        for n in range(rounds):
+            a, b = _cpu_of(before, files), _cpu_of(here, files)
+            ratios.append(b["ms_per_page"] / a["ms_per_page"])
+            print(f"round {n + 1}: before {a['ms_per_page']:.2f} ms/page, after {b['ms_per_page']:.2f} ms/page, "
+                  f"ratio {ratios[-1]:.3f}; after's body methods {b['methods']}")
+        print(f"median ratio after/before: {sorted(ratios)[len(ratios) // 2]:.3f} (budget: 1.25)")
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="realpages folder (truth.jsonl)")
@@ -342,6 +397,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--per-page", action="store_true", help="print govwatch's misses page by page")
     ap.add_argument("--only", choices=list(EXTRACTORS), action="append")
     ap.add_argument("--set", choices=("realpages", "gold", "realsites-dev"), action="append", dest="sets")
+    ap.add_argument("--cpu-before", type=Path, metavar="CHECKOUT",
+                    help="also measure extraction CPU on the bench's light pages against this checkout (e.g. /work/main)")
     ap.add_argument("--rsdev", type=Path, default=RSDEV_TAR,
                     help="realsites-dev archive (.tar.xz, unpacked into a temporary folder) or an unpacked folder")
     args = ap.parse_args(argv)
@@ -352,6 +409,10 @@ def main(argv: list[str] | None = None) -> None:
         report(f"realpages ({args.dir})", evaluate(args.dir, extractors), args.per_page)
     if "gold" in wanted:
         report(f"gold ({args.gold})", evaluate(args.gold, extractors, load_gold(args.gold)), args.per_page)
+    if args.cpu_before is not None:
+        if not (args.cpu_before / "crawler" / "extraction").is_dir():
+            ap.error(f"--cpu-before {args.cpu_before}: no crawler/extraction there; give a govwatch checkout")
+        light_cpu(args.cpu_before)
     if "realsites-dev" in wanted:
         if args.rsdev.is_dir():
             report_rsdev(check_rsdev(args.rsdev), args.per_page)
