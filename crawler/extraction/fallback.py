@@ -182,7 +182,7 @@ def scores(cands: list[Candidate], page_prose: int) -> list[tuple[Candidate, flo
     out = []
     for c in live:
         others = [_f1(bags[id(c)], bags[id(o)]) for o in live if o is not c]
-        agreement = sum(others) / len(others) if others else 0.5
+        agreement = max(others) if others else 0.5
         coverage = min(1.0, c.chars / page_prose) if page_prose else 1.0
         out.append((c, agreement * coverage * (1 - c.boilerplate_share / 2), agreement, coverage))
     return out
@@ -205,8 +205,9 @@ def choose(cands: list[Candidate], page_prose: int, title: str | None = None,
     """The candidate with the best score, and its confidence in [0, 1].
 
     score = agreement × coverage × (1 − boilerplate share / 2), where agreement is the candidate's
-    mean token F1 with the other non-empty candidates (independent methods that land on the same
-    text are right more often than one alone), coverage its share of the page's prose (capped at
+    best token F1 with another non-empty candidate (two independent methods that land on the same
+    text are right more often than one alone; the mean would let one failed method drag down
+    the two that agree), coverage its share of the page's prose (capped at
     1; a sliver of the article scores low), and the boilerplate share the part of its raw lines
     the line filter removed (a method that swept up menus and footers). The confidence is
     the chosen candidate's agreement and coverage averaged.

@@ -157,7 +157,8 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
 
     # 2. Main text: unwrap layout tables, drop boilerplate containers, let trafilatura choose, filter.
     unwrap_layout_tables(root, int(rules.thresholds["layout_cell_chars"]))
-    drop_containers(root, rules, keep=title_el)
+    container, _ = _content_container(root, rules)
+    drop_containers(root, rules, keep=title_el, content=container)
     drop_link_dense(root, rules, keep=title_el)
     body = trafilatura.extract(root, options=_trafilatura_options(url)) or ""
     body_lines = clean_lines(body, rules, title=title, links=links)
@@ -165,7 +166,8 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
     # bounds its cleaned text, so the (costly) render + clean runs only when it could win.
     share = rules.thresholds["container_min_share"]
     body_chars = _chars(body_lines)
-    container, container_chars = _content_container(root, rules)
+    # Counted after the drops (a share bar inside it is gone); found again if a navigation block held it.
+    container, container_chars = _content_container(root, rules, first=container)
     if container is not None and body_chars < share * container_chars:
         container_lines = _container_lines(container, rules, title, links)
         if container_lines and body_chars < share * _chars(container_lines):
@@ -233,9 +235,15 @@ def _chars(lines: list[str]) -> int:
     return sum(len(l) for l in lines)
 
 
-def _content_container(root: HtmlElement, rules: Rules) -> tuple[HtmlElement | None, int]:
+def _content_container(root: HtmlElement, rules: Rules, first: HtmlElement | None = None
+                       ) -> tuple[HtmlElement | None, int]:
     """The first known CMS content container (rules.yaml content_xpaths) holding some text, and
-    how many non-space characters it holds."""
+    how many non-space characters it holds; *first*, the one found before, when it is still in
+    the tree and still holds text."""
+    if first is not None and root in first.iterancestors():
+        chars = len(_WS.sub("", first.text_content()))
+        if chars >= 20:
+            return first, chars
     for xp in rules.content_xpaths:
         for el in xp(root):
             chars = len(_WS.sub("", el.text_content()))
