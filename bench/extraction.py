@@ -396,7 +396,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--gold", type=Path, default=GOLD_DIR, help="gold folder (<name>.html + <name>.json)")
     ap.add_argument("--per-page", action="store_true", help="print govwatch's misses page by page")
     ap.add_argument("--only", choices=list(EXTRACTORS), action="append")
-    ap.add_argument("--set", choices=("realpages", "gold", "realsites-dev"), action="append", dest="sets")
+    ap.add_argument("--set", choices=("realpages", "gold", "realsites-dev", "unseen"), action="append", dest="sets")
     ap.add_argument("--cpu-before", type=Path, metavar="CHECKOUT",
                     help="also measure extraction CPU on the bench's light pages against this checkout (e.g. /work/main)")
     ap.add_argument("--rsdev", type=Path, default=RSDEV_TAR,
@@ -404,11 +404,18 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     logging.disable(logging.WARNING)  # trafilatura/readability chatter
     extractors = {k: v for k, v in EXTRACTORS.items() if not args.only or k in args.only}
-    wanted = args.sets or ["realpages", "gold", "realsites-dev"]
+    wanted = args.sets or ["realpages", "gold", "realsites-dev", "unseen"]
     if "realpages" in wanted and (args.dir / "truth.jsonl").exists():
         report(f"realpages ({args.dir})", evaluate(args.dir, extractors), args.per_page)
     if "gold" in wanted:
         report(f"gold ({args.gold})", evaluate(args.gold, extractors, load_gold(args.gold)), args.per_page)
+    unseen = args.gold / "unseen"
+    if "unseen" in wanted:
+        # Gate 3: hand-checked pages from sites and CMSs nobody tuned for, the libraries in the same run.
+        if any(unseen.glob("*.json")):
+            report(f"unseen gold ({unseen})", evaluate(unseen, extractors, load_gold(unseen)), args.per_page)
+        else:
+            print(f"\n# unseen gold: no pages in {unseen} yet, gate skipped")
     if args.cpu_before is not None:
         if not (args.cpu_before / "crawler" / "extraction").is_dir():
             ap.error(f"--cpu-before {args.cpu_before}: no crawler/extraction there; give a govwatch checkout")
