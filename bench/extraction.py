@@ -335,6 +335,124 @@ def report_rsdev(rows: list[dict], per_page: bool) -> None:
                 print(r["site"], r["path"], " | ".join(flags))
 
 
+# ---- rules ablation: does each rule of rules.yaml earn its place on pages it was not written on? ----
+
+def ablation_pages(rsdev_root: Path | None, gold_dirs: list[Path], per_site: int | None = None) -> list[dict]:
+    """The pages the ablation scores: realsites-dev articles (at most *per_site* per site, spread
+    over its list) and gold pages with their truth. Each: {corpus, id, raw, url, anchor, truth, site}."""
+    pages: list[dict] = []
+    if rsdev_root is not None:
+        by_site: dict[str, list[dict]] = defaultdict(list)
+        for link in rsdev_articles(rsdev_root):
+            by_site[link["site"]].append(link)
+        for site, links in sorted(by_site.items()):
+            step = max(1, len(links) // per_site) if per_site else 1
+            for link in links[::step][:per_site or None]:
+                pages.append({"corpus": "realsites-dev", "id": f"{site}{link['path']}", "raw": link["file"].read_bytes(),
+                              "url": link["url"], "anchor": link["anchor"], "truth": None, "site": site})
+    for folder in gold_dirs:
+        rows = load_truth(folder) if (folder / "truth.jsonl").exists() else load_gold(folder)
+        for t in rows:
+            pages.append({"corpus": folder.name, "id": t["id"], "raw": (folder / t["html"]).read_bytes(),
+                          "url": t.get("url"), "anchor": None, "truth": t, "site": folder.name})
+    return pages
+
+
+def page_score(got: object, page: dict, template: set[str]) -> float:
+    """One page's score, higher is better. With a truth: body F1 + title + date. Without (the
+    realsites-dev pages): text found + title = anchor + a date − template lines kept in the body
+    (each line of the site's template that got into the body costs a little)."""
+    truth = page["truth"]
+    if truth is not None:
+        dates = {d for d in [truth.get("date"), *(truth.get("date_alt") or [])] if d}
+        return (prf(got.text, truth["text"]).f1 + title_match(got.title, truth["title"])
+                + ((got.date in dates) if dates else (got.date is None)))
+    body = [_NONSPACE.sub("", l) for l in got.text.split("\n")]
+    return (bool(got.text) + anchor_title_ok(got.title, page["anchor"]) + (got.date is not None)
+            - 0.01 * sum(l in template for l in body))
+
+
+def _rule_applies(name: str, value: str, page: dict) -> bool:
+    """Whether removing this rule can change this page at all (so the ablation skips the rest)."""
+    import lxml.html as html_mod
+    from lxml.etree import XPath
+
+    from crawler.extraction.rules import BoilerplateLines
+
+    if name == "script_dates":
+        return re.search(value, page["text_html"]) is not None
+    if name == "boilerplate_lines":
+        test = BoilerplateLines([value])
+        return any(test.search(l) for l in page["lines"])
+    root = page.get("root")
+    if root is None:
+        root = page["root"] = html_mod.document_fromstring(page["text_html"] or "<html></html>")
+    if name == "drop_tags":
+        return next(root.iter(value), None) is not None
+    if name == "content_xpaths":
+        return bool(XPath(value)(root))
+    rx = re.compile(value)  # drop_containers
+    return any(rx.search(f"{el.get('class') or ''} {el.get('id') or ''}") for el in root.iter()
+               if isinstance(el.tag, str) and (el.get("class") or el.get("id")))
+
+
+def ablate(pages: list[dict]) -> list[dict]:
+    """For each rule of rules.yaml: extract the pages it can touch without it, and list the pages
+    that score lower (cost) and higher (gain) than with every rule. One row per rule."""
+    import copy
+
+    from crawler.extraction.page import parse_html
+    from crawler.extraction.rules import RULE_LISTS, load_rules, read_rules_data, rules_from_data
+    from crawler.extraction.textlines import render_lines
+
+    data = read_rules_data()
+    rules = load_rules()
+    for page in pages:
+        page["text_html"] = decode_html(page["raw"])
+        root = parse_html(page["text_html"])
+        page["lines"] = render_lines(root, rules) if root is not None else []
+    template = {site: lines for site, lines in template_lines([p for p in pages if p["truth"] is None]).items()}
+
+    def score(page: dict, with_rules) -> float:
+        got = extract_page(page["raw"], page["url"], anchor=page["anchor"], rules=with_rules)
+        return page_score(got, page, template.get(page["site"], set()))
+
+    base = {p["id"]: score(p, rules) for p in pages}
+    rows = []
+    for name, key in RULE_LISTS.items():
+        for index, entry in enumerate(data.get(name) or []):
+            value = entry[key] if isinstance(entry, dict) else entry
+            kind = entry.get("for") if isinstance(entry, dict) else None
+            without = copy.deepcopy(data)
+            del without[name][index]
+            ablated = rules_from_data(without)
+            cost, gain, touched = [], [], 0
+            for page in pages:
+                if not _rule_applies(name, value, page):
+                    continue
+                touched += 1
+                delta = score(page, ablated) - base[page["id"]]
+                if delta < -1e-9:
+                    cost.append((page["corpus"], page["id"], round(delta, 3)))
+                elif delta > 1e-9:
+                    gain.append((page["corpus"], page["id"], round(delta, 3)))
+            rows.append({"list": name, "index": index, "rule": value, "for": kind, "touched": touched,
+                         "cost": cost, "gain": gain})
+    for page in pages:
+        page.pop("root", None)
+    return rows
+
+
+def report_ablation(rows: list[dict]) -> None:
+    print("\n# rules ablation: each rule removed alone; pages scoring lower (cost) / higher (gain) without it")
+    for r in rows:
+        corpora = Counter(c for c, _, _ in r["cost"])
+        print(f"{r['list']}[{r['index']}] for={r['for']} touched={r['touched']} cost={dict(corpora)} "
+              f"gain={len(r['gain'])}  {str(r['rule'])[:70]}")
+    idle = [r for r in rows if not r["cost"]]
+    print(f"rules that cost nothing when removed: {len(idle)} of {len(rows)}")
+
+
 # ---- extraction CPU on the bench's light pages: this checkout against another, same run -----------
 
 _CPU_SNIPPET = """
@@ -397,6 +515,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--per-page", action="store_true", help="print govwatch's misses page by page")
     ap.add_argument("--only", choices=list(EXTRACTORS), action="append")
     ap.add_argument("--set", choices=("realpages", "gold", "realsites-dev", "unseen"), action="append", dest="sets")
+    ap.add_argument("--ablation", action="store_true",
+                    help="remove each rule of rules.yaml alone and show what it costs on realsites-dev and the gold pages")
     ap.add_argument("--cpu-before", type=Path, metavar="CHECKOUT",
                     help="also measure extraction CPU on the bench's light pages against this checkout (e.g. /work/main)")
     ap.add_argument("--rsdev", type=Path, default=RSDEV_TAR,
@@ -416,6 +536,12 @@ def main(argv: list[str] | None = None) -> None:
             report(f"unseen gold ({unseen})", evaluate(unseen, extractors, load_gold(unseen)), args.per_page)
         else:
             print(f"\n# unseen gold: no pages in {unseen} yet, gate skipped")
+    if args.ablation:
+        if not args.rsdev.is_dir():
+            ap.error("--ablation needs --rsdev pointing at an unpacked realsites-dev folder")
+        golds = [args.gold, *([args.gold / "unseen"] if any((args.gold / "unseen").glob("*.json")) else []),
+                 *([args.dir] if (args.dir / "truth.jsonl").exists() else [])]
+        report_ablation(ablate(ablation_pages(args.rsdev, golds, per_site=None)))
     if args.cpu_before is not None:
         if not (args.cpu_before / "crawler" / "extraction").is_dir():
             ap.error(f"--cpu-before {args.cpu_before}: no crawler/extraction there; give a govwatch checkout")

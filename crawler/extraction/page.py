@@ -121,13 +121,14 @@ def parse_html(html: str) -> HtmlElement | None:
 
 
 def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding: str | None = None,
-                 anchor: str | None = None) -> ExtractedPage:
+                 anchor: str | None = None, rules: Rules | None = None) -> ExtractedPage:
     """Extract body text and metadata from one page (bytes are decoded with decode_html).
 
     *anchor* is the text of the list page's link to this page, when the crawler has one: it picks
     the headline when the page's own title is the site's or column's name (title.anchor_title).
+    *rules*: rules.yaml's, unless given (the rules ablation extracts without one rule at a time).
     """
-    rules = load_rules()
+    rules = rules or load_rules()
     text_html = decode_html(html, declared_encoding) if isinstance(html, bytes) else html
     root = parse_html(text_html)
     empty = ExtractedPage(url, None, "", None, None, None, None, None, None, None, confidence=0.0,
