@@ -14,11 +14,14 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
+import tarfile
+import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from statistics import mean
-from typing import Callable
 
 from crawler.extraction import decode_html, extract_page
 from crawler.extraction.dates import normalise_date
@@ -174,21 +177,383 @@ def report(label: str, results: dict, per_page: bool) -> None:
                 print(pid, t["kind"], " | ".join(flags))
 
 
+# ---- realsites-dev article pages: a corpus the extractor was not built on (no gold body) ----------
+
+RSDEV_TAR = Path("/work/shared/realsites-dev/realsites-dev.tar.xz")
+# Has an article: a plain library finds at least this much text on it (image-only pages get ~0).
+ARTICLE_MIN_CHARS = 200
+# A body line that is visible text on at least this share of a site's article pages is template
+# text (menu, footer, tool bar), never the article: independent of govwatch's own rules.
+TEMPLATE_LINE_SHARE = 0.5
+_NONSPACE = re.compile(r"\s+")
+_CUT = re.compile(r"(…|\.\.\.|\.{2,}|。。。)+$")
+
+
+def unpack_rsdev(tar: Path, into: Path) -> Path:
+    """Unpack the realsites-dev archive under *into* (read from /work/shared at run time, never
+    copied into the project) and return its root folder."""
+    with tarfile.open(tar) as archive:
+        archive.extractall(into, filter="data")
+    found = next(into.glob("**/_meta"), None)
+    if found is None:
+        raise SystemExit(f"{tar}: no _meta/ folder inside; is this the realsites-dev archive?")
+    return found.parent
+
+
+def rsdev_articles(root: Path) -> list[dict]:
+    """Every saved article link of every start page: {site, path, anchor, file, url}, one per file
+    (the first anchor seen: the crawler passes the anchor of the list it found the link on)."""
+    hosts = {e["name"]: e.get("mirror_domain") or "localhost" for e in json.loads((root / "manifest.json").read_text("utf-8"))}
+    seen: dict[tuple[str, str], dict] = {}
+    for meta_path in sorted((root / "_meta").glob("*.json")):
+        meta = json.loads(meta_path.read_text("utf-8"))
+        site = meta["site"]
+        for start in meta["starts"]:
+            for link in start["article_links"]:
+                file = root / site / link["path"].lstrip("/")
+                if not link.get("saved") or (site, link["path"]) in seen or not file.is_file():
+                    continue
+                seen[(site, link["path"])] = {"site": site, "path": link["path"], "anchor": link["anchor"],
+                                              "file": file, "url": f"http://{hosts.get(site, 'localhost')}{link['path']}"}
+    return list(seen.values())
+
+
+_BULLET = re.compile(r"^[\s•·●○■□◆◇▪►▶>»\-*]+")
+UNMARKED_CUT_MIN = 10
+
+
+def anchor_title_ok(title: str | None, anchor: str) -> bool:
+    """The title equals the list's anchor text (spaces and a leading list bullet ignored). An
+    anchor cut with …/... only has to start the title; so does one cut at a fixed width with no
+    mark (wgxy_school's lists), when at least UNMARKED_CUT_MIN characters long."""
+    t, a = normalise_title(title), normalise_title(_BULLET.sub("", anchor))
+    if not a:
+        return False
+    cut = _CUT.sub("", a)
+    if t == a:
+        return True
+    if cut != a:
+        return len(cut) >= 4 and t.startswith(cut)
+    return len(a) >= UNMARKED_CUT_MIN and len(t) > len(a) and t.startswith(a)
+
+
+def _visible_lines(raw: bytes) -> set[str]:
+    from crawler.extraction.page import parse_html
+    from crawler.extraction.rules import load_rules
+    from crawler.extraction.textlines import render_lines
+
+    root = parse_html(decode_html(raw))
+    return {_NONSPACE.sub("", l) for l in render_lines(root, load_rules())} - {""} if root is not None else set()
+
+
+def template_lines(pages: list[dict]) -> dict[str, set[str]]:
+    """site -> lines visible on at least TEMPLATE_LINE_SHARE of its article pages (5+ pages)."""
+    by_site: dict[str, list[set[str]]] = defaultdict(list)
+    for page in pages:
+        by_site[page["site"]].append(_visible_lines(page["raw"]))
+    out = {}
+    for site, sets in by_site.items():
+        counts: Counter[str] = Counter(l for s in sets for l in s)
+        out[site] = {l for l, n in counts.items() if len(sets) >= 5 and n >= TEMPLATE_LINE_SHARE * len(sets)}
+    return out
+
+
+def _lib_chars(fn: Callable[[bytes, str | None], Result], raw: bytes, url: str | None) -> int:
+    try:
+        return len(_NONSPACE.sub("", fn(raw, url)["text"] or ""))
+    except Exception:  # noqa: BLE001 - a library failing on a page counts as finding nothing there
+        return 0
+
+
+def check_rsdev(root: Path, extract: Callable[..., object] = extract_page) -> list[dict]:
+    """One row per realsites-dev article page: what govwatch returns (with the anchor hint, as the
+    crawler passes it) and how much text bare trafilatura and readability-lxml find there."""
+    pages = rsdev_articles(root)
+    for page in pages:
+        page["raw"] = page["file"].read_bytes()
+    template = template_lines(pages)
+    rows = []
+    for page in pages:
+        got = extract(page["raw"], page["url"], anchor=page["anchor"])
+        body = [_NONSPACE.sub("", l) for l in got.text.split("\n")]
+        libs = {name: _lib_chars(fn, page["raw"], page["url"]) for name, fn in
+                (("trafilatura", run_trafilatura), ("readability", run_readability))}
+        rows.append({
+            "site": page["site"], "path": page["path"], "anchor": page["anchor"], "title": got.title,
+            "chars": len(_NONSPACE.sub("", got.text)), "date": got.date,
+            "title_ok": anchor_title_ok(got.title, page["anchor"]),
+            "nav_lines": [l for l in body if l in template[page["site"]]],
+            "method": getattr(got, "body_method", None), "confidence": getattr(got, "confidence", None),
+            "libs": libs, "has_article": max(libs.values()) >= ARTICLE_MIN_CHARS,
+        })
+    return rows
+
+
+def summarise_rsdev(rows: list[dict]) -> dict[str, float]:
+    """The gate's figures: shares over all pages, non-empty over pages that have an article."""
+    art = [r for r in rows if r["has_article"]]
+    n = len(rows) or 1
+    return {
+        "pages": len(rows), "with_article": len(art),
+        "non_empty": sum(r["chars"] > 0 for r in art) / (len(art) or 1),
+        "non_empty_all": sum(r["chars"] > 0 for r in rows) / n,
+        "title_anchor": sum(r["title_ok"] for r in rows) / n,
+        "date": sum(r["date"] is not None for r in rows) / n,
+        "nav_free": sum(not r["nav_lines"] for r in rows) / n,
+        "empty_where_library": sum(r["chars"] == 0 for r in art),
+    }
+
+
+def report_rsdev(rows: list[dict], per_page: bool) -> None:
+    s = summarise_rsdev(rows)
+    print(f"\n# realsites-dev article pages: {s['pages']} pages, {s['with_article']} with an article "
+          f"(a plain library finds >= {ARTICLE_MIN_CHARS} chars)")
+    print(f"non-empty text (pages with an article): {s['non_empty']:.3f}   (all pages: {s['non_empty_all']:.3f})")
+    print(f"title = anchor: {s['title_anchor']:.3f}   date: {s['date']:.3f}   "
+          f"no template/navigation line: {s['nav_free']:.3f}   empty where a library has >= "
+          f"{ARTICLE_MIN_CHARS} chars: {s['empty_where_library']}")
+    sites = sorted({r["site"] for r in rows})
+    print(f"{'site':18} pages  non-empty  title  date  nav-free  methods")
+    for site in sites:
+        rs = [r for r in rows if r["site"] == site]
+        ss = summarise_rsdev(rs)
+        methods = Counter(r["method"] for r in rs)
+        print(f"{site:18} {len(rs):5}  {ss['non_empty']:.3f}      {ss['title_anchor']:.3f}  {ss['date']:.3f} "
+              f"{ss['nav_free']:.3f}     {dict(methods)}")
+    if per_page:
+        for r in rows:
+            flags = []
+            if r["chars"] == 0 and r["has_article"]:
+                flags.append(f"EMPTY libs={r['libs']}")
+            if not r["title_ok"]:
+                flags.append(f"title={r['title']!r} anchor={r['anchor']!r}")
+            if r["date"] is None:
+                flags.append("no date")
+            if r["nav_lines"]:
+                flags.append(f"nav={r['nav_lines'][:3]}")
+            if flags:
+                print(r["site"], r["path"], " | ".join(flags))
+
+
+# ---- rules ablation: does each rule of rules.yaml earn its place on pages it was not written on? ----
+
+def ablation_pages(rsdev_root: Path | None, gold_dirs: list[Path], per_site: int | None = None) -> list[dict]:
+    """The pages the ablation scores: realsites-dev articles (at most *per_site* per site, spread
+    over its list) and gold pages with their truth. Each: {corpus, id, raw, url, anchor, truth, site}."""
+    pages: list[dict] = []
+    if rsdev_root is not None:
+        by_site: dict[str, list[dict]] = defaultdict(list)
+        for link in rsdev_articles(rsdev_root):
+            by_site[link["site"]].append(link)
+        for site, links in sorted(by_site.items()):
+            step = max(1, len(links) // per_site) if per_site else 1
+            for link in links[::step][:per_site or None]:
+                pages.append({"corpus": "realsites-dev", "id": f"{site}{link['path']}", "raw": link["file"].read_bytes(),
+                              "url": link["url"], "anchor": link["anchor"], "truth": None, "site": site})
+    for folder in gold_dirs:
+        rows = load_truth(folder) if (folder / "truth.jsonl").exists() else load_gold(folder)
+        for t in rows:
+            pages.append({"corpus": folder.name, "id": t["id"], "raw": (folder / t["html"]).read_bytes(),
+                          "url": t.get("url"), "anchor": None, "truth": t, "site": folder.name})
+    return pages
+
+
+def page_score(got: object, page: dict, template: set[str]) -> float:
+    """One page's score, higher is better. With a truth: body F1 + title + date. Without (the
+    realsites-dev pages): text found + title = anchor + a date − template lines kept in the body
+    (each line of the site's template that got into the body costs a little)."""
+    truth = page["truth"]
+    if truth is not None:
+        dates = {d for d in [truth.get("date"), *(truth.get("date_alt") or [])] if d}
+        return (prf(got.text, truth["text"]).f1 + title_match(got.title, truth["title"])
+                + ((got.date in dates) if dates else (got.date is None)))
+    body = [_NONSPACE.sub("", l) for l in got.text.split("\n")]
+    return (bool(got.text) + anchor_title_ok(got.title, page["anchor"]) + (got.date is not None)
+            - 0.01 * sum(l in template for l in body))
+
+
+def _rule_applies(name: str, value: str, page: dict) -> bool:
+    """Whether removing this rule can change this page at all (so the ablation skips the rest)."""
+    import lxml.html as html_mod
+    from lxml.etree import XPath
+
+    from crawler.extraction.rules import BoilerplateLines
+
+    if name == "script_dates":
+        return re.search(value, page["text_html"]) is not None
+    if name == "boilerplate_lines":
+        test = BoilerplateLines([value])
+        return any(test.search(l) for l in page["lines"])
+    root = page.get("root")
+    if root is None:
+        root = page["root"] = html_mod.document_fromstring(page["text_html"] or "<html></html>")
+    if name == "drop_tags":
+        return next(root.iter(value), None) is not None
+    if name == "content_xpaths":
+        return bool(XPath(value)(root))
+    rx = re.compile(value)  # drop_containers
+    return any(rx.search(f"{el.get('class') or ''} {el.get('id') or ''}") for el in root.iter()
+               if isinstance(el.tag, str) and (el.get("class") or el.get("id")))
+
+
+def ablate(pages: list[dict]) -> list[dict]:
+    """For each rule of rules.yaml: extract the pages it can touch without it, and list the pages
+    that score lower (cost) and higher (gain) than with every rule. One row per rule."""
+    import copy
+
+    from crawler.extraction.page import parse_html
+    from crawler.extraction.rules import RULE_LISTS, load_rules, read_rules_data, rules_from_data
+    from crawler.extraction.textlines import render_lines
+
+    data = read_rules_data()
+    rules = load_rules()
+    for page in pages:
+        page["text_html"] = decode_html(page["raw"])
+        root = parse_html(page["text_html"])
+        page["lines"] = render_lines(root, rules) if root is not None else []
+    template = {site: lines for site, lines in template_lines([p for p in pages if p["truth"] is None]).items()}
+
+    def score(page: dict, with_rules) -> float:
+        got = extract_page(page["raw"], page["url"], anchor=page["anchor"], rules=with_rules)
+        return page_score(got, page, template.get(page["site"], set()))
+
+    base = {p["id"]: score(p, rules) for p in pages}
+    rows = []
+    for name, key in RULE_LISTS.items():
+        for index, entry in enumerate(data.get(name) or []):
+            value = entry[key] if isinstance(entry, dict) else entry
+            kind = entry.get("for") if isinstance(entry, dict) else None
+            without = copy.deepcopy(data)
+            del without[name][index]
+            ablated = rules_from_data(without)
+            cost, gain, touched = [], [], 0
+            for page in pages:
+                if not _rule_applies(name, value, page):
+                    continue
+                touched += 1
+                delta = score(page, ablated) - base[page["id"]]
+                if delta < -1e-9:
+                    cost.append((page["corpus"], page["id"], round(delta, 3)))
+                elif delta > 1e-9:
+                    gain.append((page["corpus"], page["id"], round(delta, 3)))
+            rows.append({"list": name, "index": index, "rule": value, "for": kind, "touched": touched,
+                         "cost": cost, "gain": gain})
+    for page in pages:
+        page.pop("root", None)
+    return rows
+
+
+def report_ablation(rows: list[dict]) -> None:
+    print("\n# rules ablation: each rule removed alone; pages scoring lower (cost) / higher (gain) without it")
+    for r in rows:
+        corpora = Counter(c for c, _, _ in r["cost"])
+        print(f"{r['list']}[{r['index']}] for={r['for']} touched={r['touched']} cost={dict(corpora)} "
+              f"gain={len(r['gain'])}  {str(r['rule'])[:70]}")
+    idle = [r for r in rows if not r["cost"]]
+    print(f"rules that cost nothing when removed: {len(idle)} of {len(rows)}")
+
+
+# ---- extraction CPU on the bench's light pages: this checkout against another, same run -----------
+
+_CPU_SNIPPET = """
+import json, sys, time, logging
+logging.disable(logging.WARNING)
+from crawler.extraction import extract_page
+files = sys.argv[1:]
+pages = [open(f, 'rb').read() for f in files]
+for raw in pages[:5]:
+    extract_page(raw, None)
+import crawler.extraction.page as page
+methods = {}
+started = time.process_time()
+for raw in pages:
+    got = extract_page(raw, None)
+    m = getattr(got, 'body_method', 'tuned')
+    methods[m] = methods.get(m, 0) + 1
+cpu = time.process_time() - started
+print(json.dumps({'ms_per_page': 1000 * cpu / len(pages), 'methods': methods}))
+"""
+
+
+def _cpu_of(checkout: Path, files: list[Path]) -> dict:
+    """CPU per page of extract_page in *checkout*, in a fresh interpreter (so two checkouts of the
+    same package can be compared in one run)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    out = subprocess.run([sys.executable, "-c", _CPU_SNIPPET, *map(str, files)], env=env, check=True,
+                         capture_output=True, text=True, cwd=checkout).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def light_cpu(before: Path, pages: int = 300, rounds: int = 3) -> None:
+    """The bench's light pages (bench.site), extraction CPU per page in *before* (a checkout of the
+    code without the fallback) and in this checkout, alternated *rounds* times: the machine's
+    speed drifts within minutes (bench/README.md), so each ratio pairs runs taken side by side."""
+    from bench.site import generate_site
+
+    here = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        site = generate_site(Path(tmp), pages=pages, heavy_share=0.2, sample=10)
+        files = [p.file for p in site.light]
+        print(f"\n# extraction CPU on {len(files)} light pages of bench.site: {before} (before) vs {here} (after)")
+        ratios = []
+        for n in range(rounds):
+            a, b = _cpu_of(before, files), _cpu_of(here, files)
+            ratios.append(b["ms_per_page"] / a["ms_per_page"])
+            print(f"round {n + 1}: before {a['ms_per_page']:.2f} ms/page, after {b['ms_per_page']:.2f} ms/page, "
+                  f"ratio {ratios[-1]:.3f}; after's body methods {b['methods']}")
+        print(f"median ratio after/before: {sorted(ratios)[len(ratios) // 2]:.3f} (budget: 1.25)")
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="realpages folder (truth.jsonl)")
     ap.add_argument("--gold", type=Path, default=GOLD_DIR, help="gold folder (<name>.html + <name>.json)")
     ap.add_argument("--per-page", action="store_true", help="print govwatch's misses page by page")
     ap.add_argument("--only", choices=list(EXTRACTORS), action="append")
-    ap.add_argument("--set", choices=("realpages", "gold"), action="append", dest="sets")
+    ap.add_argument("--set", choices=("realpages", "gold", "realsites-dev", "unseen"), action="append", dest="sets")
+    ap.add_argument("--ablation", action="store_true",
+                    help="remove each rule of rules.yaml alone and show what it costs on realsites-dev and the gold pages")
+    ap.add_argument("--cpu-before", type=Path, metavar="CHECKOUT",
+                    help="also measure extraction CPU on the bench's light pages against this checkout (e.g. /work/main)")
+    ap.add_argument("--rsdev", type=Path, default=RSDEV_TAR,
+                    help="realsites-dev archive (.tar.xz, unpacked into a temporary folder) or an unpacked folder")
     args = ap.parse_args(argv)
     logging.disable(logging.WARNING)  # trafilatura/readability chatter
     extractors = {k: v for k, v in EXTRACTORS.items() if not args.only or k in args.only}
-    wanted = args.sets or ["realpages", "gold"]
+    wanted = args.sets or ["realpages", "gold", "realsites-dev", "unseen"]
     if "realpages" in wanted and (args.dir / "truth.jsonl").exists():
         report(f"realpages ({args.dir})", evaluate(args.dir, extractors), args.per_page)
     if "gold" in wanted:
         report(f"gold ({args.gold})", evaluate(args.gold, extractors, load_gold(args.gold)), args.per_page)
+    unseen = args.gold / "unseen"
+    if "unseen" in wanted:
+        # Gate 3: hand-checked pages from sites and CMSs nobody tuned for, the libraries in the same run.
+        if any(unseen.glob("*.json")):
+            report(f"unseen gold ({unseen})", evaluate(unseen, extractors, load_gold(unseen)), args.per_page)
+        else:
+            print(f"\n# unseen gold: no pages in {unseen} yet, gate skipped")
+    if args.ablation:
+        if not args.rsdev.is_dir():
+            ap.error("--ablation needs --rsdev pointing at an unpacked realsites-dev folder")
+        golds = [args.gold, *([args.gold / "unseen"] if any((args.gold / "unseen").glob("*.json")) else []),
+                 *([args.dir] if (args.dir / "truth.jsonl").exists() else [])]
+        report_ablation(ablate(ablation_pages(args.rsdev, golds, per_site=None)))
+    if args.cpu_before is not None:
+        if not (args.cpu_before / "crawler" / "extraction").is_dir():
+            ap.error(f"--cpu-before {args.cpu_before}: no crawler/extraction there; give a govwatch checkout")
+        light_cpu(args.cpu_before)
+    if "realsites-dev" in wanted:
+        if args.rsdev.is_dir():
+            report_rsdev(check_rsdev(args.rsdev), args.per_page)
+        elif args.rsdev.is_file():
+            with tempfile.TemporaryDirectory() as tmp:
+                report_rsdev(check_rsdev(unpack_rsdev(args.rsdev, Path(tmp))), args.per_page)
+        else:
+            print(f"\n# realsites-dev: {args.rsdev} not found, gate skipped")
 
 
 if __name__ == "__main__":

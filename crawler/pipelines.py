@@ -70,6 +70,9 @@ class ExtractionPipeline:
     def close_spider(self) -> None:
         # The crawl's work is done: this is its peak (for operators' logs and bench/).
         self.crawler.stats.set_value("govwatch/crawl_peak_rss_kb", peak_rss_kb())
+        low = self.crawler.stats.get_value("govwatch/low_confidence", 0)
+        if low:  # in the log tail the run keeps: a source whose template no longer fits shows here
+            log.warning("govwatch: %d article(s) extracted with low confidence (articles.low_confidence = 1)", low)
         if self.pool is not None:
             stats = self.crawler.stats
             stats.set_value("govwatch/extraction_workers", len(self.pool.peak_rss_kb))
@@ -126,6 +129,8 @@ class ExtractionPipeline:
         if extracted.prepared is None:
             self.crawler.stats.inc_value("govwatch/empty_text")
             return FetchFailure(item.url, item.source, "no article text found on the page", item.http_status)
+        if extracted.fields.get("low_confidence"):
+            self.crawler.stats.inc_value("govwatch/low_confidence")
         return item
 
 
@@ -371,5 +376,8 @@ def _to_store(item: ArticlePage) -> FetchedArticle:
         index_no=found.get("index_no"),
         metadata=metadata,
         attachments=list(found.get("attachments") or []),
+        body_method=found.get("body_method"),
+        confidence=found.get("confidence"),
+        low_confidence=bool(found.get("low_confidence")),
         prepared=item.prepared,
     )

@@ -46,6 +46,9 @@ class FetchedArticle:
     index_no: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
     attachments: list[dict[str, Any]] = field(default_factory=list)
+    body_method: str | None = None      # which extraction produced `text` (tuned, trafilatura-recall, …)
+    confidence: float | None = None     # the extractor's confidence in `text`, [0, 1]
+    low_confidence: bool = False        # the extractor flagged it: its template may no longer fit the page
     # The CPU-only part of storing this page, when a crawl's extraction worker already did it.
     prepared: PreparedContent | None = None
 
@@ -259,6 +262,9 @@ def _content_columns(page: FetchedArticle) -> dict[str, Any]:
         "index_no": page.index_no,
         "metadata": json.dumps(page.metadata, ensure_ascii=False),
         "attachments": json.dumps(page.attachments, ensure_ascii=False),
+        "body_method": page.body_method,
+        "confidence": page.confidence,
+        "low_confidence": int(page.low_confidence),
     }
 
 

@@ -289,3 +289,19 @@ def m007_pending_withdrawals(db: sqlite_utils.Database) -> None:
         pk="article_id",
         foreign_keys=[("article_id", "articles", "id")],
     )
+
+
+@migrations()
+def m009_extraction_confidence(db: sqlite_utils.Database) -> None:
+    """How each article's text was extracted and how sure the extractor is of it.
+
+    `body_method` names the extraction that produced the text (tuned, trafilatura-recall,
+    readability, densest-block); `confidence` is in [0, 1]; `low_confidence` is 0/1 so
+    Datasette can facet on it: a source whose template extraction no longer fits shows up there.
+    Rows written before this migration stay NULL (not measured), never 0.
+    """
+    articles = db["articles"]
+    articles.add_column("body_method", str)
+    articles.add_column("confidence", float)
+    articles.add_column("low_confidence", int)
+    articles.create_index(["source", "low_confidence"], if_not_exists=True)

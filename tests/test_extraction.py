@@ -399,7 +399,8 @@ def test_to_dict_and_empty_input():
     assert isinstance(p, ExtractedPage) and p.text == "" and p.title is None
     d = extract_page(page(GOV_PAGE)).to_dict()
     assert set(d) == {"url", "title", "text", "date", "author", "source", "publisher", "index_no", "doc_no",
-                      "category", "attachments", "language", "metadata"}
+                      "category", "attachments", "language", "metadata", "body_method", "confidence",
+                      "low_confidence"}
 
 
 def test_tokenize_and_prf():

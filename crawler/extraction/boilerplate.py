@@ -21,15 +21,19 @@ _QUESTION_OR_STOP = re.compile(r"[。？！?!]")
 _SENTENCE_END = re.compile(r"[。！？!?；;…”」』）)]")
 
 
-def drop_containers(root: HtmlElement, rules: Rules, keep: HtmlElement | None = None) -> int:
-    """Remove boilerplate containers in place; never an ancestor of *keep* (the title). Returns count.
+def drop_containers(root: HtmlElement, rules: Rules, keep: HtmlElement | None = None,
+                    content: HtmlElement | None = None) -> int:
+    """Remove boilerplate containers in place; never an ancestor of *keep* (the title) or of
+    *content* (a known CMS content container: a class like ``yaowen-content-bottom`` reads like a
+    footer to the class rules, and dropping it left every article of a TRS site empty). Returns count.
 
     One pass over the tree with precompiled class/id regexes: far cheaper than
     one ``//*[contains(@class, …)]`` XPath scan per rule.
     """
     protected: set[HtmlElement] = set()
-    if keep is not None:
-        protected = {keep, *keep.iterancestors()}
+    for el in (keep, content):
+        if el is not None:
+            protected |= {el, *el.iterancestors()}
     doomed: list[HtmlElement] = [el for el in root.iter(*rules.drop_tags)] if rules.drop_tags else []
     for el in root.iter():
         if not isinstance(el.tag, str):

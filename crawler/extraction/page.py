@@ -25,11 +25,12 @@ from .attachments import find_attachments
 from .boilerplate import clean_lines, drop_containers, drop_link_dense, link_texts
 from .dates import find_dates, normalise_date
 from .decode import decode_html
+from .fallback import TUNED, Candidate, candidates, choose, needs_fallback, prose_chars, tuned_confidence
 from .layout import unwrap_layout_tables
 from .metadata import Labelled, body_byline, correspondents, edition, find_labelled, original_title, person_names
 from .rules import Rules, load_rules
 from .textlines import render_lines
-from .title import find_title, locate
+from .title import anchor_title, find_title, locate
 
 
 @dataclass
@@ -47,6 +48,9 @@ class ExtractedPage:
     attachments: list[dict] = field(default_factory=list)
     language: str | None = None
     metadata: dict = field(default_factory=dict)
+    body_method: str = TUNED  # which extraction produced text: fallback.METHODS
+    confidence: float = 1.0   # [0, 1]: agreement between methods and share of the page's prose (fallback.py)
+    low_confidence: bool = False  # confidence under rules.yaml's low_confidence_below: a template that no longer fits
 
     def to_dict(self) -> dict:
         """The fields as a dict. Shallow: the page is built fresh for each call of extract_page and
@@ -63,6 +67,7 @@ _META_DATE = XPath(
     "or @name='OriginalPublicationDate' or @name='date' or @name='DC.date' or @name='dc.date' or @name='Date']/@content"
 )
 FAST = True  # skip trafilatura's readability/justext comparison: 2x faster, see bench
+FALLBACK = True  # other extractors when the tuned body falls short (fallback.py); the bench turns it off to compare
 _CHINA_TZ = timezone(timedelta(hours=8))
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _WS = re.compile(r"\s+")
@@ -115,17 +120,25 @@ def parse_html(html: str) -> HtmlElement | None:
         return None
 
 
-def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding: str | None = None) -> ExtractedPage:
-    """Extract body text and metadata from one page (bytes are decoded with decode_html)."""
-    rules = load_rules()
+def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding: str | None = None,
+                 anchor: str | None = None, rules: Rules | None = None) -> ExtractedPage:
+    """Extract body text and metadata from one page (bytes are decoded with decode_html).
+
+    *anchor* is the text of the list page's link to this page, when the crawler has one: it picks
+    the headline when the page's own title is the site's or column's name (title.anchor_title).
+    *rules*: rules.yaml's, unless given (the rules ablation extracts without one rule at a time).
+    """
+    rules = rules or load_rules()
     text_html = decode_html(html, declared_encoding) if isinstance(html, bytes) else html
     root = parse_html(text_html)
-    empty = ExtractedPage(url, None, "", None, None, None, None, None, None, None)
+    empty = ExtractedPage(url, None, "", None, None, None, None, None, None, None, confidence=0.0,
+                          low_confidence=True)
     if root is None:
         return empty
 
     # 1. Read everything that needs the intact page.
     title, title_el = find_title(root, rules.thresholds["title_min_overlap"])
+    title, title_el = anchor_title(root, title, title_el, anchor)
     lines = render_lines(root, rules)
     title_idx = locate(lines, title)
     labelled = find_labelled(lines, rules)
@@ -145,7 +158,8 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
 
     # 2. Main text: unwrap layout tables, drop boilerplate containers, let trafilatura choose, filter.
     unwrap_layout_tables(root, int(rules.thresholds["layout_cell_chars"]))
-    drop_containers(root, rules, keep=title_el)
+    container, _ = _content_container(root, rules)
+    drop_containers(root, rules, keep=title_el, content=container)
     drop_link_dense(root, rules, keep=title_el)
     body = trafilatura.extract(root, options=_trafilatura_options(url)) or ""
     body_lines = clean_lines(body, rules, title=title, links=links)
@@ -153,11 +167,23 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
     # bounds its cleaned text, so the (costly) render + clean runs only when it could win.
     share = rules.thresholds["container_min_share"]
     body_chars = _chars(body_lines)
-    container, container_chars = _content_container(root, rules)
+    # Counted after the drops (a share bar inside it is gone); found again if a navigation block held it.
+    container, container_chars = _content_container(root, rules, first=container)
     if container is not None and body_chars < share * container_chars:
         container_lines = _container_lines(container, rules, title, links)
         if container_lines and body_chars < share * _chars(container_lines):
             body_lines = container_lines
+    # Other extractors of the untouched page when the tuned body is empty or a sliver of the page's prose.
+    page_prose = prose_chars(lines, rules, links)
+    tuned_chars = sum(len(_WS.sub("", l)) for l in body_lines)
+    method, confidence = TUNED, tuned_confidence(tuned_chars, page_prose)
+    if FALLBACK and needs_fallback(tuned_chars, page_prose, rules):
+        fresh = parse_html(text_html)
+        if fresh is not None:
+            cands = [Candidate(TUNED, body_lines, len([l for l in body.split("\n") if l.strip()]) or len(body_lines))]
+            cands += candidates(text_html, url, fresh, rules, title, links)
+            chosen, confidence = choose(cands, page_prose, title, rules.thresholds["fallback_min_title_share"])
+            body_lines, method = chosen.lines, chosen.method
     text = "\n".join(body_lines)
 
     # 3. Date: labelled fields first, then meta tags, script variables, the line under the title, the URL.
@@ -185,6 +211,8 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
         source=fields.get("source"), publisher=fields.get("publisher"), index_no=fields.get("index_no"),
         doc_no=fields.get("doc_no"), category=fields.get("category"), attachments=attachments,
         language=(lang.split("-")[0].lower() if lang else None), metadata=metadata,
+        body_method=method, confidence=confidence,
+        low_confidence=confidence < rules.thresholds["low_confidence_below"],
     )
 
 
@@ -208,9 +236,15 @@ def _chars(lines: list[str]) -> int:
     return sum(len(l) for l in lines)
 
 
-def _content_container(root: HtmlElement, rules: Rules) -> tuple[HtmlElement | None, int]:
+def _content_container(root: HtmlElement, rules: Rules, first: HtmlElement | None = None
+                       ) -> tuple[HtmlElement | None, int]:
     """The first known CMS content container (rules.yaml content_xpaths) holding some text, and
-    how many non-space characters it holds."""
+    how many non-space characters it holds; *first*, the one found before, when it is still in
+    the tree and still holds text."""
+    if first is not None and root in first.iterancestors():
+        chars = len(_WS.sub("", first.text_content()))
+        if chars >= 20:
+            return first, chars
     for xp in rules.content_xpaths:
         for el in xp(root):
             chars = len(_WS.sub("", el.text_content()))

@@ -37,15 +37,37 @@ def _label_pattern(label: str) -> str:
     return r"[\s\u3000\xa0]*".join(map(re.escape, label))
 
 
+# The lists of rules.yaml whose entries are single rules, each saying which kind of page it is for,
+# and the key holding the rule itself (what the ablation removes one at a time).
+RULE_LISTS = {"boilerplate_lines": "pattern", "drop_tags": "tag", "drop_containers": "pattern",
+              "content_xpaths": "xpath", "script_dates": "pattern"}
+
+
+def read_rules_data(path: str | Path | None = None) -> dict:
+    """rules.yaml as plain data (what `rules_from_data` compiles)."""
+    return yaml.safe_load(Path(path or RULES_PATH).read_text(encoding="utf-8"))
+
+
+def _values(data: dict, name: str) -> list[str]:
+    """The rules of one list: an entry is a mapping ({for: …, pattern: …}) or the bare value."""
+    key = RULE_LISTS[name]
+    return [e[key] if isinstance(e, dict) else e for e in data.get(name) or []]
+
+
 @lru_cache(maxsize=1)
 def load_rules(path: str | None = None) -> Rules:
-    data = yaml.safe_load(Path(path or RULES_PATH).read_text(encoding="utf-8"))
+    return rules_from_data(read_rules_data(path))
+
+
+def rules_from_data(data: dict) -> Rules:
+    """Compile rules.yaml's data: also how the ablation builds the rules without one of them."""
     labels: dict[str, str] = data["labels"]
     alternation = "|".join(_label_pattern(l) for l in sorted(labels, key=len, reverse=True))
     label_re = re.compile(
         rf"(?:(?<=^)|(?<=[\s\u3000\xa0|｜丨【\[（(,，;；]))(?P<label>{alternation})[\s\u3000\xa0]*[:：]"
     )
     cell_label_re = re.compile(rf"^[\s\u3000\xa0]*(?P<label>{alternation})[\s\u3000\xa0]*[:：]?[\s\u3000\xa0]*$")
+    containers = list(data.get("drop_containers") or [])
     return Rules(
         labels=labels,
         fields={k: list(v) for k, v in data["fields"].items()},
@@ -56,14 +78,14 @@ def load_rules(path: str | None = None) -> Rules:
         label_re=label_re,
         cell_label_re=cell_label_re,
         value_stop_re=re.compile(data["value_stop"]),
-        boilerplate_re=BoilerplateLines(data["boilerplate_lines"]),
-        drop_tags=tuple(data.get("drop_tags", [])),
+        boilerplate_re=BoilerplateLines(_values(data, "boilerplate_lines")),
+        drop_tags=tuple(_values(data, "drop_tags")),
         drop_containers=tuple(
-            (re.compile(r["pattern"]), r.get("max_chars"), r.get("max_p_chars")) for r in data.get("drop_containers", [])
+            (re.compile(r["pattern"]), r.get("max_chars"), r.get("max_p_chars")) for r in containers
         ),
-        drop_container_any=re.compile("|".join(f"(?:{r['pattern']})" for r in data.get("drop_containers", [])) or "(?!)"),
-        content_xpaths=tuple(XPath(x) for x in data.get("content_xpaths", [])),
-        script_date_res=tuple(re.compile(x) for x in data.get("script_dates", [])),
+        drop_container_any=re.compile("|".join(f"(?:{r['pattern']})" for r in containers) or "(?!)"),
+        content_xpaths=tuple(XPath(x) for x in _values(data, "content_xpaths")),
+        script_date_res=tuple(re.compile(x) for x in _values(data, "script_dates")),
         thresholds=dict(data["thresholds"]),
     )
 

@@ -141,3 +141,86 @@ def locate(lines: list[str], title: str | None) -> int | None:
         if t in n and len(n) <= len(t) * 1.5 + 10:
             return i
     return None
+
+
+# ---- the list page's anchor text as a hint ---------------------------------------------------------
+
+# List items often start with a bullet or an arrow the CMS writes into the link text.
+_ANCHOR_LEAD = re.compile(r"^[\s\xa0\u3000•·●○■□◆◇▪▫►▶>»\-*·、]+")
+# Lists cut long anchors with an ellipsis ("…", "...", "。。。").
+_ANCHOR_CUT = re.compile(r"(?:…|\.{2,}|。{2,}|·{3,})+\s*$")
+# Headline candidates for the anchor: any element that holds text and no link, headings first.
+_ANCHOR_CANDIDATES = XPath(
+    "//body//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or self::p or self::td "
+    "or self::div or self::span or self::strong or self::b or self::font or self::li or self::th]"
+    "[not(ancestor::a)][not(.//a)][not(ancestor::script)]"
+)
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+# An anchor cut without any mark (some lists cut at a fixed width) is trusted as a prefix only when
+# this long: a short prefix matches too many headings.
+_UNMARKED_CUT_MIN = 8
+
+
+def anchor_key(anchor: str) -> tuple[str, bool]:
+    """(normalised anchor text, whether the list cut it with an ellipsis)."""
+    text = _ANCHOR_LEAD.sub("", anchor.strip())
+    cut = bool(_ANCHOR_CUT.search(text))
+    return _norm(_ANCHOR_CUT.sub("", text)), cut
+
+
+def matches_anchor(text: str | None, key: tuple[str, bool]) -> bool:
+    """*text* is the headline the anchor names: equal (spaces and punctuation ignored), or starting
+    with an anchor the list cut (with an ellipsis, or at a fixed width when it is long enough)."""
+    norm, (a, cut) = _norm(text or ""), key
+    if not a or not norm:
+        return False
+    if norm == a:
+        return True
+    if len(norm) <= len(a):
+        return False
+    return norm.startswith(a) and (cut and len(a) >= 4 or len(a) >= _UNMARKED_CUT_MIN)
+
+
+def anchor_title(root: HtmlElement, title: str | None, title_el: HtmlElement | None,
+                 anchor: str | None) -> tuple[str | None, HtmlElement | None]:
+    """The title, checked against the list page's anchor text.
+
+    A title that matches the anchor is kept. Otherwise the page's own title is often the site's
+    name or a column name (every page of a site shares it), so the headline on the page that
+    matches the anchor wins: headings first, then any element holding no link (a link with
+    the anchor's text is the list or a sidebar pointing here, not this page's headline). When
+    the page shows no such headline, the anchor is returned only if the title is plainly the
+    site's name (a later segment of <title>, "栏目-站名" style); else the page's title stays: the
+    anchor is the list's wording, and a page that does not show it has a title of its own.
+    """
+    if not anchor or not anchor.strip():
+        return title, title_el
+    key = anchor_key(anchor)
+    if not key[0] or matches_anchor(title, key):
+        return title, title_el
+    best: tuple[int, str, HtmlElement] | None = None
+    limit = 2 * len(key[0]) + 20
+    for el in _ANCHOR_CANDIDATES(root):
+        text = _clean(el.text_content())
+        if not text or len(text) > limit or not matches_anchor(text, key):
+            continue
+        rank = 0 if el.tag in _HEADINGS else 1
+        if best is None or rank < best[0]:
+            best = (rank, text, el)
+            if rank == 0:
+                break
+    if best is not None:
+        return best[1], best[2]
+    if title is None or _is_site_name(root, title):
+        text = _ANCHOR_LEAD.sub("", _clean(anchor))
+        return (text or title), None
+    return title, title_el
+
+
+def _is_site_name(root: HtmlElement, title: str) -> bool:
+    """The title is a later segment of <title> (the "文章_栏目_站名" suffix), or all of a <title>
+    that has no article part."""
+    tag = title_tag(root) or ""
+    segs = [_norm(s) for s in _segments(tag)]
+    t = _norm(title)
+    return bool(t) and (t in segs[1:] or (len(segs) == 1 and t == segs[0] and _first_heading(root) is None))
