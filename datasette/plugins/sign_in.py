@@ -84,7 +84,8 @@ def asgi_wrapper(datasette):
                     headers = []
                     for key, value in message.get("headers") or []:
                         if key.lower() == b"set-cookie" and value.startswith(SESSION_COOKIE):
-                            outcome["signed_in"] = value != SESSION_COOKIE and not value.startswith(SESSION_COOKIE + b";")
+                            token = value[len(SESSION_COOKIE):].split(b";", 1)[0].strip(b'" ')
+                            outcome["signed_in"] = bool(token)  # an emptied cookie is a sign-out
                             value = harden_session_cookie(value, https)
                         headers.append((key, value))
                     message = {**message, "headers": headers}

@@ -78,14 +78,14 @@ def build_hostile_site(site: HostileSite) -> dict[str, str]:
             "internal_article": internal_article}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def hostile_site() -> Iterator[HostileSite]:
     site = HostileSite().start()
     yield site
     site.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def hostile_crawl(hostile_site, tmp_path_factory) -> dict[str, Any]:
     """The hostile site crawled once through the real `govwatch crawl`; its paths, db and duration."""
     paths = build_hostile_site(hostile_site)

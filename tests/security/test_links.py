@@ -11,6 +11,7 @@ import sqlite3
 
 import pytest
 from datasette_auth_passwords.utils import hash_password
+from lxml import etree
 from lxml import html as lxml_html
 
 from storage.links import http_url, safe_href
@@ -95,6 +96,10 @@ async def test_templates_guard_rows_written_before_the_rule(hostile_crawl, tmp_p
         links = hrefs(page.text)
         assert {browser_scheme(h) for h in links} <= {"", "http", "https"}, links
     assert hrefs((await ds.client.get(f"/-/article/{original_id}")).text).count("#") == len(hostile) + 2
+    feed = await ds.client.get("/govwatch/atom_new_articles.atom")
+    assert feed.status_code == 200
+    links = [link.get("href") for link in etree.fromstring(feed.content).iter("{http://www.w3.org/2005/Atom}link")]
+    assert len(links) > 2 and {browser_scheme(h) for h in links} <= {"http", "https"}, links
 
 
 @pytest.mark.slow  # the hostile crawl (shared by the module)
