@@ -26,6 +26,8 @@ from statistics import mean
 from crawler.extraction import decode_html, extract_page
 from crawler.extraction.dates import normalise_date
 from crawler.extraction.scoring import normalise_title, prf, title_match
+from tests.gold.disclosure.check_set import data_dir as disclosure_data_dir
+from tests.gold.disclosure.check_set import has_metadata_block
 
 DEFAULT_DIR = Path("/work/shared/realpages")
 GOLD_DIR = Path(__file__).resolve().parents[1] / "tests" / "gold"
@@ -121,6 +123,101 @@ def evaluate(folder: Path = DEFAULT_DIR, extractors: dict = EXTRACTORS,
         results[name] = {"rows": rows, "seconds": spent}
     results["_truth"] = {t["id"]: t for t in truth}  # type: ignore[assignment]
     return results
+
+
+# ---- disclosure metadata gold set (issue 25; pages kept outside git, see tests/gold/disclosure) ------
+
+# $GOVWATCH_GOLD_DISCLOSURE, else /work/gold-data/disclosure: what tests/gold/disclosure/check_set reads.
+DISCLOSURE_DIR = disclosure_data_dir()
+# The fields issue 25 sets floors on (first five) and the category, as ExtractedPage names them.
+DISCLOSURE_FIELDS = ("title", "date", "index_no", "doc_no", "publisher", "category")
+DISCLOSURE_NAMES = {"title": "title", "date": "published", "index_no": "索引号", "doc_no": "文号",
+                    "publisher": "发文机关", "category": "分类"}
+DISCLOSURE_FLOOR = 0.95
+
+
+def run_govwatch_disclosure(raw: bytes, url: str | None) -> Result:
+    page = extract_page(raw, url)
+    return {"title": page.title, "date": page.date, "index_no": page.index_no, "doc_no": page.doc_no,
+            "publisher": page.publisher, "category": page.category,
+            "field_labels": page.metadata.get("field_labels") or {}}
+
+
+def evaluate_disclosure(folder: Path = DISCLOSURE_DIR) -> list[dict]:
+    """Each page of the disclosure gold set scored: {"id", "block" (it carries a metadata block),
+    "govwatch": {field: ok}, "trafilatura_date": ok, "labels": {field: ok}}.  Every field counts
+    on every page: a null truth must be left empty (a 文号 read from the body is as wrong as a
+    missing one).  A written label counts where the truth fills the field and names its label."""
+    rows = []
+    for t in load_gold(folder):
+        raw = (folder / t["html"]).read_bytes()
+        got = run_govwatch_disclosure(raw, t.get("url"))
+        labels = {}
+        for name, written in (t.get("labels") or {}).items():
+            field = "date" if name == "published" else name
+            # not the title's: field_labels names it only when the title was taken from the table
+            if field in DISCLOSURE_FIELDS and field != "title" and t.get(field):
+                labels[field] = _label_key(got["field_labels"].get(name)) == _label_key(written)
+        rows.append({"id": t["id"], "block": has_metadata_block(t),
+                     "govwatch": {f: _disclosure_ok(f, got.get(f), t.get(f), t.get("written")) for f in DISCLOSURE_FIELDS},
+                     "trafilatura_date": _disclosure_ok("date", run_trafilatura(raw, t.get("url"))["date"], t.get("date"),
+                                                        t.get("written")),
+                     "labels": labels})
+    return rows
+
+
+def summarise_disclosure(rows: list[dict]) -> dict:
+    """{"pages", "govwatch": {field: accuracy}, "trafilatura": {"date": accuracy},
+    "labels": {field: (accuracy, n)}, "misses": {field: [page id, …]}} over *rows*."""
+    labels: dict[str, list[bool]] = defaultdict(list)
+    for r in rows:
+        for f, ok in r["labels"].items():
+            labels[f].append(ok)
+    return {"pages": len(rows),
+            "govwatch": {f: mean(r["govwatch"][f] for r in rows) if rows else 0.0 for f in DISCLOSURE_FIELDS},
+            "trafilatura": {"date": mean(r["trafilatura_date"] for r in rows) if rows else 0.0},
+            "labels": {f: (mean(v), len(v)) for f, v in labels.items()},
+            "misses": {f: ids for f in DISCLOSURE_FIELDS if (ids := [r["id"] for r in rows if not r["govwatch"][f]])}}
+
+
+def _disclosure_ok(name: str, pred: str | None, truth: str | None, written: str | None = None) -> bool:
+    """*pred* matches *truth*; a null truth must stay empty.  For the date, a page the truth says
+    shows no publication date (published null, only 成文日期) may also give its 成文日期 (*written*):
+    issue 25's precedence falls back to 成文日期 when nothing says when the page was published."""
+    if not truth:
+        return not pred or (name == "date" and written is not None and pred == written)
+    if name == "title":
+        return title_match(pred, truth)
+    return _field_ok(pred, truth)
+
+
+def _label_key(label: str | None) -> str:
+    from crawler.extraction.labels import label_key
+
+    return label_key(label or "")
+
+
+def report_disclosure(folder: Path = DISCLOSURE_DIR) -> dict:
+    """Print the per-field table (govwatch, bare trafilatura's date) on every page and on the pages
+    with a metadata block, and the written-label accuracy."""
+    pages = evaluate_disclosure(folder)
+    res = {}
+    for only_blocks in (False, True):
+        res[only_blocks] = one = summarise_disclosure([p for p in pages if p["block"] or not only_blocks])
+        which = "pages with a metadata block" if only_blocks else "all pages"
+        print(f"\n# disclosure metadata ({folder}): {which}, {one['pages']}; every page scored for every "
+              f"field (null truth = must be empty); floor {DISCLOSURE_FLOOR}")
+        head = ("extractor", *(DISCLOSURE_NAMES[f] for f in DISCLOSURE_FIELDS))
+        rows = [("govwatch", *(f"{one['govwatch'][f]:.3f}" for f in DISCLOSURE_FIELDS)),
+                ("trafilatura", *("-" if f != "date" else f"{one['trafilatura']['date']:.3f}" for f in DISCLOSURE_FIELDS))]
+        widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
+        for r in [head, tuple("-" * w for w in widths), *rows]:
+            print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)))
+        labels = ", ".join(f"{DISCLOSURE_NAMES[f]} {a:.3f} ({n})" for f, (a, n) in sorted(one["labels"].items()))
+        print(f"label the page wrote for the field (metadata['field_labels']), where the truth names it: {labels}")
+        for name, ids in one["misses"].items():
+            print(f"  miss {DISCLOSURE_NAMES[name]}: {' '.join(ids)}")
+    return res[False]
 
 
 def _mean(rows: list[dict], key: str) -> str:
@@ -514,7 +611,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--gold", type=Path, default=GOLD_DIR, help="gold folder (<name>.html + <name>.json)")
     ap.add_argument("--per-page", action="store_true", help="print govwatch's misses page by page")
     ap.add_argument("--only", choices=list(EXTRACTORS), action="append")
-    ap.add_argument("--set", choices=("realpages", "gold", "realsites-dev", "unseen"), action="append", dest="sets")
+    ap.add_argument("--set", choices=("realpages", "gold", "realsites-dev", "unseen", "disclosure"), action="append",
+                    dest="sets")
     ap.add_argument("--ablation", action="store_true",
                     help="remove each rule of rules.yaml alone and show what it costs on realsites-dev and the gold pages")
     ap.add_argument("--cpu-before", type=Path, metavar="CHECKOUT",
@@ -524,7 +622,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     logging.disable(logging.WARNING)  # trafilatura/readability chatter
     extractors = {k: v for k, v in EXTRACTORS.items() if not args.only or k in args.only}
-    wanted = args.sets or ["realpages", "gold", "realsites-dev", "unseen"]
+    wanted = args.sets or ["realpages", "gold", "realsites-dev", "unseen", "disclosure"]
     if "realpages" in wanted and (args.dir / "truth.jsonl").exists():
         report(f"realpages ({args.dir})", evaluate(args.dir, extractors), args.per_page)
     if "gold" in wanted:
@@ -554,6 +652,8 @@ def main(argv: list[str] | None = None) -> None:
                 report_rsdev(check_rsdev(unpack_rsdev(args.rsdev, Path(tmp))), args.per_page)
         else:
             print(f"\n# realsites-dev: {args.rsdev} not found, gate skipped")
+    if "disclosure" in wanted and DISCLOSURE_DIR.is_dir():
+        report_disclosure(DISCLOSURE_DIR)
 
 
 if __name__ == "__main__":

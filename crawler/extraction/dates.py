@@ -2,10 +2,22 @@
 
 Gov and news pages write dates as 2021年6月7日, 2021-06-07 14:28, 2021/6/7,
 2021.06.07, 20210607 or in Chinese numerals (二〇二一年六月七日, common in 公文).
+
+A page often shows several dates (a disclosure table's 发布日期 and 成文日期, the CMS's
+发布时间 line, a <meta> tag, the URL).  `choose_published` takes the first of them in one
+documented order (labels.yaml's `published`, with the reasons there), and returns every
+candidate with the one chosen marked, so a reader can see which date was taken and why:
+
+    1. 发布日期 (公开日期)  2. 发文日期  3. 生成日期        — the disclosure table
+    4. 发布时间  5. 日期  6. 时间                           — the page's own publication line
+    7. 成文日期 (成文时间)  8. 印发日期                      — when the text was signed
+    9. <meta> publication date  10. script variable  11. unlabelled date under the title
+    12. date in the URL's path; and, only when none of these exists, htmldate's guess.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 
 MIN_YEAR = 1990
@@ -82,3 +94,23 @@ def normalise_date(text: str | None) -> str | None:
         return None
     found = find_dates(text, compact=True)
     return found[0][1] if found else None
+
+
+def choose_published(candidates: dict[str, tuple[str, str]],
+                     precedence: Sequence[str]) -> tuple[str | None, list[dict[str, str | bool]]]:
+    """The published date and every candidate, in precedence order.
+
+    *candidates* maps a source (a canonical label such as 发布日期, or meta/script/title_line/url)
+    to (the label as the page wrote it, ISO date).  Returns (ISO date or None, [{"source",
+    "label", "value", "chosen"}, …]); exactly one candidate is chosen when any exists.
+    """
+    ranked = [s for s in precedence if s in candidates] + sorted(s for s in candidates if s not in precedence)
+    out: list[dict[str, str | bool]] = []
+    chosen: str | None = None
+    for source in ranked:
+        label, value = candidates[source]
+        pick = chosen is None and source in precedence
+        if pick:
+            chosen = value
+        out.append({"source": source, "label": label, "value": value, "chosen": pick})
+    return chosen, out

@@ -3,7 +3,9 @@
 Works on the output of textlines.render_lines, so table cells, label+value in
 one cell, definition lists and ``label：value`` info bars all look alike:
 ``label：value  label：value``.  A value runs to the next label, a UI widget
-(【字体, 打印 …) or a wide gap.
+(【字体, 打印 …) or a wide gap; a disclosure label's value (labels.yaml) is cut more
+gently, and not at all when it has a table cell of its own.  What the labels mean for
+the document (its typed fields, the published date, the title) is disclosure.py's job.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .dates import find_dates
+from .labels import label_key, load_labels
 from .rules import Rules, canonical_label
 
 _TRIM_PLAIN = " \t\xa0\u3000:：|｜丨,，;；、.。\"'"
@@ -37,9 +40,10 @@ _SPACES = re.compile(r"[\s\u3000\xa0]+")
 
 @dataclass(frozen=True)
 class Labelled:
-    line: int        # index into the rendered lines
-    label: str       # canonical label
-    value: str       # cleaned value, may be ""
+    line: int         # index into the rendered lines
+    label: str        # canonical label
+    value: str        # cleaned value, may be ""
+    written: str = ""  # the label as the page wrote it (NFKC, no spaces): 发文字号 where label is 文号
 
 
 def find_labelled(lines: list[str], rules: Rules) -> list[Labelled]:
@@ -57,8 +61,10 @@ def find_labelled(lines: list[str], rules: Rules) -> list[Labelled]:
             if label in rules.weak_labels and m.start() > 0 and not _after_gap(line, m.start()):
                 continue
             end = matches[j + 1].start() if j + 1 < len(matches) else len(line)
-            raw = line[m.end():end].lstrip(" \t\xa0\u3000")
-            found.append(Labelled(i, label, clean_value(raw, label, rules)))
+            raw = line[m.end():end]
+            own_cell = raw.lstrip(" \xa0\u3000")[:1] == "\t"
+            raw = raw.lstrip(" \t\xa0\u3000")
+            found.append(Labelled(i, label, clean_value(raw, label, rules, own_cell), label_key(m.group("label"))))
     return found
 
 
@@ -68,18 +74,29 @@ def _after_gap(line: str, pos: int) -> bool:
     return "\t" in before or before == "  " or before[-1:] in "|｜丨【[ "
 
 
-def clean_value(raw: str, label: str, rules: Rules) -> str:
-    """Cut a raw value at UI widgets; dates keep their time part."""
-    stop = rules.value_stop_re.search(raw)
+def clean_value(raw: str, label: str, rules: Rules, own_cell: bool = False) -> str:
+    """Cut a raw value at UI widgets; dates keep their time part.
+
+    A disclosure label's value is cut more gently (labels.yaml value_stop): 文号 京政发[2021]3号
+    and a 标题 with 阅读 or 【解读】 in it are values, not widgets.  A value in a cell of its
+    own (*own_cell*: the label had its own cell) is that cell whole."""
+    disclosure = load_labels()
+    if label in disclosure.vocabulary:
+        stop = None if own_cell else disclosure.value_stop.search(raw)
+    else:
+        stop = rules.value_stop_re.search(raw)
     if stop:
         raw = raw[: stop.start()]
     raw = raw.split("\t", 1)[0]
-    if label not in rules.date_labels:
+    if label not in rules.date_labels and label not in disclosure.vocabulary:
         # "作者：张三 2021-03-15 14:28" – a date glued after a name is not part of it.
         dates = find_dates(raw)
         if dates and dates[0][0] > 0:
             raw = raw[: dates[0][0]]
-    return _trim(raw)
+    value = _trim(raw)
+    if label in disclosure.vocabulary and value in disclosure.empty_values:
+        return ""  # 文号：无 — the table says there is none
+    return value
 
 
 _PAIRS = {"《": "》", "（": "）", "(": ")", "【": "】", "[": "]", "“": "”", "<": ">", "〈": "〉"}

@@ -25,6 +25,7 @@ from .attachments import find_attachments
 from .boilerplate import clean_lines, drop_containers, drop_link_dense, link_texts
 from .dates import find_dates, normalise_date
 from .decode import decode_html
+from .disclosure import apply_disclosure, published, retitle
 from .fallback import TUNED, Candidate, candidates, choose, needs_fallback, prose_chars, tuned_confidence
 from .layout import unwrap_layout_tables
 from .metadata import Labelled, body_byline, correspondents, edition, find_labelled, original_title, person_names
@@ -142,12 +143,16 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
     lines = render_lines(root, rules)
     title_idx = locate(lines, title)
     labelled = find_labelled(lines, rules)
+    title, title_idx, title_label = retitle(labelled, lines, title, title_idx, rules)
+    if title_label:
+        title_el = None  # the heading find_title picked is not the title
     metadata = _metadata_dict([i for i in labelled if i.label not in rules.volatile_labels], title_idx)
     page_label = edition(lines, title_idx)
     if page_label:
         metadata.setdefault("版次", page_label)
     fields = {name: _pick(labelled, labels, title_idx, rules, name in rules.person_fields)
               for name, labels in rules.fields.items()}
+    apply_disclosure(labelled, metadata, fields, title_idx, rules, title_label)
     attachments = find_attachments(root, url)
     links = link_texts(root, int(rules.thresholds["link_line_max_chars"]))
     meta_dates = [d for d in (normalise_date(v) for v in _META_DATE(root)) if d]
@@ -186,9 +191,10 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
             body_lines, method = chosen.lines, chosen.method
     text = "\n".join(body_lines)
 
-    # 3. Date: labelled fields first, then meta tags, script variables, the line under the title, the URL.
-    date = fields.get("date") or (meta_dates[0] if meta_dates else None) or script_date \
-        or _date_near_title(lines, title_idx, rules) or _url_date(url)
+    # 3. Date: labels.yaml's precedence (disclosure table, publication line, 成文日期, meta, script,
+    # the line under the title, the URL); every candidate is kept in metadata["date_candidates"].
+    date = published(labelled, metadata, title_idx, rules, meta=meta_dates[0] if meta_dates else None,
+                     script=script_date, title_line=_date_near_title(lines, title_idx, rules), url=_url_date(url))
     if date is None:
         date = _htmldate(text_html)
 

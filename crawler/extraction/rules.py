@@ -9,6 +9,8 @@ from pathlib import Path
 import yaml
 from lxml.etree import XPath
 
+from .labels import label_key, label_pattern, load_labels
+
 RULES_PATH = Path(__file__).with_name("rules.yaml")
 
 
@@ -30,11 +32,6 @@ class Rules:
     content_xpaths: tuple[XPath, ...]
     script_date_res: tuple[re.Pattern[str], ...]
     thresholds: dict[str, float]
-
-
-def _label_pattern(label: str) -> str:
-    """Tolerate spaces (and &nbsp;/full-width spaces) inside a label: 来  源, 文 号."""
-    return r"[\s\u3000\xa0]*".join(map(re.escape, label))
 
 
 # The lists of rules.yaml whose entries are single rules, each saying which kind of page it is for,
@@ -61,8 +58,9 @@ def load_rules(path: str | None = None) -> Rules:
 
 def rules_from_data(data: dict) -> Rules:
     """Compile rules.yaml's data: also how the ablation builds the rules without one of them."""
-    labels: dict[str, str] = data["labels"]
-    alternation = "|".join(_label_pattern(l) for l in sorted(labels, key=len, reverse=True))
+    disclosure = load_labels()
+    labels: dict[str, str] = {**data["labels"], **disclosure.canonical}
+    alternation = "|".join(label_pattern(l) for l in sorted(labels, key=len, reverse=True))
     label_re = re.compile(
         rf"(?:(?<=^)|(?<=[\s\u3000\xa0|｜丨【\[（(,，;；]))(?P<label>{alternation})[\s\u3000\xa0]*[:：]"
     )
@@ -71,7 +69,7 @@ def rules_from_data(data: dict) -> Rules:
     return Rules(
         labels=labels,
         fields={k: list(v) for k, v in data["fields"].items()},
-        date_labels=frozenset(data["date_labels"]),
+        date_labels=frozenset(data["date_labels"]) | disclosure.dates,
         person_fields=frozenset(data.get("person_fields", [])),
         weak_labels=frozenset(data["weak_labels"]),
         volatile_labels=frozenset(data.get("volatile_labels", [])),
@@ -133,9 +131,7 @@ def top_level_alternatives(pattern: str) -> list[str]:
     return out
 
 
-_SPACES = re.compile(r"[\s\u3000\xa0]+")
-
-
 def canonical_label(rules: Rules, written: str) -> str:
-    """Written label (possibly with inner spaces) -> canonical label."""
-    return rules.labels.get(_SPACES.sub("", written), _SPACES.sub("", written))
+    """Written label (possibly with inner spaces, full-width forms) -> canonical label."""
+    key = label_key(written)
+    return rules.labels.get(key, key)

@@ -2,8 +2,13 @@
 
 Block elements break lines; table cells and dt/dd stay on their row's line,
 separated by a tab, and a cell holding only a known label gets a colon so
-``<td>索引号</td><td>…</td>`` reads like ``索引号：…``.  Metadata, title and
-date finding all work on these lines, so the tree is walked once.
+``<td>索引号</td><td>…</td>`` reads like ``索引号：…``; so does an inline wrapper
+(``<li><span>文号</span>…``) holding only a disclosure label, and a header row of labels
+over one row of values reads ``label：value`` column by column.  Whitespace-only text
+between elements (the source's indentation, a newline between two ``<td>``) is one
+space, as a browser shows it, so a table row written over several source lines stays
+one line.  Metadata, title and date finding all work on these lines, so the tree is
+walked once.
 """
 from __future__ import annotations
 
@@ -11,7 +16,8 @@ import re
 
 from lxml.html import HtmlElement
 
-from .rules import Rules
+from .labels import load_labels, written_forms
+from .rules import Rules, canonical_label
 
 BLOCK_TAGS = frozenset(
     "address article aside blockquote body center details dialog div dl fieldset figcaption figure "
@@ -19,16 +25,34 @@ BLOCK_TAGS = frozenset(
     "tfoot tr ul title option select".split()
 )
 CELL_TAGS = frozenset(("td", "th", "dt", "dd"))
+# Inline elements templates wrap a label in: <span>索 引 号</span>, <label>, <b>, <strong>.
+LABEL_WRAPPERS = frozenset(("span", "label", "b", "strong", "em", "font", "i"))
 SKIP_TAGS = frozenset(("script", "style", "noscript", "template", "iframe", "svg", "head", "object", "embed", "textarea"))
+# A break between two Chinese characters inside a value joins them (国务院关于印发<br>…的通知).
+_CJK_BREAK = re.compile(r"(?<=[\u4e00-\u9fff])[ \t]*\n\s*(?=[\u4e00-\u9fff])")
+# A label in brackets: [发文字号], 【成文日期】, 〔主题分类〕.
+_BRACKETED = re.compile(r"^\s*[\[【〔［]\s*([^\]】〕］]{2,12}?)\s*[\]】〕］]\s*[:：]?\s*$")
+# A label wrapper or label cell holds fewer characters than this (索 引 号： with its padding).
+LABEL_MAX_CHARS = 20
+# An unknown column in a header row of labels is a short word without digits (备注, 其他).
+HEADER_WORD_CHARS = 6
+_DIGIT = re.compile(r"\d")
 _SPACE = re.compile(r"[ \xa0\u3000\u2002\u2003\u2009\r\f\v]")
 _INNER_WS = re.compile(r"[ ]{2,}")
 
 
-def _walk(el: HtmlElement, out: list[str], rules: Rules) -> None:
+def _walk(el: HtmlElement, out: list[str], rules: Rules, header_rows: dict) -> None:
     tag = el.tag
     if not isinstance(tag, str) or tag in SKIP_TAGS:
         if el.tail:
-            out.append(el.tail)
+            out.append(_spaced(el.tail))
+        return
+    if header_rows and tag == "tr" and el in header_rows:
+        pairs = header_rows[el]
+        if pairs:  # the label row: "label：\tvalue" for each column; its value row prints nothing
+            out.append("\n" + "\t".join(f"{label}：\t{value}" for label, value in pairs) + "\n")
+        if el.tail:
+            out.append(_spaced(el.tail))
         return
     if tag in BLOCK_TAGS:
         out.append("\n")
@@ -45,23 +69,142 @@ def _walk(el: HtmlElement, out: list[str], rules: Rules) -> None:
                 out.append(m.group("label") + "：")
                 out.append("\t")
                 if el.tail:
-                    out.append(el.tail)
+                    out.append(_spaced(el.tail))
                 return
+        if len(text) <= rules.thresholds["layout_cell_chars"] and next(el.iterdescendants("table"), None) is None:
+            # A data cell is one value, on its row's line even when written <td><p>…</p></td> or
+            # 国务院关于印发<br>…的通知: a break inside it would cut the value at its first line.
+            inner: list[str] = [_spaced(el.text)] if el.text else []
+            for child in el:
+                _walk(child, inner, rules, header_rows)
+            value = "".join(inner)
+            out.append(_CJK_BREAK.sub("", value).replace("\n", " ") if "\n" in value else value)
+            if el.tail:
+                out.append(_spaced(el.tail))
+            return
+    elif tag in LABEL_WRAPPERS:
+        label = _disclosure_label(el, rules)
+        if label:
+            out.append(label + "：")
+            if el.tail:
+                out.append(_spaced(el.tail))
+            return
     if el.text:
-        out.append(el.text)
+        out.append(_spaced(el.text))
     for child in el:
-        _walk(child, out, rules)
+        _walk(child, out, rules, header_rows)
     if tag in BLOCK_TAGS:
         out.append("\n")
     if el.tail:
-        out.append(el.tail)
+        out.append(_spaced(el.tail))
+
+
+def _spaced(text: str) -> str:
+    """Whitespace-only text is one space: source indentation never breaks a line."""
+    return " " if text.isspace() else text
+
+
+def _short_text(el: HtmlElement, limit: int) -> str | None:
+    """The element's text if shorter than *limit*, else None, reading no further than the limit:
+    every inline element is asked, so a long or deeply nested one must not cost its whole text
+    (text_content at each of 250 nested levels of a hostile page is quadratic)."""
+    parts, size = [], 0
+    for piece in el.itertext():
+        size += len(piece)
+        if size >= limit:
+            return None
+        parts.append(piece)
+    return "".join(parts)
+
+
+def _disclosure_label(el: HtmlElement, rules: Rules) -> str | None:
+    """The label an inline wrapper holds when it holds only a disclosure-table label (labels.yaml),
+    with or without a colon, bare or in brackets ([发文字号], 【发布日期】: Beijing's policy pages).
+    Only those: 来源 or 作者 alone in a <b> can be prose."""
+    head = el.text.lstrip() if el.text else ""
+    if head and head[0] not in _LABEL_FIRST:
+        return None  # most inline elements: one set lookup, no text gathered
+    text = _short_text(el, LABEL_MAX_CHARS)
+    if text is None:
+        return None
+    m = rules.cell_label_re.match(_BRACKETED.sub(r"\1", text))
+    if m and canonical_label(rules, m.group("label")) in _DISCLOSURE:
+        return m.group("label")
+    return None
+
+
+_DISCLOSURE = frozenset(load_labels().canonical.values())
+# Characters a disclosure label can start with, as written (any form NFKC folds into its first
+# character) or in brackets: a quick no for the thousands of other inline elements on a page.
+_LABEL_FIRST = frozenset(c for written in load_labels().canonical for c in written_forms(written[0])) \
+    | frozenset("[【〔［")
+
+
+def _header_rows(root: HtmlElement, rules: Rules) -> dict:
+    """Tables that put the labels in a header row and the values in the one row below
+    (索取号 | 发布机构 | 文件编号 over 076…/2024-00112 | 上海市… | 沪卫…〔2024〕5号):
+    {label row: [(label, value), …], value row: []}.
+
+    Only a header row of short cells with at least two disclosure labels, over one row of as many
+    cells, the only two rows of that width in the table: a list of documents under a 标题 |
+    发布日期 header has many rows and is left alone, so its first (or last) entry never becomes
+    the page's title or date."""
+    found: dict = {}
+    for table in root.iter("table"):
+        rows = [tr for tr in table.iter("tr") if next(tr.iterancestors("table"), None) is table]
+        cells = [[c for c in tr if c.tag in ("td", "th")] for tr in rows]
+        # the only two rows of their width (found in one pass: no row-by-row rescans)
+        first_of_width: dict[int, int] = {}
+        last_of_width: dict[int, int] = {}
+        for i, row_cells in enumerate(cells):
+            first_of_width.setdefault(len(row_cells), i)
+            last_of_width[len(row_cells)] = i
+        for i in range(len(rows) - 1):
+            width = len(cells[i])
+            if len(cells[i + 1]) != width or first_of_width[width] != i or last_of_width[width] != i + 1:
+                continue
+            labels = _label_row(cells[i], rules)
+            if labels is None or any(_is_label(c, rules) for c in cells[i + 1]):
+                continue
+            values = [_INNER_WS.sub(" ", _SPACE.sub(" ", c.text_content())).strip() for c in cells[i + 1]]
+            found[rows[i]] = list(zip(labels, values))
+            found[rows[i + 1]] = []
+    return found
+
+
+def _label_row(cells: list[HtmlElement], rules: Rules) -> list[str] | None:
+    """The cells' texts when at least two hold a disclosure label and the others are empty or a
+    short digit-free word (an unknown column: 备注).  A value among them ("索引号 |
+    430000/2021-00871 | …") makes it a row of label/value pairs instead; so does a row below
+    that holds a label (checked by the caller)."""
+    if len(cells) < 2:
+        return None
+    texts = []
+    for cell in cells:
+        text = _short_text(cell, LABEL_MAX_CHARS)
+        if text is None:
+            return None  # a long cell is a value
+        texts.append(_SPACE.sub(" ", text).strip(" \t\n:："))
+    hits = 0
+    for t in texts:
+        m = rules.cell_label_re.match(t)
+        if m is not None:
+            hits += canonical_label(rules, m.group("label")) in _DISCLOSURE
+        elif len(t) > HEADER_WORD_CHARS or _DIGIT.search(t):
+            return None
+    return texts if hits >= 2 else None
+
+
+def _is_label(cell: HtmlElement, rules: Rules) -> bool:
+    text = _short_text(cell, LABEL_MAX_CHARS)
+    return text is not None and rules.cell_label_re.match(text) is not None
 
 
 def render_lines(root: HtmlElement, rules: Rules) -> list[str]:
     """Non-empty, stripped text lines of the <body> (or the whole tree)."""
     body = root.find("body")
     out: list[str] = []
-    _walk(body if body is not None else root, out, rules)
+    _walk(body if body is not None else root, out, rules, _header_rows(root, rules))
     lines = []
     for raw in "".join(out).split("\n"):
         line = _SPACE.sub(" ", raw).strip(" \t")

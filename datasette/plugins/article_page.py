@@ -17,6 +17,11 @@ from datasette import hookimpl
 
 # SQLite's largest integer: a longer id cannot be bound as a parameter (it was a 500).
 MAX_ID = 2**63 - 1
+# Article columns shown above the other metadata: (column, ExtractedPage field, label when the
+# page's own label is not known).  The extractor records the label each field was written with
+# (metadata["field_labels"]); a researcher sees "发文字号" where the page said 发文字号.
+FIELD_ROWS = (("author", "author", "作者"), ("origin", "source", "来源"), ("publisher", "publisher", "发文机关"),
+              ("doc_no", "doc_no", "文号"), ("index_no", "index_no", "索引号"))
 
 
 @hookimpl
@@ -71,9 +76,12 @@ async def article_page(datasette, request):
         found = (await db.execute("select id, title, source, url from articles where id = ?",
                                   [article["copy_of"]])).rows
         original = dict(found[0]) if found else None
+    metadata = json.loads(article.get("metadata") or "{}")
+    metadata = metadata if isinstance(metadata, dict) else {}
     return Response.html(await datasette.render_template("article.html", {
         "article": article,
-        "metadata": json.loads(article.get("metadata") or "{}"),
+        "metadata_rows": metadata_rows(article, metadata),
+        "date_candidates": [c for c in metadata.get("date_candidates") or [] if isinstance(c, dict)],
         "attachments": json.loads(article.get("attachments") or "[]"),
         "paragraphs": (article.get("text") or "").split("\n"),
         "versions": versions,
@@ -82,3 +90,20 @@ async def article_page(datasette, request):
         "original": original,
         "database": db.name,
     }, request=request))
+
+
+def metadata_rows(article: dict, metadata: dict) -> list[tuple[str, str]]:
+    """(label as the page wrote it, value) for the article's columns and every other labelled
+    field, each once: a canonical label whose value a column already shows is not repeated."""
+    field_labels = metadata.get("field_labels") if isinstance(metadata.get("field_labels"), dict) else {}
+    labels = metadata.get("labels") if isinstance(metadata.get("labels"), dict) else {}
+    rows = []
+    shown = {}  # canonical label -> the value its column shows
+    for column, field, canonical in FIELD_ROWS:
+        if article.get(column):
+            rows.append((f"{field_labels.get(field) or labels.get(canonical) or canonical} {column}", str(article[column])))
+            shown[canonical] = str(article[column])
+    for key, value in metadata.items():
+        if isinstance(value, str) and value and key not in ("category", "language") and shown.get(key) != value:
+            rows.append((str(labels.get(key) or key), value))
+    return rows
