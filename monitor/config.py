@@ -17,9 +17,12 @@ from crawler.recheck import parse_duration
 from monitor.schedules import parse_schedule
 
 DEFAULT_DEMO_URL = "http://127.0.0.1:8765"
-# TRS (拓尔思) sites, the most common CMS of Chinese government portals, name articles
-# t<YYYYMMDD>_<id>.html under /YYYY/MM/ or /YYYYMM/; newspapers use content_<id>.htm.
-DEFAULT_ARTICLE_PATTERN = (
+# Article discovery needs no pattern: the list detector (crawler/listing) reads the start page.
+# This regex is an opt-in for sources that want URL-shape discovery instead (copy it into a
+# source's `article_pattern`): TRS (拓尔思) sites, the most common CMS of Chinese government
+# portals, name articles t<YYYYMMDD>_<id>.html under /YYYY/MM/ or /YYYYMM/; newspapers use
+# content_<id>.htm.
+TRS_ARTICLE_PATTERN = (
     r"/t\d{8}_\d+\.s?html?$"
     r"|/content_\d+\.s?html?$"
     r"|/\d{8}_\d+\.s?html?$"
@@ -84,7 +87,8 @@ class SourceConfig(BaseModel):
     start_urls: list[str] = Field(min_length=1)
     allowed_domains: list[str] = Field(default_factory=list)
     allow_paths: list[str] = Field(default_factory=list)
-    article_pattern: str = DEFAULT_ARTICLE_PATTERN
+    # Overrides of the list detector: only links matching the pattern (inside the XPath) are articles.
+    article_pattern: str | None = None
     article_xpath: str | None = None
     list_pattern: str = DEFAULT_LIST_PATTERN
     max_list_pages: int = Field(default=10, ge=1, le=100_000)  # a first crawl of a whole archive may need thousands

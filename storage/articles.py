@@ -48,6 +48,8 @@ class FetchedArticle:
     attachments: list[dict[str, Any]] = field(default_factory=list)
     # The CPU-only part of storing this page, when a crawl's extraction worker already did it.
     prepared: PreparedContent | None = None
+    # The link text of the list page that led here (None for a re-check no list showed).
+    list_anchor: str | None = None
 
     def fingerprint(self) -> str:
         return self.prepare().content_hash
@@ -121,6 +123,8 @@ def record_page(db: sqlite_utils.Database, run_id: int, page: FetchedArticle) ->
         article_id = existing["id"]
         _clear_suspicion(db, article_id)
         seen = {"last_seen": now, "last_checked": now, **validators}
+        if page.list_anchor is not None:
+            seen["list_anchor"] = page.list_anchor
         outcome = "unchanged"
         if existing["status"] == "withdrawn":
             seen["status"] = "live"
@@ -259,6 +263,8 @@ def _content_columns(page: FetchedArticle) -> dict[str, Any]:
         "index_no": page.index_no,
         "metadata": json.dumps(page.metadata, ensure_ascii=False),
         "attachments": json.dumps(page.attachments, ensure_ascii=False),
+        # a re-check that no list page led to keeps the anchor the list last showed
+        **({"list_anchor": page.list_anchor} if page.list_anchor is not None else {}),
     }
 
 
