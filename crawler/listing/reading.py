@@ -1,0 +1,99 @@
+"""``read_list_page``: one list page in, its main list, article links, pager and a reusable profile out.
+
+Order of work: links → (stored profile, else record mining) → URL shape of the records → every other link
+of that shape (sidebar and hot-list articles of the same site) → pager. With a stored profile the region
+XPath and shape are applied as they are (cheap and stable between crawls); only when they find nothing is
+the page learned again.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from .links import PageLink, page_links, parse_html
+from .model import ListLink, ListProfile, ListReading, Pagination
+from .pagination import find_pagination
+from .records import Record, find_regions, record_date, records_at
+from .shape import compile_shape, learn_shape, shape_target
+
+MIN_SCORE = 1.0   # below this the best block is a menu or a couple of short links, not a list
+
+
+def _main_links(records: list[Record], dates: list[str | None] | None = None) -> list[ListLink]:
+    out: list[ListLink] = []
+    seen: set[str] = set()
+    for i, rec in enumerate(records):
+        title = rec.title_link()
+        if title.url in seen:
+            continue
+        seen.add(title.url)
+        date = dates[i] if dates is not None else record_date(
+            rec.element, records[i + 1].element if i + 1 < len(records) else None)[0]
+        out.append(ListLink(title.url, title.anchor or title.title, date))
+    return out
+
+
+def _same_shape(links: list[PageLink], main: list[ListLink], shape: str, page_url: str) -> list[ListLink]:
+    """main + every other page link on a host of the main list whose path matches the shape."""
+    rx = compile_shape(shape)
+    out = list(main)
+    if rx is None:
+        return out
+    hosts = {urlsplit(m.url).netloc for m in main if rx.match(shape_target(m.url))}
+    anchors: dict[str, str] = {}
+    order: list[str] = []
+    known = {m.url for m in main} | {page_url}
+    for link in links:
+        if not link.url or link.url in known or urlsplit(link.url).netloc not in hosts:
+            continue
+        if not rx.match(shape_target(link.url)):
+            continue
+        if link.url not in anchors:
+            order.append(link.url)
+            anchors[link.url] = ""
+        if not anchors[link.url]:
+            anchors[link.url] = link.anchor or link.title
+    out.extend(ListLink(u, anchors[u], None) for u in order)
+    return out
+
+
+def read_list_page(html: str, url: str, profile: ListProfile | None = None) -> ListReading:
+    """Read one list page (already decoded text) fetched from *url*."""
+    root = parse_html(html)
+    if root is None:
+        return ListReading([], [], Pagination(), None, False, "no list found: empty or unparseable page")
+    links = page_links(root, url)
+    relearned = False
+    main: list[ListLink] = []
+    learned: ListProfile | None = None
+    note = ""
+    if profile is not None:
+        records = records_at(root, profile.region, links)
+        if records and compile_shape(profile.url_shape) is not None:
+            main = _main_links(records)
+            learned = profile
+            note = "stored profile"
+    if learned is None:
+        regions = find_regions(root, links)
+        best = regions[0] if regions and regions[0].score >= MIN_SCORE else None
+        if best is not None:
+            main = _main_links(best.records, best.dates)
+            shape = learn_shape([m.url for m in main], url)
+            if shape is not None:
+                learned = ListProfile(region=best.xpath, url_shape=shape, records=len(best.records))
+                relearned = profile is not None
+                note = "learned"
+            else:
+                main = []
+    if learned is None:
+        pagination = find_pagination(root, links, url)
+        return ListReading([], [], pagination, None, False, "no list found: no repeated block of titled links")
+    articles = _same_shape(links, main, learned.url_shape, url)
+    rx = compile_shape(learned.url_shape)
+    pagination = find_pagination(root, links, url, lambda u: bool(rx and rx.match(shape_target(u))))
+    dated = sum(1 for m in main if m.date)
+    summary = (f"{note}: {len(main)} records at {learned.region}, {dated} dated"
+               + (f" ({min(m.date for m in main if m.date)}..{max(m.date for m in main if m.date)})" if dated else "")
+               + f"; {len(articles)} article links of shape {learned.url_shape}"
+               + f"; pager: {pagination.kind or 'none'}, {len(pagination.urls)} pages"
+               + (f" (unsupported: {pagination.unsupported})" if pagination.unsupported else ""))
+    return ListReading(main, articles, pagination, learned, relearned, summary)

@@ -1,0 +1,149 @@
+"""Learn the URL shape a list's records share, as an anchored regex safe to run on hostile input.
+
+Why these generalisations (each holds across CMSs, none names a site):
+
+* **depth and extension are kept**: an article ``a/202012/123.html`` and a column ``yydt/2.html`` differ in
+  depth; ``.html`` vs ``.jhtml``/``.pdf`` are different families;
+* **numeric directories become ``\\d{n}``**: they are ids or date folders (``202104/``, ``info/1011/``),
+  and other columns' articles differ only there;
+* **a directory named like the list page's own column** (a segment of the page URL, e.g. ``dfdt`` for
+  ``/dfdt/index.html``) becomes a slug class: sibling columns hold articles of the same shape;
+* **digit runs keep their length** (±1 when lengths vary, so ids can grow): that is what separates
+  ``dfdt/12345.html`` articles from ``topic/3.html`` lists and ``index_2.html`` pagers;
+* **letter runs** stay literal when all records agree (``t``, ``content-``), else a letter class;
+* a segment whose runs do not line up (UUIDs, hashes) becomes one character class of the characters seen,
+  with the observed length range.
+
+Every quantified token is followed by a literal or a disjoint class, so matching is linear.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from urllib.parse import urlsplit
+
+_TOKENS = re.compile(r"\d+|[A-Za-z]+|[^A-Za-z\d]+")
+_EXT = re.compile(r"^(.*?)(\.[A-Za-z][A-Za-z0-9]{0,5})$")
+SLUG = r"[A-Za-z0-9_-]{1,64}"
+MAX_ALTERNATIVES = 3
+MIN_SHARE = 0.25
+
+
+def shape_target(url: str) -> str:
+    """What a shape is matched against: the path, plus ``?query`` when there is one."""
+    parts = urlsplit(url)
+    return parts.path + ("?" + parts.query if parts.query else "")
+
+
+def _split(target: str) -> tuple[list[str], str, str, str]:
+    """(directory segments, file stem, extension, query)."""
+    path, _, query = target.partition("?")
+    segments = path.split("/")[1:]
+    name = segments.pop() if segments else ""
+    m = _EXT.match(name)
+    stem, ext = (m.group(1), m.group(2)) if m else (name, "")
+    return segments, stem, ext, query
+
+
+def _digits(values: list[str]) -> str:
+    lengths = {len(v) for v in values}
+    lo, hi = min(lengths), max(lengths)
+    if lo == hi and lo >= 6:       # fixed width: dates (202104, 20210429) and zero-padded ids
+        return rf"\d{{{lo}}}"
+    return rf"\d{{{max(1, lo - 1)},{hi + 1}}}"
+
+
+def _char_class(values: list[str]) -> str:
+    chars = set("".join(values))
+    parts = []
+    if any(c.isdigit() for c in chars):
+        parts.append("0-9")
+    lower = {c for c in chars if "a" <= c <= "z"}
+    upper = {c for c in chars if "A" <= c <= "Z"}
+    if lower:
+        parts.append("a-f" if lower <= set("abcdef") else "a-z")
+    if upper:
+        parts.append("A-F" if upper <= set("ABCDEF") else "A-Z")
+    others = sorted(c for c in chars if not (c.isascii() and c.isalnum()))
+    parts.extend(re.escape(c) if c not in "-" else r"\-" for c in others)
+    lengths = [len(v) for v in values]
+    return f"[{''.join(parts)}]{{{max(1, min(lengths))},{max(lengths)}}}"
+
+
+def _runs(values: list[str]) -> str:
+    """Generalise one string position (a file stem, a query, a directory) run by run."""
+    if len(set(values)) == 1 and not (values[0].isdigit() and len(values[0]) >= 4):
+        return re.escape(values[0])
+    tokens = [_TOKENS.findall(v) for v in values]
+    kinds = {tuple("d" if t[0].isdigit() else "a" if t[0].isalpha() else "o" for t in ts) for ts in tokens}
+    if len(kinds) != 1 or not tokens[0]:
+        return _char_class(values) if any(values) else ""
+    out = []
+    for i, kind in enumerate(next(iter(kinds))):
+        column = [ts[i] for ts in tokens]
+        if kind == "d":
+            same = len(set(column)) == 1 and len(column[0]) < 4
+            out.append(re.escape(column[0]) if same else _digits(column))
+        elif len(set(column)) == 1:
+            out.append(re.escape(column[0]))
+        elif kind == "a":
+            cls = "a-z" if all(c.islower() for c in column) else "A-Z" if all(c.isupper() for c in column) else "A-Za-z"
+            out.append(f"[{cls}]{{1,64}}")
+        else:
+            out.append(_char_class(column))
+    return "".join(out)
+
+
+def _group_pattern(targets: list[str], column_names: set[str]) -> str:
+    split = [_split(t) for t in targets]
+    depth = len(split[0][0])
+    parts = [""]
+    for i in range(depth):
+        values = [s[0][i] for s in split]
+        if all(v.isdigit() for v in values):
+            parts.append(_digits(values))
+        elif len(set(values)) == 1 and values[0] in column_names:
+            parts.append(SLUG)
+        else:
+            parts.append(_runs(values))
+    name = _runs([s[1] for s in split]) + re.escape(split[0][2])
+    parts.append(name)
+    pattern = "/".join(parts)
+    if split[0][3]:
+        pattern += r"\?" + _runs([s[3] for s in split])
+    return pattern
+
+
+def _family(target: str) -> tuple[int, str, bool]:
+    segments, _, ext, query = _split(target)
+    return len(segments), ext.lower(), bool(query)
+
+
+def learn_shape(urls: list[str], page_url: str) -> str | None:
+    """An anchored regex over :func:`shape_target` that the given record URLs share (None if no URLs).
+
+    Records are grouped by (depth, extension, has-query); every family holding at least a quarter of the
+    records (at most three) gets an alternative, so a list mixing e.g. HTML notices and PDF attachments keeps
+    both, while a stray external link does not widen the shape.
+    """
+    targets = [shape_target(u) for u in urls if u]
+    if not targets:
+        return None
+    families: dict[tuple[int, str, bool], list[str]] = defaultdict(list)
+    for t in targets:
+        families[_family(t)].append(t)
+    ranked = sorted(families.values(), key=len, reverse=True)
+    kept = [g for g in ranked if len(g) >= max(2, MIN_SHARE * len(targets))][:MAX_ALTERNATIVES] or ranked[:1]
+    page_path, _, _, _ = _split(shape_target(page_url))
+    page_stem = _split(shape_target(page_url))[1]
+    column_names = {s for s in page_path + [page_stem] if s and not s.isdigit()} - {"index", "list", "default"}
+    alternatives = [_group_pattern(g, column_names) for g in kept]
+    return "^(?:" + "|".join(alternatives) + ")$"
+
+
+def compile_shape(shape: str) -> re.Pattern[str] | None:
+    """The compiled shape, or None for a stored shape that no longer compiles."""
+    try:
+        return re.compile(shape)
+    except re.error:
+        return None
