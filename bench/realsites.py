@@ -65,6 +65,7 @@ class SiteScore:
     status: str = ""
     seconds: float = 0.0
     missed: list[str] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=dict)  # fetch_errors reasons of its last run, counted
     bad_titles: list[tuple[str, str]] = field(default_factory=list)
 
     def share(self, part: int, whole: int) -> float:
@@ -88,7 +89,7 @@ def unpack(archive: Path, into: Path, sites: list[str] | None = None) -> Path:
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -200,6 +201,18 @@ def run_facts(db_path: Path, source: str) -> tuple[str, float, str]:
     return run["status"], took.total_seconds(), run.get("message") or ""
 
 
+def error_reasons(db_path: Path, source: str) -> dict[str, int]:
+    """The reasons in the source's run log (fetch_errors), with how often each was given."""
+    from storage import open_db
+
+    db = open_db(db_path)
+    try:
+        return {r["reason"]: r["n"] for r in db.query(
+            "select reason, count(*) as n from fetch_errors where source = ? group by reason order by n desc", [source])}
+    finally:
+        db.close()
+
+
 def time_try(url: str) -> tuple[float, int, int]:
     """Wall time of `govwatch sources try URL --json` (the whole command), its links and previews."""
     started = time.monotonic()
@@ -241,6 +254,7 @@ def run(sites: list[str] | None = None, *, archive: Path = ARCHIVE, time_sources
             source = site.replace("_", "-")
             score = score_site(site, metas[site], stored_articles(db_path, source))
             score.status, score.seconds, message = run_facts(db_path, source)
+            score.errors = error_reasons(db_path, source)
             if verbose and message:
                 print(f"{site}: {score.status}: {message}", file=sys.stderr)
             scores.append(score)
@@ -279,8 +293,9 @@ def below_floors(scores: list[SiteScore]) -> list[str]:
 
 def report(results: dict[str, Any], *, details: bool = False) -> str:
     scores: list[SiteScore] = results["scores"]
-    lines = [f"{'site':18} {'status':9} {'recall':>13} {'stored':>6} {'nav':>6} {'titles':>7} {'text':>6} "
-             f"{'dates':>6} {'run s':>6}"]
+    header = (f"{'site':18} {'status':9} {'recall':>13} {'stored':>6} {'nav':>6} {'titles':>7} {'text':>6} "
+              f"{'dates':>6} {'run s':>6}")
+    lines = [header]
     for s in scores:
         f = s.figures
         lines.append(f"{s.site:18} {s.status:9} {s.found:>4}/{s.expected:<4}{f['recall']:>4.0%} {s.stored:>6} "
@@ -302,6 +317,8 @@ def report(results: dict[str, Any], *, details: bool = False) -> str:
         for s in scores:
             for path in s.missed[:10]:
                 lines.append(f"  {s.site}: missed {path}")
+            for reason, count in list(s.errors.items())[:5]:
+                lines.append(f"  {s.site}: {count} × {reason[:100]}")
             for anchor, title in s.bad_titles[:5]:
                 lines.append(f"  {s.site}: title {title[:60]!r} for anchor {anchor[:60]!r}")
     return "\n".join(lines)

@@ -64,6 +64,11 @@ def finish_run(
         db["crawl_runs"].update(run_id, updates)
 
 
+# A run that stores less than this share of the article pages it fetched is degraded: the
+# extraction (or the list) is failing on the site, even if a few pages still come through.
+MIN_STORED_SHARE = 0.5
+
+
 def run_outcome(
     status: str,
     *,
@@ -90,15 +95,16 @@ def run_outcome(
     problems += [f"no article links found on start page {url}" for url in starts_without_links]
     if article_pages and not articles_stored:
         problems.append(f"fetched {article_pages} article page(s) and stored none (see fetch_errors)")
+    elif articles_stored < article_pages * MIN_STORED_SHARE:
+        problems.append(f"stored {articles_stored} of {article_pages} article pages fetched (see fetch_errors)")
     if status != "ok":
         return status, None
     if pages_fetched == 0:
         outcome = "failed"
         problems.insert(0, "no page could be fetched")
-    elif len(start_failures) >= len(start_urls):
-        outcome = "failed"
-    elif not articles_stored and (article_pages or len(start_failures) + len(starts_without_links) >= len(start_urls)):
-        outcome = "failed"
+    elif len(start_failures) >= len(start_urls) or not articles_stored and (
+            article_pages or len(start_failures) + len(starts_without_links) >= len(start_urls)):
+        outcome = "failed"  # no start page read, or nothing stored from what was found
     elif problems:
         outcome = "degraded"
     else:

@@ -247,7 +247,10 @@ class SourceSpider(scrapy.Spider):
         stored = self.stored_profiles.get(start)
         profile = self.profiles.get(start)
         if profile is None and stored is not None:
-            profile = ListProfile.from_dict(stored["profile"])
+            try:
+                profile = ListProfile.from_dict(stored["profile"])
+            except (ValueError, TypeError) as exc:  # a profile of an older detector: learned again
+                self.note(f"start page {start}: stored list profile unreadable ({exc}); learned again")
         reading = read_list_page(response.text, response.url, profile=profile)
         stats = self.crawler.stats
         if depth > 1:
