@@ -140,6 +140,54 @@ def score_sites(root: Path) -> list[SiteScore]:
     return scores
 
 
+_HREF = re.compile(r"""<a\s[^>]{0,400}?href\s*=\s*["']([^"'<>]{1,500})["']""", re.IGNORECASE)
+
+
+def score_other_lists(root: Path, min_truth: int = 3) -> list[SiteScore]:
+    """Every *other* list page of each snapshot (list_path_regex, not a start page), scored like the starts;
+    the truth is every ``<a href>`` on the page matching the article regex (the ``_meta`` definition),
+    found with a plain regex so it does not share code with the reader. Pages with fewer than *min_truth*
+    such links (pager pages whose items the copier blanked) are skipped."""
+    from html import unescape
+    from urllib.parse import urljoin
+
+    manifest = {e["name"]: e for e in json.loads((root / "manifest.json").read_text(encoding="utf-8"))}
+    scores = []
+    for name, entry in sorted(manifest.items()):
+        site = SiteScore(name)
+        list_rx, art_rx = re.compile(entry["list_path_regex"]), re.compile(entry["article_path_regex"])
+        starts = {p.lstrip("/") for p in entry["start_paths"]}
+        for path in sorted((root / name).rglob("*.htm*")):
+            rel = path.relative_to(root / name).as_posix()
+            if rel in starts or not list_rx.search(rel):
+                continue
+            html = path.read_text(encoding="utf-8", errors="replace")
+            url = f"{MIRROR}/{rel}"
+            truth = set()
+            for href in _HREF.findall(html):
+                parts = urlsplit(urljoin(url, unescape(href).strip()))
+                if parts.netloc == "127.0.0.1:8000" and art_rx.search(parts.path.lstrip("/")):
+                    truth.add(parts.path)
+            if len(truth) < min_truth:
+                continue
+            start = time.perf_counter()
+            reading = read_list_page(html, url)
+            site.seconds += time.perf_counter() - start
+            found = {urlsplit(a.url).path if urlsplit(a.url).netloc == "127.0.0.1:8000" else a.url
+                     for a in reading.article_links}
+            right = sum(1 for f in found if f in truth or art_rx.search(f.lstrip("/")))
+            site.truth += len(truth)
+            site.found += len(found)
+            site.hit += len(truth & found)
+            site.right += right
+            site.pages.append({"start": "/" + rel, "truth": len(truth), "found": len(found),
+                               "hit": len(truth & found), "right": right, "missed": sorted(truth - found)[:3],
+                               "wrong": sorted(f for f in found if not (f in truth or art_rx.search(f.lstrip("/"))))[:3]})
+        if site.pages:
+            scores.append(site)
+    return scores
+
+
 def _pooled(scores: list[Score]) -> tuple[float, float]:
     truth = sum(s.truth for s in scores)
     found = sum(s.found for s in scores)
@@ -158,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         root = unpack(args.tarball, Path(tmp))
         lists = score_lists(root)
         sites = score_sites(root)
+        others = score_other_lists(root)
     print("_lists: main-list links vs annotation")
     print(f"{'page':40} {'truth':>5} {'found':>5} {'P':>6} {'R':>6} {'ms':>7}")
     for s in lists:
@@ -185,6 +234,19 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'POOLED':18} {sum(len(s.pages) for s in sites):6} {sum(s.truth for s in sites):5} "
           f"{sum(s.found for s in sites):5} {p:6.3f} {r:6.3f}")
     print(f"min per-site recall {min(s.recall for s in sites):.3f}")
+    print()
+    print("other list pages of the snapshots (not the start pages; truth = article-regex links on the page)")
+    print(f"{'site':18} {'pages':>6} {'truth':>5} {'found':>5} {'P':>6} {'R':>6}")
+    for s in others:
+        print(f"{s.name:18} {len(s.pages):6} {s.truth:5} {s.found:5} {s.precision:6.3f} {s.recall:6.3f}")
+        if args.per_page:
+            for pg in s.pages:
+                if pg["missed"] or pg["wrong"]:
+                    print(f"    {pg['start']:52} truth {pg['truth']:3} found {pg['found']:3} hit {pg['hit']:3} "
+                          f"missed {pg['missed']} wrong {pg['wrong']}")
+    p, r = _pooled(others)
+    print(f"{'POOLED':18} {sum(len(s.pages) for s in others):6} {sum(s.truth for s in others):5} "
+          f"{sum(s.found for s in others):5} {p:6.3f} {r:6.3f}")
     pages = len(lists) + sum(len(s.pages) for s in sites)
     total = sum(s.seconds for s in lists) + sum(s.seconds for s in sites)
     print(f"time: {pages} pages, {total * 1000 / pages:.1f} ms/page mean (read_list_page only, parse included)")

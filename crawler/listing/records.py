@@ -33,6 +33,7 @@ TITLE_FULL = 30         # titles this long count fully; shorter ones proportiona
 DATE_TEXT = 200         # characters of a record read when looking for its date
 SCORED_WITH_DATES = 12  # only the best groups by structure get the (costlier) date read
 MERGE_UP = 3            # a list split in chunks repeats at most this many levels above its records
+MIN_TITLE = 8           # median title length of an article list; menus and column tabs say 2-6 characters
 SHORT_TITLE = 6         # a stray row's link (加入收藏, [通知]) is at most this long
 _MONTH_DAY = re.compile(r"(?<!\d)(?:0?[1-9]|1[0-2])[-/.月](?:0?[1-9]|[12]\d|3[01])(?!\d)")
 _RUNS = re.compile(r"\d+|[A-Za-z]+")
@@ -137,6 +138,17 @@ def _structure_score(records: list[Record]) -> float:
     same_shape = shapes.most_common(1)[0][1] / n
     distinct = len({t.url for t in titles}) / n
     return n * min(med, TITLE_FULL) / TITLE_FULL * uniform * (0.4 + 0.6 * same_shape) * distinct
+
+
+def is_article_list(region: Region) -> bool:
+    """Whether a candidate is a list of articles rather than navigation: titles of notice length, or dates.
+
+    Menus, mega-menus and column tabs have 2–6 character labels and no dates; every article list in the
+    development pages has a median title of 14+ characters or dates on most rows. A page whose list is
+    rendered by script (or blanked) must yield nothing rather than its menu.
+    """
+    median_title = median(_title_len(r.title_link()) for r in region.records)
+    return median_title >= MIN_TITLE or region.dated >= 0.5
 
 
 def find_regions(root: HtmlElement, links: list[PageLink]) -> list[Region]:
