@@ -33,10 +33,23 @@ MIRROR = "http://127.0.0.1:8000"
 EXCLUDED_LISTS = {"gerapy_netease_leaderboard_news": "hot-list page: dozens of ranked tables, no single main list"}
 
 
-def unpack(tarball: Path, dest: Path) -> Path:
-    """Extract the tarball under *dest* (data filter: no links or paths outside) and return the set's root."""
+def unpack(tarball: Path, dest: Path, starts_only: bool = False, extra: tuple[str, ...] = ()) -> Path:
+    """Extract the tarball under *dest* (data filter: no links or paths outside) and return the set's root.
+
+    *starts_only* extracts ``_lists``, ``_meta``, the manifest, the 39 start pages and the *extra* site paths
+    (``site/path``), not the 2,800 other files (the tests need only those)."""
     with tarfile.open(tarball) as tar:
-        tar.extractall(dest, filter="data")
+        members = tar.getmembers()
+        if starts_only:
+            metas = [m for m in members if m.isfile() and "/_meta/" in f"/{m.name}" and m.name.endswith(".json")]
+            top = metas[0].name.split("_meta/")[0] if metas else ""
+            wanted = {top + e for e in extra}
+            for m in metas:
+                meta = json.load(tar.extractfile(m))
+                wanted |= {f"{top}{meta['site']}{s['start']}" for s in meta["starts"]}
+            members = [m for m in members if m.name in wanted or "/_lists/" in f"/{m.name}"
+                       or "/_meta/" in f"/{m.name}" or m.name.count("/") <= 1]
+        tar.extractall(dest, members=members, filter="data")
     roots = [p.parent for p in dest.glob("*/README.md")] + [p.parent for p in dest.glob("README.md")]
     return roots[0]
 

@@ -229,7 +229,7 @@ def _merge_split_list(groups, parent: HtmlElement, tag: str) -> tuple[list[HtmlE
         if len(chunks) > 1 and parent in chunks and listlike * 2 > len(chunks):
             path = "/".join([tree.getpath(up), _step(ancestor), *steps, tag])
             return chunks, path
-        steps.insert(0, _step(ancestor) if steps else str(ancestor.tag))
+        steps.insert(0, _step(ancestor))
         ancestor = up
     return [parent], None
 

@@ -4,8 +4,8 @@ Why these generalisations (each holds across CMSs, none names a site):
 
 * **depth and extension are kept**: an article ``a/202012/123.html`` and a column ``yydt/2.html`` differ in
   depth; ``.html`` vs ``.jhtml``/``.pdf`` are different families;
-* **numeric directories become ``\\d{n}``**: they are ids or date folders (``202104/``, ``info/1011/``),
-  and other columns' articles differ only there;
+* **numeric and date directories become ``\\d{n}``**: they are ids or date folders (``202104/``,
+  ``2022-12/``, ``info/1011/``), and other columns' or days' articles differ only there;
 * **a directory named like the list page's own column** (a segment of the page URL, e.g. ``dfdt`` for
   ``/dfdt/index.html``) becomes a slug class: sibling columns hold articles of the same shape;
 * **digit runs keep their length** (±1 when lengths vary, so ids can grow): that is what separates
@@ -46,6 +46,7 @@ def _split(target: str) -> tuple[list[str], str, str, str]:
     return segments, stem, ext, query
 
 
+_DATED_DIR = re.compile(r"^(?:19|20)\d\d[-_]?\d{1,2}(?:[-_]?\d{1,2})?$")
 _DATE_RUN = re.compile(r"^(?:19|20)\d\d(?:(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])?)?$")
 
 
@@ -80,9 +81,10 @@ def _char_class(values: list[str]) -> str:
     return f"[{''.join(parts)}]{{{max(1, min(lengths))},{max(lengths)}}}"
 
 
-def _runs(values: list[str], tight: bool = False) -> str:
-    """Generalise one string position (a file stem, a query, a directory) run by run."""
-    if len(set(values)) == 1 and not (values[0].isdigit() and len(values[0]) >= 4):
+def _runs(values: list[str], tight: bool = False, digits: bool = False) -> str:
+    """Generalise one string position (a file stem, a query, a directory) run by run; with *digits* every
+    digit run is generalised even when all records agree (a date directory such as ``2022-12``)."""
+    if len(set(values)) == 1 and not digits and not (values[0].isdigit() and len(values[0]) >= 4):
         return re.escape(values[0])
     tokens = [_TOKENS.findall(v) for v in values]
     kinds = {tuple("d" if t[0].isdigit() else "a" if t[0].isalpha() else "o" for t in ts) for ts in tokens}
@@ -92,7 +94,7 @@ def _runs(values: list[str], tight: bool = False) -> str:
     for i, kind in enumerate(next(iter(kinds))):
         column = [ts[i] for ts in tokens]
         if kind == "d":
-            same = len(set(column)) == 1 and len(column[0]) < 4
+            same = len(set(column)) == 1 and len(column[0]) < 4 and not digits
             out.append(re.escape(column[0]) if same else _digits(column, tight))
         elif len(set(column)) == 1:
             out.append(re.escape(column[0]))
@@ -113,6 +115,8 @@ def _group_pattern(targets: list[str], column_names: set[str]) -> str:
         values = [s[0][i] for s in split]
         if all(v.isdigit() for v in values):
             parts.append(_digits(values))
+        elif all(_DATED_DIR.match(v) for v in values):
+            parts.append(_runs(values, digits=True))
         elif len(set(values)) == 1 and values[0] in column_names:
             parts.append(SLUG)
             tight = True
