@@ -12,10 +12,8 @@ from urllib.parse import urlsplit
 from .links import PageLink, page_links, parse_html
 from .model import ListLink, ListProfile, ListReading, Pagination
 from .pagination import find_pagination
-from .records import Record, find_regions, record_date, records_at
+from .records import Record, find_regions, is_article_list, record_date, records_at, url_skeleton
 from .shape import compile_shape, learn_shape, shape_target
-
-MIN_SCORE = 1.0   # below this the best block is a menu or a couple of short links, not a list
 
 
 def _main_links(records: list[Record], dates: list[str | None] | None = None) -> list[ListLink]:
@@ -32,13 +30,26 @@ def _main_links(records: list[Record], dates: list[str | None] | None = None) ->
     return out
 
 
+def _file_family(url: str) -> str:
+    """The last path segment with digit runs → 9 and letter runs → a (``t20210422_61470.html`` → ``a9_9.a``)."""
+    return url_skeleton(urlsplit(url).path.rsplit("/", 1)[-1])
+
+
 def _same_shape(links: list[PageLink], main: list[ListLink], shape: str, page_url: str) -> list[ListLink]:
-    """main + every other page link on a host of the main list whose path matches the shape."""
+    """The main list's records of its shape + every other link of that shape on one of their hosts.
+
+    A record off the shape and off its file-name family (a 【专题】 ``index1.html`` or a column link pinned
+    into the list) stays in ``main_links`` but is not fetched as an article: the shape holds for at least a
+    quarter of the records, so what does not fit it is the exception, mostly not an article.
+    """
     rx = compile_shape(shape)
-    out = list(main)
     if rx is None:
-        return out
-    hosts = {urlsplit(m.url).netloc for m in main if rx.match(shape_target(m.url))}
+        return list(main)
+    fitting = [m for m in main if rx.match(shape_target(m.url))]
+    hosts = {urlsplit(m.url).netloc for m in fitting}
+    # An older item (shorter id) or one filed deeper keeps its file-name family: still an article.
+    families = {_file_family(m.url) for m in fitting}
+    out = [m for m in main if m in fitting or (urlsplit(m.url).netloc in hosts and _file_family(m.url) in families)]
     anchors: dict[str, str] = {}
     order: list[str] = []
     known = {m.url for m in main} | {page_url}
@@ -73,8 +84,7 @@ def read_list_page(html: str, url: str, profile: ListProfile | None = None) -> L
             learned = profile
             note = "stored profile"
     if learned is None:
-        regions = find_regions(root, links)
-        best = regions[0] if regions and regions[0].score >= MIN_SCORE else None
+        best = next((r for r in find_regions(root, links) if is_article_list(r)), None)
         if best is not None:
             main = _main_links(best.records, best.dates)
             shape = learn_shape([m.url for m in main], url)

@@ -32,8 +32,12 @@ MIN_RECORDS = 3         # two similar links are a pair, not a list
 TITLE_FULL = 30         # titles this long count fully; shorter ones proportionally
 DATE_TEXT = 200         # characters of a record read when looking for its date
 SCORED_WITH_DATES = 12  # only the best groups by structure get the (costlier) date read
+MERGE_UP = 3            # a list split in chunks repeats at most this many levels above its records
+MIN_TITLE = 8           # median title length of an article list; menus and column tabs say 2-6 characters
+SHORT_TITLE = 6         # a stray row's link (加入收藏, [通知]) is at most this long
 _MONTH_DAY = re.compile(r"(?<!\d)(?:0?[1-9]|1[0-2])[-/.月](?:0?[1-9]|[12]\d|3[01])(?!\d)")
 _RUNS = re.compile(r"\d+|[A-Za-z]+")
+_HASH = re.compile(r"[0-9A-Fa-f]{4,12}(?:-[0-9A-Fa-f]{4,12}){2,5}|[0-9A-Za-z]{16,64}")
 
 
 @dataclass(eq=False)
@@ -60,8 +64,9 @@ class Region:
 
 
 def url_skeleton(url: str) -> str:
-    """The URL with every digit run → 9 and letter run → a: records of one list share it."""
-    return _RUNS.sub(lambda m: "9" if m.group()[0].isdigit() else "a", url.split("://", 1)[-1][:300])
+    """The URL with hashes/UUIDs → h, then every digit run → 9 and letter run → a: records of one list share it."""
+    squashed = _HASH.sub("h", url.split("://", 1)[-1][:300])
+    return _RUNS.sub(lambda m: "9" if m.group()[0].isdigit() else "a", squashed)
 
 
 def record_date(rec: HtmlElement, stop: HtmlElement | None) -> tuple[str | None, bool]:
@@ -106,16 +111,44 @@ def candidate_groups(links: list[PageLink]) -> dict[tuple[HtmlElement, str], dic
     return groups
 
 
+def _title_len(link: PageLink) -> int:
+    return len(link.anchor) or len(link.title)
+
+
+def clean_records(records: list[Record]) -> list[Record]:
+    """Drop stray records: a short link of another URL shape than the list's (a header row's 加入收藏, an
+    item whose title was blanked leaving only its [分类] tag). The list's shape is the one carrying the most
+    title text, so a run of junk rows cannot outvote fewer real titles."""
+    titles = [r.title_link() for r in records]
+    weight: Counter[str] = Counter()
+    for t in titles:
+        weight[url_skeleton(t.url)] += _title_len(t) + 1
+    dominant = weight.most_common(1)[0][0]
+    short = min(median(_title_len(t) for t in titles) / 2, SHORT_TITLE)
+    return [r for r, t in zip(records, titles) if url_skeleton(t.url) == dominant or _title_len(t) >= short]
+
+
 def _structure_score(records: list[Record]) -> float:
     n = len(records)
     titles = [r.title_link() for r in records]
-    med = median(len(t.anchor) or len(t.title) for t in titles)
+    med = median(_title_len(t) for t in titles)
     per_record = sum(len({lk.url for lk in r.links}) for r in records) / n
     uniform = 1.0 if per_record <= 2.5 else 2.5 / per_record
     shapes = Counter(url_skeleton(t.url) for t in titles)
     same_shape = shapes.most_common(1)[0][1] / n
     distinct = len({t.url for t in titles}) / n
     return n * min(med, TITLE_FULL) / TITLE_FULL * uniform * (0.4 + 0.6 * same_shape) * distinct
+
+
+def is_article_list(region: Region) -> bool:
+    """Whether a candidate is a list of articles rather than navigation: titles of notice length, or dates.
+
+    Menus, mega-menus and column tabs have 2–6 character labels and no dates; every article list in the
+    development pages has a median title of 14+ characters or dates on most rows. A page whose list is
+    rendered by script (or blanked) must yield nothing rather than its menu.
+    """
+    median_title = median(_title_len(r.title_link()) for r in region.records)
+    return median_title >= MIN_TITLE or region.dated >= 0.5
 
 
 def find_regions(root: HtmlElement, links: list[PageLink]) -> list[Region]:
@@ -126,39 +159,79 @@ def find_regions(root: HtmlElement, links: list[PageLink]) -> list[Region]:
     for key, members in groups.items():
         if len(members) < MIN_RECORDS:
             continue
-        records = [Record(el, lks) for el, lks in members.items()]
-        scored.append((_structure_score(records), key))
+        records = clean_records([Record(el, lks) for el, lks in members.items()])
+        if len(records) >= MIN_RECORDS:
+            scored.append((_structure_score(records), key))
     scored.sort(key=lambda item: -item[0])
     regions: list[Region] = []
+    seen: set[str] = set()
     for base, (parent, tag) in scored[:SCORED_WITH_DATES]:
-        merged = _merge_split_list(groups, parent, tag)
-        elements = [el for p in merged for el in groups[(p, tag)]]
-        records = [Record(el, groups[(p, tag)][el]) for p in merged for el in groups[(p, tag)]]
+        merged, merged_xpath = _merge_split_list(groups, parent, tag)
+        records = clean_records([Record(el, groups[(p, tag)][el]) for p in merged for el in groups[(p, tag)]])
+        elements = [r.element for r in records]
         dates: list[str | None] = []
         dated = 0
         for i, rec in enumerate(records):
-            iso, seen = record_date(rec.element, elements[i + 1] if i + 1 < len(elements) else None)
+            iso, shows = record_date(rec.element, elements[i + 1] if i + 1 < len(elements) else None)
             dates.append(iso)
-            dated += seen
+            dated += shows
         share = dated / len(records)
-        if len(merged) > 1:
+        if merged_xpath is not None:
             base = _structure_score(records)
-            xpath = f"{tree.getpath(parent.getparent())}/{parent.tag}/{tag}"
+            xpath = merged_xpath
         else:
             xpath = f"{tree.getpath(parent)}/{tag}"
+        if xpath in seen:
+            continue
+        seen.add(xpath)
         regions.append(Region(xpath, records, base * (1.0 + share), dates, share))
     regions.sort(key=lambda r: -r.score)
     return regions
 
 
-def _merge_split_list(groups, parent: HtmlElement, tag: str) -> list[HtmlElement]:
-    """Sibling containers of the same tag holding the same kind of records are one list split in chunks
-    (TRS and many templates close the ``<ul>`` every 5 items); returns them in page order."""
-    grand = parent.getparent()
-    if grand is None:
-        return [parent]
-    chunks = [sib for sib in grand if sib.tag == parent.tag and (sib, tag) in groups]
-    return chunks if parent in chunks else [parent]
+def _is_list_chunk(members: dict[HtmlElement, list[PageLink]]) -> bool:
+    if len(members) < MIN_RECORDS:
+        return False
+    shapes = Counter(url_skeleton(Record(el, lks).title_link().url) for el, lks in members.items())
+    return shapes.most_common(1)[0][1] * 2 >= len(members)
+
+
+def _step(el: HtmlElement) -> str:
+    """An XPath step for *el* that ignores its position: the tag, and its class when it has a plain one."""
+    cls = el.get("class")
+    if cls and len(cls) <= 80 and "'" not in cls:
+        return f"{el.tag}[@class='{cls}']"
+    return str(el.tag)
+
+
+def _merge_split_list(groups, parent: HtmlElement, tag: str) -> tuple[list[HtmlElement], str | None]:
+    """Chunks of one list: templates close the ``<ul>`` every 5 items (TRS) or repeat a ``div > ul`` block
+    per 5 or 10 items (portal rolling news). Looks up to MERGE_UP levels above the container for siblings
+    of the same tag and class holding the same path down to records; returns the chunk containers in page
+    order and the XPath of their records (None when there is only one chunk)."""
+    tree = parent.getroottree()
+    ancestor, steps = parent, []
+    for _ in range(MERGE_UP):
+        up = ancestor.getparent()
+        if up is None or not isinstance(ancestor.tag, str):
+            break
+        relative = "/".join(["."] + steps) if steps else "."
+        chunks = []
+        for sib in up:
+            if sib.tag != ancestor.tag or sib.get("class") != ancestor.get("class"):
+                continue
+            for container in sib.xpath(relative):
+                if (container, tag) in groups:
+                    chunks.append(container)
+        # A chunk of a list is a list itself: at least MIN_RECORDS records whose titles mostly share a URL
+        # shape. The title / tags / comment blocks inside each item of a list are not.
+        listlike = sum(1 for c in chunks if _is_list_chunk(groups[(c, tag)]))
+        if len(chunks) > 1 and parent in chunks and listlike * 2 > len(chunks):
+            path = "/".join([tree.getpath(up), _step(ancestor), *steps, tag])
+            return chunks, path
+        steps.insert(0, _step(ancestor))
+        ancestor = up
+    return [parent], None
 
 
 def records_at(root: HtmlElement, xpath: str, links: list[PageLink]) -> list[Record]:

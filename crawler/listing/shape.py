@@ -4,8 +4,8 @@ Why these generalisations (each holds across CMSs, none names a site):
 
 * **depth and extension are kept**: an article ``a/202012/123.html`` and a column ``yydt/2.html`` differ in
   depth; ``.html`` vs ``.jhtml``/``.pdf`` are different families;
-* **numeric directories become ``\\d{n}``**: they are ids or date folders (``202104/``, ``info/1011/``),
-  and other columns' articles differ only there;
+* **numeric and date directories become ``\\d{n}``**: they are ids or date folders (``202104/``,
+  ``2022-12/``, ``info/1011/``), and other columns' or days' articles differ only there;
 * **a directory named like the list page's own column** (a segment of the page URL, e.g. ``dfdt`` for
   ``/dfdt/index.html``) becomes a slug class: sibling columns hold articles of the same shape;
 * **digit runs keep their length** (±1 when lengths vary, so ids can grow): that is what separates
@@ -19,9 +19,10 @@ Every quantified token is followed by a literal or a disjoint class, so matching
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from urllib.parse import urlsplit
 
+_TOKEN_KIND = re.compile(r"\d+|[A-Za-z]+")
 _TOKENS = re.compile(r"\d+|[A-Za-z]+|[^A-Za-z\d]+")
 _EXT = re.compile(r"^(.*?)(\.[A-Za-z][A-Za-z0-9]{0,5})$")
 SLUG = r"[A-Za-z0-9_-]{1,64}"
@@ -45,11 +46,21 @@ def _split(target: str) -> tuple[list[str], str, str, str]:
     return segments, stem, ext, query
 
 
-def _digits(values: list[str]) -> str:
-    lengths = {len(v) for v in values}
-    lo, hi = min(lengths), max(lengths)
-    if lo == hi and lo >= 6:       # fixed width: dates (202104, 20210429) and zero-padded ids
+_DATED_DIR = re.compile(r"^(?:19|20)\d\d[-_]?\d{1,2}(?:[-_]?\d{1,2})?$")
+_DATE_RUN = re.compile(r"^(?:19|20)\d\d(?:(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])?)?$")
+
+
+def _digits(values: list[str], tight: bool = False) -> str:
+    """A digit run: dates keep their width; ids may be one digit longer (they grow) and, unless *tight*,
+    one shorter (older items). *tight* also ignores the shortest tenth of the records (one old item must
+    not open the shape to ``topic/3.html``); it is used when a directory was already generalised."""
+    lengths = sorted(len(v) for v in values)
+    lo, hi = lengths[0], lengths[-1]
+    if all(_DATE_RUN.match(v) for v in values) and lo == hi:
         return rf"\d{{{lo}}}"
+    if tight:
+        lo = lengths[len(lengths) // 10]
+        return rf"\d{{{lo},{hi + 1}}}"
     return rf"\d{{{max(1, lo - 1)},{hi + 1}}}"
 
 
@@ -70,9 +81,10 @@ def _char_class(values: list[str]) -> str:
     return f"[{''.join(parts)}]{{{max(1, min(lengths))},{max(lengths)}}}"
 
 
-def _runs(values: list[str]) -> str:
-    """Generalise one string position (a file stem, a query, a directory) run by run."""
-    if len(set(values)) == 1 and not (values[0].isdigit() and len(values[0]) >= 4):
+def _runs(values: list[str], tight: bool = False, digits: bool = False) -> str:
+    """Generalise one string position (a file stem, a query, a directory) run by run; with *digits* every
+    digit run is generalised even when all records agree (a date directory such as ``2022-12``)."""
+    if len(set(values)) == 1 and not digits and not (values[0].isdigit() and len(values[0]) >= 4):
         return re.escape(values[0])
     tokens = [_TOKENS.findall(v) for v in values]
     kinds = {tuple("d" if t[0].isdigit() else "a" if t[0].isalpha() else "o" for t in ts) for ts in tokens}
@@ -82,8 +94,8 @@ def _runs(values: list[str]) -> str:
     for i, kind in enumerate(next(iter(kinds))):
         column = [ts[i] for ts in tokens]
         if kind == "d":
-            same = len(set(column)) == 1 and len(column[0]) < 4
-            out.append(re.escape(column[0]) if same else _digits(column))
+            same = len(set(column)) == 1 and len(column[0]) < 4 and not digits
+            out.append(re.escape(column[0]) if same else _digits(column, tight))
         elif len(set(column)) == 1:
             out.append(re.escape(column[0]))
         elif kind == "a":
@@ -98,15 +110,19 @@ def _group_pattern(targets: list[str], column_names: set[str]) -> str:
     split = [_split(t) for t in targets]
     depth = len(split[0][0])
     parts = [""]
+    tight = False
     for i in range(depth):
         values = [s[0][i] for s in split]
         if all(v.isdigit() for v in values):
             parts.append(_digits(values))
+        elif all(_DATED_DIR.match(v) for v in values):
+            parts.append(_runs(values, digits=True))
         elif len(set(values)) == 1 and values[0] in column_names:
             parts.append(SLUG)
+            tight = True
         else:
             parts.append(_runs(values))
-    name = _runs([s[1] for s in split]) + re.escape(split[0][2])
+    name = _runs([s[1] for s in split], tight) + re.escape(split[0][2])
     parts.append(name)
     pattern = "/".join(parts)
     if split[0][3]:
@@ -117,6 +133,21 @@ def _group_pattern(targets: list[str], column_names: set[str]) -> str:
 def _family(target: str) -> tuple[int, str, bool]:
     segments, _, ext, query = _split(target)
     return len(segments), ext.lower(), bool(query)
+
+
+def _main_skeleton(targets: list[str]) -> list[str]:
+    """The records of a family whose run pattern (digits → 9, letters → a) most share, when at least 60 %
+    do: category links (``xwgg/xxyw/sx.html``) among ``info/1030/17830.html`` items do not blur the shape.
+    UUID and hash names have no majority pattern and are kept whole."""
+    skeletons = Counter(_TOKEN_KIND.sub(_kind, t) for t in targets)
+    top, count = skeletons.most_common(1)[0]
+    if count >= 0.6 * len(targets):
+        return [t for t in targets if _TOKEN_KIND.sub(_kind, t) == top]
+    return targets
+
+
+def _kind(m: re.Match[str]) -> str:
+    return "9" if m.group()[0].isdigit() else "a"
 
 
 def learn_shape(urls: list[str], page_url: str) -> str | None:
@@ -132,7 +163,7 @@ def learn_shape(urls: list[str], page_url: str) -> str | None:
     families: dict[tuple[int, str, bool], list[str]] = defaultdict(list)
     for t in targets:
         families[_family(t)].append(t)
-    ranked = sorted(families.values(), key=len, reverse=True)
+    ranked = sorted((_main_skeleton(g) for g in families.values()), key=len, reverse=True)
     kept = [g for g in ranked if len(g) >= max(2, MIN_SHARE * len(targets))][:MAX_ALTERNATIVES] or ranked[:1]
     page_path, _, _, _ = _split(shape_target(page_url))
     page_stem = _split(shape_target(page_url))[1]
