@@ -349,7 +349,8 @@ class SourceSpider(scrapy.Spider):
         """A 200 that looks like a page. Whether it is the article (or a block page, an error
         page, a charset lie) is judged with its extraction (crawler/screening.py), off this
         process's one core."""
-        self.crawler.stats.inc_value("govwatch/article_pages")
+        if crawler := getattr(self, "crawler", None):  # a spider tested alone has none
+            crawler.stats.inc_value("govwatch/article_pages")
         yield ArticlePage(
             url=response.url,
             source=self.source_name,
