@@ -102,8 +102,9 @@ def crawl(db_path: str, config_path: str, demo_url: str, names: tuple[str, ...])
         in_db = _stored_sources(db_path, exclude=set(configured))
         unknown = [n for n in names if n not in configured and n not in in_db]
         if unknown:
-            raise ConfigError(f"unknown source(s) {', '.join(unknown)}: not in {config_path} "
-                              f"({', '.join(configured) or 'none'}) nor in {db_path} ({', '.join(in_db) or 'none'})")
+            raise ConfigError(f"{config_path}: unknown source(s) {', '.join(unknown)}; "
+                              f"configured: {', '.join(configured) or 'none'}; "
+                              f"only in {db_path}: {', '.join(in_db) or 'none'}")
         if names:
             chosen = [configured[n] for n in names if n in configured]
             stored = [in_db[n] for n in names if n not in configured]
