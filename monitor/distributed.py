@@ -38,7 +38,7 @@ from typing import Any
 import redis
 
 from crawler.frontier import DEFAULT_PREFIX, STREAM_GROUP, Frontier, Keys, seed_request
-from crawler.items import ArticleGone, FetchFailure, ListPageFetched
+from crawler.items import ArticleGone, FetchFailure, ListPageFetched, ListProfileLearned
 from monitor.changes import annotate_changes
 from monitor.crawls import PROJECT_ROOT, _pythonpath
 from monitor.health import all_source_health
@@ -53,6 +53,7 @@ from storage.articles import (
 )
 from storage.control import record_health
 from storage.list_pages import list_page_stats, record_list_fetch
+from storage.list_profiles import save_learned_profile, source_profiles
 from storage.runs import finish_run, record_fetch_error, start_run
 from storage.sources import get_source
 from storage.stream_offsets import applied_offset, entry_after, record_offset
@@ -101,6 +102,7 @@ def enqueue_crawl(redis_url: str, db_path: str | Path, source: str, *, trigger: 
             "started": datetime.now(UTC).isoformat(),
             "known": known_articles(db, source),
             "list_stats": list_page_stats(db, source),
+            "list_profiles": source_profiles(db, source),
             "validators": conditional_get_validators(db, source),
         }
     finally:
@@ -334,6 +336,10 @@ def apply_entry(db: Any, run_id: int, kind: str, data: dict[str, Any], body: byt
         page = ListPageFetched(**data)
         record_list_fetch(db, page.source, page.url, page.new_links, page.next_due)
         return "list"
+    if kind == "list_profile":
+        learned = ListProfileLearned(**data)
+        saved = save_learned_profile(db, learned.source, learned.url, learned.profile, relearned=learned.relearned)
+        return "profile_saved" if saved else "profile_pinned"
     if kind == "error":
         failure = FetchFailure(**data)
         record_fetch_error(db, run_id, failure.source, failure.url, failure.reason, failure.http_status)
