@@ -66,6 +66,9 @@ class SiteScore:
     seconds: float = 0.0
     missed: list[str] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)  # fetch_errors reasons of its last run, counted
+    # of the missed links, those the crawl did request (and could not store: a fetch_errors row):
+    # discovery found them, extraction or the page failed
+    missed_fetched: int = 0
     bad_titles: list[tuple[str, str]] = field(default_factory=list)
 
     def share(self, part: int, whole: int) -> float:
@@ -201,6 +204,17 @@ def run_facts(db_path: Path, source: str) -> tuple[str, float, str]:
     return run["status"], took.total_seconds(), run.get("message") or ""
 
 
+def failed_paths(db_path: Path, source: str) -> set[str]:
+    """Paths the source's runs requested and logged a failure for."""
+    from storage import open_db
+
+    db = open_db(db_path)
+    try:
+        return {article_path(r["url"]) for r in db.query("select url from fetch_errors where source = ?", [source])}
+    finally:
+        db.close()
+
+
 def error_reasons(db_path: Path, source: str) -> dict[str, int]:
     """The reasons in the source's run log (fetch_errors), with how often each was given."""
     from storage import open_db
@@ -255,6 +269,8 @@ def run(sites: list[str] | None = None, *, archive: Path = ARCHIVE, time_sources
             score = score_site(site, metas[site], stored_articles(db_path, source))
             score.status, score.seconds, message = run_facts(db_path, source)
             score.errors = error_reasons(db_path, source)
+            failed = failed_paths(db_path, source)
+            score.missed_fetched = sum(path in failed for path in score.missed)
             if verbose and message:
                 print(f"{site}: {score.status}: {message}", file=sys.stderr)
             scores.append(score)
@@ -293,16 +309,20 @@ def below_floors(scores: list[SiteScore]) -> list[str]:
 
 def report(results: dict[str, Any], *, details: bool = False) -> str:
     scores: list[SiteScore] = results["scores"]
-    header = (f"{'site':18} {'status':9} {'recall':>13} {'stored':>6} {'nav':>6} {'titles':>7} {'text':>6} "
-              f"{'dates':>6} {'run s':>6}")
+    header = (f"{'site':18} {'status':9} {'recall':>13} {'found':>6} {'stored':>6} {'nav':>6} {'titles':>7} "
+              f"{'text':>6} {'dates':>6} {'run s':>6}")
     lines = [header]
     for s in scores:
         f = s.figures
-        lines.append(f"{s.site:18} {s.status:9} {s.found:>4}/{s.expected:<4}{f['recall']:>4.0%} {s.stored:>6} "
+        lines.append(f"{s.site:18} {s.status:9} {s.found:>4}/{s.expected:<4}{f['recall']:>4.0%} "
+                     f"{s.share(s.found + s.missed_fetched, s.expected):>6.0%} {s.stored:>6} "
                      f"{f['nav']:>6.0%} {f['titles']:>7.0%} {f['text']:>6.0%} {f['dates']:>6.0%} {s.seconds:>6.1f}")
     total = pooled(scores)
-    lines.append(f"{'pooled':18} {'':9} {total['recall']:>13.1%} {sum(s.stored for s in scores):>6} "
+    requested = sum(s.found + s.missed_fetched for s in scores) / max(1, sum(s.expected for s in scores))
+    lines.append(f"{'pooled':18} {'':9} {total['recall']:>13.1%} {requested:>6.1%} {sum(s.stored for s in scores):>6} "
                  f"{total['nav']:>6.1%} {total['titles']:>7.1%} {total['text']:>6.1%} {total['dates']:>6.1%}")
+    lines.append("found: the start pages' article links the crawl requested (stored, or failed with a reason in "
+                 "fetch_errors): what list discovery found, whatever extraction made of it")
     lines.append(f"floors: every site recall ≥ {FLOORS['recall']:.0%}; nav ≤ {FLOORS['nav_max']:.0%}; titles ≥ "
                  f"{FLOORS['titles']:.0%}; text ≥ {FLOORS['text']:.0%}; dates ≥ {FLOORS['dates']:.0%}")
     missed = below_floors(scores)
