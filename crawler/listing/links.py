@@ -16,6 +16,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 MAX_URL = 2048
+MAX_LINKS = 5000          # real list pages carry a few hundred links (a 163 portal ~1,500); the rest is not read
 MAX_ANCHOR = 300          # a title longer than this is not a title; keeps a 2 MB anchor cheap
 _SKIP_TAGS = {"script", "style", "noscript", "template", "textarea", "select", "option"}
 
@@ -104,9 +105,12 @@ def javascript_target(js: str) -> str | None:
 
 
 def page_links(root: HtmlElement, base: str) -> list[PageLink]:
-    """All links of the page in document order (one per carrying element; the same URL may repeat)."""
+    """Links of the page in document order (one per carrying element; the same URL may repeat), at most
+    MAX_LINKS: every later step is linear in their number, and this bounds it whatever a page holds."""
     out: list[PageLink] = []
     for el in root.iter(etree.Element):
+        if len(out) >= MAX_LINKS:
+            break
         tag = el.tag
         if not isinstance(tag, str) or tag in _SKIP_TAGS:
             continue

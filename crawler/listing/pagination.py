@@ -20,7 +20,7 @@ MAX_GENERATED = 500        # createPageHTML(100000, …) must not become 100,000
 MAX_SCRIPT = 200_000       # characters of one script searched for a pager call
 _PAGER_ANCHOR = re.compile(
     r"^(?:\d{1,5}|下一?页|上一?页|下页|上页|尾页|末页|首页|第一页|最后一页|后页|前页|>{1,2}|<{1,2}|»|«|›|‹"
-    r"|next|prev(?:ious)?|last|first|更多)$", re.IGNORECASE)
+    r"|next|prev(?:ious)?|last|first)$", re.IGNORECASE)
 _PAGE_NAME = re.compile(r"^(?:([A-Za-z]{1,20})[_-]?)?(\d{1,6})\.([A-Za-z]{2,6})$")
 _PAGE_PARAM = re.compile(r"^(?:page|pageno|pageindex|pagenum|pn|p|curpage|currentpage|page_no|pageNo|start)$", re.IGNORECASE)
 _CREATE_PAGE = re.compile(

@@ -49,7 +49,9 @@ def _same_shape(links: list[PageLink], main: list[ListLink], shape: str, page_ur
     hosts = {urlsplit(m.url).netloc for m in fitting}
     # An older item (shorter id) or one filed deeper keeps its file-name family: still an article.
     families = {_file_family(m.url) for m in fitting}
-    out = [m for m in main if m in fitting or (urlsplit(m.url).netloc in hosts and _file_family(m.url) in families)]
+    fitting_urls = {m.url for m in fitting}
+    out = [m for m in main if m.url in fitting_urls
+           or (urlsplit(m.url).netloc in hosts and _file_family(m.url) in families)]
     anchors: dict[str, str] = {}
     order: list[str] = []
     known = {m.url for m in main} | {page_url}

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from statistics import median
 
 from lxml.html import HtmlElement
@@ -63,6 +64,7 @@ class Region:
     dated: float = 0.0           # share of records showing a date (full or month-day)
 
 
+@lru_cache(maxsize=16384)
 def url_skeleton(url: str) -> str:
     """The URL with hashes/UUIDs → h, then every digit run → 9 and letter run → a: records of one list share it."""
     squashed = _HASH.sub("h", url.split("://", 1)[-1][:300])

@@ -52,14 +52,14 @@ _DATE_RUN = re.compile(r"^(?:19|20)\d\d(?:(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01
 
 def _digits(values: list[str], tight: bool = False) -> str:
     """A digit run: dates keep their width; ids may be one digit longer (they grow) and, unless *tight*,
-    one shorter (older items). *tight* also ignores the shortest tenth of the records (one old item must
+    one shorter (older items). *tight* also ignores the shortest fifth of the records (one old item must
     not open the shape to ``topic/3.html``); it is used when a directory was already generalised."""
     lengths = sorted(len(v) for v in values)
     lo, hi = lengths[0], lengths[-1]
     if all(_DATE_RUN.match(v) for v in values) and lo == hi:
         return rf"\d{{{lo}}}"
     if tight:
-        lo = lengths[len(lengths) // 10]
+        lo = lengths[len(lengths) // 5]
         return rf"\d{{{lo},{hi + 1}}}"
     return rf"\d{{{max(1, lo - 1)},{hi + 1}}}"
 
