@@ -15,6 +15,8 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
+from .datastore import inline_data_islands
+
 MAX_URL = 2048
 MAX_LINKS = 5000          # real list pages carry a few hundred links (a 163 portal ~1,500); the rest is not read
 MAX_ANCHOR = 300          # a title longer than this is not a title; keeps a 2 MB anchor cheap
@@ -43,7 +45,8 @@ def parse_html(html: str) -> HtmlElement | None:
     """The page's root element, or None for an empty/unparseable page.
 
     Encoded to bytes with an explicit encoding so a leading ``<?xml encoding=…?>`` cannot make lxml refuse
-    a str; comments are dropped so commented-out old lists do not count.
+    a str; comments are dropped so commented-out old lists do not count; script data islands (Hanweb) are
+    turned into markup.
     """
     if not html or not html.strip():
         return None
@@ -52,6 +55,7 @@ def parse_html(html: str) -> HtmlElement | None:
         root = lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
     except (etree.ParserError, ValueError):
         return None
+    inline_data_islands(root)
     return root
 
 

@@ -79,3 +79,15 @@ def test_void_pager_links_are_nothing_to_follow():
     p = pager('<a href="javascript:;">上一页</a><a href="javascript:void(0)">下一页</a><a href="#">尾页</a>',
               "http://c.cn/djgz/djdt/index.html")
     assert p.urls == [] and p.unsupported is None and p.kind is None
+
+
+def test_numbered_families_of_other_cmss():
+    siteserver = pager('<a href="12_2.html">2</a><a href="12_3.html">3</a><a href="13.html">其他</a>',
+                       "http://s.cn/channels/12.html")
+    assert siteserver.urls == ["http://s.cn/channels/12_2.html", "http://s.cn/channels/12_3.html"]
+    dede = pager('<a href="list_7_2.html">2</a><a href="list_7_2.html">下一页</a><a href="list_7_9.html">末页</a>',
+                 "http://d.cn/news/index.html")
+    assert dede.urls == ["http://d.cn/news/list_7_2.html", "http://d.cn/news/list_7_9.html"]
+    labelled = pager('<a href="list.jsp?cid=3&amp;ipage=2">下一页</a><a href="list.jsp?cid=3&amp;ipage=7">7</a>',
+                     "http://j.cn/list.jsp?cid=3")
+    assert labelled.urls == ["http://j.cn/list.jsp?cid=3&ipage=2", "http://j.cn/list.jsp?cid=3&ipage=7"]

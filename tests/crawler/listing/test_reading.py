@@ -104,3 +104,18 @@ def test_page_with_only_a_menu_has_no_list():
 def test_profile_from_bad_json(bad, error):
     with pytest.raises(error):
         ListProfile.from_dict(bad)
+
+
+def test_hanweb_records_in_a_script_data_island_are_read():
+    records = "".join(
+        f'<record><![CDATA[<li><a href="/art/2021/4/{d}/art_4567_{3120000 + d}.html">关于开展第{d}批专项检查工作的通知</a>'
+        f"<span>2021-04-{d:02d}</span></li>]]></record>" for d in range(1, 16))
+    html = ('<html><body><div class="nav"><a href="/col/col1/index.html">首页</a></div><div id="4567">'
+            f'<script type="text/xml"><datastore><recordset>{records}</recordset></datastore></script></div>'
+            "<script>$('#4567').jpage({proxyUrl:'/module/web/jpage/dataproxy.jsp',perPage:15});</script>"
+            "</body></html>")
+    reading = read_list_page(html, "http://www.x.gov.cn/col/col4567/index.html")
+    assert len(reading.main_links) == 15
+    assert reading.main_links[0].url == "http://www.x.gov.cn/art/2021/4/1/art_4567_3120001.html"
+    assert reading.main_links[0].date == "2021-04-01"
+    assert reading.pagination.urls == [] and "dataproxy" in reading.pagination.unsupported
