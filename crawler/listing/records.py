@@ -34,7 +34,7 @@ TITLE_FULL = 30         # titles this long count fully; shorter ones proportiona
 DATE_TEXT = 200         # characters of a record read when looking for its date
 SCORED_WITH_DATES = 12  # only the best groups by structure get the (costlier) date read
 MERGE_UP = 3            # a list split in chunks repeats at most this many levels above its records
-MIN_TITLE = 8           # median title length of an article list; menus and column tabs say 2-6 characters
+MIN_TITLE = 10          # median title length of an undated article list; menus and tabs say 2-9 characters
 SHORT_TITLE = 6         # a stray row's link (加入收藏, [通知]) is at most this long
 _MONTH_DAY = re.compile(r"(?<!\d)(?:0?[1-9]|1[0-2])[-/.月](?:0?[1-9]|[12]\d|3[01])(?!\d)")
 _RUNS = re.compile(r"\d+|[A-Za-z]+")
@@ -145,8 +145,8 @@ def _structure_score(records: list[Record]) -> float:
 def is_article_list(region: Region) -> bool:
     """Whether a candidate is a list of articles rather than navigation: titles of notice length, or dates.
 
-    Menus, mega-menus and column tabs have 2–6 character labels and no dates; every article list in the
-    development pages has a median title of 14+ characters or dates on most rows. A page whose list is
+    Menus, mega-menus and column tabs have 2–9 character labels (学校简介, CRP数字校园教师端) and no dates;
+    every article list in the development pages has a median title of 14+ characters or dates on most rows. A page whose list is
     rendered by script (or blanked) must yield nothing rather than its menu.
     """
     median_title = median(_title_len(r.title_link()) for r in region.records)

@@ -12,7 +12,10 @@ Why these generalisations (each holds across CMSs, none names a site):
   ``dfdt/12345.html`` articles from ``topic/3.html`` lists and ``index_2.html`` pagers;
 * **letter runs** stay literal when all records agree (``t``, ``content-``), else a letter class;
 * a segment whose runs do not line up (UUIDs, hashes) becomes one character class of the characters seen,
-  with the observed length range.
+  with the observed length range;
+* a **distinctive file-name family** (a literal prefix with a long id, ``t20210429_61745.html``,
+  ``content-3636.html``, or a UUID) is also admitted in any directory: hub pages show one family under
+  many columns and depths, while bare numbers (``123.html``) never get this freedom.
 
 Every quantified token is followed by a literal or a disjoint class, so matching is linear.
 """
@@ -106,6 +109,26 @@ def _runs(values: list[str], tight: bool = False, digits: bool = False) -> str:
     return "".join(out)
 
 
+_HASHY = re.compile(r"^[0-9A-Fa-f-]{16,64}$")
+ANY_DIRS = r"(?:/[^/?#]{1,64}){0,8}/"
+
+
+def _distinctive_name(stems: list[str]) -> bool:
+    """Whether the records' file names follow a CMS article-naming convention distinctive enough to mean
+    "article" in any directory: a shared letter prefix/infix with a long id (``t20210429_61745``,
+    ``content-3636``, ``art_4567_3120001``, ``articleinfo-459``) or a hash/UUID. Bare numbers (``123.html``)
+    are not: columns and topics are numbered too."""
+    if all(_HASHY.match(s) for s in stems):
+        return True
+    tokens = [_TOKENS.findall(s) for s in stems]
+    if len({tuple(("d" if t[0].isdigit() else "a" if t[0].isalpha() else "o") for t in ts) for ts in tokens}) != 1:
+        return False
+    columns = list(zip(*tokens))
+    literal_letters = any(col[0].isalpha() and len(set(col)) == 1 for col in columns)
+    long_id = any(col[0].isdigit() and min(len(v) for v in col) >= 3 and len(set(col)) > 1 for col in columns)
+    return literal_letters and long_id
+
+
 def _group_pattern(targets: list[str], column_names: set[str]) -> str:
     split = [_split(t) for t in targets]
     depth = len(split[0][0])
@@ -126,7 +149,10 @@ def _group_pattern(targets: list[str], column_names: set[str]) -> str:
     parts.append(name)
     pattern = "/".join(parts)
     if split[0][3]:
-        pattern += r"\?" + _runs([s[3] for s in split])
+        return pattern + r"\?" + _runs([s[3] for s in split])
+    if len(split) >= 2 and _distinctive_name([s[1] for s in split]):
+        # the same article family filed under other columns, sub-sites or depths (hub and portal pages)
+        pattern += "|" + ANY_DIRS + name
     return pattern
 
 

@@ -64,3 +64,14 @@ def test_shape_regex_is_linear_on_long_inputs(n):
                         "http://x.cn/a/index.html")
     # digits then no extension: a backtracking regex would explode here
     assert re.match(shape, "/a/" + "1" * n + "x") is None
+
+
+def test_distinctive_file_families_are_admitted_in_any_directory_bare_numbers_are_not():
+    trs = learn_shape([f"http://c.cn/xxfb/tzgg/2021{m:02d}/t2021{m:02d}0{m}_{61000 + m * 7}.html" for m in range(1, 7)],
+                      "http://c.cn/index.html")
+    assert admits(trs, "http://c.cn/introcicpa/about/201407/t20140708_55731.html")
+    assert not admits(trs, "http://c.cn/introcicpa/about/index_1.html")
+    numbers = learn_shape([f"http://p.cn/dfdt/{i}.html" for i in (12345, 12001, 11877, 10020)],
+                          "http://p.cn/index.html")
+    assert admits(numbers, "http://p.cn/dfdt/13000.html")
+    assert not admits(numbers, "http://p.cn/topic/sub/13000.html")
