@@ -69,6 +69,16 @@ def _same_shape(links: list[PageLink], main: list[ListLink], shape: str, page_ur
     return out
 
 
+def _still_fits(records: list[Record], profile: ListProfile) -> bool:
+    """A stored region fits when it still selects records and most of their titles have the stored shape:
+    a positional XPath that now lands on a menu (a banner was inserted above the list) must not be used."""
+    rx = compile_shape(profile.url_shape)
+    if not records or rx is None:
+        return False
+    fitting = sum(1 for r in records if rx.match(shape_target(r.title_link().url)))
+    return fitting * 2 > len(records)
+
+
 def read_list_page(html: str, url: str, profile: ListProfile | None = None) -> ListReading:
     """Read one list page (already decoded text) fetched from *url*."""
     root = parse_html(html)
@@ -81,8 +91,10 @@ def read_list_page(html: str, url: str, profile: ListProfile | None = None) -> L
     note = ""
     if profile is not None:
         records = records_at(root, profile.region, links)
-        if records and compile_shape(profile.url_shape) is not None:
-            main = _main_links(records)
+        if _still_fits(records, profile):
+            rx = compile_shape(profile.url_shape)
+            # on reuse the stored shape says what an item is: rows the region now also selects are dropped
+            main = [m for m in _main_links(records) if rx.match(shape_target(m.url))]
             learned = profile
             note = "stored profile"
     if learned is None:

@@ -201,7 +201,9 @@ def _is_list_chunk(members: dict[HtmlElement, list[PageLink]]) -> bool:
 def _step(el: HtmlElement) -> str:
     """An XPath step for *el* that ignores its position: the tag, and its class when it has a plain one."""
     cls = el.get("class")
-    if cls and len(cls) <= 80 and "'" not in cls:
+    if cls is None:
+        return f"{el.tag}[not(@class)]"
+    if len(cls) <= 80 and "'" not in cls:
         return f"{el.tag}[@class='{cls}']"
     return str(el.tag)
 

@@ -119,3 +119,24 @@ def test_hanweb_records_in_a_script_data_island_are_read():
     assert reading.main_links[0].url == "http://www.x.gov.cn/art/2021/4/1/art_4567_3120001.html"
     assert reading.main_links[0].date == "2021-04-01"
     assert reading.pagination.urls == [] and "dataproxy" in reading.pagination.unsupported
+
+
+TOPICS = "".join(f'<li><a href="/zt/{c}/index.html">专题专栏{c}的入口页面链接</a></li>' for c in "abcdefghijkl")
+
+
+def test_stored_region_that_now_points_at_other_links_is_relearned():
+    profile = read_list_page(_page(ITEMS), URL).profile
+    # the list's position now holds a box of topic links (a redesign moved the list into a new block)
+    moved = _page(ITEMS).replace('<div class="main"><ul class="list">',
+                                 f'<div class="main"><ul class="list">{TOPICS}</ul></div><div><ul class="list">')
+    reading = read_list_page(moved, URL, profile)
+    assert reading.relearned is True
+    assert [m.url for m in reading.main_links] == [f"http://www.example.gov.cn{h}" for h, _ in ITEMS]
+
+
+def test_stored_region_keeps_only_its_items_when_it_also_selects_other_rows():
+    profile = read_list_page(_page(ITEMS), URL).profile
+    shared = _page(ITEMS).replace('<div class="main">', f'<div class="main"><ul class="list">{TOPICS[:300]}</ul>')
+    reading = read_list_page(shared, URL, profile)
+    assert reading.relearned is False
+    assert [m.url for m in reading.main_links] == [f"http://www.example.gov.cn{h}" for h, _ in ITEMS]
