@@ -78,8 +78,11 @@ def element_text(el: HtmlElement, cap: int = MAX_ANCHOR) -> str:
 
 def resolve_url(raw: str, base: str) -> str | None:
     """Absolute http(s) URL without fragment, or None (too long, not http, a bare script call)."""
-    raw = raw.strip()
-    if not raw or len(raw) > MAX_URL:
+    if len(raw) > MAX_URL:
+        return None
+    # as browsers do: tabs and newlines inside a URL are dropped, backslashes are slashes
+    raw = raw.strip().replace("\t", "").replace("\n", "").replace("\r", "").replace("\\", "/")
+    if not raw:
         return None
     if raw[:11].lower() == "javascript:":
         raw = javascript_target(raw[11:]) or ""
@@ -136,5 +139,20 @@ def page_links(root: HtmlElement, base: str) -> list[PageLink]:
             continue
         if url is None and tag not in ("a", "area"):
             continue
-        out.append(PageLink(el, url or "", element_text(el), normalise_text(el.get("title") or ""), raw))
+        title = el.get("title") or ""
+        anchor = element_text(el)
+        if not anchor and not title:   # a thumbnail: its alt text names the item
+            img = next(el.iter("img"), None)
+            title = img.get("alt") or "" if img is not None else ""
+        out.append(PageLink(el, url or "", anchor, normalise_text(title), raw))
     return out
+
+
+def document_base(root: HtmlElement, page_url: str) -> str:
+    """The URL relative links resolve against: ``<base href>`` when the page sets an http(s) one."""
+    for base in root.iter("base"):
+        href = resolve_url(base.get("href") or "", page_url)
+        if href:
+            return href
+        break
+    return page_url

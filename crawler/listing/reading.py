@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from .links import PageLink, page_links, parse_html
+from .links import PageLink, document_base, page_links, parse_html
 from .model import ListLink, ListProfile, ListReading, Pagination
 from .pagination import find_pagination
 from .records import Record, find_regions, is_article_list, record_date, records_at, url_skeleton
@@ -84,7 +84,7 @@ def read_list_page(html: str, url: str, profile: ListProfile | None = None) -> L
     root = parse_html(html)
     if root is None:
         return ListReading([], [], Pagination(), None, False, "no list found: empty or unparseable page")
-    links = page_links(root, url)
+    links = page_links(root, document_base(root, url))
     relearned = False
     main: list[ListLink] = []
     learned: ListProfile | None = None
@@ -98,7 +98,7 @@ def read_list_page(html: str, url: str, profile: ListProfile | None = None) -> L
             learned = profile
             note = "stored profile"
     if learned is None:
-        best = next((r for r in find_regions(root, links) if is_article_list(r)), None)
+        best = next((r for r in find_regions(root, links, url) if is_article_list(r)), None)
         if best is not None:
             main = _main_links(best.records, best.dates)
             shape = learn_shape([m.url for m in main], url)

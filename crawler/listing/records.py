@@ -21,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from statistics import median
+from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
@@ -130,7 +131,19 @@ def clean_records(records: list[Record]) -> list[Record]:
     return [r for r, t in zip(records, titles) if url_skeleton(t.url) == dominant or _title_len(t) >= short]
 
 
-def _structure_score(records: list[Record]) -> float:
+_SECOND_LEVEL = {"gov", "com", "edu", "org", "net", "ac"}
+
+
+def site_of(url: str) -> str:
+    """The registrable domain of a URL (``www.jiangsu.gov.cn`` → ``jiangsu.gov.cn``), near enough for
+    telling a site's own links from links to other sites."""
+    host = urlsplit(url).hostname or ""
+    labels = host.split(".")
+    keep = 3 if len(labels) >= 3 and labels[-1] == "cn" and labels[-2] in _SECOND_LEVEL else 2
+    return ".".join(labels[-keep:])
+
+
+def _structure_score(records: list[Record], site: str = "") -> float:
     n = len(records)
     titles = [r.title_link() for r in records]
     med = median(_title_len(t) for t in titles)
@@ -139,7 +152,10 @@ def _structure_score(records: list[Record]) -> float:
     shapes = Counter(url_skeleton(t.url) for t in titles)
     same_shape = shapes.most_common(1)[0][1] / n
     distinct = len({t.url for t in titles}) / n
-    return n * min(med, TITLE_FULL) / TITLE_FULL * uniform * (0.4 + 0.6 * same_shape) * distinct
+    # friend-link boxes (友情链接) list other sites; a column lists its own site's pages
+    own = sum(1 for t in titles if site_of(t.url) == site) / n if site else 1.0
+    return (n * min(med, TITLE_FULL) / TITLE_FULL * uniform * (0.4 + 0.6 * same_shape) * distinct
+            * (0.5 + 0.5 * own))
 
 
 def is_article_list(region: Region) -> bool:
@@ -153,8 +169,9 @@ def is_article_list(region: Region) -> bool:
     return median_title >= MIN_TITLE or region.dated >= 0.5
 
 
-def find_regions(root: HtmlElement, links: list[PageLink]) -> list[Region]:
+def find_regions(root: HtmlElement, links: list[PageLink], page_url: str = "") -> list[Region]:
     """Candidate lists, best first (empty when the page has no repeated block of links)."""
+    site = site_of(page_url) if page_url else ""
     tree = root.getroottree()
     groups = candidate_groups(links)
     scored: list[tuple[float, tuple[HtmlElement, str]]] = []
@@ -163,7 +180,7 @@ def find_regions(root: HtmlElement, links: list[PageLink]) -> list[Region]:
             continue
         records = clean_records([Record(el, lks) for el, lks in members.items()])
         if len(records) >= MIN_RECORDS:
-            scored.append((_structure_score(records), key))
+            scored.append((_structure_score(records, site), key))
     scored.sort(key=lambda item: -item[0])
     regions: list[Region] = []
     seen: set[str] = set()
@@ -179,7 +196,7 @@ def find_regions(root: HtmlElement, links: list[PageLink]) -> list[Region]:
             dated += shows
         share = dated / len(records)
         if merged_xpath is not None:
-            base = _structure_score(records)
+            base = _structure_score(records, site)
             xpath = merged_xpath
         else:
             xpath = f"{tree.getpath(parent)}/{tag}"

@@ -50,3 +50,18 @@ def test_page_links_reads_onclick_rows_and_keeps_page_order():
     assert links[0].anchor == "第一条通知的标题" and links[1].anchor == "第二条 通知"
     assert links[2].title == "第三条通知的完整标题"
     assert links[3].raw == "javascript:;"   # kept (no URL) so the pager reader can see it
+
+
+def test_base_href_tabs_newlines_backslashes_and_thumbnail_alt():
+    from crawler.listing.links import document_base
+    html = """<html><head><base href="http://cms.example.gov.cn/site/"></head><body>
+      <a href="a/1.html"><img src="x.jpg" alt="图片新闻的标题"></a>
+      <a href="a/2
+      .html">二</a> <a href="a\\3.html">三</a></body></html>"""
+    root = parse_html(html)
+    base = document_base(root, BASE)
+    assert base == "http://cms.example.gov.cn/site/"
+    links = page_links(root, base)
+    assert [lk.url for lk in links] == ["http://cms.example.gov.cn/site/a/1.html", "http://cms.example.gov.cn/site/a/2.html",
+                                        "http://cms.example.gov.cn/site/a/3.html"]
+    assert links[0].anchor == "" and links[0].title == "图片新闻的标题"

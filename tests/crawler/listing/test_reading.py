@@ -140,3 +140,11 @@ def test_stored_region_keeps_only_its_items_when_it_also_selects_other_rows():
     reading = read_list_page(shared, URL, profile)
     assert reading.relearned is False
     assert [m.url for m in reading.main_links] == [f"http://www.example.gov.cn{h}" for h, _ in ITEMS]
+
+
+def test_friend_links_to_other_sites_do_not_outrank_a_short_column_list():
+    friends = "".join(f'<li><a href="http://www.{d}.gov.cn/">中华人民共和国{d}部门户网站</a></li>'
+                      for d in ("mof", "mps", "moe", "mee", "mohrss", "miit", "mct", "nhc", "most", "mnr"))
+    html = _page(ITEMS[:4]).replace("</body>", f'<div class="yqlj"><ul>{friends}</ul></div></body>')
+    reading = read_list_page(html, URL)
+    assert [m.url for m in reading.main_links] == [f"http://www.example.gov.cn{h}" for h, _ in ITEMS[:4]]
