@@ -57,7 +57,7 @@ def test_base_href_tabs_newlines_backslashes_and_thumbnail_alt():
     html = """<html><head><base href="http://cms.example.gov.cn/site/"></head><body>
       <a href="a/1.html"><img src="x.jpg" alt="图片新闻的标题"></a>
       <a href="a/2
-      .html">二</a> <a href="a\\3.html">三</a></body></html>"""
+.html">二</a> <a href="a\\3.html">三</a></body></html>"""
     root = parse_html(html)
     base = document_base(root, BASE)
     assert base == "http://cms.example.gov.cn/site/"
