@@ -6,7 +6,8 @@ Why these generalisations (each holds across CMSs, none names a site):
   depth; ``.html`` vs ``.jhtml``/``.pdf`` are different families;
 * **numeric and date directories become ``\\d{n}``**: they are ids or date folders (``202104/``,
   ``2022-12/``, ``info/1011/``), and other columns' or days' articles differ only there;
-* **a directory named like the list page's own column** (a segment of the page URL, e.g. ``dfdt`` for
+* **a directory followed by a date directory** (``<column>/2016-06-30/637.html``) and **a directory named
+  like the list page's own column** (a segment of the page URL, e.g. ``dfdt`` for
   ``/dfdt/index.html``) becomes a slug class: sibling columns hold articles of the same shape;
 * **digit runs keep their length** (±1 when lengths vary, so ids can grow): that is what separates
   ``dfdt/12345.html`` articles from ``topic/3.html`` lists and ``index_2.html`` pagers;
@@ -49,6 +50,7 @@ def _split(target: str) -> tuple[list[str], str, str, str]:
     return segments, stem, ext, query
 
 
+_NAME_DIR = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 _DATED_DIR = re.compile(r"^(?:19|20)\d\d[-_]?\d{1,2}(?:[-_]?\d{1,2})?$")
 _DATE_RUN = re.compile(r"^(?:19|20)\d\d(?:(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])?)?$")
 
@@ -140,6 +142,10 @@ def _group_pattern(targets: list[str], column_names: set[str]) -> str:
             parts.append(_digits(values))
         elif all(_DATED_DIR.match(v) for v in values):
             parts.append(_runs(values, digits=True))
+        elif i + 1 < depth and all(_NAME_DIR.match(v) for v in values) and all(
+                _DATED_DIR.match(s[0][i + 1]) or _DATE_RUN.match(s[0][i + 1]) for s in split):
+            # <column>/<date>/<id>.html: a date archive sits under each column, so the column varies
+            parts.append(SLUG)
         elif len(set(values)) == 1 and values[0] in column_names:
             parts.append(SLUG)
             tight = True
