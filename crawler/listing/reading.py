@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from crawler.extraction.attachments import ATTACHMENT_TYPES
+
 from .links import PageLink, document_base, page_links, parse_html
 from .model import ListLink, ListProfile, ListReading, Pagination
 from .pagination import find_pagination
@@ -30,6 +32,17 @@ def _main_links(records: list[Record], dates: list[str | None] | None = None) ->
     return out
 
 
+# Files, not pages: the crawler's attachment handling owns the document types; images and media are not
+# articles either. They stay in main_links (a disclosure list of PDFs is still the list).
+_NOT_PAGES = frozenset(ATTACHMENT_TYPES) | {"jpg", "jpeg", "png", "gif", "bmp", "webp", "mp3", "mp4", "flv", "avi",
+                                            "wmv", "swf", "exe", "apk", "7z", "tar", "gz", "txt", "csv"}
+
+
+def _is_page(url: str) -> bool:
+    name = urlsplit(url).path.rsplit("/", 1)[-1]
+    return "." not in name or name.rsplit(".", 1)[1].lower() not in _NOT_PAGES
+
+
 def _file_family(url: str) -> str:
     """The last path segment with digit runs → 9 and letter runs → a (``t20210422_61470.html`` → ``a9_9.a``)."""
     return url_skeleton(urlsplit(url).path.rsplit("/", 1)[-1])
@@ -44,7 +57,7 @@ def _same_shape(links: list[PageLink], main: list[ListLink], shape: str, page_ur
     """
     rx = compile_shape(shape)
     if rx is None:
-        return list(main)
+        return [m for m in main if _is_page(m.url)]
     fitting = [m for m in main if rx.match(shape_target(m.url))]
     hosts = {urlsplit(m.url).netloc for m in fitting}
     # An older item (shorter id) or one filed deeper keeps its file-name family: still an article.
@@ -66,7 +79,7 @@ def _same_shape(links: list[PageLink], main: list[ListLink], shape: str, page_ur
         if not anchors[link.url]:
             anchors[link.url] = link.anchor or link.title
     out.extend(ListLink(u, anchors[u], None) for u in order)
-    return out
+    return [a for a in out if _is_page(a.url)]
 
 
 def _still_fits(records: list[Record], profile: ListProfile) -> bool:

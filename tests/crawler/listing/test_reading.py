@@ -148,3 +148,11 @@ def test_friend_links_to_other_sites_do_not_outrank_a_short_column_list():
     html = _page(ITEMS[:4]).replace("</body>", f'<div class="yqlj"><ul>{friends}</ul></div></body>')
     reading = read_list_page(html, URL)
     assert [m.url for m in reading.main_links] == [f"http://www.example.gov.cn{h}" for h, _ in ITEMS[:4]]
+
+
+def test_documents_stay_in_the_main_list_but_are_not_fetched_as_articles():
+    items = [(f"/xxgk/{2000 + i}.html", f"关于第{i}批次公开信息的公告通知") for i in range(5)]
+    items += [(f"/uploads/2021/{i}.pdf", f"第{i}季度财务报告全文下载文件") for i in range(3)]
+    reading = read_list_page(_page(items), "http://www.example.gov.cn/xxgk/index.html")
+    assert len(reading.main_links) == 8
+    assert {a.url for a in reading.article_links} == {f"http://www.example.gov.cn/xxgk/{2000 + i}.html" for i in range(5)}
