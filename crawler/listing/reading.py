@@ -2,8 +2,8 @@
 
 Order of work: links → (stored profile, else record mining) → URL shape of the records → every other link
 of that shape (sidebar and hot-list articles of the same site) → pager. With a stored profile the region
-XPath and shape are applied as they are (cheap and stable between crawls); only when they find nothing is
-the page learned again.
+XPath and shape are applied as they are (cheap and stable between crawls); only when the region finds no
+rows, or rows mostly not of the stored shape, is the page learned again.
 """
 from __future__ import annotations
 
@@ -14,20 +14,21 @@ from crawler.extraction.attachments import ATTACHMENT_TYPES
 from .links import PageLink, document_base, page_links, parse_html
 from .model import ListLink, ListProfile, ListReading, Pagination
 from .pagination import find_pagination
-from .records import Record, find_regions, is_article_list, record_date, records_at, url_skeleton
+from .records import Record, find_regions, is_article_list, record_dates, records_at, url_skeleton
 from .shape import compile_shape, learn_shape, shape_target
 
 
 def _main_links(records: list[Record], dates: list[str | None] | None = None) -> list[ListLink]:
+    """One link per record (its title link), first occurrence of each URL, with the record's date."""
+    if dates is None:
+        dates = record_dates(records)[0]
     out: list[ListLink] = []
     seen: set[str] = set()
-    for i, rec in enumerate(records):
+    for rec, date in zip(records, dates):
         title = rec.title_link()
         if title.url in seen:
             continue
         seen.add(title.url)
-        date = dates[i] if dates is not None else record_date(
-            rec.element, records[i + 1].element if i + 1 < len(records) else None)[0]
         out.append(ListLink(title.url, title.anchor or title.title, date))
     return out
 
@@ -116,7 +117,7 @@ def read_list_page(html: str, url: str, profile: ListProfile | None = None) -> L
             main = _main_links(best.records, best.dates)
             shape = learn_shape([m.url for m in main], url)
             if shape is not None:
-                learned = ListProfile(region=best.xpath, url_shape=shape, records=len(best.records))
+                learned = ListProfile(region=best.xpath, url_shape=shape, records=len(main))
                 relearned = profile is not None
                 note = "learned"
             else:

@@ -72,24 +72,38 @@ def url_skeleton(url: str) -> str:
     return _RUNS.sub(lambda m: "9" if m.group()[0].isdigit() else "a", squashed)
 
 
-def record_date(rec: HtmlElement, stop: HtmlElement | None) -> tuple[str | None, bool]:
-    """(ISO date shown in the record, whether any date-like text is there).
+def _beside(rec: HtmlElement, stop: HtmlElement | None, forward: bool) -> str:
+    """Text beside a record up to the neighbouring record (at most 3 siblings): where flat lists
+    (``<a>…</a><span>date</span><br>``) keep the date."""
+    parts = [rec.tail or ""] if forward else []
+    sib = rec.getnext() if forward else rec.getprevious()
+    for _ in range(3):
+        if sib is None or sib is stop:
+            break
+        parts.append(element_text(sib, DATE_TEXT) + ("" if forward else " " + (sib.tail or "")))
+        sib = sib.getnext() if forward else sib.getprevious()
+    return " ".join(parts)[:DATE_TEXT]
 
-    Flat lists (``<a>…</a><span>date</span><br>``) keep the date beside the link, so the siblings up to the
-    next record are read too.
+
+def record_dates(records: list[Record]) -> tuple[list[str | None], float]:
+    """(ISO date shown in each record or None, share of records showing a date, full or month-day).
+
+    A record's own text is read first. Records without a date inside (flat runs of links) take the text
+    beside them, after or before: whichever side shows dates for more records, so a list written
+    ``date link`` does not get each item's neighbour's date.
     """
-    text = element_text(rec, DATE_TEXT)
-    if not _has_date(text):
-        extra = [rec.tail or ""]
-        sib = rec.getnext()
-        for _ in range(3):
-            if sib is None or sib is stop:
-                break
-            extra.append(element_text(sib, DATE_TEXT))
-            sib = sib.getnext()
-        text = text + " " + " ".join(extra)[:DATE_TEXT]
-    iso = normalise_date(text)
-    return iso, iso is not None or _MONTH_DAY.search(text) is not None
+    own = [element_text(r.element, DATE_TEXT) for r in records]
+    elements = [r.element for r in records]
+    if all(_has_date(t) for t in own):
+        texts = own
+    else:
+        after = [_beside(el, elements[i + 1] if i + 1 < len(elements) else None, True) for i, el in enumerate(elements)]
+        before = [_beside(el, elements[i - 1] if i > 0 else None, False) for i, el in enumerate(elements)]
+        side = after if sum(map(_has_date, after)) >= sum(map(_has_date, before)) else before
+        texts = [t if _has_date(t) else f"{t} {b}" for t, b in zip(own, side)]
+    dates = [normalise_date(t) for t in texts]
+    shown = sum(1 for d, t in zip(dates, texts) if d is not None or _has_date(t))
+    return dates, shown / len(records) if records else 0.0
 
 
 def _has_date(text: str) -> bool:
@@ -187,14 +201,7 @@ def find_regions(root: HtmlElement, links: list[PageLink], page_url: str = "") -
     for base, (parent, tag) in scored[:SCORED_WITH_DATES]:
         merged, merged_xpath = _merge_split_list(groups, parent, tag)
         records = clean_records([Record(el, groups[(p, tag)][el]) for p in merged for el in groups[(p, tag)]])
-        elements = [r.element for r in records]
-        dates: list[str | None] = []
-        dated = 0
-        for i, rec in enumerate(records):
-            iso, shows = record_date(rec.element, elements[i + 1] if i + 1 < len(elements) else None)
-            dates.append(iso)
-            dated += shows
-        share = dated / len(records)
+        dates, share = record_dates(records)
         if merged_xpath is not None:
             base = _structure_score(records, site)
             xpath = merged_xpath

@@ -93,3 +93,11 @@ def test_pagers_of_the_layouts():
     assert read_list_page(*dedecms()[:2]).pagination.urls == ["http://d.gov.cn/a/news/list_7_2.html"]
     assert read_list_page(*vsb_divs()[:2]).pagination.urls == ["http://v.edu.cn/xwzx/tzgg/2.htm",
                                                               "http://v.edu.cn/xwzx/tzgg/9.htm"]
+
+
+def test_flat_list_with_dates_before_the_links_gets_each_items_own_date():
+    urls = [f"/html/notice/{20210400 + 20 - i}/{77 + i}.shtml" for i in range(10)]
+    rows = "".join(f'<font color="#999">[2021-04-{20 - i:02d}]</font>&nbsp;<a href="{u}">{t}</a><br/>'
+                   for i, (u, t) in enumerate(zip(urls, TITLES)))
+    reading = read_list_page(page(f'<td class="content">{rows}</td>'), "http://f.gov.cn/html/notice/index.shtml")
+    assert [m.date for m in reading.main_links] == [f"2021-04-{20 - i:02d}" for i in range(10)]
