@@ -85,6 +85,18 @@ def _beside(rec: HtmlElement, stop: HtmlElement | None, forward: bool) -> str:
     return " ".join(parts)[:DATE_TEXT]
 
 
+def _outside_title(rec: Record) -> str:
+    """The record's text with its title taken out when the rest still shows a date: the date a list shows
+    beside a title wins over one inside it (…2020年6月30日基金净值公告 published 2020-07-01)."""
+    text = element_text(rec.element, DATE_TEXT * 2)
+    title = rec.title_link().anchor
+    if title and title in text:
+        rest = text.replace(title, " ", 1)
+        if _has_date(rest):
+            return rest[:DATE_TEXT]
+    return text[:DATE_TEXT]
+
+
 def record_dates(records: list[Record]) -> tuple[list[str | None], float]:
     """(ISO date shown in each record or None, share of records showing a date, full or month-day).
 
@@ -92,7 +104,7 @@ def record_dates(records: list[Record]) -> tuple[list[str | None], float]:
     beside them, after or before: whichever side shows dates for more records, so a list written
     ``date link`` does not get each item's neighbour's date.
     """
-    own = [element_text(r.element, DATE_TEXT) for r in records]
+    own = [_outside_title(r) for r in records]
     elements = [r.element for r in records]
     if all(_has_date(t) for t in own):
         texts = own

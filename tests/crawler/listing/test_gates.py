@@ -23,6 +23,9 @@ def test_lists_main_list_precision_and_recall(realsites):
     print(f"pooled P {precision:.3f} R {recall:.3f}; excluded: {EXCLUDED_LISTS}")
     assert len(scores) == 13
     assert precision >= 0.9 and recall >= 0.9
+    # the dates shown in the records, where the annotation has one
+    dates = sum(s.dates for s in scores)
+    assert dates >= 100 and sum(s.dates_ok for s in scores) >= 0.9 * dates
 
 
 def test_site_start_pages_article_links(realsites):
