@@ -30,6 +30,9 @@ _JS_NAV = re.compile(
 _JS_CALL_URL = re.compile(r"""^[\w.$]{1,64}\s*\(\s*['"]([^'"\s<>]{1,2048}?(?:/|\.[A-Za-z]{2,5}(?:\?[^'"\s<>]{0,1024})?))['"]""")
 
 
+_NO_TARGET = re.compile(r"^\s*(?:#\S{0,20}|javascript:\s*(?:;|void\s*\(\s*0?\s*\)\s*;?)?)?\s*$", re.IGNORECASE)
+
+
 @dataclass(eq=False)
 class PageLink:
     """A link with the element that carries it (``<a>``, or the row with the ``onclick``)."""
@@ -133,8 +136,9 @@ def page_links(root: HtmlElement, base: str) -> list[PageLink]:
             if target:
                 raw = onclick[: MAX_URL + 1]
                 url = resolve_url(target, base)
-            elif href is None:
-                raw = onclick[: MAX_URL + 1]
+            elif href is None or _NO_TARGET.match(href):
+                # the onclick is what the link does (toPage(2), executePage(…)): keep it for the pager reader
+                raw = "javascript:" + onclick[:MAX_URL]
         if url is None and not raw:
             continue
         if url is None and tag not in ("a", "area"):

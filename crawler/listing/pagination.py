@@ -25,6 +25,7 @@ _PAGER_ANCHOR = re.compile(
 _PAGE_NAME = re.compile(r"^(?:([A-Za-z]{1,20})[_-]?)?(?:\d{1,9}[_-])?(\d{1,6})\.([A-Za-z]{2,6})$")
 _PAGE_PARAM = re.compile(r"^(?:page|pageno|pageindex|page_index|pagenum|pagenumber|pagenow|pn|p|pg|cp|cpage|curpage"
                          r"|currentpage|page_no|start|offset)$", re.IGNORECASE)
+_PAGE_NUMBER = re.compile(r"(?<!\d)\d{1,4}$")
 _CREATE_PAGE = re.compile(
     r"""createPageHTML\(\s*(\w{1,32})\s*,\s*(\w{1,32})\s*,\s*['"]([\w-]{1,64})['"]\s*,\s*['"](\w{1,8})['"]""")
 _COUNT_PAGE = re.compile(r"\bcountPage\s*=\s*(\d{1,7})")
@@ -97,12 +98,15 @@ def _is_pager_url(url: str, page_url: str, labelled: bool) -> str | None:
         return "links"
     m = _PAGE_NAME.match(cand_name)
     family = re.sub(r"[_-]?\d+$", "", stem)
-    if re.fullmatch(re.escape(family or stem) + r"[_-]\d{1,6}", cand_stem) and cand_dir == page_dir:
-        return "jhtml" if cand_name.endswith(".jhtml") else "links"      # <page stem>_N, whatever the stem
+    kind = "jhtml" if cand_name.endswith(".jhtml") else "links"
+    # Unlabelled, a link is a pager only in the page's own name family and with a page-sized number: five
+    # digits and more are ids (left_100187.jhtml is a sibling channel of left_100186.jhtml, not page 100187).
+    if (labelled or _PAGE_NUMBER.search(cand_stem)) and cand_dir == page_dir and re.fullmatch(
+            re.escape(family or stem) + r"[_-]\d{1,6}", cand_stem):
+        return kind      # <page stem>_N, whatever the stem (SiteServer 12_2.html)
     if m:
-        kind = "jhtml" if m.group(3).lower() == "jhtml" else "links"
-        # unlabelled, only the page's own name family counts (a bare number could be any sibling column)
-        if labelled or (family and m.group(1) == family) or m.group(1) in ("index", "list"):
+        if labelled or (_PAGE_NUMBER.search(cand_stem) and ((family and m.group(1) == family)
+                                                            or m.group(1) in ("index", "list"))):
             return kind
         return None
     if labelled and cand_name.rsplit(".", 1)[0] in ("index", "default", "list", family):

@@ -28,6 +28,16 @@ def test_lists_main_list_precision_and_recall(realsites):
     assert dates >= 100 and sum(s.dates_ok for s in scores) >= 0.9 * dates
 
 
+def test_lists_pagers(realsites):
+    """Every annotated GET-able pager link is found, and nothing else; script pagers are reported."""
+    scores = {s.name: s for s in score_lists(realsites)}
+    for s in scores.values():
+        assert s.pager_hit == s.pager_truth == s.pager_found, (s.name, s.pager_hit, s.pager_truth, s.pager_found)
+    assert sum(s.pager_truth for s in scores.values()) >= 15
+    for name in ("gerapy_hsqhfunds_announcement", "gerapy_rtfund_xxpl", "gerapy_netease_rolling_news"):
+        assert scores[name].pager_note.split(" / ", 1)[1] != "-", name   # reported as unsupported
+
+
 def test_site_start_pages_article_links(realsites):
     sites = score_sites(realsites)
     for s in sites:

@@ -91,3 +91,9 @@ def test_numbered_families_of_other_cmss():
     labelled = pager('<a href="list.jsp?cid=3&amp;ipage=2">下一页</a><a href="list.jsp?cid=3&amp;ipage=7">7</a>',
                      "http://j.cn/list.jsp?cid=3")
     assert labelled.urls == ["http://j.cn/list.jsp?cid=3&ipage=2", "http://j.cn/list.jsp?cid=3&ipage=7"]
+
+
+def test_sibling_channels_with_id_numbers_are_not_pages():
+    p = pager('<a href="left_100187.jhtml">基金公告</a><a href="index_10022.jhtml">首页频道</a>'
+              '<a href="javascript:void(0)" onclick="toPage(2);">下一页</a>', "http://h.cn/front/left_100186.jhtml")
+    assert p.urls == [] and "toPage" in p.unsupported
