@@ -67,6 +67,12 @@ class Score:
     found: int = 0
     hit: int = 0       # truth ∩ found
     right: int = 0     # found that count as correct
+    dates: int = 0     # annotated ISO dates of found links
+    dates_ok: int = 0  # ... that our ListLink.date equals
+    pager_truth: int = 0   # annotated GET-able pager URLs (not the current page, no #hash or template junk)
+    pager_hit: int = 0
+    pager_found: int = 0
+    pager_note: str = ""
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
 
@@ -97,7 +103,17 @@ def score_lists(root: Path) -> list[Score]:
         reading, seconds = _read(meta_path.with_suffix(".html"), meta["assumed_url"])
         truth = {_norm(a["url"]) for a in meta["article_links"]}
         found = {_norm(m.url) for m in reading.main_links}
-        s = Score(name, len(truth), len(found), len(truth & found), len(truth & found), seconds)
+        s = Score(name, len(truth), len(found), len(truth & found), len(truth & found), seconds=seconds)
+        pager = {p["url"] for p in meta["pagination_links"]
+                 if p.get("url") and "#" not in p["url"] and "$" not in p["url"] and p["url"] != meta["assumed_url"]}
+        s.pager_truth, s.pager_found = len(pager), len(reading.pagination.urls)
+        s.pager_hit = len(pager & set(reading.pagination.urls))
+        s.pager_note = f"{reading.pagination.kind or '-'} / {reading.pagination.unsupported or '-'}"
+        ours = {_norm(m.url): m.date for m in reading.main_links}
+        for a in meta["article_links"]:
+            if len(a.get("date") or "") == 10 and _norm(a["url"]) in ours:
+                s.dates += 1
+                s.dates_ok += ours[_norm(a["url"])] == a["date"]
         s.notes.append(reading.region_summary[:160])
         scores.append(s)
     return scores
@@ -221,11 +237,15 @@ def main(argv: list[str] | None = None) -> int:
         sites = score_sites(root)
         others = score_other_lists(root)
     print("_lists: main-list links vs annotation")
-    print(f"{'page':40} {'truth':>5} {'found':>5} {'P':>6} {'R':>6} {'ms':>7}")
+    print(f"{'page':40} {'truth':>5} {'found':>5} {'P':>6} {'R':>6} {'dates ok':>9} {'ms':>7}  pager hit/truth of found"
+          " (kind / unsupported)")
     for s in lists:
-        print(f"{s.name:40} {s.truth:5} {s.found:5} {s.precision:6.3f} {s.recall:6.3f} {s.seconds * 1000:7.1f}")
+        print(f"{s.name:40} {s.truth:5} {s.found:5} {s.precision:6.3f} {s.recall:6.3f} "
+              f"{f'{s.dates_ok}/{s.dates}':>9} {s.seconds * 1000:7.1f}  {s.pager_hit}/{s.pager_truth} of "
+              f"{s.pager_found} ({s.pager_note})")
     p, r = _pooled(lists)
-    print(f"{'POOLED':40} {sum(s.truth for s in lists):5} {sum(s.found for s in lists):5} {p:6.3f} {r:6.3f}")
+    dated = f"{sum(s.dates_ok for s in lists)}/{sum(s.dates for s in lists)}"
+    print(f"{'POOLED':40} {sum(s.truth for s in lists):5} {sum(s.found for s in lists):5} {p:6.3f} {r:6.3f} {dated:>9}")
     for name, why in EXCLUDED_LISTS.items():
         print(f"  excluded {name}: {why}; gerapy_sample is a byte copy of gerapy_netease_international_news")
     print()

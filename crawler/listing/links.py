@@ -15,7 +15,10 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
+from .datastore import inline_data_islands
+
 MAX_URL = 2048
+MAX_LINKS = 5000          # real list pages carry a few hundred links (a 163 portal ~1,500); the rest is not read
 MAX_ANCHOR = 300          # a title longer than this is not a title; keeps a 2 MB anchor cheap
 _SKIP_TAGS = {"script", "style", "noscript", "template", "textarea", "select", "option"}
 
@@ -25,6 +28,9 @@ _JS_NAV = re.compile(
     r"""\s*(?:encodeURI(?:Component)?\s*\(\s*)?['"]([^'"\s<>]{1,2048})['"]""")
 # javascript:someFn('path/x.html', …): a quoted first argument that looks like a URL path (has a '/' or an extension).
 _JS_CALL_URL = re.compile(r"""^[\w.$]{1,64}\s*\(\s*['"]([^'"\s<>]{1,2048}?(?:/|\.[A-Za-z]{2,5}(?:\?[^'"\s<>]{0,1024})?))['"]""")
+
+
+_NO_TARGET = re.compile(r"^\s*(?:#\S{0,20}|javascript:\s*(?:;|void\s*\(\s*0?\s*\)\s*;?)?)?\s*$", re.IGNORECASE)
 
 
 @dataclass(eq=False)
@@ -42,7 +48,8 @@ def parse_html(html: str) -> HtmlElement | None:
     """The page's root element, or None for an empty/unparseable page.
 
     Encoded to bytes with an explicit encoding so a leading ``<?xml encoding=…?>`` cannot make lxml refuse
-    a str; comments are dropped so commented-out old lists do not count.
+    a str; comments are dropped so commented-out old lists do not count; script data islands (Hanweb) are
+    turned into markup.
     """
     if not html or not html.strip():
         return None
@@ -51,6 +58,7 @@ def parse_html(html: str) -> HtmlElement | None:
         root = lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
     except (etree.ParserError, ValueError):
         return None
+    inline_data_islands(root)
     return root
 
 
@@ -73,8 +81,11 @@ def element_text(el: HtmlElement, cap: int = MAX_ANCHOR) -> str:
 
 def resolve_url(raw: str, base: str) -> str | None:
     """Absolute http(s) URL without fragment, or None (too long, not http, a bare script call)."""
-    raw = raw.strip()
-    if not raw or len(raw) > MAX_URL:
+    if len(raw) > MAX_URL:
+        return None
+    # as browsers do: tabs and newlines inside a URL are dropped, backslashes are slashes
+    raw = raw.strip().replace("\t", "").replace("\n", "").replace("\r", "").replace("\\", "/")
+    if not raw:
         return None
     if raw[:11].lower() == "javascript:":
         raw = javascript_target(raw[11:]) or ""
@@ -104,9 +115,12 @@ def javascript_target(js: str) -> str | None:
 
 
 def page_links(root: HtmlElement, base: str) -> list[PageLink]:
-    """All links of the page in document order (one per carrying element; the same URL may repeat)."""
+    """Links of the page in document order (one per carrying element; the same URL may repeat), at most
+    MAX_LINKS: every later step is linear in their number, and this bounds it whatever a page holds."""
     out: list[PageLink] = []
     for el in root.iter(etree.Element):
+        if len(out) >= MAX_LINKS:
+            break
         tag = el.tag
         if not isinstance(tag, str) or tag in _SKIP_TAGS:
             continue
@@ -122,11 +136,27 @@ def page_links(root: HtmlElement, base: str) -> list[PageLink]:
             if target:
                 raw = onclick[: MAX_URL + 1]
                 url = resolve_url(target, base)
-            elif href is None:
-                raw = onclick[: MAX_URL + 1]
+            elif href is None or _NO_TARGET.match(href):
+                # the onclick is what the link does (toPage(2), executePage(…)): keep it for the pager reader
+                raw = "javascript:" + onclick[:MAX_URL]
         if url is None and not raw:
             continue
         if url is None and tag not in ("a", "area"):
             continue
-        out.append(PageLink(el, url or "", element_text(el), normalise_text(el.get("title") or ""), raw))
+        title = el.get("title") or ""
+        anchor = element_text(el)
+        if not anchor and not title:   # a thumbnail: its alt text names the item
+            img = next(el.iter("img"), None)
+            title = img.get("alt") or "" if img is not None else ""
+        out.append(PageLink(el, url or "", anchor, normalise_text(title), raw))
     return out
+
+
+def document_base(root: HtmlElement, page_url: str) -> str:
+    """The URL relative links resolve against: ``<base href>`` when the page sets an http(s) one."""
+    for base in root.iter("base"):
+        href = resolve_url(base.get("href") or "", page_url)
+        if href:
+            return href
+        break
+    return page_url

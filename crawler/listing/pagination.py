@@ -20,9 +20,12 @@ MAX_GENERATED = 500        # createPageHTML(100000, …) must not become 100,000
 MAX_SCRIPT = 200_000       # characters of one script searched for a pager call
 _PAGER_ANCHOR = re.compile(
     r"^(?:\d{1,5}|下一?页|上一?页|下页|上页|尾页|末页|首页|第一页|最后一页|后页|前页|>{1,2}|<{1,2}|»|«|›|‹"
-    r"|next|prev(?:ious)?|last|first|更多)$", re.IGNORECASE)
-_PAGE_NAME = re.compile(r"^(?:([A-Za-z]{1,20})[_-]?)?(\d{1,6})\.([A-Za-z]{2,6})$")
-_PAGE_PARAM = re.compile(r"^(?:page|pageno|pageindex|pagenum|pn|p|curpage|currentpage|page_no|pageNo|start)$", re.IGNORECASE)
+    r"|next|prev(?:ious)?|last|first)$", re.IGNORECASE)
+# index_2 / list-3 / index1 / 7 / list_12_2 (DedeCMS: type id, then page) / 12_2 (SiteServer channel 12, page 2)
+_PAGE_NAME = re.compile(r"^(?:([A-Za-z]{1,20})[_-]?)?(?:\d{1,9}[_-])?(\d{1,6})\.([A-Za-z]{2,6})$")
+_PAGE_PARAM = re.compile(r"^(?:page|pageno|pageindex|page_index|pagenum|pagenumber|pagenow|pn|p|pg|cp|cpage|curpage"
+                         r"|currentpage|page_no|start|offset)$", re.IGNORECASE)
+_PAGE_NUMBER = re.compile(r"(?<!\d)\d{1,4}$")
 _CREATE_PAGE = re.compile(
     r"""createPageHTML\(\s*(\w{1,32})\s*,\s*(\w{1,32})\s*,\s*['"]([\w-]{1,64})['"]\s*,\s*['"](\w{1,8})['"]""")
 _COUNT_PAGE = re.compile(r"\bcountPage\s*=\s*(\d{1,7})")
@@ -77,7 +80,9 @@ def _is_pager_url(url: str, page_url: str, labelled: bool) -> str | None:
             return None
         mine, theirs = dict(parse_qsl(page.query)), dict(parse_qsl(cand.query))
         changed = {k for k in set(mine) | set(theirs) if mine.get(k) != theirs.get(k)}
-        if changed and all(_PAGE_PARAM.match(k) and (theirs.get(k, "").isdigit() or k not in theirs) for k in changed):
+        numeric = all(theirs.get(k, "").isdigit() or k not in theirs for k in changed)
+        # a known page parameter, or any numeric parameter on a link labelled like a pager control
+        if changed and numeric and (labelled or all(_PAGE_PARAM.match(k) for k in changed)):
             return "query"
         return None
     page_dir = _directory(page.path)
@@ -93,9 +98,15 @@ def _is_pager_url(url: str, page_url: str, labelled: bool) -> str | None:
         return "links"
     m = _PAGE_NAME.match(cand_name)
     family = re.sub(r"[_-]?\d+$", "", stem)
+    kind = "jhtml" if cand_name.endswith(".jhtml") else "links"
+    # Unlabelled, a link is a pager only in the page's own name family and with a page-sized number: five
+    # digits and more are ids (left_100187.jhtml is a sibling channel of left_100186.jhtml, not page 100187).
+    if (labelled or _PAGE_NUMBER.search(cand_stem)) and cand_dir == page_dir and re.fullmatch(
+            re.escape(family or stem) + r"[_-]\d{1,6}", cand_stem):
+        return kind      # <page stem>_N, whatever the stem (SiteServer 12_2.html)
     if m:
-        kind = "jhtml" if m.group(3).lower() == "jhtml" else "links"
-        if labelled or (m.group(1) or "") == family or m.group(1) in ("index", "list"):
+        if labelled or (_PAGE_NUMBER.search(cand_stem) and ((family and m.group(1) == family)
+                                                            or m.group(1) in ("index", "list"))):
             return kind
         return None
     if labelled and cand_name.rsplit(".", 1)[0] in ("index", "default", "list", family):
@@ -144,4 +155,6 @@ def find_pagination(root: HtmlElement, links: list[PageLink], page_url: str,
         add(url, kind or "script")
     if not urls and unsupported is None and _PLUGIN.search(scripts):
         unsupported = "jQuery pagination plugin (pages rendered by script)"
+    if unsupported is None and "dataproxy.jsp" in scripts:
+        unsupported = "Hanweb jpage pager (records fetched by POST from dataproxy.jsp)"
     return Pagination(urls=urls, kind="+".join(kinds) or None, unsupported=unsupported)

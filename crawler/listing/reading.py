@@ -2,32 +2,46 @@
 
 Order of work: links → (stored profile, else record mining) → URL shape of the records → every other link
 of that shape (sidebar and hot-list articles of the same site) → pager. With a stored profile the region
-XPath and shape are applied as they are (cheap and stable between crawls); only when they find nothing is
-the page learned again.
+XPath and shape are applied as they are (cheap and stable between crawls); only when the region finds no
+rows, or rows mostly not of the stored shape, is the page learned again.
 """
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from .links import PageLink, page_links, parse_html
+from crawler.extraction.attachments import ATTACHMENT_TYPES
+
+from .links import PageLink, document_base, page_links, parse_html
 from .model import ListLink, ListProfile, ListReading, Pagination
 from .pagination import find_pagination
-from .records import Record, find_regions, is_article_list, record_date, records_at, url_skeleton
+from .records import Record, find_regions, is_article_list, record_dates, records_at, url_skeleton
 from .shape import compile_shape, learn_shape, shape_target
 
 
 def _main_links(records: list[Record], dates: list[str | None] | None = None) -> list[ListLink]:
+    """One link per record (its title link), first occurrence of each URL, with the record's date."""
+    if dates is None:
+        dates = record_dates(records)[0]
     out: list[ListLink] = []
     seen: set[str] = set()
-    for i, rec in enumerate(records):
+    for rec, date in zip(records, dates):
         title = rec.title_link()
         if title.url in seen:
             continue
         seen.add(title.url)
-        date = dates[i] if dates is not None else record_date(
-            rec.element, records[i + 1].element if i + 1 < len(records) else None)[0]
         out.append(ListLink(title.url, title.anchor or title.title, date))
     return out
+
+
+# Files, not pages: the crawler's attachment handling owns the document types; images and media are not
+# articles either. They stay in main_links (a disclosure list of PDFs is still the list).
+_NOT_PAGES = frozenset(ATTACHMENT_TYPES) | {"jpg", "jpeg", "png", "gif", "bmp", "webp", "mp3", "mp4", "flv", "avi",
+                                            "wmv", "swf", "exe", "apk", "7z", "tar", "gz", "txt", "csv"}
+
+
+def _is_page(url: str) -> bool:
+    name = urlsplit(url).path.rsplit("/", 1)[-1]
+    return "." not in name or name.rsplit(".", 1)[1].lower() not in _NOT_PAGES
 
 
 def _file_family(url: str) -> str:
@@ -44,12 +58,14 @@ def _same_shape(links: list[PageLink], main: list[ListLink], shape: str, page_ur
     """
     rx = compile_shape(shape)
     if rx is None:
-        return list(main)
+        return [m for m in main if _is_page(m.url)]
     fitting = [m for m in main if rx.match(shape_target(m.url))]
     hosts = {urlsplit(m.url).netloc for m in fitting}
     # An older item (shorter id) or one filed deeper keeps its file-name family: still an article.
     families = {_file_family(m.url) for m in fitting}
-    out = [m for m in main if m in fitting or (urlsplit(m.url).netloc in hosts and _file_family(m.url) in families)]
+    fitting_urls = {m.url for m in fitting}
+    out = [m for m in main if m.url in fitting_urls
+           or (urlsplit(m.url).netloc in hosts and _file_family(m.url) in families)]
     anchors: dict[str, str] = {}
     order: list[str] = []
     known = {m.url for m in main} | {page_url}
@@ -64,7 +80,17 @@ def _same_shape(links: list[PageLink], main: list[ListLink], shape: str, page_ur
         if not anchors[link.url]:
             anchors[link.url] = link.anchor or link.title
     out.extend(ListLink(u, anchors[u], None) for u in order)
-    return out
+    return [a for a in out if _is_page(a.url)]
+
+
+def _still_fits(records: list[Record], profile: ListProfile) -> bool:
+    """A stored region fits when it still selects records and most of their titles have the stored shape:
+    a positional XPath that now lands on a menu (a banner was inserted above the list) must not be used."""
+    rx = compile_shape(profile.url_shape)
+    if not records or rx is None:
+        return False
+    fitting = sum(1 for r in records if rx.match(shape_target(r.title_link().url)))
+    return fitting * 2 > len(records)
 
 
 def read_list_page(html: str, url: str, profile: ListProfile | None = None) -> ListReading:
@@ -72,24 +98,26 @@ def read_list_page(html: str, url: str, profile: ListProfile | None = None) -> L
     root = parse_html(html)
     if root is None:
         return ListReading([], [], Pagination(), None, False, "no list found: empty or unparseable page")
-    links = page_links(root, url)
+    links = page_links(root, document_base(root, url))
     relearned = False
     main: list[ListLink] = []
     learned: ListProfile | None = None
     note = ""
     if profile is not None:
         records = records_at(root, profile.region, links)
-        if records and compile_shape(profile.url_shape) is not None:
-            main = _main_links(records)
+        if _still_fits(records, profile):
+            rx = compile_shape(profile.url_shape)
+            # on reuse the stored shape says what an item is: rows the region now also selects are dropped
+            main = [m for m in _main_links(records) if rx.match(shape_target(m.url))]
             learned = profile
             note = "stored profile"
     if learned is None:
-        best = next((r for r in find_regions(root, links) if is_article_list(r)), None)
+        best = next((r for r in find_regions(root, links, url) if is_article_list(r)), None)
         if best is not None:
             main = _main_links(best.records, best.dates)
             shape = learn_shape([m.url for m in main], url)
             if shape is not None:
-                learned = ListProfile(region=best.xpath, url_shape=shape, records=len(best.records))
+                learned = ListProfile(region=best.xpath, url_shape=shape, records=len(main))
                 relearned = profile is not None
                 note = "learned"
             else:

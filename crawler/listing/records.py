@@ -19,7 +19,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from statistics import median
+from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
@@ -31,9 +33,9 @@ MAX_UP = 8              # a record is rarely more than this many levels above it
 MIN_RECORDS = 3         # two similar links are a pair, not a list
 TITLE_FULL = 30         # titles this long count fully; shorter ones proportionally
 DATE_TEXT = 200         # characters of a record read when looking for its date
-SCORED_WITH_DATES = 12  # only the best groups by structure get the (costlier) date read
+SCORED_WITH_DATES = 30  # only the best groups by structure get the (costlier) date read
 MERGE_UP = 3            # a list split in chunks repeats at most this many levels above its records
-MIN_TITLE = 8           # median title length of an article list; menus and column tabs say 2-6 characters
+MIN_TITLE = 10          # median title length of an undated article list; menus and tabs say 2-9 characters
 SHORT_TITLE = 6         # a stray row's link (加入收藏, [通知]) is at most this long
 _MONTH_DAY = re.compile(r"(?<!\d)(?:0?[1-9]|1[0-2])[-/.月](?:0?[1-9]|[12]\d|3[01])(?!\d)")
 _RUNS = re.compile(r"\d+|[A-Za-z]+")
@@ -63,30 +65,57 @@ class Region:
     dated: float = 0.0           # share of records showing a date (full or month-day)
 
 
+@lru_cache(maxsize=16384)
 def url_skeleton(url: str) -> str:
     """The URL with hashes/UUIDs → h, then every digit run → 9 and letter run → a: records of one list share it."""
     squashed = _HASH.sub("h", url.split("://", 1)[-1][:300])
     return _RUNS.sub(lambda m: "9" if m.group()[0].isdigit() else "a", squashed)
 
 
-def record_date(rec: HtmlElement, stop: HtmlElement | None) -> tuple[str | None, bool]:
-    """(ISO date shown in the record, whether any date-like text is there).
+def _beside(rec: HtmlElement, stop: HtmlElement | None, forward: bool) -> str:
+    """Text beside a record up to the neighbouring record (at most 3 siblings): where flat lists
+    (``<a>…</a><span>date</span><br>``) keep the date."""
+    parts = [rec.tail or ""] if forward else []
+    sib = rec.getnext() if forward else rec.getprevious()
+    for _ in range(3):
+        if sib is None or sib is stop:
+            break
+        parts.append(element_text(sib, DATE_TEXT) + ("" if forward else " " + (sib.tail or "")))
+        sib = sib.getnext() if forward else sib.getprevious()
+    return " ".join(parts)[:DATE_TEXT]
 
-    Flat lists (``<a>…</a><span>date</span><br>``) keep the date beside the link, so the siblings up to the
-    next record are read too.
+
+def _outside_title(rec: Record) -> str:
+    """The record's text with its title taken out when the rest still shows a date: the date a list shows
+    beside a title wins over one inside it (…2020年6月30日基金净值公告 published 2020-07-01)."""
+    text = element_text(rec.element, DATE_TEXT * 2)
+    title = rec.title_link().anchor
+    if title and title in text:
+        rest = text.replace(title, " ", 1)
+        if _has_date(rest):
+            return rest[:DATE_TEXT]
+    return text[:DATE_TEXT]
+
+
+def record_dates(records: list[Record]) -> tuple[list[str | None], float]:
+    """(ISO date shown in each record or None, share of records showing a date, full or month-day).
+
+    A record's own text is read first. Records without a date inside (flat runs of links) take the text
+    beside them, after or before: whichever side shows dates for more records, so a list written
+    ``date link`` does not get each item's neighbour's date.
     """
-    text = element_text(rec, DATE_TEXT)
-    if not _has_date(text):
-        extra = [rec.tail or ""]
-        sib = rec.getnext()
-        for _ in range(3):
-            if sib is None or sib is stop:
-                break
-            extra.append(element_text(sib, DATE_TEXT))
-            sib = sib.getnext()
-        text = text + " " + " ".join(extra)[:DATE_TEXT]
-    iso = normalise_date(text)
-    return iso, iso is not None or _MONTH_DAY.search(text) is not None
+    own = [_outside_title(r) for r in records]
+    elements = [r.element for r in records]
+    if all(_has_date(t) for t in own):
+        texts = own
+    else:
+        after = [_beside(el, elements[i + 1] if i + 1 < len(elements) else None, True) for i, el in enumerate(elements)]
+        before = [_beside(el, elements[i - 1] if i > 0 else None, False) for i, el in enumerate(elements)]
+        side = after if sum(map(_has_date, after)) >= sum(map(_has_date, before)) else before
+        texts = [t if _has_date(t) else f"{t} {b}" for t, b in zip(own, side)]
+    dates = [normalise_date(t) for t in texts]
+    shown = sum(1 for d, t in zip(dates, texts) if d is not None or _has_date(t))
+    return dates, shown / len(records) if records else 0.0
 
 
 def _has_date(text: str) -> bool:
@@ -128,7 +157,19 @@ def clean_records(records: list[Record]) -> list[Record]:
     return [r for r, t in zip(records, titles) if url_skeleton(t.url) == dominant or _title_len(t) >= short]
 
 
-def _structure_score(records: list[Record]) -> float:
+_SECOND_LEVEL = {"gov", "com", "edu", "org", "net", "ac"}
+
+
+def site_of(url: str) -> str:
+    """The registrable domain of a URL (``www.jiangsu.gov.cn`` → ``jiangsu.gov.cn``), near enough for
+    telling a site's own links from links to other sites."""
+    host = urlsplit(url).hostname or ""
+    labels = host.split(".")
+    keep = 3 if len(labels) >= 3 and labels[-1] == "cn" and labels[-2] in _SECOND_LEVEL else 2
+    return ".".join(labels[-keep:])
+
+
+def _structure_score(records: list[Record], site: str = "") -> float:
     n = len(records)
     titles = [r.title_link() for r in records]
     med = median(_title_len(t) for t in titles)
@@ -137,22 +178,26 @@ def _structure_score(records: list[Record]) -> float:
     shapes = Counter(url_skeleton(t.url) for t in titles)
     same_shape = shapes.most_common(1)[0][1] / n
     distinct = len({t.url for t in titles}) / n
-    return n * min(med, TITLE_FULL) / TITLE_FULL * uniform * (0.4 + 0.6 * same_shape) * distinct
+    # friend-link boxes (友情链接) list other sites; a column lists its own site's pages
+    own = sum(1 for t in titles if site_of(t.url) == site) / n if site else 1.0
+    return (n * min(med, TITLE_FULL) / TITLE_FULL * uniform * (0.4 + 0.6 * same_shape) * distinct
+            * (0.5 + 0.5 * own))
 
 
 def is_article_list(region: Region) -> bool:
     """Whether a candidate is a list of articles rather than navigation: titles of notice length, or dates.
 
-    Menus, mega-menus and column tabs have 2–6 character labels and no dates; every article list in the
-    development pages has a median title of 14+ characters or dates on most rows. A page whose list is
+    Menus, mega-menus and column tabs have 2–9 character labels (学校简介, CRP数字校园教师端) and no dates;
+    every article list in the development pages has a median title of 14+ characters or dates on most rows. A page whose list is
     rendered by script (or blanked) must yield nothing rather than its menu.
     """
     median_title = median(_title_len(r.title_link()) for r in region.records)
     return median_title >= MIN_TITLE or region.dated >= 0.5
 
 
-def find_regions(root: HtmlElement, links: list[PageLink]) -> list[Region]:
+def find_regions(root: HtmlElement, links: list[PageLink], page_url: str = "") -> list[Region]:
     """Candidate lists, best first (empty when the page has no repeated block of links)."""
+    site = site_of(page_url) if page_url else ""
     tree = root.getroottree()
     groups = candidate_groups(links)
     scored: list[tuple[float, tuple[HtmlElement, str]]] = []
@@ -161,23 +206,16 @@ def find_regions(root: HtmlElement, links: list[PageLink]) -> list[Region]:
             continue
         records = clean_records([Record(el, lks) for el, lks in members.items()])
         if len(records) >= MIN_RECORDS:
-            scored.append((_structure_score(records), key))
+            scored.append((_structure_score(records, site), key))
     scored.sort(key=lambda item: -item[0])
     regions: list[Region] = []
     seen: set[str] = set()
     for base, (parent, tag) in scored[:SCORED_WITH_DATES]:
         merged, merged_xpath = _merge_split_list(groups, parent, tag)
         records = clean_records([Record(el, groups[(p, tag)][el]) for p in merged for el in groups[(p, tag)]])
-        elements = [r.element for r in records]
-        dates: list[str | None] = []
-        dated = 0
-        for i, rec in enumerate(records):
-            iso, shows = record_date(rec.element, elements[i + 1] if i + 1 < len(elements) else None)
-            dates.append(iso)
-            dated += shows
-        share = dated / len(records)
+        dates, share = record_dates(records)
         if merged_xpath is not None:
-            base = _structure_score(records)
+            base = _structure_score(records, site)
             xpath = merged_xpath
         else:
             xpath = f"{tree.getpath(parent)}/{tag}"
@@ -199,7 +237,9 @@ def _is_list_chunk(members: dict[HtmlElement, list[PageLink]]) -> bool:
 def _step(el: HtmlElement) -> str:
     """An XPath step for *el* that ignores its position: the tag, and its class when it has a plain one."""
     cls = el.get("class")
-    if cls and len(cls) <= 80 and "'" not in cls:
+    if cls is None:
+        return f"{el.tag}[not(@class)]"
+    if len(cls) <= 80 and "'" not in cls:
         return f"{el.tag}[@class='{cls}']"
     return str(el.tag)
 

@@ -6,13 +6,17 @@ Why these generalisations (each holds across CMSs, none names a site):
   depth; ``.html`` vs ``.jhtml``/``.pdf`` are different families;
 * **numeric and date directories become ``\\d{n}``**: they are ids or date folders (``202104/``,
   ``2022-12/``, ``info/1011/``), and other columns' or days' articles differ only there;
-* **a directory named like the list page's own column** (a segment of the page URL, e.g. ``dfdt`` for
+* **a directory followed by a date directory** (``<column>/2016-06-30/637.html``) and **a directory named
+  like the list page's own column** (a segment of the page URL, e.g. ``dfdt`` for
   ``/dfdt/index.html``) becomes a slug class: sibling columns hold articles of the same shape;
 * **digit runs keep their length** (±1 when lengths vary, so ids can grow): that is what separates
   ``dfdt/12345.html`` articles from ``topic/3.html`` lists and ``index_2.html`` pagers;
 * **letter runs** stay literal when all records agree (``t``, ``content-``), else a letter class;
 * a segment whose runs do not line up (UUIDs, hashes) becomes one character class of the characters seen,
-  with the observed length range.
+  with the observed length range;
+* a **distinctive file-name family** (a literal prefix with a long id, ``t20210429_61745.html``,
+  ``content-3636.html``, or a UUID) is also admitted in any directory: hub pages show one family under
+  many columns and depths, while bare numbers (``123.html``) never get this freedom.
 
 Every quantified token is followed by a literal or a disjoint class, so matching is linear.
 """
@@ -46,20 +50,21 @@ def _split(target: str) -> tuple[list[str], str, str, str]:
     return segments, stem, ext, query
 
 
+_NAME_DIR = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 _DATED_DIR = re.compile(r"^(?:19|20)\d\d[-_]?\d{1,2}(?:[-_]?\d{1,2})?$")
 _DATE_RUN = re.compile(r"^(?:19|20)\d\d(?:(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])?)?$")
 
 
 def _digits(values: list[str], tight: bool = False) -> str:
     """A digit run: dates keep their width; ids may be one digit longer (they grow) and, unless *tight*,
-    one shorter (older items). *tight* also ignores the shortest tenth of the records (one old item must
+    one shorter (older items). *tight* also ignores the shortest fifth of the records (one old item must
     not open the shape to ``topic/3.html``); it is used when a directory was already generalised."""
     lengths = sorted(len(v) for v in values)
     lo, hi = lengths[0], lengths[-1]
     if all(_DATE_RUN.match(v) for v in values) and lo == hi:
         return rf"\d{{{lo}}}"
     if tight:
-        lo = lengths[len(lengths) // 10]
+        lo = lengths[len(lengths) // 5]
         return rf"\d{{{lo},{hi + 1}}}"
     return rf"\d{{{max(1, lo - 1)},{hi + 1}}}"
 
@@ -106,6 +111,26 @@ def _runs(values: list[str], tight: bool = False, digits: bool = False) -> str:
     return "".join(out)
 
 
+_HASHY = re.compile(r"^[0-9A-Fa-f-]{16,64}$")
+ANY_DIRS = r"(?:/[^/?#]{1,64}){0,8}/"
+
+
+def _distinctive_name(stems: list[str]) -> bool:
+    """Whether the records' file names follow a CMS article-naming convention distinctive enough to mean
+    "article" in any directory: a shared letter prefix/infix with a long id (``t20210429_61745``,
+    ``content-3636``, ``art_4567_3120001``, ``articleinfo-459``) or a hash/UUID. Bare numbers (``123.html``)
+    are not: columns and topics are numbered too."""
+    if all(_HASHY.match(s) for s in stems):
+        return True
+    tokens = [_TOKENS.findall(s) for s in stems]
+    if len({tuple(("d" if t[0].isdigit() else "a" if t[0].isalpha() else "o") for t in ts) for ts in tokens}) != 1:
+        return False
+    columns = list(zip(*tokens))
+    literal_letters = any(col[0].isalpha() and len(set(col)) == 1 for col in columns)
+    long_id = any(col[0].isdigit() and min(len(v) for v in col) >= 3 and len(set(col)) > 1 for col in columns)
+    return literal_letters and long_id
+
+
 def _group_pattern(targets: list[str], column_names: set[str]) -> str:
     split = [_split(t) for t in targets]
     depth = len(split[0][0])
@@ -117,6 +142,10 @@ def _group_pattern(targets: list[str], column_names: set[str]) -> str:
             parts.append(_digits(values))
         elif all(_DATED_DIR.match(v) for v in values):
             parts.append(_runs(values, digits=True))
+        elif i + 1 < depth and all(_NAME_DIR.match(v) for v in values) and all(
+                _DATED_DIR.match(s[0][i + 1]) or _DATE_RUN.match(s[0][i + 1]) for s in split):
+            # <column>/<date>/<id>.html: a date archive sits under each column, so the column varies
+            parts.append(SLUG)
         elif len(set(values)) == 1 and values[0] in column_names:
             parts.append(SLUG)
             tight = True
@@ -126,7 +155,10 @@ def _group_pattern(targets: list[str], column_names: set[str]) -> str:
     parts.append(name)
     pattern = "/".join(parts)
     if split[0][3]:
-        pattern += r"\?" + _runs([s[3] for s in split])
+        return pattern + r"\?" + _runs([s[3] for s in split])
+    if len(split) >= 2 and _distinctive_name([s[1] for s in split]):
+        # the same article family filed under other columns, sub-sites or depths (hub and portal pages)
+        pattern += "|" + ANY_DIRS + name
     return pattern
 
 

@@ -23,6 +23,19 @@ def test_lists_main_list_precision_and_recall(realsites):
     print(f"pooled P {precision:.3f} R {recall:.3f}; excluded: {EXCLUDED_LISTS}")
     assert len(scores) == 13
     assert precision >= 0.9 and recall >= 0.9
+    # the dates shown in the records, where the annotation has one
+    dates = sum(s.dates for s in scores)
+    assert dates >= 100 and sum(s.dates_ok for s in scores) >= 0.9 * dates
+
+
+def test_lists_pagers(realsites):
+    """Every annotated GET-able pager link is found, and nothing else; script pagers are reported."""
+    scores = {s.name: s for s in score_lists(realsites)}
+    for s in scores.values():
+        assert s.pager_hit == s.pager_truth == s.pager_found, (s.name, s.pager_hit, s.pager_truth, s.pager_found)
+    assert sum(s.pager_truth for s in scores.values()) >= 15
+    for name in ("gerapy_hsqhfunds_announcement", "gerapy_rtfund_xxpl", "gerapy_netease_rolling_news"):
+        assert scores[name].pager_note.split(" / ", 1)[1] != "-", name   # reported as unsupported
 
 
 def test_site_start_pages_article_links(realsites):
