@@ -46,6 +46,8 @@ ARCHIVE = Path("/work/shared/realsites-dev/realsites-dev.tar.xz")
 FLOORS = {"recall": 0.90, "nav_max": 0.10, "titles": 0.90, "text": 0.95, "dates": 0.80}
 MIN_TEXT_CHARS = 30
 ELLIPSES = ("…", "...", "……")
+# List markers some templates put inside the link text ("• 标题", "· 标题"): decoration, not title.
+LEADING_MARKERS = re.compile(r"^[•·●○◦■□◆◇▪▫►▶▸>»*\-–—]+")
 CRAWL_TIMEOUT_S = 900
 
 
@@ -130,7 +132,8 @@ def crawl(config: Path, db: Path, names: list[str]) -> subprocess.CompletedProce
 
 
 def normalised(text: str | None) -> str:
-    return re.sub(r"\s+", "", text or "")
+    """Without whitespace or a leading list marker."""
+    return LEADING_MARKERS.sub("", re.sub(r"\s+", "", text or ""))
 
 
 def title_matches(title: str | None, anchor: str) -> bool:

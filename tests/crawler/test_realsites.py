@@ -50,5 +50,7 @@ def test_title_matching_allows_cut_anchors():
     assert realsites.title_matches("关于开展2021年度 考核评估工作的通知", "关于开展2021年度考核评估工作的通知")
     assert realsites.title_matches("关于开展2021年度考核评估工作的通知", "关于开展2021年度考核…")
     assert realsites.title_matches("关于开展2021年度考核评估工作的通知", "关于开展2021年度考核...")
+    assert realsites.title_matches("公益金分配使用要确保社会公益目标", "• 公益金分配使用要确保社会公益目标")
+    assert realsites.title_matches("【人民日报】中国福彩33年", "【人民日报】中国福彩33年")
     assert not realsites.title_matches("福建民间组织信息网", "关于开展2021年度考核…")
     assert not realsites.title_matches("关于开展2021年度考核评估工作的通知", "")
