@@ -187,7 +187,8 @@ def wait_for_crawl(db_path: str | Path, job: CrawlJob, *, stop_requested: Callab
 
 
 def _tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
-    """The log's last lines, then its run notes (an unsupported pager, a list learned again).
+    """The log's last lines, then (always at the end) its run notes: an unsupported pager, a list
+    learned again.
 
     Why the notes are added: Scrapy dumps its stats (~50 lines) after the spider has closed,
     so a note logged during the crawl would otherwise fall out of the tail operators read.
@@ -197,9 +198,9 @@ def _tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
     except OSError:
         return ""
     all_lines = text.splitlines()
-    tail = all_lines[-lines:]
-    notes = [line for line in all_lines[:-lines] if RUN_NOTE_MARK in line]
-    return "\n".join([*tail, *notes[-lines:]])
+    notes = [line for line in all_lines if RUN_NOTE_MARK in line][-lines:]
+    tail = [line for line in all_lines[-lines:] if RUN_NOTE_MARK not in line]
+    return "\n".join([*tail, *notes])
 
 
 def _pythonpath() -> str:

@@ -29,10 +29,15 @@ def list_as_table(items: list[tuple[str, str, str]]) -> str:
     return f'<div id="content"><table class="lb">{rows}</table></div>'
 
 
-def write_site(root: Path, layout=list_as_ul) -> None:
+# An ASP.NET pager: page 2 is a POST of the page's form, which a crawl of GET requests cannot follow.
+POSTBACK_PAGER = ('<div class="pager"><span>1</span> <a href="javascript:__doPostBack(\'pager\',\'2\')">2</a> '
+                  '<a href="javascript:__doPostBack(\'pager\',\'2\')">下一页</a></div>')
+
+
+def write_site(root: Path, layout=list_as_ul, pager: str = "") -> None:
     items = [(f"/col/2021/art_{n}.html", t, f"2021-06-{n:02d}") for n, t in enumerate(TITLES, start=1)]
     page = (f"<html><head><meta charset='utf-8'><title>示范县人民政府</title></head><body>{NAV}"
-            f"{layout(items)}<div class='foot'>版权所有 示范县人民政府</div></body></html>")
+            f"{layout(items)}{pager}<div class='foot'>版权所有 示范县人民政府</div></body></html>")
     (root / "col").mkdir(parents=True, exist_ok=True)
     (root / "col" / "index.html").write_text(page, encoding="utf-8")
     (root / "col" / "2021").mkdir(exist_ok=True)

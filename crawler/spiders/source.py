@@ -54,6 +54,7 @@ ARTICLE_STATUSES = [304, 404, 410, *REDIRECT_STATUSES]
 DEFAULT_PORTS = {"http": 80, "https": 443}
 ARTICLE_PRIORITY = 10  # above list pages (0): see article_request
 RECHECK_CHUNK = 1000  # re-checks handed to the scheduler per idle: see on_idle
+MAX_RUN_NOTES = 20  # notes kept in a run's message and log tail (see note)
 MAX_ANCHOR_CHARS = 500  # a list's link text is a headline; anything longer is cut before it is stored
 # Paths that name a list or a home page rather than an article: without an article pattern, a
 # redirect there is a withdrawal (see looks_like_article).
@@ -284,10 +285,20 @@ class SourceSpider(scrapy.Spider):
             self.note(f"pagination not followed on {url}: {unsupported}")
 
     def note(self, text: str) -> None:
-        """A line for the run's message and log (see monitor/crawls.py: kept at the end of its log tail)."""
-        if text not in self.run_notes:
-            self.run_notes.append(text)
-            self.logger.warning("%s %s", RUN_NOTE_MARK, text)
+        """A line for the run's message and log (see monitor/crawls.py: kept at the end of its log tail).
+
+        At most MAX_RUN_NOTES: a crawl of thousands of list pages with the same unsupported pager
+        must not write thousands of lines into the run's message.
+        """
+        if text in self.run_notes:
+            return
+        if len(self.run_notes) >= MAX_RUN_NOTES:
+            self.crawler.stats.inc_value("govwatch/run_notes_dropped")
+            return
+        self.run_notes.append(text)
+        self.logger.warning("%s %s", RUN_NOTE_MARK, text)
+        if len(self.run_notes) == MAX_RUN_NOTES:
+            self.run_notes.append("further notes left out (stat govwatch/run_notes_dropped)")
 
     def follow_pages(self, response: Response, urls: list[str], depth: int, start: str,
                      new_links: int) -> Iterator[scrapy.Request]:

@@ -14,7 +14,7 @@ import pytest
 
 from storage import open_db
 from tests.conftest import govwatch
-from tests.list_site import TITLES, list_as_table, list_as_ul, served, write_site
+from tests.list_site import POSTBACK_PAGER, TITLES, list_as_table, list_as_ul, served, write_site
 
 pytestmark = [pytest.mark.timeout(300), pytest.mark.slow]  # each test runs two or three crawls
 
@@ -104,3 +104,16 @@ def test_article_pages_that_yield_no_text_fail_the_run(site, tmp_path):
              check=False)
     run = last_run(db_path)
     assert run["status"] == "failed" and "fetched 8 article page(s) and stored none" in run["message"]
+
+
+def test_a_pager_that_needs_a_post_is_said_in_the_run_log(site, tmp_path):
+    root, base = site
+    write_site(root, pager=POSTBACK_PAGER)
+    db_path = tmp_path / "g.db"
+    govwatch("crawl", "--db", str(db_path), "--config", str(config(tmp_path, base, "/col/index.html")), "county")
+    run = last_run(db_path)
+    assert run["status"] == "ok"  # a note, not a failure: the first page's articles are all there
+    note = f"pagination not followed on {base}/col/index.html: ASP.NET __doPostBack pager"
+    assert note in run["message"]
+    # after Scrapy's stats dump, at the end of the tail operators read
+    assert note in run["log_tail"].splitlines()[-1]
