@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from bench.listpages import EXCLUDED_LISTS, MIRROR, _pooled
+from bench.listpages import EXCLUDED_LISTS, MIRROR, pooled
 from crawler.listing import read_list_page
 
 
@@ -19,7 +19,7 @@ def test_lists_main_list_precision_and_recall(list_scores):
     scores = list_scores
     for s in scores:
         print(f"{s.name:40} truth {s.truth:4} found {s.found:4} P {s.precision:.3f} R {s.recall:.3f}")
-    precision, recall = _pooled(scores)
+    precision, recall = pooled(scores)
     print(f"pooled P {precision:.3f} R {recall:.3f}; excluded: {EXCLUDED_LISTS}")
     assert len(scores) == 13
     assert precision >= 0.9 and recall >= 0.9
@@ -42,7 +42,7 @@ def test_site_start_pages_article_links(site_scores):
     sites = site_scores
     for s in sites:
         print(f"{s.name:18} truth {s.truth:4} found {s.found:4} P {s.precision:.3f} R {s.recall:.3f}")
-    precision, _ = _pooled(sites)
+    precision, _ = pooled(sites)
     assert sum(len(s.pages) for s in sites) == 39
     assert precision >= 0.95
     assert all(s.recall >= 0.9 for s in sites), [(s.name, s.recall) for s in sites if s.recall < 0.9]
