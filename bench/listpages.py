@@ -217,7 +217,7 @@ def score_other_lists(root: Path, min_truth: int = 3) -> list[SiteScore]:
     return scores
 
 
-def _pooled(scores: list[Score]) -> tuple[float, float]:
+def pooled(scores: list[Score]) -> tuple[float, float]:
     truth = sum(s.truth for s in scores)
     found = sum(s.found for s in scores)
     return (sum(s.right for s in scores) / found if found else 0.0,
@@ -243,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{s.name:40} {s.truth:5} {s.found:5} {s.precision:6.3f} {s.recall:6.3f} "
               f"{f'{s.dates_ok}/{s.dates}':>9} {s.seconds * 1000:7.1f}  {s.pager_hit}/{s.pager_truth} of "
               f"{s.pager_found} ({s.pager_note})")
-    p, r = _pooled(lists)
+    p, r = pooled(lists)
     dated = f"{sum(s.dates_ok for s in lists)}/{sum(s.dates for s in lists)}"
     print(f"{'POOLED':40} {sum(s.truth for s in lists):5} {sum(s.found for s in lists):5} {p:6.3f} {r:6.3f} {dated:>9}")
     for name, why in EXCLUDED_LISTS.items():
@@ -263,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
                       f"of {pg['pager_found']} {pg['pager_kind']} unsupported={pg['unsupported']} js={pg['pager_js']}")
                 if pg["missed"] or pg["wrong"]:
                     print(f"        missed {pg['missed']} wrong {pg['wrong']}")
-    p, r = _pooled(sites)
+    p, r = pooled(sites)
     print(f"{'POOLED':18} {sum(len(s.pages) for s in sites):6} {sum(s.truth for s in sites):5} "
           f"{sum(s.found for s in sites):5} {p:6.3f} {r:6.3f}")
     print(f"min per-site recall {min(s.recall for s in sites):.3f}")
@@ -277,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
                 if pg["missed"] or pg["wrong"]:
                     print(f"    {pg['start']:52} truth {pg['truth']:3} found {pg['found']:3} hit {pg['hit']:3} "
                           f"missed {pg['missed']} wrong {pg['wrong']}")
-    p, r = _pooled(others)
+    p, r = pooled(others)
     print(f"{'POOLED':18} {sum(len(s.pages) for s in others):6} {sum(s.truth for s in others):5} "
           f"{sum(s.found for s in others):5} {p:6.3f} {r:6.3f}")
     pages = len(lists) + sum(len(s.pages) for s in sites)

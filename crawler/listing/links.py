@@ -69,6 +69,8 @@ def normalise_text(text: str, cap: int = MAX_ANCHOR) -> str:
 
 def element_text(el: HtmlElement, cap: int = MAX_ANCHOR) -> str:
     """Visible text of *el*, read only until *cap* characters are collected (itertext is lazy)."""
+    if not isinstance(el.tag, str):   # a comment or processing instruction (data islands keep them)
+        return ""
     parts: list[str] = []
     size = 0
     for chunk in el.itertext():

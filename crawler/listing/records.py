@@ -5,7 +5,7 @@ each carry a link. Every link votes, for each of its first ``MAX_UP`` ancestors,
 "children of that ancestor's parent with that tag"; groups with at least ``MIN_RECORDS`` records are
 candidate lists. Ranking uses only structure that holds across CMSs:
 
-* titles are long (menus and tabs say 2–6 characters, notices 10–40): ``median title length``;
+* titles are long (menus and tabs say 2–9 characters, notices 10–40): ``median title length``;
 * one record is one item: a record carrying many distinct URLs is a coarser block, not a record;
 * records of one list link to URLs of one shape (menus point everywhere);
 * records show dates (hot/推荐 boxes and menus usually do not);
@@ -23,6 +23,7 @@ from functools import lru_cache
 from statistics import median
 from urllib.parse import urlsplit
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from crawler.extraction.dates import normalise_date
@@ -198,7 +199,6 @@ def is_article_list(region: Region) -> bool:
 def find_regions(root: HtmlElement, links: list[PageLink], page_url: str = "") -> list[Region]:
     """Candidate lists, best first (empty when the page has no repeated block of links)."""
     site = site_of(page_url) if page_url else ""
-    tree = root.getroottree()
     groups = candidate_groups(links)
     scored: list[tuple[float, tuple[HtmlElement, str]]] = []
     for key, members in groups.items():
@@ -218,7 +218,7 @@ def find_regions(root: HtmlElement, links: list[PageLink], page_url: str = "") -
             base = _structure_score(records, site)
             xpath = merged_xpath
         else:
-            xpath = f"{tree.getpath(parent)}/{tag}"
+            xpath = f"{_path(parent)}/{tag_step(tag)}"
         if xpath in seen:
             continue
         seen.add(xpath)
@@ -234,14 +234,41 @@ def _is_list_chunk(members: dict[HtmlElement, list[PageLink]]) -> bool:
     return shapes.most_common(1)[0][1] * 2 >= len(members)
 
 
+_PLAIN_TAG = re.compile(r"[A-Za-z][A-Za-z0-9]{0,30}")
+
+
+def tag_step(tag: str) -> str:
+    """An XPath name test for a tag as parsed: Word-pasted pages carry ``o:p`` or ``st1:chsdate``, which
+    XPath would read as an undefined namespace prefix."""
+    if _PLAIN_TAG.fullmatch(tag):
+        return tag
+    return f"*[name()='{tag}']" if "'" not in tag and len(tag) <= 60 else "*"
+
+
 def _step(el: HtmlElement) -> str:
     """An XPath step for *el* that ignores its position: the tag, and its class when it has a plain one."""
     cls = el.get("class")
+    name = tag_step(str(el.tag))
     if cls is None:
-        return f"{el.tag}[not(@class)]"
+        return f"{name}[not(@class)]"
     if len(cls) <= 80 and "'" not in cls:
-        return f"{el.tag}[@class='{cls}']"
-    return str(el.tag)
+        return f"{name}[@class='{cls}']"
+    return name
+
+
+def _path(el: HtmlElement) -> str:
+    """An absolute positional XPath of *el* that evaluates on any tag name (see tag_step)."""
+    steps = []
+    while el is not None:
+        parent = el.getparent()
+        name = tag_step(str(el.tag))
+        if parent is None:
+            steps.append(name)
+            break
+        same = [c for c in parent if c.tag == el.tag]
+        steps.append(f"{name}[{same.index(el) + 1}]" if len(same) > 1 else name)
+        el = parent
+    return "/" + "/".join(reversed(steps))
 
 
 def _merge_split_list(groups, parent: HtmlElement, tag: str) -> tuple[list[HtmlElement], str | None]:
@@ -249,7 +276,6 @@ def _merge_split_list(groups, parent: HtmlElement, tag: str) -> tuple[list[HtmlE
     per 5 or 10 items (portal rolling news). Looks up to MERGE_UP levels above the container for siblings
     of the same tag and class holding the same path down to records; returns the chunk containers in page
     order and the XPath of their records (None when there is only one chunk)."""
-    tree = parent.getroottree()
     ancestor, steps = parent, []
     for _ in range(MERGE_UP):
         up = ancestor.getparent()
@@ -260,14 +286,18 @@ def _merge_split_list(groups, parent: HtmlElement, tag: str) -> tuple[list[HtmlE
         for sib in up:
             if sib.tag != ancestor.tag or sib.get("class") != ancestor.get("class"):
                 continue
-            for container in sib.xpath(relative):
+            try:
+                found = sib.xpath(relative)
+            except etree.XPathError:
+                found = []
+            for container in found:
                 if (container, tag) in groups:
                     chunks.append(container)
         # A chunk of a list is a list itself: at least MIN_RECORDS records whose titles mostly share a URL
         # shape. The title / tags / comment blocks inside each item of a list are not.
         listlike = sum(1 for c in chunks if _is_list_chunk(groups[(c, tag)]))
         if len(chunks) > 1 and parent in chunks and listlike * 2 > len(chunks):
-            path = "/".join([tree.getpath(up), _step(ancestor), *steps, tag])
+            path = "/".join([_path(up), _step(ancestor), *steps, tag_step(tag)])
             return chunks, path
         steps.insert(0, _step(ancestor))
         ancestor = up

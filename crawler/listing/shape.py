@@ -6,8 +6,8 @@ Why these generalisations (each holds across CMSs, none names a site):
   depth; ``.html`` vs ``.jhtml``/``.pdf`` are different families;
 * **numeric and date directories become ``\\d{n}``**: they are ids or date folders (``202104/``,
   ``2022-12/``, ``info/1011/``), and other columns' or days' articles differ only there;
-* **a directory followed by a date directory** (``<column>/2016-06-30/637.html``) and **a directory named
-  like the list page's own column** (a segment of the page URL, e.g. ``dfdt`` for
+* **a directory followed by a date directory** (``<column>/2016-06-30/637.html``; the column path may
+  nest 1–3 deep) and **a directory named like the list page's own column** (a segment of the page URL, e.g. ``dfdt`` for
   ``/dfdt/index.html``) becomes a slug class: sibling columns hold articles of the same shape;
 * **digit runs keep their length** (±1 when lengths vary, so ids can grow): that is what separates
   ``dfdt/12345.html`` articles from ``topic/3.html`` lists and ``index_2.html`` pagers;
@@ -136,6 +136,7 @@ def _group_pattern(targets: list[str], column_names: set[str]) -> str:
     depth = len(split[0][0])
     parts = [""]
     tight = False
+    column_path: int | None = None    # index of the last directory of a <column path>/<date>/ layout
     for i in range(depth):
         values = [s[0][i] for s in split]
         if all(v.isdigit() for v in values):
@@ -146,6 +147,8 @@ def _group_pattern(targets: list[str], column_names: set[str]) -> str:
                 _DATED_DIR.match(s[0][i + 1]) or _DATE_RUN.match(s[0][i + 1]) for s in split):
             # <column>/<date>/<id>.html: a date archive sits under each column, so the column varies
             parts.append(SLUG)
+            if all(_NAME_DIR.match(s[0][j]) for s in split for j in range(i)):
+                column_path = i
         elif len(set(values)) == 1 and values[0] in column_names:
             parts.append(SLUG)
             tight = True
@@ -154,6 +157,10 @@ def _group_pattern(targets: list[str], column_names: set[str]) -> str:
     name = _runs([s[1] for s in split], tight) + re.escape(split[0][2])
     parts.append(name)
     pattern = "/".join(parts)
+    if column_path is not None:
+        # columns nest (dh/jjh/2016-10-10/…, tzgg/2016-06-30/…): the column path may be 1 to 3 deep
+        deepest = max(3, column_path + 2)
+        pattern = f"(?:/{SLUG}){{1,{deepest}}}/" + "/".join(parts[column_path + 2:])
     if split[0][3]:
         return pattern + r"\?" + _runs([s[3] for s in split])
     if len(split) >= 2 and _distinctive_name([s[1] for s in split]):

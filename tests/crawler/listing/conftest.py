@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.listpages import TARBALL, unpack
+from bench.listpages import TARBALL, score_lists, score_sites, unpack
 
 # Column pages whose lists the site copier blanked (javascript:;): only their menus are left.
 BLANKED = ("gz_fezx_hosp/gysy/csxd/index.html", "cwl_lottery/fcspp/index.html")
@@ -17,3 +17,15 @@ def realsites(tmp_path_factory) -> Path:
     if not TARBALL.is_file():
         pytest.skip(f"{TARBALL} is absent: the realsites-dev gate needs the shared data set")
     return unpack(TARBALL, tmp_path_factory.mktemp("realsites"), starts_only=True, extra=BLANKED)
+
+
+@pytest.fixture(scope="session")
+def list_scores(realsites):
+    """bench.listpages' scores of the _lists pages (computed once for the gate tests)."""
+    return score_lists(realsites)
+
+
+@pytest.fixture(scope="session")
+def site_scores(realsites):
+    """bench.listpages' scores of the 39 site start pages."""
+    return score_sites(realsites)

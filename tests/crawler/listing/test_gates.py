@@ -9,17 +9,17 @@ import json
 
 import pytest
 
-from bench.listpages import EXCLUDED_LISTS, MIRROR, _pooled, score_lists, score_sites
+from bench.listpages import EXCLUDED_LISTS, MIRROR, pooled
 from crawler.listing import read_list_page
 
 
-def test_lists_main_list_precision_and_recall(realsites):
+def test_lists_main_list_precision_and_recall(list_scores):
     # EXCLUDED_LISTS (the 网易 leaderboard) says why it is left out: a hot-list page of dozens of ranked
     # tables with no single main list. gerapy_sample is a byte copy of the 网易 international page.
-    scores = score_lists(realsites)
+    scores = list_scores
     for s in scores:
         print(f"{s.name:40} truth {s.truth:4} found {s.found:4} P {s.precision:.3f} R {s.recall:.3f}")
-    precision, recall = _pooled(scores)
+    precision, recall = pooled(scores)
     print(f"pooled P {precision:.3f} R {recall:.3f}; excluded: {EXCLUDED_LISTS}")
     assert len(scores) == 13
     assert precision >= 0.9 and recall >= 0.9
@@ -28,9 +28,9 @@ def test_lists_main_list_precision_and_recall(realsites):
     assert dates >= 100 and sum(s.dates_ok for s in scores) >= 0.9 * dates
 
 
-def test_lists_pagers(realsites):
+def test_lists_pagers(list_scores):
     """Every annotated GET-able pager link is found, and nothing else; script pagers are reported."""
-    scores = {s.name: s for s in score_lists(realsites)}
+    scores = {s.name: s for s in list_scores}
     for s in scores.values():
         assert s.pager_hit == s.pager_truth == s.pager_found, (s.name, s.pager_hit, s.pager_truth, s.pager_found)
     assert sum(s.pager_truth for s in scores.values()) >= 15
@@ -38,19 +38,19 @@ def test_lists_pagers(realsites):
         assert scores[name].pager_note.split(" / ", 1)[1] != "-", name   # reported as unsupported
 
 
-def test_site_start_pages_article_links(realsites):
-    sites = score_sites(realsites)
+def test_site_start_pages_article_links(site_scores):
+    sites = site_scores
     for s in sites:
         print(f"{s.name:18} truth {s.truth:4} found {s.found:4} P {s.precision:.3f} R {s.recall:.3f}")
-    precision, _ = _pooled(sites)
+    precision, _ = pooled(sites)
     assert sum(len(s.pages) for s in sites) == 39
     assert precision >= 0.95
     assert all(s.recall >= 0.9 for s in sites), [(s.name, s.recall) for s in sites if s.recall < 0.9]
 
 
-def test_site_start_pages_pagination_links(realsites):
+def test_site_start_pages_pagination_links(site_scores):
     """Every saved pager link of _meta is found, and nothing found is an article."""
-    for s in score_sites(realsites):
+    for s in site_scores:
         for page in s.pages:
             assert page["pager_hit"] == page["pager_truth"], (s.name, page)
 

@@ -47,3 +47,26 @@ def test_empty_and_garbage_pages_yield_nothing():
     for html in ("", "   ", "\x00\x01\x02", "<html>", "<?xml version='1.0' encoding='gbk'?><html><body>x</body></html>"):
         reading = read_list_page(html, "http://example.gov.cn/")
         assert reading.main_links == [] and reading.article_links == [] and reading.profile is None
+
+
+FRAGMENTS = ['<a href="', "javascript:", "'", '"', "<", ">", "</div>", "<table>", "&#0;", "\x00", "http://[::1",
+             '<base href="http://[x">', '<script type="text/xml"><record><![CDATA[', "]]>", "onclick=\"location.href='",
+             "%", "\\", "\u3000", "<o:p>", "createPageHTML(", "countPage = 99999999", "<!-- x -->", "<li>", "</ul>"]
+
+
+def test_real_pages_with_hostile_fragments_never_crash(realsites):
+    """Seeded fuzzing: real list pages with broken markup, bad URLs, data islands and pager scripts spliced
+    in (this found two crashes: Word-pasted tag names in XPaths, comments inside data islands)."""
+    import random
+    rng = random.Random(17)
+    pages = sorted((realsites / "_lists").glob("*.html"))
+    for _ in range(60):
+        html = rng.choice(pages).read_text(encoding="utf-8", errors="replace")
+        for _ in range(rng.randint(1, 40)):
+            pos = rng.randint(0, len(html))
+            html = html[:pos] + rng.choice(FRAGMENTS) + html[pos:]
+        if rng.random() < 0.3:
+            html = html[: rng.randint(0, len(html))]
+        reading = read_list_page(html, "http://127.0.0.1:8000/a/b/index.html")
+        if reading.profile is not None:
+            read_list_page(html, "http://127.0.0.1:8000/a/b/index.html", reading.profile)

@@ -156,3 +156,21 @@ def test_documents_stay_in_the_main_list_but_are_not_fetched_as_articles():
     reading = read_list_page(_page(items), "http://www.example.gov.cn/xxgk/index.html")
     assert len(reading.main_links) == 8
     assert {a.url for a in reading.article_links} == {f"http://www.example.gov.cn/xxgk/{2000 + i}.html" for i in range(5)}
+
+
+def test_word_pasted_tags_in_the_list_do_not_break_the_region_xpath():
+    rows = "".join(f'<st1:row><o:p><a href="/tzgg/202105/t2021050{i}_{5000 + i}.html">关于做好第{i}批次重点工作的通知公告</a>'
+                   f"</o:p><span>2021-05-0{i}</span></st1:row>" for i in range(1, 8))
+    html = f'<html><body><ul class="nav"><li><a href="/a/index.html">首页</a></li></ul><div>{rows}</div></body></html>'
+    first = read_list_page(html, URL)
+    assert len(first.main_links) == 7
+    again = read_list_page(html, URL, first.profile)
+    assert again.relearned is False and [m.url for m in again.main_links] == [m.url for m in first.main_links]
+
+
+def test_comments_inside_a_data_island_are_not_read_as_records():
+    records = "".join(f'<record><![CDATA[<!-- item --><a href="/art/2021/4/{d}/art_9_{900 + d}.html">关于开展第{d}批专项检查工作的'
+                      f"通知</a><!-- date --><span>2021-04-{d:02d}</span><br>]]></record>" for d in range(1, 9))
+    html = f'<html><body><div><script type="text/xml"><datastore><recordset>{records}</recordset></datastore></script></div></body></html>'
+    reading = read_list_page(html, "http://www.x.gov.cn/col/col9/index.html")
+    assert [m.date for m in reading.main_links] == [f"2021-04-{d:02d}" for d in range(1, 9)]

@@ -75,3 +75,12 @@ def test_distinctive_file_families_are_admitted_in_any_directory_bare_numbers_ar
                           "http://p.cn/index.html")
     assert admits(numbers, "http://p.cn/dfdt/13000.html")
     assert not admits(numbers, "http://p.cn/topic/sub/13000.html")
+
+
+def test_column_paths_above_a_date_archive_vary_and_nest():
+    shape = learn_shape([f"http://f.org.cn/tzgg/2016-06-{d:02d}/{600 + d * 3}.html" for d in range(1, 7)],
+                        "http://f.org.cn/index.html")
+    assert admits(shape, "http://f.org.cn/xwzx/2017-01-02/700.html")
+    assert admits(shape, "http://f.org.cn/dh/jjh/2016-10-10/5320.html")
+    assert not admits(shape, "http://f.org.cn/tzgg/index_2.html")
+    assert not admits(shape, "http://f.org.cn/tzgg/2016-06-01/index.html")
