@@ -4,9 +4,10 @@ Everything site-specific (start URLs, how polite to be, how often known pages ar
 and optionally which links are articles) comes from the source's row in the database, synced
 from sources.yaml. Without an `article_pattern`/`article_xpath`, the list page itself says
 which links are its articles and how it paginates (crawler/listing); what was learned about
-each start page is kept (storage/list_profiles.py) and reused by later crawls. Re-checks are cheap: articles go out with conditional GET
-(crawler/middlewares.py), only the ones due under crawler/recheck.py are re-checked, and deep
-list pages that keep showing nothing new are visited less often.
+each start page is kept (storage/list_profiles.py) and reused by later crawls. Re-checks are
+cheap: articles go out with conditional GET (crawler/middlewares.py), only the ones due under
+crawler/recheck.py are re-checked, and deep list pages that keep showing nothing new are
+visited less often.
 """
 
 from __future__ import annotations
@@ -240,7 +241,7 @@ class SourceSpider(scrapy.Spider):
                   start: str) -> tuple[ListReading | None, ListProfileLearned | None]:
         """read_list_page with the start's profile, and what a start page (re-)learned, to keep.
 
-        The reading is None when the reading must not be followed: a pinned profile that no longer matches
+        The reading is None when it must not be followed: a pinned profile that no longer matches
         (an operator's choice is never replaced by a guess), or a deeper page where the start's
         list was not found (page 2 of a column with `javascript:;` items: a fresh guess there
         would pick a side box, which is how navigation ends up stored as articles).
