@@ -15,7 +15,7 @@ from .links import PageLink, document_base, page_links, parse_html
 from .model import ListLink, ListProfile, ListReading, Pagination
 from .pagination import find_pagination
 from .records import Record, find_regions, is_article_list, record_dates, records_at, url_skeleton
-from .shape import compile_shape, distinctive_family, learn_shape, shape_target
+from .shape import compile_shape, learn_shape, shape_target
 
 
 def _main_links(records: list[Record], dates: list[str | None] | None = None) -> list[ListLink]:
@@ -112,8 +112,7 @@ def read_list_page(html: str, url: str, profile: ListProfile | None = None) -> L
             learned = profile
             note = "stored profile"
     if learned is None:
-        best = next((r for r in find_regions(root, links, url) if is_article_list(r)
-                     or distinctive_family([rec.title_link().url for rec in r.records])), None)
+        best = next((r for r in find_regions(root, links, url) if is_article_list(r)), None)
         if best is not None:
             main = _main_links(best.records, best.dates)
             shape = learn_shape([m.url for m in main], url)

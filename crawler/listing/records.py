@@ -29,6 +29,7 @@ from lxml.html import HtmlElement
 from crawler.extraction.dates import normalise_date
 
 from .links import PageLink, element_text
+from .shape import distinctive_family
 
 MAX_UP = 8              # a record is rarely more than this many levels above its title link
 MIN_RECORDS = 3         # two similar links are a pair, not a list
@@ -37,6 +38,7 @@ DATE_TEXT = 200         # characters of a record read when looking for its date
 SCORED_WITH_DATES = 30  # only the best groups by structure get the (costlier) date read
 MERGE_UP = 3            # a list split in chunks repeats at most this many levels above its records
 MIN_TITLE = 10          # median title length of an undated article list; menus and tabs say 2-9 characters
+DISTINCTIVE_TITLE_FLOOR = 0.5  # title factor granted to records linking one article family (photo news captions)
 SHORT_TITLE = 6         # a stray row's link (加入收藏, [通知]) is at most this long
 _MONTH_DAY = re.compile(r"(?<!\d)(?:0?[1-9]|1[0-2])[-/.月](?:0?[1-9]|[12]\d|3[01])(?!\d)")
 _RUNS = re.compile(r"\d+|[A-Za-z]+")
@@ -64,6 +66,7 @@ class Region:
     score: float = 0.0
     dates: list[str | None] = field(default_factory=list)
     dated: float = 0.0           # share of records showing a date (full or month-day)
+    article_family: bool = False  # the titles link one distinctive article-naming family
 
 
 @lru_cache(maxsize=16384)
@@ -170,10 +173,10 @@ def site_of(url: str) -> str:
     return ".".join(labels[-keep:])
 
 
-def _structure_score(records: list[Record], site: str = "") -> float:
+def _structure_score(records: list[Record], site: str = "", title_floor: float = 0.0) -> float:
     n = len(records)
     titles = [r.title_link() for r in records]
-    med = median(_title_len(t) for t in titles)
+    med = max(median(_title_len(t) for t in titles), title_floor * TITLE_FULL)
     per_record = sum(len({lk.url for lk in r.links}) for r in records) / n
     uniform = 1.0 if per_record <= 2.5 else 2.5 / per_record
     shapes = Counter(url_skeleton(t.url) for t in titles)
@@ -190,10 +193,11 @@ def is_article_list(region: Region) -> bool:
 
     Menus, mega-menus and column tabs have 2–9 character labels (学校简介, CRP数字校园教师端) and no dates;
     every article list in the development pages has a median title of 14+ characters or dates on most rows. A page whose list is
-    rendered by script (or blanked) must yield nothing rather than its menu.
+    rendered by script (or blanked) must yield nothing rather than its menu. Short captions pass when their
+    links share a distinctive article-naming family (photo news: 学生宿舍 → ``content-3636.html``).
     """
     median_title = median(_title_len(r.title_link()) for r in region.records)
-    return median_title >= MIN_TITLE or region.dated >= 0.5
+    return median_title >= MIN_TITLE or region.dated >= 0.5 or region.article_family
 
 
 def find_regions(root: HtmlElement, links: list[PageLink], page_url: str = "") -> list[Region]:
@@ -214,15 +218,18 @@ def find_regions(root: HtmlElement, links: list[PageLink], page_url: str = "") -
         merged, merged_xpath = _merge_split_list(groups, parent, tag)
         records = clean_records([Record(el, groups[(p, tag)][el]) for p in merged for el in groups[(p, tag)]])
         dates, share = record_dates(records)
+        family = distinctive_family([r.title_link().url for r in records])
+        if merged_xpath is not None or family:
+            # short captions do not make a list of one article family (photo news) less of a list
+            base = _structure_score(records, site, DISTINCTIVE_TITLE_FLOOR if family else 0.0)
         if merged_xpath is not None:
-            base = _structure_score(records, site)
             xpath = merged_xpath
         else:
             xpath = f"{_path(parent)}/{tag_step(tag)}"
         if xpath in seen:
             continue
         seen.add(xpath)
-        regions.append(Region(xpath, records, base * (1.0 + share), dates, share))
+        regions.append(Region(xpath, records, base * (1.0 + share), dates, share, family))
     regions.sort(key=lambda r: -r.score)
     return regions
 
