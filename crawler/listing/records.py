@@ -9,10 +9,12 @@ candidate lists. Ranking uses only structure that holds across CMSs:
 * one record is one item: a record carrying many distinct URLs is a coarser block, not a record;
 * records of one list link to URLs of one shape (menus point everywhere);
 * records show dates (hot/推荐 boxes and menus usually do not);
+* records link the page's own site (friend-link boxes list other sites);
 * more records is more list.
 
-Cost is links × MAX_UP dictionary updates plus one bounded text read per record of the best few
-groups, so 100k links stay within a second or two.
+A list split in chunks (a ``<ul>`` closed every 5 items) is merged back when its sibling chunks are lists
+themselves. Cost is links (at most links.MAX_LINKS) × MAX_UP dictionary updates plus one bounded text
+read per record of the best SCORED_WITH_DATES groups.
 """
 from __future__ import annotations
 
