@@ -209,6 +209,7 @@ def score_other_lists(root: Path, min_truth: int = 3) -> list[SiteScore]:
             site.found += len(found)
             site.hit += len(truth & found)
             site.right += right
+            site.notes.append("no list" if reading.profile is None else "list")
             site.pages.append({"start": "/" + rel, "truth": len(truth), "found": len(found),
                                "hit": len(truth & found), "right": right, "missed": sorted(truth - found)[:3],
                                "wrong": sorted(f for f in found if not (f in truth or art_rx.search(f.lstrip("/"))))[:3]})
@@ -269,9 +270,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"min per-site recall {min(s.recall for s in sites):.3f}")
     print()
     print("other list pages of the snapshots (not the start pages; truth = article-regex links on the page)")
-    print(f"{'site':18} {'pages':>6} {'truth':>5} {'found':>5} {'P':>6} {'R':>6}")
+    print(f"{'site':18} {'pages':>6} {'truth':>5} {'found':>5} {'P':>6} {'R':>6} {'no list found':>14}")
     for s in others:
-        print(f"{s.name:18} {len(s.pages):6} {s.truth:5} {s.found:5} {s.precision:6.3f} {s.recall:6.3f}")
+        print(f"{s.name:18} {len(s.pages):6} {s.truth:5} {s.found:5} {s.precision:6.3f} {s.recall:6.3f} "
+              f"{s.notes.count('no list'):14}")
         if args.per_page:
             for pg in s.pages:
                 if pg["missed"] or pg["wrong"]:
@@ -279,7 +281,9 @@ def main(argv: list[str] | None = None) -> int:
                           f"missed {pg['missed']} wrong {pg['wrong']}")
     p, r = pooled(others)
     print(f"{'POOLED':18} {sum(len(s.pages) for s in others):6} {sum(s.truth for s in others):5} "
-          f"{sum(s.found for s in others):5} {p:6.3f} {r:6.3f}")
+          f"{sum(s.found for s in others):5} {p:6.3f} {r:6.3f} {sum(s.notes.count('no list') for s in others):14}")
+    print("  (most 'no list' pages are columns whose items the site copier blanked to javascript:; their only\n"
+          "   article-regex links are menu entries, which a list reader cannot learn a shape from)")
     pages = len(lists) + sum(len(s.pages) for s in sites)
     total = sum(s.seconds for s in lists) + sum(s.seconds for s in sites)
     print(f"time: {pages} pages, {total * 1000 / pages:.1f} ms/page mean (read_list_page only, parse included)")

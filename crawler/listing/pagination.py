@@ -9,6 +9,7 @@ a POST form (ASP.NET ``__doPostBack``, ``goToPageURL``) or a script call are rep
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from lxml.html import HtmlElement
@@ -32,6 +33,7 @@ _COUNT_PAGE = re.compile(r"\bcountPage\s*=\s*(\d{1,7})")
 _JS_CALL = re.compile(r"^javascript:\s*([\w.$]{1,64})\s*\(", re.IGNORECASE)
 _UNSUPPORTED_JS = (("__doPostBack", "ASP.NET __doPostBack pager (POST form)"),
                    ("goToPageURL", "POST form pager (goToPageURL)"))
+_HASH_PAGE = re.compile(r"^#[\w!/=&.-]{0,40}?\d")     # #page=2, #!/list/3 (a bare # or ### is the current page)
 _PLUGIN = re.compile(r"\.pagination\(\s*\{[^}]{0,300}?\btotal\s*:\s*\d")
 
 
@@ -115,7 +117,7 @@ def _is_pager_url(url: str, page_url: str, labelled: bool) -> str | None:
 
 
 def find_pagination(root: HtmlElement, links: list[PageLink], page_url: str,
-                    is_article=lambda url: False) -> Pagination:
+                    is_article: Callable[[str], bool] = lambda url: False) -> Pagination:
     """Pager pages of this list page, in page order, deduplicated, without the page itself."""
     urls: list[str] = []
     kinds: list[str] = []
@@ -137,7 +139,7 @@ def find_pagination(root: HtmlElement, links: list[PageLink], page_url: str,
             if marker in raw:
                 unsupported = unsupported or reason
         if not link.url:
-            if labelled and raw.startswith("#") and len(raw) > 1:
+            if labelled and _HASH_PAGE.match(raw):
                 unsupported = unsupported or "hash-fragment pager (JavaScript)"
             call = _JS_CALL.match(raw)
             if labelled and call and call.group(1).lower() not in ("void",):

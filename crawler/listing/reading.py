@@ -14,14 +14,15 @@ from crawler.extraction.attachments import ATTACHMENT_TYPES
 from .links import PageLink, document_base, page_links, parse_html
 from .model import ListLink, ListProfile, ListReading, Pagination
 from .pagination import find_pagination
-from .records import Record, find_regions, is_article_list, record_dates, records_at, url_skeleton
+from .record_dates import record_dates
+from .records import Record, find_regions, is_article_list, records_at, url_skeleton
 from .shape import compile_shape, learn_shape, shape_target
 
 
 def _main_links(records: list[Record], dates: list[str | None] | None = None) -> list[ListLink]:
     """One link per record (its title link), first occurrence of each URL, with the record's date."""
     if dates is None:
-        dates = record_dates(records)[0]
+        dates = record_dates([(r.element, r.title_link().anchor) for r in records])[0]
     out: list[ListLink] = []
     seen: set[str] = set()
     for rec, date in zip(records, dates):

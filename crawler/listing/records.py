@@ -9,10 +9,12 @@ candidate lists. Ranking uses only structure that holds across CMSs:
 * one record is one item: a record carrying many distinct URLs is a coarser block, not a record;
 * records of one list link to URLs of one shape (menus point everywhere);
 * records show dates (hot/推荐 boxes and menus usually do not);
+* records link the page's own site (friend-link boxes list other sites);
 * more records is more list.
 
-Cost is links × MAX_UP dictionary updates plus one bounded text read per record of the best few
-groups, so 100k links stay within a second or two.
+A list split in chunks (a ``<ul>`` closed every 5 items) is merged back when its sibling chunks are lists
+themselves. Cost is links (at most links.MAX_LINKS) × MAX_UP dictionary updates plus one bounded text
+read per record of the best SCORED_WITH_DATES groups.
 """
 from __future__ import annotations
 
@@ -26,19 +28,18 @@ from urllib.parse import urlsplit
 from lxml import etree
 from lxml.html import HtmlElement
 
-from crawler.extraction.dates import normalise_date
-
-from .links import PageLink, element_text
+from .links import PageLink
+from .record_dates import record_dates
+from .shape import distinctive_family
 
 MAX_UP = 8              # a record is rarely more than this many levels above its title link
 MIN_RECORDS = 3         # two similar links are a pair, not a list
 TITLE_FULL = 30         # titles this long count fully; shorter ones proportionally
-DATE_TEXT = 200         # characters of a record read when looking for its date
 SCORED_WITH_DATES = 30  # only the best groups by structure get the (costlier) date read
 MERGE_UP = 3            # a list split in chunks repeats at most this many levels above its records
 MIN_TITLE = 10          # median title length of an undated article list; menus and tabs say 2-9 characters
+DISTINCTIVE_TITLE_FLOOR = 0.5  # title factor granted to records linking one article family (photo news captions)
 SHORT_TITLE = 6         # a stray row's link (加入收藏, [通知]) is at most this long
-_MONTH_DAY = re.compile(r"(?<!\d)(?:0?[1-9]|1[0-2])[-/.月](?:0?[1-9]|[12]\d|3[01])(?!\d)")
 _RUNS = re.compile(r"\d+|[A-Za-z]+")
 _HASH = re.compile(r"[0-9A-Fa-f]{4,12}(?:-[0-9A-Fa-f]{4,12}){2,5}|[0-9A-Za-z]{16,64}")
 
@@ -64,6 +65,7 @@ class Region:
     score: float = 0.0
     dates: list[str | None] = field(default_factory=list)
     dated: float = 0.0           # share of records showing a date (full or month-day)
+    article_family: bool = False  # the titles link one distinctive article-naming family
 
 
 @lru_cache(maxsize=16384)
@@ -71,56 +73,6 @@ def url_skeleton(url: str) -> str:
     """The URL with hashes/UUIDs → h, then every digit run → 9 and letter run → a: records of one list share it."""
     squashed = _HASH.sub("h", url.split("://", 1)[-1][:300])
     return _RUNS.sub(lambda m: "9" if m.group()[0].isdigit() else "a", squashed)
-
-
-def _beside(rec: HtmlElement, stop: HtmlElement | None, forward: bool) -> str:
-    """Text beside a record up to the neighbouring record (at most 3 siblings): where flat lists
-    (``<a>…</a><span>date</span><br>``) keep the date."""
-    parts = [rec.tail or ""] if forward else []
-    sib = rec.getnext() if forward else rec.getprevious()
-    for _ in range(3):
-        if sib is None or sib is stop:
-            break
-        parts.append(element_text(sib, DATE_TEXT) + ("" if forward else " " + (sib.tail or "")))
-        sib = sib.getnext() if forward else sib.getprevious()
-    return " ".join(parts)[:DATE_TEXT]
-
-
-def _outside_title(rec: Record) -> str:
-    """The record's text with its title taken out when the rest still shows a date: the date a list shows
-    beside a title wins over one inside it (…2020年6月30日基金净值公告 published 2020-07-01)."""
-    text = element_text(rec.element, DATE_TEXT * 2)
-    title = rec.title_link().anchor
-    if title and title in text:
-        rest = text.replace(title, " ", 1)
-        if _has_date(rest):
-            return rest[:DATE_TEXT]
-    return text[:DATE_TEXT]
-
-
-def record_dates(records: list[Record]) -> tuple[list[str | None], float]:
-    """(ISO date shown in each record or None, share of records showing a date, full or month-day).
-
-    A record's own text is read first. Records without a date inside (flat runs of links) take the text
-    beside them, after or before: whichever side shows dates for more records, so a list written
-    ``date link`` does not get each item's neighbour's date.
-    """
-    own = [_outside_title(r) for r in records]
-    elements = [r.element for r in records]
-    if all(_has_date(t) for t in own):
-        texts = own
-    else:
-        after = [_beside(el, elements[i + 1] if i + 1 < len(elements) else None, True) for i, el in enumerate(elements)]
-        before = [_beside(el, elements[i - 1] if i > 0 else None, False) for i, el in enumerate(elements)]
-        side = after if sum(map(_has_date, after)) >= sum(map(_has_date, before)) else before
-        texts = [t if _has_date(t) else f"{t} {b}" for t, b in zip(own, side)]
-    dates = [normalise_date(t) for t in texts]
-    shown = sum(1 for d, t in zip(dates, texts) if d is not None or _has_date(t))
-    return dates, shown / len(records) if records else 0.0
-
-
-def _has_date(text: str) -> bool:
-    return _MONTH_DAY.search(text) is not None
 
 
 def candidate_groups(links: list[PageLink]) -> dict[tuple[HtmlElement, str], dict[HtmlElement, list[PageLink]]]:
@@ -170,10 +122,10 @@ def site_of(url: str) -> str:
     return ".".join(labels[-keep:])
 
 
-def _structure_score(records: list[Record], site: str = "") -> float:
+def _structure_score(records: list[Record], site: str = "", title_floor: float = 0.0) -> float:
     n = len(records)
     titles = [r.title_link() for r in records]
-    med = median(_title_len(t) for t in titles)
+    med = max(median(_title_len(t) for t in titles), title_floor * TITLE_FULL)
     per_record = sum(len({lk.url for lk in r.links}) for r in records) / n
     uniform = 1.0 if per_record <= 2.5 else 2.5 / per_record
     shapes = Counter(url_skeleton(t.url) for t in titles)
@@ -190,10 +142,11 @@ def is_article_list(region: Region) -> bool:
 
     Menus, mega-menus and column tabs have 2–9 character labels (学校简介, CRP数字校园教师端) and no dates;
     every article list in the development pages has a median title of 14+ characters or dates on most rows. A page whose list is
-    rendered by script (or blanked) must yield nothing rather than its menu.
+    rendered by script (or blanked) must yield nothing rather than its menu. Short captions pass when their
+    links share a distinctive article-naming family (photo news: 学生宿舍 → ``content-3636.html``).
     """
     median_title = median(_title_len(r.title_link()) for r in region.records)
-    return median_title >= MIN_TITLE or region.dated >= 0.5
+    return median_title >= MIN_TITLE or region.dated >= 0.5 or region.article_family
 
 
 def find_regions(root: HtmlElement, links: list[PageLink], page_url: str = "") -> list[Region]:
@@ -213,16 +166,19 @@ def find_regions(root: HtmlElement, links: list[PageLink], page_url: str = "") -
     for base, (parent, tag) in scored[:SCORED_WITH_DATES]:
         merged, merged_xpath = _merge_split_list(groups, parent, tag)
         records = clean_records([Record(el, groups[(p, tag)][el]) for p in merged for el in groups[(p, tag)]])
-        dates, share = record_dates(records)
+        dates, share = record_dates([(r.element, r.title_link().anchor) for r in records])
+        family = distinctive_family([r.title_link().url for r in records])
+        if merged_xpath is not None or family:
+            # short captions do not make a list of one article family (photo news) less of a list
+            base = _structure_score(records, site, DISTINCTIVE_TITLE_FLOOR if family else 0.0)
         if merged_xpath is not None:
-            base = _structure_score(records, site)
             xpath = merged_xpath
         else:
             xpath = f"{_path(parent)}/{tag_step(tag)}"
         if xpath in seen:
             continue
         seen.add(xpath)
-        regions.append(Region(xpath, records, base * (1.0 + share), dates, share))
+        regions.append(Region(xpath, records, base * (1.0 + share), dates, share, family))
     regions.sort(key=lambda r: -r.score)
     return regions
 

@@ -189,6 +189,16 @@ def _kind(m: re.Match[str]) -> str:
     return "9" if m.group()[0].isdigit() else "a"
 
 
+def distinctive_family(urls: list[str]) -> bool:
+    """Whether most (80 %) of these URLs share one article-naming family (see _distinctive_name): a list of
+    photo news captioned 学生宿舍 is still a list of articles when it links ``content-3636.html``…"""
+    stems = [_split(shape_target(u))[1] for u in urls]
+    if len(stems) < 3:
+        return False
+    top = _main_skeleton(stems)
+    return len(top) >= 0.8 * len(stems) and _distinctive_name(top)
+
+
 def learn_shape(urls: list[str], page_url: str) -> str | None:
     """An anchored regex over :func:`shape_target` that the given record URLs share (None if no URLs).
 

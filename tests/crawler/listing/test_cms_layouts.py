@@ -101,3 +101,13 @@ def test_flat_list_with_dates_before_the_links_gets_each_items_own_date():
                    for i, (u, t) in enumerate(zip(urls, TITLES)))
     reading = read_list_page(page(f'<td class="content">{rows}</td>'), "http://f.gov.cn/html/notice/index.shtml")
     assert [m.date for m in reading.main_links] == [f"2021-04-{20 - i:02d}" for i in range(10)]
+
+
+def test_photo_list_with_short_captions_is_a_list_when_it_links_an_article_family():
+    captions = ["学生宿舍", "图书馆", "秋高气爽", "丹桂飘香", "实训中心", "运动会"]
+    urls = [f"/html/909/2019-03-0{i + 1}/content-{3636 + i * 3}.html" for i in range(6)]
+    rows = "".join(f'<li><a href="{u}"><img src="/p/{i}.jpg" alt="{c}"></a><p><a href="{u}">{c}</a></p></li>'
+                   for i, (u, c) in enumerate(zip(urls, captions)))
+    reading = read_list_page(page(f'<div class="pics"><ul>{rows}</ul></div>'), "http://w.edu.cn/html/909/index.html")
+    assert [m.url for m in reading.main_links] == [f"http://w.edu.cn{u}" for u in urls]
+    assert [m.anchor for m in reading.main_links] == captions
