@@ -277,9 +277,18 @@ def sources_list(db_path: str, as_json: bool) -> None:
         # escaped: messages quote URLs and list regions of crawled sites, which must not be rich markup
         table.add_row(row["name"], row["state"], row["schedule"] or "", row["next_run_at"] or "",
                       row["last_run_at"] or "never", escape(result), _cell(row["last_new"]),
-                      _cell(row["last_errors"]), escape(row["list_profile"] or ""),
+                      _cell(row["last_errors"]), _profiles_cell(row["list_profiles"]),
                       escape("; ".join(row["health"]) or "ok"))
     make_console().print(table)
+
+
+def _profiles_cell(profiles: dict) -> str:
+    """How many start pages have a learned list profile, and how many are pinned (details:
+    `sources profile NAME` or `--json`)."""
+    pinned = sum(p["pinned"] for p in profiles.values())
+    learned = len(profiles) - pinned
+    return ", ".join(part for part in (f"{learned} learned" if learned else "", f"{pinned} pinned" if pinned else "")
+                     if part) or "none yet"
 
 
 def _cell(value: object) -> str:

@@ -48,6 +48,7 @@ def test_try_add_then_crawl_enable_disable(base, tmp_path):
     assert "county: added, disabled" in added.stderr
     listed = {r["name"]: r for r in json.loads(govwatch("sources", "list", "--db", db_path, "--json").stdout)}
     assert listed["county"]["state"] == "disabled" and list(listed["county"]["list_profiles"]) == [url]
+    assert "1 learned" in govwatch("sources", "list", "--db", db_path).stdout
     # a source only the database holds is crawled by name, even disabled
     govwatch("crawl", "--db", db_path, "county")
     db = open_db(db_path)
