@@ -113,6 +113,16 @@ def run_outcome(
     return outcome, message
 
 
+def start_failures_logged(db: sqlite_utils.Database, run_id: int, start_urls: list[str]) -> dict[str, str]:
+    """start URL → the reason its fetch failed, from the run's log (for a run whose spider is not
+    at hand when it closes: distributed mode's store writer)."""
+    if not start_urls:
+        return {}
+    marks = ", ".join("?" * len(start_urls))
+    return {r["url"]: r["reason"] for r in db.query(
+        f"select url, reason from fetch_errors where run_id = ? and url in ({marks}) order by id", [run_id, *start_urls])}
+
+
 def articles_stored(run: dict[str, Any]) -> int:
     """Articles a run stored or confirmed: new, changed, unchanged (a 304 is unchanged)."""
     return sum(run.get(k) or 0 for k in ("articles_new", "articles_changed", "articles_unchanged"))

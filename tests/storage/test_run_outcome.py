@@ -45,3 +45,17 @@ def test_start_pages_without_article_links():
 def test_nothing_fetched_is_failed_and_a_stop_keeps_its_own_status():
     assert judge(pages=0, article_pages=0, stored=0)[0] == "failed"
     assert judge("timeout", stored=0)[0] == "timeout"
+
+
+def test_start_failures_read_back_from_the_run_log(tmp_path):
+    from storage import open_db
+    from storage.runs import record_fetch_error, start_failures_logged, start_run
+    from storage.sources import sync_sources
+
+    db = open_db(tmp_path / "g.db")
+    sync_sources(db, [{"name": "county", "schedule": "every 1h"}])
+    run = start_run(db, "county")
+    record_fetch_error(db, run, "county", STARTS[0], "HTTP 404", 404)
+    record_fetch_error(db, run, "county", "http://x.gov.cn/a/t1.html", "no article text found on the page")
+    assert start_failures_logged(db, run, STARTS) == {STARTS[0]: "HTTP 404"}
+    assert start_failures_logged(db, run, []) == {}
