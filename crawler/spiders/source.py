@@ -217,7 +217,15 @@ class SourceSpider(scrapy.Spider):
         deeper pages of the column are read with.
         """
         assert isinstance(response, TextResponse)  # page_problem refused anything else
-        reading, learned = self.read_list(response, depth, start)
+        try:
+            reading, learned = self.read_list(response, depth, start)
+        except Exception as exc:  # a page that breaks the detector is that page's failure, not the crawl's
+            self.logger.exception("list detector failed on %s", response.url)
+            if depth == 1:
+                self.start_failures[start] = f"list detector failed: {type(exc).__name__}"
+            yield FetchFailure(response.url, self.source_name, f"list page: list detector failed: {exc}",
+                               response.status)
+            return
         if learned is not None:
             yield learned
         new_links = 0
