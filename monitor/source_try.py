@@ -86,7 +86,10 @@ def try_list_page(url: str, *, articles: int = PREVIEW_ARTICLES, timeout_s: floa
         if sniffed or not page.body.strip():
             raise TryError(f"{url}: not an HTML page ({sniffed or 'empty'})")
         encoding, text = page.decoded()
-        reading = read_list_page(text, page.url)
+        try:
+            reading = read_list_page(text, page.url)
+        except Exception as exc:  # noqa: BLE001 - as the crawl reports it: the page's failure, one line
+            raise TryError(f"{url}: the list detector failed on this page: {type(exc).__name__}: {exc}") from None
         links = [{"url": link.url, "anchor": link.anchor, "date": link.date, "in_scope": same_site(link.url, page.url)}
                  for link in reading.article_links]
         previews = []
