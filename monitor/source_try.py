@@ -118,7 +118,11 @@ def _preview(client: httpx.Client, link: dict[str, Any], extract: Any) -> dict[s
     if page.status != 200:
         return {"url": link["url"], "error": f"HTTP {page.status}"}
     encoding, _ = page.decoded()
-    result = extract(page.body, page.url, encoding, (), declared_charset(page.content_type, page.body), link["anchor"])
+    try:
+        result = extract(page.body, page.url, encoding, (), declared_charset(page.content_type, page.body),
+                         link["anchor"])
+    except Exception as exc:  # noqa: BLE001 - as the crawl's pipeline: a failure of this page alone
+        return {"url": link["url"], "error": f"extraction failed: {type(exc).__name__}: {exc}"}
     screening = result.screening
     if screening.blocked or screening.soft_404:
         return {"url": link["url"], "error": screening.blocked or screening.soft_404}
