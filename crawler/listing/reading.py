@@ -125,7 +125,9 @@ def read_list_page(html: str, url: str, profile: ListProfile | None = None) -> L
             learned = profile
             note = "stored profile"
     if learned is None:
-        best = next((r for r in find_regions(root, links, url) if is_article_list(r)), None)
+        # a block of links to column pages (栏目导航 with long names) is navigation, however list-like
+        best = next((r for r in find_regions(root, links, url) if is_article_list(r) and sum(
+            1 for rec in r.records if _is_column_name(rec.title_link().url)) * 2 <= len(r.records)), None)
         if best is not None:
             main = _main_links(best.records, best.dates)
             shape = learn_shape([m.url for m in main], url)

@@ -184,3 +184,10 @@ def test_word_named_articles_do_not_drag_in_column_pages():
     reading = read_list_page(html, "http://www.example.gov.cn/news/index.html")
     found = {a.url.rsplit("/", 1)[1] for a in reading.article_links}
     assert found == {"bridge.html", "school.html", "hospital.html", "library.html", "stadium.html", "museum.html"}
+
+
+def test_a_block_of_column_links_with_long_names_is_not_the_list():
+    columns = [(f"/{c}/index.html", f"{name}栏目（含历年公开信息汇总）") for c, name in
+               [("xxgk", "政府信息公开"), ("zcwj", "政策文件发布"), ("ghjh", "规划计划公开"), ("tjsj", "统计数据发布")]]
+    reading = read_list_page(_page(columns), URL)
+    assert reading.profile is None and reading.article_links == []
