@@ -91,6 +91,8 @@ def _runs(values: list[str], tight: bool = False, digits: bool = False) -> str:
     digit run is generalised even when all records agree (a date directory such as ``2022-12``)."""
     if len(set(values)) == 1 and not digits and not (values[0].isdigit() and len(values[0]) >= 4):
         return re.escape(values[0])
+    if all(_MIXED_ID.fullmatch(v) and not v.isdigit() and not v.isalpha() for v in values):
+        return _char_class(values)      # FK64UGAV0001899O, 32-hex: ids whose letter/digit runs vary by item
     tokens = [_TOKENS.findall(v) for v in values]
     kinds = {tuple("d" if t[0].isdigit() else "a" if t[0].isalpha() else "o" for t in ts) for ts in tokens}
     if len(kinds) != 1 or not tokens[0]:
@@ -111,6 +113,7 @@ def _runs(values: list[str], tight: bool = False, digits: bool = False) -> str:
     return "".join(out)
 
 
+_MIXED_ID = re.compile(r"[0-9A-Za-z]{12,64}")
 _HASHY = re.compile(r"^[0-9A-Fa-f-]{16,64}$")
 ANY_DIRS = r"(?:/[^/?#]{1,64}){0,8}/"
 
