@@ -51,11 +51,13 @@ def _var_value(scripts: str, name: str) -> int | None:
 def _script_pages(scripts: str, page_url: str) -> tuple[list[str], str | None]:
     """TRS pagers written by script: ``createPageHTML(n, cur, "index", "html")`` or a bare ``countPage``.
 
-    TRS names page 1 ``index.html`` and page k+1 ``index_k.html``.
+    TRS names page 1 ``index.html`` and page k+1 ``index_k.html``; ``cur`` is the 0-based current page.
     """
     m = _CREATE_PAGE.search(scripts)
+    current = 0
     if m:
         count, name, ext = _var_value(scripts, m.group(1)), m.group(3), m.group(4)
+        current = _var_value(scripts, m.group(2)) or 0
         kind = "createPageHTML"
     else:
         c = _COUNT_PAGE.search(scripts)
@@ -65,7 +67,9 @@ def _script_pages(scripts: str, page_url: str) -> tuple[list[str], str | None]:
         name, ext = "index", (urlsplit(page_url).path.rsplit(".", 1)[-1] if "." in urlsplit(page_url).path else "html")
     if not count or count < 2:
         return [], kind
-    return [urljoin(page_url, f"{name}_{i}.{ext}") for i in range(1, min(count, MAX_GENERATED + 1))], kind
+    # from a later page (cur > 0) the first page is a page to follow too
+    first = [urljoin(page_url, f"{name}.{ext}")] if current > 0 else []
+    return first + [urljoin(page_url, f"{name}_{i}.{ext}") for i in range(1, min(count, MAX_GENERATED + 1))], kind
 
 
 def _directory(path: str) -> str:
