@@ -251,12 +251,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  excluded {name}: {why}; gerapy_sample is a byte copy of gerapy_netease_international_news")
     print()
     print("realsites-dev start pages: article_links vs _meta")
-    print(f"{'site':18} {'starts':>6} {'truth':>5} {'found':>5} {'P':>6} {'R':>6} {'pager hit/truth':>16} {'ms/page':>8}")
+    print(f"{'site':18} {'starts':>6} {'truth':>5} {'found':>5} {'P':>6} {'R':>6} {'pager hit/truth':>16} "
+          f"{'ms/page':>8}  script pagers in _meta -> ours")
     for s in sites:
         ph = sum(p["pager_hit"] for p in s.pages)
         pt = sum(p["pager_truth"] for p in s.pages)
+        scripted = sorted({f"{p['pager_js'][0][:28]} -> {p['pager_kind'] or p['unsupported'] or 'nothing'}"
+                           for p in s.pages if p["pager_js"]})
         print(f"{s.name:18} {len(s.pages):6} {s.truth:5} {s.found:5} {s.precision:6.3f} {s.recall:6.3f} "
-              f"{f'{ph}/{pt}':>16} {s.seconds * 1000 / len(s.pages):8.1f}")
+              f"{f'{ph}/{pt}':>16} {s.seconds * 1000 / len(s.pages):8.1f}  {'; '.join(scripted)[:110]}")
         if args.per_page:
             for pg in s.pages:
                 print(f"    {pg['start']:52} truth {pg['truth']:3} found {pg['found']:3} hit {pg['hit']:3} "

@@ -27,8 +27,14 @@ _PAGE_NAME = re.compile(r"^(?:([A-Za-z]{1,20})[_-]?)?(?:\d{1,9}[_-])?(\d{1,6})\.
 _PAGE_PARAM = re.compile(r"^(?:page|pageno|pageindex|page_index|pagenum|pagenumber|pagenow|pn|p|pg|cp|cpage|curpage"
                          r"|currentpage|page_no|start|offset)$", re.IGNORECASE)
 _PAGE_NUMBER = re.compile(r"(?<!\d)\d{1,4}$")
+# createPageHTML(n, cur, "index", "html") and the variant with the pager's element id first:
+# createPageHTML('page_div', n, cur, 'index', 'shtml', records)
 _CREATE_PAGE = re.compile(
-    r"""createPageHTML\(\s*(\w{1,32})\s*,\s*(\w{1,32})\s*,\s*['"]([\w-]{1,64})['"]\s*,\s*['"](\w{1,8})['"]""")
+    r"""createPageHTML\(\s*(?:['"][\w-]{1,40}['"]\s*,\s*)?(\w{1,32})\s*,\s*(\w{1,32})\s*,\s*['"]([\w-]{1,64})['"]"""
+    r"""\s*,\s*['"](\w{1,8})['"]""")
+# TRS 2018+ templates: new Pager({size: n, current: cur, prefix: 'index', suffix: 'html'})
+_PAGER_OBJECT = re.compile(r"\bPager\(\s*\{([^{}]{0,400})\}")
+_FIELD = re.compile(r"""\b(size|current|prefix|suffix)\s*:\s*['"]?([\w-]{1,64})""")
 _COUNT_PAGE = re.compile(r"\bcountPage\s*=\s*(\d{1,7})")
 _JS_CALL = re.compile(r"^javascript:\s*([\w.$]{1,64})\s*\(", re.IGNORECASE)
 _UNSUPPORTED_JS = (("__doPostBack", "ASP.NET __doPostBack pager (POST form)"),
@@ -51,12 +57,20 @@ def _var_value(scripts: str, name: str) -> int | None:
 def _script_pages(scripts: str, page_url: str) -> tuple[list[str], str | None]:
     """TRS pagers written by script: ``createPageHTML(n, cur, "index", "html")`` or a bare ``countPage``.
 
-    TRS names page 1 ``index.html`` and page k+1 ``index_k.html``.
+    TRS names page 1 ``index.html`` and page k+1 ``index_k.html``; ``cur`` is the 0-based current page.
     """
     m = _CREATE_PAGE.search(scripts)
+    obj = None if m else _PAGER_OBJECT.search(scripts)
+    fields = dict(_FIELD.findall(obj.group(1))) if obj else {}
+    current = 0
     if m:
         count, name, ext = _var_value(scripts, m.group(1)), m.group(3), m.group(4)
+        current = _var_value(scripts, m.group(2)) or 0
         kind = "createPageHTML"
+    elif "size" in fields:
+        count, current = _var_value(scripts, fields["size"]), _var_value(scripts, fields.get("current", "0")) or 0
+        name, ext = fields.get("prefix", "index"), fields.get("suffix", "html")
+        kind = "Pager"
     else:
         c = _COUNT_PAGE.search(scripts)
         if not c:
@@ -65,7 +79,9 @@ def _script_pages(scripts: str, page_url: str) -> tuple[list[str], str | None]:
         name, ext = "index", (urlsplit(page_url).path.rsplit(".", 1)[-1] if "." in urlsplit(page_url).path else "html")
     if not count or count < 2:
         return [], kind
-    return [urljoin(page_url, f"{name}_{i}.{ext}") for i in range(1, min(count, MAX_GENERATED + 1))], kind
+    # from a later page (cur > 0) the first page is a page to follow too
+    first = [urljoin(page_url, f"{name}.{ext}")] if current > 0 else []
+    return first + [urljoin(page_url, f"{name}_{i}.{ext}") for i in range(1, min(count, MAX_GENERATED + 1))], kind
 
 
 def _directory(path: str) -> str:

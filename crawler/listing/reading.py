@@ -7,6 +7,7 @@ rows, or rows mostly not of the stored shape, is the page learned again.
 """
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from crawler.extraction.attachments import ATTACHMENT_TYPES
@@ -45,6 +46,14 @@ def _is_page(url: str) -> bool:
     return "." not in name or name.rsplit(".", 1)[1].lower() not in _NOT_PAGES
 
 
+_COLUMN_NAME = re.compile(r"(?:index|default|list|main|home|more)(?:[_-]?\d{1,4})?(?:\.\w{1,6})?", re.IGNORECASE)
+
+
+def _is_column_name(url: str) -> bool:
+    name = urlsplit(url).path.rsplit("/", 1)[-1]
+    return not name or _COLUMN_NAME.fullmatch(name) is not None
+
+
 def _file_family(url: str) -> str:
     """The last path segment with digit runs → 9 and letter runs → a (``t20210422_61470.html`` → ``a9_9.a``)."""
     return url_skeleton(urlsplit(url).path.rsplit("/", 1)[-1])
@@ -67,13 +76,16 @@ def _same_shape(links: list[PageLink], main: list[ListLink], shape: str, page_ur
     fitting_urls = {m.url for m in fitting}
     out = [m for m in main if m.url in fitting_urls
            or (urlsplit(m.url).netloc in hosts and _file_family(m.url) in families)]
+    # Column pages are named index/default/list…: unless the list's own items are named so (one directory
+    # per article), a link of that name is a column even when a loose shape (word-named files) admits it.
+    columns_allowed = sum(1 for m in fitting if _is_column_name(m.url)) * 2 > len(fitting)
     anchors: dict[str, str] = {}
     order: list[str] = []
     known = {m.url for m in main} | {page_url}
     for link in links:
         if not link.url or link.url in known or urlsplit(link.url).netloc not in hosts:
             continue
-        if not rx.match(shape_target(link.url)):
+        if not rx.match(shape_target(link.url)) or (not columns_allowed and _is_column_name(link.url)):
             continue
         if link.url not in anchors:
             order.append(link.url)
@@ -113,7 +125,9 @@ def read_list_page(html: str, url: str, profile: ListProfile | None = None) -> L
             learned = profile
             note = "stored profile"
     if learned is None:
-        best = next((r for r in find_regions(root, links, url) if is_article_list(r)), None)
+        # a block of links to column pages (栏目导航 with long names) is navigation, however list-like
+        best = next((r for r in find_regions(root, links, url) if is_article_list(r) and sum(
+            1 for rec in r.records if _is_column_name(rec.title_link().url)) * 2 <= len(r.records)), None)
         if best is not None:
             main = _main_links(best.records, best.dates)
             shape = learn_shape([m.url for m in main], url)

@@ -7,13 +7,14 @@ Why these generalisations (each holds across CMSs, none names a site):
 * **numeric and date directories become ``\\d{n}``**: they are ids or date folders (``202104/``,
   ``2022-12/``, ``info/1011/``), and other columns' or days' articles differ only there;
 * **a directory followed by a date directory** (``<column>/2016-06-30/637.html``; the column path may
-  nest 1–3 deep) and **a directory named like the list page's own column** (a segment of the page URL, e.g. ``dfdt`` for
-  ``/dfdt/index.html``) becomes a slug class: sibling columns hold articles of the same shape;
+  nest 1–3 deep) and **a directory named like the list page's own column** (a segment of the page URL,
+  e.g. ``dfdt`` for ``/dfdt/index.html``) become a slug class: sibling columns hold articles of the same
+  shape;
 * **digit runs keep their length** (±1 when lengths vary, so ids can grow): that is what separates
   ``dfdt/12345.html`` articles from ``topic/3.html`` lists and ``index_2.html`` pagers;
 * **letter runs** stay literal when all records agree (``t``, ``content-``), else a letter class;
-* a segment whose runs do not line up (UUIDs, hashes) becomes one character class of the characters seen,
-  with the observed length range;
+* a segment whose runs do not line up (UUIDs, hashes) or an id mixing letters and digits
+  (``FK64UGAV0001899O``) becomes one character class of the characters seen, with the observed length range;
 * a **distinctive file-name family** (a literal prefix with a long id, ``t20210429_61745.html``,
   ``content-3636.html``, or a UUID) is also admitted in any directory: hub pages show one family under
   many columns and depths, while bare numbers (``123.html``) never get this freedom.
@@ -91,6 +92,8 @@ def _runs(values: list[str], tight: bool = False, digits: bool = False) -> str:
     digit run is generalised even when all records agree (a date directory such as ``2022-12``)."""
     if len(set(values)) == 1 and not digits and not (values[0].isdigit() and len(values[0]) >= 4):
         return re.escape(values[0])
+    if all(_MIXED_ID.fullmatch(v) and not v.isdigit() and not v.isalpha() for v in values):
+        return _char_class(values)      # FK64UGAV0001899O, 32-hex: ids whose letter/digit runs vary by item
     tokens = [_TOKENS.findall(v) for v in values]
     kinds = {tuple("d" if t[0].isdigit() else "a" if t[0].isalpha() else "o" for t in ts) for ts in tokens}
     if len(kinds) != 1 or not tokens[0]:
@@ -111,6 +114,7 @@ def _runs(values: list[str], tight: bool = False, digits: bool = False) -> str:
     return "".join(out)
 
 
+_MIXED_ID = re.compile(r"[0-9A-Za-z]{12,64}")
 _HASHY = re.compile(r"^[0-9A-Fa-f-]{16,64}$")
 ANY_DIRS = r"(?:/[^/?#]{1,64}){0,8}/"
 

@@ -97,3 +97,15 @@ def test_sibling_channels_with_id_numbers_are_not_pages():
     p = pager('<a href="left_100187.jhtml">基金公告</a><a href="index_10022.jhtml">首页频道</a>'
               '<a href="javascript:void(0)" onclick="toPage(2);">下一页</a>', "http://h.cn/front/left_100186.jhtml")
     assert p.urls == [] and "toPage" in p.unsupported
+
+
+def test_trs_later_page_links_back_to_the_first():
+    p = pager('<script>createPageHTML(3, 2, "index", "html");</script>', "http://t.gov.cn/a/index_2.html")
+    assert p.urls == ["http://t.gov.cn/a/index.html", "http://t.gov.cn/a/index_1.html"]
+
+
+def test_trs_pager_variants():
+    div_first = pager("<script>createPageHTML('page_div',4, 0,'index','shtml',92);</script>", "http://g.gov.cn/x/index.shtml")
+    assert div_first.urls == [f"http://g.gov.cn/x/index_{i}.shtml" for i in (1, 2, 3)]
+    obj = pager("<script>new Pager({size:3, current:0, prefix:'index', suffix:'html'});</script>", "http://g.gov.cn/y/")
+    assert obj.urls == ["http://g.gov.cn/y/index_1.html", "http://g.gov.cn/y/index_2.html"] and obj.kind == "Pager"

@@ -174,3 +174,20 @@ def test_comments_inside_a_data_island_are_not_read_as_records():
     html = f'<html><body><div><script type="text/xml"><datastore><recordset>{records}</recordset></datastore></script></div></body></html>'
     reading = read_list_page(html, "http://www.x.gov.cn/col/col9/index.html")
     assert [m.date for m in reading.main_links] == [f"2021-04-{d:02d}" for d in range(1, 9)]
+
+
+def test_word_named_articles_do_not_drag_in_column_pages():
+    items = [(f"/news/{w}.html", f"关于{w}项目建设情况的通报说明") for w in ("bridge", "school", "hospital", "library", "stadium")]
+    html = _page(items).replace("</body>", '<div><a href="/news/index.html">新闻中心栏目首页入口</a>'
+                                           '<a href="/news/list_2.html">新闻列表第二页入口链接</a>'
+                                           '<a href="/news/museum.html">关于museum项目建设情况的通报说明</a></div></body>')
+    reading = read_list_page(html, "http://www.example.gov.cn/news/index.html")
+    found = {a.url.rsplit("/", 1)[1] for a in reading.article_links}
+    assert found == {"bridge.html", "school.html", "hospital.html", "library.html", "stadium.html", "museum.html"}
+
+
+def test_a_block_of_column_links_with_long_names_is_not_the_list():
+    columns = [(f"/{c}/index.html", f"{name}栏目（含历年公开信息汇总）") for c, name in
+               [("xxgk", "政府信息公开"), ("zcwj", "政策文件发布"), ("ghjh", "规划计划公开"), ("tjsj", "统计数据发布")]]
+    reading = read_list_page(_page(columns), URL)
+    assert reading.profile is None and reading.article_links == []

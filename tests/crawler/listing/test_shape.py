@@ -84,3 +84,10 @@ def test_column_paths_above_a_date_archive_vary_and_nest():
     assert admits(shape, "http://f.org.cn/dh/jjh/2016-10-10/5320.html")
     assert not admits(shape, "http://f.org.cn/tzgg/index_2.html")
     assert not admits(shape, "http://f.org.cn/tzgg/2016-06-01/index.html")
+
+
+def test_mixed_letter_digit_ids_become_one_class():
+    ids = ["FK64UGAV0001899O", "FK64LO0U0001899O", "FK64HFMQ0001875O", "FK663A0T0001899N"]
+    shape = learn_shape([f"https://news.163.com/20/0816/19/{i}.html" for i in ids], "https://news.163.com/latest/")
+    assert admits(shape, "https://news.163.com/20/0817/08/FK7T5B6P00019B3E.html")
+    assert not admits(shape, "https://news.163.com/20/0817/08/index.html")
