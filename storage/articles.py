@@ -252,6 +252,8 @@ def raw_html(version_row: dict[str, Any]) -> bytes:
 
 def _content_columns(page: FetchedArticle) -> dict[str, Any]:
     return {
+        # a re-check that no list page led to keeps the anchor the list last showed
+        **({"list_anchor": page.list_anchor} if page.list_anchor is not None else {}),
         "canonical_url": page.canonical_url or page.url,
         "title": page.title,
         "text": page.text,
@@ -263,8 +265,6 @@ def _content_columns(page: FetchedArticle) -> dict[str, Any]:
         "index_no": page.index_no,
         "metadata": json.dumps(page.metadata, ensure_ascii=False),
         "attachments": json.dumps(page.attachments, ensure_ascii=False),
-        # a re-check that no list page led to keeps the anchor the list last showed
-        **({"list_anchor": page.list_anchor} if page.list_anchor is not None else {}),
     }
 
 
