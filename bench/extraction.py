@@ -396,51 +396,114 @@ def _rule_applies(name: str, value: str, page: dict) -> bool:
                if isinstance(el.tag, str) and (el.get("class") or el.get("id")))
 
 
-def ablate(pages: list[dict]) -> list[dict]:
-    """For each rule of rules.yaml: extract the pages it can touch without it, and list the pages
-    that score lower (cost) and higher (gain) than with every rule. One row per rule."""
-    import copy
-
+def prepare_ablation(pages: list[dict]) -> dict[str, set[str]]:
+    """Decode and render each page once (what `_rule_applies` reads); the sites' template lines."""
     from crawler.extraction.page import parse_html
-    from crawler.extraction.rules import RULE_LISTS, load_rules, read_rules_data, rules_from_data
+    from crawler.extraction.rules import load_rules
     from crawler.extraction.textlines import render_lines
 
-    data = read_rules_data()
     rules = load_rules()
     for page in pages:
         page["text_html"] = decode_html(page["raw"])
         root = parse_html(page["text_html"])
         page["lines"] = render_lines(root, rules) if root is not None else []
-    template = {site: lines for site, lines in template_lines([p for p in pages if p["truth"] is None]).items()}
+    return template_lines([p for p in pages if p["truth"] is None])
 
-    def score(page: dict, with_rules) -> float:
-        got = extract_page(page["raw"], page["url"], anchor=page["anchor"], rules=with_rules)
-        return page_score(got, page, template.get(page["site"], set()))
 
-    base = {p["id"]: score(p, rules) for p in pages}
-    rows = []
+def _score(page: dict, rules: object, template: dict[str, set[str]]) -> float:
+    got = extract_page(page["raw"], page["url"], anchor=page["anchor"], rules=rules)
+    return page_score(got, page, template.get(page["site"], set()))
+
+
+def _each_rule(data: dict):
+    """(list name, index, rule value, its `for`) for every rule of rules.yaml's data."""
+    from crawler.extraction.rules import RULE_LISTS
+
     for name, key in RULE_LISTS.items():
         for index, entry in enumerate(data.get(name) or []):
-            value = entry[key] if isinstance(entry, dict) else entry
-            kind = entry.get("for") if isinstance(entry, dict) else None
-            without = copy.deepcopy(data)
-            del without[name][index]
-            ablated = rules_from_data(without)
-            cost, gain, touched = [], [], 0
-            for page in pages:
-                if not _rule_applies(name, value, page):
-                    continue
-                touched += 1
-                delta = score(page, ablated) - base[page["id"]]
-                if delta < -1e-9:
-                    cost.append((page["corpus"], page["id"], round(delta, 3)))
-                elif delta > 1e-9:
-                    gain.append((page["corpus"], page["id"], round(delta, 3)))
-            rows.append({"list": name, "index": index, "rule": value, "for": kind, "touched": touched,
-                         "cost": cost, "gain": gain})
+            yield name, index, (entry[key] if isinstance(entry, dict) else entry), \
+                (entry.get("for") if isinstance(entry, dict) else None)
+
+
+def _without(data: dict, name: str, index: int) -> dict:
+    import copy
+
+    out = copy.deepcopy(data)
+    del out[name][index]
+    return out
+
+
+def ablate(pages: list[dict], first_cost: bool = False, data: dict | None = None) -> list[dict]:
+    """For each rule of rules.yaml (or *data*): extract the pages it can touch without it, and
+    list the pages that score lower (cost) and higher (gain) than with every rule. With
+    *first_cost*, a rule's pages stop at the first that costs (all the test needs to know)."""
+    from crawler.extraction.rules import rules_from_data
+
+    data = data or _rules_data()
+    template = prepare_ablation(pages)
+    full = rules_from_data(data)
+    base: dict[str, float] = {}
+    rows = []
+    for name, index, value, kind in _each_rule(data):
+        ablated = rules_from_data(_without(data, name, index))
+        cost, gain, touched = [], [], 0
+        for page in pages:
+            if not _rule_applies(name, value, page):
+                continue
+            touched += 1
+            if page["id"] not in base:
+                base[page["id"]] = _score(page, full, template)
+            delta = _score(page, ablated, template) - base[page["id"]]
+            if delta < -1e-9:
+                cost.append((page["corpus"], page["id"], round(delta, 3)))
+                if first_cost:
+                    break
+            elif delta > 1e-9:
+                gain.append((page["corpus"], page["id"], round(delta, 3)))
+        rows.append({"list": name, "index": index, "rule": value, "for": kind, "touched": touched,
+                     "cost": cost, "gain": gain})
     for page in pages:
         page.pop("root", None)
     return rows
+
+
+def _rules_data() -> dict:
+    from crawler.extraction.rules import read_rules_data
+
+    return read_rules_data()
+
+
+def prune_idle(pages: list[dict], rows: list[dict]) -> list[tuple[str, str]]:
+    """Which of the rules that cost nothing alone can all go together: removed one at a time, each
+    kept out only if no page it can touch scores below the full rules (two rules that cover for
+    each other each cost nothing alone; only one of them goes). Returns (list, rule) removed."""
+    from crawler.extraction.rules import rules_from_data
+
+    data = _rules_data()
+    template = prepare_ablation(pages)
+    full = rules_from_data(data)
+    base = {}
+    removed: list[tuple[str, str]] = []
+    for row in (r for r in rows if not r["cost"]):
+        name, value = row["list"], row["rule"]
+        index = next(i for n, i, v, _ in _each_rule(data) if n == name and v == value)
+        trial = _without(data, name, index)
+        trial_rules = rules_from_data(trial)
+        ok = True
+        for page in pages:
+            if not _rule_applies(name, value, page):
+                continue
+            if page["id"] not in base:
+                base[page["id"]] = _score(page, full, template)
+            if _score(page, trial_rules, template) < base[page["id"]] - 1e-9:
+                ok = False
+                break
+        if ok:
+            data = trial
+            removed.append((name, str(value)))
+    for page in pages:
+        page.pop("root", None)
+    return removed
 
 
 def report_ablation(rows: list[dict]) -> None:
@@ -541,7 +604,12 @@ def main(argv: list[str] | None = None) -> None:
             ap.error("--ablation needs --rsdev pointing at an unpacked realsites-dev folder")
         golds = [args.gold, *([args.gold / "unseen"] if any((args.gold / "unseen").glob("*.json")) else []),
                  *([args.dir] if (args.dir / "truth.jsonl").exists() else [])]
-        report_ablation(ablate(ablation_pages(args.rsdev, golds, per_site=None)))
+        pages = ablation_pages(args.rsdev, golds, per_site=None)
+        rows = ablate(pages)
+        report_ablation(rows)
+        print("removable together (none of their pages scores lower without all of them):")
+        for name, value in prune_idle(pages, rows):
+            print(f"  {name}: {value[:90]}")
     if args.cpu_before is not None:
         if not (args.cpu_before / "crawler" / "extraction").is_dir():
             ap.error(f"--cpu-before {args.cpu_before}: no crawler/extraction there; give a govwatch checkout")
