@@ -237,24 +237,61 @@ def anchor_title_ok(title: str | None, anchor: str) -> bool:
     return len(a) >= UNMARKED_CUT_MIN and len(t) > len(a) and t.startswith(a)
 
 
-def _visible_lines(raw: bytes) -> set[str]:
+# A body line whose characters are at least this share the text of the site's template links
+# is navigation (a breadcrumb, a menu row): links on half the site's pages are its template.
+NAV_LINK_SHARE = 0.6
+Template = tuple[frozenset[str], frozenset[str]]  # (template lines, template link texts), whitespace-free
+NO_TEMPLATE: Template = (frozenset(), frozenset())
+
+
+def _page_texts(raw: bytes) -> tuple[set[str], set[str]]:
+    """(visible lines, link texts of 2+ characters) of a page, whitespace-free."""
     from crawler.extraction.page import parse_html
     from crawler.extraction.rules import load_rules
     from crawler.extraction.textlines import render_lines
 
     root = parse_html(decode_html(raw))
-    return {_NONSPACE.sub("", l) for l in render_lines(root, load_rules())} - {""} if root is not None else set()
+    if root is None:
+        return set(), set()
+    lines = {_NONSPACE.sub("", l) for l in render_lines(root, load_rules())} - {""}
+    links = {t for t in (_NONSPACE.sub("", a.text_content()) for a in root.iter("a")) if len(t) >= 2}
+    return lines, links
 
 
-def template_lines(pages: list[dict]) -> dict[str, set[str]]:
-    """site -> lines visible on at least TEMPLATE_LINE_SHARE of its article pages (5+ pages)."""
-    by_site: dict[str, list[set[str]]] = defaultdict(list)
+def template_lines(pages: list[dict]) -> dict[str, Template]:
+    """site -> the lines and the link texts on at least TEMPLATE_LINE_SHARE of its article pages
+    (sites of 5+ pages): what every page of the site shows, whatever the article."""
+    by_site: dict[str, list[tuple[set[str], set[str]]]] = defaultdict(list)
     for page in pages:
-        by_site[page["site"]].append(_visible_lines(page["raw"]))
+        by_site[page["site"]].append(_page_texts(page["raw"]))
     out = {}
-    for site, sets in by_site.items():
-        counts: Counter[str] = Counter(l for s in sets for l in s)
-        out[site] = {l for l, n in counts.items() if len(sets) >= 5 and n >= TEMPLATE_LINE_SHARE * len(sets)}
+    for site, texts in by_site.items():
+        need = TEMPLATE_LINE_SHARE * len(texts)
+        lines: Counter[str] = Counter(l for ls, _ in texts for l in ls)
+        links: Counter[str] = Counter(a for _, ks in texts for a in ks)
+        out[site] = (frozenset(l for l, n in lines.items() if len(texts) >= 5 and n >= need),
+                     frozenset(a for a, n in links.items() if len(texts) >= 5 and n >= need))
+    return out
+
+
+def navigation_lines(body: list[str], template: Template) -> list[str]:
+    """Body lines (whitespace-free) that are a template line, or mostly the text of template links."""
+    lines, links = template
+    out = []
+    for line in body:
+        if not line:
+            continue
+        if line in lines:
+            out.append(line)
+            continue
+        covered = [False] * len(line)
+        for text in links:
+            start = line.find(text)
+            while start != -1:
+                covered[start:start + len(text)] = [True] * len(text)
+                start = line.find(text, start + 1)
+        if sum(covered) >= NAV_LINK_SHARE * len(line):
+            out.append(line)
     return out
 
 
@@ -282,7 +319,7 @@ def check_rsdev(root: Path, extract: Callable[..., object] = extract_page) -> li
             "site": page["site"], "path": page["path"], "anchor": page["anchor"], "title": got.title,
             "chars": len(_NONSPACE.sub("", got.text)), "date": got.date,
             "title_ok": anchor_title_ok(got.title, page["anchor"]),
-            "nav_lines": [l for l in body if l in template[page["site"]]],
+            "nav_lines": navigation_lines(body, template.get(page["site"], NO_TEMPLATE)),
             "method": getattr(got, "body_method", None), "confidence": getattr(got, "confidence", None),
             "libs": libs, "has_article": max(libs.values()) >= ARTICLE_MIN_CHARS,
         })
@@ -358,10 +395,10 @@ def ablation_pages(rsdev_root: Path | None, gold_dirs: list[Path], per_site: int
     return pages
 
 
-def page_score(got: object, page: dict, template: set[str]) -> float:
+def page_score(got: object, page: dict, template: Template) -> float:
     """One page's score, higher is better. With a truth: body F1 + title + date. Without (the
-    realsites-dev pages): text found + title = anchor + a date − template lines kept in the body
-    (each line of the site's template that got into the body costs a little)."""
+    realsites-dev pages): text found + title = anchor + a date − navigation lines kept in the
+    body (each template or link-text line that got into the body costs a little)."""
     truth = page["truth"]
     if truth is not None:
         dates = {d for d in [truth.get("date"), *(truth.get("date_alt") or [])] if d}
@@ -369,7 +406,7 @@ def page_score(got: object, page: dict, template: set[str]) -> float:
                 + ((got.date in dates) if dates else (got.date is None)))
     body = [_NONSPACE.sub("", l) for l in got.text.split("\n")]
     return (bool(got.text) + anchor_title_ok(got.title, page["anchor"]) + (got.date is not None)
-            - 0.01 * sum(l in template for l in body))
+            - 0.01 * len(navigation_lines(body, template)))
 
 
 def _rule_applies(name: str, value: str, page: dict) -> bool:
@@ -396,7 +433,7 @@ def _rule_applies(name: str, value: str, page: dict) -> bool:
                if isinstance(el.tag, str) and (el.get("class") or el.get("id")))
 
 
-def prepare_ablation(pages: list[dict]) -> dict[str, set[str]]:
+def prepare_ablation(pages: list[dict]) -> dict[str, Template]:
     """Decode and render each page once (what `_rule_applies` reads); the sites' template lines."""
     from crawler.extraction.page import parse_html
     from crawler.extraction.rules import load_rules
@@ -410,9 +447,9 @@ def prepare_ablation(pages: list[dict]) -> dict[str, set[str]]:
     return template_lines([p for p in pages if p["truth"] is None])
 
 
-def _score(page: dict, rules: object, template: dict[str, set[str]]) -> float:
+def _score(page: dict, rules: object, template: dict[str, Template]) -> float:
     got = extract_page(page["raw"], page["url"], anchor=page["anchor"], rules=rules)
-    return page_score(got, page, template.get(page["site"], set()))
+    return page_score(got, page, template.get(page["site"], NO_TEMPLATE))
 
 
 def _each_rule(data: dict):
