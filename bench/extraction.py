@@ -639,8 +639,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.ablation:
         if not args.rsdev.is_dir():
             ap.error("--ablation needs --rsdev pointing at an unpacked realsites-dev folder")
-        golds = [args.gold, *([args.gold / "unseen"] if any((args.gold / "unseen").glob("*.json")) else []),
-                 *([args.dir] if (args.dir / "truth.jsonl").exists() else [])]
+        # Never tests/gold/unseen: those pages judge the extractor and must not choose its rules.
+        golds = [args.gold, *([args.dir] if (args.dir / "truth.jsonl").exists() else [])]
         pages = ablation_pages(args.rsdev, golds, per_site=None)
         rows = ablate(pages)
         report_ablation(rows)

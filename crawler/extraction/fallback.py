@@ -31,6 +31,10 @@ from .scoring import tokenize
 from .textlines import SKIP_TAGS, render_lines
 
 TUNED = "tuned"
+# Pages larger than this (decoded characters) get no fallback: readability-lxml scores every
+# element in Python, and a hostile multi-megabyte page must not hold a crawl's worker for long.
+# Real article pages are 10-300 KB; the crawl's download cap (DOWNLOAD_MAXSIZE, 10 MB) is larger.
+MAX_FALLBACK_CHARS = 3_000_000
 METHODS = (TUNED, "trafilatura-recall", "readability", "densest-block")
 _WS = re.compile(r"[\s\xa0\u3000]+")
 # A line reads as prose when it holds a clause mark: menus, tool bars and footers rarely do.
