@@ -395,18 +395,26 @@ def ablation_pages(rsdev_root: Path | None, gold_dirs: list[Path], per_site: int
     return pages
 
 
+FALLBACK_COST = 0.001
+
+
 def page_score(got: object, page: dict, template: Template) -> float:
     """One page's score, higher is better. With a truth: body F1 + title + date. Without (the
     realsites-dev pages): text found + title = anchor + a date − navigation lines kept in the
-    body (each template or link-text line that got into the body costs a little)."""
+    body (each template or link-text line that got into the body costs a little). Either way a
+    body that needed the fallback costs FALLBACK_COST."""
     truth = page["truth"]
+    # A body the tuned path could not find costs a little even when a fallback finds it: the
+    # fallback is two to three times the CPU and less sure (a content-container rule earns its
+    # place on pages where trafilatura alone comes up short, even if readability then rescues them).
+    fallback = FALLBACK_COST * (getattr(got, "body_method", "tuned") != "tuned")
     if truth is not None:
         dates = {d for d in [truth.get("date"), *(truth.get("date_alt") or [])] if d}
         return (prf(got.text, truth["text"]).f1 + title_match(got.title, truth["title"])
-                + ((got.date in dates) if dates else (got.date is None)))
+                + ((got.date in dates) if dates else (got.date is None))) - fallback
     body = [_NONSPACE.sub("", l) for l in got.text.split("\n")]
     return (bool(got.text) + anchor_title_ok(got.title, page["anchor"]) + (got.date is not None)
-            - 0.01 * len(navigation_lines(body, template)))
+            - 0.01 * len(navigation_lines(body, template))) - fallback
 
 
 def _rule_applies(name: str, value: str, page: dict) -> bool:
