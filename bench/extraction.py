@@ -419,9 +419,6 @@ def page_score(got: object, page: dict, template: Template) -> float:
 
 def _rule_applies(name: str, value: str, page: dict) -> bool:
     """Whether removing this rule can change this page at all (so the ablation skips the rest)."""
-    import lxml.html as html_mod
-    from lxml.etree import XPath
-
     from crawler.extraction.rules import BoilerplateLines
 
     if name == "script_dates":
@@ -429,29 +426,39 @@ def _rule_applies(name: str, value: str, page: dict) -> bool:
     if name == "boilerplate_lines":
         test = BoilerplateLines([value])
         return any(test.search(l) for l in page["lines"])
-    root = page.get("root")
-    if root is None:
-        root = page["root"] = html_mod.document_fromstring(page["text_html"] or "<html></html>")
     if name == "drop_tags":
-        return next(root.iter(value), None) is not None
+        return value in page["tags"]
     if name == "content_xpaths":
-        return bool(XPath(value)(root))
+        return value in page["xpaths"]
     rx = re.compile(value)  # drop_containers
-    return any(rx.search(f"{el.get('class') or ''} {el.get('id') or ''}") for el in root.iter()
-               if isinstance(el.tag, str) and (el.get("class") or el.get("id")))
+    return any(rx.search(key) for key in page["keys"])
 
 
-def prepare_ablation(pages: list[dict]) -> dict[str, Template]:
-    """Decode and render each page once (what `_rule_applies` reads); the sites' template lines."""
+def prepare_ablation(pages: list[dict], data: dict | None = None) -> dict[str, Template]:
+    """What `_rule_applies` reads, once per page (decoded text, rendered lines, tags, class/id
+    keys, which content XPaths match: small, so 700 pages' trees are not all held at once);
+    and the sites' templates."""
+    from lxml.etree import XPath
+
     from crawler.extraction.page import parse_html
     from crawler.extraction.rules import load_rules
     from crawler.extraction.textlines import render_lines
 
     rules = load_rules()
+    xpaths = {x: XPath(x) for n, _, x, _ in _each_rule(data or _rules_data()) if n == "content_xpaths"}
     for page in pages:
+        if "lines" in page:
+            continue
         page["text_html"] = decode_html(page["raw"])
         root = parse_html(page["text_html"])
-        page["lines"] = render_lines(root, rules) if root is not None else []
+        if root is None:
+            page.update(lines=[], tags=set(), keys=[], xpaths=set())
+            continue
+        page["lines"] = render_lines(root, rules)
+        page["tags"] = {el.tag for el in root.iter() if isinstance(el.tag, str)}
+        page["keys"] = [f"{el.get('class') or ''} {el.get('id') or ''}" for el in root.iter()
+                        if isinstance(el.tag, str) and (el.get("class") or el.get("id"))]
+        page["xpaths"] = {x for x, xp in xpaths.items() if xp(root)}
     return template_lines([p for p in pages if p["truth"] is None])
 
 
@@ -485,7 +492,7 @@ def ablate(pages: list[dict], first_cost: bool = False, data: dict | None = None
     from crawler.extraction.rules import rules_from_data
 
     data = data or _rules_data()
-    template = prepare_ablation(pages)
+    template = prepare_ablation(pages, data)
     full = rules_from_data(data)
     base: dict[str, float] = {}
     rows = []
@@ -507,8 +514,6 @@ def ablate(pages: list[dict], first_cost: bool = False, data: dict | None = None
                 gain.append((page["corpus"], page["id"], round(delta, 3)))
         rows.append({"list": name, "index": index, "rule": value, "for": kind, "touched": touched,
                      "cost": cost, "gain": gain})
-    for page in pages:
-        page.pop("root", None)
     return rows
 
 
@@ -546,8 +551,6 @@ def prune_idle(pages: list[dict], rows: list[dict]) -> list[tuple[str, str]]:
         if ok:
             data = trial
             removed.append((name, str(value)))
-    for page in pages:
-        page.pop("root", None)
     return removed
 
 
