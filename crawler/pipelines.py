@@ -92,6 +92,10 @@ class ExtractionPipeline:
         low = self.crawler.stats.get_value("govwatch/low_confidence", 0)
         if low:  # a source whose template extraction no longer fits shows here
             log.warning("govwatch: %d article(s) extracted with low confidence (articles.low_confidence = 1)", low)
+        textless = self.crawler.stats.get_value("govwatch/stored_without_text", 0)
+        if textless:
+            log.warning("govwatch: %d article(s) stored without text: image- or attachment-only pages "
+                        "(articles.body_method = 'none')", textless)
 
     def ignore_patterns(self) -> tuple[str, ...]:
         """The source's `ignore_patterns` (regular expressions, checked when the config loads)."""
@@ -144,6 +148,8 @@ class ExtractionPipeline:
             return FetchFailure(item.url, item.source, "no article text found on the page", item.http_status)
         if extracted.fields.get("low_confidence"):
             self.crawler.stats.inc_value("govwatch/low_confidence")
+        if not extracted.fields.get("text"):
+            self.crawler.stats.inc_value("govwatch/stored_without_text")
         return item
 
 

@@ -36,6 +36,9 @@ TUNED = "tuned"
 # Real article pages are 10-300 KB; the crawl's download cap (DOWNLOAD_MAXSIZE, 10 MB) is larger.
 MAX_FALLBACK_CHARS = 3_000_000
 METHODS = (TUNED, "trafilatura-recall", "readability", "densest-block")
+# Stored with no body at all: an image-only notice, or one whose substance is its attachment
+# (crawler/extraction_pool.py decides when such a page is still the article the list named).
+NO_TEXT = "none"
 _WS = re.compile(r"[\s\xa0\u3000]+")
 # A line reads as prose when it holds a clause mark: menus, tool bars and footers rarely do.
 _CLAUSE = re.compile(r"[，。；！？,;!?]")
