@@ -30,7 +30,7 @@ from lxml.html import HtmlElement
 
 from .links import PageLink
 from .record_dates import record_dates
-from .shape import distinctive_family
+from .shape import dated_in_column, distinctive_family
 
 MAX_UP = 8              # a record is rarely more than this many levels above its title link
 MIN_RECORDS = 3         # two similar links are a pair, not a list
@@ -137,16 +137,21 @@ def _structure_score(records: list[Record], site: str = "", title_floor: float =
             * (0.5 + 0.5 * own))
 
 
-def is_article_list(region: Region) -> bool:
+def is_article_list(region: Region, page_url: str = "") -> bool:
     """Whether a candidate is a list of articles rather than navigation: titles of notice length, or dates.
 
     Menus, mega-menus and column tabs have 2–9 character labels (学校简介, CRP数字校园教师端) and no dates;
     every article list in the development pages has a median title of 14+ characters or dates on most rows. A page whose list is
     rendered by script (or blanked) must yield nothing rather than its menu. Short captions pass when their
-    links share a distinctive article-naming family (photo news: 学生宿舍 → ``content-3636.html``).
+    links share a distinctive article-naming family (photo news: 学生宿舍 → ``content-3636.html``), or when
+    the URLs themselves show in-column articles: filed under the page's directory by date (see
+    :func:`shape.dated_in_column`), which a menu pointing at other columns never is. Title length alone
+    cannot decide: 便民/问答/产品知识 columns have 5–9 character titles.
     """
     median_title = median(_title_len(r.title_link()) for r in region.records)
-    return median_title >= MIN_TITLE or region.dated >= 0.5 or region.article_family
+    if median_title >= MIN_TITLE or region.dated >= 0.5 or region.article_family:
+        return True
+    return bool(page_url) and dated_in_column([r.title_link().url for r in region.records], page_url)
 
 
 def find_regions(root: HtmlElement, links: list[PageLink], page_url: str = "") -> list[Region]:
