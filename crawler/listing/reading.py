@@ -21,7 +21,8 @@ from .shape import compile_shape, learn_shape, shape_target
 
 
 def _main_links(records: list[Record], dates: list[str | None] | None = None) -> list[ListLink]:
-    """One link per record (its title link), first occurrence of each URL, with the record's date."""
+    """One link per record (its title link, named by its caption), first occurrence of each URL, with the
+    record's date."""
     if dates is None:
         dates = record_dates([(r.element, r.title_link().anchor) for r in records])[0]
     out: list[ListLink] = []
@@ -31,7 +32,8 @@ def _main_links(records: list[Record], dates: list[str | None] | None = None) ->
         if title.url in seen:
             continue
         seen.add(title.url)
-        out.append(ListLink(title.url, title.anchor or title.title, date))
+        caption = rec.caption_link()
+        out.append(ListLink(title.url, caption.anchor or caption.title, date))
     return out
 
 

@@ -22,6 +22,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 from statistics import median
 from urllib.parse import urlsplit
 
@@ -39,6 +40,7 @@ SCORED_WITH_DATES = 30  # only the best groups by structure get the (costlier) d
 MERGE_UP = 3            # a list split in chunks repeats at most this many levels above its records
 MIN_TITLE = 10          # median title length of an undated article list; menus and tabs say 2-9 characters
 DISTINCTIVE_TITLE_FLOOR = 0.5  # title factor granted to records linking one article family (photo news captions)
+HEADING_LOOKAHEAD = 20  # elements inside a link searched for the heading it wraps
 SHORT_TITLE = 6         # a stray row's link (加入收藏, [通知]) is at most this long
 _RUNS = re.compile(r"\d+|[A-Za-z]+")
 _HASH = re.compile(r"[0-9A-Fa-f]{4,12}(?:-[0-9A-Fa-f]{4,12}){2,5}|[0-9A-Za-z]{16,64}")
@@ -54,6 +56,41 @@ class Record:
     def title_link(self) -> PageLink:
         """The link whose text is longest: the title (thumbnails, tags, 详情 and dates are shorter)."""
         return max(self.links, key=lambda lk: (len(lk.anchor) or len(lk.title) // 2))
+
+    def caption_link(self) -> PageLink:
+        """The link whose text names the record: the title link, unless another link to the same URL is
+        marked as the title (inside or holding an ``h1``–``h6``, or classed ``title``/``tit``/``bt``).
+
+        Records with a summary link the article twice or thrice (title, 80-character excerpt, 详情); the
+        excerpt is longest, but every template marks the title as a heading or a title class."""
+        title = self.title_link()
+        for link in self.links:
+            if link.url == title.url and (link.anchor or link.title) and _marked_as_title(link.element, self.element):
+                return link
+        return title
+
+
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_TITLE_CLASSES = frozenset({"title", "tit", "bt", "biaoti"})   # bt, biaoti: 标题 in pinyin
+_CLASS_PARTS = re.compile(r"[\s_-]+")
+
+
+def _marked_as_title(link: HtmlElement, record: HtmlElement) -> bool:
+    """Whether *link* is a heading or sits in one (or in a title-classed element) inside *record*."""
+    # a heading wrapped in the link (<a><h4>…</h4></a>) is among its first elements; a hostile link holding a
+    # huge subtree is not walked
+    if any(el.tag in _HEADINGS for el in islice(link.iterdescendants(), HEADING_LOOKAHEAD)):
+        return True
+    el: HtmlElement | None = link
+    for _ in range(MAX_UP):
+        if el is None:
+            break
+        if el.tag in _HEADINGS or _TITLE_CLASSES & set(_CLASS_PARTS.split((el.get("class") or "")[:200].lower())):
+            return True
+        if el is record:
+            break
+        el = el.getparent()
+    return False
 
 
 @dataclass(eq=False)

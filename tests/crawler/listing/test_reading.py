@@ -230,3 +230,19 @@ def test_pretty_url_articles_ending_in_a_slash_are_articles_not_columns():
     found = {urlsplit(a.url).path for a in reading.article_links}
     assert "/2019/05/02/older-post/" in found
     assert not found & {"/archives/", "/categories/", "/tags/", "/about/"}
+
+
+def test_a_record_linking_its_summary_too_is_named_by_its_heading():
+    """Title, 80-character excerpt and 详情 all link the article: the anchor is the heading, not the longest text."""
+    excerpt = "实际上，今年以来，价格一直较为稳定地处于高位。根据行业协会发布的前三季度供需形势分析预测报告显示的数据"
+    rows = "".join(f'<li><div class="pic"><img src="/p/{i}.jpg"></div><div class="bt"><a href="/xwzx/gsxw/{130 + i}.html">'
+                   f'<h4>不锈钢扁钢{i}</h4></a><span>【2019-09-0{i}】</span></div>'
+                   f'<p><a href="/xwzx/gsxw/{130 + i}.html">{excerpt}{i}</a></p>'
+                   f'<a class="xq" href="/xwzx/gsxw/{130 + i}.html">详情&gt;&gt;</a></li>' for i in range(1, 6))
+    html = f'<html><body><ul class="news">{rows}</ul></body></html>'
+    reading = read_list_page(html, "http://www.example.com/xwzx/gsxw/index.html")
+    assert [m.anchor for m in reading.main_links] == [f"不锈钢扁钢{i}" for i in range(1, 6)]
+    assert [m.date for m in reading.main_links] == [f"2019-09-0{i}" for i in range(1, 6)]
+    # without a heading or title class the longest text stays the name
+    plain = html.replace("<h4>", "").replace("</h4>", "").replace('class="bt"', 'class="x"')
+    assert read_list_page(plain, "http://www.example.com/xwzx/gsxw/index.html").main_links[0].anchor == excerpt + "1"
