@@ -29,11 +29,11 @@ _PAGE_NAME = re.compile(r"^(?:([A-Za-z]{1,20})[_-]?)?(?:\d{1,9}[_-])?(\d{1,6})\.
 _PAGE_PARAM = re.compile(r"^(?:page|pageno|pageindex|page_index|pagenum|pagenumber|pagenow|pn|p|pg|cp|cpage|curpage"
                          r"|currentpage|page_no|start|offset)$", re.IGNORECASE)
 _PAGE_NUMBER = re.compile(r"(?<!\d)\d{1,4}$")
-# An unlabelled pager control says nothing (an image), a number, arrows, or a pager word (第2页, Next », and an
+# An unlabelled pager control says nothing (an image), a number, arrows, or a pager word (第2页, 下一頁, Next », an
 # e-paper's 第02版：要闻 / 下一版). Other words (新闻资讯) are a channel's or an article's title, even on a file
 # named like a page (index11.html).
 _WORD = re.compile(r"[A-Za-z\u4e00-\u9fff]")
-_PAGER_WORD = re.compile(r"页|版|next|prev|last|first|older|newer", re.IGNORECASE)
+_PAGER_WORD = re.compile(r"页|頁|版|next|prev|last|first|older|newer", re.IGNORECASE)
 _PAGED_PATH = re.compile(r"(?<=/)page/\d{1,5}/?$")      # <list path>page/N/ of pretty-URL engines
 # A list page's own "first page" file: from index_2.html, list-3.html or a directory URL, 首页 → index.html is
 # page 1; from tzgg.htm (a VSB column page, whose page 1 is itself) 首页 → index.htm is the site home.

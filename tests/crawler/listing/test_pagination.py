@@ -124,9 +124,10 @@ def test_breadcrumb_home_is_not_the_first_page_of_a_column_page():
 
 def test_a_channel_heading_named_like_a_page_is_not_a_page():
     body = """<h5><a href="index11.html" title="新闻资讯">新闻资讯</a></h5>
-              <div><a href="index2.html">第2页</a> <a href="index3.html"><img src="next.gif"></a></div>"""
+              <div><a href="index2.html">第2页</a> <a href="index3.html"><img src="next.gif"></a>
+              <a href="index4.html">下一頁 »</a> <a href="index12.html">更多新闻</a></div>"""
     p = pager(body, "http://h.cn/xwzx/index.html")
-    assert p.urls == ["http://h.cn/xwzx/index2.html", "http://h.cn/xwzx/index3.html"]
+    assert p.urls == ["http://h.cn/xwzx/index2.html", "http://h.cn/xwzx/index3.html", "http://h.cn/xwzx/index4.html"]
 
 
 def test_rel_next_and_page_n_directories_of_pretty_url_engines():
