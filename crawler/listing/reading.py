@@ -16,8 +16,33 @@ from .links import PageLink, document_base, page_links, parse_html
 from .model import ListLink, ListProfile, ListReading, Pagination
 from .pagination import find_pagination
 from .record_dates import record_dates
-from .records import Record, find_regions, is_article_list, records_at, url_skeleton
+from .records import Record, Region, find_regions, is_article_list, records_at, url_skeleton
 from .shape import compile_shape, learn_shape, shape_target
+
+MENU_MIN_ITEMS = 4     # a menu bar has at least this many entries
+MENU_LINKED_SHARE = 0.8  # ... and almost every entry starts with its own link
+
+
+def in_menu_item(region: Region) -> bool:
+    """The region sits inside an entry of a menu bar: a ``<li>`` holding its own link, among at least
+    MENU_MIN_ITEMS sibling entries that mostly do too.
+
+    Mega-menus (portal templates of every CMS) drop a panel of a column's latest items under its menu
+    entry; those items are dated and titled like the real list, and when the page's own list is short
+    the panel can outscore it. A page's main list is never nested inside one entry of a menu.
+    """
+    first = region.records[0].element if region.records else None
+    if first is None:
+        return False
+    for entry in first.iterancestors("li"):
+        bar = entry.getparent()
+        if bar is None or entry.find("a") is None:
+            continue
+        entries = [li for li in bar if li.tag == "li"]
+        linked = sum(1 for li in entries if li.find("a") is not None)
+        if len(entries) >= MENU_MIN_ITEMS and linked >= MENU_LINKED_SHARE * len(entries):
+            return True
+    return False
 
 
 def _main_links(records: list[Record], dates: list[str | None] | None = None) -> list[ListLink]:
@@ -139,8 +164,10 @@ def read_list_page(html: str, url: str, profile: ListProfile | None = None) -> L
             note = "stored profile"
     if learned is None:
         # a block of links to column pages (栏目导航 with long names) is navigation, however list-like
-        best = next((r for r in find_regions(root, links, url) if is_article_list(r, url) and sum(
-            1 for rec in r.records if _is_column_name(rec.title_link().url)) * 2 <= len(r.records)), None)
+        lists = [r for r in find_regions(root, links, url) if is_article_list(r, url) and sum(
+            1 for rec in r.records if _is_column_name(rec.title_link().url)) * 2 <= len(r.records)]
+        # a list inside a menu item is its drop-down preview of that column; the page's own list wins
+        best = next((r for r in lists if not in_menu_item(r)), lists[0] if lists else None)
         if best is not None:
             main = _main_links(best.records, best.dates)
             shape = learn_shape([m.url for m in main], url)

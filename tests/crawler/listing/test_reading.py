@@ -246,3 +246,29 @@ def test_a_record_linking_its_summary_too_is_named_by_its_heading():
     # without a heading or title class the longest text stays the name
     plain = html.replace("<h4>", "").replace("</h4>", "").replace('class="bt"', 'class="x"')
     assert read_list_page(plain, "http://www.example.com/xwzx/gsxw/index.html").main_links[0].anchor == excerpt + "1"
+
+
+def test_a_mega_menu_panel_previewing_a_column_does_not_outrank_the_page_list():
+    """Portal templates drop each column's latest items under its menu entry; the page's own
+    (shorter) list is the main list, not the panel nested in one entry of the menu bar."""
+    panel = "".join(f'<li><a href="/xwzx/tzgg/2021-05-{d:02d}/{700 + d}.html">关于做好二〇二一年第{d}批重点项目申报工作的通知</a>'
+                    f"<span>2021-05-{d:02d}</span></li>" for d in range(1, 9))
+    entries = "".join(f'<li><a href="/{c}/index.html">{n}</a></li>' for c, n in
+                      (("gk", "概况"), ("zwgk", "政务公开"), ("bsfw", "办事服务"), ("hdjl", "互动交流")))
+    menu = f'<ul class="menu"><li><a href="/xwzx/index.html">新闻中心</a><div class="drop"><ul>{panel}</ul></div></li>{entries}</ul>'
+    own = "".join(f'<div class="card"><a href="/xwzx/gzdt/2021-06-{d:02d}/{800 + d}.html">全县开展安全生产大检查第{d}次</a>'
+                  f"<em>2021-06-{d:02d}</em></div>" for d in range(1, 5))
+    html = f'<html><body>{menu}<div class="main"><div class="cards">{own}</div></div></body></html>'
+    reading = read_list_page(html, "http://www.example.gov.cn/xwzx/gzdt/index.html")
+    assert [m.url for m in reading.main_links] == [
+        f"http://www.example.gov.cn/xwzx/gzdt/2021-06-{d:02d}/{800 + d}.html" for d in range(1, 5)]
+
+
+def test_a_list_inside_a_menu_is_still_read_when_the_page_has_no_other():
+    panel = "".join(f'<li><a href="/xwzx/tzgg/2021-05-{d:02d}/{700 + d}.html">关于做好二〇二一年第{d}批重点项目申报工作的通知</a>'
+                    f"<span>2021-05-{d:02d}</span></li>" for d in range(1, 9))
+    entries = "".join(f'<li><a href="/{c}/index.html">{n}</a></li>' for c, n in
+                      (("gk", "概况"), ("zwgk", "政务公开"), ("bsfw", "办事服务"), ("hdjl", "互动交流")))
+    html = (f'<html><body><ul class="menu"><li><a href="/xwzx/index.html">新闻中心</a><ul>{panel}</ul></li>'
+            f"{entries}</ul></body></html>")
+    assert len(read_list_page(html, "http://www.example.gov.cn/xwzx/tzgg/index.html").main_links) == 8
