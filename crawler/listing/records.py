@@ -39,6 +39,7 @@ TITLE_FULL = 30         # titles this long count fully; shorter ones proportiona
 SCORED_WITH_DATES = 30  # only the best groups by structure get the (costlier) date read
 MERGE_UP = 3            # a list split in chunks repeats at most this many levels above its records
 MIN_TITLE = 10          # median title length of an undated article list; menus and tabs say 2-9 characters
+MIN_CAPTION = 2         # the short-caption routes (photo news 学生宿舍) still need a word, not one character
 DISTINCTIVE_TITLE_FLOOR = 0.5  # title factor granted to records linking one article family (photo news captions)
 HEADING_LOOKAHEAD = 20  # elements inside a link searched for the heading it wraps
 SHORT_TITLE = 6         # a stray row's link (加入收藏, [通知]) is at most this long
@@ -186,9 +187,12 @@ def is_article_list(region: Region, page_url: str = "") -> bool:
     cannot decide: 便民/问答/产品知识 columns have 5–9 character titles.
     """
     median_title = median(_title_len(r.title_link()) for r in region.records)
-    if median_title >= MIN_TITLE or region.dated >= 0.5 or region.article_family:
+    if median_title >= MIN_TITLE or region.dated >= 0.5:
         return True
-    return bool(page_url) and dated_in_column([r.title_link().url for r in region.records], page_url)
+    if median_title < MIN_CAPTION:  # single characters are pager digits or junk, never captions
+        return False
+    return region.article_family or (
+        bool(page_url) and dated_in_column([r.title_link().url for r in region.records], page_url))
 
 
 def find_regions(root: HtmlElement, links: list[PageLink], page_url: str = "") -> list[Region]:

@@ -250,7 +250,7 @@ class SourceSpider(scrapy.Spider):
         articles = 0
         if reading is not None:
             for link in reading.article_links:
-                if not self.in_scope(link.url):
+                if not (matchable(link.url) and self.in_scope(link.url)):
                     continue
                 articles += 1
                 new_links += link.url not in self.known_urls
@@ -331,7 +331,7 @@ class SourceSpider(scrapy.Spider):
                      new_links: int) -> Iterator[scrapy.Request]:
         """The next list pages of a column, in scope, while they may show something new."""
         for url in urls:
-            if not self.in_scope(url) or url in self.requested_articles:
+            if not (matchable(url) and self.in_scope(url)) or url in self.requested_articles:
                 continue
             # Deeper pages are followed while this one shows new articles (they may have
             # pushed others down), otherwise only when their own next visit is due.
@@ -375,6 +375,9 @@ class SourceSpider(scrapy.Spider):
         if response.status == 304:
             yield ArticleNotModified(response.url, self.source_name)
         elif response.status in (404, 410):
+            if first not in self.known_urls and (crawler := getattr(self, "crawler", None)):
+                # a link the list just showed that is not there: fetched, and nothing to store
+                crawler.stats.inc_value("govwatch/article_pages")
             yield ArticleGone(first, self.source_name, response.status)
         elif response.status in REDIRECT_STATUSES:
             yield from self.article_redirect(response)

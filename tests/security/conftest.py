@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import govwatch
-from tests.security.hostile_site import GOOD_ATTACHMENTS, HOSTILE_HREFS, LIST_PATH, HostileSite, notice
+from tests.security.hostile_site import GOOD_ATTACHMENTS, HOSTILE_HREFS, LIST_PATH, HostileSite, notice, notice_title
 
 FAST_POLITENESS = {"autothrottle": False, "download_delay": 0, "concurrent_requests": 16, "obey_robots": False,
                    "download_timeout": 5}
@@ -50,24 +50,24 @@ def build_hostile_site(site: HostileSite) -> dict[str, str]:
     anchors += "".join(f'<p><a href="{href}">正常附件{i}</a></p>' for i, href in enumerate(GOOD_ATTACHMENTS))
     attachments, html = notice(1, extra_body="<p>附件：</p>" + anchors)
     site.add(attachments, html)
-    site.link(attachments)
+    site.link(attachments, notice_title(1))
 
     internal_article = site.internal_url("/gov/2024/05/t20240530_9999.html")
     refresh, html = notice(2, head=f'<meta http-equiv="refresh" content="0; url={internal_article}">')
     site.add(refresh, html)
-    site.link(refresh)
+    site.link(refresh, notice_title(2))
     # a list page whose refresh sends the crawler to the internal server's list
     site.add("/gov/index_1.html", f'<html><head><meta http-equiv="refresh" content="0;url='
                                   f'{site.internal_url("/gov/index.html")}"></head><body>跳转</body></html>')
     site.link("/gov/index_1.html", "下一页")
     redirected, _ = notice(3)
     site.add(redirected, "", status=302, headers={"Location": internal_article})
-    site.link(redirected)
+    site.link(redirected, notice_title(3))
     site.link(internal_article, "内网文章")  # a plain link off the site
 
     plain, html = notice(4)
     site.add(plain, html)
-    site.link(plain)
+    site.link(plain, notice_title(4))
 
     # item 3: links crafted against the old article pattern, a link over the length cap, and
     # a large list of short crafted links

@@ -58,6 +58,11 @@ class Page:
     repeat: int = 1  # the body sent this many times, without Content-Length (a stream ended by closing)
 
 
+def notice_title(n: int) -> str:
+    """The headline of notice(n): what the start page lists it as."""
+    return make_docs(1, start=n)[0].title
+
+
 def notice(n: int, extra_body: str = "", head: str = "") -> tuple[str, str]:
     """A realistic TRS notice (path, HTML) from the demo corpus, with attacker HTML inserted."""
     doc = make_docs(1, start=n)[0]
@@ -120,14 +125,16 @@ class HostileSite:
             self.pages[path] = Page(chunk, repeat=repeat)
         return path
 
-    def link(self, path_or_url: str, text: str = "通知") -> None:
+    def link(self, path_or_url: str, text: str = "关于开展网络安全专项检查工作的通知") -> None:
         with self.lock:
             self.listed.append(f'<li><a href="{escape(path_or_url)}">{escape(text)}</a><span>2024-05-01</span></li>')
 
     def list_page(self) -> bytes:
-        items = "\n".join(self.listed + self.extra_list_html)
+        # The notices are the column's list; whatever else a test crafts sits in a block of its own,
+        # as a real page's sidebar would (the list reader still reads every link of it).
+        items, extra = "\n".join(self.listed), "\n".join(self.extra_list_html)
         return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>通知公告</title></head>'
-                f'<body><ul class="list">{items}</ul></body></html>').encode()
+                f'<body><ul class="list">{items}</ul><div class="more"><ul>{extra}</ul></div></body></html>').encode()
 
     def answer(self, path: str) -> Page:
         with self.lock:

@@ -272,3 +272,15 @@ def test_a_list_inside_a_menu_is_still_read_when_the_page_has_no_other():
     html = (f'<html><body><ul class="menu"><li><a href="/xwzx/index.html">新闻中心</a><ul>{panel}</ul></li>'
             f"{entries}</ul></body></html>")
     assert len(read_list_page(html, "http://www.example.gov.cn/xwzx/tzgg/index.html").main_links) == 8
+
+
+def test_single_character_links_are_not_a_list_of_articles_however_article_like_their_urls():
+    """A hostile page (or a pager of digits) repeats one-character links to article-shaped URLs;
+    the notices listed beside them are the column's list."""
+    junk = "".join(f'<li><a href="/gov/art/{n}{"1" * 40}x">x</a></li>' for n in range(300))
+    notices = "".join(f'<li><a href="/gov/2024/05/t2024050{d}_{1000 + d}.html">关于开展第{d}批安全生产专项检查工作的通知</a>'
+                      f"<span>2024-05-0{d}</span></li>" for d in range(1, 5))
+    html = f'<html><body><ul class="list">{notices}</ul><div class="more"><ul>{junk}</ul></div></body></html>'
+    reading = read_list_page(html, "http://www.example.gov.cn/gov/index.html")
+    assert [m.url for m in reading.main_links] == [
+        f"http://www.example.gov.cn/gov/2024/05/t2024050{d}_{1000 + d}.html" for d in range(1, 5)]
