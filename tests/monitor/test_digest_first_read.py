@@ -8,10 +8,12 @@ import json
 import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 
 from monitor.changes import fill_diffs
+from monitor.diffs import diff_json, version_diff
 from monitor.digest.chat import LIMITS, chat_message, limit_for
 from monitor.digest.contents import build_digest
 from monitor.digest.delivery import AppriseReporter, RenderedDigest
@@ -19,7 +21,6 @@ from monitor.digest.excerpts import change_segments, withdrawal_reason
 from monitor.digest.period import day_period
 from monitor.digest.renderers import render
 from monitor.digest.subscriptions import load_subscriptions
-from monitor.diffs import diff_json, version_diff
 from storage import open_db
 from tests.monitor.digest_history import DAY, Script, write_config
 
@@ -69,7 +70,7 @@ def test_counters_and_subject_agree(same_day):
     counts = digest.counts
     assert counts["changed"] == 1 and counts["new"] == 62 and counts["withdrawn"] == 1
     html = render("html", digest)
-    shown = dict(re.findall(r'data-kind="(\w+)".*?<div class="count"[^>]*>(\d+)</div>', html, re.S))
+    shown = dict(re.findall(r'data-kind="(\w+)".*?<div class="count"[^>]*>(\d+)</div>', html, re.DOTALL))
     assert {k: int(v) for k, v in shown.items()} == {k: counts[k] for k in shown}
     for key, short in (("withdrawn", "撤"), ("changed", "改"), ("new", "新")):
         assert f"{short} {counts[key]}" in digest.subject
@@ -108,9 +109,9 @@ def test_withdrawal_reasons_in_words(detail, words):
 class Receiver(BaseHTTPRequestHandler):
     """A chat service on 127.0.0.1: keeps each request body, answers as the real bots do."""
 
-    bodies: list[bytes] = []
+    bodies: ClassVar[list[bytes]] = []
 
-    def do_POST(self):  # noqa: N802 (http.server's name)
+    def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         Receiver.bodies.append(body)
         answer = b'{"errcode": 0, "errmsg": "ok", "code": 0, "StatusCode": 0}'
