@@ -15,11 +15,19 @@ from w3lib.url import canonicalize_url
 
 from crawler.block_pages import shared_share
 from crawler.extraction_pool import Extracted, ExtractionPool, default_workers, extract_for_store, peak_rss_kb
-from crawler.items import ArticleGone, ArticleNotModified, ArticlePage, FetchFailure, ListPageFetched
+from crawler.items import (
+    ArticleGone,
+    ArticleNotModified,
+    ArticlePage,
+    FetchFailure,
+    ListPageFetched,
+    ListProfileLearned,
+)
 from storage import open_db
 from storage.articles import FetchedArticle, current_text, record_gone, record_not_modified, record_page
 from storage.list_pages import record_list_fetch
-from storage.runs import finish_run, record_fetch_error, start_run
+from storage.list_profiles import save_learned_profile
+from storage.runs import articles_stored, finish_run, get_run, record_fetch_error, run_outcome, start_run
 from storage.transactions import batch, writing
 
 log = logging.getLogger(__name__)
@@ -34,7 +42,7 @@ ERROR_PAGE_MAX_SHARED = 0.2
 # Checks in a row that must find an article gone before its withdrawal is reported (per source:
 # confirm_withdrawal_checks; sources synced before the setting existed get this).
 DEFAULT_CONFIRM_CHECKS = 2
-STORED_ITEMS = (ArticlePage, ArticleNotModified, ArticleGone, ListPageFetched, FetchFailure)
+STORED_ITEMS = (ArticlePage, ArticleNotModified, ArticleGone, ListPageFetched, FetchFailure, ListProfileLearned)
 
 
 class ExtractionPipeline:
@@ -94,7 +102,7 @@ class ExtractionPipeline:
             return self.extract_here(item)
         try:
             extracted = await self.pool.extract(item.body, item.url, item.encoding, self.ignore_patterns(),
-                                                item.declared_charset)
+                                                item.declared_charset, item.list_anchor)
         except Exception as exc:  # as in extract_here; a dead worker is reported on this page alone
             return self.failed(item, exc)
         self.crawler.stats.inc_value("govwatch/extracted_in_pool")
@@ -104,7 +112,7 @@ class ExtractionPipeline:
         """Extract in this process."""
         try:
             extracted = extract_for_store(item.body, item.url, item.encoding, self.ignore_patterns(),
-                                          item.declared_charset)
+                                          item.declared_charset, item.list_anchor)
         except Exception as exc:  # a broken page must not stop the crawl; it is logged in the run
             return self.failed(item, exc)
         return self.accept(item, extracted)
@@ -271,23 +279,38 @@ class StoragePipeline:
         """A committed item's outcome in the crawl's stats (and a list visit kept for the close)."""
         if isinstance(item, ListPageFetched):
             self.list_visits.append(item)
+        elif isinstance(item, ListProfileLearned):
+            self.crawler.stats.inc_value(f"govwatch/list_profile/{outcome}")
         elif outcome is not None:
             self.crawler.stats.inc_value(f"govwatch/articles/{outcome}")
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         stats = self.crawler.stats
-        status = RUN_STATUS.get(reason, reason)
         pages = stats.get_value("downloader/response_count", 0)
-        if status == "ok" and pages == 0:
-            status = "failed"
         self.flush()
         self.write_list_visits(complete=reason == "finished")
-        message = RUN_MESSAGES.get(reason, f"crawl ended: {reason}")
+        # The one place a crawl's outcome is judged (storage.runs.run_outcome); the spider
+        # keeps what happened to its start pages.
+        ended = RUN_STATUS.get(reason, reason)
+        status, message = run_outcome(
+            ended,
+            pages_fetched=pages,
+            article_pages=stats.get_value("govwatch/article_pages", 0),
+            articles_stored=articles_stored(get_run(self.db, self.run_id)),
+            start_urls=list((getattr(spider, "config", None) or {}).get("start_urls") or []),
+            start_failures=dict(getattr(spider, "start_failures", {})),
+            starts_without_links=list(getattr(spider, "starts_without_links", [])),
+            notes=list(getattr(spider, "run_notes", [])),
+        )
+        if ended != "ok":  # stopped, timed out, killed: the close reason is the message
+            message = RUN_MESSAGES.get(reason, f"crawl ended: {reason}")
+        if status != "ok":
+            log.warning("run %s %s: %s", self.run_id, status, message)
         finish_run(
             self.db,
             self.run_id,
             status,
-            message=None if status == "ok" else message,
+            message=message,
             pages_fetched=pages,
             bytes_downloaded=stats.get_value("downloader/response_bytes", 0),
         )
@@ -343,6 +366,9 @@ class StoragePipeline:
         if isinstance(item, FetchFailure):
             record_fetch_error(self.db, self.run_id, item.source, item.url, item.reason, item.http_status)
             return "error"
+        if isinstance(item, ListProfileLearned):
+            saved = save_learned_profile(self.db, item.source, item.url, item.profile, relearned=item.relearned)
+            return "profile_saved" if saved else "profile_pinned"
         raise DropItem(f"unknown item type {type(item).__name__}")
 
 
@@ -380,4 +406,5 @@ def _to_store(item: ArticlePage) -> FetchedArticle:
         confidence=found.get("confidence"),
         low_confidence=bool(found.get("low_confidence")),
         prepared=item.prepared,
+        list_anchor=item.list_anchor,
     )
