@@ -233,7 +233,7 @@ class SourceSpider(scrapy.Spider):
         articles = 0
         if reading is not None:
             for link in reading.article_links:
-                if not self.in_scope(link.url):
+                if not matchable(link.url) or not self.in_scope(link.url):  # issue 19's length cap here too
                     continue
                 articles += 1
                 new_links += link.url not in self.known_urls
