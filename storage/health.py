@@ -26,8 +26,11 @@ from storage.sources import source_names
 
 # A run that sees less than this share of the median of recent runs is "far fewer".
 FEWER_SHARE = 0.5
-# Silent for more than this many times the median gap between new articles.
+# Silent for more than this many times the median gap between new articles…
 SILENCE_FACTOR = 4.0
+# …and for at least a day: a first crawl finds a whole archive within seconds, so its "usual
+# gap" is ~0 and every source looked silent twenty minutes later (the demo showed two).
+MIN_SILENCE_S = 24 * 3600
 MIN_HISTORY = 3
 
 
@@ -62,7 +65,7 @@ def source_health(db: sqlite_utils.Database, source: str, now: datetime | None =
     if len(gaps) >= MIN_HISTORY:
         usual = statistics.median(gaps)
         silent_for = (now - times[0]).total_seconds()
-        if usual > 0 and silent_for > SILENCE_FACTOR * usual:
+        if usual > 0 and silent_for > max(SILENCE_FACTOR * usual, MIN_SILENCE_S):
             flags.append(HealthFlag(source, "silent", f"no new article for {silent_for / 3600:.1f} h; "
                                                        f"usual gap {usual / 3600:.1f} h"))
     return flags
