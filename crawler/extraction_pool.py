@@ -54,6 +54,7 @@ def extract_for_store(body: bytes, url: str, encoding: str | None, ignore: tuple
     link text for this article, which the title choice may prefer (crawler/extraction).
     """
     from crawler.extraction import extract_page
+    from crawler.extraction.fallback import NO_TEXT
 
     screening = screen_article(body, declared, encoding)
     if not screening.is_article:
@@ -63,10 +64,37 @@ def extract_for_store(body: bytes, url: str, encoding: str | None, ignore: tuple
     if ignore:
         fields["text"] = strip_ignored(fields.get("text") or "", [re.compile(p) for p in ignore])
     if not (fields.get("text") or "").strip():
-        return Extracted(fields, None, screening)
+        if not is_textless_article(fields, body, screening.encoding, anchor):
+            return Extracted(fields, None, screening)
+        fields.update(text="", body_method=NO_TEXT, confidence=0.0, low_confidence=True)
     prepared = prepare_content(fields.get("title"), fields["text"], fields.get("date"), fields.get("doc_no"),
                                fields.get("publisher"), body)
     return Extracted(fields, prepared, screening)
+
+
+def is_textless_article(fields: dict[str, Any], body: bytes, encoding: str | None, anchor: str | None) -> bool:
+    """A page with no body text that is still the article its list named, so it is stored.
+
+    Government notices are often an image of the document or a line of 附件 whose file the
+    site serves elsewhere; refusing them hid new (and withdrawn) notices from the digest
+    (realsites-dev: 66 of 637 start-linked articles). A page counts when it lists attachments
+    or shows the headline the list linked it with; anything else with no text (an error page,
+    a placeholder) is still refused. Parsed again here: this is the rare empty-text case.
+    """
+    if fields.get("attachments"):
+        return True
+    if not (anchor and anchor.strip()):
+        return False
+    import lxml.html
+
+    from crawler.extraction import decode_html
+    from crawler.extraction.title import shows_listed_headline
+
+    try:
+        root = lxml.html.fromstring(decode_html(body, encoding))
+    except (ValueError, lxml.etree.ParserError):
+        return False
+    return shows_listed_headline(root, anchor)
 
 
 @functools.cache

@@ -66,6 +66,7 @@ class ExtractionPipeline:
         workers = default_workers() if workers in (None, "", "auto") else int(workers)
         pool = ExtractionPool(workers, settings.getint("GOVWATCH_EXTRACTION_POOL_AFTER", 20)) if workers > 0 else None
         pipeline = cls(crawler, pool)
+        crawler.signals.connect(pipeline.engine_stopped, signal=signals.engine_stopped)
         if pool is not None:
             crawler.signals.connect(pipeline.request_scheduled, signal=signals.request_scheduled)
         return pipeline
@@ -78,15 +79,23 @@ class ExtractionPipeline:
     def close_spider(self) -> None:
         # The crawl's work is done: this is its peak (for operators' logs and bench/).
         self.crawler.stats.set_value("govwatch/crawl_peak_rss_kb", peak_rss_kb())
-        low = self.crawler.stats.get_value("govwatch/low_confidence", 0)
-        if low:  # in the log tail the run keeps: a source whose template no longer fits shows here
-            log.warning("govwatch: %d article(s) extracted with low confidence (articles.low_confidence = 1)", low)
         if self.pool is not None:
             stats = self.crawler.stats
             stats.set_value("govwatch/extraction_workers", len(self.pool.peak_rss_kb))
             stats.set_value("govwatch/extraction_worker_cpu_s", round(self.pool.cpu_s, 3))
             stats.set_value("govwatch/extraction_worker_rss_kb", sum(self.pool.peak_rss_kb.values()))
             self.pool.close()
+
+    def engine_stopped(self) -> None:
+        """The low-confidence count as the crawl's last log line: the stats dump (40+ lines) comes
+        after close_spider and would push it out of the log tail the run keeps (monitor/crawls.py)."""
+        low = self.crawler.stats.get_value("govwatch/low_confidence", 0)
+        if low:  # a source whose template extraction no longer fits shows here
+            log.warning("govwatch: %d article(s) extracted with low confidence (articles.low_confidence = 1)", low)
+        textless = self.crawler.stats.get_value("govwatch/stored_without_text", 0)
+        if textless:
+            log.warning("govwatch: %d article(s) stored without text: image- or attachment-only pages "
+                        "(articles.body_method = 'none')", textless)
 
     def ignore_patterns(self) -> tuple[str, ...]:
         """The source's `ignore_patterns` (regular expressions, checked when the config loads)."""
@@ -139,6 +148,8 @@ class ExtractionPipeline:
             return FetchFailure(item.url, item.source, "no article text found on the page", item.http_status)
         if extracted.fields.get("low_confidence"):
             self.crawler.stats.inc_value("govwatch/low_confidence")
+        if not extracted.fields.get("text"):
+            self.crawler.stats.inc_value("govwatch/stored_without_text")
         return item
 
 

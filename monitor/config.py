@@ -18,22 +18,18 @@ from monitor.schedules import parse_schedule
 from storage.source_names import SOURCE_NAME_PATTERN
 
 DEFAULT_DEMO_URL = "http://127.0.0.1:8765"
-# Article discovery needs no pattern: the list detector (crawler/listing) reads the start page.
-# This regex is an opt-in for sources that want URL-shape discovery instead (copy it into a
-# source's `article_pattern`): TRS (拓尔思) sites, the most common CMS of Chinese government
-# portals, name articles t<YYYYMMDD>_<id>.html under /YYYY/MM/ or /YYYYMM/; newspapers use
-# content_<id>.htm.
+# TRS (拓尔思) sites, the most common CMS of Chinese government portals, name articles
+# t<YYYYMMDD>_<id>.html under /YYYY/MM/ or /YYYYMM/; newspapers use content_<id>.htm.
 # Written so that no input can make them backtrack (issue 19): possessive quantifiers, and
 # the "3 digits somewhere in the last segment" test as a lookahead that stops at the first
 # run, so each start position costs one pass. The old `[\w/-]*\d{3,}[\w-]*` tried every
 # split of a long digit run: 22.8 s of CPU for a 12 KB list page of crafted links.
-TRS_ARTICLE_PATTERN = (
+DEFAULT_ARTICLE_PATTERN = (
     r"/t\d{8}_\d++\.s?html?$"
     r"|/content_\d++\.s?html?$"
     r"|/\d{8}_\d++\.s?html?$"
     r"|/(?:art|article|news|detail)/(?:[\w-]*+/)*+(?=[\w-]*?\d{3})[\w-]*+\.s?html?$"
 )
-DEFAULT_ARTICLE_PATTERN = TRS_ARTICLE_PATTERN  # the name the regex budget test and bench.url_patterns use
 DEFAULT_LIST_PATTERN = r"/index_\d+\.s?html?$|/list_\d+\.s?html?$|/node_\d+\.s?html?$|[?&]page=\d+"
 
 
@@ -97,7 +93,9 @@ class SourceConfig(BaseModel):
     start_urls: list[str] = Field(min_length=1)
     allowed_domains: list[str] = Field(default_factory=list)
     allow_paths: list[str] = Field(default_factory=list)
-    # Overrides of the list detector: only links matching the pattern (inside the XPath) are articles.
+    # Overrides of the list detector (crawler/listing), which finds the articles without them:
+    # only links matching the pattern (inside the XPath) are articles. DEFAULT_ARTICLE_PATTERN
+    # above (TRS and e-paper URL shapes) is no longer the default, only a ready-made opt-in.
     article_pattern: str | None = None
     article_xpath: str | None = None
     list_pattern: str = DEFAULT_LIST_PATTERN
@@ -139,7 +137,9 @@ class SourceConfig(BaseModel):
 
     @field_validator("article_pattern", "list_pattern")
     @classmethod
-    def _regex_compiles(cls, pattern: str) -> str:
+    def _regex_compiles(cls, pattern: str | None) -> str | None:
+        if pattern is None:  # article_pattern not set: the list detector finds the articles
+            return pattern
         try:
             re.compile(pattern)
         except re.error as exc:

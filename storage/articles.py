@@ -255,6 +255,8 @@ def raw_html(version_row: dict[str, Any]) -> bytes:
 
 def _content_columns(page: FetchedArticle) -> dict[str, Any]:
     return {
+        # a re-check that no list page led to keeps the anchor the list last showed
+        **({"list_anchor": page.list_anchor} if page.list_anchor is not None else {}),
         "canonical_url": page.canonical_url or page.url,
         "title": page.title,
         "text": page.text,
@@ -269,8 +271,6 @@ def _content_columns(page: FetchedArticle) -> dict[str, Any]:
         "body_method": page.body_method,
         "confidence": page.confidence,
         "low_confidence": int(page.low_confidence),
-        # a re-check that no list page led to keeps the anchor the list last showed
-        **({"list_anchor": page.list_anchor} if page.list_anchor is not None else {}),
     }
 
 

@@ -19,7 +19,10 @@ class ListLink:
 
 @dataclass
 class Pagination:
-    """The list pages after this one that a plain GET can fetch."""
+    """The column's other list pages that a plain GET can fetch, in page order.
+
+    From a later page this includes the earlier ones (首页, 上一页): a crawl may start on any page of the
+    column, and the crawler deduplicates the pages it has read."""
 
     urls: list[str] = field(default_factory=list)
     kind: str | None = None          # "links", "createPageHTML", "query", "jhtml", ... for the run log
@@ -54,7 +57,10 @@ class ListReading:
     """Everything read from one list page."""
 
     main_links: list[ListLink]     # the main list's records, page order, deduplicated by URL
-    article_links: list[ListLink]  # main_links + other same-shape links on the page (the crawler fetches these)
+    # main_links + other same-shape links on the page (the crawler fetches these). A record of neither the
+    # list's shape nor its file-name family (a column or topic page pinned into the list, possibly on another
+    # site) stays in main_links only: it is a row of the list, not an article.
+    article_links: list[ListLink]
     pagination: Pagination
     profile: ListProfile | None    # learned (or the one given, when it still fits); None when no list found
     relearned: bool                # a profile was given, found nothing, and a new one was learned

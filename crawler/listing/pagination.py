@@ -3,7 +3,9 @@
 A pager link is recognised by structure, not by a site list: it stays in the list page's directory (or
 the VSB-style sub-directory named after the page), its file name is a page-number family
 (``index_2``, ``list-3``, ``index1``, ``7``) or only its ``page``-like query parameter changes, and it is
-either labelled like a pager control or in the same name family as the current page. Pagers that need
+either labelled like a pager control or in the same name family as the current page. Pretty-URL engines
+(WordPress, Hexo, Hugo, Typecho) page as ``<list path>page/N/``; a link marked ``rel="next"`` (the HTML
+standard's next page, never used by menus) is followed wherever it points on the same host. Pagers that need
 a POST form (ASP.NET ``__doPostBack``, ``goToPageURL``) or a script call are reported, not followed.
 """
 from __future__ import annotations
@@ -14,7 +16,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
-from .links import MAX_URL, PageLink
+from .links import MAX_URL, PageLink, resolve_url
 from .model import Pagination
 
 MAX_GENERATED = 500        # createPageHTML(100000, …) must not become 100,000 URLs
@@ -27,6 +29,15 @@ _PAGE_NAME = re.compile(r"^(?:([A-Za-z]{1,20})[_-]?)?(?:\d{1,9}[_-])?(\d{1,6})\.
 _PAGE_PARAM = re.compile(r"^(?:page|pageno|pageindex|page_index|pagenum|pagenumber|pagenow|pn|p|pg|cp|cpage|curpage"
                          r"|currentpage|page_no|start|offset)$", re.IGNORECASE)
 _PAGE_NUMBER = re.compile(r"(?<!\d)\d{1,4}$")
+# An unlabelled pager control says nothing (an image), a number, arrows, or a pager word (第2页, 下一頁, Next », an
+# e-paper's 第02版：要闻 / 下一版). Other words (新闻资讯) are a channel's or an article's title, even on a file
+# named like a page (index11.html).
+_WORD = re.compile(r"[A-Za-z\u4e00-\u9fff]")
+_PAGER_WORD = re.compile(r"页|頁|版|next|prev|last|first|older|newer", re.IGNORECASE)
+_PAGED_PATH = re.compile(r"(?<=/)page/\d{1,5}/?$")      # <list path>page/N/ of pretty-URL engines
+# A list page's own "first page" file: from index_2.html, list-3.html or a directory URL, 首页 → index.html is
+# page 1; from tzgg.htm (a VSB column page, whose page 1 is itself) 首页 → index.htm is the site home.
+_FIRST_PAGE_STEMS = ("index", "default", "list")
 # createPageHTML(n, cur, "index", "html") and the variant with the pager's element id first:
 # createPageHTML('page_div', n, cur, 'index', 'shtml', records)
 _CREATE_PAGE = re.compile(
@@ -103,6 +114,11 @@ def _is_pager_url(url: str, page_url: str, labelled: bool) -> str | None:
         if changed and numeric and (labelled or all(_PAGE_PARAM.match(k) for k in changed)):
             return "query"
         return None
+    # from /archives/ or /archives/page/3/, the pages are /archives/page/N/
+    list_path = _PAGED_PATH.sub("", page.path if page.path.endswith("/") else _directory(page.path))
+    paged = _PAGED_PATH.search(cand.path)
+    if paged and paged.start() == len(list_path) and cand.path.startswith(list_path):
+        return "links"
     page_dir = _directory(page.path)
     page_name = page.path.rsplit("/", 1)[-1]
     stem = page_name.rsplit(".", 1)[0]
@@ -127,9 +143,16 @@ def _is_pager_url(url: str, page_url: str, labelled: bool) -> str | None:
                                                             or m.group(1) in ("index", "list"))):
             return kind
         return None
-    if labelled and cand_name.rsplit(".", 1)[0] in ("index", "default", "list", family):
-        return "jhtml" if cand_name.endswith(".jhtml") else "links"
+    first_page_family = not family or family in _FIRST_PAGE_STEMS
+    if labelled and (cand_stem == family or (cand_stem in _FIRST_PAGE_STEMS and first_page_family)):
+        return kind
     return None
+
+
+def _is_rel_next(element: HtmlElement, url: str, page_url: str) -> bool:
+    """A same-host ``<a rel="next">``/``<link rel="next">``: the next page by the HTML standard's own word."""
+    rel = (element.get("rel") or "")[:100].lower().split()
+    return "next" in rel and urlsplit(url).netloc == urlsplit(page_url).netloc
 
 
 def find_pagination(root: HtmlElement, links: list[PageLink], page_url: str,
@@ -163,10 +186,20 @@ def find_pagination(root: HtmlElement, links: list[PageLink], page_url: str,
             continue
         if is_article(link.url):
             continue
+        if _is_rel_next(link.element, link.url, page_url):
+            add(link.url, "rel-next")
+            continue
+        if not labelled and _WORD.search(label) and not _PAGER_WORD.search(label):
+            continue
         kind = _is_pager_url(link.url, page_url, labelled)
         if kind:
             add(link.url, kind)
 
+    for head_link in root.iter("link"):
+        href = head_link.get("href") or ""
+        next_url = resolve_url(href, page_url) if href else None
+        if next_url and _is_rel_next(head_link, next_url, page_url):
+            add(next_url, "rel-next")
     scripts = "\n".join((s.text or "")[:MAX_SCRIPT] for s in root.iter("script"))[: MAX_SCRIPT * 5]
     generated, kind = _script_pages(scripts, page_url)
     for url in generated:

@@ -21,7 +21,8 @@ from .shape import compile_shape, learn_shape, shape_target
 
 
 def _main_links(records: list[Record], dates: list[str | None] | None = None) -> list[ListLink]:
-    """One link per record (its title link), first occurrence of each URL, with the record's date."""
+    """One link per record (its title link, named by its caption), first occurrence of each URL, with the
+    record's date."""
     if dates is None:
         dates = record_dates([(r.element, r.title_link().anchor) for r in records])[0]
     out: list[ListLink] = []
@@ -31,7 +32,8 @@ def _main_links(records: list[Record], dates: list[str | None] | None = None) ->
         if title.url in seen:
             continue
         seen.add(title.url)
-        out.append(ListLink(title.url, title.anchor or title.title, date))
+        caption = rec.caption_link()
+        out.append(ListLink(title.url, caption.anchor or caption.title, date))
     return out
 
 
@@ -47,11 +49,22 @@ def _is_page(url: str) -> bool:
 
 
 _COLUMN_NAME = re.compile(r"(?:index|default|list|main|home|more)(?:[_-]?\d{1,4})?(?:\.\w{1,6})?", re.IGNORECASE)
+COLUMN_DIR_DEPTH = 2       # a directory URL this shallow without digits is a column (/xwzx/, /news/tzgg/)
 
 
 def _is_column_name(url: str) -> bool:
-    name = urlsplit(url).path.rsplit("/", 1)[-1]
-    return not name or _COLUMN_NAME.fullmatch(name) is not None
+    """Whether *url* names a column page: ``index``/``list``… files, or a shallow directory without digits.
+
+    A URL ending in ``/`` is a column only when the directory looks like one. Pretty-URL articles also end
+    in ``/`` but carry a date or id (WordPress/Hexo/Hugo ``/2020/11/13/slug/``, news CMSs
+    ``/xwzx/2023-05/12/c_1129/``) or sit deeper than a column path does.
+    """
+    path = urlsplit(url).path
+    name = path.rsplit("/", 1)[-1]
+    if not name:
+        segments = [s for s in path.split("/") if s]
+        return len(segments) <= COLUMN_DIR_DEPTH and not any(c.isdigit() for c in path)
+    return _COLUMN_NAME.fullmatch(name) is not None
 
 
 def _file_family(url: str) -> str:
@@ -126,7 +139,7 @@ def read_list_page(html: str, url: str, profile: ListProfile | None = None) -> L
             note = "stored profile"
     if learned is None:
         # a block of links to column pages (栏目导航 with long names) is navigation, however list-like
-        best = next((r for r in find_regions(root, links, url) if is_article_list(r) and sum(
+        best = next((r for r in find_regions(root, links, url) if is_article_list(r, url) and sum(
             1 for rec in r.records if _is_column_name(rec.title_link().url)) * 2 <= len(r.records)), None)
         if best is not None:
             main = _main_links(best.records, best.dates)

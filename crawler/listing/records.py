@@ -22,6 +22,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 from statistics import median
 from urllib.parse import urlsplit
 
@@ -30,7 +31,7 @@ from lxml.html import HtmlElement
 
 from .links import PageLink
 from .record_dates import record_dates
-from .shape import distinctive_family
+from .shape import dated_in_column, distinctive_family
 
 MAX_UP = 8              # a record is rarely more than this many levels above its title link
 MIN_RECORDS = 3         # two similar links are a pair, not a list
@@ -39,6 +40,7 @@ SCORED_WITH_DATES = 30  # only the best groups by structure get the (costlier) d
 MERGE_UP = 3            # a list split in chunks repeats at most this many levels above its records
 MIN_TITLE = 10          # median title length of an undated article list; menus and tabs say 2-9 characters
 DISTINCTIVE_TITLE_FLOOR = 0.5  # title factor granted to records linking one article family (photo news captions)
+HEADING_LOOKAHEAD = 20  # elements inside a link searched for the heading it wraps
 SHORT_TITLE = 6         # a stray row's link (加入收藏, [通知]) is at most this long
 _RUNS = re.compile(r"\d+|[A-Za-z]+")
 _HASH = re.compile(r"[0-9A-Fa-f]{4,12}(?:-[0-9A-Fa-f]{4,12}){2,5}|[0-9A-Za-z]{16,64}")
@@ -54,6 +56,41 @@ class Record:
     def title_link(self) -> PageLink:
         """The link whose text is longest: the title (thumbnails, tags, 详情 and dates are shorter)."""
         return max(self.links, key=lambda lk: (len(lk.anchor) or len(lk.title) // 2))
+
+    def caption_link(self) -> PageLink:
+        """The link whose text names the record: the title link, unless another link to the same URL is
+        marked as the title (inside or holding an ``h1``–``h6``, or classed ``title``/``tit``/``bt``).
+
+        Records with a summary link the article twice or thrice (title, 80-character excerpt, 详情); the
+        excerpt is longest, but every template marks the title as a heading or a title class."""
+        title = self.title_link()
+        for link in self.links:
+            if link.url == title.url and (link.anchor or link.title) and _marked_as_title(link.element, self.element):
+                return link
+        return title
+
+
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_TITLE_CLASSES = frozenset({"title", "tit", "bt", "biaoti"})   # bt, biaoti: 标题 in pinyin
+_CLASS_PARTS = re.compile(r"[\s_-]+")
+
+
+def _marked_as_title(link: HtmlElement, record: HtmlElement) -> bool:
+    """Whether *link* is a heading or sits in one (or in a title-classed element) inside *record*."""
+    # a heading wrapped in the link (<a><h4>…</h4></a>) is among its first elements; a hostile link holding a
+    # huge subtree is not walked
+    if any(el.tag in _HEADINGS for el in islice(link.iterdescendants(), HEADING_LOOKAHEAD)):
+        return True
+    el: HtmlElement | None = link
+    for _ in range(MAX_UP):
+        if el is None:
+            break
+        if el.tag in _HEADINGS or _TITLE_CLASSES & set(_CLASS_PARTS.split((el.get("class") or "")[:200].lower())):
+            return True
+        if el is record:
+            break
+        el = el.getparent()
+    return False
 
 
 @dataclass(eq=False)
@@ -137,16 +174,21 @@ def _structure_score(records: list[Record], site: str = "", title_floor: float =
             * (0.5 + 0.5 * own))
 
 
-def is_article_list(region: Region) -> bool:
+def is_article_list(region: Region, page_url: str = "") -> bool:
     """Whether a candidate is a list of articles rather than navigation: titles of notice length, or dates.
 
     Menus, mega-menus and column tabs have 2–9 character labels (学校简介, CRP数字校园教师端) and no dates;
     every article list in the development pages has a median title of 14+ characters or dates on most rows. A page whose list is
     rendered by script (or blanked) must yield nothing rather than its menu. Short captions pass when their
-    links share a distinctive article-naming family (photo news: 学生宿舍 → ``content-3636.html``).
+    links share a distinctive article-naming family (photo news: 学生宿舍 → ``content-3636.html``), or when
+    the URLs themselves show in-column articles: filed under the page's directory by date (see
+    :func:`shape.dated_in_column`), which a menu pointing at other columns never is. Title length alone
+    cannot decide: 便民/问答/产品知识 columns have 5–9 character titles.
     """
     median_title = median(_title_len(r.title_link()) for r in region.records)
-    return median_title >= MIN_TITLE or region.dated >= 0.5 or region.article_family
+    if median_title >= MIN_TITLE or region.dated >= 0.5 or region.article_family:
+        return True
+    return bool(page_url) and dated_in_column([r.title_link().url for r in region.records], page_url)
 
 
 def find_regions(root: HtmlElement, links: list[PageLink], page_url: str = "") -> list[Region]:

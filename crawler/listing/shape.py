@@ -203,6 +203,33 @@ def distinctive_family(urls: list[str]) -> bool:
     return len(top) >= 0.8 * len(stems) and _distinctive_name(top)
 
 
+# A date in the path: a date directory (/2014-10-11/, /20200101/, /202001/, /2020/1/13/) or a TRS file name
+# (/t20200101_123). CMSs file articles by publication date; columns, menus and pagers never carry one.
+_DATE_IN_PATH = re.compile(r"/(?:19|20)\d\d-?[01]\d-?[0-3]\d/|/(?:19|20)\d\d[01]\d/|/t(?:19|20)\d{6}_\d"
+                           r"|/(?:19|20)\d\d/[01]?\d/[0-3]?\d/")
+IN_COLUMN_SHARE = 0.8      # records of a column list that must stay in its directory and carry a date
+
+
+def dated_in_column(urls: list[str], page_url: str) -> bool:
+    """Whether most (80 %) of these URLs lie under the list page's own directory and carry a date path.
+
+    The structural evidence for an undated list of short titles (瓷砖铺贴方案, 办事指南): a column's articles
+    are filed below the column (``/cpyfw/zszx/2014-10-11/927.html`` for ``/cpyfw/zszx/index.html``) by
+    publication date, whatever the CMS (EmpireCMS, PHPCMS, TRS, Hexo/WordPress date permalinks), while a menu
+    of short names points up and across to other columns' directories and ``index`` pages, without dates.
+    """
+    if len(urls) < 3:
+        return False
+    page = urlsplit(page_url)
+    column = page.path if page.path.endswith("/") else page.path.rsplit("/", 1)[0] + "/"
+    inside = 0
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.netloc == page.netloc and parts.path.startswith(column) and _DATE_IN_PATH.search(parts.path):
+            inside += 1
+    return inside >= IN_COLUMN_SHARE * len(urls)
+
+
 def learn_shape(urls: list[str], page_url: str) -> str | None:
     """An anchored regex over :func:`shape_target` that the given record URLs share (None if no URLs).
 

@@ -56,6 +56,7 @@ ARTICLE_STATUSES = [304, 404, 410, *REDIRECT_STATUSES]
 DEFAULT_PORTS = {"http": 80, "https": 443}
 ARTICLE_PRIORITY = 10  # above list pages (0): see article_request
 RECHECK_CHUNK = 1000  # re-checks handed to the scheduler per idle: see on_idle
+NEVER_MATCHES = r"(?!)"
 MAX_RUN_NOTES = 20  # notes kept in a run's message and log tail (see note)
 MAX_ANCHOR_CHARS = 500  # a list's link text is a headline; anything longer is cut before it is stored
 # Paths that name a list or a home page rather than an article: without an article pattern, a
@@ -119,13 +120,15 @@ class SourceSpider(scrapy.Spider):
         # extractors with `allow` would each join and quote every link of the page again).
         self.page_links = LinkExtractor(unique=True)
         pattern, xpath = config.get("article_pattern"), config.get("article_xpath")
+        self.article_pattern = pattern
         # No pattern and no XPath (the default): the list detector finds the articles.
         self.detect_lists = not pattern and not xpath
         self.article_links = LinkExtractor(
             allow=pattern or (), restrict_xpaths=xpath, unique=True,
         ) if xpath else None
-        self.article_re = re.compile(pattern) if pattern else None
-        self.list_re = re.compile(config.get("list_pattern") or r"(?!)")
+        # without a pattern (the detector's links, or an XPath alone) no URL is an article by its shape
+        self.article_re = re.compile(pattern or NEVER_MATCHES)
+        self.list_re = re.compile(config["list_pattern"])
         self.policy = RecheckPolicy.from_config(config.get("recheck"))
 
     def apply_politeness(self, crawler: Crawler) -> None:
@@ -182,34 +185,48 @@ class SourceSpider(scrapy.Spider):
     def parse_list(self, response: Response, depth: int, start: str | None = None) -> Iterator[Any]:
         start = start or response.url
         problem = page_problem(response)
-        if not problem:
-            problem = block_reason(response.text) or error_page_reason(response.text)
         if problem:
-            if depth == 1:
-                self.start_failures[start] = problem
+            self.start_failed(start, depth, problem)
             yield FetchFailure(response.url, self.source_name, f"list page: {problem}", response.status)
+            return
+        blocked = block_reason(response.text) or error_page_reason(response.text)
+        if blocked:
+            self.start_failed(start, depth, blocked)
+            yield FetchFailure(response.url, self.source_name, f"list page: {blocked}", response.status)
             return
         if self.detect_lists:
             yield from self.parse_detected(response, depth, start)
             return
+
         new_links = 0
         links = [link.url for link in self.page_links.extract_links(response) if matchable(link.url)]
         if self.article_links is None:
-            articles = [url for url in links if self.article_re is not None and self.article_re.search(url)]
+            articles = [url for url in links if self.article_re.search(url)]
         else:
             articles = [link.url for link in self.article_links.extract_links(response) if matchable(link.url)]
-        articles = [url for url in articles if self.in_scope(url)]
         for url in articles:
-            new_links += url not in self.known_urls
-            yield self.article_request(url)
-        if depth == 1 and not articles:
+            if self.in_scope(url):
+                new_links += url not in self.known_urls
+                yield self.article_request(url)
+        if depth == 1 and not any(self.in_scope(url) for url in articles):
             self.starts_without_links.append(start)
         yield self.list_visit(response.url, new_links)
         if depth < self.config.get("max_list_pages", 10):
-            listed = set(articles)
-            pages = [url for url in links if self.list_re.search(url) and url not in listed
-                     and not (self.article_re is not None and self.article_re.search(url))]
-            yield from self.follow_pages(response, pages, depth, start, new_links)
+            for url in links:
+                if not self.list_re.search(url) or not self.in_scope(url) or self.article_re.search(url):
+                    continue
+                # Deeper pages are followed while this one shows new articles (they may have
+                # pushed others down), otherwise only when their own next visit is due.
+                if new_links or list_page_due(self.list_stats.get(url), self.started):
+                    yield response.follow(url, callback=self.parse_list, errback=self.failed,
+                                          cb_kwargs={"depth": depth + 1, "start": start})
+                else:
+                    self.crawler.stats.inc_value("govwatch/list_pages_skipped")
+
+    def start_failed(self, start: str, depth: int, reason: str) -> None:
+        """A start page that could not be read: the run is judged on it (storage.runs.run_outcome)."""
+        if depth == 1:
+            self.start_failures[start] = reason
 
     def parse_detected(self, response: Response, depth: int, start: str) -> Iterator[Any]:
         """A list page read by the list detector: its main list's articles and its pagination.
@@ -233,7 +250,7 @@ class SourceSpider(scrapy.Spider):
         articles = 0
         if reading is not None:
             for link in reading.article_links:
-                if not matchable(link.url) or not self.in_scope(link.url):  # issue 19's length cap here too
+                if not self.in_scope(link.url):
                     continue
                 articles += 1
                 new_links += link.url not in self.known_urls
@@ -404,10 +421,13 @@ class SourceSpider(scrapy.Spider):
         elif len(chain) > max_hops:
             yield FetchFailure(first, self.source_name, f"more than {max_hops} redirects: " + " → ".join(chain),
                                response.status)
+        elif target and not self.article_pattern and self.on_site(target) and self.looks_like_article(target) \
+                and self.in_scope(target):
+            yield self.article_request(target, redirects=chain, anchor=response.meta.get("govwatch_anchor"))
         elif target and not self.on_site(target):
             yield FetchFailure(first, self.source_name, f"redirect to another site: {target}", response.status)
-        elif target and matchable(target) and self.looks_like_article(target) and self.in_scope(target):
-            yield self.article_request(target, redirects=chain, anchor=response.meta.get("govwatch_anchor"))
+        elif target and matchable(target) and self.article_re.search(target) and self.in_scope(target):
+            yield self.article_request(target, redirects=chain)
         else:
             yield ArticleGone(first, self.source_name, response.status,
                               f"HTTP {response.status}: redirects to {target or 'nowhere'}")
@@ -420,7 +440,7 @@ class SourceSpider(scrapy.Spider):
         `list_2.html`) is taken for an article: a CMS that moves an article redirects to its new
         URL, one that withdraws it sends readers to the column or the home page.
         """
-        if self.article_re is not None:
+        if self.article_pattern:
             return bool(self.article_re.search(url))
         return url not in self.list_urls and not LIST_LIKE_PATH.search(urlsplit(url).path)
 

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from monitor.config import TRS_ARTICLE_PATTERN
 from tests.conftest import govwatch
 from tests.security.hostile_site import GOOD_ATTACHMENTS, HOSTILE_HREFS, LIST_PATH, HostileSite, notice
 
@@ -30,11 +29,8 @@ def pytest_configure(config):
 
 
 def write_sources(path: Path, site: HostileSite, name: str = "hostile", **fields: Any) -> Path:
-    # The TRS pattern, as every source had by default when these attacks were written (the list
-    # detector of the `integ` branch is now the default): the pattern's budget and scope are what is tested.
     source = {"name": name, "kind": "gov", "start_urls": [site.url(LIST_PATH)], "allow_paths": ["/gov/"],
-              "article_pattern": TRS_ARTICLE_PATTERN, "time_limit_s": 300, "politeness": FAST_POLITENESS,
-              "recheck": ALWAYS_RECHECK, **fields}
+              "time_limit_s": 300, "politeness": FAST_POLITENESS, "recheck": ALWAYS_RECHECK, **fields}
     path.write_text(json.dumps({"sources": [source]}, ensure_ascii=False), encoding="utf-8")  # JSON is YAML
     return path
 

@@ -109,3 +109,37 @@ def test_trs_pager_variants():
     assert div_first.urls == [f"http://g.gov.cn/x/index_{i}.shtml" for i in (1, 2, 3)]
     obj = pager("<script>new Pager({size:3, current:0, prefix:'index', suffix:'html'});</script>", "http://g.gov.cn/y/")
     assert obj.urls == ["http://g.gov.cn/y/index_1.html", "http://g.gov.cn/y/index_2.html"] and obj.kind == "Pager"
+
+
+def test_breadcrumb_home_is_not_the_first_page_of_a_column_page():
+    """首页 is also "Home": from a column page not named index… it is the site home, not page 1."""
+    body = """<div class="crumb">当前位置: <a href="index.htm">首页</a> &gt;&gt; <a href="tzgg.htm">通知公告</a></div>
+              <div class="pager"><span>首页</span><span>上页</span><span>1</span><span>下页</span><span>尾页</span></div>"""
+    p = pager(body, "http://y.edu.cn/tzgg.htm")
+    assert p.urls == [] and p.kind is None
+    # from a later page of an index family, 首页 → index.htm is page 1
+    later = pager('<a href="index.htm">首页</a><a href="index_3.htm">下一页</a>', "http://y.edu.cn/col/index_2.htm")
+    assert later.urls == ["http://y.edu.cn/col/index.htm", "http://y.edu.cn/col/index_3.htm"]
+
+
+def test_a_channel_heading_named_like_a_page_is_not_a_page():
+    body = """<h5><a href="index11.html" title="新闻资讯">新闻资讯</a></h5>
+              <div><a href="index2.html">第2页</a> <a href="index3.html"><img src="next.gif"></a>
+              <a href="index4.html">下一頁 »</a> <a href="index12.html">更多新闻</a></div>"""
+    p = pager(body, "http://h.cn/xwzx/index.html")
+    assert p.urls == ["http://h.cn/xwzx/index2.html", "http://h.cn/xwzx/index3.html", "http://h.cn/xwzx/index4.html"]
+
+
+def test_rel_next_and_page_n_directories_of_pretty_url_engines():
+    p = pager("""<nav><a class="page-number" href="/archives/page/3/">3</a>
+                 <a class="extend next" rel="next" href="/archives/page/2/">Next »</a></nav>
+                 <a href="/tags/page/2/">标签</a> <a rel="next" href="http://other.org/x/">elsewhere</a>""",
+              "https://blog.example.org/archives/")
+    assert p.urls == ["https://blog.example.org/archives/page/3/", "https://blog.example.org/archives/page/2/"]
+    assert "rel-next" in p.kind
+    later = pager('<a href="/archives/">1</a><a href="/archives/page/3/">3</a>',
+                  "https://blog.example.org/archives/page/2/")
+    assert later.urls == ["https://blog.example.org/archives/page/3/"]
+    head = parse_html('<html><head><link rel="next" href="list_2.html"></head><body><p>x</p></body></html>')
+    p = find_pagination(head, page_links(head, "http://n.gov.cn/col/list_1.html"), "http://n.gov.cn/col/list_1.html")
+    assert p.urls == ["http://n.gov.cn/col/list_2.html"] and p.kind == "rel-next"

@@ -191,3 +191,58 @@ def test_a_block_of_column_links_with_long_names_is_not_the_list():
                [("xxgk", "政府信息公开"), ("zcwj", "政策文件发布"), ("ghjh", "规划计划公开"), ("tjsj", "统计数据发布")]]
     reading = read_list_page(_page(columns), URL)
     assert reading.profile is None and reading.article_links == []
+
+
+SHORT_TITLES = ["瓷砖铺贴方案", "怎样清洁瓷砖", "如何选购瓷砖", "瓷砖保养常识", "地砖防滑知识", "墙砖空鼓处理"]
+
+
+def _undated_short_list(hrefs: list[str]) -> str:
+    menu = "".join(f'<li><a href="/{c}/index.html">{n}</a></li>' for c, n in
+                   [("gsjj", "公司简介"), ("cpzs", "产品展示"), ("zszx", "知识中心"), ("lxwm", "联系我们")])
+    rows = "".join(f'<li><a href="{h}">{t}</a></li>' for h, t in zip(hrefs, SHORT_TITLES))
+    return f'<html><body><ul class="nav">{menu}</ul><ul class="prolist">{rows}</ul></body></html>'
+
+
+def test_undated_short_titles_filed_by_date_under_the_column_are_its_list():
+    """Short undated titles (a menu has those too) are a list when their URLs are the column's dated articles."""
+    page = "http://www.example.com/cpyfw/zszx/index.html"
+    hrefs = [f"/cpyfw/zszx/2014-10-{10 + i}/{900 + i}.html" for i in range(len(SHORT_TITLES))]
+    reading = read_list_page(_undated_short_list(hrefs), page)
+    assert [m.url for m in reading.main_links] == [urljoin(page, h) for h in hrefs]
+    assert [m.anchor for m in reading.main_links] == SHORT_TITLES
+    # the same names pointing at other columns' directories are a menu: nothing is read from it
+    elsewhere = [f"/about/2014-10-{10 + i}/{900 + i}.html" for i in range(len(SHORT_TITLES))]
+    assert read_list_page(_undated_short_list(elsewhere), page).main_links == []
+
+
+def test_pretty_url_articles_ending_in_a_slash_are_articles_not_columns():
+    """WordPress/Hexo/Hugo articles live at /2020/11/13/slug/: the trailing slash does not make them columns."""
+    slugs = ["senlin-fanghuo", "gushu-baohu", "shidi-jiance", "yesheng-dongwu", "linye-youhai"]
+    rows = "".join(f'<article><time>2020-11-{13 - i:02d}</time><a href="/2020/11/{13 - i:02d}/{s}/">'
+                   f"{s}</a></article>" for i, s in enumerate(slugs))
+    nav = "".join(f'<a href="/{c}/">{c}</a>' for c in ("archives", "categories", "tags", "about"))
+    html = (f'<html><body><nav>{nav}</nav><div class="archives">{rows}</div>'
+            f'<aside><a href="/2019/05/02/older-post/">older-post</a></aside></body></html>')
+    reading = read_list_page(html, "https://blog.example.org/archives/")
+    assert [urlsplit(m.url).path for m in reading.main_links] == [
+        f"/2020/11/{13 - i:02d}/{s}/" for i, s in enumerate(slugs)]
+    assert [m.date for m in reading.main_links] == [f"2020-11-{13 - i:02d}" for i in range(len(slugs))]
+    found = {urlsplit(a.url).path for a in reading.article_links}
+    assert "/2019/05/02/older-post/" in found
+    assert not found & {"/archives/", "/categories/", "/tags/", "/about/"}
+
+
+def test_a_record_linking_its_summary_too_is_named_by_its_heading():
+    """Title, 80-character excerpt and 详情 all link the article: the anchor is the heading, not the longest text."""
+    excerpt = "实际上，今年以来，价格一直较为稳定地处于高位。根据行业协会发布的前三季度供需形势分析预测报告显示的数据"
+    rows = "".join(f'<li><div class="pic"><img src="/p/{i}.jpg"></div><div class="bt"><a href="/xwzx/gsxw/{130 + i}.html">'
+                   f'<h4>不锈钢扁钢{i}</h4></a><span>【2019-09-0{i}】</span></div>'
+                   f'<p><a href="/xwzx/gsxw/{130 + i}.html">{excerpt}{i}</a></p>'
+                   f'<a class="xq" href="/xwzx/gsxw/{130 + i}.html">详情&gt;&gt;</a></li>' for i in range(1, 6))
+    html = f'<html><body><ul class="news">{rows}</ul></body></html>'
+    reading = read_list_page(html, "http://www.example.com/xwzx/gsxw/index.html")
+    assert [m.anchor for m in reading.main_links] == [f"不锈钢扁钢{i}" for i in range(1, 6)]
+    assert [m.date for m in reading.main_links] == [f"2019-09-0{i}" for i in range(1, 6)]
+    # without a heading or title class the longest text stays the name
+    plain = html.replace("<h4>", "").replace("</h4>", "").replace('class="bt"', 'class="x"')
+    assert read_list_page(plain, "http://www.example.com/xwzx/gsxw/index.html").main_links[0].anchor == excerpt + "1"
