@@ -47,7 +47,13 @@ def register_routes():
     return [
         (r"^/-/article/(?P<article_id>\d+)$", article_page),
         (r"^/-/article/(?P<article_id>\d+)/version/(?P<version>\d{1,9})(?P<download>\.html)?$", archived_page),
+        # anything else under /-/article/ is a plain 404, not Datasette's row view of a database "-" (a 500)
+        (r"^/-/article/.*$", not_an_article),
     ]
+
+
+async def not_an_article(request):
+    return Response.text("no such page: /-/article/<id> or /-/article/<id>/version/<n>[.html]", status=404)
 
 
 def store_name(datasette) -> str:

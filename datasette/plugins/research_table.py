@@ -61,7 +61,12 @@ body { overflow-wrap: anywhere; }
 
 @hookimpl
 def register_routes():
-    return [(r"^/-/chart/(?P<measure>[a-z]+)$", chart), (r"^/-/govwatch\.css$", stylesheet)]
+    return [(r"^/-/chart/(?P<measure>[a-z]+)$", chart), (r"^/-/chart/.*$", no_chart),
+            (r"^/-/govwatch\.css$", stylesheet)]
+
+
+async def no_chart(request):
+    raise NotFound("charts: /-/chart/articles, /-/chart/changes, /-/chart/withdrawals")
 
 
 @hookimpl

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import signal
+import urllib.error
 import urllib.request
 
 import pytest
@@ -48,7 +49,8 @@ sources:
     politeness: {{autothrottle: false, download_delay: 0, obey_robots: false, download_timeout: 5}}
 """, encoding="utf-8")
     govwatch("crawl", "--db", str(db_path), "--config", str(config), "county-closed", check=False)
-    serve, base = start_datasette(db_path, {"GOVWATCH_OPERATOR_PASSWORD_HASH": hash_password(PASSWORD, iterations=1000)})
+    serve, base = start_datasette(db_path, {"GOVWATCH_OPERATOR_PASSWORD_HASH": hash_password(PASSWORD, iterations=1000),
+                                            "GOVWATCH_DIGESTS": str(folder / "digests")})
     digest = demo_digest(db_path, out=folder / "digests", datasette_url=f"{base}/govwatch")
     yield {"base": base, "db": db_path, "digest": digest}
     serve.send_signal(signal.SIGTERM)
@@ -155,6 +157,20 @@ def test_chart_of_articles_per_month_draws(browser, served, tmp_path):
     assert "/govwatch/per_month" in page.url
     page.wait_for_selector(".vega-embed canvas, .vega-embed svg, canvas, svg.marks", timeout=20_000)
     shoot(page, "chart-desktop", tmp_path)
+
+
+def test_the_written_digest_is_served_with_a_stable_latest_feed(served):
+    import feedparser
+
+    base = served["base"]
+    with urllib.request.urlopen(f"{base}/-/digests/all-sources/latest.atom") as response:
+        feed = feedparser.parse(response.read())
+    assert feed.entries and all(e.link.startswith(f"{base}/-/article/") for e in feed.entries)
+    with urllib.request.urlopen(f"{base}/-/digests/all-sources/{served['digest'].name}") as response:
+        assert "script-src" not in response.headers["Content-Security-Policy"]
+        assert "已撤下 Withdrawn" in response.read().decode("utf-8")
+    with pytest.raises(urllib.error.HTTPError):
+        urllib.request.urlopen(f"{base}/-/digests/all-sources/..%2F..%2Fgovwatch.db")
 
 
 def test_csv_with_bom_on_request(served):

@@ -145,3 +145,25 @@ def test_cli_digest_and_page_read_one_health(db_path):
         assert notes[0].message == overview["down"]["health"][0].split(": ", 1)[1]
     finally:
         db.close()
+
+
+async def test_written_digests_are_served_by_name_only(ds, tmp_path, monkeypatch):
+    (tmp_path / "all-sources").mkdir()
+    (tmp_path / "all-sources" / "latest.atom").write_text("<feed/>", encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("no", encoding="utf-8")
+    monkeypatch.setenv("GOVWATCH_DIGESTS", str(tmp_path))
+    served = await ds.client.get("/-/digests/all-sources/latest.atom")
+    assert served.status_code == 200 and served.text == "<feed/>"
+    assert served.headers["content-type"].startswith("application/atom+xml")
+    assert "default-src 'none'" in served.headers["content-security-policy"]
+    for path in ("/-/digests/all-sources/latest.txt", "/-/digests/../secret.txt", "/-/digests/all-sources/2026-03-10.html",
+                 "/-/digests/All/latest.atom", "/-/digests/all-sources/%2e%2e%2fsecret.txt"):
+        assert (await ds.client.get(path)).status_code in (302, 404), path  # never the file, never a 500
+
+
+async def test_odd_urls_under_the_new_routes_are_404_not_500(ds):
+    for path in ("/-/chart/a/b", "/-/chart/Foo", "/-/article/1/version/x", "/-/article/1/version/1/z",
+                 "/-/digests/all-sources/latest.txt", "/-/digests/All/latest.atom"):
+        assert (await ds.client.get(path)).status_code == 404, path
+    chart = await ds.client.get("/-/chart/changes")
+    assert chart.status_code == 302 and chart.headers["location"].startswith("/govwatch/per_month#")
