@@ -160,6 +160,11 @@ class Digest:
         return f"{self.title}: " + " · ".join(f"{short} {n}" for short, n in shown)
 
     @property
+    def site_url(self) -> str:
+        """The Datasette site (article pages, the operator page)."""
+        return site_root(self.datasette_url)
+
+    @property
     def link(self) -> str:
         """Where the whole digest can be read: the published file when `digest_url` is set,
         else the period's events in Datasette."""
