@@ -61,7 +61,10 @@ def clear_errors() -> Iterator[None]:
 def make_console() -> Console:
     """A console for summaries: real width on a terminal, wide enough for a log file otherwise."""
     console = Console()
-    return console if console.is_terminal else Console(width=120)
+    if console.is_terminal:
+        return console
+    columns = os.environ.get("COLUMNS", "")
+    return Console(width=int(columns) if columns.isdigit() and int(columns) >= 40 else 120)
 
 
 def project_version() -> str:
@@ -315,22 +318,25 @@ def sources_list(db_path: str, as_json: bool) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    # Times in Beijing time, short; the name never wraps (on 80 columns it used to be cut) and
-    # the health reason takes the room that is left. `--json` keeps UTC and every field.
+    # Times in Beijing time, short; the name never wraps (on 80 columns it used to be cut).
+    # Why a source is flagged goes under the table, one line each, whatever the width.
+    # `--json` keeps UTC and every field.
     table = Table(caption="times: Beijing (Asia/Shanghai); --json for UTC and every field")
     table.add_column("name", no_wrap=True)
     table.add_column("health", no_wrap=True)
     for column in ("last run", "next run", "schedule", "new", "errors", "list profile"):
         table.add_column(column)
-    table.add_column("why", ratio=1)
     for row in rows:
         state = "" if row["state"] == "active" else f" ({row['state']})"
-        # escaped: messages quote URLs and list regions of crawled sites, which must not be rich markup
         table.add_row(row["name"], row["status"] + state, _beijing(row["last_run_at"]) or "never",
-                      _beijing(row["next_run_at"]) or ("-" if row["next_run_at"] is None else ""),
-                      row["schedule"] or "", _cell(row["last_new"]), _cell(row["last_errors"]),
-                      _profiles_cell(row["list_profiles"]), escape("; ".join(row["health"])))
-    make_console().print(table)
+                      _beijing(row["next_run_at"]) or "-", row["schedule"] or "", _cell(row["last_new"]),
+                      _cell(row["last_errors"]), _profiles_cell(row["list_profiles"]))
+    console = make_console()
+    console.print(table)
+    for row in rows:
+        for flag in row["health"]:
+            # escaped: messages quote URLs and list regions of crawled sites, which must not be rich markup
+            console.print(f"{escape(row['name'])}: {escape(flag)}", soft_wrap=True)
 
 
 def _beijing(moment: str | None) -> str:

@@ -55,3 +55,23 @@ def test_serve_on_a_busy_port_is_one_line_and_exit_2(tmp_path):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and f"127.0.0.1:{port}" in lines[0] and "--port" in lines[0]
     assert "Traceback" not in result.stderr and "Errno 98" not in result.stderr
+
+
+def test_sources_list_says_failed_and_why_in_80_columns(tmp_path):
+    from storage import open_db
+    from storage.runs import finish_run, record_fetch_error, start_run
+    from storage.sources import sync_sources
+
+    db_path = tmp_path / "govwatch.db"
+    db = open_db(db_path)
+    sync_sources(db, [{"name": "county-government-portal", "schedule": "every 1h"}])
+    run = start_run(db, "county-government-portal")
+    record_fetch_error(db, run, "county-government-portal", "http://county.example.cn/", "DNS lookup failed")
+    finish_run(db, run, "failed", message="crawl ended: finished")
+    db.close()
+    result = govwatch_in(tmp_path, "sources", "list", "--db", str(db_path), env={"COLUMNS": "80"})
+    assert result.returncode == 0, result.stderr
+    assert any(line.startswith("│ county-government-portal │ failed") for line in result.stdout.splitlines())
+    assert max(len(line) for line in result.stdout.splitlines() if line.startswith(("│", "┃"))) <= 80
+    why = [line for line in result.stdout.splitlines() if line.startswith("county-government-portal: failed")]
+    assert why and "DNS lookup failed (http://county.example.cn/)" in " ".join(result.stdout.split())
