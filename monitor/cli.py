@@ -61,10 +61,7 @@ def clear_errors() -> Iterator[None]:
 def make_console() -> Console:
     """A console for summaries: real width on a terminal, wide enough for a log file otherwise."""
     console = Console()
-    if console.is_terminal:
-        return console
-    columns = os.environ.get("COLUMNS", "")
-    return Console(width=int(columns) if columns.isdigit() and int(columns) >= 40 else 120)
+    return console if console.is_terminal else Console(width=120)
 
 
 def project_version() -> str:

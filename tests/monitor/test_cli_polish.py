@@ -57,7 +57,7 @@ def test_serve_on_a_busy_port_is_one_line_and_exit_2(tmp_path):
     assert "Traceback" not in result.stderr and "Errno 98" not in result.stderr
 
 
-def test_sources_list_says_failed_and_why_in_80_columns(tmp_path):
+def test_sources_list_says_failed_and_why_under_the_table(tmp_path):
     from storage import open_db
     from storage.runs import finish_run, record_fetch_error, start_run
     from storage.sources import sync_sources
@@ -69,9 +69,8 @@ def test_sources_list_says_failed_and_why_in_80_columns(tmp_path):
     record_fetch_error(db, run, "county-government-portal", "http://county.example.cn/", "DNS lookup failed")
     finish_run(db, run, "failed", message="crawl ended: finished")
     db.close()
-    result = govwatch_in(tmp_path, "sources", "list", "--db", str(db_path), env={"COLUMNS": "80"})
+    result = govwatch_in(tmp_path, "sources", "list", "--db", str(db_path))
     assert result.returncode == 0, result.stderr
     assert any(line.startswith("│ county-government-portal │ failed") for line in result.stdout.splitlines())
-    assert max(len(line) for line in result.stdout.splitlines() if line.startswith(("│", "┃"))) <= 80
     why = [line for line in result.stdout.splitlines() if line.startswith("county-government-portal: failed")]
     assert why and "DNS lookup failed (http://county.example.cn/)" in " ".join(result.stdout.split())
