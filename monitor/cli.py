@@ -12,13 +12,15 @@ import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 from rich.console import Console
 
 from monitor.config import DEFAULT_DEMO_URL, ConfigError, SourceConfig, load_sources, source_as_record
-from monitor.crawls import PROJECT_ROOT, run_crawls
+from monitor.crawls import PROJECT_ROOT, default_db_path, run_crawls
 from monitor.digest.command import digest_command
 from monitor.distributed_cli import distributed_commands
 from monitor.progress import LiveProgress, render_table, summary_rows
@@ -28,7 +30,7 @@ from storage import open_db
 from storage.database import StoreError
 from storage.sources import UnknownSource, sync_sources
 
-DEFAULT_DB = os.environ.get("GOVWATCH_DB", "data/govwatch.db")
+DEFAULT_DB = default_db_path()
 DEFAULT_CONFIG = os.environ.get("GOVWATCH_CONFIG", str(PROJECT_ROOT / "sources.yaml"))
 
 db_option = click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, help="SQLite database file.")
@@ -62,7 +64,32 @@ def make_console() -> Console:
     return console if console.is_terminal else Console(width=120)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def project_version() -> str:
+    """The installed distribution's version, else pyproject.toml's (a checkout run in place)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("govwatch")
+    except PackageNotFoundError:
+        import tomllib
+
+        return tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+
+
+class FullHelpGroup(click.Group):
+    """Lists each command with its whole first sentence: click cuts short help at ~45 characters
+    ("Inspect and change sources; a running…"), which hid what half the commands do."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, command.get_short_help_str(limit=200)) for name in self.list_commands(ctx)
+                if (command := self.get_command(ctx, name)) is not None and not command.hidden]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=FullHelpGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120})
+@click.version_option(project_version(), "-V", "--version", prog_name="govwatch")
 def main() -> None:
     """govwatch: crawl Chinese government and news sites, extract articles, watch for changes."""
 
@@ -193,10 +220,24 @@ def _serve(db_path: str, host: str, port: int) -> None:
         if not Path(db_path).exists():
             raise StoreError(f"cannot open database {db_path}: no such file (run `govwatch crawl` first)")
         open_db(db_path).close()  # bring the schema and views up to date before serving
+        _check_port_free(host, port)
     command = datasette_command(db_path, host=host, port=port)
     click.echo(f"Datasette: http://{host}:{port}/  (Ctrl-C to stop)", err=False)
     sys.stdout.flush()
     os.execv(command[0], command)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """One line and exit 2 when the port is taken, instead of uvicorn's "[Errno 98] error while
+    attempting to bind" after Datasette has started (the port is checked, then handed over)."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.bind((host, port))
+    except OSError as exc:
+        raise UserError(f"cannot serve on {host}:{port}: {exc.strerror or exc} (is another `govwatch serve` "
+                        f"running? choose another port with --port)") from None
 
 
 @main.command()
@@ -274,18 +315,32 @@ def sources_list(db_path: str, as_json: bool) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table()
-    columns = ("name", "state", "schedule", "next run", "last run", "result", "new", "errors", "list profile", "health")
-    for column in columns:
+    # Times in Beijing time, short; the name never wraps (on 80 columns it used to be cut).
+    # Why a source is flagged goes under the table, one line each, whatever the width.
+    # `--json` keeps UTC and every field.
+    table = Table(caption="times: Beijing (Asia/Shanghai); --json for UTC and every field")
+    table.add_column("name", no_wrap=True)
+    table.add_column("health", no_wrap=True)
+    for column in ("last run", "next run", "schedule", "new", "errors", "list profile"):
         table.add_column(column)
     for row in rows:
-        result = (row["last_status"] or "") + (f": {row['last_message']}" if row["last_message"] else "")
-        # escaped: messages quote URLs and list regions of crawled sites, which must not be rich markup
-        table.add_row(row["name"], row["state"], row["schedule"] or "", row["next_run_at"] or "",
-                      row["last_run_at"] or "never", escape(result), _cell(row["last_new"]),
-                      _cell(row["last_errors"]), _profiles_cell(row["list_profiles"]),
-                      escape("; ".join(row["health"]) or "ok"))
-    make_console().print(table)
+        state = "" if row["state"] == "active" else f" ({row['state']})"
+        table.add_row(row["name"], row["status"] + state, _beijing(row["last_run_at"]) or "never",
+                      _beijing(row["next_run_at"]) or "-", row["schedule"] or "", _cell(row["last_new"]),
+                      _cell(row["last_errors"]), _profiles_cell(row["list_profiles"]))
+    console = make_console()
+    console.print(table)
+    for row in rows:
+        for flag in row["health"]:
+            # escaped: messages quote URLs and list regions of crawled sites, which must not be rich markup
+            console.print(f"{escape(row['name'])}: {escape(flag)}", soft_wrap=True)
+
+
+def _beijing(moment: str | None) -> str:
+    """A stored UTC instant as Beijing month-day hour:minute (what fits a terminal column)."""
+    if not moment:
+        return ""
+    return datetime.fromisoformat(moment).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%m-%d %H:%M")
 
 
 def _profiles_cell(profiles: dict) -> str:

@@ -22,6 +22,13 @@ from storage import open_db
 from storage.runs import RUN_NOTE_MARK, finish_run, get_run, start_run
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def default_db_path() -> str:
+    """$GOVWATCH_DB, else data/govwatch.db in the project — not in the current folder: a relative
+    default silently made a new, empty database when a command ran from another folder (while
+    --config was already read from the project)."""
+    return os.environ.get("GOVWATCH_DB") or str(PROJECT_ROOT / "data" / "govwatch.db")
 LOG_TAIL_LINES = 40
 # Seconds a crawl gets beyond its own time limit (CLOSESPIDER_TIMEOUT) before it is killed.
 KILL_GRACE_S = 30

@@ -7,11 +7,12 @@ govwatch commands never load it.
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import threading
 
 import click
+
+from monitor.crawls import default_db_path
 
 REDIS_URL_ENV = "GOVWATCH_REDIS_URL"
 
@@ -19,8 +20,8 @@ redis_option = click.option(
     "--redis-url", envvar=REDIS_URL_ENV, required=True, show_envvar=True,
     help="Redis shared by the scheduler, the workers and the store writer, e.g. redis://host:6379/0.",
 )
-db_option = click.option("--db", "db_path", default=lambda: os.environ.get("GOVWATCH_DB", "data/govwatch.db"),
-                         show_default="data/govwatch.db or $GOVWATCH_DB", help="SQLite database file.")
+db_option = click.option("--db", "db_path", default=default_db_path,
+                         show_default="$GOVWATCH_DB or data/govwatch.db in the project", help="SQLite database file.")
 
 
 class UserError(click.ClickException):

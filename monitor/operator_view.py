@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlite_utils
 
-from monitor.health import source_health
+from monitor.health import health_status, source_health
 from storage.control import running_service
 from storage.list_profiles import source_profiles
 from storage.runs import last_run
@@ -34,6 +34,7 @@ def source_overview(db: sqlite_utils.Database) -> list[dict[str, Any]]:
         source = get_source(db, name)
         last = last_run(db, name) or {}
         profiles = source_profiles(db, name)
+        flags = source_health(db, name)
         state = "disabled" if not source["enabled"] else "paused" if source["paused"] else "active"
         rows.append({
             "name": name,
@@ -49,7 +50,8 @@ def source_overview(db: sqlite_utils.Database) -> list[dict[str, Any]]:
             "last_changed": last.get("articles_changed"),
             "last_errors": last.get("errors"),
             "last_message": last.get("message"),
-            "health": [f"{f.problem}: {f.detail}" for f in source_health(db, name)],
+            "health": [f"{f.problem}: {f.detail}" for f in flags],
+            "status": health_status(flags),  # one word, the same the operator page and the digest show
             # what crawls learned about each start page's list (storage/list_profiles.py)
             "list_profiles": profiles,
             "list_profile": profile_summary(profiles),

@@ -8,12 +8,13 @@ call it, and print. Every expected failure is one line and exit status 2.
 from __future__ import annotations
 
 import json
-import os
 
 import click
 
-db_option = click.option("--db", "db_path", default=lambda: os.environ.get("GOVWATCH_DB", "data/govwatch.db"),
-                         show_default="data/govwatch.db or $GOVWATCH_DB", help="SQLite database file.")
+from monitor.crawls import default_db_path
+
+db_option = click.option("--db", "db_path", default=default_db_path,
+                         show_default="$GOVWATCH_DB or data/govwatch.db in the project", help="SQLite database file.")
 
 
 class UserError(click.ClickException):

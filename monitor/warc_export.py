@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -22,6 +21,7 @@ import click
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from monitor.crawls import default_db_path
 from storage import open_db
 from storage.database import StoreError
 from storage.versions import versions_of
@@ -97,7 +97,7 @@ def _warc_date(fetched_at: str | None) -> str:
 
 @click.command("export-warc")
 @click.argument("out_dir", type=click.Path(file_okay=False))
-@click.option("--db", "db_path", default=os.environ.get("GOVWATCH_DB", "data/govwatch.db"), show_default=True,
+@click.option("--db", "db_path", default=default_db_path, show_default="$GOVWATCH_DB or data/govwatch.db in the project",
               help="SQLite database file.")
 @click.option("--source", default=None, help="Only this source's versions.")
 @click.option("--since", default=None, help="Only versions fetched at or after this ISO time (UTC).")

@@ -1,14 +1,23 @@
-"""The article page, /-/article/<id>: an article's current text and metadata, every version
-with its diff (insertions and deletions marked), its events and its republished copies.
+"""The article page, /-/article/<id>: the one page every link goes to (digest, feeds, canned
+queries, row pages, search results).
 
-A stable URL per article that a researcher can cite; each version also keeps its own row
-page (/govwatch/article_versions/<id>) with the raw HTML and its SHA-256. Everything is read
-through plain SELECTs; the diffs were rendered once, when the monitor computed them.
+Read top to bottom as staff do: a banner when the article was withdrawn (when, why, and that
+what follows is our last archived copy) or is a copy of another; the changes, newest version
+first, changes-only (unchanged paragraphs folded) with <ins>/<del> marks; then the text and
+the metadata, each field once; then every version's "cite this version" block (URL,
+fetched-at in Beijing time, SHA-256, a stable link) with its archived page, rendered in a
+sandbox (/-/article/<id>/version/<n>) or downloaded as HTML (…/version/<n>.html).
+
+Everything is read through plain SELECTs; the diffs were rendered once, when the monitor
+computed them. The archived page is hostile bytes: it is served with a CSP sandbox that
+allows no script, no form, no network load and no navigation of this origin.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import zlib
 
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
@@ -24,9 +33,27 @@ FIELD_ROWS = (("author", "author", "作者"), ("origin", "source", "来源"), ("
               ("doc_no", "doc_no", "文号"), ("index_no", "index_no", "索引号"))
 
 
+# An archived page is shown as its own document under a CSP sandbox: no script, no form, no
+# plugin, no network load (img/style/font from anywhere are refused), and it cannot navigate
+# this origin. Only inline styles are kept so it still looks like the page.
+ARCHIVE_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+MAX_ARCHIVE_BYTES = 10 * 1024 * 1024  # the crawler stops reading at 10 MB; never inflate more than that
+EVENT_WORDS = {"new": "首次发现", "changed": "内容修改", "withdrawn": "撤下", "restored": "恢复",
+               "republished": "被发现为转载"}
+
+
 @hookimpl
 def register_routes():
-    return [(r"^/-/article/(?P<article_id>\d+)$", article_page)]
+    return [
+        (r"^/-/article/(?P<article_id>\d+)$", article_page),
+        (r"^/-/article/(?P<article_id>\d+)/version/(?P<version>\d{1,9})(?P<download>\.html)?$", archived_page),
+        # anything else under /-/article/ is a plain 404, not Datasette's row view of a database "-" (a 500)
+        (r"^/-/article/.*$", not_an_article),
+    ]
+
+
+async def not_an_article(request):
+    return Response.text("no such page: /-/article/<id> or /-/article/<id>/version/<n>[.html]", status=404)
 
 
 def store_name(datasette) -> str:
@@ -36,25 +63,24 @@ def store_name(datasette) -> str:
 
 
 @hookimpl
-def table_actions(datasette, actor, database, table):
-    if database == store_name(datasette) and table == "articles":
-        return [{"href": datasette.urls.path("/-/article/1"), "label": "Article pages: /-/article/<id>"}]
-    return None
-
-
-@hookimpl
 def row_actions(datasette, actor, request, database, table, row):
     if database == store_name(datasette) and table == "articles":
-        return [{"href": datasette.urls.path(f"/-/article/{row['id']}"), "label": "Article page: versions and diffs"}]
+        return [{"href": datasette.urls.path(f"/-/article/{row['id']}"), "label": "文章页：版本与修改"}]
+    if database == store_name(datasette) and table in ("article_versions", "versions", "events") and row.get("article_id"):
+        return [{"href": datasette.urls.path(f"/-/article/{row['article_id']}"), "label": "文章页：版本与修改"}]
     return None
+
+
+def _article_id(digits: str) -> int:
+    article_id = int(digits) if len(digits) <= 19 else MAX_ID + 1
+    if article_id > MAX_ID:
+        raise NotFound(f"no article {digits[:30]}")
+    return article_id
 
 
 async def article_page(datasette, request):
     db = datasette.get_database()
-    digits = request.url_vars["article_id"]
-    article_id = int(digits) if len(digits) <= 19 else MAX_ID + 1
-    if article_id > MAX_ID:
-        raise NotFound(f"no article {article_id}")
+    article_id = _article_id(request.url_vars["article_id"])
     rows = (await db.execute("select * from articles where id = ?", [article_id])).rows
     if not rows:
         raise NotFound(f"no article {article_id}")
@@ -64,10 +90,13 @@ async def article_page(datasette, request):
         "diff_summary, diff_html from article_versions where article_id = ? order by version desc",
         [article_id])).rows]
     for version in versions:
-        version["diff_markup"] = Markup(version["diff_html"]) if version["diff_html"] else None
+        version["diff_markup"] = changes_only(version["diff_html"])
     events = [dict(r) for r in (await db.execute(
         "select id, kind, at, run_id, version_id, detail from events where article_id = ? order by id desc",
         [article_id])).rows]
+    for event in events:
+        event["words"] = EVENT_WORDS.get(event["kind"], event["kind"])
+        event["said"] = event_detail(event["detail"])
     copies = [dict(r) for r in (await db.execute(
         "select id, title, source, url, first_seen from articles where copy_of = ? order by first_seen",
         [article_id])).rows]
@@ -76,6 +105,8 @@ async def article_page(datasette, request):
         found = (await db.execute("select id, title, source, url from articles where id = ?",
                                   [article["copy_of"]])).rows
         original = dict(found[0]) if found else None
+    withdrawn = next((e for e in events if e["kind"] == "withdrawn"), None) if article.get("status") == "withdrawn" \
+        else None
     metadata = json.loads(article.get("metadata") or "{}")
     metadata = metadata if isinstance(metadata, dict) else {}
     return Response.html(await datasette.render_template("article.html", {
@@ -83,27 +114,135 @@ async def article_page(datasette, request):
         "metadata_rows": metadata_rows(article, metadata),
         "date_candidates": [c for c in metadata.get("date_candidates") or [] if isinstance(c, dict)],
         "attachments": json.loads(article.get("attachments") or "[]"),
-        "paragraphs": (article.get("text") or "").split("\n"),
+        "paragraphs": [p for p in (article.get("text") or "").split("\n") if p.strip()],
         "versions": versions,
         "events": events,
         "copies": copies,
         "original": original,
+        "withdrawn": withdrawn,
+        "withdrawn_reason": event_detail(withdrawn["detail"]) if withdrawn else None,
+        "last_copy": versions[0] if versions else None,
+        "stable_url": datasette.absolute_url(request, datasette.urls.path(f"/-/article/{article_id}")),
         "database": db.name,
     }, request=request))
 
 
+async def archived_page(datasette, request):
+    """A version's raw HTML as received: rendered under a sandbox, or (…/N.html) downloaded."""
+    db = datasette.get_database()
+    article_id = _article_id(request.url_vars["article_id"])
+    version = int(request.url_vars["version"])
+    rows = (await db.execute("select raw_html_gz, encoding from article_versions where article_id = ? and version = ?",
+                             [article_id, version])).rows
+    if not rows or rows[0]["raw_html_gz"] is None:
+        raise NotFound(f"no archived page for version {version} of article {article_id}")
+    body = _inflate(rows[0]["raw_html_gz"])
+    headers = {"Content-Security-Policy": ARCHIVE_CSP, "X-Content-Type-Options": "nosniff",
+               "Referrer-Policy": "no-referrer"}
+    if request.url_vars.get("download"):
+        headers["Content-Disposition"] = f'attachment; filename="article-{article_id}-v{version}.html"'
+    charset = rows[0]["encoding"] or "utf-8"
+    return Response(body, status=200, headers=headers,
+                    content_type=f"text/html; charset={re.sub(r'[^A-Za-z0-9_-]', '', charset) or 'utf-8'}")
+
+
+def _inflate(blob: bytes) -> bytes:
+    """gunzip, stopping at MAX_ARCHIVE_BYTES (a stored bomb must not fill the server's memory)."""
+    try:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(blob, MAX_ARCHIVE_BYTES)
+    except zlib.error:
+        return b"(the archived copy could not be decompressed)"
+
+
+def event_detail(detail: str | None) -> str:
+    """An event's stored detail in words: a copy's JSON becomes "与 <source> 的文章相同 (100%)"."""
+    if not detail:
+        return ""
+    try:
+        data = json.loads(detail)
+    except ValueError:
+        return detail
+    if isinstance(data, dict) and "copy_of" in data:
+        similarity = data.get("similarity")
+        share = f"，相似度 {float(similarity):.0%}" if isinstance(similarity, (int, float)) else ""
+        return f"转载自 {data.get('source') or '另一来源'} 的文章{share}"
+    return detail
+
+
 def metadata_rows(article: dict, metadata: dict) -> list[tuple[str, str]]:
     """(label as the page wrote it, value) for the article's columns and every other labelled
-    field, each once: a canonical label whose value a column already shows is not repeated."""
+    field, each value once: a field whose value a column (or the title) already shows is not
+    repeated under another label (索引号, 文号, 发文机关, 来源 used to appear twice)."""
     field_labels = metadata.get("field_labels") if isinstance(metadata.get("field_labels"), dict) else {}
     labels = metadata.get("labels") if isinstance(metadata.get("labels"), dict) else {}
     rows = []
-    shown = {}  # canonical label -> the value its column shows
+    shown = {str(article.get("title") or "")}
     for column, field, canonical in FIELD_ROWS:
         if article.get(column):
-            rows.append((f"{field_labels.get(field) or labels.get(canonical) or canonical} {column}", str(article[column])))
-            shown[canonical] = str(article[column])
+            label = field_labels.get(field) or labels.get(canonical) or canonical
+            if str(article[column]) in shown and column == "origin":
+                continue  # 来源 that only repeats 发文机关
+            rows.append((str(label), str(article[column])))
+            shown.add(str(article[column]))
     for key, value in metadata.items():
-        if isinstance(value, str) and value and key not in ("category", "language") and shown.get(key) != value:
+        if isinstance(value, str) and value and key not in ("category", "language") and value not in shown:
             rows.append((str(labels.get(key) or key), value))
+            shown.add(value)
     return rows
+
+
+# --- the changes-only view (Datasette loads each plugin file on its own, so it lives here) ---
+# `article_versions.diff_html` is rendered once by the change monitor (monitor/diffs.py:
+# escaped text, <ins>/<del> runs, paragraphs separated by "<br>\n"). A researcher looking at
+# version 5 of a 40-paragraph notice wants the two paragraphs that changed: each run of
+# unchanged paragraphs is folded into a <details> that still opens in place. It only re-cuts
+# markup our own renderer wrote (never crawled HTML), keeping tags balanced when a paragraph
+# break falls inside an insertion or deletion. Hand-written: the structure is ours, and no
+# diff library reads it back.
+
+BREAK = "<br>\n"
+_TEXT_BLOCK = re.compile(r'(<div class="diff-text">)(.*?)(</div>)\s*$', re.DOTALL)
+_MARK = re.compile(r"</?(ins|del)>")
+
+
+def changes_only(diff_html: str | None, keep: int = 0) -> Markup | None:
+    """`diff_html` with runs of unchanged paragraphs folded (`keep` shown on each side of a change)."""
+    if not diff_html:
+        return None
+    match = _TEXT_BLOCK.search(diff_html)
+    if not match:
+        return Markup(diff_html)
+    paragraphs = _balanced(match.group(2).split(BREAK))
+    changed = [bool(_MARK.search(p)) for p in paragraphs]
+    near = [any(changed[max(0, i - keep): i + keep + 1]) for i in range(len(paragraphs))]
+    out: list[str] = []
+    folded: list[str] = []
+    for paragraph, shown in zip(paragraphs, near, strict=True):
+        if shown:
+            out.append(_fold(folded))
+            folded = []
+            out.append(f'<p class="changed">{paragraph}</p>')
+        else:
+            folded.append(paragraph)
+    out.append(_fold(folded))
+    body = "".join(out)
+    return Markup(diff_html[: match.start()] + match.group(1) + body + match.group(3))
+
+
+def _fold(paragraphs: list[str]) -> str:
+    if not paragraphs:
+        return ""
+    inner = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (f'<details class="unchanged"><summary>{len(paragraphs)} 段未改动（点击展开）</summary>'
+            f"{inner}</details>")
+
+
+def _balanced(paragraphs: list[str]) -> list[str]:
+    """Close an <ins>/<del> left open at a paragraph's end and reopen it in the next one."""
+    result, open_tag = [], None
+    for paragraph in paragraphs:
+        text = (f"<{open_tag}>" if open_tag else "") + paragraph
+        for tag in _MARK.finditer(paragraph):
+            open_tag = None if tag.group(0).startswith("</") else tag.group(1)
+        result.append(text + (f"</{open_tag}>" if open_tag else ""))
+    return result

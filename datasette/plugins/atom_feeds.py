@@ -2,9 +2,9 @@
 
 - An empty result (no change this week, a facet that selects nothing, a new database) is a
   valid feed with no entries: datasette-atom 0.9 takes `max()` of no rows and answers 500.
-- `atom_link` is a crawled URL: a feed reader shows it as a link, so only http(s) URLs are
-  kept (storage/links.py), like every link on the site; any other becomes the feed's own URL
-  (datasette-atom writes a link for every entry once the column exists).
+- `atom_link`: an entry about an article links to its article page (every link goes there);
+  otherwise it is a crawled URL, kept only if http(s) (storage/links.py), else the feed's own URL.
+- The title: datasette-atom uses the SQL; ours is the table's `title` from metadata.yml.
 
 Everything else is datasette-atom's own `render_atom`, registered last (trylast) so this one
 replaces it for the `atom` extension.
@@ -29,17 +29,35 @@ def register_output_renderer():
 
 
 def render_guarded_atom(datasette, request, sql, columns, rows, database, table, query_name, view_name, data):
+    title = feed_title(datasette, request, sql, database, table)
     if not rows and can_render_atom(columns):
-        return empty_feed(request, sql, table)
+        return empty_feed(request, title)
     if "atom_link" in columns:
-        rows = [{**dict(row), "atom_link": http_url(row["atom_link"]) or request.url} for row in rows]
-    return render_atom(datasette, request, sql, columns, rows, database, table, query_name, view_name, data)
+        rows = [{**dict(row), "atom_link": entry_link(datasette, request, dict(row))} for row in rows]
+    # datasette-atom titles a feed with its SQL (+ "/table"): pass the human title in its place
+    return render_atom(datasette, request, title, columns, rows, database, None, query_name, view_name, data)
 
 
-def empty_feed(request, sql: str, table: str | None) -> Response:
+def feed_title(datasette, request, sql: str, database: str, table: str | None) -> str:
+    """`?_feed_title=`, else the table's `title` in metadata.yml, else its name — never SQL."""
+    if request.args.get("_feed_title"):
+        return request.args["_feed_title"]
+    if table:
+        return datasette.metadata("title", database=database, table=table) or f"govwatch: {table}"
+    return "govwatch"
+
+
+def entry_link(datasette, request, row: dict) -> str:
+    """The article page for rows about an article (every link goes there), else the crawled URL if http(s)."""
+    if isinstance(row.get("article_id"), int):
+        return datasette.absolute_url(request, datasette.urls.path(f"/-/article/{row['article_id']}"))
+    return http_url(row["atom_link"]) or request.url
+
+
+def empty_feed(request, title: str) -> Response:
     feed = FeedGenerator()
     feed.id(request.url)
     feed.link(href=request.url, rel="self")
-    feed.title(request.args.get("_feed_title", sql) + (f"/{table}" if table else ""))
+    feed.title(title)
     feed.updated(EMPTY_FEED_UPDATED)
     return Response(feed.atom_str(pretty=True), content_type="application/xml; charset=utf-8", status=200)

@@ -1,7 +1,10 @@
 """The operator page: /-/operator lists sources with schedule, next and last run, health,
 and lets a signed-in operator change a schedule, pause, resume or run a source now.
 
-Reads go through the `operator_sources` SQL view. Changes are made by running the same
+Reads go through the `operator_sources` SQL view; health is computed by `storage.health`,
+the same function `govwatch sources list` and the digest use (the view's snapshot column,
+written only by `govwatch run`, said "ok" for a source whose last run had failed). The page
+says whether the scheduler is running, and shows times in Beijing time. Changes are made by running the same
 `govwatch sources …` command an operator would type, so validation and messages are the
 CLI's and Datasette itself never writes SQL. Only actors allowed the `govwatch-operate`
 permission (by default the `operator` actor that datasette-auth-passwords signs in) may
@@ -21,10 +24,13 @@ import sys
 from pathlib import Path
 from urllib.parse import urlencode
 
+import sqlite_utils
 from datasette.utils.asgi import Response
 from itsdangerous import BadSignature
 
 from datasette import hookimpl
+from storage.control import running_service
+from storage.health import health_status, source_health
 from storage.source_names import SOURCE_NAME_PATTERN
 
 ACTION = "govwatch-operate"
@@ -61,15 +67,34 @@ def menu_links(datasette, actor):
 
 async def operator_page(datasette, request):
     db = datasette.get_database()  # the one store served, whatever its file is called
-    rows = [dict(r) for r in (await db.execute("select * from operator_sources")).rows]
+    rows, service = await db.execute_fn(_overview)
     can_change = await datasette.permission_allowed(request.actor, ACTION, default=False)
     outcome = _read_outcome(datasette, request.args.get("outcome"))
     return Response.html(await datasette.render_template(
         "operator.html",
         {"sources": rows, "can_change": can_change, "actor": request.actor, "database": db.name,
+         "service": service, "sign_in_ready": sign_in_ready(datasette),
          "message": outcome.get("message"), "error": outcome.get("error")},
         request=request,
     ))
+
+
+def _overview(conn) -> tuple[list[dict], dict | None]:
+    """The view's rows with each source's health from storage.health, and the live scheduler."""
+    store = sqlite_utils.Database(conn)
+    service = running_service(store)
+    rows = []
+    for row in store.query("select * from operator_sources"):
+        flags = source_health(store, row["name"])
+        rows.append({**row, "health": [f"{f.problem}: {f.detail}" for f in flags], "status": health_status(flags),
+                     "next_run_at": row["next_run_at"] if service else None})
+    return rows, service
+
+
+def sign_in_ready(datasette) -> bool:
+    """Whether anyone can sign in: datasette-auth-passwords has at least one password hash."""
+    config = datasette.plugin_config("datasette-auth-passwords") or {}
+    return any(value for key, value in config.items() if key.endswith("_password_hash"))
 
 
 async def not_a_change(request):

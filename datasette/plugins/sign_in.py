@@ -10,6 +10,9 @@
   meanwhile is 429 with Retry-After. A successful sign-in clears the address's count.
   Behind a reverse proxy every request comes from the proxy's address unless Datasette is told
   to trust X-Forwarded-For (SECURITY.md); the global bound holds either way.
+- A successful sign-in lands on the operator page (signing in is only for operating), not on
+  `/`; with no password hash configured, /-/login says so instead of showing a form nobody
+  can get through.
 """
 
 from __future__ import annotations
@@ -22,6 +25,11 @@ from datasette import hookimpl
 
 SESSION_COOKIE = b"ds_actor="
 LOGIN_PATH = "/-/login"
+AFTER_SIGN_IN = "/-/operator"
+NOT_SET_UP = ("<!DOCTYPE html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>登录未设置</title>"
+              "<p>运维登录尚未设置：用 <code>govwatch operator-password</code> 生成密码哈希，放入环境变量 "
+              "<code>GOVWATCH_OPERATOR_PASSWORD_HASH</code> 后重启 <code>govwatch serve</code>。</p>"
+              "<p><a href=\"/-/operator\">返回采集源页面（只读）</a></p></html>")
 FREE_FAILURES = 5
 GLOBAL_FREE_FAILURES = 50
 MAX_WAIT_S = 900.0
@@ -70,6 +78,9 @@ def asgi_wrapper(datasette):
                 await app(scope, receive, send)
                 return
             https = scope.get("scheme") == "https"
+            if scope.get("path") == LOGIN_PATH and not _sign_in_ready(datasette):
+                await _not_set_up(send)
+                return
             login = scope.get("method") == "POST" and scope.get("path") == LOGIN_PATH
             address = (scope.get("client") or ("?",))[0]
             if login:
@@ -88,6 +99,9 @@ def asgi_wrapper(datasette):
                             outcome["signed_in"] = bool(token)  # an emptied cookie is a sign-out
                             value = harden_session_cookie(value, https)
                         headers.append((key, value))
+                    if login and outcome["signed_in"]:  # back to the page the operator signed in for
+                        target = datasette.urls.path(AFTER_SIGN_IN).encode()
+                        headers = [(k, target if k.lower() == b"location" else v) for k, v in headers]
                     message = {**message, "headers": headers}
                 await send(message)
 
@@ -102,6 +116,18 @@ def asgi_wrapper(datasette):
         return guarded
 
     return wrap
+
+
+def _sign_in_ready(datasette) -> bool:
+    config = datasette.plugin_config("datasette-auth-passwords") or {}
+    return any(value for key, value in config.items() if key.endswith("_password_hash"))
+
+
+async def _not_set_up(send) -> None:
+    body = NOT_SET_UP.encode()
+    await send({"type": "http.response.start", "status": 503,
+                "headers": [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _too_many(send, wait: float) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from monitor.config import ConfigError
-from monitor.crawls import PROJECT_ROOT
+from monitor.crawls import PROJECT_ROOT, default_db_path
 from monitor.digest.jobs import run_digests
 from monitor.digest.period import DigestPeriod, day_period, parse_instant, range_period, yesterday
 from monitor.digest.subscriptions import check_sources_exist, load_subscriptions
@@ -24,9 +24,9 @@ from storage import open_db
 from storage.database import StoreError
 from storage.digest_queries import source_names
 
-DEFAULT_DB = os.environ.get("GOVWATCH_DB", "data/govwatch.db")
+DEFAULT_DB = default_db_path()
 DEFAULT_SUBSCRIPTIONS = os.environ.get("GOVWATCH_SUBSCRIPTIONS", str(PROJECT_ROOT / "subscriptions.yaml"))
-DEFAULT_OUT = Path("data/digests")
+DEFAULT_OUT = PROJECT_ROOT / "data" / "digests"
 
 
 class DigestUsageError(click.ClickException):

@@ -4,10 +4,15 @@ From the period's events: new articles, edited articles (one item per article, w
 each edit changed), withdrawn and restored articles. Republished copies (articles with
 `copy_of`) are never stories of their own: they are folded under their original — under the
 original's "new" item when it is new in the same period, else under a "republished" item
-for the original. Edits of an article that is itself new in the period are left to its
-"new" item. Every section is grouped by source and newest first; keyword and source
-filters apply to every item (a copy counts for a subscription that follows either its own
-source or its original's).
+for the original. An article published and edited in the same period is listed under both
+New and Edited (the quiet edit right after publication is what staff most want to see), and
+a new article withdrawn in the period carries that mark on its New line too. Withdrawals
+come first: they are the rarest and the most urgent. Every section is grouped by source and
+newest first; keyword and source filters apply to every item (a copy counts for a
+subscription that follows either its own source or its original's).
+
+Links go to the article page, `/-/article/ID` (`#version-N` for an edit), at the root of the
+Datasette site whose database page is `datasette_url` — the one page every link opens.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
-from monitor.digest.excerpts import change_excerpt, lead
+from monitor.digest.excerpts import Segment, change_excerpt, change_segments, lead, withdrawal_reason
 from monitor.digest.health import HealthNote, source_health
 from monitor.digest.keywords import keep
 from monitor.digest.period import DigestPeriod, parse_stored
@@ -25,14 +30,23 @@ from monitor.digest.subscriptions import DigestSettings, Subscription
 from storage.digest_queries import articles_by_id, events_between
 from storage.links import safe_href
 
-SECTIONS = {  # kind → heading, in the order they are shown
-    "new": "新发布 New",
-    "changed": "有修改 Edited",
+SECTIONS = {  # kind → heading, in the order they are shown (withdrawals first: rare and urgent)
     "withdrawn": "已撤下 Withdrawn",
+    "changed": "有修改 Edited",
+    "new": "新发布 New",
     "restored": "已恢复 Restored",
     "republished": "被转载 Republished",
 }
-SHORT = {"new": "新", "changed": "改", "withdrawn": "撤", "restored": "复", "republished": "转"}
+# The counters at the top, the subject line and the CLI's summary all read `Digest.counts`
+# through these, so they cannot disagree: (count key, short label, label).
+COUNTERS = (
+    ("withdrawn", "撤", "已撤下 Withdrawn"),
+    ("changed", "改", "有修改 Edited"),
+    ("new", "新", "新发布 New"),
+    ("restored", "复", "已恢复 Restored"),
+    ("copies", "转载", "被转载 Republished"),
+    ("health", "异常源", "异常源 Source problems"),
+)
 
 
 @dataclass
@@ -42,6 +56,7 @@ class Change:
     at: datetime
     excerpt: str | None
     link: str | None
+    segments: list[Segment] = field(default_factory=list)
 
 
 @dataclass
@@ -69,11 +84,14 @@ class Item:
     url: str
     published: str | None
     lead: str
-    link: str  # its Datasette page
+    link: str  # its article page, /-/article/ID
     text: str = ""
     version_id: int | None = None
     version_link: str | None = None  # withdrawn: our last copy
-    detail: str | None = None
+    detail: str | None = None  # as stored (technical)
+    reason: str = ""  # withdrawn: the detail in words
+    also_new: bool = False  # an edit of an article first seen in this period
+    withdrawn_at: datetime | None = None  # a new article that was withdrawn in this period
     changes: list[Change] = field(default_factory=list)
     copies: list[Copy] = field(default_factory=list)
     entry_id: str = ""  # Atom tag: URI, stable across renderings
@@ -107,13 +125,22 @@ class Digest:
     datasette_url: str
     feed_id: str
     tag_authority: str
+    digest_url: str | None = None
 
     @property
     def counts(self) -> dict[str, int]:
+        """Items per section, republished copies and source problems: what every summary shows."""
         counts = {s.kind: s.count for s in self.sections}
-        counts["copies"] = sum(len(i.copies) for s in self.sections for g in s.groups for i in g.items)
+        counts["copies"] = len({c.article_id for s in self.sections for g in s.groups for i in g.items
+                                for c in i.copies})
         counts["health"] = len(self.health)
         return counts
+
+    @property
+    def counters(self) -> list[tuple[str, str, int]]:
+        """(key, label, count) in display order, for the counters row."""
+        counts = self.counts
+        return [(key, label, counts[key]) for key, _, label in COUNTERS]
 
     @property
     def is_empty(self) -> bool:
@@ -128,10 +155,23 @@ class Digest:
     def subject(self) -> str:
         """The mail subject and chat title: date and counts."""
         counts = self.counts
-        summary = " · ".join(f"{SHORT[k]} {counts.get(k, 0)}" for k in ("new", "changed", "withdrawn"))
-        extra = f" · 转载 {counts['copies']}" if counts["copies"] else ""
-        alarm = f" · 异常源 {counts['health']}" if counts["health"] else ""
-        return f"{self.title}: {summary}{extra}{alarm}"
+        shown = [(short, counts[key]) for key, short, _ in COUNTERS
+                 if counts[key] or key in ("new", "changed", "withdrawn")]
+        return f"{self.title}: " + " · ".join(f"{short} {n}" for short, n in shown)
+
+    @property
+    def site_url(self) -> str:
+        """The Datasette site (article pages, the operator page)."""
+        return site_root(self.datasette_url)
+
+    @property
+    def link(self) -> str:
+        """Where the whole digest can be read: the published file when `digest_url` is set,
+        else the period's events in Datasette."""
+        if self.digest_url:
+            return f"{self.digest_url}/{self.subscription.name}/{self.period.slug}.html"
+        return (f"{self.datasette_url}/events?_sort_desc=at&at__gte={self.period.start_iso}"
+                f"&at__lt={self.period.end_iso}").replace("+", "%2B")
 
     @property
     def updated(self) -> datetime:
@@ -155,16 +195,22 @@ def build_digest(
         kind = event["kind"]
         if kind not in ("new", "changed", "withdrawn", "restored"):
             continue
-        if kind == "changed" and event["article_id"] in new_ids:
-            continue
         item = items[kind].get(event["article_id"])
         if item is None:
             item = items[kind][event["article_id"]] = _item(kind, event, links)
+            item.also_new = kind == "changed" and event["article_id"] in new_ids
         item.at, item.event_id, item.entry_id = _at(event), event["event_id"], links.entry_id(event)
         if kind == "changed":
             item.changes.append(Change(event["version_id"], event["version"], _at(event),
                                        change_excerpt(event["diff"], event["diff_summary"]),
-                                       links.version(event["version_id"])))
+                                       links.version(event["article_id"], event["version"]),
+                                       change_segments(event["diff"])))
+    for article_id, withdrawn in items["withdrawn"].items():
+        if article_id in items["new"]:
+            items["new"][article_id].withdrawn_at = withdrawn.at
+    for article_id, changed in items["changed"].items():
+        if article_id in items["new"]:  # the New line says it was edited too, and links to the edit
+            items["new"][article_id].changes = changed.changes
 
     seen_copies: set[int] = set()
     for event in events:
@@ -193,7 +239,8 @@ def build_digest(
         sections.append(Section(kind, heading, _grouped(chosen)))
     follows = subscription.follows
     return Digest(subscription, period, datetime.now(UTC), sections, source_health(db, period, follows),
-                  settings.datasette_url, links.feed_id(subscription.name), settings.tag_authority)
+                  settings.datasette_url, links.feed_id(subscription.name), settings.tag_authority,
+                  settings.digest_url)
 
 
 def _wanted(item: Item, subscription: Subscription) -> bool:
@@ -213,6 +260,18 @@ def _grouped(items: list[Item]) -> list[SourceGroup]:
     return list(groups.values())  # in order of each source's newest item
 
 
+def site_root(datasette_url: str) -> str:
+    """The Datasette site of a database URL: `http://host/prefix/govwatch` → `http://host/prefix`.
+
+    A Datasette database page is always `<site>/<database>`, so dropping the last path
+    segment finds the site (and its `base_url` prefix, if any) whatever the file is called.
+    """
+    scheme_host, _, path = datasette_url.partition("://")
+    host, _, rest = path.partition("/")
+    parent = rest.rstrip("/").rpartition("/")[0]
+    return f"{scheme_host}://{host}" + (f"/{parent}" if parent else "")
+
+
 def _item(kind: str, row: dict, links: _Links) -> Item:
     version_id = row.get("version_id")
     return Item(
@@ -220,7 +279,8 @@ def _item(kind: str, row: dict, links: _Links) -> Item:
         source_title=row["source_title"], title=row["title"] or row["url"], url=safe_href(row["url"]),
         published=row.get("published"), lead=lead(row.get("text")), link=links.article(row["article_id"]),
         text=row.get("text") or "", version_id=version_id,
-        version_link=links.version(version_id) if version_id else None, detail=row.get("detail"),
+        version_link=links.version(row["article_id"], row.get("version")) if version_id else None,
+        detail=row.get("detail"), reason=withdrawal_reason(row.get("detail")) if kind == "withdrawn" else "",
         entry_id=links.entry_id(row),
     )
 
@@ -230,17 +290,18 @@ def _at(row: dict) -> datetime:
 
 
 class _Links:
-    """Datasette row pages and Atom ids, from the configured base URL and tag authority."""
+    """Article pages and Atom ids, from the configured Datasette URL and tag authority."""
 
     def __init__(self, settings: DigestSettings) -> None:
-        self.base = settings.datasette_url
+        self.site = site_root(settings.datasette_url)
         self.authority = settings.tag_authority
 
     def article(self, article_id: int) -> str:
-        return f"{self.base}/articles/{article_id}"
+        return f"{self.site}/-/article/{article_id}"
 
-    def version(self, version_id: int | None) -> str | None:
-        return f"{self.base}/article_versions/{version_id}" if version_id else None
+    def version(self, article_id: int, version: int | None) -> str:
+        """The version's place on its article page (the diff against the one before)."""
+        return self.article(article_id) + (f"#version-{version}" if version else "#versions")
 
     def entry_id(self, event: dict) -> str:
         """tag:AUTHORITY,DAY-OF-THE-EVENT:event/ID — event ids never change, so neither do entry ids."""

@@ -30,6 +30,7 @@ from typing import ClassVar
 
 import sqlite_utils
 
+from monitor.digest.chat import chat_message, limit_for
 from monitor.digest.contents import Digest
 from monitor.digest.registry import Registered
 from monitor.digest.renderers import Renderer, render
@@ -114,7 +115,7 @@ class EmailReporter(Reporter):
 
 
 class AppriseReporter(Reporter):
-    """A chat or webhook channel through Apprise: the Markdown digest as the message body."""
+    """A chat or webhook channel through Apprise: a summary within the channel's size cap (monitor.digest.chat)."""
 
     __kind__ = "apprise"
 
@@ -133,8 +134,10 @@ class AppriseReporter(Reporter):
         notifier = apprise.Apprise()
         if not notifier.add(_expand(self.channel)):
             raise DeliveryError(f"Apprise does not understand the channel URL ({self.key})")
-        if not notifier.notify(title=rendered.digest.subject, body=rendered["markdown"],
-                               body_format=apprise.NotifyFormat.MARKDOWN):
+        # A short summary that fits the channel's cap, with the link to the whole digest; the
+        # title goes in the body (WeCom has no title field and Apprise would prepend it unmeasured).
+        body = chat_message(rendered.digest, limit_for(self.channel))
+        if not notifier.notify(title="", body=body, body_format=apprise.NotifyFormat.MARKDOWN):
             raise DeliveryError(f"Apprise could not deliver to {self.key} (see the log for the service's answer)")
         return self.key
 
@@ -159,7 +162,11 @@ class FileReporter(Reporter):
 
 
 def write_documents(rendered: RenderedDigest, folder: Path) -> list[Path]:
-    """Write the subscription's formats under folder/<subscription>/; return the paths."""
+    """Write the subscription's formats under folder/<subscription>/; return the paths.
+
+    The newest day is also written as latest.<ext>, so a feed reader subscribes once to
+    <subscription>/latest.atom instead of to a file name that changes every day.
+    """
     digest = rendered.digest
     target = folder / digest.subscription.name
     target.mkdir(parents=True, exist_ok=True)
@@ -170,7 +177,27 @@ def write_documents(rendered: RenderedDigest, folder: Path) -> list[Path]:
         temporary.write_text(rendered[kind], encoding="utf-8")
         temporary.replace(path)  # readers never see half a file
         paths.append(path)
+    if _newest(target, digest.period.end_iso):
+        for kind in digest.subscription.formats:
+            latest = target / f"latest.{Renderer.__kinds__[kind].extension}"
+            temporary = latest.with_suffix(latest.suffix + ".tmp")
+            temporary.write_text(rendered[kind], encoding="utf-8")
+            temporary.replace(latest)  # a stable address: feed readers subscribe to latest.atom
+            paths.append(latest)
+        (target / LATEST_MARK).write_text(digest.period.end_iso, encoding="utf-8")
     return paths
+
+
+LATEST_MARK = ".latest-end"  # the end (UTC ISO) of the period latest.* holds
+
+
+def _newest(target: Path, end_iso: str) -> bool:
+    """Whether a period ending at `end_iso` is at least as new as the one latest.* holds
+    (re-writing an old day's digest must not turn latest.atom back in time)."""
+    try:
+        return end_iso >= (target / LATEST_MARK).read_text(encoding="utf-8").strip()
+    except OSError:
+        return True
 
 
 def check_channel(channel: str) -> None:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from monitor.crawls import PROJECT_ROOT
-from monitor.digest.contents import build_digest
+from monitor.digest.contents import build_digest, site_root
 from monitor.digest.delivery import RenderedDigest, write_documents
 from monitor.digest.period import range_period
 from monitor.digest.subscriptions import load_subscriptions
@@ -27,7 +27,10 @@ def demo_digest(db_path: str | Path, *, config_path: str | Path = DEMO_SUBSCRIPT
     """
     settings = load_subscriptions(config_path)
     if datasette_url:
+        old_site = site_root(settings.datasette_url)
         settings.datasette_url = datasette_url.rstrip("/")
+        if settings.digest_url and settings.digest_url.startswith(old_site):  # served by the same site
+            settings.digest_url = site_root(settings.datasette_url) + settings.digest_url[len(old_site):]
     folder = Path(out) if out else Path(db_path).parent / "digests"
     now = datetime.now(UTC).replace(microsecond=0)
     period = range_period(now - timedelta(hours=24), now + timedelta(seconds=1), settings.timezone)

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from monitor.digest.contents import Digest, Item
+from monitor.digest.contents import Change, Digest, Item
+from monitor.digest.registry import Registered
 
 NO_EXCERPT = "内容有修改（差异尚未计算）"
-from monitor.digest.registry import Registered
 
 
 class Renderer(Registered):
@@ -67,7 +67,8 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters.update(local=_local, rfc3339=_rfc3339, md=_markdown_text, mdurl=_markdown_url, summary=_summary)
+    env.filters.update(local=_local, rfc3339=_rfc3339, md=markdown_text, mdurl=markdown_url, summary=_summary,
+                       marked=_markdown_change)
     return env
 
 
@@ -80,23 +81,49 @@ def _summary(item: Item) -> str:
     """An item as plain text lines (the Atom summary): source and date, what happened, the lead, copies."""
     lines = [item.source_title + (f" · 发布 {item.published}" if item.published else "")]
     if item.kind == "changed":
-        lines += [f"第 {c.version} 版: {c.excerpt or NO_EXCERPT}" for c in item.changes]
+        lines += [f"第 {c.version} 版: {_plain_change(c)}" for c in item.changes]
     else:
         if item.kind == "withdrawn":
-            lines.append(item.detail or "不再可访问")
+            lines.append(item.reason)
         lines += item.lead.splitlines()
-    lines += [f"转载 by {c.source_title}: {c.title} {c.url}" for c in item.copies]
+    lines += [f"被 {c.source_title} 转载: {c.title} {c.url}" for c in item.copies]
     return "\n".join(lines)
+
+
+def _plain_change(change: Change) -> str:
+    """An edit in plain text: 【删】 and 【增】 around the runs (Atom summaries carry no markup)."""
+    if not change.segments:
+        return change.excerpt or NO_EXCERPT
+    marks = {"insert": "【增：{}】", "delete": "【删：{}】", "gap": " ", "equal": "{}"}
+    return "".join(marks.get(s.op, "{}").format(s.text) for s in change.segments)
+
+
+def _markdown_change(change: Change) -> str:
+    """An edit in Markdown: deletions struck through, insertions in bold."""
+    if not change.segments:
+        return markdown_text(change.excerpt or NO_EXCERPT)
+    out = []
+    for segment in change.segments:
+        text = markdown_text(segment.text).strip() if segment.op in ("insert", "delete") else markdown_text(segment.text)
+        if segment.op == "insert" and text:
+            out.append(f"**{text}**")
+        elif segment.op == "delete" and text:
+            out.append(f"~~{text}~~")
+        elif segment.op == "gap":
+            out.append(" ")
+        else:
+            out.append(text)
+    return "".join(out)
 
 
 def _rfc3339(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _markdown_text(text: str | None) -> str:
+def markdown_text(text: str | None) -> str:
     """Escape what Markdown would read as markup in titles and leads."""
     return "".join("\\" + c if c in "\\`*_[]<>#|" else c for c in (text or ""))
 
 
-def _markdown_url(url: str | None) -> str:
+def markdown_url(url: str | None) -> str:
     return (url or "").replace(" ", "%20").replace("(", "%28").replace(")", "%29")

@@ -136,7 +136,10 @@ class DigestSettings(BaseModel):
     """The whole `subscriptions.yaml`."""
 
     model_config = ConfigDict(extra="forbid")
-    datasette_url: str = "http://127.0.0.1:8001/govwatch"  # the database's page; links add /articles/ID
+    datasette_url: str = "http://127.0.0.1:8001/govwatch"  # the database's page; its site serves /-/article/ID
+    # Where the file drop is published on the web (optional): chat messages link to
+    # <digest_url>/<subscription>/<day>.html, and feed readers follow <subscription>/latest.atom.
+    digest_url: str | None = None
     timezone: str = "Asia/Shanghai"  # a digest day runs 00:00–24:00 here
     digest_time: str = Field(default="07:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     sender: str = "govwatch <govwatch@localhost>"
@@ -146,9 +149,11 @@ class DigestSettings(BaseModel):
     subscriptions: list[Subscription] = Field(default_factory=list)
     _base_dir: Path = PrivateAttr(default=Path("."))
 
-    @field_validator("datasette_url")
+    @field_validator("datasette_url", "digest_url")
     @classmethod
-    def _http_url(cls, url: str) -> str:
+    def _http_url(cls, url: str | None) -> str | None:
+        if url is None:
+            return None
         if not re.match(r"^https?://[^/\s]+", url):
             raise ValueError(f"{url!r} is not an http(s) URL")
         return url.rstrip("/")

@@ -38,17 +38,20 @@ async def test_article_page_shows_versions_and_marked_diff(ds, history):
     response = await ds.client.get(f"/-/article/{history['edited']}")
     assert response.status_code == 200
     html = response.text
-    assert "Version 2" in html and "Version 1" in html
-    assert "<ins" in html and "全面" in html.split("<ins", 1)[1][:200]
-    assert "raw HTML" in html and "SHA-256" in html
+    assert 'id="version-2"' in html and 'id="version-1"' in html and "第 2 版" in html
+    diff = html.split('id="version-2"', 1)[1].split("</section>", 1)[0]
+    assert "<ins>全面</ins>" in diff and "段未改动" in diff  # marked, unchanged paragraphs folded
+    assert "SHA-256" in html and "引用本版本" in html
+    assert html.index('id="versions"') < html.index('id="text"')  # the change before the full text
 
 
 async def test_article_page_links_copies_both_ways(ds, history):
     copy_id, original_id = history["copy"]
     original = (await ds.client.get(f"/-/article/{original_id}")).text
-    assert f"/-/article/{copy_id}" in original and "Republished copies" in original
+    assert f"/-/article/{copy_id}" in original and "被转载" in original
     copy = (await ds.client.get(f"/-/article/{copy_id}")).text
-    assert "A copy of" in copy and f"/-/article/{original_id}" in copy
+    assert 'id="copy-banner"' in copy and f"/-/article/{original_id}" in copy
+    assert "转载自" in copy and '"copy_of"' not in copy  # the copy event in words, not JSON
 
 
 async def test_unknown_article_is_404(ds):

@@ -56,11 +56,12 @@ async def ds(db_path):
 async def test_article_page_shows_the_labels_the_page_wrote(ds):
     html = (await ds.client.get("/-/article/1")).text
     assert f'<h1 id="title">{TITLE}</h1>' in html
-    assert "<th>发文字号 doc_no</th><td>国发〔2019〕3号</td>" in html
-    assert "<th>发文机关 publisher</th><td>国务院</td>" in html
+    assert "<th>发文字号</th><td>国发〔2019〕3号</td>" in html  # one language per label: the page's own
+    assert "<th>发文机关</th><td>国务院</td>" in html
     assert "<th>主题分类</th><td>财政、金融、审计</td>" in html
-    assert "published 2019-01-29 (发布日期)" in html
-    assert "发布日期 2019-01-29 (published) · 成文日期 2019-01-27 · " in html and " · URL 2019-01-29" in html
+    assert "发布日期 2019-01-29（发布日期）" in html
+    assert "发布日期 2019-01-29（采用为发布日期） · 成文日期 2019-01-27 · " in html and " · URL 2019-01-29" in html
+    assert html.count("国发〔2019〕3号") == 1  # each value once
     assert HOSTILE not in html and "&lt;script&gt;" in html
 
 

@@ -29,6 +29,6 @@ async def test_operator_page_shows_profile_and_degraded_run(tmp_path):
     county = html.split('id="source-county"')[1].split("</tr>")[0]
     assert REGION in county and "(pinned)" in county
     assert "&lt;b&gt;x" in county and "<b>x" not in county  # a site's text is escaped
-    assert "degraded" in county and "HTTP 404" in county and "health-bad" in county
+    assert "degraded" in county and "HTTP 404" in county and "status degraded" in county
     fresh = html.split('id="source-fresh"')[1].split("</tr>")[0]
-    assert "not learned yet" in fresh
+    assert "尚未识别" in fresh

@@ -62,7 +62,7 @@ def test_sections_hold_the_right_articles(db, settings, history):
     assert section_ids(digest, "republished") == [ids["old-notice"]]
     assert digest.counts == {"new": 5, "changed": 1, "withdrawn": 1, "restored": 0, "republished": 1,
                              "copies": 2, "health": 2}
-    assert "新 5 · 改 1 · 撤 1" in digest.subject and "2026-03-10" in digest.subject
+    assert "撤 1 · 改 1 · 新 5 · 转载 2 · 异常源 2" in digest.subject and "2026-03-10" in digest.subject
 
 
 def test_new_items_grouped_by_source_with_lead_and_links(db, settings, history):
@@ -71,7 +71,7 @@ def test_new_items_grouped_by_source_with_lead_and_links(db, settings, history):
     assert [g.source for g in new.groups] == ["news", "gov"]  # the source with the newest item first
     plan = item(digest, "new", history.ids["plan"])
     assert plan.lead == "为全面推进乡村振兴，现将重点工作安排如下。\n一、巩固拓展脱贫攻坚成果。"
-    assert plan.link == f"http://127.0.0.1:8001/govwatch/articles/{history.ids['plan']}"
+    assert plan.link == f"http://127.0.0.1:8001/-/article/{history.ids['plan']}"  # the article page
     assert plan.url.startswith("http://gov.example.cn/") and plan.published == "2026-03-10"
 
 
@@ -90,13 +90,14 @@ def test_edit_shows_what_changed_and_links_the_full_diff(db, settings, history):
     edited = item(digest_of(db, settings, "all"), "changed", history.ids["old-notice"])
     [change] = edited.changes
     assert change.excerpt == "正文：“补助资金”改为“补助资金（第二批）”"
-    assert change.link == f"http://127.0.0.1:8001/govwatch/article_versions/{history.versions['old-notice']}"
+    assert change.link == f"http://127.0.0.1:8001/-/article/{history.ids['old-notice']}#version-{change.version}"
+    assert change.version == 2 and change.segments == []  # no JSON diff in this history: the summary is shown
 
 
 def test_withdrawn_links_our_last_copy(db, settings, history):
     gone = item(digest_of(db, settings, "all"), "withdrawn", history.ids["old-news"])
-    assert gone.detail == "HTTP 404"
-    assert gone.version_link == f"http://127.0.0.1:8001/govwatch/article_versions/{history.versions['old-news']}"
+    assert gone.detail == "HTTP 404" and gone.reason == "页面不存在（404）"
+    assert gone.version_link.startswith(f"http://127.0.0.1:8001/-/article/{history.ids['old-news']}#version-")
 
 
 def test_keywords_include_and_exclude_on_chinese_title_and_text(db, settings, history):
@@ -160,9 +161,11 @@ def test_markdown_lists_every_section_with_links(db, settings, history):
     for heading in ("## 新发布 New (5)", "## 有修改 Edited (1)", "## 已撤下 Withdrawn (1)", "## 被转载 Republished (1)",
                     "## 采集状况 Source health"):
         assert heading in text
-    assert "[2026年乡村振兴重点工作安排](http://gov.example.cn/" in text
-    assert f"(http://127.0.0.1:8001/govwatch/article_versions/{history.versions['old-notice']})" in text
-    assert "转载 by 彩神资讯: [2026年乡村振兴重点工作安排](http://mirror.example.cn/news/101.html)" in text
+    assert f"[2026年乡村振兴重点工作安排](http://127.0.0.1:8001/-/article/{history.ids['plan']})" in text
+    assert f"(http://127.0.0.1:8001/-/article/{history.ids['old-notice']}#version-2)" in text
+    assert (f"被 彩神资讯 转载: [2026年乡村振兴重点工作安排](http://127.0.0.1:8001/-/article/{history.ids['plan-copy']}) "
+            in text)
+    assert text.index("## 已撤下 Withdrawn") < text.index("## 有修改 Edited") < text.index("## 新发布 New")
 
 
 def test_html_has_no_scripts_or_external_css(db, settings):

@@ -119,7 +119,7 @@ def test_email_arrives_with_both_parts(history, tmp_path, smtp_server):
     assert envelope.rcpt_tos == ["duty@example.org", "chief@example.org"]
     assert envelope.mail_from == "govwatch@localhost"
     message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-    assert message["Subject"] == "govwatch 2026-03-10 乡村振兴: 新 3 · 改 1 · 撤 1 · 转载 2 · 异常源 2"
+    assert message["Subject"] == "govwatch 2026-03-10 乡村振兴: 撤 1 · 改 1 · 新 3 · 转载 2 · 异常源 2"
     assert message.get_content_type() == "multipart/alternative"
     markdown, html = message.get_payload()
     assert markdown.get_content_type() == "text/markdown" and html.get_content_type() == "text/html"
@@ -137,8 +137,10 @@ def test_apprise_posts_the_markdown_digest(history, tmp_path, webhook):
     assert result.status == "sent" and result.channel.startswith("apprise:json:")
     [post] = received
     assert post["path"] == "/hook"
-    assert post["json"]["title"].startswith("govwatch 2026-03-10 乡村振兴: 新 3")
-    assert "[2026年乡村振兴重点工作安排](http://gov.example.cn/" in post["json"]["message"]
+    message = post["json"]["message"]
+    assert message.startswith("#### govwatch 2026-03-10 乡村振兴") and not post["json"]["title"]
+    assert "[2026年乡村振兴重点工作安排](http://127.0.0.1:8001/-/article/" in message
+    assert "[阅读完整摘要 Full digest](" in message and len(message.encode()) <= 4096
     assert str(port) not in result.channel  # the channel key holds no part of the URL
 
 
@@ -146,7 +148,9 @@ def test_file_drop_writes_each_format(history, tmp_path):
     settings = configure(tmp_path, ["file://drop"])
     [result] = send(history, settings)
     folder = tmp_path / "drop" / "rural"
-    assert sorted(p.name for p in folder.iterdir()) == ["2026-03-10.atom", "2026-03-10.html", "2026-03-10.md"]
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == [
+        "2026-03-10.atom", "2026-03-10.html", "2026-03-10.md", "latest.atom", "latest.html", "latest.md"]
+    assert (folder / "latest.atom").read_text(encoding="utf-8") == (folder / "2026-03-10.atom").read_text(encoding="utf-8")
     assert "2026年乡村振兴重点工作安排" in (folder / "2026-03-10.md").read_text(encoding="utf-8")
     assert result.channel == "file:drop"
 
@@ -269,6 +273,6 @@ def test_demo_digest_writes_beside_the_database(tmp_path):
     path = demo_digest(tmp_path / "govwatch.db", datasette_url="http://127.0.0.1:9001/govwatch")
     assert path.parent.parent == tmp_path / "digests" and path.suffix == ".html"
     html = path.read_text(encoding="utf-8")
-    assert "关于推进乡村振兴的实施意见" in html and "http://127.0.0.1:9001/govwatch/articles/1" in html
+    assert "关于推进乡村振兴的实施意见" in html and "http://127.0.0.1:9001/-/article/1" in html
     rural = next((tmp_path / "digests" / "rural-revitalisation").glob("*.md")).read_text(encoding="utf-8")
     assert "关于推进乡村振兴的实施意见" in rural

@@ -61,7 +61,8 @@ def test_atom_entries_and_ids_are_stable(digests):
     assert any(t.startswith("采集状况") for t in titles)
     edited = next(e for e in first.entries if e.title.startswith("[改]"))
     assert "补助资金（第二批）" in edited.summary
-    assert any("/article_versions/" in link.href for link in edited.links)
+    assert any("/-/article/" in link.href and "#version-2" in link.href for link in edited.links)
+    assert edited.link.startswith("http://127.0.0.1:8001/-/article/")  # the alternate is the article page
 
 
 def test_empty_atom_feed_says_so(digests):
@@ -95,7 +96,7 @@ async def test_html_renders_in_headless_chromium(digests, tmp_path):
     assert scripts == 0
     for title in ("2026年乡村振兴重点工作安排", "全省春耕生产有序推进", "乡村振兴示范村名单公示", "坏掉的网站"):
         assert title in text
-    assert "新发布 New" in text and "完整差异 full diff" in text
+    assert "新发布 New" in text and "查看修改" in text
     width, height, distinct, inked = png_stats(shot)
     assert width == 800 and height > 600
     assert distinct > 20 and inked > 0.02, "the screenshot is (nearly) blank"

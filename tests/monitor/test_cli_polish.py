@@ -1,0 +1,76 @@
+"""The command line a new operator meets: --version, whole command descriptions, a --db that does
+not depend on the current folder, and `serve` on a busy port as one line and exit 2."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import tomllib
+
+from tests.conftest import PROJECT_ROOT
+
+
+def govwatch_in(folder, *args: str, env: dict | None = None) -> subprocess.CompletedProcess[str]:
+    import os
+
+    environment = {k: v for k, v in os.environ.items() if k != "GOVWATCH_DB"}
+    environment["PYTHONPATH"] = str(PROJECT_ROOT)
+    return subprocess.run([sys.executable, "-m", "monitor", *args], cwd=folder, capture_output=True, text=True,
+                          check=False, timeout=60, env={**environment, **(env or {})})
+
+
+def test_version(tmp_path):
+    result = govwatch_in(tmp_path, "--version")
+    version = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    assert result.returncode == 0 and result.stdout.strip() == f"govwatch, version {version}"
+
+
+def test_help_lists_whole_descriptions(tmp_path):
+    text = " ".join(govwatch_in(tmp_path, "--help", env={"COLUMNS": "80"}).stdout.split())
+    assert "Inspect and change sources; a running `govwatch run` picks changes up within seconds." in text
+    assert "Daily digests for monitoring staff: new, edited, withdrawn and republished articles, per subscription." \
+        in text
+
+
+def test_default_db_is_the_projects_not_the_current_folders(tmp_path):
+    project_db = str(PROJECT_ROOT / "data" / "govwatch.db")
+    assert f"[default: {project_db}]" in govwatch_in(tmp_path, "sources", "list", "--help").stdout
+    result = govwatch_in(tmp_path, "sources", "list")  # run from another folder, without --db
+    assert result.returncode == 0 or project_db in result.stderr
+    assert not (tmp_path / "data").exists()  # nothing was made where the command ran
+
+
+def test_serve_on_a_busy_port_is_one_line_and_exit_2(tmp_path):
+    from storage import open_db
+
+    db_path = tmp_path / "govwatch.db"
+    open_db(db_path).close()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = govwatch_in(tmp_path, "serve", "--db", str(db_path), "--port", str(port))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"127.0.0.1:{port}" in lines[0] and "--port" in lines[0]
+    assert "Traceback" not in result.stderr and "Errno 98" not in result.stderr
+
+
+def test_sources_list_says_failed_and_why_under_the_table(tmp_path):
+    from storage import open_db
+    from storage.runs import finish_run, record_fetch_error, start_run
+    from storage.sources import sync_sources
+
+    db_path = tmp_path / "govwatch.db"
+    db = open_db(db_path)
+    sync_sources(db, [{"name": "county-government-portal", "schedule": "every 1h"}])
+    run = start_run(db, "county-government-portal")
+    record_fetch_error(db, run, "county-government-portal", "http://county.example.cn/", "DNS lookup failed")
+    finish_run(db, run, "failed", message="crawl ended: finished")
+    db.close()
+    result = govwatch_in(tmp_path, "sources", "list", "--db", str(db_path))
+    assert result.returncode == 0, result.stderr
+    assert any(line.startswith("│ county-government-portal │ failed") for line in result.stdout.splitlines())
+    why = [line for line in result.stdout.splitlines() if line.startswith("county-government-portal: failed")]
+    assert why and "DNS lookup failed (http://county.example.cn/)" in " ".join(result.stdout.split())

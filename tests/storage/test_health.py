@@ -1,0 +1,40 @@
+"""Silence needs history and time: a first crawl's burst of new articles is not a publishing rhythm."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from storage import open_db
+from storage.articles import FetchedArticle, record_page
+from storage.health import health_status, source_health
+from storage.runs import finish_run, start_run
+from storage.sources import sync_sources
+
+
+def store_with_new_articles(path, times: list[datetime]):
+    db = open_db(path)
+    sync_sources(db, [{"name": "gov", "schedule": "every 1h"}])
+    run = start_run(db, "gov")
+    for n, moment in enumerate(times):
+        record_page(db, run, FetchedArticle(url=f"http://gov.example.cn/t{n}.html", source="gov", body=b"x",
+                                            title=f"通知{n}", text=f"正文{n}。"))
+        db.execute("update events set at = ? where id = (select max(id) from events)",
+                   [moment.isoformat(timespec="seconds")])
+    finish_run(db, run, "ok")
+    db.conn.commit()
+    return db
+
+
+def test_a_first_crawls_burst_is_not_silence(tmp_path):
+    now = datetime(2026, 3, 10, 12, tzinfo=UTC)
+    burst = [now - timedelta(hours=1, seconds=s) for s in range(6)]  # six articles found within seconds
+    db = store_with_new_articles(tmp_path / "burst.db", burst)
+    assert source_health(db, "gov", now=now) == [] and health_status([]) == "ok"
+
+
+def test_a_daily_source_quiet_for_ten_days_is_silent(tmp_path):
+    now = datetime(2026, 3, 10, 12, tzinfo=UTC)
+    daily = [now - timedelta(days=10 + d) for d in range(6)]
+    db = store_with_new_articles(tmp_path / "daily.db", daily)
+    flags = source_health(db, "gov", now=now)
+    assert [f.problem for f in flags] == ["silent"] and health_status(flags) == "silent"
