@@ -11,7 +11,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,7 @@ class BackupSettings:
 
 
 def backup_name(db_path: str | Path, compression: str, at: datetime | None = None) -> str:
-    at = (at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    at = (at or datetime.now(UTC)).astimezone(UTC)
     return f"{Path(db_path).stem}-{at:%Y%m%dT%H%M%SZ}.db{SUFFIXES[compression]}"
 
 
