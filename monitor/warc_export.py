@@ -8,7 +8,6 @@ versions can be replayed with standard tools (pywb, ReplayWeb.page) or cited by 
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 from collections.abc import Iterator
@@ -63,7 +62,7 @@ def export_warc_files(db_path: str | Path, out_dir: str | Path, *, source: str |
 
 def response_record(writer: WARCWriter, row: dict[str, Any]):
     """The WARC response record of one stored version."""
-    body = gzip.decompress(row["raw_html_gz"])
+    body = row["raw_body"]
     status = row["http_status"] or 200
     try:
         reason = HTTPStatus(status).phrase

@@ -6,6 +6,8 @@ The crawler writes versions (storage/articles.py); the monitor fills `diff` and
 
 from __future__ import annotations
 
+import gzip
+from collections.abc import Iterator
 from typing import Any
 
 import sqlite_utils
@@ -46,8 +48,13 @@ def save_diff(db: sqlite_utils.Database, version_id: int, diff_json: str, summar
         )
 
 
-def versions_of(db: sqlite_utils.Database, *, source: str | None = None, since: str | None = None):
-    """Every kept response (one per version), oldest first, with its article's URL: for WARC export."""
+def versions_of(db: sqlite_utils.Database, *, source: str | None = None,
+                since: str | None = None) -> Iterator[dict[str, Any]]:
+    """Every kept response (one per version), oldest first, with its article's URL: for WARC export.
+
+    `raw_body` is the body as received (None where retention dropped it); readers never see
+    how the store keeps it.
+    """
     where, params = [], []
     if source:
         where.append("a.source = ?")
@@ -62,4 +69,5 @@ def versions_of(db: sqlite_utils.Database, *, source: str | None = None, since: 
         + (" where " + " and ".join(where) if where else "")
         + " order by v.id"
     )
-    return db.query(sql, params)
+    for row in db.query(sql, params):
+        yield {**row, "raw_body": gzip.decompress(row["raw_html_gz"]) if row["raw_html_gz"] is not None else None}
