@@ -305,3 +305,36 @@ def m009_extraction_confidence(db: sqlite_utils.Database) -> None:
     articles.add_column("confidence", float)
     articles.add_column("low_confidence", int)
     articles.create_index(["source", "low_confidence"], if_not_exists=True)
+
+
+@migrations()
+def m010_ops_views(db: sqlite_utils.Database) -> None:
+    """What monitoring reads (`/-/healthz`, `/-/metrics`, `running_service`): one definition each.
+
+    `service_liveness`: a service is alive when it has not stopped and beat within the last
+    30 s (the service beats every poll, 2 s by default); `running_service()` reads this view too.
+    `source_metrics`: per source, the counters a Prometheus scrape wants, from the runs table;
+    health flags are not recomputed here but read from `source_health`, which the service
+    writes after every run (monitor/health.py is the one place that computes them).
+    """
+    db.create_view("service_liveness", """
+        select id, pid, host, started_at, beat_at, stopped_at, message,
+               (stopped_at is null
+                and beat_at >= strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now', '-30 seconds')) as alive
+        from service_status
+    """, replace=True)
+    db.create_view("source_metrics", """
+        select s.name as source, s.enabled, s.paused,
+               (select count(*) from crawl_runs r where r.source = s.name) as runs,
+               (select count(*) from crawl_runs r where r.source = s.name and r.status = 'running') as running,
+               (select coalesce(sum(pages_fetched), 0) from crawl_runs r where r.source = s.name) as pages_fetched,
+               (select coalesce(sum(bytes_downloaded), 0) from crawl_runs r where r.source = s.name)
+                   as bytes_downloaded,
+               (select coalesce(sum(errors), 0) from crawl_runs r where r.source = s.name) as errors,
+               (select max(finished_at) from crawl_runs r where r.source = s.name and r.status = 'ok')
+                   as last_success_at,
+               (select max(started_at) from crawl_runs r where r.source = s.name) as last_run_at,
+               h.flags as health_flags, h.checked_at as health_checked_at
+        from sources s left join source_health h on h.source = s.name
+        order by s.name
+    """, replace=True)
