@@ -215,9 +215,12 @@ def extract(inputs: tuple[str, ...], encoding: str | None) -> None:
               help="How many backups to keep; older ones are removed after each new one.")
 @click.option("--backup-compress", envvar="GOVWATCH_BACKUP_COMPRESS", default="zstd", show_default=True,
               type=click.Choice(["none", "gzip", "zstd"]))
+@click.option("--raw-html-keep-days", envvar="GOVWATCH_RAW_HTML_KEEP_DAYS", default=None, type=int, show_envvar=True,
+              help="Daily, drop the raw HTML of versions older than this of articles that never changed "
+                   "(text and hashes are kept). Off when not given.")
 def run_service(db_path: str, config_path: str, demo_url: str, poll_s: float, parallel: int,
                 subscriptions_path: str, redis_url: str | None, backup_dir: str | None, backup_every: str,
-                backup_keep: int, backup_compress: str) -> None:
+                backup_keep: int, backup_compress: str, raw_html_keep_days: int | None) -> None:
     """Run the scheduler service until SIGTERM/SIGINT: each enabled source on its schedule."""
     import logging
 
@@ -233,6 +236,13 @@ def run_service(db_path: str, config_path: str, demo_url: str, poll_s: float, pa
             except ValueError as exc:
                 raise UserError(f"--backup-*: {exc}") from None
             jobs.append(settings.job(db_path))
+        if raw_html_keep_days is not None:
+            from monitor.retention import retention_job
+
+            try:
+                jobs.append(retention_job(db_path, raw_html_keep_days))
+            except ValueError as exc:
+                raise UserError(str(exc)) from None
         options = ServiceOptions(poll_s=poll_s, parallel=parallel, demo_url=demo_url, redis_url=redis_url,
                                  extra_jobs=jobs)
         CrawlService(db_path, config_path, options).run_forever()
@@ -313,6 +323,44 @@ def restore(db_path: str, force: bool, src: str) -> None:
             raise UserError(str(exc)) from None
         open_db(db_path).close()  # a backup of an older release is migrated now, not at first use
     click.echo(f"restored {db_path} from {src}: " + ", ".join(f"{n} {t}" for t, n in counts.items()))
+
+
+@main.command()
+@db_option
+def stats(db_path: str) -> None:
+    """Where the database's bytes go: text, versions, raw HTML, search index, events, other."""
+    from rich.table import Table
+
+    from storage.footprint import PART_ORDER, measure_footprint
+
+    with clear_errors():
+        db = _existing_db(db_path)
+        footprint = measure_footprint(db)
+    table = Table(title=f"{db_path}: {footprint.articles} articles, {footprint.versions} versions, "
+                        f"{footprint.file_bytes / 1e6:.1f} MB")
+    for column in ("part", "MB", "share", "bytes per article"):
+        table.add_column(column, justify="left" if column == "part" else "right")
+    for part in PART_ORDER:
+        size = footprint.bytes_by_part.get(part, 0)
+        table.add_row(part, f"{size / 1e6:.2f}", f"{size / max(footprint.total, 1):.0%}",
+                      f"{footprint.per_article(part):,.0f}")
+    table.add_row("all", f"{footprint.total / 1e6:.2f}", "100%",
+                  f"{footprint.total / max(footprint.articles, 1):,.0f}")
+    make_console().print(table)
+
+
+@main.command("prune-raw-html")
+@db_option
+@click.option("--older-than-days", type=click.IntRange(min=1), required=True,
+              help="Versions fetched longer ago than this lose their raw HTML, if their article never changed.")
+def prune_raw_html_command(db_path: str, older_than_days: int) -> None:
+    """Drop raw HTML of old versions of articles that never changed (text, hashes and sizes stay)."""
+    from storage.raw_bodies import prune_raw_bodies
+
+    with clear_errors():
+        db = _existing_db(db_path)
+        pruned = prune_raw_bodies(db, older_than_days)
+    click.echo(f"dropped the raw HTML of {pruned} version(s); run `govwatch backup` for a compacted copy")
 
 
 @main.group()

@@ -41,6 +41,8 @@ def export_warc_files(db_path: str | Path, out_dir: str | Path, *, source: str |
     counts: dict[str, int] = {}
     try:
         for row in versions_of(db, source=source, since=since):
+            if row["raw_body"] is None:  # dropped by raw HTML retention: nothing to archive
+                continue
             if row["source"] not in writers:
                 path = out / f"govwatch-{row['source']}-{stamp}.warc.gz"
                 handle = path.open("wb")

@@ -6,6 +6,8 @@ dates (`published`) are the page's own calendar date ("2021-06-07", Asia/Shangha
 
 from __future__ import annotations
 
+import gzip
+
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
@@ -338,3 +340,32 @@ def m010_ops_views(db: sqlite_utils.Database) -> None:
         from sources s left join source_health h on h.source = s.name
         order by s.name
     """, replace=True)
+
+
+@migrations()
+def m011_compact_storage(db: sqlite_utils.Database) -> None:
+    """Raw bodies once per SHA-256 with per-source zstd dictionaries, and a contentless search index.
+
+    Measured by `python -m bench.growth` (bench/README.md): the gzip of every version's body
+    and the search index's copy of the bigram tokens were the two largest parts of the store.
+    Old rows move here: each `raw_html_gz` becomes a `raw_bodies` row (the column is emptied,
+    not dropped, as dropping rebuilds the table and its views); the index is rebuilt
+    contentless from the articles. A VACUUM (`govwatch backup` writes a compacted copy) gives
+    the freed pages back to the file system.
+    """
+    from storage.raw_bodies import compact_bodies, compress_plain
+    from storage.search import FTS_TABLE, create_search_index
+
+    db["raw_bodies"].create(
+        {"sha256": str, "codec": str, "dictionary_id": int, "body": bytes, "size": int}, pk="sha256")
+    db["body_dictionaries"].create(
+        {"id": int, "source": str, "trained_at": str, "samples": int, "dictionary": bytes}, pk="id")
+    db["article_versions"].add_column("raw_pruned_at", str)
+    for sha256, raw, size in db.execute(
+            "select raw_sha256, raw_html_gz, raw_size from article_versions where raw_html_gz is not null").fetchall():
+        db.execute("insert or ignore into raw_bodies (sha256, codec, body, size) values (?, 'zstd', ?, ?)",
+                   [sha256, compress_plain(gzip.decompress(raw)), size])
+    db.execute("update article_versions set raw_html_gz = null where raw_html_gz is not null")
+    compact_bodies(db)
+    db.execute(f"drop table if exists [{FTS_TABLE}]")
+    create_search_index(db)

@@ -6,12 +6,12 @@ The crawler writes versions (storage/articles.py); the monitor fills `diff` and
 
 from __future__ import annotations
 
-import gzip
 from collections.abc import Iterator
 from typing import Any
 
 import sqlite_utils
 
+from storage.raw_bodies import read_body
 from storage.transactions import writing
 
 # The columns a diff needs: never the raw HTML, which is large.
@@ -70,4 +70,4 @@ def versions_of(db: sqlite_utils.Database, *, source: str | None = None,
         + " order by v.id"
     )
     for row in db.query(sql, params):
-        yield {**row, "raw_body": gzip.decompress(row["raw_html_gz"]) if row["raw_html_gz"] is not None else None}
+        yield {**row, "raw_body": read_body(db, row)}
