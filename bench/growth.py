@@ -175,8 +175,8 @@ def table(results: dict[str, Any]) -> str:
               (f"  search index with its content:  {before['content_fts_bytes'] / n:,.0f} bytes/article "
               f"(now {results['fts_vs_content_fts_ratio']:.2f} × that)"),
               f"  whole store then: {before['bytes_per_article']:,.0f} bytes/article; now {total:,.0f}",
-              f"search index after an FTS5 'optimize' (not applied above): "
-              f"{results['fts_optimized_bytes_per_article']:,.0f} bytes/article",
+              (f"search index after an FTS5 'optimize' (not applied above): "
+              f"{results['fts_optimized_bytes_per_article']:,.0f} bytes/article"),
               (f"extrapolated to {TARGET_ARTICLES:,} articles (linear): {results['extrapolated_100k_gb']:.2f} GB, "
               f"{total / 1000:.1f} KB per article (target ≤ 15 KB)")]
     return "\n".join(lines)
