@@ -134,6 +134,10 @@ def record_page(db: sqlite_utils.Database, run_id: int, page: FetchedArticle) ->
             count_in_run(db, run_id, articles_unchanged=1)
             return outcome
         version = existing["version_count"] + 1
+        # The current version's text is kept once, in articles.text; now that it stops being
+        # current, its version row gets its own copy (see m012_version_text_once).
+        db.execute("update article_versions set text = ? where id = ? and text is null",
+                   [existing["text"], existing["current_version_id"]])
         version_id = _insert_version(db, article_id, version, run_id, now, page, prepared)
         _update(db, "articles", article_id,
                 {**_content_columns(page), **seen, "content_hash": digest, "version_count": version,
@@ -280,7 +284,7 @@ def _insert_version(
         "run_id": run_id,
         "fetched_at": now,
         "title": page.title,
-        "text": page.text,
+        "text": None,  # current: its text is articles.text until a newer version replaces it
         "published": page.published,
         "metadata": json.dumps(
             {"author": page.author, "origin": page.origin, "publisher": page.publisher,

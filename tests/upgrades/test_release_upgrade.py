@@ -30,8 +30,9 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 RELEASES = sorted(FIXTURES.glob("govwatch-*.db.zst"))
 # Every table an operator's history lives in, compared on the columns the old release had.
 KEPT_TABLES = ("articles", "article_versions", "events", "crawl_runs", "sources", "fetch_errors")
-# Raw HTML is compared as the bytes served (below), whatever form the new release stores it in.
-RAW_COLUMNS = {"raw_html_gz"}
+# Compared by meaning, below, whatever form the new release keeps them in: raw HTML as the bytes
+# served, a version's text as the `version_texts` view gives it.
+MOVED_COLUMNS = {"article_versions": {"raw_html_gz", "text"}}
 
 
 @pytest.fixture(params=RELEASES, ids=[p.name.removesuffix(".db.zst") for p in RELEASES])
@@ -42,15 +43,17 @@ def release_db(request, tmp_path) -> tuple[Path, dict]:
     return path, manifest
 
 
-def old_contents(path: Path) -> tuple[dict[str, tuple[list[str], list[tuple]]], dict[int, bytes]]:
+def old_contents(path: Path) -> tuple[dict[str, tuple[list[str], list[tuple]]], dict[int, bytes], dict[int, str]]:
     with closing(sqlite3.connect(path)) as conn:
         tables = {}
         for table in KEPT_TABLES:
-            columns = [r[1] for r in conn.execute(f"pragma table_info([{table}])") if r[1] not in RAW_COLUMNS]
+            moved = MOVED_COLUMNS.get(table, set())
+            columns = [r[1] for r in conn.execute(f"pragma table_info([{table}])") if r[1] not in moved]
             rows = conn.execute(f"select {', '.join(columns)} from [{table}] order by rowid").fetchall()
             tables[table] = (columns, rows)
         bodies = {vid: gzip.decompress(raw) for vid, raw in conn.execute("select id, raw_html_gz from article_versions")}
-    return tables, bodies
+        texts = dict(conn.execute("select id, text from article_versions").fetchall())
+    return tables, bodies, texts
 
 
 def test_fixture_is_what_its_manifest_says(release_db):
@@ -65,7 +68,7 @@ def test_fixture_is_what_its_manifest_says(release_db):
 
 def test_current_code_migrates_the_release_and_keeps_every_row(release_db):
     path, manifest = release_db
-    before, bodies_before = old_contents(path)
+    before, bodies_before, texts_before = old_contents(path)
     pending = [m.name for m in migrations.pending(open_db(path, migrate=False))]
     assert set(pending) == {m.name for m in migrations._migrations} - set(manifest["migrations"])
 
@@ -79,6 +82,8 @@ def test_current_code_migrates_the_release_and_keeps_every_row(release_db):
         assert after == rows, f"{table} changed in the upgrade"
     bodies_after = {row["id"]: row["raw_body"] for row in versions_of(db)}
     assert bodies_after == bodies_before
+    assert dict(db.execute("select id, text from version_texts").fetchall()) == texts_before
+    assert all(texts_before.values())
 
     # The search index came through: for words of stored titles, FTS hits equal LIKE hits.
     titles = [r[0] for r in db.execute("select title from articles where title is not null order by id limit 12")]
