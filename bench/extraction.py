@@ -334,24 +334,61 @@ def anchor_title_ok(title: str | None, anchor: str) -> bool:
     return len(a) >= UNMARKED_CUT_MIN and len(t) > len(a) and t.startswith(a)
 
 
-def _visible_lines(raw: bytes) -> set[str]:
+# A body line whose characters are at least this share the text of the site's template links
+# is navigation (a breadcrumb, a menu row): links on half the site's pages are its template.
+NAV_LINK_SHARE = 0.6
+Template = tuple[frozenset[str], frozenset[str]]  # (template lines, template link texts), whitespace-free
+NO_TEMPLATE: Template = (frozenset(), frozenset())
+
+
+def _page_texts(raw: bytes) -> tuple[set[str], set[str]]:
+    """(visible lines, link texts of 2+ characters) of a page, whitespace-free."""
     from crawler.extraction.page import parse_html
     from crawler.extraction.rules import load_rules
     from crawler.extraction.textlines import render_lines
 
     root = parse_html(decode_html(raw))
-    return {_NONSPACE.sub("", l) for l in render_lines(root, load_rules())} - {""} if root is not None else set()
+    if root is None:
+        return set(), set()
+    lines = {_NONSPACE.sub("", l) for l in render_lines(root, load_rules())} - {""}
+    links = {t for t in (_NONSPACE.sub("", a.text_content()) for a in root.iter("a")) if len(t) >= 2}
+    return lines, links
 
 
-def template_lines(pages: list[dict]) -> dict[str, set[str]]:
-    """site -> lines visible on at least TEMPLATE_LINE_SHARE of its article pages (5+ pages)."""
-    by_site: dict[str, list[set[str]]] = defaultdict(list)
+def template_lines(pages: list[dict]) -> dict[str, Template]:
+    """site -> the lines and the link texts on at least TEMPLATE_LINE_SHARE of its article pages
+    (sites of 5+ pages): what every page of the site shows, whatever the article."""
+    by_site: dict[str, list[tuple[set[str], set[str]]]] = defaultdict(list)
     for page in pages:
-        by_site[page["site"]].append(_visible_lines(page["raw"]))
+        by_site[page["site"]].append(_page_texts(page["raw"]))
     out = {}
-    for site, sets in by_site.items():
-        counts: Counter[str] = Counter(l for s in sets for l in s)
-        out[site] = {l for l, n in counts.items() if len(sets) >= 5 and n >= TEMPLATE_LINE_SHARE * len(sets)}
+    for site, texts in by_site.items():
+        need = TEMPLATE_LINE_SHARE * len(texts)
+        lines: Counter[str] = Counter(l for ls, _ in texts for l in ls)
+        links: Counter[str] = Counter(a for _, ks in texts for a in ks)
+        out[site] = (frozenset(l for l, n in lines.items() if len(texts) >= 5 and n >= need),
+                     frozenset(a for a, n in links.items() if len(texts) >= 5 and n >= need))
+    return out
+
+
+def navigation_lines(body: list[str], template: Template) -> list[str]:
+    """Body lines (whitespace-free) that are a template line, or mostly the text of template links."""
+    lines, links = template
+    out = []
+    for line in body:
+        if not line:
+            continue
+        if line in lines:
+            out.append(line)
+            continue
+        covered = [False] * len(line)
+        for text in links:
+            start = line.find(text)
+            while start != -1:
+                covered[start:start + len(text)] = [True] * len(text)
+                start = line.find(text, start + 1)
+        if sum(covered) >= NAV_LINK_SHARE * len(line):
+            out.append(line)
     return out
 
 
@@ -379,7 +416,7 @@ def check_rsdev(root: Path, extract: Callable[..., object] = extract_page) -> li
             "site": page["site"], "path": page["path"], "anchor": page["anchor"], "title": got.title,
             "chars": len(_NONSPACE.sub("", got.text)), "date": got.date,
             "title_ok": anchor_title_ok(got.title, page["anchor"]),
-            "nav_lines": [l for l in body if l in template[page["site"]]],
+            "nav_lines": navigation_lines(body, template.get(page["site"], NO_TEMPLATE)),
             "method": getattr(got, "body_method", None), "confidence": getattr(got, "confidence", None),
             "libs": libs, "has_article": max(libs.values()) >= ARTICLE_MIN_CHARS,
         })
@@ -455,25 +492,30 @@ def ablation_pages(rsdev_root: Path | None, gold_dirs: list[Path], per_site: int
     return pages
 
 
-def page_score(got: object, page: dict, template: set[str]) -> float:
+FALLBACK_COST = 0.001
+
+
+def page_score(got: object, page: dict, template: Template) -> float:
     """One page's score, higher is better. With a truth: body F1 + title + date. Without (the
-    realsites-dev pages): text found + title = anchor + a date − template lines kept in the body
-    (each line of the site's template that got into the body costs a little)."""
+    realsites-dev pages): text found + title = anchor + a date − navigation lines kept in the
+    body (each template or link-text line that got into the body costs a little). Either way a
+    body that needed the fallback costs FALLBACK_COST."""
     truth = page["truth"]
+    # A body the tuned path could not find costs a little even when a fallback finds it: the
+    # fallback is two to three times the CPU and less sure (a content-container rule earns its
+    # place on pages where trafilatura alone comes up short, even if readability then rescues them).
+    fallback = FALLBACK_COST * (getattr(got, "body_method", "tuned") != "tuned")
     if truth is not None:
         dates = {d for d in [truth.get("date"), *(truth.get("date_alt") or [])] if d}
         return (prf(got.text, truth["text"]).f1 + title_match(got.title, truth["title"])
-                + ((got.date in dates) if dates else (got.date is None)))
+                + ((got.date in dates) if dates else (got.date is None))) - fallback
     body = [_NONSPACE.sub("", l) for l in got.text.split("\n")]
     return (bool(got.text) + anchor_title_ok(got.title, page["anchor"]) + (got.date is not None)
-            - 0.01 * sum(l in template for l in body))
+            - 0.01 * len(navigation_lines(body, template))) - fallback
 
 
 def _rule_applies(name: str, value: str, page: dict) -> bool:
     """Whether removing this rule can change this page at all (so the ablation skips the rest)."""
-    import lxml.html as html_mod
-    from lxml.etree import XPath
-
     from crawler.extraction.rules import BoilerplateLines
 
     if name == "script_dates":
@@ -481,63 +523,132 @@ def _rule_applies(name: str, value: str, page: dict) -> bool:
     if name == "boilerplate_lines":
         test = BoilerplateLines([value])
         return any(test.search(l) for l in page["lines"])
-    root = page.get("root")
-    if root is None:
-        root = page["root"] = html_mod.document_fromstring(page["text_html"] or "<html></html>")
     if name == "drop_tags":
-        return next(root.iter(value), None) is not None
+        return value in page["tags"]
     if name == "content_xpaths":
-        return bool(XPath(value)(root))
+        return value in page["xpaths"]
     rx = re.compile(value)  # drop_containers
-    return any(rx.search(f"{el.get('class') or ''} {el.get('id') or ''}") for el in root.iter()
-               if isinstance(el.tag, str) and (el.get("class") or el.get("id")))
+    return any(rx.search(key) for key in page["keys"])
 
 
-def ablate(pages: list[dict]) -> list[dict]:
-    """For each rule of rules.yaml: extract the pages it can touch without it, and list the pages
-    that score lower (cost) and higher (gain) than with every rule. One row per rule."""
-    import copy
+def prepare_ablation(pages: list[dict], data: dict | None = None) -> dict[str, Template]:
+    """What `_rule_applies` reads, once per page (decoded text, rendered lines, tags, class/id
+    keys, which content XPaths match: small, so 700 pages' trees are not all held at once);
+    and the sites' templates."""
+    from lxml.etree import XPath
 
     from crawler.extraction.page import parse_html
-    from crawler.extraction.rules import RULE_LISTS, load_rules, read_rules_data, rules_from_data
+    from crawler.extraction.rules import load_rules
     from crawler.extraction.textlines import render_lines
 
-    data = read_rules_data()
     rules = load_rules()
+    xpaths = {x: XPath(x) for n, _, x, _ in _each_rule(data or _rules_data()) if n == "content_xpaths"}
     for page in pages:
+        if "lines" in page:
+            continue
         page["text_html"] = decode_html(page["raw"])
         root = parse_html(page["text_html"])
-        page["lines"] = render_lines(root, rules) if root is not None else []
-    template = {site: lines for site, lines in template_lines([p for p in pages if p["truth"] is None]).items()}
+        if root is None:
+            page.update(lines=[], tags=set(), keys=[], xpaths=set())
+            continue
+        page["lines"] = render_lines(root, rules)
+        page["tags"] = {el.tag for el in root.iter() if isinstance(el.tag, str)}
+        page["keys"] = [f"{el.get('class') or ''} {el.get('id') or ''}" for el in root.iter()
+                        if isinstance(el.tag, str) and (el.get("class") or el.get("id"))]
+        page["xpaths"] = {x for x, xp in xpaths.items() if xp(root)}
+    return template_lines([p for p in pages if p["truth"] is None])
 
-    def score(page: dict, with_rules) -> float:
-        got = extract_page(page["raw"], page["url"], anchor=page["anchor"], rules=with_rules)
-        return page_score(got, page, template.get(page["site"], set()))
 
-    base = {p["id"]: score(p, rules) for p in pages}
-    rows = []
+def _score(page: dict, rules: object, template: dict[str, Template]) -> float:
+    got = extract_page(page["raw"], page["url"], anchor=page["anchor"], rules=rules)
+    return page_score(got, page, template.get(page["site"], NO_TEMPLATE))
+
+
+def _each_rule(data: dict):
+    """(list name, index, rule value, its `for`) for every rule of rules.yaml's data."""
+    from crawler.extraction.rules import RULE_LISTS
+
     for name, key in RULE_LISTS.items():
         for index, entry in enumerate(data.get(name) or []):
-            value = entry[key] if isinstance(entry, dict) else entry
-            kind = entry.get("for") if isinstance(entry, dict) else None
-            without = copy.deepcopy(data)
-            del without[name][index]
-            ablated = rules_from_data(without)
-            cost, gain, touched = [], [], 0
-            for page in pages:
-                if not _rule_applies(name, value, page):
-                    continue
-                touched += 1
-                delta = score(page, ablated) - base[page["id"]]
-                if delta < -1e-9:
-                    cost.append((page["corpus"], page["id"], round(delta, 3)))
-                elif delta > 1e-9:
-                    gain.append((page["corpus"], page["id"], round(delta, 3)))
-            rows.append({"list": name, "index": index, "rule": value, "for": kind, "touched": touched,
-                         "cost": cost, "gain": gain})
-    for page in pages:
-        page.pop("root", None)
+            yield name, index, (entry[key] if isinstance(entry, dict) else entry), \
+                (entry.get("for") if isinstance(entry, dict) else None)
+
+
+def _without(data: dict, name: str, index: int) -> dict:
+    import copy
+
+    out = copy.deepcopy(data)
+    del out[name][index]
+    return out
+
+
+def ablate(pages: list[dict], first_cost: bool = False, data: dict | None = None) -> list[dict]:
+    """For each rule of rules.yaml (or *data*): extract the pages it can touch without it, and
+    list the pages that score lower (cost) and higher (gain) than with every rule. With
+    *first_cost*, a rule's pages stop at the first that costs (all the test needs to know)."""
+    from crawler.extraction.rules import rules_from_data
+
+    data = data or _rules_data()
+    template = prepare_ablation(pages, data)
+    full = rules_from_data(data)
+    base: dict[str, float] = {}
+    rows = []
+    for name, index, value, kind in _each_rule(data):
+        ablated = rules_from_data(_without(data, name, index))
+        cost, gain, touched = [], [], 0
+        for page in pages:
+            if not _rule_applies(name, value, page):
+                continue
+            touched += 1
+            if page["id"] not in base:
+                base[page["id"]] = _score(page, full, template)
+            delta = _score(page, ablated, template) - base[page["id"]]
+            if delta < -1e-9:
+                cost.append((page["corpus"], page["id"], round(delta, 3)))
+                if first_cost:
+                    break
+            elif delta > 1e-9:
+                gain.append((page["corpus"], page["id"], round(delta, 3)))
+        rows.append({"list": name, "index": index, "rule": value, "for": kind, "touched": touched,
+                     "cost": cost, "gain": gain})
     return rows
+
+
+def _rules_data() -> dict:
+    from crawler.extraction.rules import read_rules_data
+
+    return read_rules_data()
+
+
+def prune_idle(pages: list[dict], rows: list[dict]) -> list[tuple[str, str]]:
+    """Which of the rules that cost nothing alone can all go together: removed one at a time, each
+    kept out only if no page it can touch scores below the full rules (two rules that cover for
+    each other each cost nothing alone; only one of them goes). Returns (list, rule) removed."""
+    from crawler.extraction.rules import rules_from_data
+
+    data = _rules_data()
+    template = prepare_ablation(pages)
+    full = rules_from_data(data)
+    base = {}
+    removed: list[tuple[str, str]] = []
+    for row in (r for r in rows if not r["cost"]):
+        name, value = row["list"], row["rule"]
+        index = next(i for n, i, v, _ in _each_rule(data) if n == name and v == value)
+        trial = _without(data, name, index)
+        trial_rules = rules_from_data(trial)
+        ok = True
+        for page in pages:
+            if not _rule_applies(name, value, page):
+                continue
+            if page["id"] not in base:
+                base[page["id"]] = _score(page, full, template)
+            if _score(page, trial_rules, template) < base[page["id"]] - 1e-9:
+                ok = False
+                break
+        if ok:
+            data = trial
+            removed.append((name, str(value)))
+    return removed
 
 
 def report_ablation(rows: list[dict]) -> None:
@@ -637,9 +748,14 @@ def main(argv: list[str] | None = None) -> None:
     if args.ablation:
         if not args.rsdev.is_dir():
             ap.error("--ablation needs --rsdev pointing at an unpacked realsites-dev folder")
-        golds = [args.gold, *([args.gold / "unseen"] if any((args.gold / "unseen").glob("*.json")) else []),
-                 *([args.dir] if (args.dir / "truth.jsonl").exists() else [])]
-        report_ablation(ablate(ablation_pages(args.rsdev, golds, per_site=None)))
+        # Never tests/gold/unseen: those pages judge the extractor and must not choose its rules.
+        golds = [args.gold, *([args.dir] if (args.dir / "truth.jsonl").exists() else [])]
+        pages = ablation_pages(args.rsdev, golds, per_site=None)
+        rows = ablate(pages)
+        report_ablation(rows)
+        print("removable together (none of their pages scores lower without all of them):")
+        for name, value in prune_idle(pages, rows):
+            print(f"  {name}: {value[:90]}")
     if args.cpu_before is not None:
         if not (args.cpu_before / "crawler" / "extraction").is_dir():
             ap.error(f"--cpu-before {args.cpu_before}: no crawler/extraction there; give a govwatch checkout")

@@ -70,8 +70,8 @@ def table(results: dict[str, Any]) -> str:
         ("database", f"{results['db_bytes'] / 2**20:.0f}", "MB"),
     ]
     m = results["machine"]
-    head = [f"machine: {m['nproc']} cores, {m['cpu']}; load {m['loadavg_start'][0]:.2f} at start, "
-            f"{m['loadavg_end'][0]:.2f} at end; {results['seconds']:.0f} s in all"]
+    head = [(f"machine: {m['nproc']} cores, {m['cpu']}; load {m['loadavg_start'][0]:.2f} at start, "
+            f"{m['loadavg_end'][0]:.2f} at end; {results['seconds']:.0f} s in all")]
     return "\n".join(head + [f"{name:34} {value:>10}  {unit}" for name, value, unit in rows])
 
 

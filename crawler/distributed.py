@@ -48,7 +48,14 @@ from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
 from crawler.frontier import DEFAULT_PREFIX, Frontier
-from crawler.items import ArticleGone, ArticleNotModified, ArticlePage, FetchFailure, ListPageFetched
+from crawler.items import (
+    ArticleGone,
+    ArticleNotModified,
+    ArticlePage,
+    FetchFailure,
+    ListPageFetched,
+    ListProfileLearned,
+)
 from crawler.middlewares import ConditionalGetMiddleware
 from crawler.pipelines import ExtractionPipeline, _to_store
 from crawler.recheck import due_articles
@@ -91,6 +98,7 @@ class RunContext(SourceSpider):
         ctx.due_urls = due_articles(known, ctx.started, ctx.policy)
         ctx.recheck_skipped = len(known) - len(ctx.due_urls)
         ctx.list_stats = data.get("list_stats") or {}
+        ctx.stored_profiles = data.get("list_profiles") or {}
         ctx.validators = data.get("validators") or {}
         ctx.ignore = tuple(config.get("ignore_patterns") or ())
         polite = config.get("politeness") or {}
@@ -253,8 +261,8 @@ class WorkerSpider(scrapy.Spider):
                 self.logger.exception("run %s: could not make its start requests", run_id)
         yield RequestDone(run_id, response.meta.get("govwatch_lease"), download=False)
 
-    def parse_list(self, response: Response, depth: int) -> Iterator[Any]:
-        return self.relay(response.request, lambda ctx: ctx.parse_list(response, depth), response)
+    def parse_list(self, response: Response, depth: int, start: str | None = None) -> Iterator[Any]:
+        return self.relay(response.request, lambda ctx: ctx.parse_list(response, depth, start), response)
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         return self.relay(response.request, lambda ctx: ctx.parse_article(response), response)
@@ -497,6 +505,8 @@ def item_message(run_id: int, item: Any) -> dict[str, Any]:
         kind, record = "list_page", asdict(item)
     elif isinstance(item, FetchFailure):
         kind, record = "error", asdict(item)
+    elif isinstance(item, ListProfileLearned):
+        kind, record = "list_profile", asdict(item)
     else:
         raise TypeError(f"unknown item type {type(item).__name__}")
     return {"kind": kind, "run": run_id, "data": json.dumps(record, ensure_ascii=False), "body": body}

@@ -18,6 +18,8 @@ process itself would copy a running reactor and its threads (and their locks).
 from __future__ import annotations
 
 import asyncio
+import functools
+import inspect
 import logging
 import multiprocessing
 import os
@@ -42,27 +44,63 @@ _cpu_reported = 0.0  # in a worker: process CPU already reported with earlier re
 
 
 def extract_for_store(body: bytes, url: str, encoding: str | None, ignore: tuple[str, ...] = (),
-                      declared: str | None = None) -> Extracted:
+                      declared: str | None = None, anchor: str | None = None) -> Extracted:
     """Everything a page costs before its SQL: the screening (block page, soft 404, charset),
     extraction, the source's ignore patterns, and the store's own CPU work (fingerprint, gzip,
     search tokens). The same in a worker and in the crawl process.
 
     `encoding`: what the crawler would decode with; `declared`: the charset the response
-    claimed, checked for the GBK/UTF-8 lies (crawler/screening.py).
+    claimed, checked for the GBK/UTF-8 lies (crawler/screening.py); `anchor`: the list page's
+    link text for this article, which the title choice may prefer (crawler/extraction).
     """
     from crawler.extraction import extract_page
+    from crawler.extraction.fallback import NO_TEXT
 
     screening = screen_article(body, declared, encoding)
     if not screening.is_article:
         return Extracted({}, None, screening)
-    fields = extract_page(body, url, declared_encoding=screening.encoding).to_dict()
+    with_anchor = {"anchor": anchor} if anchor and _takes_anchor(extract_page) else {}
+    fields = extract_page(body, url, declared_encoding=screening.encoding, **with_anchor).to_dict()
     if ignore:
         fields["text"] = strip_ignored(fields.get("text") or "", [re.compile(p) for p in ignore])
     if not (fields.get("text") or "").strip():
-        return Extracted(fields, None, screening)
+        if not is_textless_article(fields, body, screening.encoding, anchor):
+            return Extracted(fields, None, screening)
+        fields.update(text="", body_method=NO_TEXT, confidence=0.0, low_confidence=True)
     prepared = prepare_content(fields.get("title"), fields["text"], fields.get("date"), fields.get("doc_no"),
                                fields.get("publisher"), body)
     return Extracted(fields, prepared, screening)
+
+
+def is_textless_article(fields: dict[str, Any], body: bytes, encoding: str | None, anchor: str | None) -> bool:
+    """A page with no body text that is still the article its list named, so it is stored.
+
+    Government notices are often an image of the document or a line of 附件 whose file the
+    site serves elsewhere; refusing them hid new (and withdrawn) notices from the digest
+    (realsites-dev: 66 of 637 start-linked articles). A page counts when it lists attachments
+    or shows the headline the list linked it with; anything else with no text (an error page,
+    a placeholder) is still refused. Parsed again here: this is the rare empty-text case.
+    """
+    if fields.get("attachments"):
+        return True
+    if not (anchor and anchor.strip()):
+        return False
+    import lxml.html
+
+    from crawler.extraction import decode_html
+    from crawler.extraction.title import shows_listed_headline
+
+    try:
+        root = lxml.html.fromstring(decode_html(body, encoding))
+    except (ValueError, lxml.etree.ParserError):
+        return False
+    return shows_listed_headline(root, anchor)
+
+
+@functools.cache
+def _takes_anchor(extract: Any) -> bool:
+    """Whether this extract_page takes the list's anchor (it gained the keyword on another branch)."""
+    return "anchor" in inspect.signature(extract).parameters
 
 
 def strip_ignored(text: str, patterns: list[re.Pattern[str]]) -> str:
@@ -83,11 +121,11 @@ class Extracted:
 
 
 def extract_in_worker(body: bytes, url: str, encoding: str | None, ignore: tuple[str, ...] = (),
-                      declared: str | None = None) -> tuple[Extracted, WorkerUsage]:
+                      declared: str | None = None, anchor: str | None = None) -> tuple[Extracted, WorkerUsage]:
     """`extract_for_store`, and the worker's CPU since its last result and peak RSS (a crawl's
     rusage never sees pool workers, so they report their own: start-up and IPC included)."""
     global _cpu_reported
-    extracted = extract_for_store(body, url, encoding, ignore, declared)
+    extracted = extract_for_store(body, url, encoding, ignore, declared, anchor)
     now = time.process_time()
     spent, _cpu_reported = now - _cpu_reported, now
     # A worker is forked, never exec'd: its ru_maxrss is its own peak (one syscall, no /proc read per page).
@@ -175,12 +213,12 @@ class ExtractionPool:
         return True
 
     async def extract(self, body: bytes, url: str, encoding: str | None, ignore: tuple[str, ...] = (),
-                      declared: str | None = None) -> Extracted:
+                      declared: str | None = None, anchor: str | None = None) -> Extracted:
         """Extract in a worker; raises BrokenProcessPool if the worker died (the pool is restarted)."""
         assert self.executor is not None
         try:
             extracted, usage = await asyncio.wrap_future(
-                self.executor.submit(extract_in_worker, body, url, encoding, ignore, declared))
+                self.executor.submit(extract_in_worker, body, url, encoding, ignore, declared, anchor))
         except BrokenProcessPool:
             self._broken(f"extracting {url}")
             raise

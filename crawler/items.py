@@ -33,6 +33,9 @@ class ArticlePage:
     error_title: str | None = None
     # "charset lie: declared utf-8, decoded as gb18030 (article kept)", for the run log.
     charset_note: str | None = None
+    # The list page's link text for this article: extraction prefers the headline matching it
+    # when <title>/<h1> is the site's name, and the store keeps it (articles.list_anchor).
+    list_anchor: str | None = None
 
 
 @dataclass
@@ -71,3 +74,17 @@ class FetchFailure:
     source: str
     reason: str
     http_status: int | None = None
+
+
+@dataclass
+class ListProfileLearned:
+    """What the list detector learned about a start page (crawler/listing), for later crawls.
+
+    `relearned`: the stored profile found nothing on the page and was learned again (the
+    site's template changed); the run says so.
+    """
+
+    url: str  # the start URL the profile belongs to
+    source: str
+    profile: dict[str, Any]
+    relearned: bool = False

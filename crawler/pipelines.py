@@ -15,11 +15,19 @@ from w3lib.url import canonicalize_url
 
 from crawler.block_pages import shared_share
 from crawler.extraction_pool import Extracted, ExtractionPool, default_workers, extract_for_store, peak_rss_kb
-from crawler.items import ArticleGone, ArticleNotModified, ArticlePage, FetchFailure, ListPageFetched
+from crawler.items import (
+    ArticleGone,
+    ArticleNotModified,
+    ArticlePage,
+    FetchFailure,
+    ListPageFetched,
+    ListProfileLearned,
+)
 from storage import open_db
 from storage.articles import FetchedArticle, current_text, record_gone, record_not_modified, record_page
 from storage.list_pages import record_list_fetch
-from storage.runs import finish_run, record_fetch_error, start_run
+from storage.list_profiles import save_learned_profile
+from storage.runs import articles_stored, finish_run, get_run, record_fetch_error, run_outcome, start_run
 from storage.transactions import batch, writing
 
 log = logging.getLogger(__name__)
@@ -34,7 +42,7 @@ ERROR_PAGE_MAX_SHARED = 0.2
 # Checks in a row that must find an article gone before its withdrawal is reported (per source:
 # confirm_withdrawal_checks; sources synced before the setting existed get this).
 DEFAULT_CONFIRM_CHECKS = 2
-STORED_ITEMS = (ArticlePage, ArticleNotModified, ArticleGone, ListPageFetched, FetchFailure)
+STORED_ITEMS = (ArticlePage, ArticleNotModified, ArticleGone, ListPageFetched, FetchFailure, ListProfileLearned)
 
 
 class ExtractionPipeline:
@@ -58,6 +66,7 @@ class ExtractionPipeline:
         workers = default_workers() if workers in (None, "", "auto") else int(workers)
         pool = ExtractionPool(workers, settings.getint("GOVWATCH_EXTRACTION_POOL_AFTER", 20)) if workers > 0 else None
         pipeline = cls(crawler, pool)
+        crawler.signals.connect(pipeline.engine_stopped, signal=signals.engine_stopped)
         if pool is not None:
             crawler.signals.connect(pipeline.request_scheduled, signal=signals.request_scheduled)
         return pipeline
@@ -70,15 +79,23 @@ class ExtractionPipeline:
     def close_spider(self) -> None:
         # The crawl's work is done: this is its peak (for operators' logs and bench/).
         self.crawler.stats.set_value("govwatch/crawl_peak_rss_kb", peak_rss_kb())
-        low = self.crawler.stats.get_value("govwatch/low_confidence", 0)
-        if low:  # in the log tail the run keeps: a source whose template no longer fits shows here
-            log.warning("govwatch: %d article(s) extracted with low confidence (articles.low_confidence = 1)", low)
         if self.pool is not None:
             stats = self.crawler.stats
             stats.set_value("govwatch/extraction_workers", len(self.pool.peak_rss_kb))
             stats.set_value("govwatch/extraction_worker_cpu_s", round(self.pool.cpu_s, 3))
             stats.set_value("govwatch/extraction_worker_rss_kb", sum(self.pool.peak_rss_kb.values()))
             self.pool.close()
+
+    def engine_stopped(self) -> None:
+        """The low-confidence count as the crawl's last log line: the stats dump (40+ lines) comes
+        after close_spider and would push it out of the log tail the run keeps (monitor/crawls.py)."""
+        low = self.crawler.stats.get_value("govwatch/low_confidence", 0)
+        if low:  # a source whose template extraction no longer fits shows here
+            log.warning("govwatch: %d article(s) extracted with low confidence (articles.low_confidence = 1)", low)
+        textless = self.crawler.stats.get_value("govwatch/stored_without_text", 0)
+        if textless:
+            log.warning("govwatch: %d article(s) stored without text: image- or attachment-only pages "
+                        "(articles.body_method = 'none')", textless)
 
     def ignore_patterns(self) -> tuple[str, ...]:
         """The source's `ignore_patterns` (regular expressions, checked when the config loads)."""
@@ -94,7 +111,7 @@ class ExtractionPipeline:
             return self.extract_here(item)
         try:
             extracted = await self.pool.extract(item.body, item.url, item.encoding, self.ignore_patterns(),
-                                                item.declared_charset)
+                                                item.declared_charset, item.list_anchor)
         except Exception as exc:  # as in extract_here; a dead worker is reported on this page alone
             return self.failed(item, exc)
         self.crawler.stats.inc_value("govwatch/extracted_in_pool")
@@ -104,7 +121,7 @@ class ExtractionPipeline:
         """Extract in this process."""
         try:
             extracted = extract_for_store(item.body, item.url, item.encoding, self.ignore_patterns(),
-                                          item.declared_charset)
+                                          item.declared_charset, item.list_anchor)
         except Exception as exc:  # a broken page must not stop the crawl; it is logged in the run
             return self.failed(item, exc)
         return self.accept(item, extracted)
@@ -131,6 +148,8 @@ class ExtractionPipeline:
             return FetchFailure(item.url, item.source, "no article text found on the page", item.http_status)
         if extracted.fields.get("low_confidence"):
             self.crawler.stats.inc_value("govwatch/low_confidence")
+        if not extracted.fields.get("text"):
+            self.crawler.stats.inc_value("govwatch/stored_without_text")
         return item
 
 
@@ -271,23 +290,38 @@ class StoragePipeline:
         """A committed item's outcome in the crawl's stats (and a list visit kept for the close)."""
         if isinstance(item, ListPageFetched):
             self.list_visits.append(item)
+        elif isinstance(item, ListProfileLearned):
+            self.crawler.stats.inc_value(f"govwatch/list_profile/{outcome}")
         elif outcome is not None:
             self.crawler.stats.inc_value(f"govwatch/articles/{outcome}")
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         stats = self.crawler.stats
-        status = RUN_STATUS.get(reason, reason)
         pages = stats.get_value("downloader/response_count", 0)
-        if status == "ok" and pages == 0:
-            status = "failed"
         self.flush()
         self.write_list_visits(complete=reason == "finished")
-        message = RUN_MESSAGES.get(reason, f"crawl ended: {reason}")
+        # The one place a crawl's outcome is judged (storage.runs.run_outcome); the spider
+        # keeps what happened to its start pages.
+        ended = RUN_STATUS.get(reason, reason)
+        status, message = run_outcome(
+            ended,
+            pages_fetched=pages,
+            article_pages=stats.get_value("govwatch/article_pages", 0),
+            articles_stored=articles_stored(get_run(self.db, self.run_id)),
+            start_urls=list((getattr(spider, "config", None) or {}).get("start_urls") or []),
+            start_failures=dict(getattr(spider, "start_failures", {})),
+            starts_without_links=list(getattr(spider, "starts_without_links", [])),
+            notes=list(getattr(spider, "run_notes", [])),
+        )
+        if ended != "ok":  # stopped, timed out, killed: the close reason is the message
+            message = RUN_MESSAGES.get(reason, f"crawl ended: {reason}")
+        if status != "ok":
+            log.warning("run %s %s: %s", self.run_id, status, message)
         finish_run(
             self.db,
             self.run_id,
             status,
-            message=None if status == "ok" else message,
+            message=message,
             pages_fetched=pages,
             bytes_downloaded=stats.get_value("downloader/response_bytes", 0),
         )
@@ -343,6 +377,9 @@ class StoragePipeline:
         if isinstance(item, FetchFailure):
             record_fetch_error(self.db, self.run_id, item.source, item.url, item.reason, item.http_status)
             return "error"
+        if isinstance(item, ListProfileLearned):
+            saved = save_learned_profile(self.db, item.source, item.url, item.profile, relearned=item.relearned)
+            return "profile_saved" if saved else "profile_pinned"
         raise DropItem(f"unknown item type {type(item).__name__}")
 
 
@@ -380,4 +417,5 @@ def _to_store(item: ArticlePage) -> FetchedArticle:
         confidence=found.get("confidence"),
         low_confidence=bool(found.get("low_confidence")),
         prepared=item.prepared,
+        list_anchor=item.list_anchor,
     )

@@ -7,7 +7,7 @@ crawl (crawler.settings) never loads scrapy-redis or redis. The Redis address co
 
 import os
 
-from crawler.settings import *  # noqa: F403 - Scrapy settings modules extend the base this way
+from crawler.settings import *
 from crawler.settings import DOWNLOADER_MIDDLEWARES
 
 SPIDER_MODULES = ["crawler.distributed"]

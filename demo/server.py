@@ -17,10 +17,11 @@ import itertools
 import json
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 from . import templates as T
@@ -116,7 +117,7 @@ class DemoSite:
             self._thread.join(timeout=5)
             self._thread = None
 
-    def __enter__(self) -> "DemoSite":
+    def __enter__(self) -> Self:
         self.start()
         return self
 
@@ -324,7 +325,7 @@ class DemoHandler(BaseHTTPRequestHandler):
     def version_string(self) -> str:
         return self.server_version
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         if self.site.verbose:
             super().log_message(format, *args)
 
@@ -344,8 +345,8 @@ class DemoHandler(BaseHTTPRequestHandler):
         try:
             data = json.loads(raw.decode("utf-8") or "{}")
             if not isinstance(data, dict):
-                raise ValueError("JSON object expected")
-        except ValueError as exc:
+                raise TypeError("JSON object expected")
+        except (ValueError, TypeError) as exc:
             self._json(400, {"error": f"bad JSON: {exc}"})
             return
         self._json(*self.site.admin("POST", url.path[len("/__demo__/"):], data, parse_qs(url.query)))

@@ -11,7 +11,7 @@ import datetime as _dt
 import math
 import threading
 import time
-from typing import Iterable
+from collections.abc import Iterable
 
 from .article import SOURCES, Article
 from .content import DEFAULT_SEED, PAPER_ISSUE, PAPER_PAGES, Corpus, build_default_articles

@@ -13,7 +13,7 @@ import re
 import time
 import zlib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from html import escape
 from importlib import resources
 from string import Template
@@ -23,7 +23,7 @@ from .article import Article
 from .content import PAPER_ISSUE, PAPER_PAGES
 from .state import SiteState
 
-WEEKDAYS = "星期一 星期二 星期三 星期四 星期五 星期六 星期日".split()
+WEEKDAYS = ["星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"]
 
 
 @dataclass
@@ -37,16 +37,16 @@ class Noise:
         return 12000 + 3 * self.hit + self.rng.randint(0, 2)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _template(name: str) -> Template:
     return Template(resources.files(__package__).joinpath(f"templates/{name}.html").read_text("utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parts(source: str) -> dict[str, Template]:
     """Split templates/<source>_parts.html on '<!-- part: NAME -->' markers."""
     text = resources.files(__package__).joinpath(f"templates/{source}_parts.html").read_text("utf-8")
-    chunks = re.split(r"^<!-- part: (\w+) -->\n", text, flags=re.M)
+    chunks = re.split(r"^<!-- part: (\w+) -->\n", text, flags=re.MULTILINE)
     return {chunks[i]: Template(chunks[i + 1]) for i in range(1, len(chunks), 2)}
 
 
@@ -74,7 +74,7 @@ def _stable_pick(items: list[Article], key: str, k: int) -> list[Article]:
 # ---------------------------------------------------------------------------------------------
 # gov: TRS-style government information disclosure
 # ---------------------------------------------------------------------------------------------
-GOV_LIST_NAME = lambda i: "index.html" if i == 0 else f"index_{i}.html"  # noqa: E731
+GOV_LIST_NAME = lambda i: "index.html" if i == 0 else f"index_{i}.html"
 
 
 def _gov_frame(state: SiteState, noise: Noise, private_link: bool = False) -> dict[str, str]:
@@ -184,7 +184,7 @@ def paper_article(state: SiteState, art: Article, noise: Noise) -> str:
     page = art.extra.get("page", 1)
     on_page = state.list_pages("paper")[page - 1]
     idx = next((i for i, a in enumerate(on_page) if a.path == art.path), 0)
-    fname = lambda a: a.path.rsplit("/", 1)[1]  # noqa: E731
+    fname = lambda a: a.path.rsplit("/", 1)[1]
     prev_a = f'<a href="{fname(on_page[idx - 1])}">上一篇</a>' if idx > 0 else "上一篇"
     next_a = f'<a href="{fname(on_page[idx + 1])}">下一篇</a>' if idx + 1 < len(on_page) else "下一篇"
     return render("paper_article", title=e(art.title), subtitle=(f'        <h2 class="subtitle">{e(art.metadata["副题"])}</h2>\n' if art.metadata.get("副题") else ""),
@@ -195,7 +195,7 @@ def paper_article(state: SiteState, art: Article, noise: Noise) -> str:
 # ---------------------------------------------------------------------------------------------
 # news: portal republication
 # ---------------------------------------------------------------------------------------------
-NEWS_LIST_NAME = lambda i: "index.html" if i == 0 else f"index_{i + 1}.html"  # noqa: E731
+NEWS_LIST_NAME = lambda i: "index.html" if i == 0 else f"index_{i + 1}.html"
 
 
 def _news_frame(state: SiteState, noise: Noise) -> dict[str, str]:

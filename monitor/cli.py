@@ -22,6 +22,7 @@ from monitor.crawls import PROJECT_ROOT, run_crawls
 from monitor.digest.command import digest_command
 from monitor.distributed_cli import distributed_commands
 from monitor.progress import LiveProgress, render_table, summary_rows
+from monitor.sources_cli import commands as source_commands
 from monitor.warc_export import export_warc
 from storage import open_db
 from storage.database import StoreError
@@ -67,17 +68,22 @@ def main() -> None:
 
 
 def crawl_and_report(db_path: str, sources: list[SourceConfig], trigger: str, console: Console,
-                     extra_settings: dict | None = None, title: str = "crawl summary") -> list[dict]:
-    """Sync `sources` into the store, crawl them and print the per-source summary."""
+                     extra_settings: dict | None = None, title: str = "crawl summary",
+                     stored: list[dict] | None = None) -> list[dict]:
+    """Sync `sources` into the store, crawl them and `stored` (sources only the database holds,
+    added with `govwatch sources add`/`try --add`), and print the per-source summary."""
+    stored = stored or []
     db = open_db(db_path)
     try:
         sync_sources(db, [source_as_record(s) for s in sources])
     finally:
         db.close()
+    time_limits = {s.name: s.time_limit_s for s in sources}
+    time_limits.update({r["name"]: int(r.get("time_limit_s") or 1800) for r in stored})
     with LiveProgress(db_path, console) as progress:
         runs = run_crawls(
-            db_path, [s.name for s in sources], trigger=trigger,
-            time_limits={s.name: s.time_limit_s for s in sources}, extra_settings=extra_settings,
+            db_path, [s.name for s in sources] + [r["name"] for r in stored], trigger=trigger,
+            time_limits=time_limits, extra_settings=extra_settings,
             on_tick=progress.tick,
         )
     rows = summary_rows(db_path, runs)
@@ -91,16 +97,27 @@ def crawl_and_report(db_path: str, sources: list[SourceConfig], trigger: str, co
 @click.option("--demo-url", default=DEFAULT_DEMO_URL, show_default=True, help="Address substituted for {demo}.")
 @click.argument("names", nargs=-1)
 def crawl(db_path: str, config_path: str, demo_url: str, names: tuple[str, ...]) -> None:
-    """Crawl configured sources (all enabled ones when no NAMES are given) into the database."""
+    """Crawl sources (all enabled ones when no NAMES are given) into the database.
+
+    A NAME is looked up in the sources file, then in the database (sources added with
+    `govwatch sources add` or `sources try --add`, enabled or not).
+    """
     console = make_console()
     with clear_errors():
         configured = {s.name: s for s in load_sources(config_path, demo_url=demo_url)}
-        unknown = [n for n in names if n not in configured]
+        in_db = _stored_sources(db_path, exclude=set(configured))
+        unknown = [n for n in names if n not in configured and n not in in_db]
         if unknown:
             raise ConfigError(f"{config_path}: unknown source(s) {', '.join(unknown)}; "
-                              f"configured: {', '.join(configured)}")
-        chosen = [configured[n] for n in names] if names else [s for s in configured.values() if s.enabled]
-        rows = crawl_and_report(db_path, chosen, "cli", console)
+                              f"configured: {', '.join(configured) or 'none'}; "
+                              f"only in {db_path}: {', '.join(in_db) or 'none'}")
+        if names:
+            chosen = [configured[n] for n in names if n in configured]
+            stored = [in_db[n] for n in names if n not in configured]
+        else:
+            chosen = [s for s in configured.values() if s.enabled]
+            stored = [r for r in in_db.values() if r.get("enabled")]
+        rows = crawl_and_report(db_path, chosen, "cli", console, stored=stored)
     if any(r["status"] != "ok" for r in rows):
         sys.exit(1)
 
@@ -381,17 +398,30 @@ def sources_list(db_path: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table()
-    columns = ("name", "state", "schedule", "next run", "last run", "result", "new", "errors", "health")
+    columns = ("name", "state", "schedule", "next run", "last run", "result", "new", "errors", "list profile", "health")
     for column in columns:
         table.add_column(column)
     for row in rows:
+        result = (row["last_status"] or "") + (f": {row['last_message']}" if row["last_message"] else "")
+        # escaped: messages quote URLs and list regions of crawled sites, which must not be rich markup
         table.add_row(row["name"], row["state"], row["schedule"] or "", row["next_run_at"] or "",
-                      row["last_run_at"] or "never", row["last_status"] or "", _cell(row["last_new"]),
-                      _cell(row["last_errors"]), "; ".join(row["health"]) or "ok")
+                      row["last_run_at"] or "never", escape(result), _cell(row["last_new"]),
+                      _cell(row["last_errors"]), _profiles_cell(row["list_profiles"]),
+                      escape("; ".join(row["health"]) or "ok"))
     make_console().print(table)
+
+
+def _profiles_cell(profiles: dict) -> str:
+    """How many start pages have a learned list profile, and how many are pinned (details:
+    `sources profile NAME` or `--json`)."""
+    pinned = sum(p["pinned"] for p in profiles.values())
+    learned = len(profiles) - pinned
+    return ", ".join(part for part in (f"{learned} learned" if learned else "", f"{pinned} pinned" if pinned else "")
+                     if part) or "none yet"
 
 
 def _cell(value: object) -> str:
@@ -465,19 +495,38 @@ def sources_run(db_path: str, name: str) -> None:
 @sources.command("add")
 @db_option
 @click.argument("snippet", type=click.File("r", encoding="utf-8"))
-def sources_add(db_path: str, snippet) -> None:
-    """Add a source from a YAML snippet (a file, or - for stdin) with the fields of sources.yaml."""
+@click.option("--enable", is_flag=True, help="Schedule it at once (default: added disabled; see `sources enable`).")
+def sources_add(db_path: str, snippet, enable: bool) -> None:
+    """Add a source from a YAML snippet (a file, or - for stdin) with the fields of sources.yaml.
+
+    It is added disabled unless --enable is given: try it first with `govwatch crawl NAME`.
+    """
     from monitor.config import parse_source_snippet
     from storage.control import add_source
 
     with clear_errors():
         source = parse_source_snippet(snippet.read(), origin=snippet.name)
+        source.enabled = enable
         db = _existing_db(db_path, create=True)
         try:
             add_source(db, source_as_record(source))
         except ValueError as exc:
             raise UserError(str(exc)) from None
-    click.echo(f"{source.name}: added ({source.schedule}){_service_note(db)}")
+    state = "enabled" if enable else f"disabled; `govwatch sources enable {source.name}` schedules it"
+    click.echo(f"{source.name}: added ({source.schedule}, {state}){_service_note(db)}")
+
+
+def _stored_sources(db_path: str, exclude: set[str]) -> dict[str, dict]:
+    """name → config of the sources only the database holds (none when it does not exist yet)."""
+    from storage.sources import get_source, source_names
+
+    if not Path(db_path).exists():
+        return {}
+    db = open_db(db_path)
+    try:
+        return {name: get_source(db, name) for name in source_names(db) if name not in exclude}
+    finally:
+        db.close()
 
 
 # An operator's command waits this long for a crawl's write to finish, then says so (the
@@ -511,6 +560,8 @@ def operator_password(password: str) -> None:
     click.echo(hash_password(password))
 
 
+for _command in source_commands:  # try, enable, disable, profile
+    sources.add_command(_command)
 main.add_command(digest_command)
 main.add_command(export_warc)
 for _command in distributed_commands:  # worker, store-writer, enqueue

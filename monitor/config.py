@@ -93,7 +93,10 @@ class SourceConfig(BaseModel):
     start_urls: list[str] = Field(min_length=1)
     allowed_domains: list[str] = Field(default_factory=list)
     allow_paths: list[str] = Field(default_factory=list)
-    article_pattern: str = DEFAULT_ARTICLE_PATTERN
+    # Overrides of the list detector (crawler/listing), which finds the articles without them:
+    # only links matching the pattern (inside the XPath) are articles. DEFAULT_ARTICLE_PATTERN
+    # above (TRS and e-paper URL shapes) is no longer the default, only a ready-made opt-in.
+    article_pattern: str | None = None
     article_xpath: str | None = None
     list_pattern: str = DEFAULT_LIST_PATTERN
     max_list_pages: int = Field(default=10, ge=1, le=100_000)  # a first crawl of a whole archive may need thousands
@@ -134,7 +137,9 @@ class SourceConfig(BaseModel):
 
     @field_validator("article_pattern", "list_pattern")
     @classmethod
-    def _regex_compiles(cls, pattern: str) -> str:
+    def _regex_compiles(cls, pattern: str | None) -> str | None:
+        if pattern is None:  # article_pattern not set: the list detector finds the articles
+            return pattern
         try:
             re.compile(pattern)
         except re.error as exc:

@@ -20,7 +20,7 @@ from crawler.extraction_pool import default_workers
 from monitor.changes import annotate_changes
 from storage import open_db
 from storage.raw_bodies import compact_bodies
-from storage.runs import finish_run, get_run, start_run
+from storage.runs import RUN_NOTE_MARK, finish_run, get_run, start_run
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 LOG_TAIL_LINES = 40
@@ -191,11 +191,20 @@ def wait_for_crawl(db_path: str | Path, job: CrawlJob, *, stop_requested: Callab
 
 
 def _tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
+    """The log's last lines, then (always at the end) its run notes: an unsupported pager, a list
+    learned again.
+
+    Why the notes are added: Scrapy dumps its stats (~50 lines) after the spider has closed,
+    so a note logged during the crawl would otherwise fall out of the tail operators read.
+    """
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return ""
-    return "\n".join(text.splitlines()[-lines:])
+    all_lines = text.splitlines()
+    notes = [line for line in all_lines if RUN_NOTE_MARK in line][-lines:]
+    tail = [line for line in all_lines[-lines:] if RUN_NOTE_MARK not in line]
+    return "\n".join([*tail, *notes])
 
 
 def _pythonpath() -> str:

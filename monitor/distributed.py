@@ -38,7 +38,7 @@ from typing import Any
 import redis
 
 from crawler.frontier import DEFAULT_PREFIX, STREAM_GROUP, Frontier, Keys, seed_request
-from crawler.items import ArticleGone, FetchFailure, ListPageFetched
+from crawler.items import ArticleGone, FetchFailure, ListPageFetched, ListProfileLearned
 from monitor.changes import annotate_changes
 from monitor.crawls import PROJECT_ROOT, _pythonpath
 from monitor.health import all_source_health
@@ -53,7 +53,16 @@ from storage.articles import (
 )
 from storage.control import record_health
 from storage.list_pages import list_page_stats, record_list_fetch
-from storage.runs import finish_run, record_fetch_error, start_run
+from storage.list_profiles import save_learned_profile, source_profiles
+from storage.runs import (
+    articles_stored,
+    finish_run,
+    get_run,
+    record_fetch_error,
+    run_outcome,
+    start_failures_logged,
+    start_run,
+)
 from storage.sources import get_source
 from storage.stream_offsets import applied_offset, entry_after, record_offset
 from storage.transactions import writing
@@ -101,6 +110,7 @@ def enqueue_crawl(redis_url: str, db_path: str | Path, source: str, *, trigger: 
             "started": datetime.now(UTC).isoformat(),
             "known": known_articles(db, source),
             "list_stats": list_page_stats(db, source),
+            "list_profiles": source_profiles(db, source),
             "validators": conditional_get_validators(db, source),
         }
     finally:
@@ -284,12 +294,16 @@ class StoreWriter:
             return  # closed already (a late duplicate end, or a time limit)
         stats = {k.decode(): int(v) for k, v in self.server.hgetall(self.keys.run(run_id, "stats")).items()}
         pages = stats.get("pages", 0)
+        context = self.server.get(self.keys.run(run_id, "context"))
+        start_urls = list(json.loads(context)["config"].get("start_urls") or []) if context else []
+        # The rule is storage.runs.run_outcome, as for a crawl on one machine; what the workers'
+        # spiders saw of the pages is not here, so it is judged on the run's counts and log.
+        status, message = run_outcome(
+            "timeout" if timed_out else "ok", pages_fetched=pages, article_pages=0,
+            articles_stored=articles_stored(get_run(db, run_id)), start_urls=start_urls,
+            start_failures=start_failures_logged(db, run_id, start_urls), starts_without_links=[])
         if timed_out:
-            status, message = "timeout", "time limit reached before the workers finished"
-        elif pages == 0:
-            status, message = "failed", "crawl ended: no page could be fetched"
-        else:
-            status, message = "ok", None
+            message = "time limit reached before the workers finished"
         finish_run(db, run_id, status, message=message, pages_fetched=pages, bytes_downloaded=stats.get("bytes", 0))
         self.closed_runs.append({"id": run_id, "status": status, "pages": pages})
 
@@ -334,6 +348,10 @@ def apply_entry(db: Any, run_id: int, kind: str, data: dict[str, Any], body: byt
         page = ListPageFetched(**data)
         record_list_fetch(db, page.source, page.url, page.new_links, page.next_due)
         return "list"
+    if kind == "list_profile":
+        learned = ListProfileLearned(**data)
+        saved = save_learned_profile(db, learned.source, learned.url, learned.profile, relearned=learned.relearned)
+        return "profile_saved" if saved else "profile_pinned"
     if kind == "error":
         failure = FetchFailure(**data)
         record_fetch_error(db, run_id, failure.source, failure.url, failure.reason, failure.http_status)

@@ -1,6 +1,7 @@
 """Source health: which sources need an operator's look, and why.
 
-A source is flagged when its last run failed, when it saw far fewer articles than its
+A source is flagged when its last run failed or was degraded (part of it did not work: a
+start page missing or showing no articles, article pages that could not be stored), when it saw far fewer articles than its
 recent runs did (a changed template or a block page), or when it has been silent for
 several times its usual gap between new articles.
 """
@@ -27,7 +28,7 @@ MIN_HISTORY = 3
 @dataclass(frozen=True)
 class HealthFlag:
     source: str
-    problem: str  # failed, fewer, silent
+    problem: str  # failed, degraded, fewer, silent
     detail: str
 
 
@@ -41,6 +42,8 @@ def source_health(db: sqlite_utils.Database, source: str, now: datetime | None =
     last = last_run(db, source)
     if last and last["status"] in ("failed", "timeout", "killed"):
         flags.append(HealthFlag(source, "failed", f"last run {last['id']} {last['status']}: {last['message'] or ''}".strip()))
+    elif last and last["status"] == "degraded":
+        flags.append(HealthFlag(source, "degraded", f"last run {last['id']} degraded: {last['message'] or ''}".strip()))
     runs = recent_runs(db, source, limit=8)
     if len(runs) > MIN_HISTORY:
         latest, earlier = runs[0], runs[1:]

@@ -11,8 +11,19 @@ import sqlite_utils
 
 from monitor.health import source_health
 from storage.control import running_service
+from storage.list_profiles import source_profiles
 from storage.runs import last_run
 from storage.sources import get_source, source_names
+
+
+def profile_summary(profiles: dict[str, dict[str, Any]]) -> str:
+    """One line for a table cell: each start page's list region and URL shape, pinned or not.
+
+    The same words as the operator page's `list_profile` column (the operator_sources view).
+    """
+    return "; ".join(
+        f"{p['profile'].get('region', '?')} → {p['profile'].get('url_shape', '?')}" + (" (pinned)" if p["pinned"] else "")
+        for p in profiles.values())
 
 
 def source_overview(db: sqlite_utils.Database) -> list[dict[str, Any]]:
@@ -22,6 +33,7 @@ def source_overview(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     for name in source_names(db):
         source = get_source(db, name)
         last = last_run(db, name) or {}
+        profiles = source_profiles(db, name)
         state = "disabled" if not source["enabled"] else "paused" if source["paused"] else "active"
         rows.append({
             "name": name,
@@ -38,5 +50,8 @@ def source_overview(db: sqlite_utils.Database) -> list[dict[str, Any]]:
             "last_errors": last.get("errors"),
             "last_message": last.get("message"),
             "health": [f"{f.problem}: {f.detail}" for f in source_health(db, name)],
+            # what crawls learned about each start page's list (storage/list_profiles.py)
+            "list_profiles": profiles,
+            "list_profile": profile_summary(profiles),
         })
     return rows

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from rich.console import Console
 from rich.live import Live
@@ -50,13 +50,13 @@ class LiveProgress:
         self.console = console
         self.live: Live | None = None
 
-    def __enter__(self) -> LiveProgress:
+    def __enter__(self) -> Self:
         if self.console.is_terminal:
             self.live = Live(console=self.console, refresh_per_second=4, transient=True)
             self.live.__enter__()
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self.live:
             self.live.__exit__(*exc)
 

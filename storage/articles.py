@@ -51,6 +51,8 @@ class FetchedArticle:
     low_confidence: bool = False        # the extractor flagged it: its template may no longer fit the page
     # The CPU-only part of storing this page, when a crawl's extraction worker already did it.
     prepared: PreparedContent | None = None
+    # The link text of the list page that led here (None for a re-check no list showed).
+    list_anchor: str | None = None
 
     def fingerprint(self) -> str:
         return self.prepare().content_hash
@@ -124,6 +126,8 @@ def record_page(db: sqlite_utils.Database, run_id: int, page: FetchedArticle) ->
         article_id = existing["id"]
         _clear_suspicion(db, article_id)
         seen = {"last_seen": now, "last_checked": now, **validators}
+        if page.list_anchor is not None:
+            seen["list_anchor"] = page.list_anchor
         outcome = "unchanged"
         if existing["status"] == "withdrawn":
             seen["status"] = "live"
@@ -256,6 +260,8 @@ def raw_html(db: sqlite_utils.Database, version_row: dict[str, Any]) -> bytes | 
 
 def _content_columns(page: FetchedArticle) -> dict[str, Any]:
     return {
+        # a re-check that no list page led to keeps the anchor the list last showed
+        **({"list_anchor": page.list_anchor} if page.list_anchor is not None else {}),
         "canonical_url": page.canonical_url or page.url,
         "title": page.title,
         "text": page.text,

@@ -30,6 +30,15 @@ def set_paused(db: sqlite_utils.Database, name: str, paused: bool) -> None:
         db["sources"].update(name, {"paused": int(paused), "updated_at": utc_now()})
 
 
+def set_enabled(db: sqlite_utils.Database, name: str, enabled: bool) -> dict[str, Any]:
+    """Enable or disable a source (a disabled one is never scheduled); its row before the change."""
+    _require(db, name)
+    before = next(db["sources"].rows_where("name = ?", [name]))
+    with writing(db):
+        db["sources"].update(name, {"enabled": int(enabled), "updated_at": utc_now()})
+    return before
+
+
 def add_source(db: sqlite_utils.Database, record: dict[str, Any]) -> None:
     """A source added at run time; refuses a name that exists."""
     with writing(db):
@@ -101,7 +110,7 @@ def _require(db: sqlite_utils.Database, name: str) -> None:
     get_source(db, name)  # raises UnknownSource with the known names
 
 
-__all__ = ["UnknownSource", "add_source", "request_run", "running_service", "set_paused", "set_schedule",
+__all__ = ["UnknownSource", "add_source", "request_run", "running_service", "set_enabled", "set_paused", "set_schedule",
            "take_run_requests", "record_next_runs", "service_started", "service_heartbeat"]
 
 

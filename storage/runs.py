@@ -9,6 +9,9 @@ import sqlite_utils
 
 from storage.transactions import utc_now, writing
 
+# Marks a crawl's log lines that say something about the run as a whole (an unsupported pager,
+# a list learned again): the run's log tail keeps them at its end (monitor/crawls.py).
+RUN_NOTE_MARK = "run note:"
 RUN_COUNTERS = (
     "pages_fetched",
     "bytes_downloaded",
@@ -59,6 +62,70 @@ def finish_run(
         updates["log_tail"] = log_tail
     with writing(db):
         db["crawl_runs"].update(run_id, updates)
+
+
+# A run that stores less than this share of the article pages it fetched is degraded: the
+# extraction (or the list) is failing on the site, even if a few pages still come through.
+MIN_STORED_SHARE = 0.5
+
+
+def run_outcome(
+    status: str,
+    *,
+    pages_fetched: int,
+    article_pages: int,
+    articles_stored: int,
+    start_urls: list[str],
+    start_failures: dict[str, str],
+    starts_without_links: list[str],
+    notes: list[str] | tuple[str, ...] = (),
+) -> tuple[str, str | None]:
+    """The status and message a crawl that closed with `status` is recorded with.
+
+    A crawl that ran to its end is `ok` only when it did its job: every start page read and
+    showing article links, and the article pages it fetched stored. Otherwise it is
+    `degraded` (part of the source worked) or `failed` (nothing usable came of it), with the
+    reasons in the message, so that `sources list`, the operator page and the digest's health
+    section never call a crawl that stored nothing "ok". `notes` (an unsupported pager, a list
+    profile learned again) go in the message of any run.
+
+    `articles_stored`: articles seen by the run (new, changed or unchanged: a 304 counts).
+    """
+    problems = [f"start URL {url}: {reason}" for url, reason in start_failures.items()]
+    problems += [f"no article links found on start page {url}" for url in starts_without_links]
+    if article_pages and not articles_stored:
+        problems.append(f"fetched {article_pages} article page(s) and stored none (see fetch_errors)")
+    elif articles_stored < article_pages * MIN_STORED_SHARE:
+        problems.append(f"stored {articles_stored} of {article_pages} article pages fetched (see fetch_errors)")
+    if status != "ok":
+        return status, None
+    if pages_fetched == 0:
+        outcome = "failed"
+        problems.insert(0, "no page could be fetched")
+    elif len(start_failures) >= len(start_urls) or not articles_stored and (
+            article_pages or len(start_failures) + len(starts_without_links) >= len(start_urls)):
+        outcome = "failed"  # no start page read, or nothing stored from what was found
+    elif problems:
+        outcome = "degraded"
+    else:
+        outcome = "ok"
+    message = "; ".join([*problems, *notes]) or None
+    return outcome, message
+
+
+def start_failures_logged(db: sqlite_utils.Database, run_id: int, start_urls: list[str]) -> dict[str, str]:
+    """start URL → the reason its fetch failed, from the run's log (for a run whose spider is not
+    at hand when it closes: distributed mode's store writer)."""
+    if not start_urls:
+        return {}
+    marks = ", ".join("?" * len(start_urls))
+    return {r["url"]: r["reason"] for r in db.query(
+        f"select url, reason from fetch_errors where run_id = ? and url in ({marks}) order by id", [run_id, *start_urls])}
+
+
+def articles_stored(run: dict[str, Any]) -> int:
+    """Articles a run stored or confirmed: new, changed, unchanged (a 304 is unchanged)."""
+    return sum(run.get(k) or 0 for k in ("articles_new", "articles_changed", "articles_unchanged"))
 
 
 def record_fetch_error(

@@ -294,6 +294,51 @@ def m007_pending_withdrawals(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
+def m008_list_profiles(db: sqlite_utils.Database) -> None:
+    """What a crawl learned about each start page's list, the list anchor of each article,
+    and the operator view with both.
+
+    A profile (crawler/listing: where the list is, the URL shape of its records) is kept per
+    source and start URL, so later crawls read the same region instead of guessing again; an
+    operator can pin it (never re-learned automatically) or reset it (forgotten, learned again).
+    """
+    db["list_profiles"].create(
+        {
+            "source": str,
+            "start_url": str,
+            "profile": str,  # JSON: crawler.listing.ListProfile.to_dict()
+            "pinned": int,
+            "learned_at": str,  # when this profile was learned (first, or again after a template change)
+            "relearned_count": int,
+            "last_used_at": str,
+        },
+        pk=("source", "start_url"),
+        foreign_keys=[("source", "sources", "name")],
+        defaults={"pinned": 0, "relearned_count": 0},
+    )
+    # The link text the list page showed for the article: the headline a title check compares with.
+    db["articles"].add_column("list_anchor", str)
+    db.create_view("operator_sources", """
+        select s.name, s.title, s.kind,
+               case when not s.enabled then 'disabled' when s.paused then 'paused' else 'active' end as state,
+               s.schedule, s.timezone, s.origin, ss.next_run_at,
+               r.id as last_run_id, r.started_at as last_run_at, r.status as last_status,
+               r.articles_new as last_new, r.articles_changed as last_changed, r.errors as last_errors,
+               r.message as last_message, h.flags as health,
+               (select group_concat(
+                    coalesce(json_extract(p.profile, '$.region'), '?') || ' → '
+                    || coalesce(json_extract(p.profile, '$.url_shape'), '?')
+                    || case when p.pinned then ' (pinned)' else '' end, '; ')
+                from list_profiles p where p.source = s.name) as list_profile
+        from sources s
+        left join source_schedule ss on ss.source = s.name
+        left join crawl_runs r on r.id = (select max(id) from crawl_runs where source = s.name)
+        left join source_health h on h.source = s.name
+        order by s.name
+    """, replace=True)
+
+
+@migrations()
 def m009_extraction_confidence(db: sqlite_utils.Database) -> None:
     """How each article's text was extracted and how sure the extractor is of it.
 

@@ -60,7 +60,7 @@ def test_catalogue_counts_and_determinism(site):
     counts = {s: len(by_source(site, s)) for s in SOURCES}
     assert counts == {"gov": 14, "paper": 14, "news": 14, "mirror": 12}
     again = DemoSite().catalogue()
-    strip = lambda cat: [{k: v for k, v in a.items() if k != "url"} for a in cat]  # noqa: E731
+    strip = lambda cat: [{k: v for k, v in a.items() if k != "url"} for a in cat]
     assert strip(again) == strip(site.catalogue())
     for a in site.catalogue():
         assert a["status"] == 200 and a["revision"] == 0 and a["text"] and a["title"]
@@ -75,7 +75,7 @@ def test_list_pages_reach_exactly_the_sources_articles(site, source):
     found: set[str] = set()
     other: set[str] = set()
     for url in urls:
-        status, headers, body = fetch(url)
+        status, _headers, body = fetch(url)
         assert status == 200
         text = body.decode("gbk" if source == "paper" else "utf-8")
         for path in links(url, text):
@@ -227,7 +227,7 @@ def test_admin_http_endpoints(fresh):
 
 
 def test_robots_and_unknown_paths(site):
-    status, headers, body = fetch(site.base_url + "/robots.txt")
+    status, _headers, body = fetch(site.base_url + "/robots.txt")
     robots = body.decode()
     assert status == 200 and "Disallow: /private/" in robots and "Disallow: /__demo__/" in robots
     assert "/private/" in fetch(site.list_urls("gov")[0])[2].decode()

@@ -170,10 +170,18 @@ def clean_lines(
     title: str | None = None,
     links: set[str] | frozenset[str] = frozenset(),
 ) -> list[str]:
-    """Body lines with boilerplate, metadata rows, title repeats and link debris removed."""
+    """Body lines with boilerplate, metadata rows, title repeats and link debris removed.
+
+    A short line with no sentence end between two boilerplate lines goes too: a footer's
+    address or hotline line (地址：… 邮编：…) sits between its 版权所有 and ICP lines and has no
+    pattern of its own, so it is judged by its neighbours (realsites-dev cwl_lottery, whose
+    footer has no footer class).
+    """
     title_norm = _WS.sub("", title or "")
     link_max = rules.thresholds["link_line_max_chars"]
     kept: list[str] = []
+    # kinds[i]: "bp" for a boilerplate line dropped, or the index in `kept` of a kept line
+    kinds: list[str | int] = []
     for raw in text.split("\n"):
         line = raw.strip(" \t\xa0\u3000")
         if line.startswith("|") and line.endswith("|"):
@@ -185,9 +193,19 @@ def clean_lines(
         norm = _WS.sub("", line)
         if title_norm and norm == title_norm:
             continue
-        if rules.boilerplate_re.search(line) or is_metadata_line(line, rules):
+        if rules.boilerplate_re.search(line):
+            kinds.append("bp")
+            continue
+        if is_metadata_line(line, rules):
             continue
         if norm in links and len(norm) <= link_max and not _SENTENCE_END.search(line):
             continue
+        kinds.append(len(kept))
         kept.append(line)
-    return kept
+    if kinds.count("bp") < 2:
+        return kept
+    max_chars = rules.thresholds["metadata_line_max_chars"]
+    sandwiched = {k for before, k, after in zip(kinds, kinds[1:], kinds[2:])
+                  if before == "bp" and after == "bp" and isinstance(k, int)
+                  and len(kept[k]) <= max_chars and not _QUESTION_OR_STOP.search(kept[k])}
+    return [line for i, line in enumerate(kept) if i not in sandwiched]

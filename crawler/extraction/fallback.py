@@ -31,7 +31,14 @@ from .scoring import tokenize
 from .textlines import SKIP_TAGS, render_lines
 
 TUNED = "tuned"
+# Pages larger than this (decoded characters) get no fallback: readability-lxml scores every
+# element in Python, and a hostile multi-megabyte page must not hold a crawl's worker for long.
+# Real article pages are 10-300 KB; the crawl's download cap (DOWNLOAD_MAXSIZE, 10 MB) is larger.
+MAX_FALLBACK_CHARS = 3_000_000
 METHODS = (TUNED, "trafilatura-recall", "readability", "densest-block")
+# Stored with no body at all: an image-only notice, or one whose substance is its attachment
+# (crawler/extraction_pool.py decides when such a page is still the article the list named).
+NO_TEXT = "none"
 _WS = re.compile(r"[\s\xa0\u3000]+")
 # A line reads as prose when it holds a clause mark: menus, tool bars and footers rarely do.
 _CLAUSE = re.compile(r"[，。；！？,;!?]")
@@ -211,8 +218,9 @@ def choose(cands: list[Candidate], page_prose: int, title: str | None = None,
     the two that agree), coverage its share of the page's prose (capped at
     1; a sliver of the article scores low), and the boilerplate share the part of its raw lines
     the line filter removed (a method that swept up menus and footers). The confidence is
-    the geometric mean of the chosen candidate's agreement and coverage: either one low is
-    enough to doubt it (two methods agreeing on a fifth of the page's prose is still a fifth).
+    the geometric mean of the chosen candidate's agreement and coverage (either one low is
+    enough to doubt it: two methods agreeing on a fifth of the page's prose is still a fifth),
+    times the same boilerplate factor (a body picked out of a sweep of menus is a guess).
 
     A non-empty tuned body (the first candidate) is replaced only by a candidate whose lines
     beyond the tuned ones hold at least *min_title_share* of the title's bigrams: on a page
@@ -228,7 +236,7 @@ def choose(cands: list[Candidate], page_prose: int, title: str | None = None,
         scored = [s for s in scored if s[0] is tuned
                   or title_share(title, [l for l in s[0].lines if l not in kept]) >= min_title_share]
     best, _, agreement, coverage = max(scored, key=lambda s: s[1])
-    return best, round(math.sqrt(agreement * coverage), 3)
+    return best, round(math.sqrt(agreement * coverage) * (1 - best.boilerplate_share / 2), 3)
 
 
 def tuned_confidence(body_chars: int, page_prose: int) -> float:

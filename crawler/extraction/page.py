@@ -26,7 +26,16 @@ from .boilerplate import clean_lines, drop_containers, drop_link_dense, link_tex
 from .dates import find_dates, normalise_date
 from .decode import decode_html
 from .disclosure import apply_disclosure, published, retitle
-from .fallback import TUNED, Candidate, candidates, choose, needs_fallback, prose_chars, tuned_confidence
+from .fallback import (
+    MAX_FALLBACK_CHARS,
+    TUNED,
+    Candidate,
+    candidates,
+    choose,
+    needs_fallback,
+    prose_chars,
+    tuned_confidence,
+)
 from .layout import unwrap_layout_tables
 from .metadata import Labelled, body_byline, correspondents, edition, find_labelled, original_title, person_names
 from .rules import Rules, load_rules
@@ -68,7 +77,7 @@ _META_DATE = XPath(
     "or @name='OriginalPublicationDate' or @name='date' or @name='DC.date' or @name='dc.date' or @name='Date']/@content"
 )
 FAST = True  # skip trafilatura's readability/justext comparison: 2x faster, see bench
-FALLBACK = True  # other extractors when the tuned body falls short (fallback.py); the bench turns it off to compare
+FALLBACK = True  # other extractors when the tuned body falls short (fallback.py); False: the tuned path alone, for A/B runs
 _CHINA_TZ = timezone(timedelta(hours=8))
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _WS = re.compile(r"\s+")
@@ -182,7 +191,7 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
     page_prose = prose_chars(lines, rules, links)
     tuned_chars = sum(len(_WS.sub("", l)) for l in body_lines)
     method, confidence = TUNED, tuned_confidence(tuned_chars, page_prose)
-    if FALLBACK and needs_fallback(tuned_chars, page_prose, rules):
+    if FALLBACK and len(text_html) <= MAX_FALLBACK_CHARS and needs_fallback(tuned_chars, page_prose, rules):
         fresh = parse_html(text_html)
         if fresh is not None:
             cands = [Candidate(TUNED, body_lines, len([l for l in body.split("\n") if l.strip()]) or len(body_lines))]

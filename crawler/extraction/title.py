@@ -181,6 +181,17 @@ def matches_anchor(text: str | None, key: tuple[str, bool]) -> bool:
     return norm.startswith(a) and (cut and len(a) >= 4 or len(a) >= _UNMARKED_CUT_MIN)
 
 
+def shows_listed_headline(root: HtmlElement, anchor: str | None) -> bool:
+    """The page shows, outside any link, the headline the list page linked it with.
+
+    What tells a text-less article (an image-only notice, an attachment-only 公告) from an
+    error or placeholder page: the list named an article and the page carries that headline.
+    The extracted title alone cannot say it, since anchor_title falls back to the anchor itself
+    when the page's title is only the site's name.
+    """
+    return bool(anchor and anchor.strip()) and anchor_title(root, None, None, anchor)[1] is not None
+
+
 def anchor_title(root: HtmlElement, title: str | None, title_el: HtmlElement | None,
                  anchor: str | None) -> tuple[str | None, HtmlElement | None]:
     """The title, checked against the list page's anchor text.

@@ -1,10 +1,13 @@
 """The one generic spider: a configured source's list pages → its article pages.
 
-Everything site-specific (start URLs, which links are articles, how lists paginate, how
-polite to be, how often known pages are re-checked) comes from the source's row in the
-database, synced from sources.yaml. Re-checks are cheap: articles go out with conditional GET
-(crawler/middlewares.py), only the ones due under crawler/recheck.py are re-checked, and deep
-list pages that keep showing nothing new are visited less often.
+Everything site-specific (start URLs, how polite to be, how often known pages are re-checked,
+and optionally which links are articles) comes from the source's row in the database, synced
+from sources.yaml. Without an `article_pattern`/`article_xpath`, the list page itself says
+which links are its articles and how it paginates (crawler/listing); what was learned about
+each start page is kept (storage/list_profiles.py) and reused by later crawls. Re-checks are
+cheap: articles go out with conditional GET (crawler/middlewares.py), only the ones due under
+crawler/recheck.py are re-checked, and deep list pages that keep showing nothing new are
+visited less often.
 """
 
 from __future__ import annotations
@@ -26,13 +29,23 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.block_pages import block_reason, error_page_reason
-from crawler.items import ArticleGone, ArticleNotModified, ArticlePage, FetchFailure, ListPageFetched
+from crawler.items import (
+    ArticleGone,
+    ArticleNotModified,
+    ArticlePage,
+    FetchFailure,
+    ListPageFetched,
+    ListProfileLearned,
+)
+from crawler.listing import ListProfile, ListReading, read_list_page
 from crawler.recheck import RecheckPolicy, due_articles, list_next_due, list_page_due
 from crawler.response_checks import binary_type, declared_charset, failure_reason, tries_note
 from crawler.url_scope import matchable
 from storage import open_db
 from storage.articles import known_articles
 from storage.list_pages import list_page_stats
+from storage.list_profiles import source_profiles
+from storage.runs import RUN_NOTE_MARK
 from storage.sources import get_source
 from storage.transactions import utc_now
 
@@ -43,6 +56,12 @@ ARTICLE_STATUSES = [304, 404, 410, *REDIRECT_STATUSES]
 DEFAULT_PORTS = {"http": 80, "https": 443}
 ARTICLE_PRIORITY = 10  # above list pages (0): see article_request
 RECHECK_CHUNK = 1000  # re-checks handed to the scheduler per idle: see on_idle
+NEVER_MATCHES = r"(?!)"
+MAX_RUN_NOTES = 20  # notes kept in a run's message and log tail (see note)
+MAX_ANCHOR_CHARS = 500  # a list's link text is a headline; anything longer is cut before it is stored
+# Paths that name a list or a home page rather than an article: without an article pattern, a
+# redirect there is a withdrawal (see looks_like_article).
+LIST_LIKE_PATH = re.compile(r"(?:^|/)(?:(?:index|default|home|list)(?:[_-]\d+)?\.\w+)?$", re.IGNORECASE)
 
 
 class SourceSpider(scrapy.Spider):
@@ -63,6 +82,14 @@ class SourceSpider(scrapy.Spider):
         self.due_urls: list[str] = []
         self.list_stats: dict[str, dict[str, Any]] = {}
         self.started = datetime.now(UTC)
+        # start URL → {"profile": dict, "pinned": bool, …} as stored (storage/list_profiles.py)
+        self.stored_profiles: dict[str, dict[str, Any]] = {}
+        self.profiles: dict[str, ListProfile] = {}  # start URL → the profile this crawl reads it with
+        self.list_urls: set[str] = set()  # start and pagination URLs seen: never articles
+        # What the run is judged on when it closes (storage.runs.run_outcome, in the pipeline):
+        self.start_failures: dict[str, str] = {}
+        self.starts_without_links: list[str] = []
+        self.run_notes: list[str] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SourceSpider:
@@ -72,6 +99,7 @@ class SourceSpider(scrapy.Spider):
             spider.configure(get_source(db, spider.source_name))
             known = known_articles(db, spider.source_name)
             spider.list_stats = list_page_stats(db, spider.source_name)
+            spider.stored_profiles = source_profiles(db, spider.source_name)
         finally:
             db.close()
         spider.known_urls = {a["url"] for a in known}
@@ -91,10 +119,15 @@ class SourceSpider(scrapy.Spider):
         # One pass over a list page's links, sorted into articles and list pages by pattern (two
         # extractors with `allow` would each join and quote every link of the page again).
         self.page_links = LinkExtractor(unique=True)
+        pattern, xpath = config.get("article_pattern"), config.get("article_xpath")
+        self.article_pattern = pattern
+        # No pattern and no XPath (the default): the list detector finds the articles.
+        self.detect_lists = not pattern and not xpath
         self.article_links = LinkExtractor(
-            allow=config["article_pattern"], restrict_xpaths=config["article_xpath"], unique=True,
-        ) if config.get("article_xpath") else None
-        self.article_re = re.compile(config["article_pattern"])
+            allow=pattern or (), restrict_xpaths=xpath, unique=True,
+        ) if xpath else None
+        # without a pattern (the detector's links, or an XPath alone) no URL is an article by its shape
+        self.article_re = re.compile(pattern or NEVER_MATCHES)
         self.list_re = re.compile(config["list_pattern"])
         self.policy = RecheckPolicy.from_config(config.get("recheck"))
 
@@ -119,7 +152,9 @@ class SourceSpider(scrapy.Spider):
         self.crawler.stats.set_value("govwatch/recheck_due", len(self.due_urls))
         self.crawler.stats.set_value("govwatch/recheck_skipped", getattr(self, "recheck_skipped", 0))
         for url in self.config["start_urls"]:
-            yield scrapy.Request(url, callback=self.parse_list, errback=self.failed, cb_kwargs={"depth": 1})
+            self.list_urls.add(url)
+            yield scrapy.Request(url, callback=self.parse_list, errback=self.failed,
+                                 cb_kwargs={"depth": 1, "start": url}, meta={"govwatch_start": url})
 
     def on_site(self, url: str) -> bool:
         """On an allowed host (subdomains included) and port.
@@ -147,15 +182,22 @@ class SourceSpider(scrapy.Spider):
             return False
         return not self.allow_paths or urlsplit(url).path.startswith(self.allow_paths)
 
-    def parse_list(self, response: Response, depth: int) -> Iterator[Any]:
+    def parse_list(self, response: Response, depth: int, start: str | None = None) -> Iterator[Any]:
+        start = start or response.url
         problem = page_problem(response)
         if problem:
+            self.start_failed(start, depth, problem)
             yield FetchFailure(response.url, self.source_name, f"list page: {problem}", response.status)
             return
         blocked = block_reason(response.text) or error_page_reason(response.text)
         if blocked:
+            self.start_failed(start, depth, blocked)
             yield FetchFailure(response.url, self.source_name, f"list page: {blocked}", response.status)
             return
+        if self.detect_lists:
+            yield from self.parse_detected(response, depth, start)
+            return
+
         new_links = 0
         links = [link.url for link in self.page_links.extract_links(response) if matchable(link.url)]
         if self.article_links is None:
@@ -166,6 +208,8 @@ class SourceSpider(scrapy.Spider):
             if self.in_scope(url):
                 new_links += url not in self.known_urls
                 yield self.article_request(url)
+        if depth == 1 and not any(self.in_scope(url) for url in articles):
+            self.starts_without_links.append(start)
         yield self.list_visit(response.url, new_links)
         if depth < self.config.get("max_list_pages", 10):
             for url in links:
@@ -175,17 +219,138 @@ class SourceSpider(scrapy.Spider):
                 # pushed others down), otherwise only when their own next visit is due.
                 if new_links or list_page_due(self.list_stats.get(url), self.started):
                     yield response.follow(url, callback=self.parse_list, errback=self.failed,
-                                          cb_kwargs={"depth": depth + 1})
+                                          cb_kwargs={"depth": depth + 1, "start": start})
                 else:
                     self.crawler.stats.inc_value("govwatch/list_pages_skipped")
+
+    def start_failed(self, start: str, depth: int, reason: str) -> None:
+        """A start page that could not be read: the run is judged on it (storage.runs.run_outcome)."""
+        if depth == 1:
+            self.start_failures[start] = reason
+
+    def parse_detected(self, response: Response, depth: int, start: str) -> Iterator[Any]:
+        """A list page read by the list detector: its main list's articles and its pagination.
+
+        The start page's profile (learned by an earlier crawl, or by this one) is what the
+        deeper pages of the column are read with.
+        """
+        assert isinstance(response, TextResponse)  # page_problem refused anything else
+        try:
+            reading, learned = self.read_list(response, depth, start)
+        except Exception as exc:  # a page that breaks the detector is that page's failure, not the crawl's
+            self.logger.exception("list detector failed on %s", response.url)
+            if depth == 1:
+                self.start_failures[start] = f"list detector failed: {type(exc).__name__}"
+            yield FetchFailure(response.url, self.source_name, f"list page: list detector failed: {exc}",
+                               response.status)
+            return
+        if learned is not None:
+            yield learned
+        new_links = 0
+        articles = 0
+        if reading is not None:
+            for link in reading.article_links:
+                if not self.in_scope(link.url):
+                    continue
+                articles += 1
+                new_links += link.url not in self.known_urls
+                yield self.article_request(link.url, anchor=link.anchor)
+            self.note_unsupported(response.url, reading.pagination.unsupported)
+        if depth == 1 and not articles:
+            self.starts_without_links.append(start)
+            self.logger.warning("no article links found on start page %s", response.url)
+        yield self.list_visit(response.url, new_links)
+        if reading is not None and depth < self.config.get("max_list_pages", 10):
+            yield from self.follow_pages(response, reading.pagination.urls, depth, start, new_links)
+
+    def read_list(self, response: TextResponse, depth: int,
+                  start: str) -> tuple[ListReading | None, ListProfileLearned | None]:
+        """read_list_page with the start's profile, and what a start page (re-)learned, to keep.
+
+        The reading is None when it must not be followed: a pinned profile that no longer matches
+        (an operator's choice is never replaced by a guess), or a deeper page where the start's
+        list was not found (page 2 of a column with `javascript:;` items: a fresh guess there
+        would pick a side box, which is how navigation ends up stored as articles).
+        """
+        stored = self.stored_profiles.get(start)
+        profile = self.profiles.get(start)
+        if profile is None and stored is not None:
+            try:
+                profile = ListProfile.from_dict(stored["profile"])
+            except (ValueError, TypeError) as exc:  # a profile of an older detector: learned again
+                self.note(f"start page {start}: stored list profile unreadable ({exc}); learned again")
+        reading = read_list_page(response.text, response.url, profile=profile)
+        stats = self.crawler.stats
+        if depth > 1:
+            if reading.relearned:
+                stats.inc_value("govwatch/list_pages_unmatched")
+                return None, None
+            return reading, None
+        pinned = bool(stored and stored.get("pinned"))
+        if reading.relearned and pinned:
+            stats.inc_value("govwatch/list_profile_pinned_unmatched")
+            self.note(f"start page {response.url}: the pinned list profile found no list; nothing followed "
+                      f"(`govwatch sources profile {self.source_name} --reset` learns it again)")
+            return None, None
+        learned = None
+        if reading.profile is not None:
+            self.profiles[start] = reading.profile
+            if reading.relearned:
+                stats.inc_value("govwatch/list_profile_relearned")
+                self.note(f"start page {response.url}: the stored list profile found nothing; "
+                          f"learned again ({reading.region_summary})")
+            elif profile is None:
+                stats.inc_value("govwatch/list_profile_learned")
+            if reading.relearned or profile is None:
+                learned = ListProfileLearned(start, self.source_name, reading.profile.to_dict(), reading.relearned)
+        return reading, learned
+
+    def note_unsupported(self, url: str, unsupported: str | None) -> None:
+        """A pager the crawl cannot follow (a POST form, __doPostBack): said in the run log, once a page."""
+        if unsupported:
+            self.crawler.stats.inc_value("govwatch/pagination_unsupported")
+            self.note(f"pagination not followed on {url}: {unsupported}")
+
+    def note(self, text: str) -> None:
+        """A line for the run's message and log (see monitor/crawls.py: kept at the end of its log tail).
+
+        At most MAX_RUN_NOTES: a crawl of thousands of list pages with the same unsupported pager
+        must not write thousands of lines into the run's message.
+        """
+        if text in self.run_notes:
+            return
+        if len(self.run_notes) >= MAX_RUN_NOTES:
+            self.crawler.stats.inc_value("govwatch/run_notes_dropped")
+            return
+        self.run_notes.append(text)
+        self.logger.warning("%s %s", RUN_NOTE_MARK, text)
+        if len(self.run_notes) == MAX_RUN_NOTES:
+            self.run_notes.append("further notes left out (stat govwatch/run_notes_dropped)")
+
+    def follow_pages(self, response: Response, urls: list[str], depth: int, start: str,
+                     new_links: int) -> Iterator[scrapy.Request]:
+        """The next list pages of a column, in scope, while they may show something new."""
+        for url in urls:
+            if not self.in_scope(url) or url in self.requested_articles:
+                continue
+            # Deeper pages are followed while this one shows new articles (they may have
+            # pushed others down), otherwise only when their own next visit is due.
+            if new_links or list_page_due(self.list_stats.get(url), self.started):
+                self.list_urls.add(url)
+                yield response.follow(url, callback=self.parse_list, errback=self.failed,
+                                      cb_kwargs={"depth": depth + 1, "start": start})
+            else:
+                self.crawler.stats.inc_value("govwatch/list_pages_skipped")
 
     def list_visit(self, url: str, new_links: int) -> ListPageFetched:
         """What the store keeps about this visit, with the page's next due time."""
         idle = 0 if new_links else (self.list_stats.get(url) or {}).get("idle_streak", 0) + 1
         return ListPageFetched(url, self.source_name, new_links, list_next_due(idle, self.started, self.policy))
 
-    def article_request(self, url: str, redirects: list[str] | None = None) -> scrapy.Request:
-        """A request for an article; `redirects`: the URLs that redirected here, first = the article's."""
+    def article_request(self, url: str, redirects: list[str] | None = None,
+                        anchor: str | None = None) -> scrapy.Request:
+        """A request for an article; `redirects`: the URLs that redirected here, first = the article's;
+        `anchor`: the list's link text for it (kept with the article, and a hint for its title)."""
         self.requested_articles.add(url)
         return scrapy.Request(
             url,
@@ -199,7 +364,8 @@ class SourceSpider(scrapy.Spider):
             meta={"handle_httpstatus_list": ARTICLE_STATUSES, "govwatch_article": True,
                   # one we do not hold: its page will be extracted (the extraction pool counts these)
                   "govwatch_new_article": url not in self.known_urls,
-                  "govwatch_redirects": redirects or []},
+                  "govwatch_redirects": redirects or [],
+                  "govwatch_anchor": (anchor or "").strip()[:MAX_ANCHOR_CHARS] or None},
         )
 
     def parse_article(self, response: Response) -> Iterator[Any]:
@@ -221,6 +387,8 @@ class SourceSpider(scrapy.Spider):
         """A 200 that looks like a page. Whether it is the article (or a block page, an error
         page, a charset lie) is judged with its extraction (crawler/screening.py), off this
         process's one core."""
+        if crawler := getattr(self, "crawler", None):  # a spider tested alone has none
+            crawler.stats.inc_value("govwatch/article_pages")
         yield ArticlePage(
             url=response.url,
             source=self.source_name,
@@ -231,6 +399,7 @@ class SourceSpider(scrapy.Spider):
             fetched_at=utc_now(),
             declared_charset=declared_charset(_header(response, "Content-Type"), response.body),
             asked_url=first if first != response.url else None,
+            list_anchor=response.meta.get("govwatch_anchor"),
         )
 
     def article_redirect(self, response: Response) -> Iterator[Any]:
@@ -252,6 +421,9 @@ class SourceSpider(scrapy.Spider):
         elif len(chain) > max_hops:
             yield FetchFailure(first, self.source_name, f"more than {max_hops} redirects: " + " → ".join(chain),
                                response.status)
+        elif target and not self.article_pattern and self.on_site(target) and self.looks_like_article(target) \
+                and self.in_scope(target):
+            yield self.article_request(target, redirects=chain, anchor=response.meta.get("govwatch_anchor"))
         elif target and not self.on_site(target):
             yield FetchFailure(first, self.source_name, f"redirect to another site: {target}", response.status)
         elif target and matchable(target) and self.article_re.search(target) and self.in_scope(target):
@@ -259,6 +431,18 @@ class SourceSpider(scrapy.Spider):
         else:
             yield ArticleGone(first, self.source_name, response.status,
                               f"HTTP {response.status}: redirects to {target or 'nowhere'}")
+
+    def looks_like_article(self, url: str) -> bool:
+        """Whether a redirect target is another article (followed) or a list/home page (withdrawn).
+
+        With an article pattern, the pattern says; without one, any page that is not one of the
+        source's list pages and is not named like a list or home page (`/`, `index.html`,
+        `list_2.html`) is taken for an article: a CMS that moves an article redirects to its new
+        URL, one that withdraws it sends readers to the column or the home page.
+        """
+        if self.article_pattern:
+            return bool(self.article_re.search(url))
+        return url not in self.list_urls and not LIST_LIKE_PATH.search(urlsplit(url).path)
 
     def on_idle(self) -> None:
         """Once the lists are done, re-check the articles due that the lists did not show.
@@ -294,6 +478,8 @@ class SourceSpider(scrapy.Spider):
         # kept against the URL that was asked for, not the last hop of its redirects
         url = (request.meta.get("govwatch_redirects") or request.meta.get("redirect_urls") or [request.url])[0]
         self.logger.warning("fetch failed: %s: %s", url, reason)
+        if request.meta.get("govwatch_start"):
+            self.start_failures[request.meta["govwatch_start"]] = reason
         yield FetchFailure(url, self.source_name, reason, status)
 
 

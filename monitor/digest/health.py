@@ -18,14 +18,14 @@ from monitor.digest.period import DigestPeriod
 from monitor.health import source_health as flags_of
 from storage.digest_queries import watched_sources
 
-LABELS = {"failed": "采集失败 failed", "fewer": "文章骤减 fewer", "silent": "长时间无更新 silent"}
+LABELS = {"failed": "采集失败 failed", "degraded": "部分失败 degraded", "fewer": "文章骤减 fewer", "silent": "长时间无更新 silent"}
 
 
 @dataclass
 class HealthNote:
     source: str
     source_title: str
-    problem: str  # failed, fewer, silent (monitor.health's kinds)
+    problem: str  # failed, degraded, fewer, silent (monitor.health's kinds)
     message: str
 
     @property

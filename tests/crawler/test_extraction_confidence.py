@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from datasette.app import Datasette
+from scrapy import signals
 from scrapy.utils.test import get_crawler
 
 from crawler.items import ArticlePage
@@ -41,8 +42,8 @@ def extracted(pipeline: ExtractionPipeline, n: int, html: str) -> ArticlePage:
 
 
 def test_low_confidence_is_counted_logged_stored_and_faceted(tmp_path, caplog):
-    crawler = get_crawler()
-    pipeline = ExtractionPipeline(crawler, pool=None)
+    crawler = get_crawler(settings_dict={"GOVWATCH_EXTRACTION_WORKERS": 0})
+    pipeline = ExtractionPipeline.from_crawler(crawler)
     unsure, sure = extracted(pipeline, 1, UNSURE), extracted(pipeline, 2, SURE)
     assert unsure.extracted["low_confidence"]
     assert POST in unsure.extracted["text"] and "唱片" not in unsure.extracted["text"]
@@ -50,7 +51,7 @@ def test_low_confidence_is_counted_logged_stored_and_faceted(tmp_path, caplog):
     assert crawler.stats.get_value("govwatch/low_confidence") == 1
 
     with caplog.at_level(logging.WARNING, logger="crawler.pipelines"):
-        pipeline.close_spider()
+        crawler.signals.send_catch_log(signals.engine_stopped)
     assert "1 article(s) extracted with low confidence" in caplog.text
 
     db = open_db(tmp_path / "govwatch.db")

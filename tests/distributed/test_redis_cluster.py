@@ -285,7 +285,8 @@ def test_the_scheduler_service_drives_the_workers(clean_redis, demo_site, tmp_pa
         [sys.executable, "-m", "monitor", "run", "--db", str(cluster.db_path), "--config", str(config),
          "--demo-url", demo_site.base_url, "--poll", "0.5", "--redis-url", clean_redis,
          "--subscriptions", str(tmp_path / "none.yaml")],
-        cwd=PROJECT_ROOT, stdout=open(tmp_path / "service.log", "wb"), stderr=subprocess.STDOUT)
+        cwd=PROJECT_ROOT, stdout=open(tmp_path / "service.log", "wb"),  # noqa: SIM115 - the service owns it until it exits
+        stderr=subprocess.STDOUT)
     try:
         for worker in ("w1", "w2"):
             cluster.start_worker(worker)

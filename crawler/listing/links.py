@@ -1,0 +1,164 @@
+"""Every followable link on a page: ``<a href>`` plus the JavaScript navigation list pages use.
+
+Hand-written rather than Scrapy's LinkExtractor because the list reader needs the *element* each link
+sits on (to find repeated records) and the ``onclick``/``javascript:`` targets LinkExtractor ignores.
+Every string a page supplies is capped (``MAX_URL``) before any regex touches it, and the regexes have
+no nested quantifiers, so a hostile page costs time linear in its size.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import lxml.html
+from lxml import etree
+from lxml.html import HtmlElement
+
+from .datastore import inline_data_islands
+
+MAX_URL = 2048
+MAX_LINKS = 5000          # real list pages carry a few hundred links (a 163 portal ~1,500); the rest is not read
+MAX_ANCHOR = 300          # a title longer than this is not a title; keeps a 2 MB anchor cheap
+_SKIP_TAGS = {"script", "style", "noscript", "template", "textarea", "select", "option"}
+
+# location.href='x' / location='x' / location.replace('x') / window.open('x') / encodeURI('x') wrappers.
+_JS_NAV = re.compile(
+    r"""(?:location(?:\.href)?\s*=|location\.(?:replace|assign)\s*\(|window\.open\s*\(|open\s*\()"""
+    r"""\s*(?:encodeURI(?:Component)?\s*\(\s*)?['"]([^'"\s<>]{1,2048})['"]""")
+# javascript:someFn('path/x.html', …): a quoted first argument that looks like a URL path (has a '/' or an extension).
+_JS_CALL_URL = re.compile(r"""^[\w.$]{1,64}\s*\(\s*['"]([^'"\s<>]{1,2048}?(?:/|\.[A-Za-z]{2,5}(?:\?[^'"\s<>]{0,1024})?))['"]""")
+
+
+_NO_TARGET = re.compile(r"^\s*(?:#\S{0,20}|javascript:\s*(?:;|void\s*\(\s*0?\s*\)\s*;?)?)?\s*$", re.IGNORECASE)
+
+
+@dataclass(eq=False)
+class PageLink:
+    """A link with the element that carries it (``<a>``, or the row with the ``onclick``)."""
+
+    element: HtmlElement
+    url: str
+    anchor: str        # visible text, whitespace-normalised, capped
+    title: str         # the title attribute (lists truncate long titles in the text and keep them here)
+    raw: str           # the href/onclick as written, capped (pagination reads javascript: pagers from it)
+
+
+def parse_html(html: str) -> HtmlElement | None:
+    """The page's root element, or None for an empty/unparseable page.
+
+    Encoded to bytes with an explicit encoding so a leading ``<?xml encoding=…?>`` cannot make lxml refuse
+    a str; comments are dropped so commented-out old lists do not count; script data islands (Hanweb) are
+    turned into markup.
+    """
+    if not html or not html.strip():
+        return None
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    try:
+        root = lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
+    except (etree.ParserError, ValueError):
+        return None
+    inline_data_islands(root)
+    return root
+
+
+def normalise_text(text: str, cap: int = MAX_ANCHOR) -> str:
+    """Collapse whitespace (incl. nbsp and ideographic space) and cap; caps first so huge text stays cheap."""
+    return " ".join(text[: cap * 4].split())[:cap]
+
+
+def element_text(el: HtmlElement, cap: int = MAX_ANCHOR) -> str:
+    """Visible text of *el*, read only until *cap* characters are collected (itertext is lazy)."""
+    if not isinstance(el.tag, str):   # a comment or processing instruction (data islands keep them)
+        return ""
+    parts: list[str] = []
+    size = 0
+    for chunk in el.itertext():
+        parts.append(chunk)
+        size += len(chunk)
+        if size > cap * 4:
+            break
+    return normalise_text("".join(parts), cap)
+
+
+def resolve_url(raw: str, base: str) -> str | None:
+    """Absolute http(s) URL without fragment, or None (too long, not http, a bare script call)."""
+    if len(raw) > MAX_URL:
+        return None
+    # as browsers do: tabs and newlines inside a URL are dropped, backslashes are slashes
+    raw = raw.strip().replace("\t", "").replace("\n", "").replace("\r", "").replace("\\", "/")
+    if not raw:
+        return None
+    if raw[:11].lower() == "javascript:":
+        raw = javascript_target(raw[11:]) or ""
+        if not raw:
+            return None
+    if raw.startswith("#") or raw[:7].lower() in ("mailto:", "tel:"):
+        return None
+    try:
+        absolute = urljoin(base, raw)
+        parts = urlsplit(absolute)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    url = urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
+    return url if len(url) <= MAX_URL else None
+
+
+def javascript_target(js: str) -> str | None:
+    """The URL a ``javascript:``/``onclick`` snippet navigates to, when it names one literally."""
+    js = js[:MAX_URL]
+    m = _JS_NAV.search(js)
+    if m:
+        return m.group(1)
+    m = _JS_CALL_URL.match(js.strip())
+    return m.group(1) if m else None
+
+
+def page_links(root: HtmlElement, base: str) -> list[PageLink]:
+    """Links of the page in document order (one per carrying element; the same URL may repeat), at most
+    MAX_LINKS: every later step is linear in their number, and this bounds it whatever a page holds."""
+    out: list[PageLink] = []
+    for el in root.iter(etree.Element):
+        if len(out) >= MAX_LINKS:
+            break
+        tag = el.tag
+        if not isinstance(tag, str) or tag in _SKIP_TAGS:
+            continue
+        href = el.get("href") if tag in ("a", "area") else None
+        onclick = el.get("onclick")
+        raw = ""
+        url = None
+        if href is not None:
+            raw = href[: MAX_URL + 1]
+            url = resolve_url(raw, base)
+        if url is None and onclick:
+            target = javascript_target(onclick[: MAX_URL + 1])
+            if target:
+                raw = onclick[: MAX_URL + 1]
+                url = resolve_url(target, base)
+            elif href is None or _NO_TARGET.match(href):
+                # the onclick is what the link does (toPage(2), executePage(…)): keep it for the pager reader
+                raw = "javascript:" + onclick[:MAX_URL]
+        if url is None and not raw:
+            continue
+        if url is None and tag not in ("a", "area"):
+            continue
+        title = el.get("title") or ""
+        anchor = element_text(el)
+        if not anchor and not title:   # a thumbnail: its alt text names the item
+            img = next(el.iter("img"), None)
+            title = img.get("alt") or "" if img is not None else ""
+        out.append(PageLink(el, url or "", anchor, normalise_text(title), raw))
+    return out
+
+
+def document_base(root: HtmlElement, page_url: str) -> str:
+    """The URL relative links resolve against: ``<base href>`` when the page sets an http(s) one."""
+    for base in root.iter("base"):
+        href = resolve_url(base.get("href") or "", page_url)
+        if href:
+            return href
+        break
+    return page_url

@@ -1,0 +1,211 @@
+"""The next list pages: static pager links, TRS ``createPageHTML``, ``?page=`` and JEECMS ``.jhtml`` pagers.
+
+A pager link is recognised by structure, not by a site list: it stays in the list page's directory (or
+the VSB-style sub-directory named after the page), its file name is a page-number family
+(``index_2``, ``list-3``, ``index1``, ``7``) or only its ``page``-like query parameter changes, and it is
+either labelled like a pager control or in the same name family as the current page. Pretty-URL engines
+(WordPress, Hexo, Hugo, Typecho) page as ``<list path>page/N/``; a link marked ``rel="next"`` (the HTML
+standard's next page, never used by menus) is followed wherever it points on the same host. Pagers that need
+a POST form (ASP.NET ``__doPostBack``, ``goToPageURL``) or a script call are reported, not followed.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+from lxml.html import HtmlElement
+
+from .links import MAX_URL, PageLink, resolve_url
+from .model import Pagination
+
+MAX_GENERATED = 500        # createPageHTML(100000, …) must not become 100,000 URLs
+MAX_SCRIPT = 200_000       # characters of one script searched for a pager call
+_PAGER_ANCHOR = re.compile(
+    r"^(?:\d{1,5}|下一?页|上一?页|下页|上页|尾页|末页|首页|第一页|最后一页|后页|前页|>{1,2}|<{1,2}|»|«|›|‹"
+    r"|next|prev(?:ious)?|last|first)$", re.IGNORECASE)
+# index_2 / list-3 / index1 / 7 / list_12_2 (DedeCMS: type id, then page) / 12_2 (SiteServer channel 12, page 2)
+_PAGE_NAME = re.compile(r"^(?:([A-Za-z]{1,20})[_-]?)?(?:\d{1,9}[_-])?(\d{1,6})\.([A-Za-z]{2,6})$")
+_PAGE_PARAM = re.compile(r"^(?:page|pageno|pageindex|page_index|pagenum|pagenumber|pagenow|pn|p|pg|cp|cpage|curpage"
+                         r"|currentpage|page_no|start|offset)$", re.IGNORECASE)
+_PAGE_NUMBER = re.compile(r"(?<!\d)\d{1,4}$")
+# An unlabelled pager control says nothing (an image), a number, arrows, or a pager word (第2页, 下一頁, Next », an
+# e-paper's 第02版：要闻 / 下一版). Other words (新闻资讯) are a channel's or an article's title, even on a file
+# named like a page (index11.html).
+_WORD = re.compile(r"[A-Za-z\u4e00-\u9fff]")
+_PAGER_WORD = re.compile(r"页|頁|版|next|prev|last|first|older|newer", re.IGNORECASE)
+_PAGED_PATH = re.compile(r"(?<=/)page/\d{1,5}/?$")      # <list path>page/N/ of pretty-URL engines
+# A list page's own "first page" file: from index_2.html, list-3.html or a directory URL, 首页 → index.html is
+# page 1; from tzgg.htm (a VSB column page, whose page 1 is itself) 首页 → index.htm is the site home.
+_FIRST_PAGE_STEMS = ("index", "default", "list")
+# createPageHTML(n, cur, "index", "html") and the variant with the pager's element id first:
+# createPageHTML('page_div', n, cur, 'index', 'shtml', records)
+_CREATE_PAGE = re.compile(
+    r"""createPageHTML\(\s*(?:['"][\w-]{1,40}['"]\s*,\s*)?(\w{1,32})\s*,\s*(\w{1,32})\s*,\s*['"]([\w-]{1,64})['"]"""
+    r"""\s*,\s*['"](\w{1,8})['"]""")
+# TRS 2018+ templates: new Pager({size: n, current: cur, prefix: 'index', suffix: 'html'})
+_PAGER_OBJECT = re.compile(r"\bPager\(\s*\{([^{}]{0,400})\}")
+_FIELD = re.compile(r"""\b(size|current|prefix|suffix)\s*:\s*['"]?([\w-]{1,64})""")
+_COUNT_PAGE = re.compile(r"\bcountPage\s*=\s*(\d{1,7})")
+_JS_CALL = re.compile(r"^javascript:\s*([\w.$]{1,64})\s*\(", re.IGNORECASE)
+_UNSUPPORTED_JS = (("__doPostBack", "ASP.NET __doPostBack pager (POST form)"),
+                   ("goToPageURL", "POST form pager (goToPageURL)"))
+_HASH_PAGE = re.compile(r"^#[\w!/=&.-]{0,40}?\d")     # #page=2, #!/list/3 (a bare # or ### is the current page)
+_PLUGIN = re.compile(r"\.pagination\(\s*\{[^}]{0,300}?\btotal\s*:\s*\d")
+
+
+def _strip_anchor(text: str) -> str:
+    return text.strip(" []【】()（）").replace(" ", "")
+
+
+def _var_value(scripts: str, name: str) -> int | None:
+    if name.isdigit():
+        return int(name)
+    m = re.search(rf"\b{re.escape(name)}\s*=\s*(\d{{1,7}})", scripts)
+    return int(m.group(1)) if m else None
+
+
+def _script_pages(scripts: str, page_url: str) -> tuple[list[str], str | None]:
+    """TRS pagers written by script: ``createPageHTML(n, cur, "index", "html")`` or a bare ``countPage``.
+
+    TRS names page 1 ``index.html`` and page k+1 ``index_k.html``; ``cur`` is the 0-based current page.
+    """
+    m = _CREATE_PAGE.search(scripts)
+    obj = None if m else _PAGER_OBJECT.search(scripts)
+    fields = dict(_FIELD.findall(obj.group(1))) if obj else {}
+    current = 0
+    if m:
+        count, name, ext = _var_value(scripts, m.group(1)), m.group(3), m.group(4)
+        current = _var_value(scripts, m.group(2)) or 0
+        kind = "createPageHTML"
+    elif "size" in fields:
+        count, current = _var_value(scripts, fields["size"]), _var_value(scripts, fields.get("current", "0")) or 0
+        name, ext = fields.get("prefix", "index"), fields.get("suffix", "html")
+        kind = "Pager"
+    else:
+        c = _COUNT_PAGE.search(scripts)
+        if not c:
+            return [], None
+        count, kind = int(c.group(1)), "countPage"
+        name, ext = "index", (urlsplit(page_url).path.rsplit(".", 1)[-1] if "." in urlsplit(page_url).path else "html")
+    if not count or count < 2:
+        return [], kind
+    # from a later page (cur > 0) the first page is a page to follow too
+    first = [urljoin(page_url, f"{name}.{ext}")] if current > 0 else []
+    return first + [urljoin(page_url, f"{name}_{i}.{ext}") for i in range(1, min(count, MAX_GENERATED + 1))], kind
+
+
+def _directory(path: str) -> str:
+    return path.rsplit("/", 1)[0] + "/"
+
+
+def _is_pager_url(url: str, page_url: str, labelled: bool) -> str | None:
+    """The pager kind of *url* relative to the page, or None."""
+    page, cand = urlsplit(page_url), urlsplit(url)
+    if cand.netloc != page.netloc:
+        return None
+    if cand.path == page.path:
+        if cand.query == page.query:
+            return None
+        mine, theirs = dict(parse_qsl(page.query)), dict(parse_qsl(cand.query))
+        changed = {k for k in set(mine) | set(theirs) if mine.get(k) != theirs.get(k)}
+        numeric = all(theirs.get(k, "").isdigit() or k not in theirs for k in changed)
+        # a known page parameter, or any numeric parameter on a link labelled like a pager control
+        if changed and numeric and (labelled or all(_PAGE_PARAM.match(k) for k in changed)):
+            return "query"
+        return None
+    # from /archives/ or /archives/page/3/, the pages are /archives/page/N/
+    list_path = _PAGED_PATH.sub("", page.path if page.path.endswith("/") else _directory(page.path))
+    paged = _PAGED_PATH.search(cand.path)
+    if paged and paged.start() == len(list_path) and cand.path.startswith(list_path):
+        return "links"
+    page_dir = _directory(page.path)
+    page_name = page.path.rsplit("/", 1)[-1]
+    stem = page_name.rsplit(".", 1)[0]
+    cand_dir, cand_name = _directory(cand.path), cand.path.rsplit("/", 1)[-1]
+    cand_stem = cand_name.rsplit(".", 1)[0]
+    # VSB keeps page N of xwgg/xxyw.html at xwgg/xxyw/N.html, so from there the first page is one level up.
+    back_to_first = labelled and cand_dir + cand_stem + "/" == page_dir
+    if cand_dir not in (page_dir, page_dir + stem + "/") and not back_to_first:
+        return None
+    if back_to_first:
+        return "links"
+    m = _PAGE_NAME.match(cand_name)
+    family = re.sub(r"[_-]?\d+$", "", stem)
+    kind = "jhtml" if cand_name.endswith(".jhtml") else "links"
+    # Unlabelled, a link is a pager only in the page's own name family and with a page-sized number: five
+    # digits and more are ids (left_100187.jhtml is a sibling channel of left_100186.jhtml, not page 100187).
+    if (labelled or _PAGE_NUMBER.search(cand_stem)) and cand_dir == page_dir and re.fullmatch(
+            re.escape(family or stem) + r"[_-]\d{1,6}", cand_stem):
+        return kind      # <page stem>_N, whatever the stem (SiteServer 12_2.html)
+    if m:
+        if labelled or (_PAGE_NUMBER.search(cand_stem) and ((family and m.group(1) == family)
+                                                            or m.group(1) in ("index", "list"))):
+            return kind
+        return None
+    first_page_family = not family or family in _FIRST_PAGE_STEMS
+    if labelled and (cand_stem == family or (cand_stem in _FIRST_PAGE_STEMS and first_page_family)):
+        return kind
+    return None
+
+
+def _is_rel_next(element: HtmlElement, url: str, page_url: str) -> bool:
+    """A same-host ``<a rel="next">``/``<link rel="next">``: the next page by the HTML standard's own word."""
+    rel = (element.get("rel") or "")[:100].lower().split()
+    return "next" in rel and urlsplit(url).netloc == urlsplit(page_url).netloc
+
+
+def find_pagination(root: HtmlElement, links: list[PageLink], page_url: str,
+                    is_article: Callable[[str], bool] = lambda url: False) -> Pagination:
+    """Pager pages of this list page, in page order, deduplicated, without the page itself."""
+    urls: list[str] = []
+    kinds: list[str] = []
+    unsupported: str | None = None
+    seen = {page_url}
+
+    def add(url: str, kind: str) -> None:
+        if url not in seen and len(url) <= MAX_URL:
+            seen.add(url)
+            urls.append(url)
+            if kind not in kinds:
+                kinds.append(kind)
+
+    for link in links:
+        label = _strip_anchor(link.anchor or link.title)
+        labelled = bool(_PAGER_ANCHOR.match(label))
+        raw = link.raw.strip()
+        for marker, reason in _UNSUPPORTED_JS:
+            if marker in raw:
+                unsupported = unsupported or reason
+        if not link.url:
+            if labelled and _HASH_PAGE.match(raw):
+                unsupported = unsupported or "hash-fragment pager (JavaScript)"
+            call = _JS_CALL.match(raw)
+            if labelled and call and call.group(1).lower() not in ("void",):
+                unsupported = unsupported or f"JavaScript pager ({call.group(1)})"
+            continue
+        if is_article(link.url):
+            continue
+        if _is_rel_next(link.element, link.url, page_url):
+            add(link.url, "rel-next")
+            continue
+        if not labelled and _WORD.search(label) and not _PAGER_WORD.search(label):
+            continue
+        kind = _is_pager_url(link.url, page_url, labelled)
+        if kind:
+            add(link.url, kind)
+
+    for head_link in root.iter("link"):
+        href = head_link.get("href") or ""
+        next_url = resolve_url(href, page_url) if href else None
+        if next_url and _is_rel_next(head_link, next_url, page_url):
+            add(next_url, "rel-next")
+    scripts = "\n".join((s.text or "")[:MAX_SCRIPT] for s in root.iter("script"))[: MAX_SCRIPT * 5]
+    generated, kind = _script_pages(scripts, page_url)
+    for url in generated:
+        add(url, kind or "script")
+    if not urls and unsupported is None and _PLUGIN.search(scripts):
+        unsupported = "jQuery pagination plugin (pages rendered by script)"
+    if unsupported is None and "dataproxy.jsp" in scripts:
+        unsupported = "Hanweb jpage pager (records fetched by POST from dataproxy.jsp)"
+    return Pagination(urls=urls, kind="+".join(kinds) or None, unsupported=unsupported)

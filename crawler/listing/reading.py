@@ -1,0 +1,165 @@
+"""``read_list_page``: one list page in, its main list, article links, pager and a reusable profile out.
+
+Order of work: links → (stored profile, else record mining) → URL shape of the records → every other link
+of that shape (sidebar and hot-list articles of the same site) → pager. With a stored profile the region
+XPath and shape are applied as they are (cheap and stable between crawls); only when the region finds no
+rows, or rows mostly not of the stored shape, is the page learned again.
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from crawler.extraction.attachments import ATTACHMENT_TYPES
+
+from .links import PageLink, document_base, page_links, parse_html
+from .model import ListLink, ListProfile, ListReading, Pagination
+from .pagination import find_pagination
+from .record_dates import record_dates
+from .records import Record, find_regions, is_article_list, records_at, url_skeleton
+from .shape import compile_shape, learn_shape, shape_target
+
+
+def _main_links(records: list[Record], dates: list[str | None] | None = None) -> list[ListLink]:
+    """One link per record (its title link, named by its caption), first occurrence of each URL, with the
+    record's date."""
+    if dates is None:
+        dates = record_dates([(r.element, r.title_link().anchor) for r in records])[0]
+    out: list[ListLink] = []
+    seen: set[str] = set()
+    for rec, date in zip(records, dates):
+        title = rec.title_link()
+        if title.url in seen:
+            continue
+        seen.add(title.url)
+        caption = rec.caption_link()
+        out.append(ListLink(title.url, caption.anchor or caption.title, date))
+    return out
+
+
+# Files, not pages: the crawler's attachment handling owns the document types; images and media are not
+# articles either. They stay in main_links (a disclosure list of PDFs is still the list).
+_NOT_PAGES = frozenset(ATTACHMENT_TYPES) | {"jpg", "jpeg", "png", "gif", "bmp", "webp", "mp3", "mp4", "flv", "avi",
+                                            "wmv", "swf", "exe", "apk", "7z", "tar", "gz", "txt", "csv"}
+
+
+def _is_page(url: str) -> bool:
+    name = urlsplit(url).path.rsplit("/", 1)[-1]
+    return "." not in name or name.rsplit(".", 1)[1].lower() not in _NOT_PAGES
+
+
+_COLUMN_NAME = re.compile(r"(?:index|default|list|main|home|more)(?:[_-]?\d{1,4})?(?:\.\w{1,6})?", re.IGNORECASE)
+COLUMN_DIR_DEPTH = 2       # a directory URL this shallow without digits is a column (/xwzx/, /news/tzgg/)
+
+
+def _is_column_name(url: str) -> bool:
+    """Whether *url* names a column page: ``index``/``list``… files, or a shallow directory without digits.
+
+    A URL ending in ``/`` is a column only when the directory looks like one. Pretty-URL articles also end
+    in ``/`` but carry a date or id (WordPress/Hexo/Hugo ``/2020/11/13/slug/``, news CMSs
+    ``/xwzx/2023-05/12/c_1129/``) or sit deeper than a column path does.
+    """
+    path = urlsplit(url).path
+    name = path.rsplit("/", 1)[-1]
+    if not name:
+        segments = [s for s in path.split("/") if s]
+        return len(segments) <= COLUMN_DIR_DEPTH and not any(c.isdigit() for c in path)
+    return _COLUMN_NAME.fullmatch(name) is not None
+
+
+def _file_family(url: str) -> str:
+    """The last path segment with digit runs → 9 and letter runs → a (``t20210422_61470.html`` → ``a9_9.a``)."""
+    return url_skeleton(urlsplit(url).path.rsplit("/", 1)[-1])
+
+
+def _same_shape(links: list[PageLink], main: list[ListLink], shape: str, page_url: str) -> list[ListLink]:
+    """The main list's records of its shape + every other link of that shape on one of their hosts.
+
+    A record off the shape and off its file-name family (a 【专题】 ``index1.html`` or a column link pinned
+    into the list) stays in ``main_links`` but is not fetched as an article: the shape holds for at least a
+    quarter of the records, so what does not fit it is the exception, mostly not an article.
+    """
+    rx = compile_shape(shape)
+    if rx is None:
+        return [m for m in main if _is_page(m.url)]
+    fitting = [m for m in main if rx.match(shape_target(m.url))]
+    hosts = {urlsplit(m.url).netloc for m in fitting}
+    # An older item (shorter id) or one filed deeper keeps its file-name family: still an article.
+    families = {_file_family(m.url) for m in fitting}
+    fitting_urls = {m.url for m in fitting}
+    out = [m for m in main if m.url in fitting_urls
+           or (urlsplit(m.url).netloc in hosts and _file_family(m.url) in families)]
+    # Column pages are named index/default/list…: unless the list's own items are named so (one directory
+    # per article), a link of that name is a column even when a loose shape (word-named files) admits it.
+    columns_allowed = sum(1 for m in fitting if _is_column_name(m.url)) * 2 > len(fitting)
+    anchors: dict[str, str] = {}
+    order: list[str] = []
+    known = {m.url for m in main} | {page_url}
+    for link in links:
+        if not link.url or link.url in known or urlsplit(link.url).netloc not in hosts:
+            continue
+        if not rx.match(shape_target(link.url)) or (not columns_allowed and _is_column_name(link.url)):
+            continue
+        if link.url not in anchors:
+            order.append(link.url)
+            anchors[link.url] = ""
+        if not anchors[link.url]:
+            anchors[link.url] = link.anchor or link.title
+    out.extend(ListLink(u, anchors[u], None) for u in order)
+    return [a for a in out if _is_page(a.url)]
+
+
+def _still_fits(records: list[Record], profile: ListProfile) -> bool:
+    """A stored region fits when it still selects records and most of their titles have the stored shape:
+    a positional XPath that now lands on a menu (a banner was inserted above the list) must not be used."""
+    rx = compile_shape(profile.url_shape)
+    if not records or rx is None:
+        return False
+    fitting = sum(1 for r in records if rx.match(shape_target(r.title_link().url)))
+    return fitting * 2 > len(records)
+
+
+def read_list_page(html: str, url: str, profile: ListProfile | None = None) -> ListReading:
+    """Read one list page (already decoded text) fetched from *url*."""
+    root = parse_html(html)
+    if root is None:
+        return ListReading([], [], Pagination(), None, False, "no list found: empty or unparseable page")
+    links = page_links(root, document_base(root, url))
+    relearned = False
+    main: list[ListLink] = []
+    learned: ListProfile | None = None
+    note = ""
+    if profile is not None:
+        records = records_at(root, profile.region, links)
+        if _still_fits(records, profile):
+            rx = compile_shape(profile.url_shape)
+            # on reuse the stored shape says what an item is: rows the region now also selects are dropped
+            main = [m for m in _main_links(records) if rx.match(shape_target(m.url))]
+            learned = profile
+            note = "stored profile"
+    if learned is None:
+        # a block of links to column pages (栏目导航 with long names) is navigation, however list-like
+        best = next((r for r in find_regions(root, links, url) if is_article_list(r, url) and sum(
+            1 for rec in r.records if _is_column_name(rec.title_link().url)) * 2 <= len(r.records)), None)
+        if best is not None:
+            main = _main_links(best.records, best.dates)
+            shape = learn_shape([m.url for m in main], url)
+            if shape is not None:
+                learned = ListProfile(region=best.xpath, url_shape=shape, records=len(main))
+                relearned = profile is not None
+                note = "learned"
+            else:
+                main = []
+    if learned is None:
+        pagination = find_pagination(root, links, url)
+        return ListReading([], [], pagination, None, False, "no list found: no repeated block of titled links")
+    articles = _same_shape(links, main, learned.url_shape, url)
+    rx = compile_shape(learned.url_shape)
+    pagination = find_pagination(root, links, url, lambda u: bool(rx and rx.match(shape_target(u))))
+    dated = sum(1 for m in main if m.date)
+    summary = (f"{note}: {len(main)} records at {learned.region}, {dated} dated"
+               + (f" ({min(m.date for m in main if m.date)}..{max(m.date for m in main if m.date)})" if dated else "")
+               + f"; {len(articles)} article links of shape {learned.url_shape}"
+               + f"; pager: {pagination.kind or 'none'}, {len(pagination.urls)} pages"
+               + (f" (unsupported: {pagination.unsupported})" if pagination.unsupported else ""))
+    return ListReading(main, articles, pagination, learned, relearned, summary)

@@ -1,0 +1,69 @@
+"""The date each record of a list shows, read the way lists write it.
+
+Inside the record (``<li><a>…</a><span>2021-04-29</span></li>``), beside it for flat runs of links
+(``<a>…</a>(2021-04-29)<br>`` or ``[2021-04-29] <a>…</a>``), and outside the title when the title holds a
+date of its own. Dates are parsed by crawler.extraction's ``normalise_date`` (one parser for the project);
+month-day text (``04-29``) counts as "shows a date" for ranking lists, without an ISO date.
+"""
+from __future__ import annotations
+
+import re
+
+from lxml.html import HtmlElement
+
+from crawler.extraction.dates import normalise_date
+
+from .links import element_text
+
+DATE_TEXT = 200         # characters of a record read when looking for its date
+_MONTH_DAY = re.compile(r"(?<!\d)(?:0?[1-9]|1[0-2])[-/.月](?:0?[1-9]|[12]\d|3[01])(?!\d)")
+
+
+def _beside(rec: HtmlElement, stop: HtmlElement | None, forward: bool) -> str:
+    """Text beside a record up to the neighbouring record (at most 3 siblings): where flat lists
+    (``<a>…</a><span>date</span><br>``) keep the date."""
+    parts = [rec.tail or ""] if forward else []
+    sib = rec.getnext() if forward else rec.getprevious()
+    for _ in range(3):
+        if sib is None or sib is stop:
+            break
+        parts.append(element_text(sib, DATE_TEXT) + ("" if forward else " " + (sib.tail or "")))
+        sib = sib.getnext() if forward else sib.getprevious()
+    return " ".join(parts)[:DATE_TEXT]
+
+
+def _outside_title(rec: HtmlElement, title: str) -> str:
+    """The record's text with its title taken out when the rest still shows a date: the date a list shows
+    beside a title wins over one inside it (…2020年6月30日基金净值公告 published 2020-07-01)."""
+    text = element_text(rec, DATE_TEXT * 2)
+    if title and title in text:
+        rest = text.replace(title, " ", 1)
+        if _has_date(rest):
+            return rest[:DATE_TEXT]
+    return text[:DATE_TEXT]
+
+
+def record_dates(records: list[tuple[HtmlElement, str]]) -> tuple[list[str | None], float]:
+    """For (record element, title text) pairs: (ISO date shown in each record or None, share of records
+    showing a date, full or month-day).
+
+    A record's own text is read first. Records without a date inside (flat runs of links) take the text
+    beside them, after or before: whichever side shows dates for more records, so a list written
+    ``date link`` does not get each item's neighbour's date.
+    """
+    own = [_outside_title(el, title) for el, title in records]
+    elements = [el for el, _ in records]
+    if all(_has_date(t) for t in own):
+        texts = own
+    else:
+        after = [_beside(el, elements[i + 1] if i + 1 < len(elements) else None, True) for i, el in enumerate(elements)]
+        before = [_beside(el, elements[i - 1] if i > 0 else None, False) for i, el in enumerate(elements)]
+        side = after if sum(map(_has_date, after)) >= sum(map(_has_date, before)) else before
+        texts = [t if _has_date(t) else f"{t} {b}" for t, b in zip(own, side)]
+    dates = [normalise_date(t) for t in texts]
+    shown = sum(1 for d, t in zip(dates, texts) if d is not None or _has_date(t))
+    return dates, shown / len(records) if records else 0.0
+
+
+def _has_date(text: str) -> bool:
+    return _MONTH_DAY.search(text) is not None

@@ -1,0 +1,113 @@
+"""Typical list-page layouts of the CMSs named in the issue, written from their templates' structure:
+the main list must be told from menus, hot boxes and sidebars by structure alone."""
+from __future__ import annotations
+
+import pytest
+
+from crawler.listing import read_list_page
+
+MENU = "".join(f'<li><a href="/{c}/index.html">{n}</a></li>' for c, n in
+               [("xwzx", "新闻中心"), ("zwgk", "政务公开"), ("bsfw", "办事服务"), ("hdjl", "互动交流"), ("zfxxgk", "信息公开")])
+TITLES = ["关于开展2021年度安全生产大检查工作的通知", "市人民政府办公室关于印发重点工作任务分解方案的通知",
+          "关于公布第二批市级非物质文化遗产代表性项目名录的公告", "我市召开优化营商环境工作推进会",
+          "关于2021年清明节期间加强森林防火工作的紧急通知", "市统计局发布2020年国民经济和社会发展统计公报",
+          "关于征求《城市管理条例（草案）》意见的公告", "全市春季农业生产工作现场会召开",
+          "关于做好2021年普通高校毕业生就业创业工作的通知", "市政府召开第十二次常务会议"]
+HOT = "".join(f'<li><a href="/xwzx/hot/{900 + i}.html">{t}</a></li>' for i, t in enumerate(
+    ["热点：全市经济运行情况新闻发布会召开", "热点：重点项目建设观摩活动举行", "热点：政务服务改革再出新招"]))
+
+
+def page(body: str) -> str:
+    return (f'<html><head><title>通知公告</title></head><body><div class="top"><ul class="nav">{MENU}</ul></div>'
+            f'<div class="left"><h3>热点新闻</h3><ul class="hot">{HOT}</ul></div>{body}'
+            '<div class="foot"><a href="/about.html">关于我们</a><a href="/map.html">网站地图</a></div></body></html>')
+
+
+def siteserver() -> tuple[str, str, list[str]]:
+    urls = [f"/contents/12/{3400 + i * 7}.html" for i in range(10)]
+    rows = "".join(f'<li><a href="{u}" target="_blank">{t}</a><span class="date">2021-04-{20 - i:02d}</span></li>'
+                   for i, (u, t) in enumerate(zip(urls, TITLES)))
+    pager = '<div class="page"><a href="12_2.html">2</a><a href="12_3.html">3</a><a href="12_2.html">下一页</a></div>'
+    return page(f'<div class="main"><ul class="list">{rows}</ul>{pager}</div>'), "http://s.gov.cn/channels/12.html", urls
+
+
+def aspnet() -> tuple[str, str, list[str]]:
+    urls = [f"/News/NewsShow.aspx?id={5100 + i * 3}" for i in range(10)]
+    rows = "".join(f'<tr><td class="t"><a href="..{u}" title="{t}">{t[:14]}…</a></td><td>2021/4/{20 - i}</td></tr>'
+                   for i, (u, t) in enumerate(zip(urls, TITLES)))
+    pager = ("<a href=\"javascript:__doPostBack('AspNetPager1','2')\">下一页</a>"
+             "<a href=\"javascript:__doPostBack('AspNetPager1','9')\">尾页</a>")
+    return (page(f'<form id="form1"><table id="GridView1"><tr><th>标题</th><th>日期</th></tr>{rows}</table>{pager}</form>'),
+            "http://a.gov.cn/News/NewsList.aspx?cid=3", urls)
+
+
+def dedecms() -> tuple[str, str, list[str]]:
+    urls = [f"/a/news/2021/04{20 - i:02d}/{812 + i * 5}.html" for i in range(10)]
+    rows = "".join(f'<li><a href="{u}" class="preview"><img src="/uploads/{i}.jpg"/></a><a href="{u}" class="title">{t}'
+                   f'</a><span class="info"><small>日期：</small>2021-04-{20 - i:02d}<small>点击：</small>{i * 13}</span>'
+                   f"<p class=\"intro\">{t}。本网讯……</p></li>" for i, (u, t) in enumerate(zip(urls, TITLES)))
+    pager = '<ul class="pagelist"><li><a href="list_7_2.html">2</a></li><li><a href="list_7_2.html">下一页</a></li></ul>'
+    return page(f'<div class="listbox"><ul class="e2">{rows}</ul></div>{pager}'), "http://d.gov.cn/a/news/", urls
+
+
+def vsb_divs() -> tuple[str, str, list[str]]:
+    urls = [f"/info/1011/{2345 + i * 11}.htm" for i in range(10)]
+    rows = "".join(f'<div class="item"><h3><a href="..{u}">{t}</a></h3><p>{t}……</p><span>2021年04月{20 - i:02d}日</span>'
+                   "</div>" for i, (u, t) in enumerate(zip(urls, TITLES)))
+    pager = '<span class="p_next"><a href="tzgg/2.htm">下页</a></span><span class="p_last"><a href="tzgg/9.htm">尾页</a></span>'
+    return page(f'<div class="news-list">{rows}</div>{pager}'), "http://v.edu.cn/xwzx/tzgg.htm", urls
+
+
+def flat_links() -> tuple[str, str, list[str]]:
+    urls = [f"/html/notice/{20210400 + 20 - i}/{77 + i}.shtml" for i in range(10)]
+    rows = "".join(f'<a href="{u}">{t}</a>&nbsp;<font color="#999">(2021-04-{20 - i:02d})</font><br/>'
+                   for i, (u, t) in enumerate(zip(urls, TITLES)))
+    return page(f'<td class="content">{rows}</td>'), "http://f.gov.cn/html/notice/index.shtml", urls
+
+
+def onclick_rows() -> tuple[str, str, list[str]]:
+    urls = [f"/zwgk/detail.jsp?infoid={99000 + i * 17}" for i in range(10)]
+    rows = "".join(f"<tr onclick=\"window.open('detail.jsp?infoid={99000 + i * 17}')\"><td>{t}</td><td>2021-04-{20 - i:02d}</td>"
+                   "</tr>" for i, t in enumerate(TITLES))
+    return page(f"<table class=\"list\">{rows}</table>"), "http://o.gov.cn/zwgk/list.jsp?cat=7", urls
+
+
+@pytest.mark.parametrize("layout", [siteserver, aspnet, dedecms, vsb_divs, flat_links, onclick_rows])
+def test_main_list_found_by_structure(layout):
+    html, url, paths = layout()
+    reading = read_list_page(html, url)
+    origin = url.split("/", 3)[:3]
+    expected = ["/".join(origin) + p for p in paths]
+    assert [m.url for m in reading.main_links] == expected, reading.region_summary
+    assert all(m.date and m.date.startswith("2021-04-") for m in reading.main_links)
+    assert all(len(m.anchor) >= 10 for m in reading.main_links)
+    found = {a.url for a in reading.article_links}
+    assert set(expected) <= found
+    assert not [u for u in found if u.endswith(("/index.html", "/about.html", "/map.html"))]
+
+
+def test_pagers_of_the_layouts():
+    assert read_list_page(*siteserver()[:2]).pagination.urls == ["http://s.gov.cn/channels/12_2.html",
+                                                                "http://s.gov.cn/channels/12_3.html"]
+    assert "__doPostBack" in read_list_page(*aspnet()[:2]).pagination.unsupported
+    assert read_list_page(*dedecms()[:2]).pagination.urls == ["http://d.gov.cn/a/news/list_7_2.html"]
+    assert read_list_page(*vsb_divs()[:2]).pagination.urls == ["http://v.edu.cn/xwzx/tzgg/2.htm",
+                                                              "http://v.edu.cn/xwzx/tzgg/9.htm"]
+
+
+def test_flat_list_with_dates_before_the_links_gets_each_items_own_date():
+    urls = [f"/html/notice/{20210400 + 20 - i}/{77 + i}.shtml" for i in range(10)]
+    rows = "".join(f'<font color="#999">[2021-04-{20 - i:02d}]</font>&nbsp;<a href="{u}">{t}</a><br/>'
+                   for i, (u, t) in enumerate(zip(urls, TITLES)))
+    reading = read_list_page(page(f'<td class="content">{rows}</td>'), "http://f.gov.cn/html/notice/index.shtml")
+    assert [m.date for m in reading.main_links] == [f"2021-04-{20 - i:02d}" for i in range(10)]
+
+
+def test_photo_list_with_short_captions_is_a_list_when_it_links_an_article_family():
+    captions = ["学生宿舍", "图书馆", "秋高气爽", "丹桂飘香", "实训中心", "运动会"]
+    urls = [f"/html/909/2019-03-0{i + 1}/content-{3636 + i * 3}.html" for i in range(6)]
+    rows = "".join(f'<li><a href="{u}"><img src="/p/{i}.jpg" alt="{c}"></a><p><a href="{u}">{c}</a></p></li>'
+                   for i, (u, c) in enumerate(zip(urls, captions)))
+    reading = read_list_page(page(f'<div class="pics"><ul>{rows}</ul></div>'), "http://w.edu.cn/html/909/index.html")
+    assert [m.url for m in reading.main_links] == [f"http://w.edu.cn{u}" for u in urls]
+    assert [m.anchor for m in reading.main_links] == captions

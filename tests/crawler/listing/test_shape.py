@@ -1,0 +1,93 @@
+"""URL shapes learned from a list's records: they admit the same family and keep list/pager pages out."""
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+
+import pytest
+
+from crawler.listing.shape import learn_shape, shape_target
+
+
+def admits(shape: str, url: str) -> bool:
+    return re.match(shape, shape_target(url)) is not None
+
+
+def test_trs_shape_admits_other_months_and_columns_not_pagers():
+    page = "http://x.gov.cn/xxgk/tzgg/index.html"
+    shape = learn_shape([f"http://x.gov.cn/xxgk/tzgg/2021{m:02d}/t2021{m:02d}1{m}_{61000 + m}.html"
+                         for m in range(1, 10)], page)
+    assert shape.startswith("^") and shape.endswith("$")
+    assert admits(shape, "http://x.gov.cn/xxgk/tzgg/202203/t20220301_71234.html")
+    assert admits(shape, "http://x.gov.cn/xxgk/zcwj/202203/t20220301_71234.html")   # sibling column
+    for other in ("http://x.gov.cn/xxgk/tzgg/index_2.html", "http://x.gov.cn/xxgk/tzgg/index.html",
+                  "http://x.gov.cn/xxgk/tzgg/202203/", "http://x.gov.cn/about.html"):
+        assert not admits(shape, other), other
+
+
+def test_jeecms_id_lengths_keep_topic_lists_out():
+    urls = [f"http://x.cn/dfdt/{i}.html" for i in (12345, 12001, 11877, 9876, 10020, 10111, 12222, 12223, 972)]
+    shape = learn_shape(urls, "http://x.cn/dfdt/index.html")
+    assert admits(shape, "http://x.cn/zwdt/13001.html")
+    assert not admits(shape, "http://x.cn/topic/3.html") and not admits(shape, "http://x.cn/topic/138.html")
+
+
+def test_fixed_directory_tolerates_older_shorter_ids():
+    urls = [f"http://h.cn/a/2020{m:02d}/26{m:05d}.html" for m in range(1, 9)]
+    shape = learn_shape(urls, "http://h.cn/yydt/index.html")
+    assert admits(shape, "http://h.cn/a/201504/755536.html")
+    assert not admits(shape, "http://h.cn/yydt/2.html")
+
+
+def test_uuid_and_query_shapes():
+    uuids = [f"http://z.cn/z/031001/2021010{d}/{uuid.UUID(hashlib.md5(bytes([d])).hexdigest())}.html"
+             for d in range(1, 7)]
+    shape = learn_shape(uuids, "http://z.cn/z/031001/moreinfo.html")
+    assert admits(shape, "http://z.cn/z/031001/20210301/ffa1b2c3-0a1b-4c5d-8e9f-0a1b2c3d4e5f.html")
+    assert not admits(shape, "http://z.cn/z/031001/moreinfo.html")
+    q = learn_shape([f"http://a.cn/News/Detail.aspx?id={i}" for i in (101, 205, 330, 999)], "http://a.cn/News/List.aspx")
+    assert admits(q, "http://a.cn/News/Detail.aspx?id=1234")
+    assert not admits(q, "http://a.cn/News/List.aspx?page=2")
+
+
+def test_minority_family_does_not_widen_the_shape():
+    urls = [f"http://s.cn/info/1030/{17800 + i}.html" for i in range(8)] + ["http://s.cn/xwgg/xxyw/sx.html"]
+    shape = learn_shape(urls, "http://s.cn/xwgg/xxyw.html")
+    assert admits(shape, "http://s.cn/info/1165/17826.html")
+    assert not admits(shape, "http://s.cn/xwgg/xxyw/sz.html")
+
+
+@pytest.mark.parametrize("n", [10_000, 100_000])
+def test_shape_regex_is_linear_on_long_inputs(n):
+    shape = learn_shape(["http://x.cn/a/1234.html", "http://x.cn/a/23456.html", "http://x.cn/a/7777.html"],
+                        "http://x.cn/a/index.html")
+    # digits then no extension: a backtracking regex would explode here
+    assert re.match(shape, "/a/" + "1" * n + "x") is None
+
+
+def test_distinctive_file_families_are_admitted_in_any_directory_bare_numbers_are_not():
+    trs = learn_shape([f"http://c.cn/xxfb/tzgg/2021{m:02d}/t2021{m:02d}0{m}_{61000 + m * 7}.html" for m in range(1, 7)],
+                      "http://c.cn/index.html")
+    assert admits(trs, "http://c.cn/introcicpa/about/201407/t20140708_55731.html")
+    assert not admits(trs, "http://c.cn/introcicpa/about/index_1.html")
+    numbers = learn_shape([f"http://p.cn/dfdt/{i}.html" for i in (12345, 12001, 11877, 10020)],
+                          "http://p.cn/index.html")
+    assert admits(numbers, "http://p.cn/dfdt/13000.html")
+    assert not admits(numbers, "http://p.cn/topic/sub/13000.html")
+
+
+def test_column_paths_above_a_date_archive_vary_and_nest():
+    shape = learn_shape([f"http://f.org.cn/tzgg/2016-06-{d:02d}/{600 + d * 3}.html" for d in range(1, 7)],
+                        "http://f.org.cn/index.html")
+    assert admits(shape, "http://f.org.cn/xwzx/2017-01-02/700.html")
+    assert admits(shape, "http://f.org.cn/dh/jjh/2016-10-10/5320.html")
+    assert not admits(shape, "http://f.org.cn/tzgg/index_2.html")
+    assert not admits(shape, "http://f.org.cn/tzgg/2016-06-01/index.html")
+
+
+def test_mixed_letter_digit_ids_become_one_class():
+    ids = ["FK64UGAV0001899O", "FK64LO0U0001899O", "FK64HFMQ0001875O", "FK663A0T0001899N"]
+    shape = learn_shape([f"https://news.163.com/20/0816/19/{i}.html" for i in ids], "https://news.163.com/latest/")
+    assert admits(shape, "https://news.163.com/20/0817/08/FK7T5B6P00019B3E.html")
+    assert not admits(shape, "https://news.163.com/20/0817/08/index.html")

@@ -1,0 +1,119 @@
+"""A source with start URLs only: the list detector finds the articles, the profile is kept,
+re-learned when the template changes (unless pinned), and the run says what went wrong.
+
+A real HTTP server on 127.0.0.1 serves a small site written here; the real `govwatch crawl`
+crawls it into a real SQLite file.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from storage import open_db
+from tests.conftest import govwatch
+from tests.list_site import POSTBACK_PAGER, TITLES, list_as_table, list_as_ul, served, write_site
+
+pytestmark = [pytest.mark.timeout(300), pytest.mark.slow]  # each test runs two or three crawls
+
+@pytest.fixture
+def site(tmp_path):
+    root = tmp_path / "site"
+    root.mkdir()
+    write_site(root)
+    with served(root) as base:
+        yield root, base
+
+
+def config(tmp_path: Path, base: str, *paths: str) -> Path:
+    path = tmp_path / "sources.yaml"
+    urls = json.dumps([base + p for p in paths])
+    path.write_text(f"sources:\n  - name: county\n    start_urls: {urls}\n"
+                    "    politeness: {download_delay: 0, autothrottle: false, obey_robots: false}\n", encoding="utf-8")
+    return path
+
+
+def last_run(db_path: Path) -> dict:
+    db = open_db(db_path)
+    try:
+        return next(db.query("select * from crawl_runs order by id desc limit 1"))
+    finally:
+        db.close()
+
+
+def test_articles_found_without_a_pattern_and_a_404_start_is_reported(site, tmp_path):
+    _, base = site
+    db_path = tmp_path / "g.db"
+    cfg = config(tmp_path, base, "/col/index.html", "/gone/index.html")
+    result = govwatch("crawl", "--db", str(db_path), "--config", str(cfg), "county", check=False)
+    assert result.returncode == 1  # a run that is not ok
+    run = last_run(db_path)
+    assert run["status"] == "degraded", run
+    assert f"start URL {base}/gone/index.html: HTTP 404" in run["message"]
+    db = open_db(db_path)
+    stored = {r["url"]: r for r in db.query("select url, title, list_anchor from articles")}
+    assert sorted(stored) == sorted(f"{base}/col/2021/art_{n}.html" for n in range(1, 9))
+    assert {r["list_anchor"] for r in stored.values()} == set(TITLES)
+    profile = next(db.query("select * from list_profiles"))
+    assert profile["start_url"] == f"{base}/col/index.html" and not profile["pinned"]
+    overview = json.loads(govwatch("sources", "list", "--db", str(db_path), "--json").stdout)[0]
+    assert overview["last_status"] == "degraded" and "HTTP 404" in overview["last_message"]
+    assert list(overview["list_profiles"]) == [f"{base}/col/index.html"]
+    assert any(flag.startswith("degraded:") for flag in overview["health"])
+
+
+def test_profile_relearned_when_the_template_changes_unless_pinned(site, tmp_path):
+    root, base = site
+    db_path = tmp_path / "g.db"
+    cfg = config(tmp_path, base, "/col/index.html")
+    govwatch("crawl", "--db", str(db_path), "--config", str(cfg), "county")
+    assert last_run(db_path)["status"] == "ok"
+    first = json.loads(govwatch("sources", "profile", "county", "--db", str(db_path), "--json").stdout)
+    write_site(root, list_as_table)  # the site's template changed: the stored region finds nothing
+    govwatch("crawl", "--db", str(db_path), "--config", str(cfg), "county")
+    run = last_run(db_path)
+    assert run["status"] == "ok" and "the stored list profile found nothing; learned again" in run["message"]
+    assert "learned again" in run["log_tail"]
+    second = json.loads(govwatch("sources", "profile", "county", "--db", str(db_path), "--json").stdout)
+    start = f"{base}/col/index.html"
+    assert second[start]["profile"] != first[start]["profile"] and second[start]["relearned_count"] == 1
+
+    govwatch("sources", "profile", "county", "--pin", "--db", str(db_path))
+    write_site(root, list_as_ul)  # changed back: a pinned profile is not replaced by a guess
+    govwatch("crawl", "--db", str(db_path), "--config", str(cfg), "county", check=False)
+    run = last_run(db_path)
+    assert run["status"] != "ok" and "pinned list profile found no list" in run["message"]
+    pinned = json.loads(govwatch("sources", "profile", "county", "--db", str(db_path), "--json").stdout)
+    assert pinned[start]["profile"] == second[start]["profile"] and pinned[start]["pinned"]
+
+    govwatch("sources", "profile", "county", "--reset", "--db", str(db_path))
+    assert json.loads(govwatch("sources", "profile", "county", "--db", str(db_path), "--json").stdout) == {}
+    govwatch("crawl", "--db", str(db_path), "--config", str(cfg), "county")
+    assert last_run(db_path)["status"] == "ok"
+
+
+def test_article_pages_that_yield_no_text_fail_the_run(site, tmp_path):
+    root, base = site
+    for page in (root / "col" / "2021").iterdir():
+        page.write_text("<html><head><title>x</title></head><body><div class='nav'>首页</div></body></html>",
+                        encoding="utf-8")
+    db_path = tmp_path / "g.db"
+    govwatch("crawl", "--db", str(db_path), "--config", str(config(tmp_path, base, "/col/index.html")), "county",
+             check=False)
+    run = last_run(db_path)
+    assert run["status"] == "failed" and "fetched 8 article page(s) and stored none" in run["message"]
+
+
+def test_a_pager_that_needs_a_post_is_said_in_the_run_log(site, tmp_path):
+    root, base = site
+    write_site(root, pager=POSTBACK_PAGER)
+    db_path = tmp_path / "g.db"
+    govwatch("crawl", "--db", str(db_path), "--config", str(config(tmp_path, base, "/col/index.html")), "county")
+    run = last_run(db_path)
+    assert run["status"] == "ok"  # a note, not a failure: the first page's articles are all there
+    note = f"pagination not followed on {base}/col/index.html: ASP.NET __doPostBack pager"
+    assert note in run["message"]
+    # after Scrapy's stats dump, at the end of the tail operators read
+    assert note in run["log_tail"].splitlines()[-1]

@@ -1,0 +1,65 @@
+"""A small column site written here, served by a real HTTP server on 127.0.0.1: a list page
+(`/col/index.html`, its list as a <ul> or, after a template change, a <table>) and 8 articles.
+
+Shared by the list-discovery crawl tests and the `govwatch sources try` tests.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+TITLES = [f"关于做好第{n}批乡村振兴示范村建设工作的通知" for n in range(1, 9)]
+NAV = '<div class="nav"><a href="/index.html">首页</a><a href="/about.html">机构概况</a><a href="/contact.html">联系我们</a></div>'
+BODY_TEXT = ("各县市区乡村振兴局：为深入贯彻落实中央和省委关于全面推进乡村振兴的决策部署，现就有关工作通知如下。"
+             "一、提高思想认识，切实加强组织领导。二、突出工作重点，扎实推进示范创建。三、强化督促检查，确保取得实效。")
+
+
+def list_as_ul(items: list[tuple[str, str, str]]) -> str:
+    rows = "".join(f'<li><a href="{href}" title="{t}">{t}</a><span class="date">{d}</span></li>' for href, t, d in items)
+    return f'<div class="main"><h2>通知公告</h2><ul class="news-list">{rows}</ul></div>'
+
+
+def list_as_table(items: list[tuple[str, str, str]]) -> str:
+    rows = "".join(f'<tr><td class="t"><a href="{href}">{t}</a></td><td>[{d}]</td></tr>' for href, t, d in items)
+    return f'<div id="content"><table class="lb">{rows}</table></div>'
+
+
+# An ASP.NET pager: page 2 is a POST of the page's form, which a crawl of GET requests cannot follow.
+POSTBACK_PAGER = ('<div class="pager"><span>1</span> <a href="javascript:__doPostBack(\'pager\',\'2\')">2</a> '
+                  '<a href="javascript:__doPostBack(\'pager\',\'2\')">下一页</a></div>')
+
+
+def write_site(root: Path, layout=list_as_ul, pager: str = "") -> None:
+    items = [(f"/col/2021/art_{n}.html", t, f"2021-06-{n:02d}") for n, t in enumerate(TITLES, start=1)]
+    page = (f"<html><head><meta charset='utf-8'><title>示范县人民政府</title></head><body>{NAV}"
+            f"{layout(items)}{pager}<div class='foot'>版权所有 示范县人民政府</div></body></html>")
+    (root / "col").mkdir(parents=True, exist_ok=True)
+    (root / "col" / "index.html").write_text(page, encoding="utf-8")
+    (root / "col" / "2021").mkdir(exist_ok=True)
+    for href, title, date in items:
+        article = (f"<html><head><meta charset='utf-8'><title>{title}</title></head><body>{NAV}<h1>{title}</h1>"
+                   f"<div class='info'>发布时间：{date} 来源：示范县乡村振兴局</div>"
+                   f"<div class='content'><p>{BODY_TEXT}</p><p>{BODY_TEXT}</p></div></body></html>")
+        (root / href.lstrip("/")).write_text(article, encoding="utf-8")
+
+
+@contextmanager
+def served(root: Path) -> Iterator[str]:
+    """`root` served on 127.0.0.1 (any free port), index.html for directories; yields the base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass

@@ -1,0 +1,86 @@
+"""`govwatch sources try URL` and the commands that follow it (add, enable, disable, crawl NAME).
+
+The list page is the small column site of tests/list_site.py on a real HTTP server.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from storage import open_db
+from tests.conftest import govwatch
+from tests.list_site import TITLES, served, write_site
+
+pytestmark = pytest.mark.timeout(300)
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    root = tmp_path_factory.mktemp("site")
+    write_site(root)
+    with served(root) as url:
+        yield url
+
+
+@pytest.mark.slow  # three govwatch commands
+def test_try_shows_the_list_its_links_and_three_articles_and_writes_nothing(base, tmp_path):
+    db_path = tmp_path / "g.db"
+    result = govwatch("sources", "try", f"{base}/col/index.html", "--json", "--db", str(db_path))
+    preview = json.loads(result.stdout)
+    assert [link["anchor"] for link in preview["article_links"]] == TITLES
+    assert [link["date"] for link in preview["article_links"]] == [f"2021-06-{n:02d}" for n in range(1, 9)]
+    assert preview["region"] and preview["profile"]["records"] == 8
+    assert [a["title"] for a in preview["articles"]] == TITLES[:3]
+    assert all(a["date"] == f"2021-06-{n:02d}" and a["text_chars"] > 100 and a["first_line"]
+               for n, a in enumerate(preview["articles"], start=1))
+    assert not db_path.exists()
+    text = govwatch("sources", "try", f"{base}/col/index.html", "--articles", "1").stdout
+    assert "article links: 8" in text and TITLES[7] in text and "first 1 article(s) extracted" in text
+
+
+@pytest.mark.slow  # a crawl and six govwatch commands
+def test_try_add_then_crawl_enable_disable(base, tmp_path):
+    db_path = str(tmp_path / "g.db")
+    url = f"{base}/col/index.html"
+    added = govwatch("sources", "try", url, "--add", "county", "--db", db_path)
+    assert "county: added, disabled" in added.stderr
+    listed = {r["name"]: r for r in json.loads(govwatch("sources", "list", "--db", db_path, "--json").stdout)}
+    assert listed["county"]["state"] == "disabled" and list(listed["county"]["list_profiles"]) == [url]
+    assert "1 learned" in govwatch("sources", "list", "--db", db_path).stdout
+    # a source only the database holds is crawled by name, even disabled
+    govwatch("crawl", "--db", db_path, "county")
+    db = open_db(db_path)
+    assert db.execute("select count(*) from articles where source = 'county'").fetchone()[0] == 8
+    assert next(db.query("select status from crawl_runs order by id desc limit 1"))["status"] == "ok"
+    govwatch("sources", "enable", "county", "--db", db_path)
+    assert json.loads(govwatch("sources", "list", "--db", db_path, "--json").stdout)[0]["state"] == "active"
+    govwatch("sources", "disable", "county", "--db", db_path)
+    assert json.loads(govwatch("sources", "list", "--db", db_path, "--json").stdout)[0]["state"] == "disabled"
+
+
+def test_sources_add_is_disabled_unless_enable(tmp_path):
+    db_path = str(tmp_path / "g.db")
+    for name, flags in (("quiet", []), ("loud", ["--enable"])):
+        snippet = tmp_path / f"{name}.yaml"
+        snippet.write_text(f'name: {name}\nstart_urls: ["http://127.0.0.1:9/{name}/"]\n', encoding="utf-8")
+        govwatch("sources", "add", str(snippet), "--db", db_path, *flags)
+    states = {r["name"]: r["state"] for r in json.loads(govwatch("sources", "list", "--db", db_path, "--json").stdout)}
+    assert states == {"quiet": "disabled", "loud": "active"}
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["sources", "try", "not-a-url"], "is not an http(s) URL"),
+    (["sources", "try", "{base}/nowhere.html"], "HTTP 404"),
+    (["sources", "try", "{base}/col/index.html", "--add", "Bad Name"], "field 'name'"),
+    (["sources", "enable", "nope"], "unknown source 'nope'"),
+    (["sources", "profile", "nope", "--pin"], "unknown source 'nope'"),
+])
+def test_bad_input_is_one_line_and_exit_2(base, tmp_path, args, expected):
+    db_path = tmp_path / "g.db"
+    open_db(db_path).close()
+    result = govwatch(*[a.replace("{base}", base) for a in args], "--db", str(db_path), check=False)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert expected in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
