@@ -84,7 +84,8 @@ def start_crawl(
         run_id = start_run(db, source, trigger=trigger)
     finally:
         db.close()
-    log_file = tempfile.NamedTemporaryFile(prefix=f"govwatch-{source}-", suffix=".log", delete=False)
+    # Not a `with`: the file outlives this function (the crawl writes it; finish_crawl reads and removes it).
+    log_file = tempfile.NamedTemporaryFile(prefix=f"govwatch-{source}-", suffix=".log", delete=False)  # noqa: SIM115
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONPATH": _pythonpath()}
     process = subprocess.Popen(
         crawl_command(db_path, source, run_id, extra_settings),

@@ -110,8 +110,19 @@ def _require(db: sqlite_utils.Database, name: str) -> None:
     get_source(db, name)  # raises UnknownSource with the known names
 
 
-__all__ = ["UnknownSource", "add_source", "request_run", "running_service", "set_enabled", "set_paused", "set_schedule",
-           "take_run_requests", "record_next_runs", "service_started", "service_heartbeat"]
+__all__ = [
+    "UnknownSource",
+    "add_source",
+    "record_next_runs",
+    "request_run",
+    "running_service",
+    "service_heartbeat",
+    "service_started",
+    "set_enabled",
+    "set_paused",
+    "set_schedule",
+    "take_run_requests",
+]
 
 
 def record_health(db: sqlite_utils.Database, flags_by_source: dict[str, list[str]]) -> None:

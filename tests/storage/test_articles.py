@@ -26,8 +26,8 @@ def db(tmp_path):
 
 
 def page(**changes) -> FetchedArticle:
-    fields = dict(url="http://x.gov.cn/2021/06/t20210607_1.html", source="county", body="<p>乡村振兴</p>".encode("gbk"),
-                  headers={"etag": '"v1"'}, title="关于乡村振兴的通知", text="第一段。\n第二段。", published="2021-06-07")
+    fields = {"url": "http://x.gov.cn/2021/06/t20210607_1.html", "source": "county", "body": "<p>乡村振兴</p>".encode("gbk"),
+                  "headers": {"etag": '"v1"'}, "title": "关于乡村振兴的通知", "text": "第一段。\n第二段。", "published": "2021-06-07"}
     fields.update(changes)
     return FetchedArticle(**fields)
 
