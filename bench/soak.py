@@ -340,13 +340,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=float, default=30, help="Simulated days.")
     parser.add_argument("--minutes", type=float, default=15, help="Real minutes they take.")
     parser.add_argument("--seed", type=int, default=24)
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="Keep the store, sources file and service log in this (new) folder, to look into a failure.")
     args = parser.parse_args(argv)
     if args.sources < 1 or args.days <= 0 or args.minutes <= 0:
         parser.error("--sources, --days and --minutes must be positive")
     rates = Rates(crawl_kills=0.2 * args.sources, service_kills=1.0)
+    if args.keep is not None:
+        args.keep.mkdir(parents=True, exist_ok=False)
     with tempfile.TemporaryDirectory(prefix="govwatch-soak-") as tmp:
-        soak = Soak(Path(tmp), args.sources, args.days, args.minutes * 60, rates=rates, seed=args.seed)
+        soak = Soak(args.keep or Path(tmp), args.sources, args.days, args.minutes * 60, rates=rates, seed=args.seed)
         results = soak.run()
+    if args.keep is not None:
+        (args.keep / "truth.json").write_text(json.dumps(soak.truth, ensure_ascii=False))
     problems = verdict(results)
     results["verdict"] = problems or ["ok"]
     RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
