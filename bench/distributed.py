@@ -17,7 +17,6 @@ add only where the writer is not the limit.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import shutil
@@ -37,6 +36,7 @@ from bench.nginx import Nginx
 from bench.site import generate_site
 from monitor.crawls import PROJECT_ROOT
 from storage import open_db
+from storage.articles import raw_html
 
 SOURCE = "bench-dist"
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -177,8 +177,9 @@ def writer_only(redis: RedisServer, crawled_db: Path, rows: int, workdir: Path) 
     db = open_db(db_path)
     try:
         pages = list(db.query(
-            "select a.*, v.raw_html_gz, v.response_headers from articles a join article_versions v"
+            "select a.*, v.raw_html_gz, v.raw_sha256, v.response_headers from articles a join article_versions v"
             " on v.id = a.current_version_id"))
+        pages = [{**page, "body": raw_html(db, page)} for page in pages]
         run_id = start_run(db, pages[0]["source"], trigger="bench")
     finally:
         db.close()
@@ -196,7 +197,7 @@ def writer_only(redis: RedisServer, crawled_db: Path, rows: int, workdir: Path) 
                 "metadata": json.loads(page["metadata"] or "{}"), "attachments": json.loads(page["attachments"] or "[]"),
             }
             pipe.xadd(keys.items, {"kind": "page", "run": run_id, "data": json.dumps(record, ensure_ascii=False),
-                                   "body": gzip.decompress(page["raw_html_gz"])})
+                                   "body": page["body"]})
         pipe.execute()
     writer = StoreWriter(redis.url, db_path, block_ms=100)
     stop = threading.Event()

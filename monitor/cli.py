@@ -265,17 +265,44 @@ def extract(inputs: tuple[str, ...], encoding: str | None) -> None:
               show_default=True, help="Digest subscriptions; the daily digest is a job of the service.")
 @click.option("--redis-url", envvar="GOVWATCH_REDIS_URL", default=None, show_envvar=True,
               help="Distributed mode: crawls go to `govwatch worker`s through this Redis; this service writes their pages.")
+@click.option("--backup-dir", envvar="GOVWATCH_BACKUP_DIR", default=None, show_envvar=True,
+              help="Back the database up into this folder on the --backup-every schedule (off when not given).")
+@click.option("--backup-every", envvar="GOVWATCH_BACKUP_EVERY", default="every 24h", show_default=True,
+              help="When to back up: 'every 6h' or a cron line (UTC).")
+@click.option("--backup-keep", envvar="GOVWATCH_BACKUP_KEEP", default=7, show_default=True, type=int,
+              help="How many backups to keep; older ones are removed after each new one.")
+@click.option("--backup-compress", envvar="GOVWATCH_BACKUP_COMPRESS", default="zstd", show_default=True,
+              type=click.Choice(["none", "gzip", "zstd"]))
+@click.option("--raw-html-keep-days", envvar="GOVWATCH_RAW_HTML_KEEP_DAYS", default=None, type=int, show_envvar=True,
+              help="Daily, drop the raw HTML of versions older than this of articles that never changed "
+                   "(text and hashes are kept). Off when not given.")
 def run_service(db_path: str, config_path: str, demo_url: str, poll_s: float, parallel: int,
-                subscriptions_path: str, redis_url: str | None) -> None:
+                subscriptions_path: str, redis_url: str | None, backup_dir: str | None, backup_every: str,
+                backup_keep: int, backup_compress: str, raw_html_keep_days: int | None) -> None:
     """Run the scheduler service until SIGTERM/SIGINT: each enabled source on its schedule."""
     import logging
 
+    from monitor.backups import BackupSettings
     from monitor.service import CrawlService, ServiceOptions
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
     with clear_errors():
+        jobs = _digest_jobs(db_path, subscriptions_path)
+        if backup_dir:
+            try:
+                settings = BackupSettings(Path(backup_dir), backup_every, backup_keep, backup_compress)
+            except ValueError as exc:
+                raise UserError(f"--backup-*: {exc}") from None
+            jobs.append(settings.job(db_path))
+        if raw_html_keep_days is not None:
+            from monitor.retention import retention_job
+
+            try:
+                jobs.append(retention_job(db_path, raw_html_keep_days))
+            except ValueError as exc:
+                raise UserError(str(exc)) from None
         options = ServiceOptions(poll_s=poll_s, parallel=parallel, demo_url=demo_url, redis_url=redis_url,
-                                 extra_jobs=_digest_jobs(db_path, subscriptions_path))
+                                 extra_jobs=jobs)
         CrawlService(db_path, config_path, options).run_forever()
 
 
@@ -292,6 +319,106 @@ def _digest_jobs(db_path: str, subscriptions_path: str) -> list:
     hour, minute = settings.digest_time.split(":")
     trigger = CronTrigger(hour=int(hour), minute=int(minute), timezone=settings.timezone)
     return [(send_daily_digests, trigger, "daily-digests", [db_path, subscriptions_path])]
+
+
+@main.command()
+@db_option
+@click.option("--compress", type=click.Choice(["none", "gzip", "zstd"]), default=None,
+              help="Compression (default: from DEST's suffix, .gz or .zst; none otherwise).")
+@click.argument("dest")
+def backup(db_path: str, compress: str | None, dest: str) -> None:
+    """Copy the database to DEST (a file, or a folder for a dated name), safely while crawls write.
+
+    The copy is checked with SQLite's integrity_check before it is kept.
+    """
+    from monitor.backups import backup_name
+    from storage.backups import BackupError, backup_database, compression_of
+
+    with clear_errors():
+        if not Path(db_path).is_file():
+            raise StoreError(f"cannot open database {db_path}: no such file")
+        open_db(db_path).close()  # back up a migrated store, so a restore needs no migration
+        target = Path(dest)
+        kind = compress or (compression_of(target) if not target.is_dir() else "zstd")
+        if target.is_dir():
+            target = target / backup_name(db_path, kind)
+        try:
+            report = backup_database(db_path, target, kind)
+        except BackupError as exc:
+            raise UserError(str(exc)) from None
+    counts = ", ".join(f"{n} {t}" for t, n in report.counts.items())
+    click.echo(f"backup {report.path}: {report.bytes} bytes ({report.compression}), integrity ok; {counts}")
+
+
+@main.command()
+@db_option
+@click.option("--force", is_flag=True, help="Replace an existing database.")
+@click.argument("src")
+def restore(db_path: str, force: bool, src: str) -> None:
+    """Restore the database from a backup file SRC (.db, .db.gz or .db.zst), checked first.
+
+    Stop `govwatch run` and `govwatch serve` first: a process holding the old file open would
+    go on using it.
+    """
+    from storage.backups import BackupError, restore_database
+    from storage.control import running_service
+
+    with clear_errors():
+        if Path(db_path).exists():
+            if not force:
+                raise UserError(f"{db_path} exists; pass --force to replace it with {src}")
+            db = _existing_db(db_path)
+            try:
+                service = running_service(db)
+            finally:
+                db.close()
+            if service:
+                raise UserError(f"a `govwatch run` service (pid {service['pid']} on {service['host']}) is using "
+                                f"{db_path}; stop it before restoring")
+        try:
+            counts = restore_database(src, db_path)
+        except BackupError as exc:
+            raise UserError(str(exc)) from None
+        open_db(db_path).close()  # a backup of an older release is migrated now, not at first use
+    click.echo(f"restored {db_path} from {src}: " + ", ".join(f"{n} {t}" for t, n in counts.items()))
+
+
+@main.command()
+@db_option
+def stats(db_path: str) -> None:
+    """Where the database's bytes go: text, versions, raw HTML, search index, events, other."""
+    from rich.table import Table
+
+    from storage.footprint import PART_ORDER, measure_footprint
+
+    with clear_errors():
+        db = _existing_db(db_path)
+        footprint = measure_footprint(db)
+    table = Table(title=f"{db_path}: {footprint.articles} articles, {footprint.versions} versions, "
+                        f"{footprint.file_bytes / 1e6:.1f} MB")
+    for column in ("part", "MB", "share", "bytes per article"):
+        table.add_column(column, justify="left" if column == "part" else "right")
+    for part in PART_ORDER:
+        size = footprint.bytes_by_part.get(part, 0)
+        table.add_row(part, f"{size / 1e6:.2f}", f"{size / max(footprint.total, 1):.0%}",
+                      f"{footprint.per_article(part):,.0f}")
+    table.add_row("all", f"{footprint.total / 1e6:.2f}", "100%",
+                  f"{footprint.total / max(footprint.articles, 1):,.0f}")
+    make_console().print(table)
+
+
+@main.command("prune-raw-html")
+@db_option
+@click.option("--older-than-days", type=click.IntRange(min=1), required=True,
+              help="Versions fetched longer ago than this lose their raw HTML, if their article never changed.")
+def prune_raw_html_command(db_path: str, older_than_days: int) -> None:
+    """Drop raw HTML of old versions of articles that never changed (text, hashes and sizes stay)."""
+    from storage.raw_bodies import prune_raw_bodies
+
+    with clear_errors():
+        db = _existing_db(db_path)
+        pruned = prune_raw_bodies(db, older_than_days)
+    click.echo(f"dropped the raw HTML of {pruned} version(s); run `govwatch backup` for a compacted copy")
 
 
 @main.group()

@@ -19,6 +19,7 @@ from typing import Any
 from crawler.extraction_pool import default_workers
 from monitor.changes import annotate_changes
 from storage import open_db
+from storage.raw_bodies import compact_bodies
 from storage.runs import RUN_NOTE_MARK, finish_run, get_run, start_run
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -90,7 +91,8 @@ def start_crawl(
         run_id = start_run(db, source, trigger=trigger)
     finally:
         db.close()
-    log_file = tempfile.NamedTemporaryFile(prefix=f"govwatch-{source}-", suffix=".log", delete=False)
+    # Not a `with`: the file outlives this function (the crawl writes it; finish_crawl reads and removes it).
+    log_file = tempfile.NamedTemporaryFile(prefix=f"govwatch-{source}-", suffix=".log", delete=False)  # noqa: SIM115
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONPATH": _pythonpath()}
     process = subprocess.Popen(
         crawl_command(db_path, source, run_id, extra_settings),
@@ -163,10 +165,13 @@ def run_crawls(
 
 
 def annotate_after_crawls(db_path: str | Path) -> int:
-    """Diffs and copy links for what the crawls stored (see monitor/changes.py)."""
+    """Diffs and copy links for what the crawls stored (see monitor/changes.py), and the raw
+    bodies they stored given their source's zstd dictionary (storage/raw_bodies.py)."""
     db = open_db(db_path)
     try:
-        return annotate_changes(db)
+        annotated = annotate_changes(db)
+        compact_bodies(db)
+        return annotated
     finally:
         db.close()
 

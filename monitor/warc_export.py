@@ -8,7 +8,6 @@ versions can be replayed with standard tools (pywb, ReplayWeb.page) or cited by 
 
 from __future__ import annotations
 
-import gzip
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -42,6 +41,8 @@ def export_warc_files(db_path: str | Path, out_dir: str | Path, *, source: str |
     counts: dict[str, int] = {}
     try:
         for row in versions_of(db, source=source, since=since):
+            if row["raw_body"] is None:  # dropped by raw HTML retention: nothing to archive
+                continue
             if row["source"] not in writers:
                 path = out / f"govwatch-{row['source']}-{stamp}.warc.gz"
                 handle = path.open("wb")
@@ -63,7 +64,7 @@ def export_warc_files(db_path: str | Path, out_dir: str | Path, *, source: str |
 
 def response_record(writer: WARCWriter, row: dict[str, Any]):
     """The WARC response record of one stored version."""
-    body = gzip.decompress(row["raw_html_gz"])
+    body = row["raw_body"]
     status = row["http_status"] or 200
     try:
         reason = HTTPStatus(status).phrase

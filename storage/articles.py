@@ -9,7 +9,6 @@ withdrawal can be held back until later checks confirm it (`pending_withdrawals`
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from typing import Any
 import sqlite_utils
 
 from storage.fingerprint import content_hash
+from storage.raw_bodies import compress_plain, read_body, store_body
 from storage.runs import count_in_run
 from storage.search import add_to_index, cjk_bigrams, replace_in_index
 from storage.transactions import utc_now, writing
@@ -66,12 +66,12 @@ class FetchedArticle:
 
 @dataclass
 class PreparedContent:
-    """What storing a page computes without the database: its fingerprint, the gzip of its
+    """What storing a page computes without the database: its fingerprint, the zstd of its
     body and its search tokens. Pure, so a crawl can compute it in an extraction worker
     and keep the writing process (one core, the store's lock) for SQL alone."""
 
     content_hash: str
-    raw_html_gz: bytes
+    raw_zstd: bytes  # storage/raw_bodies.py: plain zstd, given a dictionary after the crawl
     raw_sha256: str
     raw_size: int
     search_title: str
@@ -85,7 +85,7 @@ def prepare_content(title: str | None, text: str | None, published: str | None, 
     text = nfkc(text) if text else text
     return PreparedContent(
         content_hash=content_hash(title, text, {"published": published, "doc_no": doc_no, "publisher": publisher}),
-        raw_html_gz=gzip.compress(body, compresslevel=6, mtime=0),
+        raw_zstd=compress_plain(body),
         raw_sha256=hashlib.sha256(body).hexdigest(),
         raw_size=len(body),
         search_title=cjk_bigrams(title),
@@ -138,12 +138,17 @@ def record_page(db: sqlite_utils.Database, run_id: int, page: FetchedArticle) ->
             count_in_run(db, run_id, articles_unchanged=1)
             return outcome
         version = existing["version_count"] + 1
+        # The current version's text is kept once, in articles.text; now that it stops being
+        # current, its version row gets its own copy (see m012_version_text_once).
+        db.execute("update article_versions set text = ? where id = ? and text is null",
+                   [existing["text"], existing["current_version_id"]])
         version_id = _insert_version(db, article_id, version, run_id, now, page, prepared)
         _update(db, "articles", article_id,
                 {**_content_columns(page), **seen, "content_hash": digest, "version_count": version,
                  "current_version_id": version_id, "last_changed": now})
         if (page.title, page.text) != (existing["title"], existing["text"]):
-            replace_in_index(db, article_id, prepared.search_title, prepared.search_text)
+            replace_in_index(db, article_id, existing["title"], existing["text"], prepared.search_title,
+                             prepared.search_text)
         _event(db, article_id, "changed", run_id, page.source, now, version_id)
         count_in_run(db, run_id, articles_changed=1)
         return "changed"
@@ -248,9 +253,9 @@ def known_articles(db: sqlite_utils.Database, source: str) -> list[dict[str, Any
     ))
 
 
-def raw_html(version_row: dict[str, Any]) -> bytes:
-    """The response body of a version exactly as received."""
-    return gzip.decompress(version_row["raw_html_gz"])
+def raw_html(db: sqlite_utils.Database, version_row: dict[str, Any]) -> bytes | None:
+    """The response body of a version exactly as received (None when retention dropped it)."""
+    return read_body(db, version_row)
 
 
 def _content_columns(page: FetchedArticle) -> dict[str, Any]:
@@ -278,13 +283,14 @@ def _insert_version(
     db: sqlite_utils.Database, article_id: int, version: int, run_id: int, now: str, page: FetchedArticle,
     prepared: PreparedContent,
 ) -> int:
+    store_body(db, prepared.raw_sha256, prepared.raw_zstd, prepared.raw_size)  # once per distinct body
     return _insert(db, "article_versions", {
         "article_id": article_id,
         "version": version,
         "run_id": run_id,
         "fetched_at": now,
         "title": page.title,
-        "text": page.text,
+        "text": None,  # current: its text is articles.text until a newer version replaces it
         "published": page.published,
         "metadata": json.dumps(
             {"author": page.author, "origin": page.origin, "publisher": page.publisher,
@@ -295,7 +301,6 @@ def _insert_version(
         "http_status": page.http_status,
         "response_headers": json.dumps(page.headers, ensure_ascii=False),
         "encoding": page.encoding,
-        "raw_html_gz": prepared.raw_html_gz,
         "raw_sha256": prepared.raw_sha256,
         "raw_size": prepared.raw_size,
     })

@@ -16,9 +16,6 @@ import sqlite_utils
 from storage.sources import UnknownSource, get_source
 from storage.transactions import utc_now, writing
 
-# A service whose heartbeat is older than this is taken to be gone.
-HEARTBEAT_STALE_S = 30
-
 
 def set_schedule(db: sqlite_utils.Database, name: str, spec: str) -> None:
     """An operator's schedule for a source; kept over what sources.yaml says."""
@@ -100,11 +97,12 @@ def service_heartbeat(db: sqlite_utils.Database, service_id: int, stopped: bool 
 
 
 def running_service(db: sqlite_utils.Database) -> dict[str, Any] | None:
-    """The live service, if one beat recently and has not stopped."""
-    rows = list(db.query(
-        "select * from service_status where stopped_at is null "
-        "and beat_at >= strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now', ?) order by id desc limit 1",
-        [f"-{HEARTBEAT_STALE_S} seconds"]))
+    """The live service, if one beat recently and has not stopped.
+
+    What "recently" means lives in the `service_liveness` view (storage/schema.py), so the CLI,
+    the operator page and Datasette's /-/healthz can never disagree about it.
+    """
+    rows = list(db.query("select * from service_liveness where alive order by id desc limit 1"))
     return rows[0] if rows else None
 
 
@@ -112,8 +110,19 @@ def _require(db: sqlite_utils.Database, name: str) -> None:
     get_source(db, name)  # raises UnknownSource with the known names
 
 
-__all__ = ["UnknownSource", "add_source", "request_run", "running_service", "set_enabled", "set_paused", "set_schedule",
-           "take_run_requests", "record_next_runs", "service_started", "service_heartbeat"]
+__all__ = [
+    "UnknownSource",
+    "add_source",
+    "record_next_runs",
+    "request_run",
+    "running_service",
+    "service_heartbeat",
+    "service_started",
+    "set_enabled",
+    "set_paused",
+    "set_schedule",
+    "take_run_requests",
+]
 
 
 def record_health(db: sqlite_utils.Database, flags_by_source: dict[str, list[str]]) -> None:

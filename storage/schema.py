@@ -6,6 +6,8 @@ dates (`published`) are the page's own calendar date ("2021-06-07", Asia/Shangha
 
 from __future__ import annotations
 
+import gzip
+
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
@@ -350,3 +352,87 @@ def m009_extraction_confidence(db: sqlite_utils.Database) -> None:
     articles.add_column("confidence", float)
     articles.add_column("low_confidence", int)
     articles.create_index(["source", "low_confidence"], if_not_exists=True)
+
+
+@migrations()
+def m010_ops_views(db: sqlite_utils.Database) -> None:
+    """What monitoring reads (`/-/healthz`, `/-/metrics`, `running_service`): one definition each.
+
+    `service_liveness`: a service is alive when it has not stopped and beat within the last
+    30 s (the service beats every poll, 2 s by default); `running_service()` reads this view too.
+    `source_metrics`: per source, the counters a Prometheus scrape wants, from the runs table;
+    health flags are not recomputed here but read from `source_health`, which the service
+    writes after every run (monitor/health.py is the one place that computes them).
+    """
+    db.create_view("service_liveness", """
+        select id, pid, host, started_at, beat_at, stopped_at, message,
+               (stopped_at is null
+                and beat_at >= strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now', '-30 seconds')) as alive
+        from service_status
+    """, replace=True)
+    db.create_view("source_metrics", """
+        select s.name as source, s.enabled, s.paused,
+               (select count(*) from crawl_runs r where r.source = s.name) as runs,
+               (select count(*) from crawl_runs r where r.source = s.name and r.status = 'running') as running,
+               (select coalesce(sum(pages_fetched), 0) from crawl_runs r where r.source = s.name) as pages_fetched,
+               (select coalesce(sum(bytes_downloaded), 0) from crawl_runs r where r.source = s.name)
+                   as bytes_downloaded,
+               (select coalesce(sum(errors), 0) from crawl_runs r where r.source = s.name) as errors,
+               (select max(finished_at) from crawl_runs r where r.source = s.name and r.status = 'ok')
+                   as last_success_at,
+               (select max(started_at) from crawl_runs r where r.source = s.name) as last_run_at,
+               h.flags as health_flags, h.checked_at as health_checked_at
+        from sources s left join source_health h on h.source = s.name
+        order by s.name
+    """, replace=True)
+
+
+@migrations()
+def m011_compact_storage(db: sqlite_utils.Database) -> None:
+    """Raw bodies once per SHA-256 with per-source zstd dictionaries, and a contentless search index.
+
+    Measured by `python -m bench.growth` (bench/README.md): the gzip of every version's body
+    and the search index's copy of the bigram tokens were the two largest parts of the store.
+    Old rows move here: each `raw_html_gz` becomes a `raw_bodies` row (the column is emptied,
+    not dropped, as dropping rebuilds the table and its views); the index is rebuilt
+    contentless from the articles. A VACUUM (`govwatch backup` writes a compacted copy) gives
+    the freed pages back to the file system.
+    """
+    from storage.raw_bodies import compact_bodies, compress_plain
+    from storage.search import FTS_TABLE, create_search_index
+
+    db["raw_bodies"].create(
+        {"sha256": str, "codec": str, "dictionary_id": int, "body": bytes, "size": int}, pk="sha256")
+    db["body_dictionaries"].create(
+        {"id": int, "source": str, "trained_at": str, "samples": int, "dictionary": bytes}, pk="id")
+    db["article_versions"].add_column("raw_pruned_at", str)
+    for sha256, raw, size in db.execute(
+            "select raw_sha256, raw_html_gz, raw_size from article_versions where raw_html_gz is not null").fetchall():
+        db.execute("insert or ignore into raw_bodies (sha256, codec, body, size) values (?, 'zstd', ?, ?)",
+                   [sha256, compress_plain(gzip.decompress(raw)), size])
+    db.execute("update article_versions set raw_html_gz = null where raw_html_gz is not null")
+    compact_bodies(db)
+    db.execute(f"drop table if exists [{FTS_TABLE}]")
+    create_search_index(db)
+
+
+@migrations()
+def m012_version_text_once(db: sqlite_utils.Database) -> None:
+    """The current version's text is kept once, in `articles.text`, not again in its version row.
+
+    Measured by `python -m bench.growth`: version rows held ~3.5 KB of text per article, nearly
+    all of it the current text a second time. `article_versions.text` is now NULL for an
+    article's current version and filled when a newer version replaces it (storage/articles.py);
+    the `version_texts` view gives every version its text, whichever row holds it.
+    """
+    db.create_view("version_texts", """
+        select v.id, v.article_id, v.version, v.run_id, v.fetched_at, v.title,
+               case when v.text is null and a.current_version_id = v.id then a.text else v.text end as text,
+               v.published, v.metadata, v.content_hash, v.diff, v.diff_summary
+        from article_versions v join articles a on a.id = v.article_id
+    """, replace=True)
+    db.execute("""
+        update article_versions set text = null
+        where exists (select 1 from articles a where a.current_version_id = article_versions.id
+                      and a.text is article_versions.text)
+    """)

@@ -38,7 +38,12 @@ from storage.transactions import writing
 from storage.unicode_fold import nfkc
 
 FTS_TABLE = "articles_fts"
-FTS_SQL = f"create virtual table {FTS_TABLE} using fts5(title, text, tokenize='unicode61 remove_diacritics 0')"
+# Contentless (content=''): the index keeps the postings, not a second copy of the tokens, which
+# were ~3 times the size of the text they come from (bench/growth.py). Searching needs only the
+# postings; the text shown is the article's own. Deleting a row from a contentless index takes
+# the tokens it was indexed with, recomputed from the article's stored title and text.
+FTS_SQL = (f"create virtual table {FTS_TABLE} using fts5(title, text, content='', "
+           "tokenize='unicode61 remove_diacritics 0')")
 
 # Han (BMP, extension A, compatibility, extensions B–G), 〆々〇 and kana: scripts written without spaces.
 _CJK = "\u3005-\u3007\u3041-\u309a\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -311,13 +316,19 @@ def highlight_snippet(text: str | None, user_query: str | None, before: int = 30
 
 
 def index_article(db: sqlite_utils.Database, article_id: int, title: str | None, text: str | None) -> None:
-    """(Re)write one article's index row; call inside the writer's transaction."""
-    replace_in_index(db, article_id, cjk_bigrams(title), cjk_bigrams(text))
+    """Index one article not yet in the index; call inside the writer's transaction."""
+    add_to_index(db, article_id, cjk_bigrams(title), cjk_bigrams(text))
 
 
-def replace_in_index(db: sqlite_utils.Database, article_id: int, title_tokens: str, text_tokens: str) -> None:
-    """Swap an article's index row for these tokens (from `cjk_bigrams`)."""
-    db.execute(f"delete from {FTS_TABLE} where rowid = ?", [article_id])
+def replace_in_index(db: sqlite_utils.Database, article_id: int, old_title: str | None, old_text: str | None,
+                     title_tokens: str, text_tokens: str) -> None:
+    """Swap an article's index row for these tokens (from `cjk_bigrams`).
+
+    `old_title`/`old_text` are what the article held when it was indexed: a contentless index
+    removes a row by subtracting the tokens it was given, which `cjk_bigrams` recomputes exactly.
+    """
+    db.execute(f"insert into {FTS_TABLE}({FTS_TABLE}, rowid, title, text) values ('delete', ?, ?, ?)",
+               [article_id, cjk_bigrams(old_title), cjk_bigrams(old_text)])
     add_to_index(db, article_id, title_tokens, text_tokens)
 
 
@@ -336,7 +347,7 @@ def create_search_index(db: sqlite_utils.Database) -> None:
 def rebuild_search_index(db: sqlite_utils.Database) -> int:
     """Re-index every article from scratch (after a tokenizer change); returns the count."""
     with writing(db):
-        db.execute(f"delete from {FTS_TABLE}")
+        db.execute(f"insert into {FTS_TABLE}({FTS_TABLE}) values ('delete-all')")
         count = _backfill(db)
         db.execute(f"insert into {FTS_TABLE}({FTS_TABLE}) values ('optimize')")
     return count

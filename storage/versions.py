@@ -6,19 +6,22 @@ The crawler writes versions (storage/articles.py); the monitor fills `diff` and
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import sqlite_utils
 
+from storage.raw_bodies import read_body
 from storage.transactions import writing
 
-# The columns a diff needs: never the raw HTML, which is large.
+# The columns a diff needs: never the raw HTML, which is large. Read from the `version_texts`
+# view, which gives the current version the text it shares with its article (storage/schema.py m012).
 _DIFF_COLUMNS = "id, article_id, version, run_id, fetched_at, title, text, published, metadata, content_hash"
 
 
 def versions_missing_diff(db: sqlite_utils.Database, limit: int | None = None) -> list[dict[str, Any]]:
     """Versions after the first that have no diff yet, oldest first."""
-    sql = f"select {_DIFF_COLUMNS} from article_versions where version > 1 and diff is null order by id"
+    sql = f"select {_DIFF_COLUMNS} from version_texts where version > 1 and diff is null order by id"
     if limit:
         sql += f" limit {int(limit)}"
     return list(db.query(sql))
@@ -27,7 +30,7 @@ def versions_missing_diff(db: sqlite_utils.Database, limit: int | None = None) -
 def previous_version(db: sqlite_utils.Database, article_id: int, version: int) -> dict[str, Any] | None:
     """The version stored just before `version` of an article (None for the first)."""
     rows = list(db.query(
-        f"select {_DIFF_COLUMNS} from article_versions where article_id = ? and version < ?"
+        f"select {_DIFF_COLUMNS} from version_texts where article_id = ? and version < ?"
         " order by version desc limit 1",
         [article_id, version],
     ))
@@ -46,8 +49,13 @@ def save_diff(db: sqlite_utils.Database, version_id: int, diff_json: str, summar
         )
 
 
-def versions_of(db: sqlite_utils.Database, *, source: str | None = None, since: str | None = None):
-    """Every kept response (one per version), oldest first, with its article's URL: for WARC export."""
+def versions_of(db: sqlite_utils.Database, *, source: str | None = None,
+                since: str | None = None) -> Iterator[dict[str, Any]]:
+    """Every kept response (one per version), oldest first, with its article's URL: for WARC export.
+
+    `raw_body` is the body as received (None where retention dropped it); readers never see
+    how the store keeps it.
+    """
     where, params = [], []
     if source:
         where.append("a.source = ?")
@@ -62,4 +70,5 @@ def versions_of(db: sqlite_utils.Database, *, source: str | None = None, since: 
         + (" where " + " and ".join(where) if where else "")
         + " order by v.id"
     )
-    return db.query(sql, params)
+    for row in db.query(sql, params):
+        yield {**row, "raw_body": read_body(db, row)}

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import json
 import re
-import zlib
 
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
 from datasette import hookimpl
+from storage.raw_bodies import decode_body
 
 # SQLite's largest integer: a longer id cannot be bound as a parameter (it was a 500).
 MAX_ID = 2**63 - 1
@@ -132,11 +132,15 @@ async def archived_page(datasette, request):
     db = datasette.get_database()
     article_id = _article_id(request.url_vars["article_id"])
     version = int(request.url_vars["version"])
-    rows = (await db.execute("select raw_html_gz, encoding from article_versions where article_id = ? and version = ?",
-                             [article_id, version])).rows
-    if not rows or rows[0]["raw_html_gz"] is None:
+    rows = (await db.execute(
+        "select v.encoding, b.codec, b.body, d.dictionary from article_versions v"
+        " left join raw_bodies b on b.sha256 = v.raw_sha256 left join body_dictionaries d on d.id = b.dictionary_id"
+        " where v.article_id = ? and v.version = ?", [article_id, version])).rows
+    if not rows or rows[0]["body"] is None:
         raise NotFound(f"no archived page for version {version} of article {article_id}")
-    body = _inflate(rows[0]["raw_html_gz"])
+    # bodies are stored once per SHA-256 with their source's zstd dictionary (storage/raw_bodies.py);
+    # the crawl capped them at its download limit, the page shows at most MAX_ARCHIVE_BYTES
+    body = decode_body(rows[0]["codec"], rows[0]["body"], rows[0]["dictionary"])[:MAX_ARCHIVE_BYTES]
     headers = {"Content-Security-Policy": ARCHIVE_CSP, "X-Content-Type-Options": "nosniff",
                "Referrer-Policy": "no-referrer"}
     if request.url_vars.get("download"):
@@ -144,14 +148,6 @@ async def archived_page(datasette, request):
     charset = rows[0]["encoding"] or "utf-8"
     return Response(body, status=200, headers=headers,
                     content_type=f"text/html; charset={re.sub(r'[^A-Za-z0-9_-]', '', charset) or 'utf-8'}")
-
-
-def _inflate(blob: bytes) -> bytes:
-    """gunzip, stopping at MAX_ARCHIVE_BYTES (a stored bomb must not fill the server's memory)."""
-    try:
-        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(blob, MAX_ARCHIVE_BYTES)
-    except zlib.error:
-        return b"(the archived copy could not be decompressed)"
 
 
 def event_detail(detail: str | None) -> str:

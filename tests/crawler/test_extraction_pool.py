@@ -48,11 +48,14 @@ def stored(db_path: Path) -> dict[str, Any]:
             "select url, source, title, text, published, author, origin, publisher, doc_no, index_no, metadata,"
             " attachments, content_hash, status, version_count from articles order by url").fetchall()
         versions = conn.execute(
-            "select a.url, v.version, v.content_hash, length(v.raw_html_gz) > 0, length(v.raw_sha256)"
-            " from article_versions v join articles a on a.id = v.article_id order by a.url, v.version").fetchall()
+            "select a.url, v.version, v.content_hash, b.size > 0, length(v.raw_sha256)"
+            " from article_versions v join articles a on a.id = v.article_id"
+            " join raw_bodies b on b.sha256 = v.raw_sha256 order by a.url, v.version").fetchall()
         events = conn.execute("select kind, count(*) from events group by kind order by kind").fetchall()
-        search = conn.execute("select a.url, f.title, f.text from articles_fts f join articles a on a.id = f.rowid"
-                              " order by a.url").fetchall()
+        # The index is contentless: compare what it holds, every (token, column, offset) of every article.
+        conn.execute("create virtual table temp.fts_instances using fts5vocab(main, articles_fts, 'instance')")
+        search = conn.execute("select a.url, i.term, i.col, i.offset from temp.fts_instances i"
+                              " join articles a on a.id = i.doc order by a.url, i.col, i.offset").fetchall()
         counters = conn.execute("select source, articles_new, articles_unchanged, errors from crawl_runs"
                                 " order by source").fetchall()
     finally:

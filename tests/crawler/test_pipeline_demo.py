@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 from collections import Counter
@@ -11,6 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from storage import open_db
+from storage.articles import raw_html
 from tests.conftest import DEMO_SOURCE_KIND, DEMO_SOURCES
 
 pytestmark = pytest.mark.slow
@@ -85,7 +85,7 @@ def test_gov_disclosure_metadata_is_kept(db, expected):
 def test_raw_html_is_kept_as_received(db):
     for row in db.query("select v.raw_html_gz, v.raw_sha256, v.raw_size, v.encoding, a.source, a.title "
                         "from article_versions v join articles a on a.id = v.article_id"):
-        raw = gzip.decompress(row["raw_html_gz"])
+        raw = raw_html(db, row)
         assert hashlib.sha256(raw).hexdigest() == row["raw_sha256"] and len(raw) == row["raw_size"]
         encoding = "gbk" if row["source"] == "demo-paper" else "utf-8"
         assert row["title"].encode(encoding, errors="xmlcharrefreplace") in raw

@@ -1,0 +1,29 @@
+"""`python -m bench.growth` on a few real pages: it runs end to end and its figures add up.
+
+No size thresholds here (the figures belong in bench/README.md); what is checked is that the
+parts are measured from the file itself and that the comparison with the previous layout is
+made on the same bodies and tokens.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bench import growth
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not growth.TARBALL.exists(), reason=f"{growth.TARBALL} (real pages) is not here")]
+
+
+def test_growth_bench_measures_every_part_on_real_pages():
+    results = growth.run(limit=60, say=lambda *_: None)
+    n = results["articles"]
+    assert 0 < n <= 60 and results["versions_stored"] > n  # some articles were edited
+    parts = results["bytes_by_part"]
+    assert sum(parts.values()) == results["file_bytes"]
+    for part in ("text", "versions", "raw HTML", "search index", "events"):
+        assert parts[part] > 0, part
+    per_article = results["bytes_per_article_by_part"]
+    assert sum(per_article.values()) == pytest.approx(results["bytes_per_article"])
+    assert results["previous_layout"]["raw_gzip_bytes"] > 0 and results["previous_layout"]["content_fts_bytes"] > 0
+    assert "KB per article" in growth.table(results)

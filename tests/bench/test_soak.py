@@ -1,0 +1,22 @@
+"""The soak's short version: a few sources for a few simulated days, with faults and kill -9s of
+crawls and of the service; every event of the truth log in the store exactly once."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.soak import Rates, Soak, verdict
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
+
+
+def test_short_soak_records_every_logged_event_once_through_faults_and_kills(tmp_path):
+    rates = Rates(publish=3, edit=2, withdraw=1, faults=8, crawl_kills=1.5)
+    soak = Soak(tmp_path, sources=4, days=3, seconds=30, rates=rates, seed=7, service_kill_at=(0.8,))
+    results = soak.run(say=lambda *_: None)
+    assert verdict(results) == [], results
+    counts = results["counts"]
+    assert counts["truth changed"] >= 1 and counts["kill -9 service"] == 1
+    assert sum(n for kind, n in counts.items() if kind.startswith("fault ")) >= 5
+    assert results["truth_events"] == results["recorded_events"] > 12
+    assert results["catch_up_crawl_exit"] == 0
