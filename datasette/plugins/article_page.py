@@ -6,7 +6,8 @@ what follows is our last archived copy) or is a copy of another; the changes, ne
 first, changes-only (unchanged paragraphs folded) with <ins>/<del> marks; then the text and
 the metadata, each field once; then every version's "cite this version" block (URL,
 fetched-at in Beijing time, SHA-256, a stable link) with its archived page, rendered in a
-sandbox (/-/article/<id>/version/<n>) or downloaded as HTML (…/version/<n>.html).
+sandbox (/-/article/<id>/version/<n>); the bytes as received download from /-/raw/<version id>
+(datasette/plugins/raw_html.py).
 
 Everything is read through plain SELECTs; the diffs were rendered once, when the monitor
 computed them. The archived page is hostile bytes: it is served with a CSP sandbox that
@@ -46,7 +47,7 @@ EVENT_WORDS = {"new": "首次发现", "changed": "内容修改", "withdrawn": "�
 def register_routes():
     return [
         (r"^/-/article/(?P<article_id>\d+)$", article_page),
-        (r"^/-/article/(?P<article_id>\d+)/version/(?P<version>\d{1,9})(?P<download>\.html)?$", archived_page),
+        (r"^/-/article/(?P<article_id>\d+)/version/(?P<version>\d{1,9})$", archived_page),
         # anything else under /-/article/ is a plain 404, not Datasette's row view of a database "-" (a 500)
         (r"^/-/article/.*$", not_an_article),
     ]
@@ -128,7 +129,7 @@ async def article_page(datasette, request):
 
 
 async def archived_page(datasette, request):
-    """A version's raw HTML as received: rendered under a sandbox, or (…/N.html) downloaded."""
+    """A version's raw HTML as received, rendered under a sandbox (the download is /-/raw/<id>)."""
     db = datasette.get_database()
     article_id = _article_id(request.url_vars["article_id"])
     version = int(request.url_vars["version"])
@@ -143,8 +144,6 @@ async def archived_page(datasette, request):
     body = decode_body(rows[0]["codec"], rows[0]["body"], rows[0]["dictionary"])[:MAX_ARCHIVE_BYTES]
     headers = {"Content-Security-Policy": ARCHIVE_CSP, "X-Content-Type-Options": "nosniff",
                "Referrer-Policy": "no-referrer"}
-    if request.url_vars.get("download"):
-        headers["Content-Disposition"] = f'attachment; filename="article-{article_id}-v{version}.html"'
     charset = rows[0]["encoding"] or "utf-8"
     return Response(body, status=200, headers=headers,
                     content_type=f"text/html; charset={re.sub(r'[^A-Za-z0-9_-]', '', charset) or 'utf-8'}")

@@ -88,8 +88,11 @@ async def test_archived_page_is_sandboxed_and_downloadable(ds):
     assert shown.status_code == 200 and shown.content == RAW
     policy = shown.headers["content-security-policy"]
     assert policy.startswith("sandbox;") and "default-src 'none'" in policy and "script" not in policy
-    download = await ds.client.get("/-/article/1/version/1.html")
+    page = (await ds.client.get("/-/article/1")).text
+    version_id = int(page.split('href="/-/raw/', 1)[1].split('"', 1)[0])  # the download the page links
+    download = await ds.client.get(f"/-/raw/{version_id}")
     assert "attachment" in download.headers["content-disposition"] and download.content == RAW
+    assert (await ds.client.get("/-/article/1/version/1.html")).status_code == 404  # one download, /-/raw
     assert (await ds.client.get("/-/article/1/version/9")).status_code == 404
     assert (await ds.client.get("/-/article/99999999999999999999/version/1")).status_code == 404
 
