@@ -485,10 +485,12 @@ def _without(data: dict, name: str, index: int) -> dict:
     return out
 
 
-def ablate(pages: list[dict], first_cost: bool = False, data: dict | None = None) -> list[dict]:
-    """For each rule of rules.yaml (or *data*): extract the pages it can touch without it, and
-    list the pages that score lower (cost) and higher (gain) than with every rule. With
-    *first_cost*, a rule's pages stop at the first that costs (all the test needs to know)."""
+def ablate(pages: list[dict], first_cost: bool = False, data: dict | None = None,
+           only: set[tuple[str, str]] | None = None) -> list[dict]:
+    """For each rule of rules.yaml (or *data*; *only* these (list, rule) pairs when given): extract
+    the pages it can touch without it, and list the pages that score lower (cost) and higher
+    (gain) than with every rule. With *first_cost*, a rule's pages stop at the first that
+    costs (all the test needs to know)."""
     from crawler.extraction.rules import rules_from_data
 
     data = data or _rules_data()
@@ -497,6 +499,8 @@ def ablate(pages: list[dict], first_cost: bool = False, data: dict | None = None
     base: dict[str, float] = {}
     rows = []
     for name, index, value, kind in _each_rule(data):
+        if only is not None and (name, value) not in only:
+            continue
         ablated = rules_from_data(_without(data, name, index))
         cost, gain, touched = [], [], 0
         for page in pages:
