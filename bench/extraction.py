@@ -603,7 +603,7 @@ def _cpu_of(checkout: Path, files: list[Path]) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def light_cpu(before: Path, pages: int = 300, rounds: int = 3) -> None:
+def light_cpu(before: Path, pages: int = 300, rounds: int = 5) -> None:
     """The bench's light pages (bench.site), extraction CPU per page in *before* (a checkout of the
     code without the fallback) and in this checkout, alternated *rounds* times: the machine's
     speed drifts within minutes (bench/README.md), so each ratio pairs runs taken side by side."""
