@@ -1,13 +1,26 @@
-"""Benchmark: govwatch extract_page vs bare trafilatura vs readability-lxml on realpages and the gold set.
+"""Benchmark: govwatch extract_page vs bare trafilatura vs readability-lxml, gate by gate.
 
     cd /work/main && .venv/bin/python -m bench.extraction [--dir PATH] [--gold PATH] [--per-page]
+        [--set realpages|gold|realsites-dev|unseen ...] [--rsdev ARCHIVE_OR_FOLDER]
+        [--ablation] [--cpu-before CHECKOUT]
 
-Realpages are READ from the shared folder (never copied into the project); the gold set is
-tests/gold (our own pages, see tests/gold/README.md).  All extractors run on the same pages in
-the same run.  Scores: body-text token P/R/F1 (crawler.extraction.scoring), title exact match,
-date accuracy (date or date_alt), metadata field accuracy (author, source, publisher, index_no,
-doc_no, category: each field the truth fills, pooled per page), author/source separately, and
-throughput (pages/s, decode + extraction).
+The gates, each reported on its own:
+1. realpages (the pages the extractor was developed on; a regression gate): all extractors on
+   the same pages in the same run. Scores: body-text token P/R/F1 (crawler.extraction.scoring),
+   title exact match, date accuracy (date or date_alt), metadata field accuracy (author, source,
+   publisher, index_no, doc_no, category: each field the truth fills, pooled per page),
+   author/source separately, and throughput (pages/s, decode + extraction).
+   The gold set (tests/gold, our own pages, see tests/gold/README.md) is scored the same way.
+2. realsites-dev article pages (a corpus the extractor was not built on; no gold body): text on
+   every page that has an article, title = the list's anchor, a date, no navigation line, never
+   empty where a plain library finds 200+ characters (`check_rsdev`).
+3. unseen gold (tests/gold/unseen: hand-checked pages from sites and CMSs neither set covers),
+   the libraries in the same run. Never used to choose rules (`--ablation` leaves it out).
+
+Realpages and realsites-dev are READ from the shared folder (never copied into the project;
+the archive is unpacked into a temporary folder). `--ablation` removes each rule of rules.yaml
+alone and shows what it costs; `--cpu-before` compares extraction CPU per page on bench.site's
+light pages with another checkout, alternated in one run.
 """
 from __future__ import annotations
 
