@@ -578,6 +578,18 @@ def prune_idle(pages: list[dict], rows: list[dict]) -> list[tuple[str, str]]:
     return removed
 
 
+def run_ablation(rsdev: Path, gold: Path, realpages: Path) -> None:
+    """The ablation over realsites-dev, the gold set and realpages, and which idle rules can go."""
+    # Never tests/gold/unseen: those pages judge the extractor and must not choose its rules.
+    golds = [gold, *([realpages] if (realpages / "truth.jsonl").exists() else [])]
+    pages = ablation_pages(rsdev, golds, per_site=None)
+    rows = ablate(pages)
+    report_ablation(rows)
+    print("removable together (none of their pages scores lower without all of them):")
+    for name, value in prune_idle(pages, rows):
+        print(f"  {name}: {value[:90]}")
+
+
 def report_ablation(rows: list[dict]) -> None:
     print("\n# rules ablation: each rule removed alone; pages scoring lower (cost) / higher (gain) without it")
     for r in rows:
@@ -672,16 +684,11 @@ def main(argv: list[str] | None = None) -> None:
         else:
             print(f"\n# unseen gold: no pages in {unseen} yet, gate skipped")
     if args.ablation:
-        if not args.rsdev.is_dir():
-            ap.error("--ablation needs --rsdev pointing at an unpacked realsites-dev folder")
-        # Never tests/gold/unseen: those pages judge the extractor and must not choose its rules.
-        golds = [args.gold, *([args.dir] if (args.dir / "truth.jsonl").exists() else [])]
-        pages = ablation_pages(args.rsdev, golds, per_site=None)
-        rows = ablate(pages)
-        report_ablation(rows)
-        print("removable together (none of their pages scores lower without all of them):")
-        for name, value in prune_idle(pages, rows):
-            print(f"  {name}: {value[:90]}")
+        if not args.rsdev.exists():
+            ap.error(f"--ablation: {args.rsdev} not found (give the realsites-dev archive or an unpacked copy)")
+        with tempfile.TemporaryDirectory() as tmp:
+            rsdev = args.rsdev if args.rsdev.is_dir() else unpack_rsdev(args.rsdev, Path(tmp))
+            run_ablation(rsdev, args.gold, args.dir)
     if args.cpu_before is not None:
         if not (args.cpu_before / "crawler" / "extraction").is_dir():
             ap.error(f"--cpu-before {args.cpu_before}: no crawler/extraction there; give a govwatch checkout")
