@@ -1,13 +1,26 @@
-"""Benchmark: govwatch extract_page vs bare trafilatura vs readability-lxml on realpages and the gold set.
+"""Benchmark: govwatch extract_page vs bare trafilatura vs readability-lxml, gate by gate.
 
     cd /work/main && .venv/bin/python -m bench.extraction [--dir PATH] [--gold PATH] [--per-page]
+        [--set realpages|gold|realsites-dev|unseen ...] [--rsdev ARCHIVE_OR_FOLDER]
+        [--ablation] [--cpu-before CHECKOUT]
 
-Realpages are READ from the shared folder (never copied into the project); the gold set is
-tests/gold (our own pages, see tests/gold/README.md).  All extractors run on the same pages in
-the same run.  Scores: body-text token P/R/F1 (crawler.extraction.scoring), title exact match,
-date accuracy (date or date_alt), metadata field accuracy (author, source, publisher, index_no,
-doc_no, category: each field the truth fills, pooled per page), author/source separately, and
-throughput (pages/s, decode + extraction).
+The gates, each reported on its own:
+1. realpages (the pages the extractor was developed on; a regression gate): all extractors on
+   the same pages in the same run. Scores: body-text token P/R/F1 (crawler.extraction.scoring),
+   title exact match, date accuracy (date or date_alt), metadata field accuracy (author, source,
+   publisher, index_no, doc_no, category: each field the truth fills, pooled per page),
+   author/source separately, and throughput (pages/s, decode + extraction).
+   The gold set (tests/gold, our own pages, see tests/gold/README.md) is scored the same way.
+2. realsites-dev article pages (a corpus the extractor was not built on; no gold body): text on
+   every page that has an article, title = the list's anchor, a date, no navigation line, never
+   empty where a plain library finds 200+ characters (`check_rsdev`).
+3. unseen gold (tests/gold/unseen: hand-checked pages from sites and CMSs neither set covers),
+   the libraries in the same run. Never used to choose rules (`--ablation` leaves it out).
+
+Realpages and realsites-dev are READ from the shared folder (never copied into the project;
+the archive is unpacked into a temporary folder). `--ablation` removes each rule of rules.yaml
+alone and shows what it costs; `--cpu-before` compares extraction CPU per page on bench.site's
+light pages with another checkout, alternated in one run.
 """
 from __future__ import annotations
 
@@ -399,9 +412,15 @@ def _lib_chars(fn: Callable[[bytes, str | None], Result], raw: bytes, url: str |
         return 0
 
 
-def check_rsdev(root: Path, extract: Callable[..., object] = extract_page) -> list[dict]:
+def check_rsdev(root: Path, extract: Callable[..., object] = extract_page, libraries_on_all: bool = True
+                ) -> list[dict]:
     """One row per realsites-dev article page: what govwatch returns (with the anchor hint, as the
-    crawler passes it) and how much text bare trafilatura and readability-lxml find there."""
+    crawler passes it) and how much text bare trafilatura and readability-lxml find there.
+
+    The libraries are two thirds of the cost; with *libraries_on_all* False they run only where
+    govwatch returns no text (enough to check "never empty where a library finds an article"),
+    and every other page counts as having one (`has_article` True, `libs` empty).
+    """
     pages = rsdev_articles(root)
     for page in pages:
         page["raw"] = page["file"].read_bytes()
@@ -411,14 +430,15 @@ def check_rsdev(root: Path, extract: Callable[..., object] = extract_page) -> li
         got = extract(page["raw"], page["url"], anchor=page["anchor"])
         body = [_NONSPACE.sub("", l) for l in got.text.split("\n")]
         libs = {name: _lib_chars(fn, page["raw"], page["url"]) for name, fn in
-                (("trafilatura", run_trafilatura), ("readability", run_readability))}
+                (("trafilatura", run_trafilatura), ("readability", run_readability))
+                if libraries_on_all or not got.text}
         rows.append({
             "site": page["site"], "path": page["path"], "anchor": page["anchor"], "title": got.title,
             "chars": len(_NONSPACE.sub("", got.text)), "date": got.date,
             "title_ok": anchor_title_ok(got.title, page["anchor"]),
             "nav_lines": navigation_lines(body, template.get(page["site"], NO_TEMPLATE)),
             "method": getattr(got, "body_method", None), "confidence": getattr(got, "confidence", None),
-            "libs": libs, "has_article": max(libs.values()) >= ARTICLE_MIN_CHARS,
+            "libs": libs, "has_article": max(libs.values()) >= ARTICLE_MIN_CHARS if libs else True,
         })
     return rows
 
@@ -582,10 +602,12 @@ def _without(data: dict, name: str, index: int) -> dict:
     return out
 
 
-def ablate(pages: list[dict], first_cost: bool = False, data: dict | None = None) -> list[dict]:
-    """For each rule of rules.yaml (or *data*): extract the pages it can touch without it, and
-    list the pages that score lower (cost) and higher (gain) than with every rule. With
-    *first_cost*, a rule's pages stop at the first that costs (all the test needs to know)."""
+def ablate(pages: list[dict], first_cost: bool = False, data: dict | None = None,
+           only: set[tuple[str, str]] | None = None) -> list[dict]:
+    """For each rule of rules.yaml (or *data*; *only* these (list, rule) pairs when given): extract
+    the pages it can touch without it, and list the pages that score lower (cost) and higher
+    (gain) than with every rule. With *first_cost*, a rule's pages stop at the first that
+    costs (all the test needs to know)."""
     from crawler.extraction.rules import rules_from_data
 
     data = data or _rules_data()
@@ -594,6 +616,8 @@ def ablate(pages: list[dict], first_cost: bool = False, data: dict | None = None
     base: dict[str, float] = {}
     rows = []
     for name, index, value, kind in _each_rule(data):
+        if only is not None and (name, value) not in only:
+            continue
         ablated = rules_from_data(_without(data, name, index))
         cost, gain, touched = [], [], 0
         for page in pages:
@@ -651,6 +675,18 @@ def prune_idle(pages: list[dict], rows: list[dict]) -> list[tuple[str, str]]:
     return removed
 
 
+def run_ablation(rsdev: Path, gold: Path, realpages: Path) -> None:
+    """The ablation over realsites-dev, the gold set and realpages, and which idle rules can go."""
+    # Never tests/gold/unseen: those pages judge the extractor and must not choose its rules.
+    golds = [gold, *([realpages] if (realpages / "truth.jsonl").exists() else [])]
+    pages = ablation_pages(rsdev, golds, per_site=None)
+    rows = ablate(pages)
+    report_ablation(rows)
+    print("removable together (none of their pages scores lower without all of them):")
+    for name, value in prune_idle(pages, rows):
+        print(f"  {name}: {value[:90]}")
+
+
 def report_ablation(rows: list[dict]) -> None:
     print("\n# rules ablation: each rule removed alone; pages scoring lower (cost) / higher (gain) without it")
     for r in rows:
@@ -696,7 +732,7 @@ def _cpu_of(checkout: Path, files: list[Path]) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def light_cpu(before: Path, pages: int = 300, rounds: int = 3) -> None:
+def light_cpu(before: Path, pages: int = 300, rounds: int = 5) -> None:
     """The bench's light pages (bench.site), extraction CPU per page in *before* (a checkout of the
     code without the fallback) and in this checkout, alternated *rounds* times: the machine's
     speed drifts within minutes (bench/README.md), so each ratio pairs runs taken side by side."""
@@ -746,16 +782,11 @@ def main(argv: list[str] | None = None) -> None:
         else:
             print(f"\n# unseen gold: no pages in {unseen} yet, gate skipped")
     if args.ablation:
-        if not args.rsdev.is_dir():
-            ap.error("--ablation needs --rsdev pointing at an unpacked realsites-dev folder")
-        # Never tests/gold/unseen: those pages judge the extractor and must not choose its rules.
-        golds = [args.gold, *([args.dir] if (args.dir / "truth.jsonl").exists() else [])]
-        pages = ablation_pages(args.rsdev, golds, per_site=None)
-        rows = ablate(pages)
-        report_ablation(rows)
-        print("removable together (none of their pages scores lower without all of them):")
-        for name, value in prune_idle(pages, rows):
-            print(f"  {name}: {value[:90]}")
+        if not args.rsdev.exists():
+            ap.error(f"--ablation: {args.rsdev} not found (give the realsites-dev archive or an unpacked copy)")
+        with tempfile.TemporaryDirectory() as tmp:
+            rsdev = args.rsdev if args.rsdev.is_dir() else unpack_rsdev(args.rsdev, Path(tmp))
+            run_ablation(rsdev, args.gold, args.dir)
     if args.cpu_before is not None:
         if not (args.cpu_before / "crawler" / "extraction").is_dir():
             ap.error(f"--cpu-before {args.cpu_before}: no crawler/extraction there; give a govwatch checkout")

@@ -366,7 +366,7 @@ def test_decode_gbk_meta_only():
 
 
 def test_decode_meta_charset_attribute():
-    body = '<html><head><meta charset="GBK"></head><body><p>{}</p></body></html>'.format(TEXT).encode("gb18030")
+    body = f'<html><head><meta charset="GBK"></head><body><p>{TEXT}</p></body></html>'.encode("gb18030")
     assert TEXT in decode_html(body, None)
 
 

@@ -13,8 +13,13 @@ import pytest
 from bench.extraction import EXTRACTORS, GOLD_DIR, evaluate, load_gold
 
 UNSEEN = GOLD_DIR / "unseen"
+# The gate is defined on the full hand-checked set (the brief: at least 40 pages); on fewer, one
+# page moves the mean by several points and the gate is not judged (bench.extraction still prints it).
+MIN_PAGES = 40
+PAGES = len(list(UNSEEN.glob("*.json")))
 pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not any(UNSEEN.glob("*.json")), reason=f"{UNSEEN} has no gold pages yet")]
+              pytest.mark.skipif(PAGES < MIN_PAGES,
+                                 reason=f"{UNSEEN} holds {PAGES} gold pages, fewer than {MIN_PAGES}: gate not judged")]
 
 
 @pytest.fixture(scope="module")

@@ -68,7 +68,7 @@ class ExtractedPage:
         return dict(vars(self))
 
 
-_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _HTML_LANG = XPath("/html/@lang|/html/@xml:lang")
 _META_DATE = XPath(
     "//meta[@name='PubDate' or @name='pubdate' or @name='publishdate' or @name='PublishDate' "
@@ -365,5 +365,5 @@ def _htmldate(html: str) -> str | None:
     try:
         from htmldate import find_date
         return find_date(html, extensive_search=False, original_date=True)
-    except Exception:  # htmldate raises on odd markup; a missing date is fine
+    except Exception:  # noqa: BLE001 - htmldate raises on odd markup; a missing date is fine
         return None

@@ -126,3 +126,19 @@ def test_choose_with_nothing_found_has_zero_confidence():
 ])
 def test_title_share_tells_the_article_from_an_unrelated_block(lines, expected):
     assert (title_share(TITLE, lines) >= 0.3) is expected
+
+
+def test_a_huge_page_that_needs_the_fallback_stays_within_a_budget():
+    """1.6 MB of prose the tuned path drops (a footer-classed wrapper, no content container) plus a
+    2,000-link menu: the fallback runs and finishes; a generous budget against a pathological page,
+    not a speed claim (those are in bench/)."""
+    import time
+
+    para = "<p>" + "这是一段用于测试的正文内容，它没有任何意义，只是为了让页面变得很大。" * 3 + "</p>"
+    menu = "".join(f'<li><a href="/c{i}">栏目{i}</a></li>' for i in range(2000))
+    blocks = "".join("<div>" + para * 5 + "</div>" for _ in range(2800))
+    html = f'<html><head><title>测试</title></head><body><ul>{menu}</ul><div class="footer">{blocks}</div></body></html>'
+    started = time.process_time()
+    got = extract_page(html)
+    assert time.process_time() - started < 60
+    assert got.body_method != "tuned" and len(got.text) > 1_000_000 and "栏目7" not in got.text
