@@ -41,6 +41,7 @@ from crawler.extraction.dates import normalise_date
 from crawler.extraction.scoring import normalise_title, prf, title_match
 from tests.gold.disclosure.check_set import data_dir as disclosure_data_dir
 from tests.gold.disclosure.check_set import has_metadata_block
+from tests.gold.unseen.check_set import gold_dir as unseen_gold_dir
 
 DEFAULT_DIR = Path("/work/shared/realpages")
 GOLD_DIR = Path(__file__).resolve().parents[1] / "tests" / "gold"
@@ -756,6 +757,8 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="realpages folder (truth.jsonl)")
     ap.add_argument("--gold", type=Path, default=GOLD_DIR, help="gold folder (<name>.html + <name>.json)")
+    ap.add_argument("--unseen", type=Path, default=unseen_gold_dir(),
+                    help="unseen gold folder, kept out of git (default $GOVWATCH_GOLD_UNSEEN or /work/gold-data/unseen)")
     ap.add_argument("--per-page", action="store_true", help="print govwatch's misses page by page")
     ap.add_argument("--only", choices=list(EXTRACTORS), action="append")
     ap.add_argument("--set", choices=("realpages", "gold", "realsites-dev", "unseen", "disclosure"), action="append",
@@ -774,10 +777,10 @@ def main(argv: list[str] | None = None) -> None:
         report(f"realpages ({args.dir})", evaluate(args.dir, extractors), args.per_page)
     if "gold" in wanted:
         report(f"gold ({args.gold})", evaluate(args.gold, extractors, load_gold(args.gold)), args.per_page)
-    unseen = args.gold / "unseen"
+    unseen = args.unseen
     if "unseen" in wanted:
         # Gate 3: hand-checked pages from sites and CMSs nobody tuned for, the libraries in the same run.
-        if any(unseen.glob("*.json")):
+        if unseen.is_dir() and any(unseen.glob("*.json")):
             report(f"unseen gold ({unseen})", evaluate(unseen, extractors, load_gold(unseen)), args.per_page)
         else:
             print(f"\n# unseen gold: no pages in {unseen} yet, gate skipped")

@@ -15,7 +15,8 @@ A set is a folder of ``<id>.html`` (the bytes as saved) + ``<id>.json`` (the tru
 * no site (URL host) holds more than four pages.
 
 Run: ``python -m tests.gold.unseen.check_set [FOLDER]``.  FOLDER defaults to
-``$GOVWATCH_UNSEEN_GOLD``, else this file's folder.  Exit 0 when clean, 1 when a check fails,
+``$GOVWATCH_GOLD_UNSEEN``, else /work/gold-data/unseen (the pages were brought with `fetch` and
+never enter a commit; bench.extraction and tests/test_extraction_unseen.py read the same place).  Exit 0 when clean, 1 when a check fails,
 2 on bad usage (one line on stderr).
 """
 from __future__ import annotations
@@ -142,12 +143,21 @@ def check_set(folder: Path) -> Report:
     return report
 
 
+ENV_VAR = "GOVWATCH_GOLD_UNSEEN"
+DEFAULT_DIR = Path("/work/gold-data/unseen")
+
+
+def gold_dir() -> Path:
+    """Where the unseen gold pages are: $GOVWATCH_GOLD_UNSEEN, else DEFAULT_DIR (read at call time)."""
+    return Path(os.environ.get(ENV_VAR) or DEFAULT_DIR)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) > 1:
         print("usage: python -m tests.gold.unseen.check_set [FOLDER]", file=sys.stderr)
         return 2
-    folder = Path(args[0] if args else os.environ.get("GOVWATCH_UNSEEN_GOLD") or Path(__file__).parent)
+    folder = Path(args[0]) if args else gold_dir()
     if not folder.is_dir() or not any(folder.glob("*.json")):
         print(f"check_set: {folder} holds no <id>.json truth files", file=sys.stderr)
         return 2
