@@ -112,7 +112,7 @@ class ExtractionPipeline:
         try:
             extracted = await self.pool.extract(item.body, item.url, item.encoding, self.ignore_patterns(),
                                                 item.declared_charset, item.list_anchor)
-        except Exception as exc:  # as in extract_here; a dead worker is reported on this page alone
+        except Exception as exc:  # noqa: BLE001 - as in extract_here; a dead worker is reported on this page alone
             return self.failed(item, exc)
         self.crawler.stats.inc_value("govwatch/extracted_in_pool")
         return self.accept(item, extracted)
@@ -122,7 +122,7 @@ class ExtractionPipeline:
         try:
             extracted = extract_for_store(item.body, item.url, item.encoding, self.ignore_patterns(),
                                           item.declared_charset, item.list_anchor)
-        except Exception as exc:  # a broken page must not stop the crawl; it is logged in the run
+        except Exception as exc:  # noqa: BLE001 - a broken page must not stop the crawl; it is logged in the run
             return self.failed(item, exc)
         return self.accept(item, extracted)
 

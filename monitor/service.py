@@ -14,7 +14,7 @@ import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -187,7 +187,7 @@ class CrawlService:
 
     def _first_run_time(self, db: Any, name: str, trigger: Any) -> datetime | None:
         """When a source's job first fires: a run missed while we were down, coalesced into one."""
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         last = last_run(db, name)
         if last is None:
             return now  # never crawled: start now rather than wait a whole period
@@ -208,9 +208,9 @@ class CrawlService:
             run_id = enqueue_crawl(self.options.redis_url, self.db_path, name, trigger=trigger)
         except RunInProgress as exc:
             log.warning("source %s: skipped a %s run, %s", name, trigger, exc)
-            return None
+            return
         log.info("source %s: run %s queued for the workers", name, run_id)
-        return None
+        return
 
     def update_health(self) -> None:
         """Recompute every source's health flags (after each run, so they follow the runs)."""
@@ -271,4 +271,4 @@ class CrawlService:
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds") if moment else None
+    return moment.astimezone(UTC).isoformat(timespec="seconds") if moment else None

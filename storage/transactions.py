@@ -6,7 +6,7 @@ import contextlib
 import sqlite3
 from collections.abc import Iterator
 from contextvars import ContextVar
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlite_utils
 
@@ -17,7 +17,7 @@ _BATCH: ContextVar[sqlite3.Connection | None] = ContextVar("govwatch_write_batch
 
 def utc_now() -> str:
     """The current time as stored: ISO 8601, UTC, seconds precision."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @contextlib.contextmanager

@@ -7,4 +7,4 @@ from .dates import normalise_date
 from .decode import decode_html
 from .page import ExtractedPage, extract_page
 
-__all__ = ["extract_page", "ExtractedPage", "decode_html", "normalise_date", "find_attachments", "attachment_text"]
+__all__ = ["ExtractedPage", "attachment_text", "decode_html", "extract_page", "find_attachments", "normalise_date"]

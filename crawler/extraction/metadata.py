@@ -26,12 +26,12 @@ _NAME = r"[\u4e00-\u9fff·]{2,4}(?![\u4e00-\u9fff])"
 _REPORTER = re.compile(
     rf"(?:^|[\s（(□■●【])[^\s，。,；;：:“”\"]{{0,12}}?记者[\s\u3000/]*"
     rf"((?:{_NAME}[ \u3000、，,]*){{1,4}}?)(?=[\s\u3000）)/、]|$|报道|摄|通讯员|发自)",
-    re.M,
+    re.MULTILINE,
 )
 _TRAILING_NAMES = re.compile(rf"[（(]\s*((?:{_NAME}[ \u3000、]*){{1,4}})\s*[）)]\s*$")
 _NAME_SPLIT = re.compile(r"[\s\u3000、，,]+")
 # Words that follow 记者 but are not names.
-_NOT_NAMES = frozenset("整合 报道 摄影 综合 编译 发自 实习生 通讯员 采写 见习 特约 完 待续 全文完 图 未完待续 本报 联合 专电 电".split())
+_NOT_NAMES = frozenset(["整合", "报道", "摄影", "综合", "编译", "发自", "实习生", "通讯员", "采写", "见习", "特约", "完", "待续", "全文完", "图", "未完待续", "本报", "联合", "专电", "电"])
 # E-paper page label: "第03版：要闻" (版次), shown above the article and in the 版面导航 list.
 _EDITION = re.compile(r"(?:^|\s)(第\s*\d+\s*版\s*[:：]\s*[^\s|｜:：]+)")
 _ORIGINAL_TITLE = re.compile(r"^原标题\s*[:：]\s*(.+)$")

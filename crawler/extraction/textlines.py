@@ -20,9 +20,7 @@ from .labels import load_labels, written_forms
 from .rules import Rules, canonical_label
 
 BLOCK_TAGS = frozenset(
-    "address article aside blockquote body center details dialog div dl fieldset figcaption figure "
-    "footer form h1 h2 h3 h4 h5 h6 header hr html li main nav ol p pre section summary table tbody thead "
-    "tfoot tr ul title option select".split()
+    ["address", "article", "aside", "blockquote", "body", "center", "details", "dialog", "div", "dl", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "html", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "thead", "tfoot", "tr", "ul", "title", "option", "select"]
 )
 CELL_TAGS = frozenset(("td", "th", "dt", "dd"))
 # Inline elements templates wrap a label in: <span>索 引 号</span>, <label>, <b>, <strong>.
