@@ -18,8 +18,6 @@ process itself would copy a running reactor and its threads (and their locks).
 from __future__ import annotations
 
 import asyncio
-import functools
-import inspect
 import logging
 import multiprocessing
 import os
@@ -59,8 +57,7 @@ def extract_for_store(body: bytes, url: str, encoding: str | None, ignore: tuple
     screening = screen_article(body, declared, encoding)
     if not screening.is_article:
         return Extracted({}, None, screening)
-    with_anchor = {"anchor": anchor} if anchor and _takes_anchor(extract_page) else {}
-    fields = extract_page(body, url, declared_encoding=screening.encoding, **with_anchor).to_dict()
+    fields = extract_page(body, url, declared_encoding=screening.encoding, anchor=anchor).to_dict()
     if ignore:
         fields["text"] = strip_ignored(fields.get("text") or "", [re.compile(p) for p in ignore])
     if not (fields.get("text") or "").strip():
@@ -95,12 +92,6 @@ def is_textless_article(fields: dict[str, Any], body: bytes, encoding: str | Non
     except (ValueError, lxml.etree.ParserError):
         return False
     return shows_listed_headline(root, anchor)
-
-
-@functools.cache
-def _takes_anchor(extract: Any) -> bool:
-    """Whether this extract_page takes the list's anchor (it gained the keyword on another branch)."""
-    return "anchor" in inspect.signature(extract).parameters
 
 
 def strip_ignored(text: str, patterns: list[re.Pattern[str]]) -> str:

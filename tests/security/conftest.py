@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import govwatch
+from tests.faults.conftest import rows  # noqa: F401 - the security tests import it from here
 from tests.security.hostile_site import GOOD_ATTACHMENTS, HOSTILE_HREFS, LIST_PATH, HostileSite, notice, notice_title
 
 FAST_POLITENESS = {"autothrottle": False, "download_delay": 0, "concurrent_requests": 16, "obey_robots": False,
@@ -35,13 +35,18 @@ def write_sources(path: Path, site: HostileSite, name: str = "hostile", **fields
     return path
 
 
-def rows(db_path: Path, sql: str, params: list[Any] | tuple = ()) -> list[dict[str, Any]]:
-    conn = sqlite3.connect(db_path)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params)]
-    finally:
-        conn.close()
+# A source added the operator's way, to a store with a name other than govwatch.db (item 8).
+SOURCE = "name: hostile\nstart_urls: ['http://127.0.0.1:9/gov/index.html']\nschedule: every 1h\n"
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A database holding one source added with `govwatch sources add`."""
+    snippet = tmp_path / "source.yaml"
+    snippet.write_text(SOURCE, encoding="utf-8")
+    db = tmp_path / "archive-2026.db"
+    govwatch("sources", "add", "--db", str(db), str(snippet))
+    return db
 
 
 def build_hostile_site(site: HostileSite) -> dict[str, str]:

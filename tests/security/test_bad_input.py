@@ -15,7 +15,6 @@ from monitor.config import ConfigError, load_sources
 from tests.conftest import PROJECT_ROOT, govwatch
 from tests.security.hostile_site import HostileSite, notice
 
-SOURCE = "name: hostile\nstart_urls: ['http://127.0.0.1:9/gov/index.html']\nschedule: every 1h\n"
 # Runs `govwatch ARGS…` and prints its own peak RSS (KB) last on stderr, however it exits.
 PEAK_RSS = ("import resource, runpy, sys\nsys.argv = ['govwatch', *sys.argv[1:]]\ntry:\n"
             "    runpy.run_module('monitor', run_name='__main__')\nfinally:\n"
@@ -26,15 +25,6 @@ def one_line_exit_2(result: subprocess.CompletedProcess[str]) -> str:
     assert result.returncode == 2, (result.returncode, result.stderr)
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
     return result.stderr
-
-
-@pytest.fixture
-def store(tmp_path):
-    snippet = tmp_path / "source.yaml"
-    snippet.write_text(SOURCE, encoding="utf-8")
-    db = tmp_path / "archive-2026.db"
-    govwatch("sources", "add", "--db", str(db), str(snippet))
-    return db
 
 
 @pytest.fixture

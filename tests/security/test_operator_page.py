@@ -13,21 +13,10 @@ from urllib.parse import quote
 import pytest
 from datasette_auth_passwords.utils import hash_password
 
-from tests.conftest import govwatch
 from tests.datasette.test_publish import make_datasette
 from tests.security.sign_in import csrf_token, sign_in
 
 PASSWORD = "correct horse battery"
-SOURCE = "name: hostile\nstart_urls: ['http://127.0.0.1:9/gov/index.html']\nschedule: every 1h\n"
-
-
-@pytest.fixture
-def store(tmp_path):
-    snippet = tmp_path / "source.yaml"
-    snippet.write_text(SOURCE, encoding="utf-8")
-    db = tmp_path / "archive-2026.db"
-    govwatch("sources", "add", "--db", str(db), str(snippet))
-    return db
 
 
 @pytest.fixture
