@@ -436,3 +436,14 @@ def m012_version_text_once(db: sqlite_utils.Database) -> None:
         where exists (select 1 from articles a where a.current_version_id = article_versions.id
                       and a.text is article_versions.text)
     """)
+
+
+@migrations()
+def m015_copy_signatures_redone(db: sqlite_utils.Database) -> None:
+    """Copy signatures are now datasketch MinHashes (monitor/copies.py): the stored bands of the
+    hand-written MinHash can never match a new one, so they are dropped and every article is
+    signed again by the next annotation (storage.copies.articles_to_sign picks unsigned ones).
+    `copy_of` links and their `republished` events are kept: they were confirmed on exact Jaccard.
+    """
+    db.execute("delete from article_shingle_bands")
+    db.execute("delete from article_minhash")
