@@ -22,7 +22,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlite_utils
-from datasketch import MinHash
 
 from storage.copies import articles_by_id, articles_to_sign, candidate_copies, link_copy, save_signature
 
@@ -44,7 +43,13 @@ def shingles(text: str | None) -> set[int]:
 
 
 def minhash(hashes: set[int]) -> list[int]:
-    """The BANDS * ROWS minima of datasketch's permutations over the shingle hashes."""
+    """The BANDS * ROWS minima of datasketch's permutations over the shingle hashes.
+
+    Imported here, not at the top: datasketch's package imports scipy and the redis client
+    (its LSH storage backends), ~1 s that only an annotation with something to sign should pay.
+    """
+    from datasketch import MinHash
+
     signature = MinHash(num_perm=BANDS * ROWS, seed=SIGNATURE_SEED, hashfunc=int)
     signature.update_batch(list(hashes))
     return [int(v) for v in signature.hashvalues]
