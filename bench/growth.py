@@ -77,7 +77,7 @@ def fill(db_path: Path, pages: list[tuple[str, str, bytes]], say: Any) -> dict[s
             continue
         f = extracted.fields
         page = FetchedArticle(url=url, source=source, body=body, title=f.get("title"), text=f["text"],
-                              published=f.get("date"), publisher=f.get("publisher"), doc_no=f.get("doc_no"),
+                              published=f.get("published"), publisher=f.get("publisher"), doc_no=f.get("doc_no"),
                               prepared=extracted.prepared)
         record_page(db, runs[source], page)
         gz_bytes += len(gzip.compress(body, compresslevel=6, mtime=0))

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from crawler.recheck import parse_duration
 from monitor.schedules import parse_schedule
+from storage.outcome_writer import DEFAULT_CONFIRM_CHECKS
 from storage.source_names import SOURCE_NAME_PATTERN
 
 DEFAULT_DEMO_URL = "http://127.0.0.1:8765"
@@ -112,7 +113,7 @@ class SourceConfig(BaseModel):
     # Checks in a row (each in its own crawl) that must find an article gone (404/410, an error
     # page, a redirect away) before it is reported withdrawn: sites answer 404 for a while
     # during maintenance or while their CMS republishes. 1 reports it at the first sighting.
-    confirm_withdrawal_checks: int = Field(default=2, ge=1, le=10)
+    confirm_withdrawal_checks: int = Field(default=DEFAULT_CONFIRM_CHECKS, ge=1, le=10)
     notes: str | None = None
 
     @field_validator("start_urls")

@@ -38,27 +38,20 @@ from typing import Any
 import redis
 
 from crawler.frontier import DEFAULT_PREFIX, STREAM_GROUP, Frontier, Keys, seed_request
-from crawler.items import ArticleGone, FetchFailure, ListPageFetched, ListProfileLearned
 from monitor.changes import annotate_changes
 from monitor.crawls import PROJECT_ROOT, _pythonpath
 from monitor.health import all_source_health
 from storage import open_db
-from storage.articles import (
-    FetchedArticle,
-    conditional_get_validators,
-    known_articles,
-    record_gone,
-    record_not_modified,
-    record_page,
-)
+from storage.articles import conditional_get_validators, known_articles
 from storage.control import record_health
-from storage.list_pages import list_page_stats, record_list_fetch
-from storage.list_profiles import save_learned_profile, source_profiles
+from storage.list_pages import list_page_stats
+from storage.list_profiles import source_profiles
+from storage.outcome_writer import record_outcome
+from storage.outcomes import decode_outcome
 from storage.runs import (
     articles_stored,
     finish_run,
     get_run,
-    record_fetch_error,
     run_outcome,
     start_failures_logged,
     start_run,
@@ -275,7 +268,7 @@ class StoreWriter:
                 if kind == "run_end":
                     self.close_run(db, run_id)
                 else:
-                    apply_entry(db, run_id, kind, json.loads(fields[b"data"]), fields.get(b"body", b""))
+                    apply_entry(db, run_id, kind, fields[b"data"], fields.get(b"body", b""))
                     self.written += 1
             record_offset(db, self.keys.items, entries[-1][0])
         ids = [e[0] for e in entries]
@@ -326,37 +319,10 @@ class StoreWriter:
                            for name, flags in all_source_health(db).items()})
 
 
-def apply_entry(db: Any, run_id: int, kind: str, data: dict[str, Any], body: bytes) -> str:
-    """Write one stream entry with the store's own writers (the same as StoragePipeline)."""
-    if kind == "page":
-        return record_page(db, run_id, FetchedArticle(body=body, **data))
-    if kind == "not_modified":
-        return record_not_modified(db, run_id, data["url"])
-    if kind == "gone":
-        gone = ArticleGone(**data)
-        confirm = get_source(db, gone.source).get("confirm_withdrawal_checks", 2)
-        outcome = record_gone(db, run_id, gone.url, gone.http_status, gone.reason, confirm_checks=confirm)
-        detail = gone.reason or f"HTTP {gone.http_status}"
-        if outcome == "suspected":
-            record_fetch_error(db, run_id, gone.source, gone.url,
-                               f"{detail}: withdrawal suspected, reported if the next check sees it too",
-                               gone.http_status)
-        elif outcome == "unknown":  # listed, but gone before we stored it
-            record_fetch_error(db, run_id, gone.source, gone.url, detail, gone.http_status)
-        return outcome
-    if kind == "list_page":
-        page = ListPageFetched(**data)
-        record_list_fetch(db, page.source, page.url, page.new_links, page.next_due)
-        return "list"
-    if kind == "list_profile":
-        learned = ListProfileLearned(**data)
-        saved = save_learned_profile(db, learned.source, learned.url, learned.profile, relearned=learned.relearned)
-        return "profile_saved" if saved else "profile_pinned"
-    if kind == "error":
-        failure = FetchFailure(**data)
-        record_fetch_error(db, run_id, failure.source, failure.url, failure.reason, failure.http_status)
-        return "error"
-    raise ValueError(f"unknown stream entry kind {kind!r}")
+def apply_entry(db: Any, run_id: int, kind: str, data: str | bytes, body: bytes) -> str:
+    """Write one stream entry: decode it and hand it to the store's one writer (the same
+    record_outcome the Scrapy pipeline calls on one machine)."""
+    return record_outcome(db, run_id, decode_outcome(kind, data, body))
 
 
 def start_store_writer_thread(redis_url: str, db_path: str | Path, stop: threading.Event) -> threading.Thread:

@@ -234,17 +234,17 @@ def test_a_writer_killed_after_its_commit_writes_each_page_once(clean_redis, dem
 
     from crawler.distributed import item_message
     from crawler.frontier import STREAM_GROUP, Keys
-    from crawler.items import ArticlePage
     from monitor.distributed import StoreWriter, enqueue_crawl
     from storage import open_db
+    from storage.outcomes import FetchedArticle
 
     db_path = tmp_path / "govwatch.db"
     sync_demo_sources(db_path, demo_site.base_url)
     run_id = enqueue_crawl(clean_redis, db_path, "demo-gov")
     server, keys = redis.Redis.from_url(clean_redis), Keys()
     for i in range(3):
-        page = ArticlePage(url=f"{demo_site.base_url}/gov/2021/01/t20210101_{i}.html", source="demo-gov",
-                           body=f"<p>第{i}篇</p>".encode(), extracted={"title": f"标题{i}", "text": f"第{i}篇正文"})
+        page = FetchedArticle(url=f"{demo_site.base_url}/gov/2021/01/t20210101_{i}.html", source="demo-gov",
+                              body=f"<p>第{i}篇</p>".encode(), title=f"标题{i}", text=f"第{i}篇正文")
         server.xadd(keys.items, item_message(run_id, page))
 
     class Killed(Exception):
