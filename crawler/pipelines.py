@@ -25,7 +25,7 @@ from storage.outcomes import (
     ListPageFetched,
     ListProfileLearned,
 )
-from storage.runs import articles_stored, finish_run, get_run, run_outcome, start_run
+from storage.runs import articles_stored, close_run, get_run, run_outcome, start_run
 from storage.transactions import batch, writing
 
 log = logging.getLogger(__name__)
@@ -314,7 +314,7 @@ class StoragePipeline:
             message = RUN_MESSAGES.get(reason, f"crawl ended: {reason}")
         if status != "ok":
             log.warning("run %s %s: %s", self.run_id, status, message)
-        finish_run(
+        close_run(
             self.db,
             self.run_id,
             status,

@@ -14,7 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from crawler.recheck import parse_duration
-from monitor.schedules import parse_schedule
+from monitor.schedules import DEFAULT_TIMEZONE, parse_schedule
 from storage.outcome_writer import DEFAULT_CONFIRM_CHECKS
 from storage.source_names import SOURCE_NAME_PATTERN
 
@@ -102,7 +102,7 @@ class SourceConfig(BaseModel):
     list_pattern: str = DEFAULT_LIST_PATTERN
     max_list_pages: int = Field(default=10, ge=1, le=100_000)  # a first crawl of a whole archive may need thousands
     schedule: str = "every 6h"
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     enabled: bool = True
     time_limit_s: int = Field(default=1800, ge=10)
     politeness: Politeness = Field(default_factory=Politeness)
@@ -267,5 +267,5 @@ def check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {name!r} (use an IANA name such as Asia/Shanghai)") from None
+        raise ValueError(f"unknown time zone {name!r} (use an IANA name such as {DEFAULT_TIMEZONE})") from None
     return name

@@ -11,7 +11,8 @@ runs each crawl in a child process as before and never imports redis. The parts:
   stream through a consumer group, writes each batch in one SQLite transaction together with
   the last entry id applied, then XACKs and deletes the entries. It closes a run when the
   run's end marker arrives (its outstanding-request count reached zero), or at its time
-  limit, then fills diffs and copy links and recomputes source health, as `govwatch crawl` does.
+  limit, then ends it as `govwatch crawl` does (monitor/run_end.finish_run: diffs, copy
+  links, bodies, source health).
 
 What survives what (details in crawler/frontier.py):
 
@@ -38,19 +39,17 @@ from typing import Any
 import redis
 
 from crawler.frontier import DEFAULT_PREFIX, STREAM_GROUP, Frontier, Keys, seed_request
-from monitor.changes import annotate_changes
 from monitor.crawls import PROJECT_ROOT, _pythonpath
-from monitor.health import all_source_health
+from monitor.run_end import finish_run
 from storage import open_db
 from storage.articles import conditional_get_validators, known_articles
-from storage.control import record_health
 from storage.list_pages import list_page_stats
 from storage.list_profiles import source_profiles
 from storage.outcome_writer import record_outcome
 from storage.outcomes import decode_outcome
 from storage.runs import (
     articles_stored,
-    finish_run,
+    close_run,
     get_run,
     run_outcome,
     start_failures_logged,
@@ -248,9 +247,9 @@ class StoreWriter:
             run_id = int(raw)
             log.warning("run %d: time limit reached; closing it and dropping its queued requests", run_id)
             with writing(db):
-                self.close_run(db, run_id, timed_out=True)
+                self.end_run(db, run_id, timed_out=True)
             self.forget_run(run_id)
-            self.after_runs(db)
+            self.after_runs(db, [run_id])
 
     # -- SQLite side ---------------------------------------------------------------------------
     def apply(self, db: Any, entries: list[tuple[str, dict[bytes, bytes]]]) -> None:
@@ -266,7 +265,7 @@ class StoreWriter:
                 if not entry_after(entry_id, offset):
                     continue  # applied before a crash, not yet acknowledged
                 if kind == "run_end":
-                    self.close_run(db, run_id)
+                    self.end_run(db, run_id)
                 else:
                     apply_entry(db, run_id, kind, fields[b"data"], fields.get(b"body", b""))
                     self.written += 1
@@ -279,9 +278,9 @@ class StoreWriter:
         for run_id in ended:
             self.forget_run(run_id)
         if ended:
-            self.after_runs(db)
+            self.after_runs(db, ended)
 
-    def close_run(self, db: Any, run_id: int, timed_out: bool = False) -> None:
+    def end_run(self, db: Any, run_id: int, timed_out: bool = False) -> None:
         """Finish the run row (inside the caller's transaction) with the workers' page counts."""
         if not self.server.exists(self.keys.run(run_id, "context")):
             return  # closed already (a late duplicate end, or a time limit)
@@ -297,7 +296,7 @@ class StoreWriter:
             start_failures=start_failures_logged(db, run_id, start_urls), starts_without_links=[])
         if timed_out:
             message = "time limit reached before the workers finished"
-        finish_run(db, run_id, status, message=message, pages_fetched=pages, bytes_downloaded=stats.get("bytes", 0))
+        close_run(db, run_id, status, message=message, pages_fetched=pages, bytes_downloaded=stats.get("bytes", 0))
         self.closed_runs.append({"id": run_id, "status": status, "pages": pages})
 
     def forget_run(self, run_id: int) -> None:
@@ -312,11 +311,10 @@ class StoreWriter:
         if source and self.server.get(self.keys.source_run(source)) == str(run_id).encode():
             self.server.delete(self.keys.source_run(source))
 
-    def after_runs(self, db: Any) -> None:
-        """What `govwatch crawl` does after its crawls: diffs, copy links, source health."""
-        annotate_changes(db)
-        record_health(db, {name: [f"{f.problem}: {f.detail}" for f in flags]
-                           for name, flags in all_source_health(db).items()})
+    def after_runs(self, db: Any, run_ids: list[int]) -> None:
+        """The one ending of closed runs, as `govwatch crawl` does it (monitor/run_end.py)."""
+        for run_id in run_ids:
+            finish_run(db, run_id)
 
 
 def apply_entry(db: Any, run_id: int, kind: str, data: str | bytes, body: bytes) -> str:

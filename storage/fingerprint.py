@@ -42,6 +42,12 @@ def normalise_text(text: str | None) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def changed_fields(old: Mapping[str, str | None], new: Mapping[str, str | None]) -> list[str]:
+    """The CHANGE_FIELDS whose normalised values differ between two records: the fields a new
+    version changed, in CHANGE_FIELDS order (empty exactly when their content_hash is equal)."""
+    return [name for name in CHANGE_FIELDS if normalise_text(old.get(name)) != normalise_text(new.get(name))]
+
+
 def content_hash(fields: Mapping[str, str | None]) -> str:
     """SHA-256 over the normalised CHANGE_FIELDS of `fields` (missing ones count as empty)."""
     payload = {name: normalise_text(fields.get(name)) for name in CHANGE_FIELDS}

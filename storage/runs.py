@@ -42,7 +42,7 @@ def count_in_run(db: sqlite_utils.Database, run_id: int, **increments: int) -> N
     db.execute(f"update crawl_runs set {assignments} where id = :id", {**increments, "id": run_id})
 
 
-def finish_run(
+def close_run(
     db: sqlite_utils.Database,
     run_id: int,
     status: str,

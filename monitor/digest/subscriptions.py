@@ -20,6 +20,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from monitor.config import ConfigError, check_timezone, describe_validation_error
+from monitor.digest.channels import check_channel
+from monitor.schedules import DEFAULT_TIMEZONE
 
 FORMATS = ("html", "markdown", "atom")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
@@ -116,8 +118,6 @@ class Subscription(BaseModel):
     @field_validator("channels")
     @classmethod
     def _known_channels(cls, channels: list[str]) -> list[str]:
-        from monitor.digest.delivery import check_channel
-
         for channel in channels:
             check_channel(channel)  # raises ValueError naming the problem
         return channels
@@ -140,7 +140,7 @@ class DigestSettings(BaseModel):
     # Where the file drop is published on the web (optional): chat messages link to
     # <digest_url>/<subscription>/<day>.html, and feed readers follow <subscription>/latest.atom.
     digest_url: str | None = None
-    timezone: str = "Asia/Shanghai"  # a digest day runs 00:00–24:00 here
+    timezone: str = DEFAULT_TIMEZONE  # a digest day runs 00:00–24:00 here
     digest_time: str = Field(default="07:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     sender: str = "govwatch <govwatch@localhost>"
     tag_authority: str = Field(default="govwatch", pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]*$")  # of Atom tag: ids
