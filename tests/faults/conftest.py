@@ -37,6 +37,13 @@ def crawl(db_path: Path, config: Path, *names: str, check: bool = False):
     return govwatch("crawl", "--db", str(db_path), "--config", str(config), *(names or ("faults",)), check=check)
 
 
+# A worker serves every source at once, so the per-source back-off ceiling of a sources file
+# (politeness.backoff_max_delay) does not reach it: it takes the worker's own setting. The
+# fault site's 429/503s would otherwise slow its one host to the 60 s default ceiling and
+# the day's crawl would end at its time limit.
+WORKER_SETTINGS = {"GOVWATCH_BACKOFF_MAX_DELAY": FAST_POLITENESS["backoff_max_delay"]}
+
+
 class SingleMachine:
     """`govwatch crawl`: each source in its own Scrapy process, written by StoragePipeline."""
 
@@ -65,7 +72,7 @@ class Distributed:
         if db_path not in self.clusters:
             cluster = Cluster(self.redis_url, db_path, self.log_dir)
             cluster.start_writer()
-            cluster.start_worker(f"faults-{len(self.clusters)}")
+            cluster.start_worker(f"faults-{len(self.clusters)}", **WORKER_SETTINGS)
             self.clusters[db_path] = cluster
         return self.clusters[db_path]
 
