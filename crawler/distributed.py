@@ -46,13 +46,13 @@ from scrapy_redis.scheduler import Scheduler as RedisScheduler
 from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
-from crawler.frontier import DEFAULT_PREFIX, Frontier
-from crawler.items import ArticlePage, FetchFailure
+from crawler.frontier import DEFAULT_PREFIX, SEED_URL, Frontier
+from crawler.items import ArticlePage
 from crawler.middlewares import ConditionalGetMiddleware
 from crawler.pipelines import ExtractionPipeline
 from crawler.recheck import due_articles
 from crawler.spiders.source import SourceSpider
-from storage.outcomes import Outcome, encode_outcome
+from storage.outcomes import FetchFailure, Outcome, encode_outcome
 
 CONTEXT_CACHE = 256  # run contexts kept per worker; a context is re-read from Redis if evicted
 
@@ -199,6 +199,14 @@ class WorkerSpider(scrapy.Spider):
     def context_for(self, request: scrapy.Request) -> RunContext | None:
         run_id = request.meta.get("govwatch_run")
         return self.context(int(run_id)) if run_id is not None else None
+
+    def site_rules(self, request: scrapy.Request) -> RunContext | None:
+        """Whose `on_site` and `in_scope` the scope middlewares (crawler/middlewares.py) apply to
+        a request: its run's source. None for the run's seed (our own data: URL, never fetched
+        from a site) and for robots.txt requests (made for a host already on a run's site)."""
+        if request.url == SEED_URL:
+            return None
+        return self.context_for(request)
 
     def apply_politeness(self, ctx: RunContext) -> None:
         """The source's delay and concurrency on its hosts' download slots (the strictest wins)."""

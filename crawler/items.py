@@ -1,36 +1,21 @@
-"""What the spider yields: one item per fetch.
+"""What the spider yields that is not yet a crawl outcome: an article page before extraction.
 
-`ArticlePage` is a 200 for an article before extraction; the extraction pipeline turns it
-into one of the store's outcomes (storage/outcomes.py: a FetchedArticle, or the article gone,
-or a failure). Every other item the spider yields is already one of those outcomes: they are
-the store's own records, re-exported here for the spider's code.
+The extraction pipeline turns an `ArticlePage` into one of the store's outcomes
+(storage/outcomes.py: a FetchedArticle, the article gone, or a failure). Every other item
+the spider yields is already one of those outcomes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from storage.outcomes import (  # noqa: F401 - re-exported: the spider's items are the store's outcomes
-    ArticleGone,
-    ArticleNotModified,
-    FetchedArticle,
-    FetchFailure,
-    ListPageFetched,
-    ListProfileLearned,
-)
+from storage.outcomes import FetchedPage
 
 
 @dataclass
-class ArticlePage:
-    """A 200 response for an article URL, before extraction."""
+class ArticlePage(FetchedPage):
+    """A 200 response for an article URL, before extraction (the response as FetchedPage keeps it)."""
 
-    url: str
-    source: str
-    body: bytes
-    http_status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
-    encoding: str | None = None
-    fetched_at: str | None = None
     # The charset the response claimed (header or <meta>), screened for lies with the body.
     declared_charset: str | None = None
     # The URL the spider asked for, when redirects led here: failures are kept against it.

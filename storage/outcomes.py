@@ -26,10 +26,9 @@ from storage.prepared import PreparedContent, prepare_content
 
 
 @dataclass
-class FetchedArticle:
-    """One article page as fetched and extracted, under the store's column names."""
-
-    kind: ClassVar[str] = "page"
+class FetchedPage:
+    """A response for an article URL as received: what every page record starts with (the
+    crawler's page before extraction, crawler.items.ArticlePage, adds what screening needs)."""
 
     url: str
     source: str
@@ -38,6 +37,14 @@ class FetchedArticle:
     headers: dict[str, str] = field(default_factory=dict)
     encoding: str | None = None
     fetched_at: str | None = None
+
+
+@dataclass
+class FetchedArticle(FetchedPage):
+    """One article page as fetched and extracted, under the store's column names."""
+
+    kind: ClassVar[str] = "page"
+
     canonical_url: str | None = None
     title: str | None = None
     text: str = ""

@@ -9,10 +9,11 @@ from datasette.app import Datasette
 from scrapy import signals
 from scrapy.utils.test import get_crawler
 
-from crawler.items import ArticlePage, FetchedArticle
+from crawler.items import ArticlePage
 from crawler.pipelines import ExtractionPipeline
 from storage import open_db
 from storage.articles import record_page
+from storage.outcomes import FetchedArticle
 from storage.runs import start_run
 from storage.sources import sync_sources
 

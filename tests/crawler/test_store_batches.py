@@ -16,9 +16,9 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 from crawler.extraction_pool import extract_for_store
-from crawler.items import FetchedArticle, FetchFailure, ListPageFetched
 from crawler.pipelines import StoragePipeline
 from storage import open_db
+from storage.outcomes import FetchedArticle, FetchFailure, ListPageFetched
 from storage.sources import sync_sources
 
 SOURCE = "batch-test"
