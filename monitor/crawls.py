@@ -21,7 +21,20 @@ from monitor.run_end import finish_run
 from storage import open_db
 from storage.runs import RUN_NOTE_MARK, close_run, get_run, start_run
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# Where the packages are: crawl processes get it on their PYTHONPATH.
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+
+
+def project_files_root() -> Path:
+    """Where sources.yaml, subscriptions.yaml, datasette/ and data/ are: the checkout (also an
+    editable install), else what `pip install .` put under the environment's share/govwatch
+    (pyproject.toml's data-files), since an installed package has no checkout around it."""
+    if (PACKAGE_ROOT / "sources.yaml").exists():
+        return PACKAGE_ROOT
+    return Path(sys.prefix) / "share" / "govwatch"
+
+
+PROJECT_ROOT = project_files_root()
 
 
 
@@ -211,4 +224,4 @@ def _tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
 
 def _pythonpath() -> str:
     existing = os.environ.get("PYTHONPATH")
-    return f"{PROJECT_ROOT}{os.pathsep}{existing}" if existing else str(PROJECT_ROOT)
+    return f"{PACKAGE_ROOT}{os.pathsep}{existing}" if existing else str(PACKAGE_ROOT)
