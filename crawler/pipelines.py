@@ -309,6 +309,7 @@ class StoragePipeline:
             start_failures=dict(getattr(spider, "start_failures", {})),
             starts_without_links=list(getattr(spider, "starts_without_links", [])),
             notes=list(getattr(spider, "run_notes", [])),
+            page_errors=stats.get_value("spider_exceptions/count", 0),
         )
         if ended != "ok":  # stopped, timed out, killed: the close reason is the message
             message = RUN_MESSAGES.get(reason, f"crawl ended: {reason}")
