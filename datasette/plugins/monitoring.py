@@ -73,6 +73,8 @@ async def metrics(datasette) -> Response:
         articles = (await db.execute(
             "select source, status, count(*) as n from articles group by source, status")).rows
         events = (await db.execute("select source, kind, count(*) as n from events group by source, kind")).rows
+        outcomes = (await db.execute(
+            "select source, status, count(*) as n from crawl_runs group by source, status")).rows
     except sqlite3.Error as exc:
         return Response(f"# database unreadable: {_one_line(str(exc))}\ngovwatch_up 0\n", status=503,
                         content_type=CONTENT_TYPE)
@@ -87,6 +89,10 @@ async def metrics(datasette) -> Response:
         samples = [({"source": s["source"]}, _epoch(s[column]) if column.endswith("_at") else s[column])
                    for s in sources]
         lines += _family(name, kind, text, [(labels, v) for labels, v in samples if v is not None])
+    # Every status (ok, degraded, failed, killed, stopped…): `last_success` is the last clean run,
+    # and an alert on "degraded for a day" needs the degraded runs counted, not hidden.
+    lines += _family("govwatch_runs_by_status_total", "counter", "Crawl runs, by source and status.",
+                     [({"source": r["source"], "status": r["status"]}, r["n"]) for r in outcomes])
     lines += _family("govwatch_source_healthy", "gauge",
                      "0 when the service's last health check flagged the source (see /-/operator).",
                      [({"source": s["source"]}, int(not s["health_flags"])) for s in sources

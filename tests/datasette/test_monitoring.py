@@ -60,7 +60,12 @@ async def test_metrics_are_the_runs_table_per_source(store):
                             "from crawl_runs where status = 'ok' group by source").fetchall()
     all_runs = dict(conn.execute("select source, count(*) from crawl_runs group by source").fetchall())
     events = conn.execute("select source, kind, count(*) from events group by source, kind").fetchall()
+    conn.execute("update crawl_runs set status = 'degraded' where id = (select min(id) from crawl_runs)")
+    conn.commit()
+    by_status = conn.execute("select source, status, count(*) from crawl_runs group by source, status").fetchall()
     conn.close()
+    assert "degraded" in {status for _, status, _ in by_status}
+    samples = parse((await datasette_for(store).client.get("/-/metrics")).text)
     assert expected
     for source, ok_runs, pages, errors, last_ok in expected:
         label = frozenset({("source", source)})
@@ -70,6 +75,9 @@ async def test_metrics_are_the_runs_table_per_source(store):
         assert samples[("govwatch_last_success_timestamp_seconds", label)] == int(
             datetime.fromisoformat(last_ok).timestamp())
         assert samples[("govwatch_runs_running", label)] == 0
+    for source, status, n in by_status:
+        assert samples[("govwatch_runs_by_status_total", frozenset({("source", source), ("status", status)}))] == n
+    assert sum(n for _, _, n in by_status) == sum(all_runs.values())
     for source, kind, n in events:
         assert samples[("govwatch_events_total", frozenset({("source", source), ("kind", kind)}))] == n
     assert samples[("govwatch_service_up", frozenset())] == 0
