@@ -184,7 +184,7 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
     # Counted after the drops (a share bar inside it is gone); found again if a navigation block held it.
     # None before the drops means none after (they remove elements, never add text or a class), so
     # the rules' XPaths are not run over the tree a second time: on a large portal page without a
-    # known container that scan was ~2 ms (bench/README.md, "Regression").
+    # known container that scan was ~2 ms (bench/README.md, "Extraction CPU regression").
     container_chars = 0
     if container is not None:
         container, container_chars = _content_container(root, rules, first=container)
