@@ -8,17 +8,22 @@ where there is a truth; text found, title = anchor, a date and no navigation lin
 realsites-dev; a little for every page that needs the fallback (bench/extraction.py,
 page_score). Rules marked `evidence: realpages` show a use only on realpages, the set they were
 tuned on: they are held to a cost there and are the first to doubt. `evidence: unit-test`: only
-a hand-written page of tests/test_extraction.py needs them (that test holds them).
+a hand-written page of tests/test_extraction.py needs them (that test holds them). `evidence: cpu`:
+rules that change no output at all and only keep blocks trafilatura would throw away out of its
+tree (its CPU is measured in bench/); held here to changing nothing.
 """
 from __future__ import annotations
+
+import json
 
 import pytest
 
 from bench.extraction import DEFAULT_DIR, GOLD_DIR, RSDEV_TAR, ablate, ablation_pages, unpack_rsdev
-from crawler.extraction.rules import RULE_LISTS, read_rules_data
+from crawler.extraction import extract_page
+from crawler.extraction.rules import RULE_LISTS, read_rules_data, rules_from_data
 
 KINDS = {"any", "gov", "news", "epaper", "repost", "mirror"}
-EVIDENCE = {"realpages", "unit-test"}
+EVIDENCE = {"realpages", "unit-test", "cpu"}
 
 
 def rules_by_evidence() -> dict[str | None, list[tuple[str, str]]]:
@@ -67,3 +72,25 @@ def test_rules_with_evidence_only_on_realpages_still_cost_there():
     wanted = rules_by_evidence().get("realpages", [])
     rows = ablate(ablation_pages(None, [DEFAULT_DIR]), first_cost=True, only=set(wanted))
     assert _idle(rows, wanted) == []
+
+
+def _without_cpu_rules(data: dict) -> dict:
+    return {name: [e for e in value if not (isinstance(e, dict) and e.get("evidence") == "cpu")]
+            if name in RULE_LISTS and isinstance(value, list) else value for name, value in data.items()}
+
+
+def test_rules_kept_for_cpu_change_no_output():
+    data = read_rules_data()
+    assert rules_by_evidence().get("cpu"), "no rule is marked evidence: cpu"
+    with_them, without = rules_from_data(data), rules_from_data(_without_cpu_rules(data))
+    folders = [GOLD_DIR, *([DEFAULT_DIR] if DEFAULT_DIR.is_dir() else [])]
+    pages = [p for folder in folders for p in sorted(folder.glob("*.html"))]
+    assert len(pages) >= 40
+    changed = []
+    for page in pages:
+        raw = page.read_bytes()
+        a, b = (json.dumps(extract_page(raw, None, rules=r).to_dict(), ensure_ascii=False, sort_keys=True, default=str)
+                for r in (with_them, without))
+        if a != b:
+            changed.append(page.name)
+    assert changed == [], "these rules change output: give them output evidence or drop them"

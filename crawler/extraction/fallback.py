@@ -75,8 +75,13 @@ def prose_chars(lines: list[str], rules: Rules, links: set[str]) -> int:
     min_chars = int(rules.thresholds["prose_line_min_chars"])
     total = 0
     for line in lines:
-        n = len(_WS.sub("", line))
-        if n < min_chars or not _CLAUSE.search(line) or _WS.sub("", line) in links:
+        # Cheapest tests first (this runs on every line of every page): a line shorter than the
+        # minimum cannot hold that many non-space characters, and most short lines stop there.
+        if len(line) < min_chars or not _CLAUSE.search(line):
+            continue
+        bare = _WS.sub("", line)
+        n = len(bare)
+        if n < min_chars or bare in links:
             continue
         if rules.boilerplate_re.search(line) or is_metadata_line(line, rules):
             continue

@@ -182,7 +182,12 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
     share = rules.thresholds["container_min_share"]
     body_chars = _chars(body_lines)
     # Counted after the drops (a share bar inside it is gone); found again if a navigation block held it.
-    container, container_chars = _content_container(root, rules, first=container)
+    # None before the drops means none after (they remove elements, never add text or a class), so
+    # the rules' XPaths are not run over the tree a second time: on a large portal page without a
+    # known container that scan was ~2 ms (bench/README.md, "Extraction CPU regression").
+    container_chars = 0
+    if container is not None:
+        container, container_chars = _content_container(root, rules, first=container)
     if container is not None and body_chars < share * container_chars:
         container_lines = _container_lines(container, rules, title, links)
         if container_lines and body_chars < share * _chars(container_lines):
