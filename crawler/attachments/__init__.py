@@ -70,7 +70,7 @@ def read_attachment(data: bytes, declared: str | None = None, limits: ReadLimits
         with budget(limits):
             reading = _read(data, kind, limits)
     except ReadTimeout:
-        return AttachmentReading(UNREADABLE, kind, None, f"reading took longer than {limits.max_seconds:.0f} s")
+        return AttachmentReading(UNREADABLE, kind, None, f"reading took longer than {limits.max_seconds:g} s")
     except MemoryError:
         return AttachmentReading(UNREADABLE, kind, None, f"reading needed more than {limits.max_memory // (1024 * 1024)} MB")
     except RecursionError:

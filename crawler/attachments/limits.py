@@ -38,8 +38,12 @@ class ReadLimits:
     max_chars: int = 5_000_000  # text kept (more is cut, and the cut is recorded)
 
 
-class ReadTimeout(Exception):
-    """Raised inside a read that ran past its time budget."""
+class ReadTimeout(BaseException):
+    """Raised inside a read that ran past its time budget.
+
+    A BaseException, as KeyboardInterrupt is: the readers catch every Exception a broken file
+    raises and turn it into a reason, and the timeout must get past them to `read_attachment`.
+    """
 
 
 def _on_alarm(signum: int, frame: object) -> None:
