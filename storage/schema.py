@@ -436,3 +436,16 @@ def m012_version_text_once(db: sqlite_utils.Database) -> None:
         where exists (select 1 from articles a where a.current_version_id = article_versions.id
                       and a.text is article_versions.text)
     """)
+
+
+@migrations()
+def m014_attachments(db: sqlite_utils.Database) -> None:
+    """Attachments with their text and version history, searched like articles (issue 23).
+
+    `events.attachment_version_id` names the attachment version a `changed` event is about
+    (NULL for an article's own change), so the digest and the article page can show its diff.
+    """
+    from storage.attachments import create_attachment_tables
+
+    create_attachment_tables(db)
+    db["events"].add_column("attachment_version_id", int)
