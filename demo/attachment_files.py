@@ -131,3 +131,44 @@ def ofd_bytes(lines: list[str]) -> bytes:
         for name, xml in files.items():
             z.writestr(name, xml.encode("utf-8"))
     return out.getvalue()
+
+
+# The demo's attachments: text that appears in no article (so a search for it finds an article
+# only through its attachment), one phrase per format, and a line added when a file is replaced.
+DEMO_PHRASES = {
+    "pdf": "库区移民后期扶持项目资金分配明细",
+    "docx": "村级集体经济发展扶持对象申报表",
+    "xlsx": "高标准农田建设补助资金",
+    "ofd": "防汛抗旱物资储备调拨单",
+}
+REPLACED_LINE = "（第二天更新）补充：新增防汛物资储备点三处"
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ofd": "application/ofd",
+}
+
+
+def demo_attachment_lines(title: str, number: int, ext: str, revision: int = 0) -> list[str]:
+    """The text of a demo attachment: its number, the notice's title, its format's phrase."""
+    lines = [f"附件{number}", f"{title}（{DEMO_PHRASES[ext]}）",
+             "一、适用范围：本附件所列事项适用于全市各县区。", "二、报送时间：请于每月5日前报送上月情况。"]
+    if revision:
+        lines.append(REPLACED_LINE + ("" if revision == 1 else f"（第{revision}版）"))
+    return lines
+
+
+def demo_attachment(title: str, number: int, ext: str, revision: int = 0) -> tuple[bytes, str]:
+    """(bytes, content type) of a demo attachment in format `ext`."""
+    lines = demo_attachment_lines(title, number, ext, revision)
+    if ext == "pdf":
+        return pdf_bytes(lines), CONTENT_TYPES[ext]
+    if ext == "docx":
+        return docx_bytes(lines[:2], [["序号", "事项", "要求"], ["1", lines[2], lines[3]]] + [[str(i), line, ""] for i, line in enumerate(lines[4:], 2)]), CONTENT_TYPES[ext]
+    if ext == "xlsx":
+        rows: list[list[object]] = [[line] for line in lines[:2]]
+        rows += [["序号", "村名", "补助金额（万元）"], [1, "石门村", 12.5], [2, "桐子坳村", 8.0]]
+        rows += [[line] for line in lines[2:]]
+        return xlsx_bytes({"明细": rows}), CONTENT_TYPES[ext]
+    return ofd_bytes(lines), CONTENT_TYPES["ofd"]

@@ -1,0 +1,211 @@
+"""Fetch each stored article's attachments in the same crawl, read them in workers, store them.
+
+`AttachmentPipeline` comes after the store's pipeline (crawler/settings.py). For every article
+page it sees it asks for the page's attachments; for every 304 article it asks again for the
+attachments already stored, with their ETag / Last-Modified, since a 附件 is often replaced
+under an unchanged page. The requests go through the crawl's own downloader: the source's
+robots.txt, delays, concurrency and back-off apply, and only URLs on the source's site (its
+hosts and ports, `SourceSpider.on_site`) are asked for. A file over GOVWATCH_ATTACHMENT_MAX_BYTES
+(default 30 MB) is stopped as soon as its headers (or its bytes) say so and recorded with its
+size as `too_large`; it is never cut and read in part.
+
+The callback reads the file in worker processes (pool.py) and writes the outcome with
+storage.attachments.record_attachment, the one rule for what an attachment does to the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from typing import Any, Self
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured, StopDownload
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler.items import ArticleNotModified, ArticlePage
+from crawler.response_checks import failure_reason, tries_note
+from storage import open_db
+from storage.articles import article_by_url
+from storage.attachments import (
+    AttachmentFetch,
+    article_attachments,
+    attachment_validators,
+    record_attachment,
+    record_attachment_not_modified,
+)
+
+from . import ReadLimits
+from .pool import AttachmentReaders
+
+log = logging.getLogger(__name__)
+
+META = "govwatch_attachment"
+MAX_PER_ARTICLE = 30  # a page listing more "attachments" is a file index, not a notice
+ATTACHMENT_PRIORITY = 5  # after the article pages (10), before list pages (0)
+# How long a callback waits for its article's row: the store writes pages in batches (~1 s).
+ARTICLE_WAIT_S = 15.0
+
+
+class AttachmentPipeline:
+    """Schedules attachment requests for stored articles and stores what they give."""
+
+    def __init__(self, crawler: Crawler, db_path: str, max_bytes: int, readers: AttachmentReaders) -> None:
+        self.crawler = crawler
+        self.db_path = db_path
+        self.max_bytes = max_bytes
+        self.readers = readers
+        self.db: Any = None
+        self.scheduled: set[tuple[str, str]] = set()
+        self.received: dict[int, int] = {}  # id(request) → body bytes so far
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        if not settings.getbool("GOVWATCH_ATTACHMENTS_ENABLED", True):
+            raise NotConfigured("attachments switched off (GOVWATCH_ATTACHMENTS_ENABLED)")
+        max_bytes = settings.getint("GOVWATCH_ATTACHMENT_MAX_BYTES", 30 * 1024 * 1024)
+        limits = ReadLimits(max_bytes=max_bytes,
+                            max_seconds=settings.getfloat("GOVWATCH_ATTACHMENT_READ_TIMEOUT", 30.0))
+        readers = AttachmentReaders(settings.getint("GOVWATCH_ATTACHMENT_WORKERS", 1), limits)
+        pipeline = cls(crawler, settings["GOVWATCH_DB"], max_bytes, readers)
+        crawler.signals.connect(pipeline.headers_received, signal=signals.headers_received)
+        crawler.signals.connect(pipeline.bytes_received, signal=signals.bytes_received)
+        return pipeline
+
+    def open_spider(self) -> None:
+        self.db = open_db(self.db_path)
+
+    def close_spider(self) -> None:
+        self.readers.close()
+        if self.db is not None:
+            self.db.close()
+
+    # -- scheduling -------------------------------------------------------------------------
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, ArticlePage) and item.extracted:
+            for link in (item.extracted.get("attachments") or [])[:MAX_PER_ARTICLE]:
+                self.schedule(item.url, link.get("url"), link.get("name"), link.get("type"))
+        elif isinstance(item, ArticleNotModified):
+            article = article_by_url(self.db, item.url)
+            for row in article_attachments(self.db, article["id"]) if article else []:
+                self.schedule(item.url, row["url"], row["name"], row["type"], article["id"])
+        return item
+
+    def schedule(self, article_url: str, url: str | None, name: str | None, kind: str | None,
+                 article_id: int | None = None) -> None:
+        spider = self.crawler.spider
+        if not url or (article_url, url) in self.scheduled:
+            return
+        stats = self.crawler.stats
+        if not spider.on_site(url):
+            stats.inc_value("govwatch/attachments/off_site")
+            return
+        self.scheduled.add((article_url, url))
+        headers = {}
+        if article_id is not None:
+            validators = attachment_validators(self.db, article_id, url)
+            if validators.get("etag"):
+                headers["If-None-Match"] = validators["etag"]
+            if validators.get("last_modified"):
+                headers["If-Modified-Since"] = validators["last_modified"]
+        stats.inc_value("govwatch/attachments/requested")
+        self.crawler.engine.crawl(Request(
+            url, callback=self.parse_attachment, errback=self.failed, headers=headers,
+            priority=ATTACHMENT_PRIORITY, dont_filter=True,  # the same file under two articles is two rows
+            meta={META: {"article_url": article_url, "name": name, "type": kind},
+                  "handle_httpstatus_list": [304, 404, 410],
+                  # the page limit (DOWNLOAD_MAXSIZE) is for pages; ours is checked in the signals below
+                  "download_maxsize": self.max_bytes + 1024 * 1024},
+        ))
+
+    # -- size limit ---------------------------------------------------------------------------
+
+    def headers_received(self, headers: Any, body_length: int, request: Request, spider: Any) -> None:
+        """Stop a file whose Content-Length is over the limit before its body is downloaded."""
+        meta = request.meta.get(META)
+        if meta is not None and body_length is not None and body_length > self.max_bytes:
+            meta["too_large"] = body_length
+            raise StopDownload(fail=False)
+
+    def bytes_received(self, data: bytes, request: Request, spider: Any) -> None:
+        """Stop a file without (or with a lying) Content-Length once its bytes pass the limit."""
+        meta = request.meta.get(META)
+        if meta is None:
+            return
+        key = id(request)
+        self.received[key] = self.received.get(key, 0) + len(data)
+        if self.received[key] > self.max_bytes:
+            meta["too_large"] = self.received[key]
+            raise StopDownload(fail=False)
+
+    # -- outcomes -----------------------------------------------------------------------------
+
+    async def parse_attachment(self, response: Response) -> None:
+        meta = response.meta[META]
+        self.received.pop(id(response.request), None)
+        stats = self.crawler.stats
+        base = {"url": response.request.url, "name": meta["name"], "type": meta["type"],
+                "http_status": response.status}
+        if response.status == 304:
+            article_id = await self.article_id(meta["article_url"])
+            if article_id is not None:
+                record_attachment_not_modified(self.db, article_id, response.request.url)
+            stats.inc_value("govwatch/attachments/not_modified")
+            return
+        if meta.get("too_large"):
+            fetch = {**base, "status": "too_large", "size": meta["too_large"],
+                     "reason": f"{meta['too_large']} bytes, over the {self.max_bytes}-byte attachment limit: not fetched"}
+        elif response.status in (404, 410):
+            fetch = {**base, "status": "fetch_failed", "reason": f"HTTP {response.status}"}
+        else:
+            body = response.body
+            reading = await self.readers.read(body, meta["type"])
+            fetch = {**base, "status": reading.status, "kind": reading.kind, "size": len(body),
+                     "sha256": hashlib.sha256(body).hexdigest(), "text": reading.text, "reason": reading.reason,
+                     "etag": _header(response, "ETag"), "last_modified": _header(response, "Last-Modified")}
+        stats.inc_value(f"govwatch/attachments/{fetch['status']}")
+        await self.store(meta["article_url"], fetch)
+
+    async def failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        meta = request.meta[META]
+        self.received.pop(id(request), None)
+        tries = request.meta.get("retry_times", 0) + 1
+        response = getattr(failure.value, "response", None)
+        status = getattr(response, "status", None)
+        reason = (f"HTTP {status}{tries_note(tries)}" if status else
+                  failure_reason(failure.value, tries=tries, timeout=self.crawler.settings.getfloat("DOWNLOAD_TIMEOUT"),
+                                 max_size=self.max_bytes))
+        self.crawler.stats.inc_value("govwatch/attachments/fetch_failed")
+        await self.store(meta["article_url"], {"url": request.url, "name": meta["name"], "type": meta["type"],
+                                               "http_status": status, "status": "fetch_failed", "reason": reason})
+
+    async def article_id(self, article_url: str) -> int | None:
+        """The stored article's id; waits for the store's next batch if the page is not written yet."""
+        waited = 0.0
+        while True:
+            article = article_by_url(self.db, article_url)
+            if article is not None or waited >= ARTICLE_WAIT_S:
+                return article["id"] if article else None
+            await asyncio.sleep(0.25)
+            waited += 0.25
+
+    async def store(self, article_url: str, fetch: dict[str, Any]) -> None:
+        article_id = await self.article_id(article_url)
+        if article_id is None:  # the page was not stored after all (an error page, a failed batch)
+            self.crawler.stats.inc_value("govwatch/attachments/article_not_stored")
+            return
+        run_id = self.crawler.stats.get_value("govwatch/run_id")
+        outcome = record_attachment(self.db, run_id, AttachmentFetch(article_id=article_id, **fetch),
+                                    getattr(self.crawler.spider, "source_name", None))
+        self.crawler.stats.inc_value(f"govwatch/attachments/{outcome}")
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

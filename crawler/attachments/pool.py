@@ -1,0 +1,68 @@
+"""Attachment reading in worker processes, so the reactor never parses a PDF.
+
+Its own small ProcessPoolExecutor rather than the article extraction pool's
+(crawler/extraction_pool.py): a read sets a process-wide alarm and address-space cap
+(limits.py), which must not land on an article extraction sharing the worker, and a reader
+that still manages to kill its worker breaks only this pool, never article extraction. Workers
+come from a forkserver that has imported the readers, as the extraction pool's do, and the
+pool starts on the first attachment, so a crawl without attachments never pays for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from . import UNREADABLE, AttachmentReading, ReadLimits, read_attachment
+
+log = logging.getLogger(__name__)
+MAX_RESTARTS = 3
+
+
+def read_in_worker(data: bytes, declared: str | None, limits: ReadLimits) -> AttachmentReading:
+    """`read_attachment` in a worker (its own process: the budget's alarm and cap are safe there)."""
+    return read_attachment(data, declared, limits)
+
+
+class AttachmentReaders:
+    """A lazily started pool of attachment readers; `read` never raises for a bad file."""
+
+    def __init__(self, workers: int = 1, limits: ReadLimits | None = None) -> None:
+        self.workers = max(1, workers)
+        self.limits = limits or ReadLimits()
+        self.executor: ProcessPoolExecutor | None = None
+        self.restarts = 0
+
+    async def read(self, data: bytes, declared: str | None) -> AttachmentReading:
+        if self.restarts >= MAX_RESTARTS:
+            return AttachmentReading(UNREADABLE, "unknown", None, "attachment readers crashed too often in this crawl")
+        if self.executor is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["crawler.attachments", "crawler.attachments.pool"])
+            self.executor = ProcessPoolExecutor(self.workers, mp_context=context)
+        try:
+            future = self.executor.submit(read_in_worker, data, declared, self.limits)
+            # The worker's own alarm stops a read; this is the backstop if the alarm cannot fire
+            # (a C loop that never returns to Python).
+            return await asyncio.wait_for(asyncio.wrap_future(future), self.limits.max_seconds * 2 + 10)
+        except (BrokenProcessPool, TimeoutError) as e:
+            self.restarts += 1
+            log.error("attachment reader died (%s); %s", type(e).__name__,
+                      "restarting it" if self.restarts < MAX_RESTARTS else "no more attachments read in this crawl")
+            self._drop()
+            return AttachmentReading(UNREADABLE, "unknown", None, f"the reader died on this file ({type(e).__name__})")
+
+    def _drop(self) -> None:
+        executor, self.executor = self.executor, None
+        if executor is not None:
+            for process in list(getattr(executor, "_processes", {}).values()):
+                process.kill()  # a hung worker would otherwise keep the crawl from exiting
+            executor.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = None
