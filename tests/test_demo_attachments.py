@@ -1,0 +1,73 @@
+"""The demo's attachments after `govwatch demo`: every format read, searchable, and the replaced
+one a change on its article page and in the digest (issue 23's "done when")."""
+
+from __future__ import annotations
+
+import glob
+from pathlib import Path
+
+import pytest
+
+from demo.attachment_files import DEMO_PHRASES, REPLACED_LINE
+from storage import open_db
+from tests.datasette.test_publish import make_datasette
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def stored(two_day_demo):
+    db = open_db(two_day_demo[0])
+    rows = list(db.query("select * from attachments order by id"))
+    replaced = list(db.query("select a.* from attachments a where version_count > 1"))
+    db.close()
+    return {"rows": rows, "replaced": replaced}
+
+
+def test_every_demo_format_is_fetched_and_read(stored) -> None:
+    kinds = {r["kind"] for r in stored["rows"]}
+    assert kinds == set(DEMO_PHRASES)
+    assert {r["status"] for r in stored["rows"]} == {"read"}
+    for row in stored["rows"]:
+        assert DEMO_PHRASES[row["kind"]] in row["text"], row["url"]
+
+
+def test_the_replaced_attachment_is_a_second_version_with_a_named_event(two_day_demo, stored) -> None:
+    [row] = stored["replaced"]
+    assert row["version_count"] == 2 and REPLACED_LINE in row["text"]
+    db = open_db(two_day_demo[0])
+    [event] = list(db.query("select * from events where attachment_version_id is not null"))
+    db.close()
+    assert (event["kind"], event["article_id"], event["attachment_version_id"]) == \
+        ("changed", row["article_id"], row["current_version_id"])
+    assert row["name"] in event["detail"]
+
+
+@pytest.mark.parametrize("fmt", sorted(DEMO_PHRASES))
+async def test_search_for_a_phrase_only_in_attachments_finds_their_articles(two_day_demo, stored, fmt) -> None:
+    ds = make_datasette(two_day_demo[0])
+    await ds.invoke_startup()
+    phrase = DEMO_PHRASES[fmt]
+    articles = await ds.client.get("/govwatch/articles.json", params={"_search": phrase, "_shape": "array"})
+    assert articles.status_code == 200 and articles.json() == []  # not in any article's own text
+    found = await ds.client.get("/govwatch/search.json", params={"q": phrase, "_shape": "array", "_size": "max"})
+    expected = {r["article_id"] for r in stored["rows"] if phrase in (r["text"] or "")}
+    assert {r["id"] for r in found.json()} == expected and expected
+
+
+async def test_article_page_lists_files_with_text_and_the_replacement(two_day_demo, stored) -> None:
+    [row] = stored["replaced"]
+    ds = make_datasette(two_day_demo[0])
+    await ds.invoke_startup()
+    html = (await ds.client.get(f"/-/article/{row['article_id']}")).text
+    assert f'id="attachment-{row["id"]}"' in html and "共 2 版" in html
+    assert f"<ins>{REPLACED_LINE}</ins>" in html
+    assert f'href="#attachment-version-{row["current_version_id"]}"' in html
+    assert "<details><summary>附件文字" in html
+
+
+def test_digest_shows_the_replaced_attachment(two_day_demo, stored) -> None:
+    [row] = stored["replaced"]
+    digests = glob.glob(str(Path(two_day_demo[0]).parent / "digests" / "*" / "*.html"))
+    html = Path(digests[0]).read_text(encoding="utf-8")
+    assert f"附件「{row['name']}」第 2 版" in html and REPLACED_LINE in html
