@@ -8,6 +8,7 @@ loses the rest of the crawl. Reading runs in worker processes (pool.py), never o
 
 from __future__ import annotations
 
+from .isolation import run_isolated
 from .limits import ReadLimits, ReadTimeout, budget
 from .reading import EMPTY, READ, SCANNED, UNREADABLE, AttachmentReading
 from .sniff import BROKEN_ZIP, DOC, DOCX, HTML, OFD, PDF, UNKNOWN, WPS, XLS, XLSX, ZIP, sniff
@@ -40,6 +41,19 @@ def _read(data: bytes, kind: str, limits: ReadLimits) -> AttachmentReading:
     return read_legacy_word(data, kind, limits)
 
 
+def _budgeted(data: bytes, kind: str, limits: ReadLimits) -> AttachmentReading:
+    """One read under its budget (limits.py), exceptions of the budget turned into reasons."""
+    try:
+        with budget(limits):
+            return _read(data, kind, limits)
+    except ReadTimeout:
+        return AttachmentReading(UNREADABLE, kind, None, f"reading took longer than {limits.max_seconds:g} s")
+    except MemoryError:
+        return AttachmentReading(UNREADABLE, kind, None, f"reading needed more than {limits.max_memory // (1024 * 1024)} MB")
+    except RecursionError:
+        return AttachmentReading(UNREADABLE, kind, None, "file nested too deeply to read")
+
+
 def _disguise(declared: str | None, kind: str) -> str | None:
     """A note when the file is another format than its link claims (None when they agree)."""
     if not declared:
@@ -53,7 +67,8 @@ def _disguise(declared: str | None, kind: str) -> str | None:
 def read_attachment(data: bytes, declared: str | None = None, limits: ReadLimits | None = None) -> AttachmentReading:
     """The text of one attachment, or why there is none. `declared`: the link's extension.
 
-    Runs the reader under `limits`' budget (limits.py): call it in a worker process.
+    Runs the reader in a forked child under `limits`' budget (isolation.py, limits.py), so no
+    file can crash or stall the caller; still, call it in a worker process, not on the reactor.
     """
     limits = limits or ReadLimits()
     kind = sniff(data)
@@ -66,15 +81,7 @@ def read_attachment(data: bytes, declared: str | None = None, limits: ReadLimits
         claimed = f"linked as .{declared.lower()}: the file is " if declared else "the file is "
         return AttachmentReading(UNREADABLE, kind, None, claimed + what)
     note = _disguise(declared, kind)
-    try:
-        with budget(limits):
-            reading = _read(data, kind, limits)
-    except ReadTimeout:
-        return AttachmentReading(UNREADABLE, kind, None, f"reading took longer than {limits.max_seconds:g} s")
-    except MemoryError:
-        return AttachmentReading(UNREADABLE, kind, None, f"reading needed more than {limits.max_memory // (1024 * 1024)} MB")
-    except RecursionError:
-        return AttachmentReading(UNREADABLE, kind, None, "file nested too deeply to read")
+    reading = run_isolated(lambda: _budgeted(data, kind, limits), kind, limits)
     if note:
         reason = f"{note}; {reading.reason}" if reading.reason else note
         return AttachmentReading(reading.status, reading.kind, reading.text, reason)
