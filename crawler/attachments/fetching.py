@@ -128,8 +128,12 @@ class AttachmentPipeline:
     def headers_received(self, headers: Any, body_length: int, request: Request, spider: Any) -> None:
         """Stop a file whose Content-Length is over the limit before its body is downloaded."""
         meta = request.meta.get(META)
-        if meta is not None and body_length is not None and body_length > self.max_bytes:
-            meta["too_large"] = body_length
+        try:
+            expected = int(body_length)
+        except (TypeError, ValueError):
+            expected = -1  # unknown (chunked): bytes_received keeps count
+        if meta is not None and expected > self.max_bytes:
+            meta["too_large"] = expected
             raise StopDownload(fail=False)
 
     def bytes_received(self, data: bytes, request: Request, spider: Any) -> None:

@@ -49,15 +49,21 @@ def _pdfium_pages(data: bytes, limits: ReadLimits) -> tuple[list[str], int, int]
         pages = min(len(document), limits.max_pages)
         for index in range(pages):
             page = document[index]
+            textpage = page.get_textpage()
             try:
-                textpage = page.get_textpage()
-                try:
-                    lines.extend(textpage.get_text_bounded().splitlines())
-                finally:
-                    textpage.close()
-                images += any(True for _ in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2))
+                lines.extend(textpage.get_text_bounded().splitlines())
             finally:
+                textpage.close()
                 page.close()
+        if not any(line.strip() for line in lines):
+            # only then look for images (a scan): walking every path of a table-heavy page costs
+            # more than reading its text
+            for index in range(pages):
+                page = document[index]
+                try:
+                    images += any(True for _ in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2))
+                finally:
+                    page.close()
     finally:
         document.close()
     return lines, pages, images
