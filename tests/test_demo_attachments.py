@@ -71,3 +71,11 @@ def test_digest_shows_the_replaced_attachment(two_day_demo, stored) -> None:
     digests = glob.glob(str(Path(two_day_demo[0]).parent / "digests" / "*" / "*.html"))
     html = Path(digests[0]).read_text(encoding="utf-8")
     assert f"附件「{row['name']}」第 2 版" in html and REPLACED_LINE in html
+
+
+def test_unchanged_attachments_are_rechecked_with_a_conditional_get(stored) -> None:
+    # day 2 asks again with the stored ETag / Last-Modified: unchanged files answer 304, and the
+    # replaced one is downloaded again (200, a second version)
+    unchanged = [r for r in stored["rows"] if r["version_count"] == 1]
+    assert unchanged and {r["http_status"] for r in unchanged} == {304}
+    assert {r["http_status"] for r in stored["replaced"]} == {200}

@@ -114,6 +114,7 @@ class AttachmentPipeline:
             if validators.get("last_modified"):
                 headers["If-Modified-Since"] = validators["last_modified"]
         stats.inc_value("govwatch/attachments/requested")
+        self.readers.start()
         self.crawler.engine.crawl(Request(
             url, callback=self.parse_attachment, errback=self.failed, headers=headers,
             priority=ATTACHMENT_PRIORITY, dont_filter=True,  # the same file under two articles is two rows

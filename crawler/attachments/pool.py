@@ -22,6 +22,14 @@ log = logging.getLogger(__name__)
 MAX_RESTARTS = 3
 
 
+def warm_worker() -> None:
+    """Import every reader's library in a new worker, before its first file arrives."""
+    from . import _preload
+
+    for kind in ("pdf", "docx", "xlsx", "xls", "ofd"):
+        _preload(kind)
+
+
 def read_in_worker(data: bytes, declared: str | None, limits: ReadLimits) -> AttachmentReading:
     """`read_attachment` in a worker (its own process: the budget's alarm and cap are safe there)."""
     return read_attachment(data, declared, limits)
@@ -36,13 +44,21 @@ class AttachmentReaders:
         self.executor: ProcessPoolExecutor | None = None
         self.restarts = 0
 
-    async def read(self, data: bytes, declared: str | None) -> AttachmentReading:
-        if self.restarts >= MAX_RESTARTS:
-            return AttachmentReading(UNREADABLE, "unknown", None, "attachment readers crashed too often in this crawl")
-        if self.executor is None:
+    def start(self) -> None:
+        """Start the workers (and their imports, ~1 s) now: called when the first attachment is
+        asked for, so they are ready by the time its bytes arrive."""
+        if self.executor is None and self.restarts < MAX_RESTARTS:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["crawler.attachments", "crawler.attachments.pool"])
             self.executor = ProcessPoolExecutor(self.workers, mp_context=context)
+            for _ in range(self.workers):
+                self.executor.submit(warm_worker)
+
+    async def read(self, data: bytes, declared: str | None) -> AttachmentReading:
+        if self.restarts >= MAX_RESTARTS:
+            return AttachmentReading(UNREADABLE, "unknown", None, "attachment readers crashed too often in this crawl")
+        self.start()
+        assert self.executor is not None
         try:
             future = self.executor.submit(read_in_worker, data, declared, self.limits)
             # The worker's own alarm stops a read; this is the backstop if the alarm cannot fire
