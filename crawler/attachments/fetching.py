@@ -88,8 +88,12 @@ class AttachmentPipeline:
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, ArticlePage) and item.extracted:
-            for link in (item.extracted.get("attachments") or [])[:MAX_PER_ARTICLE]:
-                self.schedule(item.url, link.get("url"), link.get("name"), link.get("type"))
+            links = (item.extracted.get("attachments") or [])[:MAX_PER_ARTICLE]
+            # an article we already hold: its stored files are asked for conditionally
+            article = article_by_url(self.db, item.url) if links else None
+            for link in links:
+                self.schedule(item.url, link.get("url"), link.get("name"), link.get("type"),
+                              article["id"] if article else None)
         elif isinstance(item, ArticleNotModified):
             article = article_by_url(self.db, item.url)
             for row in article_attachments(self.db, article["id"]) if article else []:
