@@ -48,6 +48,7 @@ class AttachmentFetch:
     etag: str | None = None
     last_modified: str | None = None
     fetched_at: str | None = None
+    compressed: bytes | None = None  # the file, zstd (storage.raw_bodies.compress_plain), kept once per sha256
 
     def identity(self) -> tuple[Any, ...]:
         """What makes a new version: the file's bytes, or (with no bytes) the outcome and size."""
@@ -80,6 +81,9 @@ def create_attachment_tables(db: sqlite_utils.Database) -> None:
         foreign_keys=[("attachment_id", "attachments", "id"), ("run_id", "crawl_runs", "id")],
     )
     db["attachment_versions"].create_index(["attachment_id", "version"], unique=True)
+    # The files themselves, once per SHA-256, zstd-compressed: their own table, not raw_bodies,
+    # whose retention and dictionaries are about article versions (storage/raw_bodies.py).
+    db["attachment_files"].create({"sha256": str, "codec": str, "body": bytes, "size": int}, pk="sha256")
     if not db[FTS_TABLE].exists():
         db.execute(FTS_SQL)
 
@@ -113,6 +117,9 @@ def record_attachment(db: sqlite_utils.Database, run_id: int | None, fetch: Atta
                "sha256": fetch.sha256, "status": fetch.status, "reason": fetch.reason, "text": fetch.text,
                "http_status": fetch.http_status, "etag": fetch.etag, "last_modified": fetch.last_modified}
     with writing(db):
+        if fetch.compressed is not None and fetch.sha256:
+            db.execute("insert or ignore into attachment_files (sha256, codec, body, size) values (?, 'zstd', ?, ?)",
+                       [fetch.sha256, fetch.compressed, fetch.size])
         existing = attachment_by_url(db, fetch.article_id, fetch.url)
         if existing is None:
             attachment_id = _insert(db, "attachments", {
@@ -166,6 +173,32 @@ def attachment_versions(db: sqlite_utils.Database, attachment_id: int) -> list[d
     """Every version of one attachment, oldest first (for the diff on the article page)."""
     return list(db.query("select * from attachment_versions where attachment_id = ? order by version",
                          [attachment_id]))
+
+
+def attachment_file(db: sqlite_utils.Database, sha256: str) -> bytes | None:
+    """A kept file's bytes, as downloaded; None when it was not kept (too large, failed)."""
+    row = db.execute("select codec, body from attachment_files where sha256 = ?", [sha256]).fetchone()
+    if row is None:
+        return None
+    from storage.raw_bodies import decode_body
+
+    return decode_body(row[0], row[1])
+
+
+def stored_files_of(db: sqlite_utils.Database, source: str | None = None,
+                    since: str | None = None) -> list[dict[str, Any]]:
+    """Every attachment version whose file is kept, with its article's source (for export-warc)."""
+    sql = ("select v.id, v.version, v.fetched_at, v.sha256, v.size, v.kind, v.http_status, t.url, t.article_id,"
+           " a.source from attachment_versions v join attachments t on t.id = v.attachment_id"
+           " join articles a on a.id = t.article_id join attachment_files f on f.sha256 = v.sha256 where 1 = 1")
+    params: list[Any] = []
+    if source:
+        sql += " and a.source = ?"
+        params.append(source)
+    if since:
+        sql += " and v.fetched_at >= ?"
+        params.append(since)
+    return list(db.query(sql + " order by v.id", params))
 
 
 def search_attachments(db: sqlite_utils.Database, match: str, limit: int = 100) -> list[dict[str, Any]]:

@@ -79,3 +79,41 @@ def test_unchanged_attachments_are_rechecked_with_a_conditional_get(stored) -> N
     unchanged = [r for r in stored["rows"] if r["version_count"] == 1]
     assert unchanged and {r["http_status"] for r in unchanged} == {304}
     assert {r["http_status"] for r in stored["replaced"]} == {200}
+
+
+def test_export_warc_includes_the_kept_files(two_day_demo, tmp_path) -> None:
+    import hashlib
+
+    from click.testing import CliRunner
+    from warcio.archiveiterator import ArchiveIterator
+
+    from monitor.warc_export import export_warc
+
+    result = CliRunner().invoke(export_warc, [str(tmp_path), "--db", str(two_day_demo[0])])
+    assert result.exit_code == 0, result.output
+    records = []
+    for path in tmp_path.glob("*.warc.gz"):
+        with path.open("rb") as handle:
+            records += [(r.rec_headers.get_header("WARC-Target-URI"), r.rec_headers.get_header("WARC-govwatch-SHA256"),
+                         r.content_stream().read()) for r in ArchiveIterator(handle) if r.rec_type == "resource"]
+    db = open_db(two_day_demo[0])
+    versions = {(r["url"], r["sha256"]) for r in db.query(
+        "select t.url, v.sha256 from attachment_versions v join attachments t on t.id = v.attachment_id")}
+    db.close()
+    assert {(uri, sha) for uri, sha, _ in records} == versions  # both files of the replaced one
+    assert all(hashlib.sha256(body).hexdigest() == sha for _, sha, body in records)
+
+
+async def test_the_kept_file_downloads_as_it_was_fetched(two_day_demo, stored) -> None:
+    import hashlib
+
+    [row] = stored["replaced"]
+    ds = make_datasette(two_day_demo[0])
+    await ds.invoke_startup()
+    page = (await ds.client.get(f"/-/article/{row['article_id']}")).text
+    assert f'/-/attachment-file/{row["current_version_id"]}">保存的文件</a>' in page
+    response = await ds.client.get(f"/-/attachment-file/{row['current_version_id']}")
+    assert response.status_code == 200 and hashlib.sha256(response.content).hexdigest() == row["sha256"]
+    assert response.headers["content-type"] == "application/octet-stream"
+    assert response.headers["content-disposition"].startswith("attachment;")
+    assert (await ds.client.get("/-/attachment-file/999999")).status_code == 404

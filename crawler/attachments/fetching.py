@@ -173,8 +173,8 @@ class AttachmentPipeline:
             fetch = {**base, "status": "fetch_failed", "reason": f"HTTP {response.status}"}
         else:
             body = response.body
-            reading = await self.readers.read(body, meta["type"])
-            fetch = {**base, "status": reading.status, "kind": reading.kind, "size": len(body),
+            reading, compressed = await self.readers.read(body, meta["type"])
+            fetch = {**base, "status": reading.status, "kind": reading.kind, "size": len(body), "compressed": compressed,
                      "sha256": hashlib.sha256(body).hexdigest(), "text": reading.text, "reason": reading.reason,
                      "etag": _header(response, "ETag"), "last_modified": _header(response, "Last-Modified")}
         stats.inc_value(f"govwatch/attachments/{fetch['status']}")

@@ -30,9 +30,12 @@ def warm_worker() -> None:
         _preload(kind)
 
 
-def read_in_worker(data: bytes, declared: str | None, limits: ReadLimits) -> AttachmentReading:
-    """`read_attachment` in a worker (its own process: the budget's alarm and cap are safe there)."""
-    return read_attachment(data, declared, limits)
+def read_in_worker(data: bytes, declared: str | None, limits: ReadLimits) -> tuple[AttachmentReading, bytes]:
+    """`read_attachment` in a worker, and the file compressed for the store (zstd, as raw bodies
+    are: compressing off the reactor too)."""
+    from storage.raw_bodies import compress_plain
+
+    return read_attachment(data, declared, limits), compress_plain(data)
 
 
 class AttachmentReaders:
@@ -54,9 +57,10 @@ class AttachmentReaders:
             for _ in range(self.workers):
                 self.executor.submit(warm_worker)
 
-    async def read(self, data: bytes, declared: str | None) -> AttachmentReading:
+    async def read(self, data: bytes, declared: str | None) -> tuple[AttachmentReading, bytes | None]:
+        """The reading, and the file zstd-compressed (None when the worker died)."""
         if self.restarts >= MAX_RESTARTS:
-            return AttachmentReading(UNREADABLE, "unknown", None, "attachment readers crashed too often in this crawl")
+            return AttachmentReading(UNREADABLE, "unknown", None, "attachment readers crashed too often in this crawl"), None
         self.start()
         assert self.executor is not None
         try:
@@ -69,7 +73,7 @@ class AttachmentReaders:
             log.error("attachment reader died (%s); %s", type(e).__name__,
                       "restarting it" if self.restarts < MAX_RESTARTS else "no more attachments read in this crawl")
             self._drop()
-            return AttachmentReading(UNREADABLE, "unknown", None, f"the reader died on this file ({type(e).__name__})")
+            return AttachmentReading(UNREADABLE, "unknown", None, f"the reader died on this file ({type(e).__name__})"), None
 
     def _drop(self) -> None:
         executor, self.executor = self.executor, None

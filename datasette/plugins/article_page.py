@@ -140,12 +140,14 @@ async def stored_attachments(db, article_id: int) -> list[dict]:
         " from attachments where article_id = ? order by id", [article_id])).rows]
     for f in files:
         versions = [dict(r) for r in (await db.execute(
-            "select id, version, fetched_at, size, sha256, status, reason, text from attachment_versions"
-            " where attachment_id = ? order by version desc", [f["id"]])).rows]
+            "select v.id, v.version, v.fetched_at, v.size, v.sha256, v.status, v.reason, v.text,"
+            " exists(select 1 from attachment_files k where k.sha256 = v.sha256) as kept"
+            " from attachment_versions v where v.attachment_id = ? order by v.version desc", [f["id"]])).rows]
         for newer, older in itertools.pairwise(versions):
             newer["line_changes"] = line_changes(older["text"], newer["text"])
         f["versions"] = versions
         f["text"] = versions[0]["text"] if versions else None
+        f["kept_version_id"] = versions[0]["id"] if versions and versions[0]["kept"] else None
     return files
 
 
