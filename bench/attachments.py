@@ -168,7 +168,9 @@ def crawl_cost(pages: int, repeat: int = 2) -> dict[str, Any]:
                     db = open_db(db_path, migrate=False)
                     stored = dict(db.execute("select status, count(*) from attachments group by status").fetchall())
                     db.close()
+                    reader = re.search(r"'govwatch/attachments/reader_cpu_s': ([\d.]+)", figures.run.get("log_tail") or "")
                     run = {"articles": figures.articles, "crawl_s": figures.crawl_s,
+                           "reader_cpu_s": float(reader.group(1)) if reader else 0.0,
                            "pages_per_s": figures.articles / figures.crawl_s, "cpu_s": figures.cpu_s,
                            "peak_rss_mb": figures.peak_rss_mb, "attachments": stored, "loadavg": os.getloadavg()[0]}
                     results.setdefault(label + " (all runs)", []).append(run)
@@ -183,7 +185,8 @@ def crawl_cost(pages: int, repeat: int = 2) -> dict[str, Any]:
         every = ", ".join(f"{x['pages_per_s']:.1f}" for x in results[label + " (all runs)"])
         print(f"  {label:20}: {r['articles']} articles in {r['crawl_s']:.1f} s = {r['pages_per_s']:.1f} pages/s "
               f"(best of {repeat}; all: {every}), "
-              f"crawl CPU {r['cpu_s']:.1f} s, peak RSS {r['peak_rss_mb']:.0f} MB, attachments {r['attachments']}")
+              f"crawl CPU {r['cpu_s']:.1f} s + readers {r['reader_cpu_s']:.1f} s, peak RSS {r['peak_rss_mb']:.0f} MB, "
+              f"attachments {r['attachments']}")
     print(f"  ratio with/without: {results['ratio']:.2f} (bar: >= 0.8); load average {os.getloadavg()[0]:.1f} "
           f"on {os.cpu_count()} cores")
     return results

@@ -80,6 +80,7 @@ class AttachmentPipeline:
         self.db = open_db(self.db_path)
 
     def close_spider(self) -> None:
+        self.crawler.stats.set_value("govwatch/attachments/reader_cpu_s", round(self.readers.cpu_s, 3))
         self.readers.close()
         if self.db is not None:
             self.db.close()

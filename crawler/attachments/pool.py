@@ -30,12 +30,23 @@ def warm_worker() -> None:
         _preload(kind)
 
 
-def read_in_worker(data: bytes, declared: str | None, limits: ReadLimits) -> tuple[AttachmentReading, bytes]:
-    """`read_attachment` in a worker, and the file compressed for the store (zstd, as raw bodies
-    are: compressing off the reactor too)."""
+def read_in_worker(data: bytes, declared: str | None,
+                   limits: ReadLimits) -> tuple[AttachmentReading, bytes, float]:
+    """`read_attachment` in a worker, the file compressed for the store (zstd, as raw bodies are:
+    compressing off the reactor too), and the CPU seconds it all took, the forked reader's
+    included (a crawl's rusage never sees pool workers, so they report their own)."""
+    import resource
+    import time
+
     from storage.raw_bodies import compress_plain
 
-    return read_attachment(data, declared, limits), compress_plain(data)
+    def children() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    cpu, kids = time.process_time(), children()
+    reading, compressed = read_attachment(data, declared, limits), compress_plain(data)
+    return reading, compressed, time.process_time() - cpu + children() - kids
 
 
 class AttachmentReaders:
@@ -46,6 +57,7 @@ class AttachmentReaders:
         self.limits = limits or ReadLimits()
         self.executor: ProcessPoolExecutor | None = None
         self.restarts = 0
+        self.cpu_s = 0.0
 
     def start(self) -> None:
         """Start the workers (and their imports, ~1 s) now: called when the first attachment is
@@ -58,7 +70,8 @@ class AttachmentReaders:
                 self.executor.submit(warm_worker)
 
     async def read(self, data: bytes, declared: str | None) -> tuple[AttachmentReading, bytes | None]:
-        """The reading, and the file zstd-compressed (None when the worker died)."""
+        """The reading, and the file zstd-compressed (None when the worker died). The workers'
+        CPU adds up in `cpu_s`."""
         if self.restarts >= MAX_RESTARTS:
             return AttachmentReading(UNREADABLE, "unknown", None, "attachment readers crashed too often in this crawl"), None
         self.start()
@@ -67,7 +80,10 @@ class AttachmentReaders:
             future = self.executor.submit(read_in_worker, data, declared, self.limits)
             # The worker's own alarm stops a read; this is the backstop if the alarm cannot fire
             # (a C loop that never returns to Python).
-            return await asyncio.wait_for(asyncio.wrap_future(future), self.limits.max_seconds * 2 + 10)
+            reading, compressed, cpu_s = await asyncio.wait_for(asyncio.wrap_future(future),
+                                                                self.limits.max_seconds * 2 + 10)
+            self.cpu_s += cpu_s
+            return reading, compressed
         except (BrokenProcessPool, TimeoutError) as e:
             self.restarts += 1
             log.error("attachment reader died (%s); %s", type(e).__name__,
