@@ -109,3 +109,38 @@ def test_broken_doc_reports_the_converters_message() -> None:
 
     reading = read_legacy_word(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x07" * 4000, "doc", ReadLimits())
     assert reading.status == UNREADABLE and "could read" in (reading.reason or "")
+
+
+def test_docx_merged_cells_are_read_once_where_they_start() -> None:
+    import io
+
+    import docx
+
+    document = docx.Document()
+    table = document.add_table(rows=3, cols=3)
+    for r, row in enumerate([["部门", "职位", "人数"], ["市中级人民法院", "文秘岗", "1"], ["", "档案岗", "2"]]):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    table.cell(1, 0).merge(table.cell(2, 0))  # 部门 spans two rows, as in real 职位表
+    out = io.BytesIO()
+    document.save(out)
+    reading = read_attachment(out.getvalue(), "docx")
+    assert reading.text == "部门\t职位\t人数\n市中级人民法院\t文秘岗\t1\n档案岗\t2"
+
+
+def test_docx_python_docx_refuses_is_read_from_document_xml() -> None:
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(docx_bytes(LINES)))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:  # a relationship to a part that is not in the package
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "word/_rels/document.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdX" Type="http://schemas.openxmlformats.org/'
+                                    b'officeDocument/2006/relationships/styles" Target="NULL"/></Relationships>')
+            z.writestr(item, data)
+    reading = read_attachment(out.getvalue(), "docx")
+    assert reading.status == READ and reading.text == "\n".join(LINES)
+    assert "read from word/document.xml" in (reading.reason or "")
