@@ -110,7 +110,9 @@ def record_attachment(db: sqlite_utils.Database, run_id: int | None, fetch: Atta
     """Store one fetched attachment; return new, changed or unchanged.
 
     A changed file (another SHA-256, or another outcome where there is no file) is a new
-    version and a `changed` event on the article, its detail naming the attachment.
+    version and a `changed` event on the article, its detail naming the attachment; so is a
+    new file under an article an earlier crawl stored (one first seen with its article is part
+    of that article's `new` event).
     """
     now = fetch.fetched_at or utc_now()
     columns = {"name": fetch.name, "type": fetch.type, "kind": fetch.kind, "size": fetch.size,
@@ -128,6 +130,8 @@ def record_attachment(db: sqlite_utils.Database, run_id: int | None, fetch: Atta
             version_id = _insert_version(db, attachment_id, 1, run_id, now, fetch)
             _update(db, "attachments", attachment_id, {"version_count": 1, "current_version_id": version_id})
             _index(db, attachment_id, fetch.name, fetch.text)
+            if _held_before(db, fetch.article_id, run_id):  # a 附件 added to a notice we already had is news
+                _changed_event(db, fetch, run_id, source, now, version_id, "附件新增 attachment added")
             return "new"
         attachment_id = existing["id"]
         before = AttachmentFetch(fetch.article_id, fetch.url, existing["name"], existing["type"], existing["status"],
@@ -145,13 +149,24 @@ def record_attachment(db: sqlite_utils.Database, run_id: int | None, fetch: Atta
         db.execute(f"insert into {FTS_TABLE}({FTS_TABLE}, rowid, title, text) values ('delete', ?, ?, ?)",
                    [attachment_id, cjk_bigrams(existing["name"]), cjk_bigrams(existing["text"])])
         _index(db, attachment_id, fetch.name, fetch.text)
-        article = _row(db, "select source, current_version_id from articles where id = ?", [fetch.article_id]) or {}
-        _insert(db, "events", {"article_id": fetch.article_id, "kind": "changed", "run_id": run_id,
-                               "source": source or article.get("source"), "at": now,
-                               "version_id": article.get("current_version_id"),
-                               "attachment_version_id": version_id,
-                               "detail": f"附件已更新 attachment changed: {fetch.name or fetch.url}"})
+        _changed_event(db, fetch, run_id, source, now, version_id, "附件已更新 attachment changed")
         return "changed"
+
+
+def _held_before(db: sqlite_utils.Database, article_id: int, run_id: int | None) -> bool:
+    """Whether the article was stored by an earlier crawl (its `new` event is not this run's)."""
+    row = _row(db, "select run_id from events where article_id = ? and kind = 'new' order by id limit 1", [article_id])
+    return row is not None and row["run_id"] != run_id
+
+
+def _changed_event(db: sqlite_utils.Database, fetch: AttachmentFetch, run_id: int | None, source: str | None,
+                   now: str, version_id: int, what: str) -> None:
+    """A `changed` event on the article naming the attachment (events.attachment_version_id)."""
+    article = _row(db, "select source, current_version_id from articles where id = ?", [fetch.article_id]) or {}
+    _insert(db, "events", {"article_id": fetch.article_id, "kind": "changed", "run_id": run_id,
+                           "source": source or article.get("source"), "at": now,
+                           "version_id": article.get("current_version_id"), "attachment_version_id": version_id,
+                           "detail": f"{what}: {fetch.name or fetch.url}"})
 
 
 def record_attachment_not_modified(db: sqlite_utils.Database, article_id: int, url: str) -> str:

@@ -27,7 +27,7 @@ def events_between(db: sqlite_utils.Database, start: str, end: str) -> list[dict
     return list(db.query(
         """
         select e.id as event_id, e.kind, e.at, e.run_id, e.source, e.version_id, e.detail,
-               a.id as article_id, a.url, a.title, a.text, a.published, a.status, a.copy_of,
+               a.id as article_id, a.url, a.title, a.text, a.published, a.status, a.copy_of, a.attachments,
                coalesce(s.title, e.source) as source_title,
                v.version, v.diff, v.diff_summary,
                e.attachment_version_id, att.name as attachment_name, av.version as attachment_version,

@@ -117,3 +117,10 @@ async def test_the_kept_file_downloads_as_it_was_fetched(two_day_demo, stored) -
     assert response.headers["content-type"] == "application/octet-stream"
     assert response.headers["content-disposition"].startswith("attachment;")
     assert (await ds.client.get("/-/attachment-file/999999")).status_code == 404
+
+
+def test_digest_lists_a_new_articles_attachments(two_day_demo, stored) -> None:
+    digests = glob.glob(str(Path(two_day_demo[0]).parent / "digests" / "*" / "*.html"))
+    html = Path(digests[0]).read_text(encoding="utf-8")
+    listed = [block.split("</div>")[0] for block in html.split('class="attachments"')[1:]]
+    assert listed and any(row["name"] in block for row in stored["rows"] for block in listed)

@@ -102,6 +102,7 @@ class Item:
     changes: list[Change] = field(default_factory=list)
     copies: list[Copy] = field(default_factory=list)
     entry_id: str = ""  # Atom tag: URI, stable across renderings
+    attachments: list[str] = field(default_factory=list)  # the names of its 附件, for a new article
 
 
 @dataclass
@@ -291,7 +292,18 @@ def _item(kind: str, row: dict, links: _Links) -> Item:
         version_link=links.version(row["article_id"], row.get("version")) if version_id else None,
         detail=row.get("detail"), reason=withdrawal_reason(row.get("detail")) if kind == "withdrawn" else "",
         entry_id=links.entry_id(row),
+        attachments=attachment_names(row.get("attachments")) if kind == "new" else [],
     )
+
+
+def attachment_names(stored: str | None, limit: int = 10) -> list[str]:
+    """The names of an article's attachments (articles.attachments JSON), for the digest."""
+    try:
+        links = json.loads(stored or "[]")
+    except ValueError:
+        return []
+    names = [str(a.get("name") or a.get("url") or "").strip() for a in links if isinstance(a, dict)]
+    return [n for n in names if n][:limit]
 
 
 def attachment_change(event: dict, article_link: str) -> Change:

@@ -108,3 +108,13 @@ def test_same_url_under_two_articles_is_two_attachments(db, article) -> None:
     assert record_attachment(db, run, fetch(article_id, "名单")) == "new"
     assert record_attachment(db, run, fetch(other, "名单")) == "new"
     assert db.execute("select count(*) from attachments").fetchone()[0] == 2
+
+
+def test_a_file_added_to_an_article_held_before_is_a_changed_event(db, article) -> None:
+    article_id, first_run = article
+    assert record_attachment(db, first_run, fetch(article_id, "名单")) == "new"  # with its article: no event
+    later = start_run(db, "county")
+    added = fetch(article_id, "补充名单", url="http://x.gov.cn/2021/06/P020210608.xlsx", name="附件2：补充名单")
+    assert record_attachment(db, later, added) == "new"
+    events = list(db.query("select kind, run_id, detail from events where attachment_version_id is not null"))
+    assert events == [{"kind": "changed", "run_id": later, "detail": "附件新增 attachment added: 附件2：补充名单"}]
