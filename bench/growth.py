@@ -39,7 +39,7 @@ from storage import open_db
 from storage.articles import FetchedArticle, record_gone, record_page
 from storage.footprint import PART_ORDER, measure_footprint
 from storage.raw_bodies import compact_bodies
-from storage.runs import finish_run, start_run
+from storage.runs import close_run, start_run
 from storage.search import cjk_bigrams
 from storage.sources import sync_sources
 
@@ -77,7 +77,7 @@ def fill(db_path: Path, pages: list[tuple[str, str, bytes]], say: Any) -> dict[s
             continue
         f = extracted.fields
         page = FetchedArticle(url=url, source=source, body=body, title=f.get("title"), text=f["text"],
-                              published=f.get("date"), publisher=f.get("publisher"), doc_no=f.get("doc_no"),
+                              published=f.get("published"), publisher=f.get("publisher"), doc_no=f.get("doc_no"),
                               prepared=extracted.prepared)
         record_page(db, runs[source], page)
         gz_bytes += len(gzip.compress(body, compresslevel=6, mtime=0))
@@ -95,7 +95,7 @@ def fill(db_path: Path, pages: list[tuple[str, str, bytes]], say: Any) -> dict[s
     for page in rng.sample(stored, int(len(stored) * WITHDRAWN_SHARE)):
         record_gone(db, runs[page.source], page.url, 404)
     for run_id in runs.values():
-        finish_run(db, run_id, "ok")
+        close_run(db, run_id, "ok")
     t0 = time.monotonic()
     compacted = compact_bodies(db)
     compact_s = time.monotonic() - t0

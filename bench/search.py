@@ -19,7 +19,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from storage.search import FTS_TABLE, bigram_match_query, cjk_bigrams
+from storage.search import FTS_TABLE, cjk_bigrams
+from storage.search_query import bigram_match_query
 
 SEEDS = Path("/work/shared/seeds")
 WORDS = ["扶贫", "乡村", "振兴", "产业", "脱贫", "贫困", "攻坚", "小康", "驻村", "帮扶", "群众", "村民",

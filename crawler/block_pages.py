@@ -101,17 +101,6 @@ def error_page_reason(html: str, rules: dict[str, Any] | None = None, *, visible
     return None
 
 
-def shared_share(new: str, old: str) -> float:
-    """How much of `new` (its character bigrams, whitespace ignored) also occurs in `old`: 0–1."""
-    grams = _bigrams(new)
-    return len(grams & _bigrams(old)) / len(grams) if grams else 0.0
-
-
-def _bigrams(text: str) -> set[str]:
-    text = _SPACE.sub("", nfkc(text))
-    return {text[i:i + 2] for i in range(len(text) - 1)}
-
-
 def page_titles(html: str) -> list[str]:
     """The <title> and the first <h1> of a page, as text."""
     found = []

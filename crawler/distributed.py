@@ -23,14 +23,13 @@ Workers never touch SQLite: pages, extracted by `RunExtractionPipeline`, go to a
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import time
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Self
 from urllib.parse import urlsplit
@@ -47,19 +46,13 @@ from scrapy_redis.scheduler import Scheduler as RedisScheduler
 from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
-from crawler.frontier import DEFAULT_PREFIX, Frontier
-from crawler.items import (
-    ArticleGone,
-    ArticleNotModified,
-    ArticlePage,
-    FetchFailure,
-    ListPageFetched,
-    ListProfileLearned,
-)
+from crawler.frontier import DEFAULT_PREFIX, SEED_URL, Frontier
+from crawler.items import ArticlePage
 from crawler.middlewares import ConditionalGetMiddleware
-from crawler.pipelines import ExtractionPipeline, _to_store
+from crawler.pipelines import ExtractionPipeline
 from crawler.recheck import due_articles
 from crawler.spiders.source import SourceSpider
+from storage.outcomes import FetchFailure, Outcome, encode_outcome
 
 CONTEXT_CACHE = 256  # run contexts kept per worker; a context is re-read from Redis if evicted
 
@@ -206,6 +199,14 @@ class WorkerSpider(scrapy.Spider):
     def context_for(self, request: scrapy.Request) -> RunContext | None:
         run_id = request.meta.get("govwatch_run")
         return self.context(int(run_id)) if run_id is not None else None
+
+    def site_rules(self, request: scrapy.Request) -> RunContext | None:
+        """Whose `on_site` and `in_scope` the scope middlewares (crawler/middlewares.py) apply to
+        a request: its run's source. None for the run's seed (our own data: URL, never fetched
+        from a site) and for robots.txt requests (made for a host already on a run's site)."""
+        if request.url == SEED_URL:
+            return None
+        return self.context_for(request)
 
     def apply_politeness(self, ctx: RunContext) -> None:
         """The source's delay and concurrency on its hosts' download slots (the strictest wins)."""
@@ -474,10 +475,6 @@ class RedisItemPipeline:
         if isinstance(item, RunItem):
             self.frontier.server.xadd(self.frontier.keys.items, item_message(item.run_id, item.item))
             stats.inc_value("govwatch/distributed/items_pushed")
-            page = item.item
-            if isinstance(page, ArticlePage) and page.charset_note:  # the run log's line, as StoragePipeline keeps it
-                note = FetchFailure(page.url, page.source, page.charset_note, page.http_status)
-                self.frontier.server.xadd(self.frontier.keys.items, item_message(item.run_id, note))
         elif isinstance(item, RequestDone) and item.lease:
             left = self.frontier.finish(self.crawler.spider.worker_id, item.lease,
                                         pages=int(item.download), size=item.size)
@@ -485,28 +482,11 @@ class RedisItemPipeline:
         return item
 
 
-def item_message(run_id: int, item: Any) -> dict[str, Any]:
+def item_message(run_id: int, outcome: Outcome) -> dict[str, Any]:
     """One stream entry: kind, run, data (JSON) and, for a page, its body as raw bytes.
 
-    A page is sent as the store's own record (storage.articles.FetchedArticle, extracted),
-    so the store writer only writes.
+    The entry is the store's own outcome (storage.outcomes.encode_outcome), so the store
+    writer only decodes it and calls the same record_outcome as a crawl on one machine.
     """
-    body = b""
-    if isinstance(item, ArticlePage):
-        record = asdict(_to_store(item))
-        body = record.pop("body")
-        record.pop("prepared", None)  # bytes and tokens: the store writer recomputes them
-        kind = "page"
-    elif isinstance(item, ArticleNotModified):
-        kind, record = "not_modified", {"url": item.url, "source": item.source}
-    elif isinstance(item, ArticleGone):
-        kind, record = "gone", asdict(item)
-    elif isinstance(item, ListPageFetched):
-        kind, record = "list_page", asdict(item)
-    elif isinstance(item, FetchFailure):
-        kind, record = "error", asdict(item)
-    elif isinstance(item, ListProfileLearned):
-        kind, record = "list_profile", asdict(item)
-    else:
-        raise TypeError(f"unknown item type {type(item).__name__}")
-    return {"kind": kind, "run": run_id, "data": json.dumps(record, ensure_ascii=False), "body": body}
+    kind, data, body = encode_outcome(outcome)
+    return {"kind": kind, "run": run_id, "data": data, "body": body}

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crawler.screening import Screening, screen_article
-from storage.articles import PreparedContent, prepare_content
+from storage.prepared import PreparedContent, prepare_content
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ def extract_for_store(body: bytes, url: str, encoding: str | None, ignore: tuple
     `encoding`: what the crawler would decode with; `declared`: the charset the response
     claimed, checked for the GBK/UTF-8 lies (crawler/screening.py); `anchor`: the list page's
     link text for this article, which the title choice may prefer (crawler/extraction).
+    The fields come back under the store's names (storage.outcomes.CONTENT_FIELDS).
     """
     from crawler.extraction import extract_page
     from crawler.extraction.fallback import NO_TEXT
@@ -57,16 +58,43 @@ def extract_for_store(body: bytes, url: str, encoding: str | None, ignore: tuple
     screening = screen_article(body, declared, encoding)
     if not screening.is_article:
         return Extracted({}, None, screening)
-    fields = extract_page(body, url, declared_encoding=screening.encoding, anchor=anchor).to_dict()
+    fields = content_fields(extract_page(body, url, declared_encoding=screening.encoding, anchor=anchor).to_dict())
     if ignore:
-        fields["text"] = strip_ignored(fields.get("text") or "", [re.compile(p) for p in ignore])
-    if not (fields.get("text") or "").strip():
+        fields["text"] = strip_ignored(fields["text"], [re.compile(p) for p in ignore])
+    if not fields["text"].strip():
         if not is_textless_article(fields, body, screening.encoding, anchor):
             return Extracted(fields, None, screening)
         fields.update(text="", body_method=NO_TEXT, confidence=0.0, low_confidence=True)
-    prepared = prepare_content(fields.get("title"), fields["text"], fields.get("date"), fields.get("doc_no"),
-                               fields.get("publisher"), body)
-    return Extracted(fields, prepared, screening)
+    return Extracted(fields, prepare_content(fields, body), screening)
+
+
+def content_fields(found: dict[str, Any]) -> dict[str, Any]:
+    """The extractor's fields (crawler.extraction.ExtractedPage) under the store's column names
+    (storage.outcomes.CONTENT_FIELDS): `date` is `published`, `source` (来源) is `origin`, and
+    the category and language go into the metadata.
+
+    The one place the two vocabularies meet: the extractor keeps the names of the gold files it
+    is scored on (truth.jsonl: date, source), the store the names of its columns.
+    """
+    metadata = dict(found.get("metadata") or {})
+    for key in ("category", "language"):
+        if found.get(key):
+            metadata.setdefault(key, found[key])
+    return {
+        "title": found.get("title"),
+        "text": found.get("text") or "",
+        "published": found.get("date"),
+        "author": found.get("author"),
+        "origin": found.get("source"),
+        "publisher": found.get("publisher"),
+        "doc_no": found.get("doc_no"),
+        "index_no": found.get("index_no"),
+        "metadata": metadata,
+        "attachments": list(found.get("attachments") or []),
+        "body_method": found.get("body_method"),
+        "confidence": found.get("confidence"),
+        "low_confidence": bool(found.get("low_confidence")),
+    }
 
 
 def is_textless_article(fields: dict[str, Any], body: bytes, encoding: str | None, anchor: str | None) -> bool:
@@ -103,8 +131,8 @@ def strip_ignored(text: str, patterns: list[re.Pattern[str]]) -> str:
 
 @dataclass
 class Extracted:
-    """A page's screening, its extracted fields, and the store's pre-computed part (None when
-    there is no text, or the page is not the article)."""
+    """A page's screening, its extracted fields (the store's names: storage.outcomes.CONTENT_FIELDS),
+    and the store's pre-computed part (None when there is no text, or the page is not the article)."""
 
     fields: dict[str, Any]
     prepared: PreparedContent | None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Any, Self
 from urllib.parse import urljoin
 
 from scrapy import Request, Spider, signals
@@ -64,6 +64,15 @@ class RedirectRefused(IgnoreRequest):
     """A redirect govwatch does not follow; its message is the reason kept in `fetch_errors`."""
 
 
+def source_rules(spider: Any, request: Request) -> Any:
+    """The source spider whose site rules (`on_site`, `in_scope`) a request follows: the spider
+    itself, or, in a distributed worker (which serves many sources), the one its `site_rules`
+    gives for the request (its run's). Without this a worker had no `on_site`, so the checks
+    below let every request through."""
+    site_rules = getattr(spider, "site_rules", None)
+    return site_rules(request) if site_rules is not None else spider
+
+
 class ScopedRedirectMiddleware:
     """Refuses redirects of list pages to another site or around a loop, before Scrapy follows them.
 
@@ -84,7 +93,7 @@ class ScopedRedirectMiddleware:
         if response.status not in REDIRECT_STATUSES or response.status in request.meta.get("handle_httpstatus_list", ()):
             return response
         location = response.headers.get("Location")
-        on_site = getattr(self.crawler.spider, "on_site", None)
+        on_site = getattr(source_rules(self.crawler.spider, request), "on_site", None)
         if not location or on_site is None or request.url.endswith("/robots.txt"):
             return response
         target = urljoin(request.url, location.decode("latin-1").strip())
@@ -118,7 +127,7 @@ class OnSiteRequestMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Request) -> None:
-        on_site = getattr(self.crawler.spider, "on_site", None)
+        on_site = getattr(source_rules(self.crawler.spider, request), "on_site", None)
         if on_site is None:
             return
         if not matchable(request.url):
@@ -152,7 +161,8 @@ class QuickMetaRefreshMiddleware(MetaRefreshMiddleware):
         if b"refresh" not in head.lower() and b"\x00" not in head[:256]:
             return response
         result = super().process_response(request, response)
-        in_scope = getattr(getattr(getattr(self, "crawler", None), "spider", None), "in_scope", None)
+        spider = getattr(getattr(self, "crawler", None), "spider", None)
+        in_scope = getattr(source_rules(spider, request), "in_scope", None)
         if isinstance(result, Request) and in_scope is not None and not in_scope(result.url):
             self.crawler.stats.inc_value("govwatch/offsite_redirects")
             raise RedirectRefused(f"meta refresh to outside the source's scope: {result.url}")

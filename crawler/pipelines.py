@@ -13,21 +13,19 @@ from scrapy.exceptions import DropItem
 from twisted.internet import task
 from w3lib.url import canonicalize_url
 
-from crawler.block_pages import shared_share
 from crawler.extraction_pool import Extracted, ExtractionPool, default_workers, extract_for_store, peak_rss_kb
-from crawler.items import (
+from crawler.items import ArticlePage
+from storage import open_db
+from storage.outcome_writer import record_outcome
+from storage.outcomes import (
+    OUTCOME_TYPES,
     ArticleGone,
-    ArticleNotModified,
-    ArticlePage,
+    FetchedArticle,
     FetchFailure,
     ListPageFetched,
     ListProfileLearned,
 )
-from storage import open_db
-from storage.articles import FetchedArticle, current_text, record_gone, record_not_modified, record_page
-from storage.list_pages import record_list_fetch
-from storage.list_profiles import save_learned_profile
-from storage.runs import articles_stored, finish_run, get_run, record_fetch_error, run_outcome, start_run
+from storage.runs import articles_stored, close_run, get_run, run_outcome, start_run
 from storage.transactions import batch, writing
 
 log = logging.getLogger(__name__)
@@ -36,13 +34,6 @@ log = logging.getLogger(__name__)
 RUN_STATUS = {"finished": "ok", "closespider_timeout": "timeout", "shutdown": "stopped", "cancelled": "stopped",
               "parent_gone": "killed"}
 RUN_MESSAGES = {"parent_gone": "the govwatch process that started this crawl ended (killed?); the crawl stopped"}
-# A page titled like an error ("系统提示") whose text shares less than this with the article we
-# hold is an error page in the site's template, not a new version of the article.
-ERROR_PAGE_MAX_SHARED = 0.2
-# Checks in a row that must find an article gone before its withdrawal is reported (per source:
-# confirm_withdrawal_checks; sources synced before the setting existed get this).
-DEFAULT_CONFIRM_CHECKS = 2
-STORED_ITEMS = (ArticlePage, ArticleNotModified, ArticleGone, ListPageFetched, FetchFailure, ListProfileLearned)
 
 
 class ExtractionPipeline:
@@ -117,7 +108,7 @@ class ExtractionPipeline:
         self.crawler.stats.inc_value("govwatch/extracted_in_pool")
         return self.accept(item, extracted)
 
-    def extract_here(self, item: ArticlePage) -> ArticlePage | ArticleGone | FetchFailure:
+    def extract_here(self, item: ArticlePage) -> FetchedArticle | ArticleGone | FetchFailure:
         """Extract in this process."""
         try:
             extracted = extract_for_store(item.body, item.url, item.encoding, self.ignore_patterns(),
@@ -130,9 +121,10 @@ class ExtractionPipeline:
         self.crawler.stats.inc_value("govwatch/extraction_failed")
         return FetchFailure(item.url, item.source, f"extraction failed: {type(exc).__name__}: {exc}")
 
-    def accept(self, item: ArticlePage, extracted: Extracted) -> ArticlePage | ArticleGone | FetchFailure:
-        """The extracted fields on the item; a failure for a block page or when no text is left;
-        a soft 404 is the article gone (a suspected withdrawal, never a new version of it)."""
+    def accept(self, item: ArticlePage, extracted: Extracted) -> FetchedArticle | ArticleGone | FetchFailure:
+        """The page as the store's outcome: the article with its extracted fields; a failure for a
+        block page or when no text is left; a soft 404 is the article gone (a suspected
+        withdrawal, never a new version of it)."""
         screening = extracted.screening
         # Outcomes are kept against the URL the spider asked for, even after a redirect to a sibling.
         asked = item.asked_url or item.url
@@ -140,21 +132,25 @@ class ExtractionPipeline:
             return FetchFailure(asked, item.source, screening.blocked, item.http_status)
         if screening.soft_404:
             return ArticleGone(asked, item.source, item.http_status, screening.soft_404)
-        item.encoding, item.error_title = screening.encoding, screening.error_title
-        item.charset_note = screening.charset_note
-        item.extracted, item.prepared = extracted.fields, extracted.prepared
         if extracted.prepared is None:
             self.crawler.stats.inc_value("govwatch/empty_text")
             return FetchFailure(item.url, item.source, "no article text found on the page", item.http_status)
-        if extracted.fields.get("low_confidence"):
+        if extracted.fields["low_confidence"]:
             self.crawler.stats.inc_value("govwatch/low_confidence")
-        if not extracted.fields.get("text"):
+        if not extracted.fields["text"]:
             self.crawler.stats.inc_value("govwatch/stored_without_text")
-        return item
+        return FetchedArticle(
+            url=item.url, source=item.source, body=item.body, http_status=item.http_status, headers=item.headers,
+            encoding=screening.encoding, fetched_at=item.fetched_at, canonical_url=canonicalize_url(item.url),
+            **extracted.fields, prepared=extracted.prepared, list_anchor=item.list_anchor,
+            error_title=screening.error_title, charset_note=screening.charset_note)
 
 
 class StoragePipeline:
-    """Writes every item to the SQLite store, in batched transactions, inside one crawl run.
+    """Writes every outcome to the SQLite store, in batched transactions, inside one crawl run.
+
+    It only batches: what each outcome does to the store is storage.outcome_writer.record_outcome,
+    the same function distributed mode's store writer calls.
 
     Modelled on the MongoPipeline of Scrapy's docs: settings to the constructor, open in
     open_spider, close in close_spider.
@@ -218,7 +214,7 @@ class StoragePipeline:
         self.flush()
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, STORED_ITEMS):
+        if not isinstance(item, OUTCOME_TYPES):
             raise DropItem(f"unknown item type {type(item).__name__}")
         if not self.pending:
             self.oldest_pending = time.monotonic()
@@ -281,8 +277,9 @@ class StoragePipeline:
                 except Exception as exc:  # one bad item must not lose the batch; it is kept in the run log
                     log.exception("could not store %s", getattr(item, "url", item))
                     self.crawler.stats.inc_value("govwatch/store_failed")
-                    record_fetch_error(self.db, self.run_id, item.source, item.url,
-                                       f"store failed: {type(exc).__name__}: {exc}", getattr(item, "http_status", None))
+                    failure = FetchFailure(item.url, item.source, f"store failed: {type(exc).__name__}: {exc}",
+                                           getattr(item, "http_status", None))
+                    record_outcome(self.db, self.run_id, failure, self.source_config())
                     outcomes.append(None)
         return outcomes
 
@@ -312,12 +309,13 @@ class StoragePipeline:
             start_failures=dict(getattr(spider, "start_failures", {})),
             starts_without_links=list(getattr(spider, "starts_without_links", [])),
             notes=list(getattr(spider, "run_notes", [])),
+            page_errors=stats.get_value("spider_exceptions/count", 0),
         )
         if ended != "ok":  # stopped, timed out, killed: the close reason is the message
             message = RUN_MESSAGES.get(reason, f"crawl ended: {reason}")
         if status != "ok":
             log.warning("run %s %s: %s", self.run_id, status, message)
-        finish_run(
+        close_run(
             self.db,
             self.run_id,
             status,
@@ -332,90 +330,22 @@ class StoragePipeline:
         nothing new (the articles linked from the others may not all have been fetched)."""
         for visit in self.list_visits:
             if complete or not visit.new_links:
-                record_list_fetch(self.db, visit.source, visit.url, visit.new_links, visit.next_due)
+                record_outcome(self.db, self.run_id, visit, self.source_config())
         self.list_visits.clear()
 
-    def is_error_page(self, item: ArticlePage) -> bool:
-        """Titled like an error, and sharing almost nothing with the article we hold."""
-        if not item.error_title:
-            return False
-        held = current_text(self.db, item.url)
-        return held is not None and shared_share((item.extracted or {}).get("text") or "", held) < ERROR_PAGE_MAX_SHARED
-
-    def confirm_checks(self) -> int:
-        config = getattr(self.crawler.spider, "config", None) or {}
-        return int(config.get("confirm_withdrawal_checks", DEFAULT_CONFIRM_CHECKS))
+    def source_config(self) -> dict[str, Any]:
+        """The source's config as the spider read it (its confirm_withdrawal_checks)."""
+        return getattr(self.crawler.spider, "config", None) or {}
 
     def store(self, item: Any) -> str | None:
-        """Write one item (inside the batch's transaction); what it was (new, unchanged, …).
+        """Write one outcome (inside the batch's transaction); what it was (new, unchanged, …).
 
         Nothing outside the database changes here: a batch rolled back is written again.
         """
-        if isinstance(item, ArticlePage) and self.is_error_page(item):
-            return self.store(ArticleGone(item.url, item.source, item.http_status,
-                                          f"error page: {item.error_title}"))
-        if isinstance(item, ArticlePage):
-            outcome = record_page(self.db, self.run_id, _to_store(item))
-            if item.charset_note:
-                record_fetch_error(self.db, self.run_id, item.source, item.url, item.charset_note, item.http_status)
-            return outcome
-        if isinstance(item, ArticleNotModified):
-            return record_not_modified(self.db, self.run_id, item.url)
-        if isinstance(item, ArticleGone):
-            outcome = record_gone(self.db, self.run_id, item.url, item.http_status, item.reason,
-                                  confirm_checks=self.confirm_checks())
-            detail = item.reason or f"HTTP {item.http_status}"
-            if outcome == "suspected":
-                record_fetch_error(self.db, self.run_id, item.source, item.url,
-                                   f"{detail}: withdrawal suspected, reported if the next check sees it too",
-                                   item.http_status)
-            elif outcome == "unknown":  # listed, but gone before we stored it
-                record_fetch_error(self.db, self.run_id, item.source, item.url, detail, item.http_status)
-            return outcome
         if isinstance(item, ListPageFetched):
             return None  # kept in memory once committed, written at the close (see the class)
-        if isinstance(item, FetchFailure):
-            record_fetch_error(self.db, self.run_id, item.source, item.url, item.reason, item.http_status)
-            return "error"
-        if isinstance(item, ListProfileLearned):
-            saved = save_learned_profile(self.db, item.source, item.url, item.profile, relearned=item.relearned)
-            return "profile_saved" if saved else "profile_pinned"
-        raise DropItem(f"unknown item type {type(item).__name__}")
+        return record_outcome(self.db, self.run_id, item, self.source_config())
 
 
 class _ItemFailed(Exception):
     """An item could not be written inside a batch (its cause is chained)."""
-
-
-def _to_store(item: ArticlePage) -> FetchedArticle:
-    """Map the extractor's fields onto the store's article columns."""
-    found = item.extracted or {}
-    metadata = dict(found.get("metadata") or {})
-    for key in ("category", "language"):
-        if found.get(key):
-            metadata.setdefault(key, found[key])
-    return FetchedArticle(
-        url=item.url,
-        source=item.source,
-        body=item.body,
-        http_status=item.http_status,
-        headers=item.headers,
-        encoding=item.encoding,
-        fetched_at=item.fetched_at,
-        canonical_url=canonicalize_url(item.url),
-        title=found.get("title"),
-        text=found.get("text") or "",
-        published=found.get("date"),
-        author=found.get("author"),
-        origin=found.get("source"),
-        publisher=found.get("publisher"),
-        doc_no=found.get("doc_no"),
-        index_no=found.get("index_no"),
-        metadata=metadata,
-        attachments=list(found.get("attachments") or []),
-        body_method=found.get("body_method"),
-        confidence=found.get("confidence"),
-        low_confidence=bool(found.get("low_confidence")),
-        prepared=item.prepared,
-        list_anchor=item.list_anchor,
-    )

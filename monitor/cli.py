@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,43 +16,30 @@ from zoneinfo import ZoneInfo
 import click
 from rich.console import Console
 
+from monitor.cli_common import (
+    PROJECT_ROOT,
+    UserError,
+    clear_errors,
+    db_option,
+    existing_db,
+    service_note,
+)
 from monitor.config import DEFAULT_DEMO_URL, ConfigError, SourceConfig, load_sources, source_as_record
-from monitor.crawls import PROJECT_ROOT, default_db_path, run_crawls
+from monitor.crawls import run_crawls
 from monitor.digest.command import digest_command
 from monitor.distributed_cli import distributed_commands
 from monitor.progress import LiveProgress, render_table, summary_rows
+from monitor.schedules import DEFAULT_TIMEZONE
 from monitor.sources_cli import commands as source_commands
 from monitor.warc_export import export_warc
 from storage import open_db
 from storage.database import StoreError
-from storage.sources import UnknownSource, sync_sources
+from storage.sources import sync_sources
 
-DEFAULT_DB = default_db_path()
 DEFAULT_CONFIG = os.environ.get("GOVWATCH_CONFIG", str(PROJECT_ROOT / "sources.yaml"))
 
-db_option = click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, help="SQLite database file.")
 config_option = click.option("--config", "config_path", default=DEFAULT_CONFIG, show_default=True,
                              help="Sources file (YAML).")
-
-
-class UserError(click.ClickException):
-    """A problem the user can fix: printed as one line, exit status 2."""
-
-    exit_code = 2
-
-
-@contextmanager
-def clear_errors() -> Iterator[None]:
-    """Turn the errors a user can fix into one line on stderr and exit status 2."""
-    try:
-        yield
-    except (ConfigError, StoreError, UnknownSource) as exc:
-        raise UserError(str(exc.args[0] if isinstance(exc, UnknownSource) else exc)) from None
-    except sqlite3.OperationalError as exc:
-        if "locked" not in str(exc) and "busy" not in str(exc):
-            raise
-        raise UserError(f"the database is locked by another process ({exc}); "
-                        "a crawl or `govwatch run` may be writing: try again in a moment") from None
 
 
 def make_console() -> Console:
@@ -367,7 +351,7 @@ def restore(db_path: str, force: bool, src: str) -> None:
         if Path(db_path).exists():
             if not force:
                 raise UserError(f"{db_path} exists; pass --force to replace it with {src}")
-            db = _existing_db(db_path)
+            db = existing_db(db_path)
             try:
                 service = running_service(db)
             finally:
@@ -392,7 +376,7 @@ def stats(db_path: str) -> None:
     from storage.footprint import PART_ORDER, measure_footprint
 
     with clear_errors():
-        db = _existing_db(db_path)
+        db = existing_db(db_path)
         footprint = measure_footprint(db)
     table = Table(title=f"{db_path}: {footprint.articles} articles, {footprint.versions} versions, "
                         f"{footprint.file_bytes / 1e6:.1f} MB")
@@ -416,7 +400,7 @@ def prune_raw_html_command(db_path: str, older_than_days: int) -> None:
     from storage.raw_bodies import prune_raw_bodies
 
     with clear_errors():
-        db = _existing_db(db_path)
+        db = existing_db(db_path)
         pruned = prune_raw_bodies(db, older_than_days)
     click.echo(f"dropped the raw HTML of {pruned} version(s); run `govwatch backup` for a compacted copy")
 
@@ -434,7 +418,7 @@ def sources_list(db_path: str, as_json: bool) -> None:
     from monitor.operator_view import source_overview
 
     with clear_errors():
-        db = _existing_db(db_path)
+        db = existing_db(db_path)
         rows = source_overview(db)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
@@ -445,7 +429,7 @@ def sources_list(db_path: str, as_json: bool) -> None:
     # Times in Beijing time, short; the name never wraps (on 80 columns it used to be cut).
     # Why a source is flagged goes under the table, one line each, whatever the width.
     # `--json` keeps UTC and every field.
-    table = Table(caption="times: Beijing (Asia/Shanghai); --json for UTC and every field")
+    table = Table(caption=f"times: Beijing ({DEFAULT_TIMEZONE}); --json for UTC and every field")
     table.add_column("name", no_wrap=True)
     table.add_column("health", no_wrap=True)
     for column in ("last run", "next run", "schedule", "new", "errors", "list profile"):
@@ -467,7 +451,7 @@ def _beijing(moment: str | None) -> str:
     """A stored UTC instant as Beijing month-day hour:minute (what fits a terminal column)."""
     if not moment:
         return ""
-    return datetime.fromisoformat(moment).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%m-%d %H:%M")
+    return datetime.fromisoformat(moment).astimezone(ZoneInfo(DEFAULT_TIMEZONE)).strftime("%m-%d %H:%M")
 
 
 def _profiles_cell(profiles: dict) -> str:
@@ -494,14 +478,14 @@ def sources_schedule(db_path: str, name: str, spec: str) -> None:
     from storage.sources import get_source
 
     with clear_errors():
-        db = _existing_db(db_path)
+        db = existing_db(db_path)
         source = get_source(db, name)
         try:
-            parse_schedule(spec, source.get("timezone") or "Asia/Shanghai")
+            parse_schedule(spec, source.get("timezone") or DEFAULT_TIMEZONE)
         except ValueError as exc:
             raise UserError(f"schedule for {name} refused: {exc}") from None
         set_schedule(db, name, spec)
-    click.echo(f"{name}: schedule is now {spec!r}{_service_note(db)}")
+    click.echo(f"{name}: schedule is now {spec!r}{service_note(db)}")
 
 
 @sources.command("pause")
@@ -524,9 +508,9 @@ def _set_paused(db_path: str, name: str, paused: bool) -> None:
     from storage.control import set_paused
 
     with clear_errors():
-        db = _existing_db(db_path)
+        db = existing_db(db_path)
         set_paused(db, name, paused)
-    click.echo(f"{name}: {'paused' if paused else 'resumed'}{_service_note(db)}")
+    click.echo(f"{name}: {'paused' if paused else 'resumed'}{service_note(db)}")
 
 
 @sources.command("run")
@@ -538,7 +522,7 @@ def sources_run(db_path: str, name: str) -> None:
     from storage.sources import get_source
 
     with clear_errors():
-        db = _existing_db(db_path)
+        db = existing_db(db_path)
         get_source(db, name)  # an unknown source is named as such, service or not
         if running_service(db) is None:
             raise UserError(f"no `govwatch run` service is running on {db_path}; "
@@ -562,13 +546,13 @@ def sources_add(db_path: str, snippet, enable: bool) -> None:
     with clear_errors():
         source = parse_source_snippet(snippet.read(), origin=snippet.name)
         source.enabled = enable
-        db = _existing_db(db_path, create=True)
+        db = existing_db(db_path, create=True)
         try:
             add_source(db, source_as_record(source))
         except ValueError as exc:
             raise UserError(str(exc)) from None
     state = "enabled" if enable else f"disabled; `govwatch sources enable {source.name}` schedules it"
-    click.echo(f"{source.name}: added ({source.schedule}, {state}){_service_note(db)}")
+    click.echo(f"{source.name}: added ({source.schedule}, {state}){service_note(db)}")
 
 
 def _stored_sources(db_path: str, exclude: set[str]) -> dict[str, dict]:
@@ -582,26 +566,6 @@ def _stored_sources(db_path: str, exclude: set[str]) -> dict[str, dict]:
         return {name: get_source(db, name) for name in source_names(db) if name not in exclude}
     finally:
         db.close()
-
-
-# An operator's command waits this long for a crawl's write to finish, then says so (the
-# store's own 30 s is for crawl processes taking turns, too long for a person at a prompt).
-OPERATOR_BUSY_TIMEOUT_MS = 5000
-
-
-def _existing_db(db_path: str, create: bool = False):
-    if not create and not Path(db_path).exists():
-        raise StoreError(f"cannot open database {db_path}: no such file (run `govwatch crawl` or `govwatch run` first)")
-    db = open_db(db_path)
-    db.execute(f"PRAGMA busy_timeout = {OPERATOR_BUSY_TIMEOUT_MS}")
-    return db
-
-
-def _service_note(db) -> str:
-    from storage.control import running_service
-
-    return "; the running service applies it within seconds" if running_service(db) else \
-        " (no service is running; it applies when `govwatch run` starts)"
 
 
 @main.command("operator-password")

@@ -7,14 +7,16 @@ and the field, so an operator can fix the line without reading a traceback.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from crawler.recheck import parse_duration
-from monitor.schedules import parse_schedule
+from monitor.schedules import DEFAULT_TIMEZONE, parse_schedule
+from storage.outcome_writer import DEFAULT_CONFIRM_CHECKS
 from storage.source_names import SOURCE_NAME_PATTERN
 
 DEFAULT_DEMO_URL = "http://127.0.0.1:8765"
@@ -101,7 +103,7 @@ class SourceConfig(BaseModel):
     list_pattern: str = DEFAULT_LIST_PATTERN
     max_list_pages: int = Field(default=10, ge=1, le=100_000)  # a first crawl of a whole archive may need thousands
     schedule: str = "every 6h"
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     enabled: bool = True
     time_limit_s: int = Field(default=1800, ge=10)
     politeness: Politeness = Field(default_factory=Politeness)
@@ -112,7 +114,7 @@ class SourceConfig(BaseModel):
     # Checks in a row (each in its own crawl) that must find an article gone (404/410, an error
     # page, a redirect away) before it is reported withdrawn: sites answer 404 for a while
     # during maintenance or while their CMS republishes. 1 reports it at the first sighting.
-    confirm_withdrawal_checks: int = Field(default=2, ge=1, le=10)
+    confirm_withdrawal_checks: int = Field(default=DEFAULT_CONFIRM_CHECKS, ge=1, le=10)
     notes: str | None = None
 
     @field_validator("start_urls")
@@ -176,29 +178,12 @@ class SourceConfig(BaseModel):
 
 def load_sources(path: str | Path, *, demo_url: str = DEFAULT_DEMO_URL) -> list[SourceConfig]:
     """Read and validate the sources file; `{demo}` in URLs is the local demo site's address."""
-    path = Path(path)
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
-    try:
-        document = yaml.safe_load(raw) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
-    if not isinstance(document, dict) or not isinstance(document.get("sources"), list):
-        raise ConfigError(f"{path}: expected a mapping with a 'sources:' list at the top")
+    document = read_yaml_mapping(path, "sources", "at the top")
     defaults = document.get("defaults") or {}
     if not isinstance(defaults, dict):
         raise ConfigError(f"{path}: 'defaults' must be a mapping")
-    sources: list[SourceConfig] = []
-    seen: set[str] = set()
-    for position, entry in enumerate(document["sources"], start=1):
-        label = entry.get("name") if isinstance(entry, dict) else None
-        where = f"{path}: source {label!r}" if label else f"{path}: source #{position}"
-        if not isinstance(entry, dict):
-            raise ConfigError(f"{where}: expected a mapping of fields, got {type(entry).__name__}")
+
+    def build(entry: dict[str, Any], where: str) -> SourceConfig:
         merged = {**defaults, **entry}
         for block in ("politeness", "recheck"):
             if isinstance(merged.get(block), dict) and isinstance(defaults.get(block), dict):
@@ -207,15 +192,57 @@ def load_sources(path: str | Path, *, demo_url: str = DEFAULT_DEMO_URL) -> list[
             raise ConfigError(f"{where}: field 'start_urls': expected a list of URLs, "
                               f"such as [\"{merged['start_urls']}\"]")
         merged["start_urls"] = [_expand(u, demo_url) for u in merged.get("start_urls") or []]
+        return SourceConfig.model_validate(merged)
+
+    return validated_list(path, document["sources"], "source", build)
+
+
+def read_yaml_mapping(path: str | Path, list_key: str, where: str = "", *, required: bool = True) -> dict[str, Any]:
+    """The YAML file at `path` as a mapping holding a `list_key:` list (which may be left out
+    when not `required`); ConfigError naming the file otherwise (missing, unreadable, not YAML,
+    the wrong shape). The sources file and the subscriptions file are both read here."""
+    path = Path(path)
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(document, dict) or not isinstance(document.get(list_key, None if required else []), list):
+        raise ConfigError(f"{path}: expected a mapping with a '{list_key}:' list{' ' + where if where else ''}")
+    return document
+
+
+class _Named(Protocol):
+    name: str
+
+
+Named = TypeVar("Named", bound=_Named)
+
+
+def validated_list(path: str | Path, entries: list[Any], kind: str, build: Callable[[dict[str, Any], str], Named],
+                   describe: Callable[[ValidationError], str] | None = None) -> list[Named]:
+    """Each entry of a config list built by `build(entry, where)`, with the error of the first bad
+    one naming the file, the entry (by name, else position) and the field; names must be unique."""
+    describe = describe or describe_validation_error
+    built: list[Named] = []
+    seen: set[str] = set()
+    for position, entry in enumerate(entries, start=1):
+        label = entry.get("name") if isinstance(entry, dict) else None
+        where = f"{path}: {kind} {label!r}" if label else f"{path}: {kind} #{position}"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where}: expected a mapping of fields, got {type(entry).__name__}")
         try:
-            source = SourceConfig.model_validate(merged)
+            item = build(entry, where)
         except ValidationError as exc:
-            raise ConfigError(f"{where}: {describe_validation_error(exc)}") from None
-        if source.name in seen:
-            raise ConfigError(f"{where}: field 'name': duplicate source name {source.name!r}")
-        seen.add(source.name)
-        sources.append(source)
-    return sources
+            raise ConfigError(f"{where}: {describe(exc)}") from None
+        if item.name in seen:
+            raise ConfigError(f"{where}: field 'name': duplicate {kind} name {item.name!r}")
+        seen.add(item.name)
+        built.append(item)
+    return built
 
 
 def parse_source_snippet(text: str, *, origin: str = "snippet", demo_url: str = DEFAULT_DEMO_URL) -> SourceConfig:
@@ -266,5 +293,5 @@ def check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {name!r} (use an IANA name such as Asia/Shanghai)") from None
+        raise ValueError(f"unknown time zone {name!r} (use an IANA name such as {DEFAULT_TIMEZONE})") from None
     return name

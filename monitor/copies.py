@@ -1,21 +1,21 @@
 """Finding republished copies: MinHash over character shingles, with an LSH band index.
 
-Hand-written because nothing installed fits: `datasketch` (and numpy under it) is not in the
-environment, and the job needs only ~60 lines. Chinese text has no word boundaries, so the
-shingles are runs of SHINGLE_CHARS characters of the normalised text (whitespace and
-punctuation dropped, so a re-typeset copy still matches).
+The MinHash is datasketch's (`MinHash` with a fixed seed, so a signature stored by one process
+is comparable with one computed by another). Its own LSH index (`MinHashLSH`) lives in memory
+or Redis; ours must live in the SQLite store beside the articles, so the bands are cut here and
+kept in `article_shingle_bands` (storage/copies.py), where an index on (band, hash) answers
+"who shares a band with this one" in a few lookups however large the store grows.
 
-A new (or edited) article is signed once; its signature is cut into BANDS bands of ROWS
-values, and articles sharing any band are candidates (the (band, hash) index makes that a few
-lookups, not a comparison with every article). Candidates are then confirmed on the exact
-Jaccard similarity of their shingle sets, so the LSH only has to be generous, never right.
-Each copy is linked to the earliest copy we hold, judged by published date, then first seen.
+Chinese text has no word boundaries, so the shingles are runs of SHINGLE_CHARS characters of the
+normalised text (whitespace and punctuation dropped, so a re-typeset copy still matches).
+Candidates from the bands are confirmed on the exact Jaccard similarity of their shingle sets,
+so the LSH only has to be generous, never right. Each copy is linked to the earliest copy we
+hold, judged by published date, then first seen.
 """
 
 from __future__ import annotations
 
 import hashlib
-import random
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -29,25 +29,30 @@ SHINGLE_CHARS = 5
 BANDS, ROWS = 16, 4  # 64 hash functions; candidates from about Jaccard 0.5 up ((1/16) ** (1/4))
 COPY_MIN_JACCARD = 0.7  # confirmed copies: at least this share of shingles in common
 MIN_SHINGLES = 40  # shorter texts (a caption, a one-line notice) are too short to call copies
-_PRIME = (1 << 61) - 1
-_rng = random.Random(20240601)  # fixed: signatures stored by one process are compared by another
-_PERMUTATIONS = [(_rng.randrange(1, _PRIME), _rng.randrange(0, _PRIME)) for _ in range(BANDS * ROWS)]
+SIGNATURE_SEED = 20240601  # fixed: changing it (or the shingles) needs every stored signature redone (m015)
 _DROP = re.compile(r"[\s\W_]+")
 
 
 def shingles(text: str | None) -> set[int]:
-    """64-bit hashes of every run of SHINGLE_CHARS characters of the normalised text."""
+    """32-bit hashes (what datasketch's MinHash permutes) of every run of SHINGLE_CHARS characters."""
     letters = _DROP.sub("", unicodedata.normalize("NFKC", text or ""))
     return {
-        int.from_bytes(hashlib.blake2b(letters[i:i + SHINGLE_CHARS].encode("utf-8"), digest_size=8).digest(), "big")
+        int.from_bytes(hashlib.blake2b(letters[i:i + SHINGLE_CHARS].encode("utf-8"), digest_size=4).digest(), "big")
         for i in range(max(len(letters) - SHINGLE_CHARS + 1, 0))
     }
 
 
 def minhash(hashes: set[int]) -> list[int]:
-    """One minimum per hash function (a*x + b mod a Mersenne prime)."""
-    values = [h % _PRIME for h in hashes]
-    return [min((a * x + b) % _PRIME for x in values) for a, b in _PERMUTATIONS]
+    """The BANDS * ROWS minima of datasketch's permutations over the shingle hashes.
+
+    Imported here, not at the top: datasketch's package imports scipy and the redis client
+    (its LSH storage backends), ~1 s that only an annotation with something to sign should pay.
+    """
+    from datasketch import MinHash
+
+    signature = MinHash(num_perm=BANDS * ROWS, seed=SIGNATURE_SEED, hashfunc=int)
+    signature.update_batch(list(hashes))
+    return [int(v) for v in signature.hashvalues]
 
 
 def band_hashes(signature: Sequence[int]) -> list[tuple[int, int]]:

@@ -17,19 +17,27 @@ from pathlib import Path
 from typing import Any
 
 from crawler.extraction_pool import default_workers
-from monitor.changes import annotate_changes
+from monitor.run_end import finish_run
 from storage import open_db
-from storage.raw_bodies import compact_bodies
-from storage.runs import RUN_NOTE_MARK, finish_run, get_run, start_run
+from storage.runs import RUN_NOTE_MARK, close_run, get_run, start_run
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# Where the packages are: crawl processes get it on their PYTHONPATH.
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 
 
-def default_db_path() -> str:
-    """$GOVWATCH_DB, else data/govwatch.db in the project — not in the current folder: a relative
-    default silently made a new, empty database when a command ran from another folder (while
-    --config was already read from the project)."""
-    return os.environ.get("GOVWATCH_DB") or str(PROJECT_ROOT / "data" / "govwatch.db")
+def project_files_root() -> Path:
+    """Where sources.yaml, subscriptions.yaml, datasette/ and data/ are: the checkout (also an
+    editable install), else what `pip install .` put under the environment's share/govwatch
+    (pyproject.toml's data-files), since an installed package has no checkout around it."""
+    if (PACKAGE_ROOT / "sources.yaml").exists():
+        return PACKAGE_ROOT
+    return Path(sys.prefix) / "share" / "govwatch"
+
+
+PROJECT_ROOT = project_files_root()
+
+
+
 LOG_TAIL_LINES = 40
 # Seconds a crawl gets beyond its own time limit (CLOSESPIDER_TIMEOUT) before it is killed.
 KILL_GRACE_S = 30
@@ -110,17 +118,17 @@ def finish_crawl(db_path: str | Path, job: CrawlJob) -> dict[str, Any]:
     try:
         run = get_run(db, job.run_id)
         if job.kill_reason:
-            finish_run(db, job.run_id, "timeout" if "time limit" in job.kill_reason else "killed",
+            close_run(db, job.run_id, "timeout" if "time limit" in job.kill_reason else "killed",
                        message=job.kill_reason, log_tail=tail)
         elif run["status"] == "running" and (job.process.returncode or 0) < 0:
-            finish_run(db, job.run_id, "killed", message=f"crawl process killed by signal {-job.process.returncode}",
+            close_run(db, job.run_id, "killed", message=f"crawl process killed by signal {-job.process.returncode}",
                        log_tail=tail)
         elif run["status"] == "running":
             code = job.process.returncode
-            finish_run(db, job.run_id, "failed", message=f"crawl process exited with code {code} before closing its run",
+            close_run(db, job.run_id, "failed", message=f"crawl process exited with code {code} before closing its run",
                        log_tail=tail)
         else:
-            finish_run(db, job.run_id, run["status"], log_tail=tail)
+            close_run(db, job.run_id, run["status"], log_tail=tail)
         run = get_run(db, job.run_id)
     finally:
         db.close()
@@ -160,18 +168,17 @@ def run_crawls(
         if running:
             time.sleep(poll_s)
     if finished:
-        annotate_after_crawls(db_path)
+        finish_runs(db_path, [run["id"] for run in finished])
     return finished
 
 
-def annotate_after_crawls(db_path: str | Path) -> int:
-    """Diffs and copy links for what the crawls stored (see monitor/changes.py), and the raw
-    bodies they stored given their source's zstd dictionary (storage/raw_bodies.py)."""
+def finish_runs(db_path: str | Path, run_ids: Sequence[int]) -> None:
+    """The one ending of closed runs (monitor/run_end.py: diffs, copy links, bodies, health),
+    after the crawls of a batch, so no crawl still running competes with it for the store."""
     db = open_db(db_path)
     try:
-        annotated = annotate_changes(db)
-        compact_bodies(db)
-        return annotated
+        for run_id in run_ids:
+            finish_run(db, run_id)
     finally:
         db.close()
 
@@ -217,4 +224,4 @@ def _tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
 
 def _pythonpath() -> str:
     existing = os.environ.get("PYTHONPATH")
-    return f"{PROJECT_ROOT}{os.pathsep}{existing}" if existing else str(PROJECT_ROOT)
+    return f"{PACKAGE_ROOT}{os.pathsep}{existing}" if existing else str(PACKAGE_ROOT)

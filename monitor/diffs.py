@@ -21,6 +21,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from storage.fingerprint import KEY_METADATA, change_fields, changed_fields
+
 Node = dict[str, Any]
 
 # Sentences end after these marks; newlines separate paragraphs and are kept as their own token.
@@ -31,7 +33,6 @@ REFINE_MIN_RATIO = 0.3
 CHAR_MERGE_MAX = 2
 # Beyond this product of lengths the character diff is skipped (SequenceMatcher is quadratic).
 CHAR_DIFF_MAX_WORK = 4_000_000
-KEY_FIELDS = ("published", "doc_no", "publisher")
 # How the digest names each field: the labels the pages themselves use.
 FIELD_LABELS = {"title": "标题", "text": "正文", "published": "发布日期", "doc_no": "文号", "publisher": "发文机关"}
 # Metadata keys that duplicate a column or say nothing about content.
@@ -66,14 +67,13 @@ def version_diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     [old, new] for the key metadata and the other labelled fields that changed.
     """
     old_meta, new_meta = _metadata(old), _metadata(new)
-    title = text_diff(old.get("title"), new.get("title")) if (old.get("title") or "") != (new.get("title") or "") else None
-    text = text_diff(old.get("text"), new.get("text")) if _norm(old.get("text")) != _norm(new.get("text")) else None
-    fields: dict[str, list[str | None]] = {}
-    for name in KEY_FIELDS:
-        before = old.get(name) if name == "published" else old_meta.get(name)
-        after = new.get(name) if name == "published" else new_meta.get(name)
-        if (before or None) != (after or None):
-            fields[name] = [before, after]
+    # What changed is judged as the fingerprint judges it (storage/fingerprint.py), so a
+    # version always has a diff and a diff never shows what made no version.
+    before, after = _change_view(old, old_meta), _change_view(new, new_meta)
+    changed = changed_fields(before, after)
+    title = text_diff(before["title"], after["title"]) if "title" in changed else None
+    text = text_diff(before["text"], after["text"]) if "text" in changed else None
+    fields = {name: [before[name], after[name]] for name in KEY_METADATA if name in changed}
     metadata = {
         key: [old_meta.get(key), new_meta.get(key)]
         for key in sorted(set(old_meta) | set(new_meta))
@@ -82,7 +82,7 @@ def version_diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     }
     nodes = (title["diff"] if title else []) + (text["diff"] if text else [])
     added, removed = chars_changed(nodes)
-    changed = (["title"] if title else []) + (["text"] if text else []) + list(fields) + (["metadata"] if metadata else [])
+    changed = [*(["title"] if title else []), *(["text"] if text else []), *fields, *(["metadata"] if metadata else [])]
     summary = {"changed": changed, "chars_added": added, "chars_removed": removed}
     diff = {"title": title["diff"] if title else None, "text": text["diff"] if text else None,
             "fields": fields, "metadata": metadata, "summary": summary}
@@ -286,5 +286,9 @@ def _metadata(row: dict[str, Any]) -> dict[str, str]:
     return {k: v for k, v in meta.items() if isinstance(v, str) or v is None}
 
 
-def _norm(text: str | None) -> list[str]:
-    return split_paragraphs(text)
+def _change_view(row: dict[str, Any], metadata: dict[str, str]) -> dict[str, str | None]:
+    """A version row's CHANGE_FIELDS: its own columns (title, text, published), the rest from
+    its metadata JSON (doc_no, publisher)."""
+    view = change_fields(metadata)
+    view.update({name: row.get(name) for name in view if name in row})
+    return view

@@ -11,7 +11,8 @@ runs each crawl in a child process as before and never imports redis. The parts:
   stream through a consumer group, writes each batch in one SQLite transaction together with
   the last entry id applied, then XACKs and deletes the entries. It closes a run when the
   run's end marker arrives (its outstanding-request count reached zero), or at its time
-  limit, then fills diffs and copy links and recomputes source health, as `govwatch crawl` does.
+  limit, then ends it as `govwatch crawl` does (monitor/run_end.finish_run: diffs, copy
+  links, bodies, source health).
 
 What survives what (details in crawler/frontier.py):
 
@@ -38,27 +39,18 @@ from typing import Any
 import redis
 
 from crawler.frontier import DEFAULT_PREFIX, STREAM_GROUP, Frontier, Keys, seed_request
-from crawler.items import ArticleGone, FetchFailure, ListPageFetched, ListProfileLearned
-from monitor.changes import annotate_changes
 from monitor.crawls import PROJECT_ROOT, _pythonpath
-from monitor.health import all_source_health
+from monitor.run_end import finish_run
 from storage import open_db
-from storage.articles import (
-    FetchedArticle,
-    conditional_get_validators,
-    known_articles,
-    record_gone,
-    record_not_modified,
-    record_page,
-)
-from storage.control import record_health
-from storage.list_pages import list_page_stats, record_list_fetch
-from storage.list_profiles import save_learned_profile, source_profiles
+from storage.articles import conditional_get_validators, known_articles
+from storage.list_pages import list_page_stats
+from storage.list_profiles import source_profiles
+from storage.outcome_writer import record_outcome
+from storage.outcomes import decode_outcome
 from storage.runs import (
     articles_stored,
-    finish_run,
+    close_run,
     get_run,
-    record_fetch_error,
     run_outcome,
     start_failures_logged,
     start_run,
@@ -255,9 +247,9 @@ class StoreWriter:
             run_id = int(raw)
             log.warning("run %d: time limit reached; closing it and dropping its queued requests", run_id)
             with writing(db):
-                self.close_run(db, run_id, timed_out=True)
+                self.end_run(db, run_id, timed_out=True)
             self.forget_run(run_id)
-            self.after_runs(db)
+            self.after_runs(db, [run_id])
 
     # -- SQLite side ---------------------------------------------------------------------------
     def apply(self, db: Any, entries: list[tuple[str, dict[bytes, bytes]]]) -> None:
@@ -273,9 +265,9 @@ class StoreWriter:
                 if not entry_after(entry_id, offset):
                     continue  # applied before a crash, not yet acknowledged
                 if kind == "run_end":
-                    self.close_run(db, run_id)
+                    self.end_run(db, run_id)
                 else:
-                    apply_entry(db, run_id, kind, json.loads(fields[b"data"]), fields.get(b"body", b""))
+                    apply_entry(db, run_id, kind, fields[b"data"], fields.get(b"body", b""))
                     self.written += 1
             record_offset(db, self.keys.items, entries[-1][0])
         ids = [e[0] for e in entries]
@@ -286,9 +278,9 @@ class StoreWriter:
         for run_id in ended:
             self.forget_run(run_id)
         if ended:
-            self.after_runs(db)
+            self.after_runs(db, ended)
 
-    def close_run(self, db: Any, run_id: int, timed_out: bool = False) -> None:
+    def end_run(self, db: Any, run_id: int, timed_out: bool = False) -> None:
         """Finish the run row (inside the caller's transaction) with the workers' page counts."""
         if not self.server.exists(self.keys.run(run_id, "context")):
             return  # closed already (a late duplicate end, or a time limit)
@@ -304,7 +296,7 @@ class StoreWriter:
             start_failures=start_failures_logged(db, run_id, start_urls), starts_without_links=[])
         if timed_out:
             message = "time limit reached before the workers finished"
-        finish_run(db, run_id, status, message=message, pages_fetched=pages, bytes_downloaded=stats.get("bytes", 0))
+        close_run(db, run_id, status, message=message, pages_fetched=pages, bytes_downloaded=stats.get("bytes", 0))
         self.closed_runs.append({"id": run_id, "status": status, "pages": pages})
 
     def forget_run(self, run_id: int) -> None:
@@ -319,44 +311,16 @@ class StoreWriter:
         if source and self.server.get(self.keys.source_run(source)) == str(run_id).encode():
             self.server.delete(self.keys.source_run(source))
 
-    def after_runs(self, db: Any) -> None:
-        """What `govwatch crawl` does after its crawls: diffs, copy links, source health."""
-        annotate_changes(db)
-        record_health(db, {name: [f"{f.problem}: {f.detail}" for f in flags]
-                           for name, flags in all_source_health(db).items()})
+    def after_runs(self, db: Any, run_ids: list[int]) -> None:
+        """The one ending of closed runs, as `govwatch crawl` does it (monitor/run_end.py)."""
+        for run_id in run_ids:
+            finish_run(db, run_id)
 
 
-def apply_entry(db: Any, run_id: int, kind: str, data: dict[str, Any], body: bytes) -> str:
-    """Write one stream entry with the store's own writers (the same as StoragePipeline)."""
-    if kind == "page":
-        return record_page(db, run_id, FetchedArticle(body=body, **data))
-    if kind == "not_modified":
-        return record_not_modified(db, run_id, data["url"])
-    if kind == "gone":
-        gone = ArticleGone(**data)
-        confirm = get_source(db, gone.source).get("confirm_withdrawal_checks", 2)
-        outcome = record_gone(db, run_id, gone.url, gone.http_status, gone.reason, confirm_checks=confirm)
-        detail = gone.reason or f"HTTP {gone.http_status}"
-        if outcome == "suspected":
-            record_fetch_error(db, run_id, gone.source, gone.url,
-                               f"{detail}: withdrawal suspected, reported if the next check sees it too",
-                               gone.http_status)
-        elif outcome == "unknown":  # listed, but gone before we stored it
-            record_fetch_error(db, run_id, gone.source, gone.url, detail, gone.http_status)
-        return outcome
-    if kind == "list_page":
-        page = ListPageFetched(**data)
-        record_list_fetch(db, page.source, page.url, page.new_links, page.next_due)
-        return "list"
-    if kind == "list_profile":
-        learned = ListProfileLearned(**data)
-        saved = save_learned_profile(db, learned.source, learned.url, learned.profile, relearned=learned.relearned)
-        return "profile_saved" if saved else "profile_pinned"
-    if kind == "error":
-        failure = FetchFailure(**data)
-        record_fetch_error(db, run_id, failure.source, failure.url, failure.reason, failure.http_status)
-        return "error"
-    raise ValueError(f"unknown stream entry kind {kind!r}")
+def apply_entry(db: Any, run_id: int, kind: str, data: str | bytes, body: bytes) -> str:
+    """Write one stream entry: decode it and hand it to the store's one writer (the same
+    record_outcome the Scrapy pipeline calls on one machine)."""
+    return record_outcome(db, run_id, decode_outcome(kind, data, body))
 
 
 def start_store_writer_thread(redis_url: str, db_path: str | Path, stop: threading.Event) -> threading.Thread:

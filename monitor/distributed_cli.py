@@ -12,7 +12,7 @@ import threading
 
 import click
 
-from monitor.crawls import default_db_path
+from monitor.cli_common import UserError, db_option
 
 REDIS_URL_ENV = "GOVWATCH_REDIS_URL"
 
@@ -20,12 +20,6 @@ redis_option = click.option(
     "--redis-url", envvar=REDIS_URL_ENV, required=True, show_envvar=True,
     help="Redis shared by the scheduler, the workers and the store writer, e.g. redis://host:6379/0.",
 )
-db_option = click.option("--db", "db_path", default=default_db_path,
-                         show_default="$GOVWATCH_DB or data/govwatch.db in the project", help="SQLite database file.")
-
-
-class UserError(click.ClickException):
-    exit_code = 2
 
 
 @click.command("worker")

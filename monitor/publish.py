@@ -10,7 +10,10 @@ from typing import Any
 
 import yaml
 
-DATASETTE_DIR = Path(__file__).resolve().parents[1] / "datasette"
+from monitor.crawls import PROJECT_ROOT
+
+# Not next to this package in an installed copy: there it would be Datasette's own package.
+DATASETTE_DIR = PROJECT_ROOT / "datasette"
 METADATA = DATASETTE_DIR / "metadata.yml"
 # metadata.yml describes the store under this name; Datasette names a database after its file.
 METADATA_DATABASE_KEY = "govwatch"

@@ -9,12 +9,15 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+# The time zone of the sites, their schedules and the digest's days, unless a source or the
+# subscriptions file names another: every module takes it from here.
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 _EVERY = re.compile(r"^every\s+(\d+)\s*(s|m|h|d)$")
 _JITTER = re.compile(r"\s+jitter\s+(\d+)\s*(s|m|h)$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
-def parse_schedule(spec: str, timezone: str = "Asia/Shanghai") -> BaseTrigger:
+def parse_schedule(spec: str, timezone: str = DEFAULT_TIMEZONE) -> BaseTrigger:
     """A trigger for `spec`: "every 30m", "0 8 * * *", optionally "... jitter 5m".
 
     Raises ValueError with a message that says what a valid spec looks like.

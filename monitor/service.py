@@ -23,12 +23,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.config import DEFAULT_DEMO_URL, ConfigError, load_sources, source_as_record
-from monitor.crawls import CrawlJob, annotate_after_crawls, start_crawl, wait_for_crawl
-from monitor.health import all_source_health
-from monitor.schedules import parse_schedule
+from monitor.crawls import CrawlJob, finish_runs, start_crawl, wait_for_crawl
+from monitor.run_end import record_source_health
+from monitor.schedules import DEFAULT_TIMEZONE, parse_schedule
 from storage import open_db
 from storage.control import (
-    record_health,
     record_next_runs,
     service_heartbeat,
     service_started,
@@ -65,7 +64,7 @@ class CrawlService:
         self.scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(self.options.parallel + 2)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": self.options.grace_s},
-            timezone="Asia/Shanghai",
+            timezone=DEFAULT_TIMEZONE,
         )
         self.stopping = threading.Event()
         self.job_specs: dict[str, tuple[str, str]] = {}
@@ -158,7 +157,7 @@ class CrawlService:
                 if name not in wanted:
                     self._remove_job(name)
             for name, row in wanted.items():
-                spec = (row["schedule"] or "", row["timezone"] or "Asia/Shanghai")
+                spec = (row["schedule"] or "", row["timezone"] or DEFAULT_TIMEZONE)
                 if self.job_specs.get(name) != spec:
                     self._schedule(db, name, spec)
             for request in take_run_requests(db):
@@ -216,8 +215,7 @@ class CrawlService:
         """Recompute every source's health flags (after each run, so they follow the runs)."""
         db = open_db(self.db_path)
         try:
-            record_health(db, {name: [f"{f.problem}: {f.detail}" for f in flags]
-                               for name, flags in all_source_health(db).items()})
+            record_source_health(db)
         finally:
             db.close()
 
@@ -258,10 +256,9 @@ class CrawlService:
                 finally:
                     self.running.pop(name, None)
                 with self.annotating:  # one at a time, so two crawls ending together never link a copy twice
-                    annotate_after_crawls(self.db_path)
+                    finish_runs(self.db_path, [run["id"]])
                 log.info("source %s: run %s %s (%s new, %s errors)", name, run["id"], run["status"],
                          run["articles_new"], run["errors"])
-                self.update_health()
                 return run
         except Exception:
             log.exception("source %s: the crawl could not be run", name)

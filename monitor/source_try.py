@@ -129,7 +129,7 @@ def _preview(client: httpx.Client, link: dict[str, Any], extract: Any) -> dict[s
     fields = result.fields
     body = (fields.get("text") or "").strip()
     first_line = next((line.strip() for line in body.split("\n") if line.strip()), "")
-    return {"url": link["url"], "title": fields.get("title"), "date": fields.get("date"), "text_chars": len(body),
+    return {"url": link["url"], "title": fields.get("title"), "date": fields.get("published"), "text_chars": len(body),
             "first_line": first_line[:FIRST_LINE_CHARS],
             **({"error": "no article text found on the page"} if result.prepared is None else {})}
 

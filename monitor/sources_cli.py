@@ -11,16 +11,7 @@ import json
 
 import click
 
-from monitor.crawls import default_db_path
-
-db_option = click.option("--db", "db_path", default=default_db_path,
-                         show_default="$GOVWATCH_DB or data/govwatch.db in the project", help="SQLite database file.")
-
-
-class UserError(click.ClickException):
-    """A problem the user can fix: printed as one line, exit status 2."""
-
-    exit_code = 2
+from monitor.cli_common import UserError, clear_errors, db_option, existing_db, service_note
 
 
 @click.command("try")
@@ -58,12 +49,11 @@ def sources_try(db_path: str, url: str, as_json: bool, add_name: str | None, art
 
 def _add_tried(db_path: str, record: dict, result: dict) -> None:
     """Add the tried page as a disabled source, with the list profile the preview learned."""
-    from monitor.cli import _existing_db, _service_note, clear_errors
     from storage.control import add_source
     from storage.list_profiles import save_learned_profile
 
     with clear_errors():
-        db = _existing_db(db_path, create=True)
+        db = existing_db(db_path, create=True)
         try:
             add_source(db, record)
         except ValueError as exc:
@@ -71,7 +61,7 @@ def _add_tried(db_path: str, record: dict, result: dict) -> None:
         if result.get("profile"):
             save_learned_profile(db, record["name"], record["start_urls"][0], result["profile"])
     click.echo(f"{record['name']}: added, disabled; `govwatch crawl {record['name']}` tries a crawl, "
-               f"`govwatch sources enable {record['name']}` schedules it{_service_note(db)}", err=True)
+               f"`govwatch sources enable {record['name']}` schedules it{service_note(db)}", err=True)
 
 
 @click.command("enable")
@@ -91,15 +81,14 @@ def sources_disable(db_path: str, name: str) -> None:
 
 
 def _set_enabled(db_path: str, name: str, enabled: bool) -> None:
-    from monitor.cli import _existing_db, _service_note, clear_errors
     from storage.control import set_enabled
 
     with clear_errors():
-        db = _existing_db(db_path)
+        db = existing_db(db_path)
         before = set_enabled(db, name, enabled)
     note = " (it is in sources.yaml: set `enabled:` there too, or the next sync from the file sets it back)" \
         if before.get("origin") == "config" else ""
-    click.echo(f"{name}: {'enabled' if enabled else 'disabled'}{note}{_service_note(db)}")
+    click.echo(f"{name}: {'enabled' if enabled else 'disabled'}{note}{service_note(db)}")
 
 
 @click.command("profile")
@@ -111,12 +100,11 @@ def _set_enabled(db_path: str, name: str, enabled: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def sources_profile(db_path: str, name: str, action: str | None, as_json: bool) -> None:
     """Show a source's learned list profiles (one per start URL); pin, unpin or reset them."""
-    from monitor.cli import _existing_db, clear_errors
     from storage.list_profiles import pin_profiles, reset_profiles, source_profiles
     from storage.sources import get_source
 
     with clear_errors():
-        db = _existing_db(db_path)
+        db = existing_db(db_path)
         get_source(db, name)
         if action == "reset":
             click.echo(f"{name}: {reset_profiles(db, name)} list profile(s) forgotten; the next crawl learns them again")

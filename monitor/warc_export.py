@@ -21,7 +21,7 @@ import click
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from monitor.crawls import default_db_path
+from monitor.cli_common import UserError, db_option
 from storage import open_db
 from storage.attachments import attachment_file, stored_files_of
 from storage.database import StoreError
@@ -122,8 +122,7 @@ def _warc_date(fetched_at: str | None) -> str:
 
 @click.command("export-warc")
 @click.argument("out_dir", type=click.Path(file_okay=False))
-@click.option("--db", "db_path", default=default_db_path, show_default="$GOVWATCH_DB or data/govwatch.db in the project",
-              help="SQLite database file.")
+@db_option
 @click.option("--source", default=None, help="Only this source's versions.")
 @click.option("--since", default=None, help="Only versions fetched at or after this ISO time (UTC).")
 def export_warc(out_dir: str, db_path: str, source: str | None, since: str | None) -> None:
@@ -137,16 +136,12 @@ def export_warc(out_dir: str, db_path: str, source: str | None, since: str | Non
         since = (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC).isoformat(
             timespec="seconds")
     if not Path(db_path).exists():
-        raise _UserError(f"cannot open database {db_path}: no such file (run `govwatch crawl` first)")
+        raise UserError(f"cannot open database {db_path}: no such file (run `govwatch crawl` first)")
     try:
         counts = export_warc_files(db_path, out_dir, source=source, since=since)
     except StoreError as exc:
-        raise _UserError(str(exc)) from None
+        raise UserError(str(exc)) from None
     for name, records in counts.items():
         click.echo(f"{Path(out_dir) / name}: {records} responses")
     if not counts:
         click.echo("no versions matched; nothing written")
-
-
-class _UserError(click.ClickException):
-    exit_code = 2

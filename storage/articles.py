@@ -2,95 +2,25 @@
 
 Every fetch of an article goes through one of three writers here, each one transaction:
 `record_page` (a 200 with extracted content), `record_not_modified` (a 304) and
-`record_gone` (a 404/410, an error page, a redirect away). A version is written only when the
+`record_gone` (a 404/410, an error page, a redirect away). The rules that pick one for a crawl
+outcome live in storage/outcome_writer.py. A version is written only when the
 content fingerprint changes, so the raw HTML of each distinct version is kept once. A
 withdrawal can be held back until later checks confirm it (`pending_withdrawals`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
 import sqlite_utils
 
-from storage.fingerprint import content_hash
-from storage.raw_bodies import compress_plain, read_body, store_body
+from storage.outcomes import FetchedArticle
+from storage.prepared import PreparedContent
+from storage.raw_bodies import read_body, store_body
 from storage.runs import count_in_run
-from storage.search import add_to_index, cjk_bigrams, replace_in_index
+from storage.search import add_to_index, replace_in_index
 from storage.transactions import utc_now, writing
-from storage.unicode_fold import nfkc
-
-
-@dataclass
-class FetchedArticle:
-    """One article page as fetched and extracted: what the crawler hands to the store."""
-
-    url: str
-    source: str
-    body: bytes
-    http_status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
-    encoding: str | None = None
-    fetched_at: str | None = None
-    canonical_url: str | None = None
-    title: str | None = None
-    text: str = ""
-    published: str | None = None
-    author: str | None = None
-    origin: str | None = None
-    publisher: str | None = None
-    doc_no: str | None = None
-    index_no: str | None = None
-    metadata: dict[str, Any] = field(default_factory=dict)
-    attachments: list[dict[str, Any]] = field(default_factory=list)
-    body_method: str | None = None      # which extraction produced `text` (tuned, trafilatura-recall, …)
-    confidence: float | None = None     # the extractor's confidence in `text`, [0, 1]
-    low_confidence: bool = False        # the extractor flagged it: its template may no longer fit the page
-    # The CPU-only part of storing this page, when a crawl's extraction worker already did it.
-    prepared: PreparedContent | None = None
-    # The link text of the list page that led here (None for a re-check no list showed).
-    list_anchor: str | None = None
-
-    def fingerprint(self) -> str:
-        return self.prepare().content_hash
-
-    def prepare(self) -> PreparedContent:
-        if self.prepared is None:
-            self.prepared = prepare_content(self.title, self.text, self.published, self.doc_no, self.publisher,
-                                            self.body)
-        return self.prepared
-
-
-@dataclass
-class PreparedContent:
-    """What storing a page computes without the database: its fingerprint, the zstd of its
-    body and its search tokens. Pure, so a crawl can compute it in an extraction worker
-    and keep the writing process (one core, the store's lock) for SQL alone."""
-
-    content_hash: str
-    raw_zstd: bytes  # storage/raw_bodies.py: plain zstd, given a dictionary after the crawl
-    raw_sha256: str
-    raw_size: int
-    search_title: str
-    search_text: str
-
-
-def prepare_content(title: str | None, text: str | None, published: str | None, doc_no: str | None,
-                    publisher: str | None, body: bytes) -> PreparedContent:
-    # The fingerprint and the search tokens both fold with NFKC; folded once here, their own
-    # nfkc only confirms it (a quick check in C) instead of folding the article twice.
-    text = nfkc(text) if text else text
-    return PreparedContent(
-        content_hash=content_hash(title, text, {"published": published, "doc_no": doc_no, "publisher": publisher}),
-        raw_zstd=compress_plain(body),
-        raw_sha256=hashlib.sha256(body).hexdigest(),
-        raw_size=len(body),
-        search_title=cjk_bigrams(title),
-        search_text=cjk_bigrams(text),
-    )
 
 
 def article_by_url(db: sqlite_utils.Database, url: str) -> dict[str, Any] | None:

@@ -1,9 +1,8 @@
 """What the daily digest reads (a period's events, the sources) and the `digest_deliveries` log.
 
-Reads are plain SQL over the schema in `storage/schema.py`. `digest_deliveries` belongs to
-the digest alone, so it is created here with `if_not_exists` rather than as a migration:
-one row per (subscription, period, channel) makes sending idempotent and keeps a failed
-send visible until it succeeds.
+Reads are plain SQL over the schema in `storage/schema.py`, which creates `digest_deliveries`
+(m013): one row per (subscription, period, channel) makes sending idempotent and keeps a
+failed send visible until it succeeds.
 
 Times are compared as ISO 8601 UTC strings ("2026-11-24T16:00:00+00:00"), the form every
 writer in `storage/` uses, so the `events.at` index serves the period queries.
@@ -77,27 +76,7 @@ def source_names(db: sqlite_utils.Database) -> set[str]:
     return {r["name"] for r in db.query("select name from sources")}
 
 
-def ensure_deliveries_table(db: sqlite_utils.Database) -> None:
-    """Create `digest_deliveries` if this database has never sent a digest."""
-    db[DELIVERIES].create(
-        {
-            "subscription": str,
-            "period": str,  # "2026-11-24" for a day, "since/until" (UTC ISO) for a range
-            "channel": str,  # "email", "file:…", "apprise:scheme:hash" — never a secret
-            "status": str,  # sent, failed
-            "attempts": int,
-            "last_error": str,
-            "sent_at": str,
-            "updated_at": str,
-        },
-        pk=("subscription", "period", "channel"),
-        defaults={"attempts": 0},
-        if_not_exists=True,
-    )
-
-
 def delivery(db: sqlite_utils.Database, subscription: str, period: str, channel: str) -> dict[str, Any] | None:
-    ensure_deliveries_table(db)
     rows = list(db[DELIVERIES].rows_where(
         "subscription = ? and period = ? and channel = ?", [subscription, period, channel]))
     return rows[0] if rows else None
@@ -107,7 +86,6 @@ def record_delivery_attempt(
     db: sqlite_utils.Database, subscription: str, period: str, channel: str, *, ok: bool, error: str | None = None
 ) -> None:
     """Count one attempt; a success sets sent_at, a failure keeps the error for the next run."""
-    ensure_deliveries_table(db)
     now = utc_now()
     with writing(db):
         previous = delivery(db, subscription, period, channel)
@@ -122,7 +100,6 @@ def record_delivery_attempt(
 
 def failed_deliveries(db: sqlite_utils.Database, since_period: str, max_attempts: int) -> list[dict[str, Any]]:
     """Failed deliveries of day periods from `since_period` on that may still be retried."""
-    ensure_deliveries_table(db)
     return list(db[DELIVERIES].rows_where(
         "status = 'failed' and period >= ? and length(period) = 10 and attempts < ?",
         [since_period, max_attempts], order_by="period, subscription, channel"))

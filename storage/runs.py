@@ -42,7 +42,7 @@ def count_in_run(db: sqlite_utils.Database, run_id: int, **increments: int) -> N
     db.execute(f"update crawl_runs set {assignments} where id = :id", {**increments, "id": run_id})
 
 
-def finish_run(
+def close_run(
     db: sqlite_utils.Database,
     run_id: int,
     status: str,
@@ -79,6 +79,7 @@ def run_outcome(
     start_failures: dict[str, str],
     starts_without_links: list[str],
     notes: list[str] | tuple[str, ...] = (),
+    page_errors: int = 0,
 ) -> tuple[str, str | None]:
     """The status and message a crawl that closed with `status` is recorded with.
 
@@ -90,6 +91,9 @@ def run_outcome(
     profile learned again) go in the message of any run.
 
     `articles_stored`: articles seen by the run (new, changed or unchanged: a 304 counts).
+    `page_errors`: pages whose handling raised in the crawler (a bug, or a missing rules file):
+    never silent, since such a page is neither a failure nor a success in the other counts (a
+    start page that raised used to leave a run that stored nothing "ok").
     """
     problems = [f"start URL {url}: {reason}" for url, reason in start_failures.items()]
     problems += [f"no article links found on start page {url}" for url in starts_without_links]
@@ -97,6 +101,8 @@ def run_outcome(
         problems.append(f"fetched {article_pages} article page(s) and stored none (see fetch_errors)")
     elif articles_stored < article_pages * MIN_STORED_SHARE:
         problems.append(f"stored {articles_stored} of {article_pages} article pages fetched (see fetch_errors)")
+    if page_errors:
+        problems.append(f"{page_errors} page(s) raised an error in the crawler (see the run's log)")
     if status != "ok":
         return status, None
     if pages_fetched == 0:

@@ -164,25 +164,6 @@ def m002_search_index(db):
 
 
 @migrations()
-def m004_service_control(db: sqlite_utils.Database) -> None:
-    """Tables through which operators talk to a running `govwatch run` service."""
-    db["run_requests"].create(
-        {"id": int, "source": str, "requested_at": str, "requested_by": str, "picked_at": str, "run_id": int},
-        pk="id",
-        foreign_keys=[("source", "sources", "name")],
-    )
-    db["service_status"].create(
-        {"id": int, "pid": int, "host": str, "started_at": str, "beat_at": str, "stopped_at": str, "message": str},
-        pk="id",
-    )
-    db["source_schedule"].create(
-        {"source": str, "next_run_at": str, "updated_at": str},
-        pk="source",
-        foreign_keys=[("source", "sources", "name")],
-    )
-
-
-@migrations()
 def m003_change_monitoring(db: sqlite_utils.Database) -> None:
     """Copy detection (MinHash signatures and their LSH bands) and adaptive list-page visits."""
     # One row per article whose text has been shingled: which content it was computed from,
@@ -213,6 +194,25 @@ def m003_change_monitoring(db: sqlite_utils.Database) -> None:
         defaults={"fetch_count": 0, "new_link_count": 0, "idle_streak": 0},
     )
     db["list_pages"].create_index(["source"])
+
+
+@migrations()
+def m004_service_control(db: sqlite_utils.Database) -> None:
+    """Tables through which operators talk to a running `govwatch run` service."""
+    db["run_requests"].create(
+        {"id": int, "source": str, "requested_at": str, "requested_by": str, "picked_at": str, "run_id": int},
+        pk="id",
+        foreign_keys=[("source", "sources", "name")],
+    )
+    db["service_status"].create(
+        {"id": int, "pid": int, "host": str, "started_at": str, "beat_at": str, "stopped_at": str, "message": str},
+        pk="id",
+    )
+    db["source_schedule"].create(
+        {"source": str, "next_run_at": str, "updated_at": str},
+        pk="source",
+        foreign_keys=[("source", "sources", "name")],
+    )
 
 
 @migrations()
@@ -439,6 +439,29 @@ def m012_version_text_once(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
+def m013_digest_deliveries_and_stream_offsets(db: sqlite_utils.Database) -> None:
+    """Two tables that were created on first use, outside the migrations: the digest's delivery
+    log and the distributed store writer's stream offsets. A database that already made them
+    keeps them (if_not_exists); a new one has them from the start, like every other table."""
+    db["digest_deliveries"].create(
+        {
+            "subscription": str,
+            "period": str,  # "2026-11-24" for a day, "since/until" (UTC ISO) for a range
+            "channel": str,  # "email", "file:…", "apprise:scheme:hash" — never a secret
+            "status": str,  # sent, failed
+            "attempts": int,
+            "last_error": str,
+            "sent_at": str,
+            "updated_at": str,
+        },
+        pk=("subscription", "period", "channel"),
+        defaults={"attempts": 0},
+        if_not_exists=True,
+    )
+    # How far the store writer has applied each Redis stream (storage/stream_offsets.py).
+    db["stream_offsets"].create({"stream": str, "last_id": str}, pk="stream", if_not_exists=True)
+
+
 def m014_attachments(db: sqlite_utils.Database) -> None:
     """Attachments with their text and version history, searched like articles (issue 23).
 
@@ -449,3 +472,14 @@ def m014_attachments(db: sqlite_utils.Database) -> None:
 
     create_attachment_tables(db)
     db["events"].add_column("attachment_version_id", int)
+
+
+@migrations()
+def m015_copy_signatures_redone(db: sqlite_utils.Database) -> None:
+    """Copy signatures are now datasketch MinHashes (monitor/copies.py): the stored bands of the
+    hand-written MinHash can never match a new one, so they are dropped and every article is
+    signed again by the next annotation (storage.copies.articles_to_sign picks unsigned ones).
+    `copy_of` links and their `republished` events are kept: they were confirmed on exact Jaccard.
+    """
+    db.execute("delete from article_shingle_bands")
+    db.execute("delete from article_minhash")

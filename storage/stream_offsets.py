@@ -5,7 +5,7 @@ in one transaction, and acknowledges the entries in Redis only after that. A wri
 between the commit and the acknowledgement gets the batch again on restart and skips what the
 table says is already applied, so every page is written exactly once.
 
-(The table is created here on first use; it can move into storage/schema.py as a migration.)
+The table is created by migration m013 (storage/schema.py).
 """
 
 from __future__ import annotations
@@ -14,10 +14,7 @@ import sqlite_utils
 
 
 def _table(db: sqlite_utils.Database) -> sqlite_utils.db.Table:
-    table = db.table("stream_offsets", pk="stream")
-    if not table.exists():
-        table.create({"stream": str, "last_id": str}, pk="stream", if_not_exists=True)
-    return table
+    return db.table("stream_offsets", pk="stream")
 
 
 def applied_offset(db: sqlite_utils.Database, stream: str) -> str:

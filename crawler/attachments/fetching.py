@@ -26,7 +26,6 @@ from scrapy.exceptions import NotConfigured, StopDownload
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.items import ArticleNotModified, ArticlePage
 from crawler.response_checks import failure_reason, tries_note
 from storage import open_db
 from storage.articles import article_by_url
@@ -37,6 +36,7 @@ from storage.attachments import (
     record_attachment,
     record_attachment_not_modified,
 )
+from storage.outcomes import ArticleNotModified, FetchedArticle
 
 from . import ReadLimits
 from .pool import AttachmentReaders
@@ -88,8 +88,8 @@ class AttachmentPipeline:
     # -- scheduling -------------------------------------------------------------------------
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, ArticlePage) and item.extracted:
-            links = (item.extracted.get("attachments") or [])[:MAX_PER_ARTICLE]
+        if isinstance(item, FetchedArticle):
+            links = (item.attachments or [])[:MAX_PER_ARTICLE]
             # an article we already hold: its stored files are asked for conditionally
             article = article_by_url(self.db, item.url) if links else None
             for link in links:

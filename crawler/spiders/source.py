@@ -29,14 +29,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.block_pages import block_reason, error_page_reason
-from crawler.items import (
-    ArticleGone,
-    ArticleNotModified,
-    ArticlePage,
-    FetchFailure,
-    ListPageFetched,
-    ListProfileLearned,
-)
+from crawler.items import ArticlePage
 from crawler.listing import ListProfile, ListReading, read_list_page
 from crawler.recheck import RecheckPolicy, due_articles, list_next_due, list_page_due
 from crawler.response_checks import binary_type, declared_charset, failure_reason, tries_note
@@ -45,6 +38,7 @@ from storage import open_db
 from storage.articles import known_articles
 from storage.list_pages import list_page_stats
 from storage.list_profiles import source_profiles
+from storage.outcomes import ArticleGone, ArticleNotModified, FetchFailure, ListPageFetched, ListProfileLearned
 from storage.runs import RUN_NOTE_MARK
 from storage.sources import get_source
 from storage.transactions import utc_now

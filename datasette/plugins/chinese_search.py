@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, unquote_to_bytes, urlencode
 from markupsafe import Markup, escape
 
 from datasette import hookimpl
-from storage.search import MATCH_NOTHING, display_query, highlight_snippet, safe_match_query
+from storage.search_query import MATCH_NOTHING, display_query, highlight_snippet, safe_match_query
 
 # Tables searched through a bigram index: articles (articles_fts) and their attachments
 # (attachments_fts, storage/attachments.py), each configured in metadata.yml.

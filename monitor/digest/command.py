@@ -9,14 +9,13 @@ and retried next time), 2 a problem the user can fix (bad file, date or subscrip
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
+from monitor.cli_common import PROJECT_ROOT, clear_errors, db_option
 from monitor.config import ConfigError
-from monitor.crawls import PROJECT_ROOT, default_db_path
 from monitor.digest.jobs import run_digests
 from monitor.digest.period import DigestPeriod, day_period, parse_instant, range_period, yesterday
 from monitor.digest.subscriptions import check_sources_exist, load_subscriptions
@@ -24,27 +23,12 @@ from storage import open_db
 from storage.database import StoreError
 from storage.digest_queries import source_names
 
-DEFAULT_DB = default_db_path()
 DEFAULT_SUBSCRIPTIONS = os.environ.get("GOVWATCH_SUBSCRIPTIONS", str(PROJECT_ROOT / "subscriptions.yaml"))
 DEFAULT_OUT = PROJECT_ROOT / "data" / "digests"
 
 
-class DigestUsageError(click.ClickException):
-    """A problem the user can fix: one line, exit status 2 (like the rest of govwatch)."""
-
-    exit_code = 2
-
-
-@contextmanager
-def _clear_errors():
-    try:
-        yield
-    except (ConfigError, StoreError, ValueError) as exc:
-        raise DigestUsageError(str(exc)) from None
-
-
 @click.command("digest")
-@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, help="SQLite database file.")
+@db_option
 @click.option("--config", "config_path", default=DEFAULT_SUBSCRIPTIONS, show_default=True,
               help="Subscriptions file (YAML).")
 @click.option("--day", help="Day to report, YYYY-MM-DD in the configured time zone (default: yesterday).")
@@ -58,7 +42,7 @@ def _clear_errors():
 def digest_command(db_path: str, config_path: str, day: str | None, since: str | None, until: str | None,
                    names: tuple[str, ...], out: Path | None, send: bool, force: bool) -> None:
     """Daily digests for monitoring staff: new, edited, withdrawn and republished articles, per subscription."""
-    with _clear_errors():
+    with clear_errors(ValueError):
         if force and not send:
             raise ValueError("--force only matters with --send")
         settings = load_subscriptions(config_path)

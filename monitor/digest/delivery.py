@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import re
 import smtplib
 import ssl
 import time
@@ -30,6 +29,7 @@ from typing import ClassVar
 
 import sqlite_utils
 
+from monitor.digest.channels import ENV_REFERENCE, channel_kind
 from monitor.digest.chat import chat_message, limit_for
 from monitor.digest.contents import Digest
 from monitor.digest.registry import Registered
@@ -38,7 +38,6 @@ from monitor.digest.subscriptions import DigestSettings, is_loopback
 from storage.digest_queries import delivery, record_delivery_attempt
 
 log = logging.getLogger(__name__)
-_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 class DeliveryError(RuntimeError):
@@ -59,7 +58,8 @@ class RenderedDigest:
 
 
 class Reporter(Registered):
-    """A delivery channel. `accepts` says which channel strings are its kind; `key` names it without secrets."""
+    """A delivery channel of one kind (monitor/digest/channels.py says which channel strings are
+    which kind); `key` names it without secrets."""
 
     __kinds__: ClassVar[dict[str, type[Reporter]]] = {}
 
@@ -68,7 +68,10 @@ class Reporter(Registered):
 
     @classmethod
     def accepts(cls, channel: str) -> bool:
-        raise NotImplementedError
+        try:
+            return channel_kind(channel) == cls.__kind__
+        except ValueError:
+            return False
 
     @property
     def key(self) -> str:
@@ -83,10 +86,6 @@ class EmailReporter(Reporter):
     """Mail to the subscription's recipients: multipart/alternative, text/markdown then HTML, UTF-8 subject."""
 
     __kind__ = "email"
-
-    @classmethod
-    def accepts(cls, channel: str) -> bool:
-        return channel == "email"
 
     def send(self, rendered: RenderedDigest) -> str:
         smtp = self.settings.smtp
@@ -119,10 +118,6 @@ class AppriseReporter(Reporter):
 
     __kind__ = "apprise"
 
-    @classmethod
-    def accepts(cls, channel: str) -> bool:
-        return "://" in channel and not channel.startswith("file://")
-
     @property
     def key(self) -> str:  # the URL holds tokens: keep its scheme and a hash
         scheme = self.channel.split("://", 1)[0]
@@ -146,10 +141,6 @@ class FileReporter(Reporter):
     """A file drop: each format the subscription receives, as DIR/<subscription>/<day>.<ext>."""
 
     __kind__ = "file"
-
-    @classmethod
-    def accepts(cls, channel: str) -> bool:
-        return channel.startswith("file://")
 
     @property
     def key(self) -> str:
@@ -200,24 +191,12 @@ def _newest(target: Path, end_iso: str) -> bool:
         return True
 
 
-def check_channel(channel: str) -> None:
-    """Raise ValueError unless some reporter takes `channel` (config validation, before anything runs)."""
-    reporter_class(channel)
-    if channel.startswith("file://") and not channel.removeprefix("file://").strip():
-        raise ValueError("'file://' needs a folder, e.g. file://data/digests")
-    if AppriseReporter.accepts(channel) and not _ENV.search(channel):
-        import apprise
-
-        if not apprise.Apprise().add(channel):
-            raise ValueError(f"Apprise does not understand the channel {channel.split('://')[0]}://… "
-                             "(see https://github.com/caronc/apprise/wiki)")
-
-
 def reporter_class(channel: str) -> type[Reporter]:
-    for cls in Reporter.__kinds__.values():
-        if cls.accepts(channel):
-            return cls
-    raise ValueError(f"unknown channel {channel!r}: use 'email', 'file://DIR' or an Apprise URL")
+    """The reporter of the channel's kind; ValueError for a channel no reporter takes."""
+    kind = channel_kind(channel)
+    if kind not in Reporter.__kinds__:
+        raise ValueError(f"no reporter for {kind} channels ({channel!r})")
+    return Reporter.__kinds__[kind]
 
 
 @dataclass
@@ -269,7 +248,7 @@ def _send_with_retries(db: sqlite_utils.Database, reporter: Reporter, rendered: 
 
 
 def _expand(text: str) -> str:
-    return _ENV.sub(lambda m: _secret(m.group(1)), text)
+    return ENV_REFERENCE.sub(lambda m: _secret(m.group(1)), text)
 
 
 def _secret(variable: str | None) -> str:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from monitor.schedules import DEFAULT_TIMEZONE
+
 
 @dataclass(frozen=True)
 class DigestPeriod:
@@ -49,20 +51,20 @@ class DigestPeriod:
         return _iso(self.end)
 
 
-def day_period(day: date, tz: str = "Asia/Shanghai") -> DigestPeriod:
+def day_period(day: date, tz: str = DEFAULT_TIMEZONE) -> DigestPeriod:
     zone = ZoneInfo(tz)
     start = datetime.combine(day, time(0), tzinfo=zone)
     end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
     return DigestPeriod(start.astimezone(UTC), end.astimezone(UTC), tz, day)
 
 
-def yesterday(tz: str = "Asia/Shanghai", now: datetime | None = None) -> date:
+def yesterday(tz: str = DEFAULT_TIMEZONE, now: datetime | None = None) -> date:
     """The last complete day in `tz`: what the morning digest reports."""
     now = now or datetime.now(UTC)
     return now.astimezone(ZoneInfo(tz)).date() - timedelta(days=1)
 
 
-def range_period(since: datetime, until: datetime, tz: str = "Asia/Shanghai") -> DigestPeriod:
+def range_period(since: datetime, until: datetime, tz: str = DEFAULT_TIMEZONE) -> DigestPeriod:
     """An arbitrary range; naive datetimes are read in `tz`."""
     zone = ZoneInfo(tz)
     start, end = (d if d.tzinfo else d.replace(tzinfo=zone) for d in (since, until))
@@ -71,7 +73,7 @@ def range_period(since: datetime, until: datetime, tz: str = "Asia/Shanghai") ->
     return DigestPeriod(start.astimezone(UTC), end.astimezone(UTC), tz)
 
 
-def parse_instant(text: str, tz: str = "Asia/Shanghai") -> datetime:
+def parse_instant(text: str, tz: str = DEFAULT_TIMEZONE) -> datetime:
     """An ISO 8601 date or date-time from the command line; without an offset it is local to `tz`."""
     value = datetime.fromisoformat(text.strip())
     return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(tz))

@@ -16,10 +16,11 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
-from monitor.config import ConfigError, check_timezone, describe_validation_error
+from monitor.config import ConfigError, check_timezone, describe_validation_error, read_yaml_mapping, validated_list
+from monitor.digest.channels import check_channel
+from monitor.schedules import DEFAULT_TIMEZONE
 
 FORMATS = ("html", "markdown", "atom")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
@@ -116,8 +117,6 @@ class Subscription(BaseModel):
     @field_validator("channels")
     @classmethod
     def _known_channels(cls, channels: list[str]) -> list[str]:
-        from monitor.digest.delivery import check_channel
-
         for channel in channels:
             check_channel(channel)  # raises ValueError naming the problem
         return channels
@@ -140,7 +139,7 @@ class DigestSettings(BaseModel):
     # Where the file drop is published on the web (optional): chat messages link to
     # <digest_url>/<subscription>/<day>.html, and feed readers follow <subscription>/latest.atom.
     digest_url: str | None = None
-    timezone: str = "Asia/Shanghai"  # a digest day runs 00:00–24:00 here
+    timezone: str = DEFAULT_TIMEZONE  # a digest day runs 00:00–24:00 here
     digest_time: str = Field(default="07:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     sender: str = "govwatch <govwatch@localhost>"
     tag_authority: str = Field(default="govwatch", pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]*$")  # of Atom tag: ids
@@ -179,35 +178,14 @@ class DigestSettings(BaseModel):
 def load_subscriptions(path: str | Path) -> DigestSettings:
     """Read and validate the subscriptions file."""
     path = Path(path)
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
-    if not isinstance(document, dict) or not isinstance(document.get("subscriptions", []), list):
-        raise ConfigError(f"{path}: expected a mapping with a 'subscriptions:' list")
+    document = read_yaml_mapping(path, "subscriptions", required=False)
     entries = document.pop("subscriptions", None) or []
     try:
         settings = DigestSettings.model_validate(document)
     except ValidationError as exc:
         raise ConfigError(f"{path}: {_describe(exc)}") from None
-    seen: set[str] = set()
-    for position, entry in enumerate(entries, start=1):
-        label = entry.get("name") if isinstance(entry, dict) else None
-        where = f"{path}: subscription {label!r}" if label else f"{path}: subscription #{position}"
-        if not isinstance(entry, dict):
-            raise ConfigError(f"{where}: expected a mapping of fields, got {type(entry).__name__}")
-        try:
-            subscription = Subscription.model_validate(entry)
-        except ValidationError as exc:
-            raise ConfigError(f"{where}: {_describe(exc)}") from None
-        if subscription.name in seen:
-            raise ConfigError(f"{where}: field 'name': duplicate subscription name {subscription.name!r}")
-        seen.add(subscription.name)
-        settings.subscriptions.append(subscription)
+    settings.subscriptions += validated_list(path, entries, "subscription",
+                                             lambda entry, _where: Subscription.model_validate(entry), _describe)
     settings._base_dir = path.resolve().parent
     return settings
 

@@ -10,9 +10,10 @@ from scrapy import signals
 from scrapy.utils.test import get_crawler
 
 from crawler.items import ArticlePage
-from crawler.pipelines import ExtractionPipeline, _to_store
+from crawler.pipelines import ExtractionPipeline
 from storage import open_db
 from storage.articles import record_page
+from storage.outcomes import FetchedArticle
 from storage.runs import start_run
 from storage.sources import sync_sources
 
@@ -33,11 +34,11 @@ SURE = f"""<html><head><title>{TITLE}</title></head><body>
 </body></html>"""
 
 
-def extracted(pipeline: ExtractionPipeline, n: int, html: str) -> ArticlePage:
+def extracted(pipeline: ExtractionPipeline, n: int, html: str) -> FetchedArticle:
     page = ArticlePage(url=f"http://news.example.cn/2024/05/t20240521_{n}.html", source="county",
                        body=html.encode("utf-8"), encoding="utf-8")
     item = pipeline.extract_here(page)
-    assert isinstance(item, ArticlePage), item
+    assert isinstance(item, FetchedArticle), item
     return item
 
 
@@ -45,9 +46,9 @@ def test_low_confidence_is_counted_logged_stored_and_faceted(tmp_path, caplog):
     crawler = get_crawler(settings_dict={"GOVWATCH_EXTRACTION_WORKERS": 0})
     pipeline = ExtractionPipeline.from_crawler(crawler)
     unsure, sure = extracted(pipeline, 1, UNSURE), extracted(pipeline, 2, SURE)
-    assert unsure.extracted["low_confidence"]
-    assert POST in unsure.extracted["text"] and "唱片" not in unsure.extracted["text"]
-    assert not sure.extracted["low_confidence"] and sure.extracted["body_method"] == "tuned"
+    assert unsure.low_confidence
+    assert POST in unsure.text and "唱片" not in unsure.text
+    assert not sure.low_confidence and sure.body_method == "tuned"
     assert crawler.stats.get_value("govwatch/low_confidence") == 1
 
     with caplog.at_level(logging.WARNING, logger="crawler.pipelines"):
@@ -58,7 +59,7 @@ def test_low_confidence_is_counted_logged_stored_and_faceted(tmp_path, caplog):
     sync_sources(db, [{"name": "county", "schedule": "every 1h"}])
     run = start_run(db, "county")
     for item in (unsure, sure):
-        assert record_page(db, run, _to_store(item)) == "new"
+        assert record_page(db, run, item) == "new"
     rows = {r["url"][-6:]: r for r in db.query("select url, body_method, confidence, low_confidence from articles")}
     db.close()
     assert rows["1.html"]["low_confidence"] == 1 and rows["2.html"]["low_confidence"] == 0

@@ -13,7 +13,6 @@ from scrapy.utils.test import get_crawler
 
 from crawler.block_pages import block_reason
 from crawler.extraction_pool import strip_ignored
-from crawler.items import ArticleGone, FetchFailure
 from crawler.pipelines import ExtractionPipeline
 from crawler.politeness import BackoffMiddleware, CrawlDelayMiddleware
 from crawler.recheck import (
@@ -26,6 +25,7 @@ from crawler.recheck import (
 )
 from crawler.spiders.source import SourceSpider
 from monitor.config import ConfigError, parse_source_snippet
+from storage.outcomes import ArticleGone, FetchFailure
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 

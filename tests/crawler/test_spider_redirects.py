@@ -7,8 +7,8 @@ import pytest
 from scrapy import Request
 from scrapy.http import Response
 
-from crawler.items import ArticleGone, FetchFailure
 from crawler.spiders.source import SourceSpider
+from storage.outcomes import ArticleGone, FetchFailure
 
 URL = "http://a.gov.cn/col/2021/art_1.html"
 

@@ -16,23 +16,22 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 from crawler.extraction_pool import extract_for_store
-from crawler.items import ArticlePage, FetchFailure, ListPageFetched
 from crawler.pipelines import StoragePipeline
 from storage import open_db
+from storage.outcomes import FetchedArticle, FetchFailure, ListPageFetched
 from storage.sources import sync_sources
 
 SOURCE = "batch-test"
 
 
-def page(n: int, source: str = SOURCE) -> ArticlePage:
+def page(n: int, source: str = SOURCE) -> FetchedArticle:
     url = f"http://127.0.0.1/articles/{n}.html"
     body = (f"<html><head><title>第{n}号通知</title></head><body><h1>第{n}号通知</h1>"
             f"<p>关于做好乡村振兴第{n}项重点工作的通知，请各乡镇认真贯彻落实，确保各项任务按时完成。</p>"
             "</body></html>").encode()
-    item = ArticlePage(url, source, body, headers={"etag": f'"{n}"'})
     extracted = extract_for_store(body, url, "utf-8")
-    item.extracted, item.prepared = extracted.fields, extracted.prepared
-    return item
+    return FetchedArticle(url, source, body, headers={"etag": f'"{n}"'}, **extracted.fields,
+                          prepared=extracted.prepared)
 
 
 @pytest.fixture

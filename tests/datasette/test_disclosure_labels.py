@@ -9,10 +9,10 @@ import json
 import pytest
 
 from crawler.extraction import extract_page
-from crawler.items import ArticlePage
-from crawler.pipelines import _to_store
+from crawler.extraction_pool import content_fields
 from storage import open_db
 from storage.articles import record_page
+from storage.outcomes import FetchedArticle
 from storage.runs import start_run
 from storage.sources import sync_sources
 from tests.datasette.test_publish import make_datasette
@@ -39,9 +39,8 @@ def db_path(tmp_path_factory):
     path = tmp_path_factory.mktemp("labels") / "govwatch.db"
     db = open_db(path)
     sync_sources(db, [{"name": "gov", "schedule": "every 1h"}])
-    extracted = extract_page(PAGE.encode("utf-8"), URL).to_dict()
-    record_page(db, start_run(db, "gov"), _to_store(ArticlePage(url=URL, source="gov", body=PAGE.encode("utf-8"),
-                                                                extracted=extracted)))
+    fields = content_fields(extract_page(PAGE.encode("utf-8"), URL).to_dict())
+    record_page(db, start_run(db, "gov"), FetchedArticle(url=URL, source="gov", body=PAGE.encode("utf-8"), **fields))
     db.close()
     return path
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from storage import open_db
 from storage.list_profiles import pin_profiles, save_learned_profile
-from storage.runs import finish_run, start_run
+from storage.runs import close_run, start_run
 from storage.sources import sync_sources
 from tests.datasette.test_publish import make_datasette
 
@@ -19,7 +19,7 @@ async def test_operator_page_shows_profile_and_degraded_run(tmp_path):
                                                               "records": 20})
     pin_profiles(db, "county")
     run = start_run(db, "county")
-    finish_run(db, run, "degraded", message="start URL http://x.gov.cn/gone/: HTTP 404")
+    close_run(db, run, "degraded", message="start URL http://x.gov.cn/gone/: HTTP 404")
     db.close()
     ds = make_datasette(db_path)
     await ds.invoke_startup()

@@ -12,7 +12,7 @@ import pytest
 
 from storage import open_db
 from storage.articles import FetchedArticle, record_page
-from storage.runs import finish_run, record_fetch_error, start_run
+from storage.runs import close_run, record_fetch_error, start_run
 from storage.sources import sync_sources
 from tests.datasette.test_publish import make_datasette
 
@@ -29,10 +29,10 @@ def db_path(tmp_path_factory):
     record_page(db, run, FetchedArticle(url="http://gov.example.cn/2026/03/t20260310_1.html", source="gov", body=RAW,
                                         title="关于推进乡村振兴的通知", text=LONG_TEXT, published="2026-03-10",
                                         fetched_at="2026-03-10T01:30:00+00:00"))
-    finish_run(db, run, "ok")
+    close_run(db, run, "ok")
     down = start_run(db, "down")
     record_fetch_error(db, down, "down", "http://down.example.cn/", "DNS lookup failed: down.example.cn")
-    finish_run(db, down, "failed", message="crawl ended: finished")
+    close_run(db, down, "failed", message="crawl ended: finished")
     # what an old `govwatch run` wrote: a snapshot saying nothing is wrong
     db["source_health"].insert({"source": "down", "flags": "[]", "checked_at": datetime.now(UTC).isoformat()},
                                alter=True, replace=True)

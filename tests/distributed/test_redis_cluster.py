@@ -7,12 +7,8 @@ its leased requests come back to the frontier once its heartbeat expires.
 
 from __future__ import annotations
 
-import os
-import shutil
 import signal
-import socket
 import subprocess
-import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -20,35 +16,16 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DEMO_SOURCES, PROJECT_ROOT
+from tests.distributed.cluster import NO_REDIS, Cluster, redis_server
 
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(REDIS_SERVER),
-                                reason="redis-server is not installed (apt-get install redis-server)")]
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(bool(NO_REDIS), reason=NO_REDIS)]
 
 
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory):
     """A throw-away redis-server on 127.0.0.1, no persistence."""
-    import redis
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    workdir = tmp_path_factory.mktemp("redis")
-    process = subprocess.Popen([REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no", "--dir", str(workdir)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
 
 
 @pytest.fixture
@@ -74,66 +51,6 @@ def sync_demo_sources(db_path: Path, base_url: str, politeness: dict | None = No
         sync_sources(db, records)
     finally:
         db.close()
-
-
-class Cluster:
-    """Workers (real processes) and the store writer (a thread) around one Redis and one database."""
-
-    def __init__(self, redis_url: str, db_path: Path, log_dir: Path) -> None:
-        self.redis_url = redis_url
-        self.db_path = db_path
-        self.log_dir = log_dir
-        self.workers: dict[str, subprocess.Popen] = {}
-        self.stop = threading.Event()
-        self.writer_thread: threading.Thread | None = None
-
-    def start_worker(self, worker_id: str, **settings) -> subprocess.Popen:
-        from monitor.distributed import worker_command, worker_env
-
-        command = worker_command(self.redis_url, lease_ttl_s=3, exit_idle_s=30,
-                                 extra_settings={"GOVWATCH_WORKER_ID": worker_id, **settings})
-        with open(self.log_dir / f"{worker_id}.log", "wb") as log:  # the child keeps its own descriptor
-            process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=worker_env(), stdout=log, stderr=subprocess.STDOUT)
-        self.workers[worker_id] = process
-        return process
-
-    def start_writer(self) -> None:
-        from monitor.distributed import StoreWriter
-
-        writer = StoreWriter(self.redis_url, self.db_path, housekeeping_s=0.5, block_ms=200)
-        self.writer_thread = threading.Thread(target=writer.run, args=(self.stop,), daemon=True)
-        self.writer_thread.start()
-
-    def wait_for_runs(self, run_ids: list[int], timeout: float) -> list[dict]:
-        from storage import open_db
-
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            db = open_db(self.db_path)
-            try:
-                runs = [db["crawl_runs"].get(r) for r in run_ids]
-            finally:
-                db.close()
-            if all(r["status"] != "running" for r in runs):
-                return runs
-            time.sleep(0.2)
-        raise AssertionError(f"runs still open after {timeout} s:\n{self.logs()}")
-
-    def logs(self) -> str:
-        return "\n".join(f"--- {p.name}\n" + p.read_text(errors="replace")[-3000:] for p in self.log_dir.glob("*.log"))
-
-    def shutdown(self) -> None:
-        self.stop.set()
-        for process in self.workers.values():
-            if process.poll() is None:
-                process.terminate()
-        for process in self.workers.values():
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        if self.writer_thread:
-            self.writer_thread.join(timeout=10)
 
 
 @pytest.fixture
@@ -234,17 +151,17 @@ def test_a_writer_killed_after_its_commit_writes_each_page_once(clean_redis, dem
 
     from crawler.distributed import item_message
     from crawler.frontier import STREAM_GROUP, Keys
-    from crawler.items import ArticlePage
     from monitor.distributed import StoreWriter, enqueue_crawl
     from storage import open_db
+    from storage.outcomes import FetchedArticle
 
     db_path = tmp_path / "govwatch.db"
     sync_demo_sources(db_path, demo_site.base_url)
     run_id = enqueue_crawl(clean_redis, db_path, "demo-gov")
     server, keys = redis.Redis.from_url(clean_redis), Keys()
     for i in range(3):
-        page = ArticlePage(url=f"{demo_site.base_url}/gov/2021/01/t20210101_{i}.html", source="demo-gov",
-                           body=f"<p>第{i}篇</p>".encode(), extracted={"title": f"标题{i}", "text": f"第{i}篇正文"})
+        page = FetchedArticle(url=f"{demo_site.base_url}/gov/2021/01/t20210101_{i}.html", source="demo-gov",
+                              body=f"<p>第{i}篇</p>".encode(), title=f"标题{i}", text=f"第{i}篇正文")
         server.xadd(keys.items, item_message(run_id, page))
 
     class Killed(Exception):

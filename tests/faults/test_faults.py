@@ -6,6 +6,9 @@ ones, one behind a soft 404 and one with a charset lie) and crawls again: each f
 `fetch_errors` row with a reason a person understands, and no article, version or event may
 change. Day 3 keeps only the withdrawn-looking faults (and lets a transient 404 recover): the
 withdrawals are confirmed on this second sighting, the transient one never reported.
+
+The story runs twice: on one machine (`govwatch crawl`) and distributed (a worker and the store
+writer over Redis), so the two ways of writing a crawl's outcomes cannot drift apart again.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from scrapy import Request
 from scrapy.http import Response
 
 from crawler.politeness import _retry_after
-from tests.faults.conftest import crawl, rows, snapshot, write_sources
+from tests.faults.conftest import Distributed, SingleMachine, crawl, rows, snapshot, write_sources
 from tests.faults.server import FaultSite
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
@@ -76,6 +79,7 @@ TRANSIENT_404 = "404_for_one_crawl"
 class Story:
     site: FaultSite
     db_path: Path
+    mode: SingleMachine | Distributed
     path_of: dict[str, str] = field(default_factory=dict)  # fault name → article path
     before: dict[str, list] = field(default_factory=dict)  # snapshot after day 1
     after: dict[str, list] = field(default_factory=dict)  # snapshot after day 2
@@ -90,20 +94,20 @@ class Story:
 
     def crawl(self, day: str, config: Path) -> None:
         started = time.monotonic()
-        result = crawl(self.db_path, config)
+        result = self.mode.crawl(self.db_path, config)
         self.seconds[day] = round(time.monotonic() - started, 1)
         assert "Traceback" not in result.stdout + result.stderr
         self.runs[day] = rows(self.db_path, "select * from crawl_runs order by id desc limit 1")[0]
 
 
 @pytest.fixture(scope="module")
-def story(tmp_path_factory) -> Story:
+def story(tmp_path_factory, crawl_mode) -> Story:
     names = [*FAULTS, *HARMLESS, TRANSIENT_404]
     site = FaultSite(articles=len(names) + 3)
     site.start()
     tmp = tmp_path_factory.mktemp("faults")
     config = write_sources(tmp / "sources.yaml", site)
-    s = Story(site, tmp / "govwatch.db", dict(zip(names, site.article_paths)))
+    s = Story(site, tmp / "govwatch.db", crawl_mode, dict(zip(names, site.article_paths)))
     s.crawl("day1", config)
     s.before = snapshot(s.db_path)
 
@@ -127,7 +131,7 @@ def story(tmp_path_factory) -> Story:
     for name in WITHDRAWN_LOOKING:
         site.set_fault(s.path_of[name], FAULTS[name][0]["kind"])
     s.crawl("day3", config)
-    print(f"\nfault crawls: {s.seconds}")
+    print(f"\nfault crawls ({crawl_mode.name}): {s.seconds}")
     yield s
     site.stop()
 

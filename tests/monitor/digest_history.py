@@ -16,7 +16,7 @@ import yaml
 
 from storage import open_db
 from storage.articles import FetchedArticle, record_gone, record_page
-from storage.runs import finish_run, start_run
+from storage.runs import close_run, start_run
 from storage.sources import sync_sources
 
 DAY = date(2026, 3, 10)
@@ -55,7 +55,7 @@ class Script:
 
     def run(self, source: str, local: str, status: str = "ok", message: str | None = None) -> int:
         run_id = start_run(self.db, source, trigger="test")
-        finish_run(self.db, run_id, status, message=message)
+        close_run(self.db, run_id, status, message=message)
         self.db.execute("update crawl_runs set started_at = ?, finished_at = ? where id = ?",
                         [utc(local), utc(local), run_id])
         self.db.conn.commit()

@@ -72,6 +72,7 @@ def test_backups_taken_while_a_crawl_writes_are_consistent_and_restore_equal(tmp
     assert final["events"] and final["versions"]
 
 
+@pytest.mark.slow  # crawled_demo crawls the four demo sources
 def test_restore_refuses_damaged_backups_and_never_replaces_the_store(tmp_path, crawled_demo):
     good = tmp_path / "good.db.gz"
     backup_database(crawled_demo, good, "gzip")
@@ -99,6 +100,7 @@ def test_restore_refuses_damaged_backups_and_never_replaces_the_store(tmp_path, 
     assert missing.returncode == 2 and "no such file" in missing.stderr
 
 
+@pytest.mark.slow  # crawled_demo crawls the four demo sources
 def test_scheduled_backup_keeps_the_newest_and_touches_nothing_else(tmp_path, crawled_demo):
     folder = tmp_path / "backups"
     folder.mkdir()

@@ -247,3 +247,10 @@ def leaves(nodes):
                         [{"op": "delete", "text": node["old"]}, {"op": "insert", "text": node["new"]}])
         else:
             yield node
+
+
+def test_govwatch_crawl_ends_its_runs_as_the_service_does(history, db):
+    """`govwatch crawl` records each source's health (monitor/run_end.py), so the operator page and
+    the CLI read the same flags; it used to leave source_health empty."""
+    checked = {r["source"]: r["checked_at"] for r in db.query("select source, checked_at from source_health")}
+    assert set(DEMO_SOURCES) <= set(checked)

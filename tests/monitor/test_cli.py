@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from storage import open_db
 from tests.conftest import govwatch
 
@@ -28,6 +30,7 @@ def test_unknown_source_and_unreadable_database(tmp_path):
     assert result.returncode == 2 and str(garbage) in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow  # two_day_demo crawls the demo site twice (~15 s alone, the slowest of the fast subset)
 def test_demo_no_serve_fills_the_database_and_exits_zero(two_day_demo):
     db_path, stdout = two_day_demo
     for source in ("demo-gov", "demo-paper", "demo-news", "demo-mirror"):

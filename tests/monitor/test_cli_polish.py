@@ -61,7 +61,7 @@ def test_serve_on_a_busy_port_is_one_line_and_exit_2(tmp_path):
 
 def test_sources_list_says_failed_and_why_under_the_table(tmp_path):
     from storage import open_db
-    from storage.runs import finish_run, record_fetch_error, start_run
+    from storage.runs import close_run, record_fetch_error, start_run
     from storage.sources import sync_sources
 
     db_path = tmp_path / "govwatch.db"
@@ -69,7 +69,7 @@ def test_sources_list_says_failed_and_why_under_the_table(tmp_path):
     sync_sources(db, [{"name": "county-government-portal", "schedule": "every 1h"}])
     run = start_run(db, "county-government-portal")
     record_fetch_error(db, run, "county-government-portal", "http://county.example.cn/", "DNS lookup failed")
-    finish_run(db, run, "failed", message="crawl ended: finished")
+    close_run(db, run, "failed", message="crawl ended: finished")
     db.close()
     result = govwatch_in(tmp_path, "sources", "list", "--db", str(db_path))
     assert result.returncode == 0, result.stderr

@@ -97,3 +97,30 @@ def test_short_texts_are_never_called_copies(db):
     store(db, run, "http://m/a.html", "mirror", "通知。", "2021-01-02")
     assert detect_copies(db) == 0
     assert COPY_MIN_JACCARD >= 0.5
+
+
+def test_old_signatures_are_redone_and_links_kept(crawled_demo, tmp_path):
+    """m015: bands of the old hand-written MinHash are dropped; the next annotation signs every
+    article again with datasketch's, and the copy links (and their events) stay as they were."""
+    import shutil
+
+    path = tmp_path / "old.db"
+    shutil.copy(crawled_demo, path)
+    old = open_db(path)
+    links = set(old.execute("select id, copy_of from articles where copy_of is not null").fetchall())
+    events = old.execute("select count(*) from events where kind = 'republished'").fetchone()[0]
+    old.execute("update article_shingle_bands set hash = hash + 1")  # what a foreign MinHash left
+    old.execute("delete from _sqlite_migrations where name = 'm015_copy_signatures_redone'")
+    old.conn.commit()
+    old.close()
+
+    migrated = open_db(path)
+    assert migrated.execute("select count(*) from article_minhash").fetchone()[0] == 0
+    detect_copies(migrated)
+    articles = migrated.execute("select count(*) from articles").fetchone()[0]
+    assert migrated.execute("select count(*) from article_minhash").fetchone()[0] == articles
+    assert set(migrated.execute("select id, copy_of from articles where copy_of is not null").fetchall()) == links
+    assert migrated.execute("select count(*) from events where kind = 'republished'").fetchone()[0] == events
+    for copy_id, original in links:
+        assert original in candidate_copies(migrated, copy_id)
+    migrated.close()

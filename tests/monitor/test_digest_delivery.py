@@ -259,7 +259,7 @@ def test_demo_digest_writes_beside_the_database(tmp_path):
 
     from monitor.digest import demo_digest
     from storage.articles import FetchedArticle, record_page
-    from storage.runs import finish_run, start_run
+    from storage.runs import close_run, start_run
     from storage.sources import sync_sources
 
     db = open_db(tmp_path / "govwatch.db")
@@ -268,7 +268,7 @@ def test_demo_digest_writes_beside_the_database(tmp_path):
     record_page(db, run, FetchedArticle(url="http://127.0.0.1/gov/t20260310_1.html", source="demo-gov", body=b"x",
                                         title="关于推进乡村振兴的实施意见", text="全文。",
                                         fetched_at=datetime.now(UTC).isoformat(timespec="seconds")))
-    finish_run(db, run, "ok")
+    close_run(db, run, "ok")
     db.close()
     path = demo_digest(tmp_path / "govwatch.db", datasette_url="http://127.0.0.1:9001/govwatch")
     assert path.parent.parent == tmp_path / "digests" and path.suffix == ".html"

@@ -71,6 +71,7 @@ def test_empty_atom_feed_says_so(digests):
     assert [e.title for e in parsed.entries if not e.title.startswith("采集状况")] == []
 
 
+@pytest.mark.slow  # starts a browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium "
                                                   "(./bootstrap.sh --test installs it)")
 async def test_html_renders_in_headless_chromium(digests, tmp_path):

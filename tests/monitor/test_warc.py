@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from warcio.archiveiterator import ArchiveIterator
 
@@ -30,6 +31,7 @@ def read_records(out: Path) -> list[dict]:
     return records
 
 
+@pytest.mark.slow  # crawled_demo crawls the four demo sources
 def test_every_version_is_exported_and_reads_back(crawled_demo, tmp_path):
     result = CliRunner().invoke(export_warc, [str(tmp_path), "--db", str(crawled_demo)])
     assert result.exit_code == 0, result.output
@@ -48,6 +50,7 @@ def test_every_version_is_exported_and_reads_back(crawled_demo, tmp_path):
     assert len({r["file"] for r in records}) == 4  # one file per source
 
 
+@pytest.mark.slow  # crawled_demo crawls the four demo sources
 def test_source_and_since_filters(crawled_demo, tmp_path):
     result = CliRunner().invoke(export_warc, [str(tmp_path / "gov"), "--db", str(crawled_demo), "--source", "demo-gov"])
     assert result.exit_code == 0 and len(read_records(tmp_path / "gov")) == 14

@@ -13,7 +13,7 @@ from storage.articles import (
     record_not_modified,
     record_page,
 )
-from storage.runs import finish_run, get_run, start_run
+from storage.runs import close_run, get_run, start_run
 from storage.sources import sync_sources
 
 
@@ -77,7 +77,7 @@ def test_validators_for_conditional_get_and_finish_run(db):
     record_page(db, run, page(headers={"etag": '"abc"', "last-modified": "Mon, 07 Jun 2021 00:00:00 GMT"}))
     assert conditional_get_validators(db, "county") == {
         page().url: {"etag": '"abc"', "last_modified": "Mon, 07 Jun 2021 00:00:00 GMT"}}
-    finish_run(db, run, "ok", pages_fetched=3)
+    close_run(db, run, "ok", pages_fetched=3)
     assert get_run(db, run)["status"] == "ok" and get_run(db, run)["pages_fetched"] == 3
 
 

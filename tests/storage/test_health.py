@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from storage import open_db
 from storage.articles import FetchedArticle, record_page
 from storage.health import health_status, source_health
-from storage.runs import finish_run, start_run
+from storage.runs import close_run, start_run
 from storage.sources import sync_sources
 
 
@@ -20,7 +20,7 @@ def store_with_new_articles(path, times: list[datetime]):
                                             title=f"通知{n}", text=f"正文{n}。"))
         db.execute("update events set at = ? where id = (select max(id) from events)",
                    [moment.isoformat(timespec="seconds")])
-    finish_run(db, run, "ok")
+    close_run(db, run, "ok")
     db.conn.commit()
     return db
 

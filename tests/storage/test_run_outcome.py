@@ -42,6 +42,13 @@ def test_start_pages_without_article_links():
     assert status == "failed"
 
 
+def test_pages_that_raised_in_the_crawler_are_never_ok():
+    status, message = run_outcome("ok", pages_fetched=2, article_pages=0, articles_stored=0, start_urls=STARTS[:1],
+                                  start_failures={}, starts_without_links=[], page_errors=1)
+    assert status == "degraded" and "1 page(s) raised an error in the crawler" in message
+    assert judge()[0] == "ok"
+
+
 def test_nothing_fetched_is_failed_and_a_stop_keeps_its_own_status():
     assert judge(pages=0, article_pages=0, stored=0)[0] == "failed"
     assert judge("timeout", stored=0)[0] == "timeout"

@@ -8,18 +8,8 @@ import pytest
 from storage import open_db
 from storage.articles import FetchedArticle, record_gone, record_page
 from storage.runs import start_run
-from storage.search import (
-    FTS_SQL,
-    FTS_TABLE,
-    MATCH_NOTHING,
-    bigram_match_query,
-    cjk_bigrams,
-    display_query,
-    highlight_snippet,
-    rebuild_search_index,
-    replace_in_index,
-    safe_match_query,
-)
+from storage.search import FTS_SQL, FTS_TABLE, cjk_bigrams, rebuild_search_index, replace_in_index
+from storage.search_query import MATCH_NOTHING, bigram_match_query, display_query, highlight_snippet, safe_match_query
 from storage.sources import sync_sources
 
 TEXTS = [

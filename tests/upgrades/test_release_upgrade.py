@@ -18,7 +18,8 @@ import pytest
 
 from storage import open_db
 from storage.schema import migrations
-from storage.search import FTS_TABLE, safe_match_query
+from storage.search import FTS_TABLE
+from storage.search_query import safe_match_query
 from storage.versions import versions_of
 
 try:
