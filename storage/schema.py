@@ -462,6 +462,7 @@ def m013_digest_deliveries_and_stream_offsets(db: sqlite_utils.Database) -> None
     db["stream_offsets"].create({"stream": str, "last_id": str}, pk="stream", if_not_exists=True)
 
 
+@migrations()
 def m014_attachments(db: sqlite_utils.Database) -> None:
     """Attachments with their text and version history, searched like articles (issue 23).
 

@@ -18,7 +18,7 @@ from storage.attachments import (
     search_attachments,
 )
 from storage.runs import start_run
-from storage.search import bigram_match_query
+from storage.search_query import bigram_match_query
 from storage.sources import sync_sources
 
 URL = "http://x.gov.cn/2021/06/P020210607.pdf"
