@@ -169,6 +169,22 @@ def _changed_event(db: sqlite_utils.Database, fetch: AttachmentFetch, run_id: in
                            "detail": f"{what}: {fetch.name or fetch.url}"})
 
 
+def record_attachment_outcome(db: sqlite_utils.Database, run_id: int | None, outcome: Any) -> str:
+    """Store a crawl's `storage.outcomes.AttachmentFetched` (its article found by URL): new,
+    changed, unchanged, or unknown when the article is not stored (an error page, a failure)."""
+    cursor = db.execute("select id from articles where url = ?", [outcome.article_url])
+    row = cursor.fetchone()
+    if row is None:
+        return "unknown"
+    if outcome.status == "not_modified":
+        return record_attachment_not_modified(db, row[0], outcome.url)
+    return record_attachment(db, run_id, AttachmentFetch(
+        article_id=row[0], url=outcome.url, name=outcome.name, type=outcome.type, status=outcome.status,
+        kind=outcome.file_kind, size=outcome.size, sha256=outcome.sha256, text=outcome.text, reason=outcome.reason,
+        http_status=outcome.http_status, etag=outcome.etag, last_modified=outcome.last_modified,
+        fetched_at=outcome.fetched_at, compressed=outcome.body or None), outcome.source)
+
+
 def record_attachment_not_modified(db: sqlite_utils.Database, article_id: int, url: str) -> str:
     """A 304 for a stored attachment: checked now, nothing changed."""
     with writing(db):

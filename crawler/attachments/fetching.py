@@ -9,13 +9,14 @@ hosts and ports, `SourceSpider.on_site`) are asked for. A file over GOVWATCH_ATT
 (default 30 MB) is stopped as soon as its headers (or its bytes) say so and recorded with its
 size as `too_large`; it is never cut and read in part.
 
-The callback reads the file in worker processes (pool.py) and writes the outcome with
-storage.attachments.record_attachment, the one rule for what an attachment does to the store.
+The callback reads the file in worker processes (pool.py) and returns a
+storage.outcomes.AttachmentFetched, which the store's pipeline writes with every other outcome
+(storage.outcome_writer.record_outcome → storage.attachments.record_attachment_outcome): one
+writer, and distributed mode's store writer can take the same record.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 from typing import Any, Self
@@ -29,14 +30,9 @@ from twisted.python.failure import Failure
 from crawler.response_checks import failure_reason, tries_note
 from storage import open_db
 from storage.articles import article_by_url
-from storage.attachments import (
-    AttachmentFetch,
-    article_attachments,
-    attachment_validators,
-    record_attachment,
-    record_attachment_not_modified,
-)
-from storage.outcomes import ArticleNotModified, FetchedArticle
+from storage.attachments import article_attachments, attachment_validators
+from storage.outcomes import ArticleNotModified, AttachmentFetched, FetchedArticle
+from storage.transactions import utc_now
 
 from . import ReadLimits
 from .pool import AttachmentReaders
@@ -46,8 +42,6 @@ log = logging.getLogger(__name__)
 META = "govwatch_attachment"
 MAX_PER_ARTICLE = 30  # a page listing more "attachments" is a file index, not a notice
 ATTACHMENT_PRIORITY = 5  # after the article pages (10), before list pages (0): at 15 (read while pages are still extracted) the bench ratio fell from 0.75 to 0.48
-# How long a callback waits for its article's row: the store writes pages in batches (~1 s).
-ARTICLE_WAIT_S = 15.0
 
 
 class AttachmentPipeline:
@@ -155,33 +149,31 @@ class AttachmentPipeline:
 
     # -- outcomes -----------------------------------------------------------------------------
 
-    async def parse_attachment(self, response: Response) -> None:
+    async def parse_attachment(self, response: Response) -> AttachmentFetched:
+        """The attachment's outcome, which the store's pipeline writes in its batch with the pages
+        (storage.outcome_writer.record_outcome: its article was queued there before it)."""
         meta = response.meta[META]
         self.received.pop(id(response.request), None)
-        stats = self.crawler.stats
-        base = {"url": response.request.url, "name": meta["name"], "type": meta["type"],
-                "http_status": response.status}
+        base = {"article_url": meta["article_url"], "source": self.source, "url": response.request.url,
+                "name": meta["name"], "type": meta["type"], "http_status": response.status, "fetched_at": utc_now()}
         if response.status == 304:
-            article_id = await self.article_id(meta["article_url"])
-            if article_id is not None:
-                record_attachment_not_modified(self.db, article_id, response.request.url)
-            stats.inc_value("govwatch/attachments/not_modified")
-            return
-        if meta.get("too_large"):
-            fetch = {**base, "status": "too_large", "size": meta["too_large"],
-                     "reason": f"{meta['too_large']} bytes, over the {self.max_bytes}-byte attachment limit: not fetched"}
+            outcome = AttachmentFetched(**base, status="not_modified")
+        elif meta.get("too_large"):
+            outcome = AttachmentFetched(**base, status="too_large", size=meta["too_large"], reason=(
+                f"{meta['too_large']} bytes, over the {self.max_bytes}-byte attachment limit: not fetched"))
         elif response.status in (404, 410):
-            fetch = {**base, "status": "fetch_failed", "reason": f"HTTP {response.status}"}
+            outcome = AttachmentFetched(**base, status="fetch_failed", reason=f"HTTP {response.status}")
         else:
             body = response.body
             reading, compressed = await self.readers.read(body, meta["type"])
-            fetch = {**base, "status": reading.status, "kind": reading.kind, "size": len(body), "compressed": compressed,
-                     "sha256": hashlib.sha256(body).hexdigest(), "text": reading.text, "reason": reading.reason,
-                     "etag": _header(response, "ETag"), "last_modified": _header(response, "Last-Modified")}
-        stats.inc_value(f"govwatch/attachments/{fetch['status']}")
-        await self.store(meta["article_url"], fetch)
+            outcome = AttachmentFetched(
+                **base, status=reading.status, file_kind=reading.kind, size=len(body), body=compressed or b"",
+                sha256=hashlib.sha256(body).hexdigest(), text=reading.text, reason=reading.reason,
+                etag=_header(response, "ETag"), last_modified=_header(response, "Last-Modified"))
+        self.crawler.stats.inc_value(f"govwatch/attachments/{outcome.status}")
+        return outcome
 
-    async def failed(self, failure: Failure) -> None:
+    def failed(self, failure: Failure) -> AttachmentFetched:
         request = failure.request  # type: ignore[attr-defined]
         meta = request.meta[META]
         self.received.pop(id(request), None)
@@ -192,28 +184,13 @@ class AttachmentPipeline:
                   failure_reason(failure.value, tries=tries, timeout=self.crawler.settings.getfloat("DOWNLOAD_TIMEOUT"),
                                  max_size=self.max_bytes))
         self.crawler.stats.inc_value("govwatch/attachments/fetch_failed")
-        await self.store(meta["article_url"], {"url": request.url, "name": meta["name"], "type": meta["type"],
-                                               "http_status": status, "status": "fetch_failed", "reason": reason})
+        return AttachmentFetched(article_url=meta["article_url"], source=self.source, url=request.url,
+                                 name=meta["name"], type=meta["type"], http_status=status, status="fetch_failed",
+                                 reason=reason, fetched_at=utc_now())
 
-    async def article_id(self, article_url: str) -> int | None:
-        """The stored article's id; waits for the store's next batch if the page is not written yet."""
-        waited = 0.0
-        while True:
-            article = article_by_url(self.db, article_url)
-            if article is not None or waited >= ARTICLE_WAIT_S:
-                return article["id"] if article else None
-            await asyncio.sleep(0.25)
-            waited += 0.25
-
-    async def store(self, article_url: str, fetch: dict[str, Any]) -> None:
-        article_id = await self.article_id(article_url)
-        if article_id is None:  # the page was not stored after all (an error page, a failed batch)
-            self.crawler.stats.inc_value("govwatch/attachments/article_not_stored")
-            return
-        run_id = self.crawler.stats.get_value("govwatch/run_id")
-        outcome = record_attachment(self.db, run_id, AttachmentFetch(article_id=article_id, **fetch),
-                                    getattr(self.crawler.spider, "source_name", None))
-        self.crawler.stats.inc_value(f"govwatch/attachments/{outcome}")
+    @property
+    def source(self) -> str:
+        return getattr(self.crawler.spider, "source_name", "")
 
 
 def _header(response: Response, name: str) -> str | None:

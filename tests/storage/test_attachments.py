@@ -118,3 +118,25 @@ def test_a_file_added_to_an_article_held_before_is_a_changed_event(db, article) 
     assert record_attachment(db, later, added) == "new"
     events = list(db.query("select kind, run_id, detail from events where attachment_version_id is not null"))
     assert events == [{"kind": "changed", "run_id": later, "detail": "附件新增 attachment added: 附件2：补充名单"}]
+
+
+def test_the_crawl_outcome_goes_through_the_one_writer_and_the_stream_encoding(db, article) -> None:
+    from storage.outcome_writer import record_outcome
+    from storage.outcomes import AttachmentFetched, decode_outcome, encode_outcome
+    from storage.raw_bodies import compress_plain
+
+    article_id, run = article
+    file = "名单：石门村".encode()
+    outcome = AttachmentFetched(article_url="http://x.gov.cn/1.html", source="county", url=URL, name="附件1",
+                                type="pdf", status="read", file_kind="pdf", size=len(file),
+                                sha256=hashlib.sha256(file).hexdigest(), text="名单：石门村", body=compress_plain(file))
+    assert decode_outcome(*encode_outcome(outcome)) == outcome  # as distributed mode's stream carries it
+    assert record_outcome(db, run, outcome) == "new"
+    assert record_outcome(db, run, AttachmentFetched(article_url="http://x.gov.cn/1.html", source="county", url=URL,
+                                                     status="not_modified", http_status=304)) == "unchanged"
+    assert record_outcome(db, run, AttachmentFetched(article_url="http://x.gov.cn/none.html", source="county",
+                                                     url=URL)) == "unknown"
+    from storage.attachments import attachment_file
+
+    assert attachment_file(db, outcome.sha256) == file
+    assert article_attachments(db, article_id)[0]["http_status"] == 304
