@@ -45,7 +45,7 @@ ATTACHMENT_PRIORITY = 5  # after the article pages (10), before list pages (0): 
 
 
 class AttachmentPipeline:
-    """Schedules attachment requests for stored articles and stores what they give."""
+    """Asks for the attachments of stored articles and returns what each gave as an outcome."""
 
     def __init__(self, crawler: Crawler, db_path: str, max_bytes: int, readers: AttachmentReaders) -> None:
         self.crawler = crawler
