@@ -17,6 +17,8 @@ ENV PYTHONUNBUFFERED=1 \
     GOVWATCH_BACKUP_EVERY="every 6h" \
     GOVWATCH_BACKUP_KEEP=28
 
+# DOC/WPS attachments are read by these converters (crawler/attachments/legacy_word.py).
+RUN apt-get update && apt-get install -y --no-install-recommends antiword catdoc && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --create-home --home-dir /home/govwatch --uid 10001 govwatch \
     && mkdir -p /data /opt/govwatch && chown govwatch:govwatch /data
 

@@ -26,6 +26,9 @@ if [ "${1:-}" = "--test" ]; then
     command -v chromium >/dev/null 2>&1 || missing+=(chromium)
     [ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
     command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+    # DOC/WPS attachments are read through these converters (crawler/attachments/legacy_word.py).
+    command -v antiword >/dev/null 2>&1 || missing+=(antiword)
+    command -v catdoc >/dev/null 2>&1 || missing+=(catdoc)
     if [ ${#missing[@]} -gt 0 ]; then
         echo "bootstrap: installing system packages: ${missing[*]}" >&2
         sudo_cmd=""

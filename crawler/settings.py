@@ -51,7 +51,19 @@ SPIDER_MIDDLEWARES = {}
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractionPipeline": 300,
     "crawler.pipelines.StoragePipeline": 800,
+    # after the store: asks for each stored article's attachments (crawler/attachments/fetching.py)
+    "crawler.attachments.fetching.AttachmentPipeline": 850,
 }
+# Attachments (附件) are fetched in the same crawl, read in worker processes and stored with
+# their text; a larger file is recorded with its size and skipped (never cut).
+GOVWATCH_ATTACHMENTS_ENABLED = True
+GOVWATCH_ATTACHMENT_MAX_BYTES = 30 * 1024 * 1024
+GOVWATCH_ATTACHMENT_READ_TIMEOUT = 30.0
+GOVWATCH_ATTACHMENT_WORKERS = 2  # the machine's cores: reads come at the crawl's end, when pages are done
+# Responses a callback still holds count against this (Scrapy's default: 5 MB); above it the
+# downloader stops. An attachment's callback holds its file (up to the limit above) while a worker
+# reads it: at 5 MB, five 1 MB PDFs stopped the whole crawl (bench/attachments.py: 0.20 of the pace).
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 64 * 1024 * 1024
 # Scrapy 2.19 starts an HTTP server that runs Python code sent to it (token-protected, on
 # localhost) in every crawl: an unattended crawler needs no such door, nor its start-up cost.
 REMOTE_CONTROL_ENABLED = False

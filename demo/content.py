@@ -245,6 +245,7 @@ def build_default_articles(corpus: Corpus) -> list[Article]:
         mirror.append(corpus.mirror_article(later.isoformat(), original=orig))
     for _ in range(COUNTS["mirror"] - len(originals)):
         mirror.append(corpus.mirror_article(f"2022-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"))
+    _every_attachment_format(gov)
     for group in (gov, paper, news, mirror):
         # lists show the newest first: order follows date (then time), paper keeps its page layout order
         ranked = sorted(group, key=lambda a: (a.date, a.time), reverse=True) if group is not paper else group
@@ -253,3 +254,14 @@ def build_default_articles(corpus: Corpus) -> list[Article]:
             a.last_modified = _epoch(a.date, a.time if a.source != "paper" else "05:30:00")
         arts.extend(group)
     return arts
+
+
+def _every_attachment_format(gov: list[Article]) -> None:
+    """Give the first two notices with attachments an XLSX and an OFD one, so the demo serves every
+    format govwatch reads (the corpus draws only PDF and DOCX). Done after every random draw, so
+    the rest of the default content is what it always was."""
+    with_files = [a for a in gov if a.extra.get("attachments")]
+    for art, ext in zip(with_files, ("xlsx", "ofd"), strict=False):
+        last = art.extra["attachments"][-1]
+        stem, number = last.rsplit(".", 1)[0][:-1], len(art.extra["attachments"]) + 1
+        art.extra["attachments"] = [*art.extra["attachments"], f"{stem}{number}.{ext}"]

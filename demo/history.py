@@ -25,7 +25,9 @@ def play_second_day(site: DemoSite) -> dict[str, Any]:
     - redated: a gov notice's 发文日期 moves a day (a "changed" event on the date alone);
     - withdrawn: a news story answers 404; withdrawn_by_redirect: another redirects to the
       news home page (both "withdrawn");
-    - copied: the mirror copies the new gov notice verbatim (a "republished" event).
+    - copied: the mirror copies the new gov notice verbatim (a "republished" event);
+    - attachment_replaced: a gov notice's first attachment gets new bytes under the same URL and
+      an unchanged page ("附件已更新": a "changed" event naming the attachment).
     """
     gov = [a for a in site.catalogue() if a["source"] == "gov"]
     news = [a for a in site.catalogue() if a["source"] == "news"]
@@ -50,6 +52,9 @@ def play_second_day(site: DemoSite) -> dict[str, Any]:
     site.withdraw(gone["path"])
     site.withdraw(redirected["path"], status=302)
     copy = site.publish("mirror", copy_of=notice.path)
+    with_files = [a for a in gov if a["attachments"] and a["path"] not in (edited["path"], redated["path"])]
+    replaced = with_files[0]["attachments"][0]
+    site.state.replace_attachment(replaced)
     return {
         "new": [notice.path, story.path, copy.path],
         "edited": edited["path"],
@@ -58,4 +63,5 @@ def play_second_day(site: DemoSite) -> dict[str, Any]:
         "withdrawn": gone["path"],
         "withdrawn_by_redirect": redirected["path"],
         "copied": {"copy": copy.path, "original": notice.path},
+        "attachment_replaced": {"article": with_files[0]["path"], "attachment": replaced},
     }

@@ -11,6 +11,7 @@ and it can be changed between crawls, in-process (DemoSite methods) or over HTTP
 from __future__ import annotations
 
 import email.utils
+import functools
 import gzip
 import hashlib
 import itertools
@@ -26,6 +27,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from . import templates as T
 from .article import SOURCES, Article
+from .attachment_files import demo_attachment
 from .content import DEFAULT_SEED
 from .state import SiteState
 
@@ -41,12 +43,13 @@ Allow: /
 Sitemap: {base}/sitemap.xml
 """
 
-# Tiny stand-ins for attachment downloads (enough for a content-type sniffer).
-ATTACHMENT_BYTES = {
-    "pdf": (b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n", "application/pdf"),
-    "docx": (b"PK\x05\x06" + b"\x00" * 18,
-             "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-}
+ATTACHMENT_PATH = re.compile(r"/gov/\d{4}/\d{2}/P0\d+\.(pdf|docx|xlsx|ofd)")
+
+
+@functools.lru_cache(maxsize=256)
+def _attachment(title: str, number: int, ext: str, revision: int) -> tuple[bytes, str]:
+    """A demo attachment's bytes, built once per content (a PDF takes ~10 ms to write)."""
+    return demo_attachment(title, number, ext, revision)
 
 GOV_ARTICLE_RE = re.compile(r"^/gov/\d{4}/\d{2}/t\d{8}_\d+\.html$")
 PAPER_ARTICLE_RE = re.compile(r"^/paper/html/\d{4}-\d{2}/\d{2}/content_\d+\.htm$")
@@ -219,11 +222,14 @@ class DemoSite:
             key = f"{src}|{index}|{len(pages)}|" + "|".join(a.content_key() for a in items)
             lm = max([st.list_changed[src]] + [a.last_modified for a in items])
             return self._html(src, lambda n: renderer(st, index, n), key, lm)
-        if src == "gov":
-            m = re.fullmatch(r"/gov/\d{4}/\d{2}/P0\d+\.(pdf|docx)", path)
-            if m and any(path in a.extra.get("attachments", []) for a in st.live("gov")):
-                body, ctype = ATTACHMENT_BYTES[m.group(1)]
-                return Page(body=body, content_type=ctype, etag_key=path, last_modified=st.list_changed["gov"])
+        if src == "gov" and (m := ATTACHMENT_PATH.fullmatch(path)):
+            owner = next((a for a in st.live("gov") if path in a.extra.get("attachments", [])), None)
+            if owner is not None:
+                revision, replaced = st.attachment_revisions.get(path, (0, 0.0))
+                number = owner.extra["attachments"].index(path) + 1
+                body, ctype = _attachment(owner.title, number, m.group(1), revision)
+                return Page(body=body, content_type=ctype, etag_key=f"{path}|{revision}",
+                            last_modified=max(owner.last_modified, replaced))
         return _error(404, home)
 
     def _list_index(self, src: str, path: str, n: int) -> int | str | None:
@@ -285,7 +291,8 @@ class DemoSite:
                 return 200, self.catalogue(include_withdrawn=query.get("all", ["0"])[0] in ("1", "true"))
             if method == "GET" and action == "":
                 return 200, {"endpoints": ["GET /__demo__/catalogue[?all=1]", "POST /__demo__/publish",
-                                           "POST /__demo__/edit", "POST /__demo__/withdraw", "POST /__demo__/restore"],
+                                           "POST /__demo__/edit", "POST /__demo__/withdraw", "POST /__demo__/restore",
+                                           "POST /__demo__/replace_attachment"],
                              "start_urls": self.start_urls()}
             if method != "POST":
                 return 405, {"error": "use POST"}
@@ -301,6 +308,8 @@ class DemoSite:
                 art = self.withdraw(data["path"], int(data.get("status", 404)))
             elif action == "restore":
                 art = self.restore(data["path"])
+            elif action == "replace_attachment":
+                return 200, {"path": data["path"], "revision": self.state.replace_attachment(_path(data["path"]))}
             else:
                 return 404, {"error": f"unknown action {action!r}"}
             return 200, art.to_dict(self._base())

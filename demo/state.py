@@ -26,6 +26,8 @@ class SiteState:
         self.lock = threading.RLock()
         self.corpus = Corpus(seed)
         self.articles: dict[str, Article] = {a.path: a for a in build_default_articles(self.corpus)}
+        # attachment path → (revision, time replaced): a replaced 附件 under an unchanged page
+        self.attachment_revisions: dict[str, tuple[int, float]] = {}
         # when each source's list membership/order last changed (for list-page Last-Modified)
         self.list_changed: dict[str, float] = {
             s: max((a.last_modified for a in self.articles.values() if a.source == s), default=0.0) for s in SOURCES
@@ -144,6 +146,15 @@ class SiteState:
             art.revision += 1
             self._touch(art, list_too=True)
             return art
+
+    def replace_attachment(self, path: str) -> int:
+        """Serve new bytes at an attachment's URL ("附件已更新"); the article page does not change."""
+        with self.lock:
+            if not any(path in a.extra.get("attachments", []) for a in self.articles.values()):
+                raise KeyError(path)
+            revision = self.attachment_revisions.get(path, (0, 0.0))[0] + 1
+            self.attachment_revisions[path] = (revision, float(math.ceil(time.time())) + revision)
+            return revision
 
     def restore(self, path: str) -> Article:
         """Bring a withdrawn article back (same content, same place in the list)."""

@@ -3,7 +3,8 @@
 Each article version keeps the body exactly as the crawler received it (after HTTP transfer
 decoding), its response headers and its fetch time; this writes each as a WARC `response`
 record (target URI = the article URL, WARC-Date = fetched_at), one file per source, so the
-versions can be replayed with standard tools (pywb, ReplayWeb.page) or cited by digest.
+versions can be replayed with standard tools (pywb, ReplayWeb.page) or cited by digest. Each
+kept attachment file follows as a `resource` record (its URL, fetch time and SHA-256).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from warcio.warcwriter import WARCWriter
 
 from monitor.cli_common import UserError, db_option
 from storage import open_db
+from storage.attachments import attachment_file, stored_files_of
 from storage.database import StoreError
 from storage.versions import versions_of
 
@@ -55,6 +57,12 @@ def export_warc_files(db_path: str | Path, out_dir: str | Path, *, source: str |
             _, writer, path = writers[row["source"]]
             writer.write_record(response_record(writer, row))
             counts[path.name] += 1
+        for row in stored_files_of(db, source=source, since=since):
+            if row["source"] not in writers:
+                continue  # a source none of whose pages is kept: its files have no page to belong with
+            _, writer, path = writers[row["source"]]
+            writer.write_record(attachment_record(writer, row, attachment_file(db, row["sha256"]) or b""))
+            counts[path.name] += 1
     finally:
         for handle, _, _ in writers.values():
             handle.close()
@@ -78,6 +86,22 @@ def response_record(writer: WARCWriter, row: dict[str, Any]):
         warc_headers_dict={"WARC-Date": _warc_date(row["fetched_at"]),
                            "WARC-govwatch-Version": f"{row['article_id']}/{row['version']}",
                            "WARC-govwatch-SHA256": row["raw_sha256"] or ""},
+    )
+
+
+_CONTENT_TYPES = {"pdf": "application/pdf", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xls": "application/vnd.ms-excel",
+                  "doc": "application/msword", "ofd": "application/ofd", "wps": "application/vnd.ms-works"}
+
+
+def attachment_record(writer: WARCWriter, row: dict[str, Any], body: bytes):
+    """A kept attachment file as a WARC `resource` record (its response headers are not kept)."""
+    return writer.create_warc_record(
+        row["url"], "resource", payload=BytesIO(body), length=len(body),
+        warc_content_type=_CONTENT_TYPES.get(row["kind"] or "", "application/octet-stream"),
+        warc_headers_dict={"WARC-Date": _warc_date(row["fetched_at"]),
+                           "WARC-govwatch-Attachment": f"{row['article_id']}/{row['id']}/{row['version']}",
+                           "WARC-govwatch-SHA256": row["sha256"] or ""},
     )
 
 

@@ -21,17 +21,24 @@ DELIVERIES = "digest_deliveries"
 
 
 def events_between(db: sqlite_utils.Database, start: str, end: str) -> list[dict[str, Any]]:
-    """Every event with start <= at < end, joined to its article, source and version; newest first."""
+    """Every event with start <= at < end, joined to its article, source and version (and, for a
+    replaced attachment, the attachment's name, new text and previous text); newest first."""
     return list(db.query(
         """
         select e.id as event_id, e.kind, e.at, e.run_id, e.source, e.version_id, e.detail,
-               a.id as article_id, a.url, a.title, a.text, a.published, a.status, a.copy_of,
+               a.id as article_id, a.url, a.title, a.text, a.published, a.status, a.copy_of, a.attachments,
                coalesce(s.title, e.source) as source_title,
-               v.version, v.diff, v.diff_summary
+               v.version, v.diff, v.diff_summary,
+               e.attachment_version_id, att.name as attachment_name, av.version as attachment_version,
+               av.text as attachment_text,
+               (select p.text from attachment_versions p where p.attachment_id = av.attachment_id
+                and p.version = av.version - 1) as attachment_previous_text
         from events e
         join articles a on a.id = e.article_id
         left join sources s on s.name = e.source
         left join article_versions v on v.id = e.version_id
+        left join attachment_versions av on av.id = e.attachment_version_id
+        left join attachments att on att.id = av.attachment_id
         where e.at >= ? and e.at < ?
         order by e.at desc, e.id desc
         """,

@@ -27,11 +27,13 @@ from typing import Any
 import sqlite_utils
 
 from storage.articles import current_text, record_gone, record_not_modified, record_page
+from storage.attachments import record_attachment_outcome
 from storage.list_pages import record_list_fetch
 from storage.list_profiles import save_learned_profile
 from storage.outcomes import (
     ArticleGone,
     ArticleNotModified,
+    AttachmentFetched,
     FetchedArticle,
     FetchFailure,
     ListPageFetched,
@@ -90,6 +92,8 @@ def record_outcome(db: sqlite_utils.Database, run_id: int, outcome: Outcome,
     if isinstance(outcome, ListProfileLearned):
         saved = save_learned_profile(db, outcome.source, outcome.url, outcome.profile, relearned=outcome.relearned)
         return "profile_saved" if saved else "profile_pinned"
+    if isinstance(outcome, AttachmentFetched):
+        return record_attachment_outcome(db, run_id, outcome)
     raise TypeError(f"not a crawl outcome: {type(outcome).__name__}")
 
 

@@ -14,6 +14,7 @@ process, a test or a bench builds them as it likes.
 - FetchFailure         a request that failed for good, with its reason
 - ListPageFetched      a list page visited, and how many new links it showed
 - ListProfileLearned   what the list detector learned about a start page
+- AttachmentFetched    an attachment of a stored article, fetched and read (or why not)
 """
 
 from __future__ import annotations
@@ -152,9 +153,37 @@ class ListProfileLearned:
     relearned: bool = False
 
 
-Outcome = FetchedArticle | ArticleNotModified | ArticleGone | FetchFailure | ListPageFetched | ListProfileLearned
+@dataclass
+class AttachmentFetched:
+    """One attachment of a stored article, fetched and read, or why not (issue 23): written by
+    storage.attachments.record_attachment_outcome. `status`: read, scanned, empty, unreadable,
+    too_large, fetch_failed, or not_modified (a 304 to the conditional GET); `body`: the file
+    zstd-compressed (storage.raw_bodies.compress_plain), empty when there is none."""
+
+    kind: ClassVar[str] = "attachment"
+
+    article_url: str
+    source: str
+    url: str
+    name: str | None = None
+    type: str | None = None             # the link's extension
+    status: str = "read"
+    file_kind: str | None = None        # the format the bytes are (crawler/attachments/sniff.py)
+    size: int | None = None
+    sha256: str | None = None
+    text: str | None = None
+    reason: str | None = None
+    http_status: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    fetched_at: str | None = None
+    body: bytes = b""
+
+
+Outcome = (FetchedArticle | ArticleNotModified | ArticleGone | FetchFailure | ListPageFetched | ListProfileLearned
+           | AttachmentFetched)
 OUTCOME_TYPES: tuple[type, ...] = (FetchedArticle, ArticleNotModified, ArticleGone, FetchFailure, ListPageFetched,
-                                   ListProfileLearned)
+                                   ListProfileLearned, AttachmentFetched)
 BY_KIND: dict[str, type] = {t.kind: t for t in OUTCOME_TYPES}  # type: ignore[attr-defined]
 
 
@@ -166,7 +195,7 @@ def encode_outcome(outcome: Outcome) -> tuple[str, str, bytes]:
         raise TypeError(f"not a crawl outcome: {type(outcome).__name__}")
     record = asdict(outcome)
     body = b""
-    if isinstance(outcome, FetchedArticle):
+    if isinstance(outcome, FetchedArticle | AttachmentFetched):
         body = record.pop("body")
         record.pop("prepared", None)
     return outcome.kind, json.dumps(record, ensure_ascii=False), body
@@ -181,6 +210,6 @@ def decode_outcome(kind: str, data: str | bytes | dict[str, Any], body: bytes = 
     record = json.loads(data) if isinstance(data, str | bytes) else dict(data)
     known = {f.name for f in fields(cls)}
     values = {k: v for k, v in record.items() if k in known}
-    if cls is FetchedArticle:
+    if cls in (FetchedArticle, AttachmentFetched):
         values["body"] = body
     return cls(**values)

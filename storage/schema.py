@@ -463,6 +463,19 @@ def m013_digest_deliveries_and_stream_offsets(db: sqlite_utils.Database) -> None
 
 
 @migrations()
+def m014_attachments(db: sqlite_utils.Database) -> None:
+    """Attachments with their text and version history, searched like articles (issue 23).
+
+    `events.attachment_version_id` names the attachment version a `changed` event is about
+    (NULL for an article's own change), so the digest and the article page can show its diff.
+    """
+    from storage.attachments import create_attachment_tables
+
+    create_attachment_tables(db)
+    db["events"].add_column("attachment_version_id", int)
+
+
+@migrations()
 def m015_copy_signatures_redone(db: sqlite_utils.Database) -> None:
     """Copy signatures are now datasketch MinHashes (monitor/copies.py): the stored bands of the
     hand-written MinHash can never match a new one, so they are dropped and every article is

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import re
-import zipfile
-from io import BytesIO
 from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import etree
@@ -70,51 +68,9 @@ def _relative(href: str) -> str | None:
     return href.strip() if resolved and urlsplit(resolved).netloc == urlsplit(_NOWHERE).netloc else None
 
 
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-
-
 def attachment_text(data: bytes, kind: str) -> str | None:
-    """Plain text of an attachment where the installed libraries allow it, else None.
+    """Plain text of an attachment, else None: what crawler.attachments reads (one reader per
+    format, size-, time- and memory-limited), kept under this name for its callers."""
+    from crawler.attachments import read_attachment
 
-    DOCX is read here (a zip of XML).  PDF needs pdfminer.six (preferred: it maps CID fonts to
-    Unicode, which Chinese PDFs need) or pypdf; neither ships with govwatch yet, so without them
-    PDF returns None.  DOC, WPS, OFD and Excel are not supported.
-    """
-    kind = kind.lower()
-    if kind == "pdf":
-        return _pdf_text(data)
-    if kind != "docx":
-        return None
-    try:
-        with zipfile.ZipFile(BytesIO(data)) as z:
-            xml = z.read("word/document.xml")
-    except (zipfile.BadZipFile, KeyError):
-        return None
-    doc = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
-    paras = []
-    for p in doc.iter(_W + "p"):
-        text = "".join(t.text or "" for t in p.iter(_W + "t")).strip()
-        if text:
-            paras.append(text)
-    return "\n".join(paras)
-
-
-def _pdf_text(data: bytes) -> str | None:
-    """PDF text with whichever PDF library is installed; None without one or for a broken file."""
-    try:
-        from pdfminer.high_level import extract_text
-    except ImportError:
-        extract_text = None
-    try:
-        if extract_text is not None:
-            text = extract_text(BytesIO(data))
-        else:
-            try:
-                from pypdf import PdfReader
-            except ImportError:
-                return None
-            text = "\n".join(page.extract_text() or "" for page in PdfReader(BytesIO(data)).pages)
-    except Exception:  # noqa: BLE001 - malformed PDFs raise all sorts of library errors; no text is the answer
-        return None
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return "\n".join(lines) or None
+    return read_attachment(data, kind).text

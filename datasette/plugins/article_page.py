@@ -16,6 +16,7 @@ allows no script, no form, no network load and no navigation of this origin.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 
@@ -93,7 +94,8 @@ async def article_page(datasette, request):
     for version in versions:
         version["diff_markup"] = changes_only(version["diff_html"])
     events = [dict(r) for r in (await db.execute(
-        "select id, kind, at, run_id, version_id, detail from events where article_id = ? order by id desc",
+        "select id, kind, at, run_id, version_id, attachment_version_id, detail from events where article_id = ?"
+        " order by id desc",
         [article_id])).rows]
     for event in events:
         event["words"] = EVENT_WORDS.get(event["kind"], event["kind"])
@@ -110,7 +112,9 @@ async def article_page(datasette, request):
         else None
     metadata = json.loads(article.get("metadata") or "{}")
     metadata = metadata if isinstance(metadata, dict) else {}
+    stored_files = await stored_attachments(db, article_id)
     return Response.html(await datasette.render_template("article.html", {
+        "stored_files": stored_files,
         "article": article,
         "metadata_rows": metadata_rows(article, metadata),
         "date_candidates": [c for c in metadata.get("date_candidates") or [] if isinstance(c, dict)],
@@ -126,6 +130,44 @@ async def article_page(datasette, request):
         "stable_url": datasette.absolute_url(request, datasette.urls.path(f"/-/article/{article_id}")),
         "database": db.name,
     }, request=request))
+
+
+async def stored_attachments(db, article_id: int) -> list[dict]:
+    """The article's fetched attachments, each with its versions (newest first) and, for a
+    replaced file, the lines its text gained and lost against the version before."""
+    files = [dict(r) for r in (await db.execute(
+        "select id, url, name, type, kind, size, sha256, status, reason, fetched_at, last_checked, version_count"
+        " from attachments where article_id = ? order by id", [article_id])).rows]
+    for f in files:
+        versions = [dict(r) for r in (await db.execute(
+            "select v.id, v.version, v.fetched_at, v.size, v.sha256, v.status, v.reason, v.text,"
+            " exists(select 1 from attachment_files k where k.sha256 = v.sha256) as kept"
+            " from attachment_versions v where v.attachment_id = ? order by v.version desc", [f["id"]])).rows]
+        for newer, older in itertools.pairwise(versions):
+            newer["line_changes"] = line_changes(older["text"], newer["text"])
+        f["versions"] = versions
+        f["text"] = versions[0]["text"] if versions else None
+        f["kept_version_id"] = versions[0]["id"] if versions and versions[0]["kept"] else None
+    return files
+
+
+def line_changes(old: str | None, new: str | None, limit: int = 200) -> list[tuple[str, str]]:
+    """[("+"|"-", line)] between two texts of an attachment, at most `limit` lines.
+
+    Line-level with difflib (stdlib): an attachment's text is a PDF's or a sheet's lines, where
+    the character diff the monitor renders for articles (monitor/diffs.py, which this room may not
+    import) mostly marks reflowed lines.
+    """
+    import difflib
+
+    out: list[tuple[str, str]] = []
+    for line in difflib.unified_diff((old or "").splitlines(), (new or "").splitlines(), lineterm="", n=0):
+        if line.startswith(("+++", "---", "@@")):
+            continue
+        out.append((line[0], line[1:]))
+        if len(out) >= limit:
+            break
+    return out
 
 
 async def archived_page(datasette, request):

@@ -1,7 +1,7 @@
 """Chinese full-text search for the articles table (see storage/search.py for the method).
 
 - asgi_wrapper: rewrites `_search` and `_search_<column>` on requests for the articles
-  table from the user's words into the FTS5 query over the bigram index, so the search
+  and attachments tables from the user's words into the FTS5 query over the bigram index, so the search
   box and the JSON API take words as typed. The rewrite is idempotent, so Datasette's
   own links (next page, facets, sort), which carry the rewritten value, stay correct.
   A query with nothing to find becomes a query that matches no row, never a 500.
@@ -23,8 +23,10 @@ from markupsafe import Markup, escape
 from datasette import hookimpl
 from storage.search_query import MATCH_NOTHING, display_query, highlight_snippet, safe_match_query
 
-SEARCHED_TABLE = "articles"
-_TABLE_PATH = re.compile(rf"/{SEARCHED_TABLE}(\.\w+)?$")
+# Tables searched through a bigram index: articles (articles_fts) and their attachments
+# (attachments_fts, storage/attachments.py), each configured in metadata.yml.
+SEARCHED_TABLES = ("articles", "attachments")
+_TABLE_PATH = re.compile(rf"/(?:{'|'.join(SEARCHED_TABLES)})(\.\w+)?$")
 _MARK = re.compile(r"</?mark>")
 
 

@@ -17,6 +17,7 @@ Datasette site whose database page is `datasette_url` — the one page every lin
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -57,6 +58,12 @@ class Change:
     excerpt: str | None
     link: str | None
     segments: list[Segment] = field(default_factory=list)
+    attachment: str | None = None  # a replaced attachment's name: the change is the file's, not the page's
+
+    @property
+    def label(self) -> str:
+        """What changed, as the digest heads it: "第 2 版", or "附件「附件1.pdf」第 2 版"."""
+        return f"附件「{self.attachment}」第 {self.version} 版" if self.attachment else f"第 {self.version} 版"
 
 
 @dataclass
@@ -95,6 +102,7 @@ class Item:
     changes: list[Change] = field(default_factory=list)
     copies: list[Copy] = field(default_factory=list)
     entry_id: str = ""  # Atom tag: URI, stable across renderings
+    attachments: list[str] = field(default_factory=list)  # the names of its 附件, for a new article
 
 
 @dataclass
@@ -200,7 +208,9 @@ def build_digest(
             item = items[kind][event["article_id"]] = _item(kind, event, links)
             item.also_new = kind == "changed" and event["article_id"] in new_ids
         item.at, item.event_id, item.entry_id = _at(event), event["event_id"], links.entry_id(event)
-        if kind == "changed":
+        if kind == "changed" and event.get("attachment_version_id"):
+            item.changes.append(attachment_change(event, links.article(event["article_id"])))
+        elif kind == "changed":
             item.changes.append(Change(event["version_id"], event["version"], _at(event),
                                        change_excerpt(event["diff"], event["diff_summary"]),
                                        links.version(event["article_id"], event["version"]),
@@ -282,7 +292,31 @@ def _item(kind: str, row: dict, links: _Links) -> Item:
         version_link=links.version(row["article_id"], row.get("version")) if version_id else None,
         detail=row.get("detail"), reason=withdrawal_reason(row.get("detail")) if kind == "withdrawn" else "",
         entry_id=links.entry_id(row),
+        attachments=attachment_names(row.get("attachments")) if kind == "new" else [],
     )
+
+
+def attachment_names(stored: str | None, limit: int = 10) -> list[str]:
+    """The names of an article's attachments (articles.attachments JSON), for the digest."""
+    try:
+        links = json.loads(stored or "[]")
+    except ValueError:
+        return []
+    names = [str(a.get("name") or a.get("url") or "").strip() for a in links if isinstance(a, dict)]
+    return [n for n in names if n][:limit]
+
+
+def attachment_change(event: dict, article_link: str) -> Change:
+    """A replaced attachment ("附件已更新") as a change: its text diffed against its previous version."""
+    from monitor.diffs import text_diff
+
+    name = event.get("attachment_name") or "附件"
+    diff = json.dumps({"text": text_diff(event.get("attachment_previous_text"), event.get("attachment_text"))["diff"]},
+                      ensure_ascii=False)
+    segments = change_segments(diff)
+    excerpt = f"附件已更新：{name}" + ("" if segments else "（文件已更换，无可比较的文字）")
+    return Change(None, event.get("attachment_version"), _at(event), excerpt, article_link + "#attachments",
+                  segments, attachment=name)
 
 
 def _at(row: dict) -> datetime:

@@ -81,7 +81,7 @@ def _summary(item: Item) -> str:
     """An item as plain text lines (the Atom summary): source and date, what happened, the lead, copies."""
     lines = [item.source_title + (f" · 发布 {item.published}" if item.published else "")]
     if item.kind == "changed":
-        lines += [f"第 {c.version} 版: {_plain_change(c)}" for c in item.changes]
+        lines += [f"{c.label}: {_plain_change(c)}" for c in item.changes]
     else:
         if item.kind == "withdrawn":
             lines.append(item.reason)

@@ -67,7 +67,8 @@ async def test_canned_queries_return_the_expected_rows(ds, history):
 
     assert len(await rows("new_today")) == history["counts"]["new"]
     changed = await rows("changed_this_week")
-    assert len(changed) == history["counts"]["changed"] == 2
+    # the edit, the re-dated notice, and the notice whose attachment was replaced (issue 23)
+    assert len(changed) == history["counts"]["changed"] == 3
     assert all(r["diff_summary"] for r in changed)
     withdrawn = await rows("withdrawn")
     assert len(withdrawn) == history["counts"]["withdrawn"] == 2

@@ -1,0 +1,74 @@
+"""DOCX text with python-docx: body paragraphs and table rows, in document order.
+
+A table row is one line, its cells joined by tabs; a merged cell, which python-docx repeats for
+every grid column and every row it spans, once, where it starts (real 职位表 merge a 部门 cell
+down ten rows: repeated, it was a fifth of the text, bench/attachments.py). 公示 lists and 附件
+tables are mostly tables. A package python-docx refuses (a relationship to a part that is not
+there, as some real files have: "There is no item named 'NULL'") is read from its
+word/document.xml directly, paragraph by paragraph.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from .limits import ReadLimits
+from .reading import UNREADABLE, AttachmentReading, from_lines
+from .sniff import DOCX, UnsafeContainer, open_zip
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _table_lines(table: object) -> list[str]:
+    lines = []
+    # over the whole table (vertical merges repeat the cell in later rows); the elements are kept,
+    # not their id(): lxml's proxies are freed and their ids reused within the loop
+    seen: set[object] = set()
+    for row in table.rows:  # type: ignore[attr-defined]
+        cells = []
+        for cell in row.cells:
+            if cell._tc in seen:
+                continue
+            seen.add(cell._tc)
+            text = " ".join(p.text.strip() for p in cell.paragraphs if p.text.strip())
+            if text:
+                cells.append(text)
+        lines.append("\t".join(cells))
+    return lines
+
+
+def read_docx(data: bytes, limits: ReadLimits) -> AttachmentReading:
+    """The document's paragraphs and table rows as lines."""
+    import docx
+    from docx.table import Table
+
+    try:
+        open_zip(data, limits).close()
+        document = docx.Document(BytesIO(data))
+    except UnsafeContainer as e:
+        return AttachmentReading(UNREADABLE, DOCX, None, f"DOCX over the read budget: {e}")
+    except (MemoryError, RecursionError):
+        raise
+    except Exception as e:  # noqa: BLE001 - python-docx raises many kinds on a broken package; the kind is the reason
+        return _document_xml(data, limits, f"corrupt DOCX ({type(e).__name__})")
+    lines: list[str] = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            lines.extend(_table_lines(block))
+        else:
+            lines.append(block.text)
+    return from_lines(DOCX, lines, limits.max_chars)
+
+
+def _document_xml(data: bytes, limits: ReadLimits, failure: str) -> AttachmentReading:
+    """The paragraphs of word/document.xml (tables' included), when python-docx would not open it."""
+    from lxml import etree
+
+    try:
+        with open_zip(data, limits) as z:
+            xml = z.read("word/document.xml")
+        root = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
+    except (KeyError, etree.XMLSyntaxError, ValueError, OSError, UnsafeContainer):
+        return AttachmentReading(UNREADABLE, DOCX, None, failure)
+    lines = ["".join(t.text or "" for t in p.iter(_W + "t")) for p in root.iter(_W + "p")]
+    return from_lines(DOCX, lines, limits.max_chars, cut_note=f"{failure}: read from word/document.xml")

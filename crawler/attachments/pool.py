@@ -1,0 +1,104 @@
+"""Attachment reading in worker processes, so the reactor never parses a PDF.
+
+Its own small ProcessPoolExecutor rather than the article extraction pool's
+(crawler/extraction_pool.py): a read sets a process-wide alarm and address-space cap
+(limits.py), which must not land on an article extraction sharing the worker, and a reader
+that still manages to kill its worker breaks only this pool, never article extraction. Workers
+come from a forkserver that has imported the readers, as the extraction pool's do, and the
+pool starts on the first attachment, so a crawl without attachments never pays for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from . import UNREADABLE, AttachmentReading, ReadLimits, read_attachment
+
+log = logging.getLogger(__name__)
+MAX_RESTARTS = 3
+
+
+def warm_worker() -> None:
+    """Import every reader's library in a new worker, before its first file arrives."""
+    from . import _preload
+
+    for kind in ("pdf", "docx", "xlsx", "xls", "ofd"):
+        _preload(kind)
+
+
+def read_in_worker(data: bytes, declared: str | None,
+                   limits: ReadLimits) -> tuple[AttachmentReading, bytes, float]:
+    """`read_attachment` in a worker, the file compressed for the store (zstd, as raw bodies are:
+    compressing off the reactor too), and the CPU seconds it all took, the forked reader's
+    included (a crawl's rusage never sees pool workers, so they report their own)."""
+    import resource
+    import time
+
+    from storage.raw_bodies import compress_plain
+
+    def children() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    cpu, kids = time.process_time(), children()
+    reading, compressed = read_attachment(data, declared, limits), compress_plain(data)
+    return reading, compressed, time.process_time() - cpu + children() - kids
+
+
+class AttachmentReaders:
+    """A lazily started pool of attachment readers; `read` never raises for a bad file."""
+
+    def __init__(self, workers: int = 1, limits: ReadLimits | None = None) -> None:
+        self.workers = max(1, workers)
+        self.limits = limits or ReadLimits()
+        self.executor: ProcessPoolExecutor | None = None
+        self.restarts = 0
+        self.cpu_s = 0.0
+
+    def start(self) -> None:
+        """Start the workers (and their imports, ~1 s) now: called when the first attachment is
+        asked for, so they are ready by the time its bytes arrive."""
+        if self.executor is None and self.restarts < MAX_RESTARTS:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["crawler.attachments", "crawler.attachments.pool"])
+            self.executor = ProcessPoolExecutor(self.workers, mp_context=context)
+            for _ in range(self.workers):
+                self.executor.submit(warm_worker)
+
+    async def read(self, data: bytes, declared: str | None) -> tuple[AttachmentReading, bytes | None]:
+        """The reading, and the file zstd-compressed (None when the worker died). The workers'
+        CPU adds up in `cpu_s`."""
+        if self.restarts >= MAX_RESTARTS:
+            return AttachmentReading(UNREADABLE, "unknown", None, "attachment readers crashed too often in this crawl"), None
+        self.start()
+        assert self.executor is not None
+        try:
+            future = self.executor.submit(read_in_worker, data, declared, self.limits)
+            # The worker's own alarm stops a read; this is the backstop if the alarm cannot fire
+            # (a C loop that never returns to Python).
+            reading, compressed, cpu_s = await asyncio.wait_for(asyncio.wrap_future(future),
+                                                                self.limits.max_seconds * 2 + 10)
+            self.cpu_s += cpu_s
+            return reading, compressed
+        except (BrokenProcessPool, TimeoutError) as e:
+            self.restarts += 1
+            log.error("attachment reader died (%s); %s", type(e).__name__,
+                      "restarting it" if self.restarts < MAX_RESTARTS else "no more attachments read in this crawl")
+            self._drop()
+            return AttachmentReading(UNREADABLE, "unknown", None, f"the reader died on this file ({type(e).__name__})"), None
+
+    def _drop(self) -> None:
+        executor, self.executor = self.executor, None
+        if executor is not None:
+            for process in list(getattr(executor, "_processes", {}).values()):
+                process.kill()  # a hung worker would otherwise keep the crawl from exiting
+            executor.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = None

@@ -1,0 +1,111 @@
+"""Attachments fetched in a real crawl (monitor.crawls → scrapy → AttachmentPipeline) of a local
+site: read, refused, too large, disguised — each recorded, the articles stored as without them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from demo.attachment_files import docx_bytes, xlsx_bytes
+from monitor.config import SourceConfig, source_as_record
+from monitor.crawls import finish_crawl, start_crawl
+from storage import open_db
+from storage.sources import sync_sources
+from tests.security import hostile_attachments as h
+from tests.security.conftest import ALWAYS_RECHECK, FAST_POLITENESS
+from tests.security.hostile_site import LIST_PATH, HostileSite, notice, notice_title
+
+pytestmark = pytest.mark.slow
+
+LIMIT = 200_000
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory):
+    site = HostileSite().start()
+    files = {
+        "/gov/files/fangan.docx": docx_bytes(["关于印发村级集体经济扶持办法的通知", "第一条 为规范扶持资金管理，制定本办法。"]),
+        "/gov/files/mingdan.xlsx": xlsx_bytes({"名单": [["序号", "村名"], [1, "石门村"]]}),
+        "/gov/files/big.pdf": b"%PDF-1.4\n" + b"0" * (LIMIT + 1000),
+        "/gov/files/secret.pdf": h.encrypted_pdf(),
+        "/gov/files/login.pdf": h.html_as_pdf(),
+        "/gov/files/broken.docx": h.corrupt_docx(),
+    }
+    for path, body in files.items():
+        site.add(path, body)
+    site.add_stream("/gov/files/endless.pdf", b"%PDF-1.4\n" + b"1" * 8183, repeat=40)  # 320 KB, no Content-Length
+    links = "".join(f'<p><a href="{p}">附件{i}：{os.path.basename(p)}</a></p>' for i, p in enumerate(files))
+    links += '<p><a href="/gov/files/endless.pdf">附件9.pdf</a></p>'
+    links += '<p><a href="http://elsewhere.invalid/files/x.pdf">外站附件.pdf</a></p>'
+    with_files, html = notice(1, extra_body="<p>附件：</p>" + links)
+    site.add(with_files, html)
+    site.link(with_files, notice_title(1))
+    plain, html = notice(2)
+    site.add(plain, html)
+    site.link(plain, notice_title(2))
+
+    folder = tmp_path_factory.mktemp("attfetch")
+    db_path = folder / "govwatch.db"
+    config = SourceConfig.model_validate({
+        "name": "hostile", "kind": "gov", "start_urls": [site.url(LIST_PATH)], "allow_paths": ["/gov/"],
+        "article_pattern": r"/gov/\d{4}/\d{2}/t\d{8}_\d+\.html$",  # two links: too few for the list detector
+        "time_limit_s": 300, "politeness": FAST_POLITENESS, "recheck": ALWAYS_RECHECK, "schedule": "every 1h"})
+    db = open_db(db_path)
+    sync_sources(db, [source_as_record(config)])
+    db.close()
+    runs = []
+    for _ in range(2):  # the second crawl re-checks everything
+        job = start_crawl(db_path, "hostile", trigger="test", time_limit_s=300,
+                          extra_settings={"GOVWATCH_ATTACHMENT_MAX_BYTES": LIMIT})
+        job.process.wait(timeout=300)
+        runs.append(finish_crawl(db_path, job))
+    site.stop()
+    db = open_db(db_path)
+    rows = {Path(r["url"]).name: r for r in db.query("select * from attachments")}
+    articles = {r["url"]: r for r in db.query("select url, title, text from articles")}
+    versions = dict(db.execute("select a.url, count(*) from attachment_versions v join attachments a"
+                               " on a.id = v.attachment_id group by a.url").fetchall())
+    db.close()
+    return {"rows": rows, "articles": articles, "runs": runs, "site": site, "paths": (with_files, plain),
+            "versions": versions}
+
+
+def test_both_articles_are_stored_whatever_the_attachments_did(crawled) -> None:
+    assert [r["status"] for r in crawled["runs"]] == ["ok", "ok"]
+    with_files, plain = crawled["paths"]
+    assert {crawled["site"].url(with_files), crawled["site"].url(plain)} <= set(crawled["articles"])
+
+
+def test_readable_files_are_read(crawled) -> None:
+    rows = crawled["rows"]
+    assert rows["fangan.docx"]["status"] == "read" and "第一条" in rows["fangan.docx"]["text"]
+    assert rows["mingdan.xlsx"]["text"] == "序号\t村名\n1\t石门村"
+    assert len(rows["fangan.docx"]["sha256"]) == 64
+
+
+def test_too_large_files_are_recorded_with_their_size_not_cut(crawled) -> None:
+    big, endless = crawled["rows"]["big.pdf"], crawled["rows"]["endless.pdf"]
+    assert (big["status"], big["size"], big["text"], big["sha256"]) == ("too_large", LIMIT + 1009, None, None)
+    assert endless["status"] == "too_large" and endless["size"] > LIMIT and endless["text"] is None
+    assert f"over the {LIMIT}-byte attachment limit" in big["reason"]
+
+
+def test_hostile_files_each_get_a_reason(crawled) -> None:
+    rows = crawled["rows"]
+    assert rows["secret.pdf"]["reason"] == "encrypted PDF: it needs a password to open"
+    assert rows["login.pdf"]["kind"] == "html" and "HTML page" in rows["login.pdf"]["reason"]
+    assert "damaged zip container" in rows["broken.docx"]["reason"]
+    assert {rows[n]["status"] for n in ("secret.pdf", "login.pdf", "broken.docx")} == {"unreadable"}
+
+
+def test_off_site_attachments_are_not_fetched(crawled) -> None:
+    assert "x.pdf" not in crawled["rows"]
+    assert set(crawled["rows"]) == {"fangan.docx", "mingdan.xlsx", "big.pdf", "secret.pdf", "login.pdf",
+                                    "broken.docx", "endless.pdf"}
+
+
+def test_a_second_crawl_makes_no_new_versions_of_unchanged_files(crawled) -> None:
+    assert set(crawled["versions"].values()) == {1}
+    assert crawled["site"].hits["/gov/files/fangan.docx"] == 2  # asked again on the re-check

@@ -1,0 +1,146 @@
+"""Each attachment reader on files built by the library that writes the format (demo/attachment_files.py)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from crawler.attachments import EMPTY, READ, SCANNED, UNREADABLE, ReadLimits, read_attachment
+from crawler.attachments.ofd import page_lines
+from crawler.attachments.sheets import cell_text
+from demo.attachment_files import docx_bytes, image_pdf_bytes, ofd_bytes, pdf_bytes, xlsx_bytes
+
+LINES = ["关于开展乡村振兴示范村评选工作的通知", "各县市区乡村振兴局：现将有关事项通知如下。", "联系电话：0746-8221234"]
+
+
+def test_pdf_text_in_reading_order() -> None:
+    reading = read_attachment(pdf_bytes(LINES), "pdf")
+    assert (reading.status, reading.kind, reading.reason) == (READ, "pdf", None)
+    assert reading.text == "\n".join(LINES)
+
+
+def test_pdf_of_many_pages_is_read_to_the_end() -> None:
+    lines = [f"第{i}条 本办法自印发之日起施行" for i in range(120)]  # ~3 pages
+    reading = read_attachment(pdf_bytes(lines), "pdf")
+    assert reading.text is not None and reading.text.splitlines() == lines
+
+
+def test_pdf_page_cap_keeps_the_first_pages() -> None:
+    lines = [f"第{i}条" for i in range(120)]
+    reading = read_attachment(pdf_bytes(lines), "pdf", ReadLimits(max_pages=1))
+    assert reading.status == READ and reading.text is not None
+    assert reading.text.splitlines() == lines[: len(reading.text.splitlines())] and "第119条" not in reading.text
+
+
+def test_image_only_pdf_is_scanned() -> None:
+    reading = read_attachment(image_pdf_bytes(), "pdf")
+    assert reading.status == SCANNED and reading.text is None
+    assert "scanned, no text layer" in (reading.reason or "")
+
+
+def test_docx_paragraphs_then_table_rows() -> None:
+    table = [["序号", "村名", "得分"], ["1", "石门村", "95.5"], ["2", "桐子坳村", "93"]]
+    reading = read_attachment(docx_bytes(LINES, table), "docx")
+    assert reading.status == READ
+    assert reading.text == "\n".join(LINES + ["\t".join(r) for r in table])
+
+
+def test_empty_docx_is_empty_not_unreadable() -> None:
+    reading = read_attachment(docx_bytes([]), "docx")
+    assert reading.status == EMPTY and reading.text is None
+
+
+def test_xlsx_one_line_per_row_over_all_sheets() -> None:
+    data = xlsx_bytes({"名单": [["序号", "名称", "金额"], [1, "示范村", 12000.0], [None, None, None], [2, "美丽乡村", 0.5]],
+                       "说明": [["备注：金额单位为元"]]})
+    reading = read_attachment(data, "xlsx")
+    assert reading.text == "序号\t名称\t金额\n1\t示范村\t12000\n2\t美丽乡村\t0.5\n备注：金额单位为元"
+
+
+def test_xlsx_row_cap_is_recorded() -> None:
+    data = xlsx_bytes({"s": [[i, f"行{i}"] for i in range(50)]})
+    reading = read_attachment(data, "xlsx", ReadLimits(max_rows=10))
+    assert reading.status == READ and reading.text is not None and len(reading.text.splitlines()) == 10
+    assert "first 10 rows" in (reading.reason or "")
+
+
+@pytest.mark.parametrize(("value", "text"), [(3.0, "3"), (2.5, "2.5"), (None, ""), (" 名称 ", "名称"), (True, "TRUE")])
+def test_cell_text(value: object, text: str) -> None:
+    assert cell_text(value) == text
+
+
+def test_ofd_lines_by_baseline() -> None:
+    reading = read_attachment(ofd_bytes(LINES), "ofd")
+    assert reading.status == READ and reading.text == "\n".join(LINES)
+
+
+def test_ofd_characters_on_one_baseline_join_left_to_right() -> None:
+    from lxml import etree
+
+    ns = "http://www.ofdspec.org/2016"
+    page = etree.fromstring(
+        f'<ofd:Page xmlns:ofd="{ns}"><ofd:Content><ofd:Layer>'
+        '<ofd:TextObject Boundary="60 20 50 8"><ofd:TextCode X="0" Y="5">评选</ofd:TextCode></ofd:TextObject>'
+        '<ofd:TextObject Boundary="20 20 40 8"><ofd:TextCode X="0" Y="5">示范村</ofd:TextCode></ofd:TextObject>'
+        '<ofd:TextObject Boundary="20 40 40 8"><ofd:TextCode X="0" Y="5">第二行</ofd:TextCode></ofd:TextObject>'
+        "</ofd:Layer></ofd:Content></ofd:Page>")
+    assert page_lines(page) == ["示范村评选", "第二行"]
+
+
+def test_text_cut_at_max_chars_is_recorded() -> None:
+    reading = read_attachment(docx_bytes(["政策" * 100]), "docx", ReadLimits(max_chars=50))
+    assert reading.status == READ and reading.text == ("政策" * 25)
+    assert "cut at 50 characters" in (reading.reason or "")
+
+
+def test_doc_without_a_converter_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    from crawler.attachments import legacy_word
+
+    monkeypatch.setattr(legacy_word, "CONVERTERS", (("no-such-converter-govwatch", []),))
+    reading = legacy_word.read_legacy_word(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "wps", ReadLimits())
+    assert (reading.status, reading.kind) == (UNREADABLE, "wps")
+    assert reading.reason == "no DOC converter installed (antiword or catdoc) for .wps"
+
+
+@pytest.mark.skipif(not (shutil.which("antiword") or shutil.which("catdoc")), reason="antiword/catdoc not installed")
+def test_broken_doc_reports_the_converters_message() -> None:
+    from crawler.attachments.legacy_word import read_legacy_word
+
+    reading = read_legacy_word(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x07" * 4000, "doc", ReadLimits())
+    assert reading.status == UNREADABLE and "could read" in (reading.reason or "")
+
+
+def test_docx_merged_cells_are_read_once_where_they_start() -> None:
+    import io
+
+    import docx
+
+    document = docx.Document()
+    table = document.add_table(rows=3, cols=3)
+    for r, row in enumerate([["部门", "职位", "人数"], ["市中级人民法院", "文秘岗", "1"], ["", "档案岗", "2"]]):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    table.cell(1, 0).merge(table.cell(2, 0))  # 部门 spans two rows, as in real 职位表
+    out = io.BytesIO()
+    document.save(out)
+    reading = read_attachment(out.getvalue(), "docx")
+    assert reading.text == "部门\t职位\t人数\n市中级人民法院\t文秘岗\t1\n档案岗\t2"
+
+
+def test_docx_python_docx_refuses_is_read_from_document_xml() -> None:
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(docx_bytes(LINES)))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:  # a relationship to a part that is not in the package
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "word/_rels/document.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdX" Type="http://schemas.openxmlformats.org/'
+                                    b'officeDocument/2006/relationships/styles" Target="NULL"/></Relationships>')
+            z.writestr(item, data)
+    reading = read_attachment(out.getvalue(), "docx")
+    assert reading.status == READ and reading.text == "\n".join(LINES)
+    assert "read from word/document.xml" in (reading.reason or "")

@@ -1,0 +1,82 @@
+"""Attachment text through Datasette: the attachments table's search and the `search` canned query."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+import yaml
+from datasette.app import Datasette
+
+from bench.search import synthetic_articles
+from storage import open_db
+from storage.articles import FetchedArticle, record_page
+from storage.attachments import AttachmentFetch, record_attachment
+from storage.runs import start_run
+from storage.sources import sync_sources
+
+ROOT = Path(__file__).resolve().parents[2]
+ONLY_IN_FILE = "库区移民后期扶持项目资金分配明细"
+
+
+@pytest.fixture(scope="module")
+def db_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("attsearch") / "govwatch.db"
+    db = open_db(path)
+    sync_sources(db, [{"name": "s", "schedule": "every 1h"}])
+    run = start_run(db, "s")
+    texts = [text for _, text in synthetic_articles(60)]
+    for i, (title, text) in enumerate(synthetic_articles(30)):
+        record_page(db, run, FetchedArticle(url=f"http://s.gov.cn/{i}.html", source="s", body=b"<html>",
+                                            title=title, text=text))
+        body = texts[30 + i] + ("\n" + ONLY_IN_FILE if i % 7 == 3 else "")
+        record_attachment(db, run, AttachmentFetch(
+            article_id=i + 1, url=f"http://s.gov.cn/P0{i}.pdf", name=f"附件{i}.pdf", type="pdf", status="read",
+            kind="pdf", size=len(body), sha256=hashlib.sha256(body.encode()).hexdigest(), text=body))
+    db.close()
+    return path
+
+
+@pytest.fixture
+async def ds(db_path):
+    metadata = yaml.safe_load((ROOT / "datasette/metadata.yml").read_text(encoding="utf-8"))
+    datasette = Datasette([str(db_path)], metadata=metadata, plugins_dir=str(ROOT / "datasette/plugins"))
+    await datasette.invoke_startup()
+    return datasette
+
+
+def like(db_path, sql: str, word: str) -> set[int]:
+    db = open_db(db_path, migrate=False)
+    ids = {r[0] for r in db.execute(sql, [f"%{word}%", f"%{word}%"])}
+    db.close()
+    return ids
+
+
+@pytest.mark.parametrize("word", [ONLY_IN_FILE, "扶贫", "乡村振兴", "贫", "附件"])
+async def test_attachments_table_search_equals_like(ds, db_path, word) -> None:
+    r = await ds.client.get("/govwatch/attachments.json", params={"_search": word, "_size": "max", "_shape": "array",
+                                                                   "_col": "id"})
+    assert r.status_code == 200, r.text
+    expected = like(db_path, "select id from attachments where text like ? or name like ?", word)
+    assert {row["id"] for row in r.json()} == expected and expected
+
+
+async def test_canned_search_finds_articles_through_their_attachments(ds, db_path) -> None:
+    r = await ds.client.get("/govwatch/search.json", params={"q": ONLY_IN_FILE, "_shape": "array"})
+    assert r.status_code == 200, r.text
+    rows = r.json()
+    expected = like(db_path, "select article_id from attachments where text like ? or name like ?", ONLY_IN_FILE)
+    assert like(db_path, "select id from articles where text like ? or title like ?", ONLY_IN_FILE) == set()
+    assert {row["id"] for row in rows} == expected and len(expected) == 4  # i % 7 == 3 for i < 30
+    assert all(row["found_in_attachment"].startswith("附件") and f"<mark>{ONLY_IN_FILE}</mark>" in row["snippet"]
+               for row in rows)
+
+
+async def test_canned_search_keeps_article_hits_and_column_syntax(ds, db_path) -> None:
+    r = await ds.client.get("/govwatch/search.json", params={"q": "扶贫", "_shape": "array", "_size": "max"})
+    expected = (like(db_path, "select id from articles where text like ? or title like ?", "扶贫")
+                | like(db_path, "select article_id from attachments where text like ? or name like ?", "扶贫"))
+    assert {row["id"] for row in r.json()} == expected
+    r = await ds.client.get("/govwatch/search.json", params={"q": "title:附件3", "_shape": "array"})
+    assert r.status_code == 200 and {row["found_in_attachment"] for row in r.json()} == {"附件3.pdf"}
