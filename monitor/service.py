@@ -24,6 +24,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.config import DEFAULT_DEMO_URL, ConfigError, load_sources, source_as_record
 from monitor.crawls import CrawlJob, finish_runs, start_crawl, wait_for_crawl
+from monitor.malloc_arenas import limit_malloc_arenas
 from monitor.run_end import record_source_health
 from monitor.schedules import DEFAULT_TIMEZONE, parse_schedule
 from storage import open_db
@@ -99,6 +100,7 @@ class CrawlService:
 
     def run_forever(self) -> None:
         """Start, then reconcile every poll until SIGTERM/SIGINT; then stop cleanly."""
+        limit_malloc_arenas()  # before any thread starts: see monitor/malloc_arenas.py
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: self.stopping.set())
         self.start()
