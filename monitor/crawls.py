@@ -1,13 +1,13 @@
-"""Running crawls: each source in its own `scrapy crawl` child process.
+"""Running crawls: each source in its own `scrapy crawl` process.
 
 The monitor never imports the Twisted reactor; a crawl that crashes or hangs only ends
-its own process, and its run is closed here with the reason and the log tail.
+its own process, and its run is closed here with the reason and the log tail. The process is
+forked from a warm fork server, or spawned (monitor/crawl_processes.py).
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -18,6 +18,7 @@ from typing import Any
 
 from crawler.extraction_pool import default_workers
 from monitor.changes import annotate_changes
+from monitor.crawl_processes import CrawlProcess, launch
 from storage import open_db
 from storage.raw_bodies import compact_bodies
 from storage.runs import RUN_NOTE_MARK, finish_run, get_run, start_run
@@ -41,7 +42,7 @@ class CrawlJob:
 
     source: str
     run_id: int
-    process: subprocess.Popen[bytes]
+    process: CrawlProcess
     log_path: Path
     started: float
     deadline: float
@@ -64,8 +65,13 @@ class CrawlJob:
 
 def crawl_command(db_path: str | Path, source: str, run_id: int, extra_settings: dict[str, Any] | None = None) -> list[str]:
     """The `scrapy crawl` command line for one source's run."""
+    return [sys.executable, "-m", "crawler", *crawl_args(db_path, source, run_id, extra_settings)]
+
+
+def crawl_args(db_path: str | Path, source: str, run_id: int, extra_settings: dict[str, Any] | None = None) -> list[str]:
+    """The arguments of `scrapy` for one source's run (what follows `python -m crawler`)."""
     command = [
-        sys.executable, "-m", "crawler", "crawl", "source",
+        "crawl", "source",
         "-a", f"source={source}",
         "-s", f"GOVWATCH_DB={Path(db_path).resolve()}",
         "-s", f"GOVWATCH_RUN_ID={run_id}",
@@ -78,12 +84,13 @@ def crawl_command(db_path: str | Path, source: str, run_id: int, extra_settings:
 def start_crawl(
     db_path: str | Path, source: str, *, trigger: str = "cli", time_limit_s: int = 1800,
     extra_settings: dict[str, Any] | None = None, kill_grace_s: float = KILL_GRACE_S,
-    parallel_crawls: int = 1,
+    parallel_crawls: int = 1, start: str | None = None,
 ) -> CrawlJob:
     """Open a run for `source` and start its crawl process.
 
     `parallel_crawls`: how many crawls share the machine, so their extraction pools share
-    the cores instead of each taking all of them.
+    the cores instead of each taking all of them. `start`: "fork" or "spawn"
+    (monitor/crawl_processes.py; default $GOVWATCH_CRAWL_START, else fork).
     """
     extra_settings = {"GOVWATCH_EXTRACTION_WORKERS": default_workers(parallel_crawls), **(extra_settings or {})}
     db = open_db(db_path)
@@ -94,11 +101,9 @@ def start_crawl(
     # Not a `with`: the file outlives this function (the crawl writes it; finish_crawl reads and removes it).
     log_file = tempfile.NamedTemporaryFile(prefix=f"govwatch-{source}-", suffix=".log", delete=False)  # noqa: SIM115
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONPATH": _pythonpath()}
-    process = subprocess.Popen(
-        crawl_command(db_path, source, run_id, extra_settings),
-        cwd=PROJECT_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-    )
     log_file.close()
+    process = launch(crawl_args(db_path, source, run_id, extra_settings), env=env, cwd=PROJECT_ROOT,
+                     log_path=log_file.name, method=start)
     now = time.monotonic()
     return CrawlJob(source, run_id, process, Path(log_file.name), now, now + time_limit_s + kill_grace_s)
 
