@@ -79,12 +79,14 @@ def preload() -> None:
     for package in ["scrapy.commands", *settings.getlist("SPIDER_MODULES")]:
         for _ in walk_modules_iter(package):
             pass
-    paths = [p for name in COMPONENT_SETTINGS for p in settings.getwithbase(name).values() if isinstance(p, str)]
-    paths += [p for name in CLASS_SETTINGS if isinstance(p := settings.get(name), str)]
+    # Component settings map a class path to its order (DOWNLOAD_HANDLERS: a scheme to a class path).
+    paths = [p for name in COMPONENT_SETTINGS for item in settings.getwithbase(name).items() for p in item]
+    paths += [settings.get(name) for name in CLASS_SETTINGS]
+    paths = [p for p in paths if isinstance(p, str) and "." in p]
     for path in paths:
         try:
             load_object(path)
-        except (ImportError, NameError, AttributeError) as exc:  # an optional component: the child says if it matters
+        except (ImportError, NameError, AttributeError, ValueError) as exc:  # an optional component: the child says if it matters
             print(f"fork server: not preloaded {path}: {exc}", file=sys.stderr)
     import twisted.internet.asyncioreactor  # noqa: F401  (imported, not installed)
 

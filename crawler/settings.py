@@ -57,6 +57,9 @@ ITEM_PIPELINES = {
 REMOTE_CONTROL_ENABLED = False
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
+    # Off by REMOTE_CONTROL_ENABLED too, but listed here so its module (and aiohttp, ~0.3 s of
+    # CPU) is never imported: Scrapy imports an extension's class before it can say NotConfigured.
+    "scrapy.extensions.remote_control.RemoteControl": None,
     "crawler.parent_watch.ParentWatchExtension": 500,
     "crawler.gc_tuning.GcTuningExtension": 510,
 }
