@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -24,7 +25,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.config import DEFAULT_DEMO_URL, ConfigError, load_sources, source_as_record
 from monitor.crawls import CrawlJob, annotate_after_crawls, start_crawl, wait_for_crawl
-from monitor.health import all_source_health
+from monitor.health import all_source_health, source_health
 from monitor.schedules import parse_schedule
 from storage import open_db
 from storage.control import (
@@ -38,6 +39,7 @@ from storage.runs import last_run, mark_abandoned_runs
 from storage.sources import get_source, sync_sources
 
 log = logging.getLogger("govwatch.service")
+HEALTH_REFRESH_S = 60.0
 
 
 @dataclass
@@ -76,6 +78,7 @@ class CrawlService:
         self.store_writer: threading.Thread | None = None
         self.config_mtime: float | None = None
         self.service_id: int | None = None
+        self.health_at = 0.0  # monotonic time of the last all-sources health update
 
     # -- life cycle ---------------------------------------------------------------------
     def start(self) -> None:
@@ -168,6 +171,8 @@ class CrawlService:
             service_heartbeat(db, self.service_id)
         finally:
             db.close()
+        if time.monotonic() - self.health_at > HEALTH_REFRESH_S:
+            self.update_health()
 
     def _schedule(self, db: Any, name: str, spec: tuple[str, str]) -> None:
         schedule, tz = spec
@@ -212,14 +217,21 @@ class CrawlService:
         log.info("source %s: run %s queued for the workers", name, run_id)
         return
 
-    def update_health(self) -> None:
-        """Recompute every source's health flags (after each run, so they follow the runs)."""
+    def update_health(self, source: str | None = None) -> None:
+        """Recompute one source's health flags (after its run, so they follow the runs), or every
+        source's (at start, and every HEALTH_REFRESH_S: "silent" flags grow with time alone).
+
+        Why not every source after every run: that is O(sources) per crawl, and at 300 sources
+        it cost more CPU than the warm crawl itself (bench/many_sources.py).
+        """
         db = open_db(self.db_path)
         try:
-            record_health(db, {name: [f"{f.problem}: {f.detail}" for f in flags]
-                               for name, flags in all_source_health(db).items()})
+            flags = all_source_health(db) if source is None else {source: source_health(db, source)}
+            record_health(db, {name: [f"{f.problem}: {f.detail}" for f in found] for name, found in flags.items()})
         finally:
             db.close()
+        if source is None:
+            self.health_at = time.monotonic()
 
     def _remove_job(self, name: str) -> None:
         if self.scheduler.get_job(name):
@@ -261,7 +273,7 @@ class CrawlService:
                     annotate_after_crawls(self.db_path)
                 log.info("source %s: run %s %s (%s new, %s errors)", name, run["id"], run["status"],
                          run["articles_new"], run["errors"])
-                self.update_health()
+                self.update_health(name)
                 return run
         except Exception:
             log.exception("source %s: the crawl could not be run", name)
