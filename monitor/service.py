@@ -13,7 +13,8 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -40,6 +41,7 @@ from storage.sources import get_source, sync_sources
 
 log = logging.getLogger("govwatch.service")
 HEALTH_REFRESH_S = 60.0
+ANNOTATE_EVERY_S = 30.0
 
 
 @dataclass
@@ -79,6 +81,10 @@ class CrawlService:
         self.config_mtime: float | None = None
         self.service_id: int | None = None
         self.health_at = 0.0  # monotonic time of the last all-sources health update
+        self.waiting = 0  # crawls waiting for a slot
+        self.waiting_lock = threading.Lock()
+        self.annotation_due = False  # crawls have stored what annotate_after_crawls has not seen
+        self.annotated_at = time.monotonic()
 
     # -- life cycle ---------------------------------------------------------------------
     def start(self) -> None:
@@ -118,6 +124,7 @@ class CrawlService:
         self.stopping.set()
         log.info("stopping: %d crawl(s) running", len(self.running))
         self.scheduler.shutdown(wait=True)  # job threads see `stopping` and end their crawls
+        self.annotate()  # what the last crawls stored, if a poll has not caught up on it yet
         if self.store_writer:
             self.store_writer.join(timeout=self.options.stop_bound_s)
         db = open_db(self.db_path)
@@ -173,6 +180,7 @@ class CrawlService:
             db.close()
         if time.monotonic() - self.health_at > HEALTH_REFRESH_S:
             self.update_health()
+        self.annotate()
 
     def _schedule(self, db: Any, name: str, spec: tuple[str, str]) -> None:
         schedule, tz = spec
@@ -217,6 +225,36 @@ class CrawlService:
         log.info("source %s: run %s queued for the workers", name, run_id)
         return
 
+    @contextmanager
+    def counting_waiters(self) -> Iterator[None]:
+        """Count the crawls waiting for a slot while they wait (annotate() asks whether any are)."""
+        with self.waiting_lock:
+            self.waiting += 1
+        try:
+            yield
+        finally:
+            with self.waiting_lock:
+                self.waiting -= 1
+
+    def annotate(self, after_crawl: bool = False) -> None:
+        """Diffs, copy links and body compaction (annotate_after_crawls) for what the crawls stored,
+        once the crawls in hand are done, or every ANNOTATE_EVERY_S while they go on.
+
+        Why not after every crawl: it scans the store (unsigned articles, plain bodies per source),
+        so at hundreds of sources it cost more CPU than each warm crawl it followed, O(sources²)
+        a round (bench/many_sources.py). A crawl that ends with none running or waiting, and the
+        poll, catch up on what was left.
+        """
+        if after_crawl:
+            self.annotation_due = True
+        idle = not self.running and not self.waiting
+        if not self.annotation_due or not (idle or time.monotonic() - self.annotated_at > ANNOTATE_EVERY_S):
+            return
+        with self.annotating:  # one at a time, so two crawls ending together never link a copy twice
+            self.annotation_due = False
+            self.annotated_at = time.monotonic()
+            annotate_after_crawls(self.db_path)
+
     def update_health(self, source: str | None = None) -> None:
         """Recompute one source's health flags (after its run, so they follow the runs), or every
         source's (at start, and every HEALTH_REFRESH_S: "silent" flags grow with time alone).
@@ -253,7 +291,7 @@ class CrawlService:
         try:
             if self.options.redis_url:
                 return self.enqueue_distributed(name, trigger)
-            with self.slots:
+            with self.counting_waiters(), self.slots:
                 if self.stopping.is_set():
                     return None
                 db = open_db(self.db_path)
@@ -269,8 +307,7 @@ class CrawlService:
                                          stop_bound_s=self.options.stop_bound_s)
                 finally:
                     self.running.pop(name, None)
-                with self.annotating:  # one at a time, so two crawls ending together never link a copy twice
-                    annotate_after_crawls(self.db_path)
+                self.annotate(after_crawl=True)
                 log.info("source %s: run %s %s (%s new, %s errors)", name, run["id"], run["status"],
                          run["articles_new"], run["errors"])
                 self.update_health(name)

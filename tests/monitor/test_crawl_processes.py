@@ -57,6 +57,7 @@ def wait_for(predicate, timeout: float, what: str) -> None:
         time.sleep(0.1)
 
 
+@pytest.mark.slow
 def test_forked_crawls_report_status_and_cpu_and_share_one_warm_server(tmp_path):
     with FaultSite(articles=8) as site:
         db_path = prepare(tmp_path, site)
@@ -106,6 +107,7 @@ def test_a_hung_forked_crawl_is_killed_through_its_handle(tmp_path):
         assert run["status"] == "timeout" and "time limit" in run["message"]
 
 
+@pytest.mark.slow
 def test_a_dead_fork_server_is_replaced_and_its_crawl_still_watched(tmp_path):
     with FaultSite(articles=6) as site:
         for path in site.article_paths:
