@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -271,6 +272,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="sources in the spawned-crawl comparison round (0: skip it)")
     parser.add_argument("--no-urlwatch", action="store_true", help="skip urlwatch")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where the JSON goes")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (site, database, service log)")
     args = parser.parse_args(argv)
     for name in ("sources", "articles", "parallel"):
         if getattr(args, name) < 1:
@@ -282,6 +284,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def run(args: argparse.Namespace, say: Any = print) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="govwatch-bench-many-"))
+    try:
+        return _run(args, work, say)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _run(args: argparse.Namespace, work: Path, say: Any) -> dict[str, Any]:
     began = time.monotonic()
     load_start = os.getloadavg()
     say(f"generating {args.sources} sources × {args.articles} articles in {work} …")
