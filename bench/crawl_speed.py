@@ -29,7 +29,7 @@ from bench.nginx import Nginx
 from demo.content import Corpus
 from monitor.config import SourceConfig, source_as_record
 from monitor.crawl_processes import wait_with_usage
-from monitor.crawls import PROJECT_ROOT, CrawlJob, _pythonpath, crawl_command, finish_crawl, start_crawl
+from monitor.crawls import PROJECT_ROOT, CrawlJob, _pythonpath, crawl_command, finish_crawl, start_crawl, warm_up
 from storage import open_db
 from storage.articles import FetchedArticle, record_page
 from storage.runs import start_run
@@ -112,6 +112,7 @@ def crawl(
     profile_to: Path | None = None,
 ) -> CrawlFigures:
     """Run one crawl of `source` to completion and measure it."""
+    warm_up()  # a service starts its fork server once per life (~1 s CPU): not any one crawl's cost
     offset = server.log_offset()
     started = time.monotonic()
     if profile_to is None:

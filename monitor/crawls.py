@@ -7,6 +7,7 @@ forked from a warm fork server, or spawned (monitor/crawl_processes.py).
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -19,7 +20,7 @@ from typing import Any
 
 from crawler.extraction_pool import default_workers
 from monitor.changes import annotate_changes
-from monitor.crawl_processes import CrawlProcess, launch
+from monitor.crawl_processes import CrawlProcess, fork_server, launch, start_method
 from storage import open_db
 from storage.raw_bodies import compact_bodies
 from storage.runs import RUN_NOTE_MARK, finish_run, get_run, start_run
@@ -101,12 +102,26 @@ def start_crawl(
         db.close()
     # Not a `with`: the file outlives this function (the crawl writes it; finish_crawl reads and removes it).
     log_file = tempfile.NamedTemporaryFile(prefix=f"govwatch-{source}-", suffix=".log", delete=False)  # noqa: SIM115
-    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONPATH": _pythonpath()}
     log_file.close()
-    process = launch(crawl_args(db_path, source, run_id, extra_settings), env=env, cwd=PROJECT_ROOT,
+    process = launch(crawl_args(db_path, source, run_id, extra_settings), env=crawl_env(), cwd=PROJECT_ROOT,
                      log_path=log_file.name, method=start)
     now = time.monotonic()
     return CrawlJob(source, run_id, process, Path(log_file.name), now, now + time_limit_s + kill_grace_s)
+
+
+def crawl_env() -> dict[str, str]:
+    """The environment a crawl process gets: ours, with Scrapy's settings module and the project on the path."""
+    return {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONPATH": _pythonpath()}
+
+
+def warm_up(start: str | None = None) -> None:
+    """Start the fork server now, so the first crawl does not wait for its imports (a no-op for
+    spawn); if it cannot start, crawls are spawned and the reason is logged then."""
+    if start_method(start) == "fork":
+        try:
+            fork_server(PROJECT_ROOT, crawl_env()).ensure_running()
+        except (OSError, RuntimeError) as exc:
+            logging.getLogger(__name__).error("crawl fork server did not start (%s); crawls will be spawned", exc)
 
 
 def finish_crawl(db_path: str | Path, job: CrawlJob) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.config import DEFAULT_DEMO_URL, ConfigError, load_sources, source_as_record
-from monitor.crawls import CrawlJob, annotate_after_crawls, start_crawl, wait_for_crawl
+from monitor.crawls import CrawlJob, annotate_after_crawls, start_crawl, wait_for_crawl, warm_up
 from monitor.health import all_source_health, source_health
 from monitor.schedules import parse_schedule
 from storage import open_db
@@ -103,6 +103,8 @@ class CrawlService:
             self.store_writer = start_store_writer_thread(self.options.redis_url, self.db_path, self.stopping)
         for func, trigger, job_id, args in self.options.extra_jobs:
             self.scheduler.add_job(func, trigger, args=args, id=job_id, replace_existing=True)
+        if not self.options.redis_url:  # distributed crawls run in the workers
+            warm_up()  # the fork server's imports now, not in the first crawl's time
         self.scheduler.start()
         self.reconcile()
         log.info("govwatch service started (db %s, config %s)", self.db_path, self.config_path)
