@@ -80,8 +80,13 @@ class Round:
     def cpu_per_source_s(self) -> float:
         return self.cpu_s / self.sources if self.sources else 0.0
 
+    @property
+    def cpu_ms_per_check(self) -> float:
+        return 1000 * self.cpu_s / self.checks if self.checks else 0.0
+
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "checks_per_s": self.checks_per_s, "cpu_per_source_s": self.cpu_per_source_s}
+        return {**asdict(self), "checks_per_s": self.checks_per_s, "cpu_per_source_s": self.cpu_per_source_s,
+                "cpu_ms_per_check": self.cpu_ms_per_check}
 
 
 # --- the site -------------------------------------------------------------------------------------
@@ -247,15 +252,17 @@ def run_round(label: str, service: ServiceTree, db: Path, names: Sequence[str], 
     time.sleep(0.3)  # the service's bookkeeping after the last run (diffs, health) belongs to the round
     figures = Round(
         label=label, start=start, sources=len(wanted),
-        checks=sum(r["not_modified"] + r["articles_new"] + r["articles_changed"] + r["articles_unchanged"]
-                   + r["articles_withdrawn"] for r in runs.values()),
+        # As bench/crawl_speed.py counts them: a 304 is also an unchanged article (not_modified is a subset).
+        checks=sum(r["articles_new"] + r["articles_changed"] + r["articles_unchanged"] + r["articles_withdrawn"]
+                   for r in runs.values()),
         wall_s=wall, cpu_s=service.cpu_s() - cpu0, service_cpu_s=service.cpu_s([service.process.pid], reaped=False) - own0,
         peak_rss_mb=service.peak_rss_kb / 1024, peak_pss_mb=service.peak_pss_kb / 1024,
         statuses=dict(Counter(r["status"] for r in runs.values())),
         not_modified=sum(r["not_modified"] for r in runs.values()),
     )
     say(f"  {label:<28} {figures.sources:>4} sources {figures.wall_s:7.1f} s  {figures.checks_per_s:7.1f} checks/s  "
-        f"{figures.cpu_per_source_s:6.3f} s CPU/source (service {figures.service_cpu_s / figures.sources:.3f})  "
+        f"{figures.cpu_per_source_s:6.3f} s CPU/source (service {figures.service_cpu_s / figures.sources:.3f}, "
+        f"{figures.cpu_ms_per_check:.1f} ms/check)  "
         f"peak RSS {figures.peak_rss_mb:.0f} MB / PSS {figures.peak_pss_mb:.0f} MB  {figures.statuses}")
     return figures
 
@@ -351,13 +358,17 @@ def _summary(args: argparse.Namespace, rounds: list[Round], urlwatch: dict[str, 
         verdict.append(f"spawned crawls, same round: {spawned.cpu_per_source_s:.3f} s CPU per source: forked is "
                        f"{spawned.cpu_per_source_s / unchanged.cpu_per_source_s:.1f}× cheaper")
     ratio = unchanged.checks_per_s / urlwatch["checks_per_s"] if urlwatch else None
+    cpu_ratio = urlwatch["cpu_ms_per_check"] / unchanged.cpu_ms_per_check if urlwatch else None
     if ratio is not None:
         verdict.append(f"unchanged round {unchanged.checks_per_s:.1f} checks/s ÷ urlwatch {urlwatch['checks_per_s']:.1f}"
                        f" = {ratio:.2f}× (target ≥ 3: {'ok' if ratio >= 3 else 'MISSED'})")
+        verdict.append(f"CPU per check: urlwatch {urlwatch['cpu_ms_per_check']:.1f} ms ÷ govwatch "
+                       f"{unchanged.cpu_ms_per_check:.1f} ms = {cpu_ratio:.2f}× (all processes of each)")
     return {
         "sources": args.sources, "articles": args.articles, "parallel": args.parallel, "seconds": took,
         "machine": {"cores": os.cpu_count(), "load_start": load_start, "load_end": os.getloadavg()},
         "rounds": [r.as_dict() for r in rounds], "urlwatch": urlwatch, "unchanged_vs_urlwatch": ratio,
+        "urlwatch_cpu_per_check_vs_unchanged": cpu_ratio,
         "verdict": verdict,
     }
 
