@@ -15,6 +15,7 @@ This module never imports Scrapy or Twisted: the server is a separate process.
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
@@ -228,6 +229,14 @@ class ForkServer:
 
 _servers: dict[tuple[str, str], ForkServer] = {}
 _servers_lock = threading.Lock()
+
+
+@atexit.register
+def _close_servers() -> None:
+    """At exit, close every lifeline (the servers end once their crawls have) and remove the
+    socket folders, without waiting: the crawls' own runs are closed by themselves."""
+    for server in list(_servers.values()):
+        server._cleanup(timeout=0)
 
 
 def fork_server(cwd: str | Path, env: dict[str, str]) -> ForkServer:
