@@ -228,15 +228,20 @@ class CrawlService:
         return
 
     @contextmanager
-    def counting_waiters(self) -> Iterator[None]:
-        """Count the crawls waiting for a slot while they wait (annotate() asks whether any are)."""
+    def slot(self) -> Iterator[None]:
+        """One of the `parallel` crawl slots; while waiting for it a crawl counts in `waiting`
+        (annotate() asks whether any crawl is still to come)."""
         with self.waiting_lock:
             self.waiting += 1
         try:
-            yield
+            self.slots.acquire()
         finally:
             with self.waiting_lock:
                 self.waiting -= 1
+        try:
+            yield
+        finally:
+            self.slots.release()
 
     def annotate(self, after_crawl: bool = False) -> None:
         """Diffs, copy links and body compaction (annotate_after_crawls) for what the crawls stored,
@@ -293,7 +298,7 @@ class CrawlService:
         try:
             if self.options.redis_url:
                 return self.enqueue_distributed(name, trigger)
-            with self.counting_waiters(), self.slots:
+            with self.slot():
                 if self.stopping.is_set():
                     return None
                 db = open_db(self.db_path)
