@@ -151,7 +151,12 @@ def _start_child(conn: socket.socket, lifeline: int, listener: socket.socket, se
         return None
     sys.stdout.flush()
     sys.stderr.flush()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError as exc:  # out of memory or processes: this crawl fails, the server and its crawls go on
+        _send(conn, {"error": f"fork failed: {exc}"})
+        conn.close()
+        return None
     if pid == 0:  # the crawl: never returns into this loop
         try:
             for other in children.values():
