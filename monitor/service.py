@@ -42,6 +42,7 @@ from storage.sources import get_source, sync_sources
 log = logging.getLogger("govwatch.service")
 HEALTH_REFRESH_S = 60.0
 ANNOTATE_EVERY_S = 30.0
+ANNOTATE_BATCH = 100  # new or changed articles
 
 
 @dataclass
@@ -84,6 +85,7 @@ class CrawlService:
         self.waiting = 0  # crawls waiting for a slot
         self.waiting_lock = threading.Lock()
         self.annotation_due = False  # crawls have stored what annotate_after_crawls has not seen
+        self.annotation_pending = 0  # new and changed articles among it
         self.annotated_at = time.monotonic()
 
     # -- life cycle ---------------------------------------------------------------------
@@ -243,22 +245,27 @@ class CrawlService:
         finally:
             self.slots.release()
 
-    def annotate(self, after_crawl: bool = False) -> None:
-        """Diffs, copy links and body compaction (annotate_after_crawls) for what the crawls stored,
-        once the crawls in hand are done, or every ANNOTATE_EVERY_S while they go on.
+    def annotate(self, stored: int | None = None) -> None:
+        """Diffs, copy links and body compaction (annotate_after_crawls) for what the crawls stored
+        (`stored`: the new and changed articles of the crawl that just ended): once the crawls in
+        hand are done, or ANNOTATE_BATCH articles or ANNOTATE_EVERY_S after the last time.
 
         Why not after every crawl: it scans the store (unsigned articles, plain bodies per source),
         so at hundreds of sources it cost more CPU than each warm crawl it followed, O(sources²)
-        a round (bench/many_sources.py). A crawl that ends with none running or waiting, and the
-        poll, catch up on what was left.
+        a round (bench/many_sources.py). Why not only when idle: copy detection holds ~0.5 MB per
+        article it signs (1,000 at once peaked at +525 MB), so a first round's batch is bounded.
+        A crawl that ends with none running or waiting, and the poll, catch up on what was left.
         """
-        if after_crawl:
+        if stored is not None:
             self.annotation_due = True
+            self.annotation_pending += stored
         idle = not self.running and not self.waiting
-        if not self.annotation_due or not (idle or time.monotonic() - self.annotated_at > ANNOTATE_EVERY_S):
+        if not self.annotation_due or not (idle or self.annotation_pending >= ANNOTATE_BATCH
+                                           or time.monotonic() - self.annotated_at > ANNOTATE_EVERY_S):
             return
         with self.annotating:  # one at a time, so two crawls ending together never link a copy twice
             self.annotation_due = False
+            self.annotation_pending = 0
             self.annotated_at = time.monotonic()
             annotate_after_crawls(self.db_path)
 
@@ -314,7 +321,7 @@ class CrawlService:
                                          stop_bound_s=self.options.stop_bound_s)
                 finally:
                     self.running.pop(name, None)
-                self.annotate(after_crawl=True)
+                self.annotate(stored=(run.get("articles_new") or 0) + (run.get("articles_changed") or 0))
                 log.info("source %s: run %s %s (%s new, %s errors)", name, run["id"], run["status"],
                          run["articles_new"], run["errors"])
                 self.update_health(name)
