@@ -138,18 +138,17 @@ class ServiceTree:
         self._sampler.start()
 
     def tree(self) -> list[int]:
-        parents: dict[int, list[int]] = {}
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            parents.setdefault(ppid, []).append(int(stat.parent.name))
+        """The service and its descendants, from each thread's /proc children list (reading every
+        process's stat instead cost the sampler ~6 % of a core: CPU taken from what it measures)."""
         found, todo = [], [self.process.pid]
         while todo:
             pid = todo.pop()
             found.append(pid)
-            todo += parents.get(pid, [])
+            try:
+                for task in Path(f"/proc/{pid}/task").iterdir():
+                    todo += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                continue
         return found
 
     def cpu_s(self, pids: Sequence[int] | None = None, *, reaped: bool = True) -> float:
