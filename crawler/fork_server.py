@@ -139,6 +139,12 @@ def serve(socket_path: str) -> None:
                 child = children.pop(key.data)
                 selector.unregister(child.pidfd)
                 _report_exit(child)
+    # A monitor killed with -9 cannot remove the socket's folder: the server does, as it leaves.
+    for remove, path in ((os.unlink, socket_path), (os.rmdir, os.path.dirname(socket_path))):
+        try:
+            remove(path)
+        except OSError:
+            pass
 
 
 def _start_child(conn: socket.socket, lifeline: int, listener: socket.socket, selector: selectors.BaseSelector,

@@ -147,12 +147,15 @@ def test_a_dead_monitor_stops_its_forked_crawl_and_its_server(tmp_path):
         assert monitor.stdout is not None
         crawl_pid, run_id = (int(v) for v in monitor.stdout.readline().split())
         server = parent_of(crawl_pid)
+        folder = Path(Path(f"/proc/{server}/cmdline").read_bytes().split(b"\0")[-2].decode()).parent
+        assert folder.name.startswith("govwatch-forkserver-") and folder.exists()
         wait_for(lambda: any(site.hits.get(p) for p in site.article_paths), 60, "the crawl fetching")
         monitor.kill()
         monitor.wait()
         wait_for(lambda: gone(crawl_pid) and gone(server), 30, "the crawl and its server to end")
         [run] = rows(db_path, "select status, message from crawl_runs where id = ?", [run_id])
         assert run["status"] == "killed" and "ended" in run["message"], run
+        assert not folder.exists()  # the server removed its socket's folder as it left
 
 
 def test_the_lifeline_tells_a_crawl_its_monitor_is_gone():
