@@ -2,8 +2,9 @@
 
 Why through `monitor.crawls`: the figure that matters is what an operator gets — a `scrapy
 crawl source` child process that fetches, extracts, compares and stores — so the benchmark
-starts crawls exactly as `govwatch crawl` does (`start_crawl` / `finish_crawl`), only reaping
-the child itself with `os.wait4` to read that one process's CPU time and peak RSS.
+starts crawls exactly as `govwatch crawl` does (`start_crawl` / `finish_crawl`), only reading
+that one process's CPU time and peak RSS as it ends (`wait_with_usage`: os.wait4 of a spawned
+crawl, the fork server's wait4 of a forked one).
 
 Also here: pre-filling a database with synthetic articles (the growth runs), and the same
 crawl under cProfile for the profile report.
@@ -27,7 +28,8 @@ from typing import Any
 from bench.nginx import Nginx
 from demo.content import Corpus
 from monitor.config import SourceConfig, source_as_record
-from monitor.crawls import PROJECT_ROOT, CrawlJob, _pythonpath, crawl_command, finish_crawl, start_crawl
+from monitor.crawl_processes import wait_with_usage
+from monitor.crawls import PROJECT_ROOT, CrawlJob, _pythonpath, crawl_command, finish_crawl, start_crawl, warm_up
 from storage import open_db
 from storage.articles import FetchedArticle, record_page
 from storage.runs import start_run
@@ -110,15 +112,15 @@ def crawl(
     profile_to: Path | None = None,
 ) -> CrawlFigures:
     """Run one crawl of `source` to completion and measure it."""
+    warm_up()  # a service starts its fork server once per life (~1 s CPU): not any one crawl's cost
     offset = server.log_offset()
     started = time.monotonic()
     if profile_to is None:
         job = start_crawl(db_path, source, trigger="bench", time_limit_s=TIME_LIMIT_S, extra_settings=extra_settings)
     else:
         job = _start_profiled(db_path, source, extra_settings, profile_to)
-    _, status, usage = os.wait4(job.process.pid, 0)
+    usage = wait_with_usage(job.process)
     wall = time.monotonic() - started
-    job.process.returncode = os.waitstatus_to_exitcode(status)
     log = job.log_path.read_text(encoding="utf-8", errors="replace")
     run = finish_crawl(db_path, job)
     stats = {k: float(v) for k, v in _STAT.findall(log)}
@@ -126,13 +128,13 @@ def crawl(
     articles = run["articles_new"] + run["articles_changed"] + run["articles_unchanged"] + run["articles_withdrawn"]
     # The crawl's own VmHWM: wait4's ru_maxrss carries this (bench) process's RSS across the
     # child's exec, and the scale run's 100,000-page site list alone is ~400 MB of it.
-    own_rss_kb = stats.get("govwatch/crawl_peak_rss_kb", usage.ru_maxrss)
+    own_rss_kb = stats.get("govwatch/crawl_peak_rss_kb", usage.maxrss_kb)
     if run["status"] != "ok":
         raise RuntimeError(f"bench crawl of {source} ended {run['status']}: {run.get('message')}\n{log[-3000:]}")
     return CrawlFigures(
         source=source, status=run["status"], articles=articles, responses=traffic.requests,
         wall_s=wall, crawl_s=stats.get("elapsed_time_seconds", wall),
-        cpu_s=usage.ru_utime + usage.ru_stime + stats.get("govwatch/extraction_worker_cpu_s", 0.0),
+        cpu_s=usage.cpu_s + stats.get("govwatch/extraction_worker_cpu_s", 0.0),
         peak_rss_mb=(own_rss_kb + stats.get("govwatch/extraction_worker_rss_kb", 0.0)) / 1024,
         crawl_rss_mb=own_rss_kb / 1024, extraction_workers=int(stats.get("govwatch/extraction_workers", 0)),
         worker_cpu_s=stats.get("govwatch/extraction_worker_cpu_s", 0.0),

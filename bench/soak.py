@@ -190,8 +190,9 @@ class Soak:
         self.counts[f"truth {kind}"] += 1
 
     def kill_a_crawl(self) -> None:
-        """kill -9 one crawl process of the service (its children: runs record the service's pid)."""
-        pids = children(self.service.pid) if self.service is not None and self.service.poll() is None else []
+        """kill -9 one crawl process of the service: its children, or its fork server's (crawls are
+        forked from it, monitor/crawl_processes.py); not the fork server itself."""
+        pids = crawl_processes(self.service.pid) if self.service is not None and self.service.poll() is None else []
         if pids:
             try:
                 os.kill(self.rng.choice(pids), signal.SIGKILL)
@@ -284,6 +285,18 @@ class Soak:
                                     "last_mb": longest[-1][1] if longest else None,
                                     "max_mb": max((m for _, m in longest), default=None)},
         }
+
+
+def crawl_processes(service_pid: int) -> list[int]:
+    """The service's crawl processes: spawned ones are its children, forked ones its fork server's."""
+    found = []
+    for pid in children(service_pid):
+        try:
+            forks = b"crawler.fork_server" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        found += children(pid) if forks else [pid]
+    return found
 
 
 def children(pid: int) -> list[int]:

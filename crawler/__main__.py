@@ -13,16 +13,28 @@ import atexit
 import os
 import sys
 import threading
+from collections.abc import Sequence
+from typing import NoReturn
 
-from scrapy.cmdline import execute
 
+def run_scrapy(args: Sequence[str]) -> NoReturn:
+    """Run `scrapy ARGS…` in this process, then end it with os._exit (no module teardown).
 
-def main() -> None:
+    Shared with the fork server's children (crawler/fork_server.py), which must never return
+    into the server's loop.
+    """
+    from scrapy.cmdline import execute
+
     try:
-        execute(argv=["scrapy", *sys.argv[1:]])
+        execute(argv=["scrapy", *args])
         code = 0
     except SystemExit as stop:
         code = _exit_code(stop.code)
+    except BaseException:  # noqa: BLE001  a crash is this crawl's alone: report it and end with a failure code
+        import traceback
+
+        traceback.print_exc()
+        code = 1
     for thread in threading.enumerate():
         if thread is not threading.main_thread() and not thread.daemon:
             thread.join()
@@ -30,6 +42,10 @@ def main() -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
+
+
+def main() -> None:
+    run_scrapy(sys.argv[1:])
 
 
 def _exit_code(code: object) -> int:

@@ -67,8 +67,16 @@ SCRAPER_SLOT_MAX_ACTIVE_SIZE = 64 * 1024 * 1024
 # Scrapy 2.19 starts an HTTP server that runs Python code sent to it (token-protected, on
 # localhost) in every crawl: an unattended crawler needs no such door, nor its start-up cost.
 REMOTE_CONTROL_ENABLED = False
+# Scrapy's lint of spider callbacks (a generator that returns a value): it re-reads and parses the
+# callback's source for every response (its cache is keyed by the short-lived bound method), ~5 ms
+# of a 20-article re-check's ~120 (interleaved A/B, bench/README.md "Warm crawls"); our spiders'
+# callbacks are tested instead.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
+    # Off by REMOTE_CONTROL_ENABLED too, but listed here so its module (and aiohttp, ~0.3 s of
+    # CPU) is never imported: Scrapy imports an extension's class before it can say NotConfigured.
+    "scrapy.extensions.remote_control.RemoteControl": None,
     "crawler.parent_watch.ParentWatchExtension": 500,
     "crawler.gc_tuning.GcTuningExtension": 510,
 }
@@ -91,6 +99,7 @@ GOVWATCH_STORE_BATCH_S = 1.0
 # 0 keeps Python's default (700).
 GOVWATCH_GC_THRESHOLD = 50_000
 GOVWATCH_PARENT_CHECK_S = 1.0  # a crawl whose govwatch parent died stops (crawler/parent_watch.py)
+GOVWATCH_LIFELINE_FD = -1  # set by the fork server: the pipe that closes when the monitor dies
 GOVWATCH_RUN_ID = None  # set by `govwatch crawl`; a standalone `scrapy crawl` opens its own run
 GOVWATCH_TRIGGER = "scrapy"
 

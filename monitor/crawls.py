@@ -1,11 +1,13 @@
-"""Running crawls: each source in its own `scrapy crawl` child process.
+"""Running crawls: each source in its own `scrapy crawl` process.
 
 The monitor never imports the Twisted reactor; a crawl that crashes or hangs only ends
-its own process, and its run is closed here with the reason and the log tail.
+its own process, and its run is closed here with the reason and the log tail. The process is
+forked from a warm fork server, or spawned (monitor/crawl_processes.py).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -17,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from crawler.extraction_pool import default_workers
-from monitor.run_end import finish_run
+from monitor import run_end
+from monitor.crawl_processes import CrawlProcess, fork_server, launch, start_method
 from storage import open_db
 from storage.runs import RUN_NOTE_MARK, close_run, get_run, start_run
 
@@ -49,7 +52,7 @@ class CrawlJob:
 
     source: str
     run_id: int
-    process: subprocess.Popen[bytes]
+    process: CrawlProcess
     log_path: Path
     started: float
     deadline: float
@@ -72,8 +75,13 @@ class CrawlJob:
 
 def crawl_command(db_path: str | Path, source: str, run_id: int, extra_settings: dict[str, Any] | None = None) -> list[str]:
     """The `scrapy crawl` command line for one source's run."""
+    return [sys.executable, "-m", "crawler", *crawl_args(db_path, source, run_id, extra_settings)]
+
+
+def crawl_args(db_path: str | Path, source: str, run_id: int, extra_settings: dict[str, Any] | None = None) -> list[str]:
+    """The arguments of `scrapy` for one source's run (what follows `python -m crawler`)."""
     command = [
-        sys.executable, "-m", "crawler", "crawl", "source",
+        "crawl", "source",
         "-a", f"source={source}",
         "-s", f"GOVWATCH_DB={Path(db_path).resolve()}",
         "-s", f"GOVWATCH_RUN_ID={run_id}",
@@ -86,12 +94,13 @@ def crawl_command(db_path: str | Path, source: str, run_id: int, extra_settings:
 def start_crawl(
     db_path: str | Path, source: str, *, trigger: str = "cli", time_limit_s: int = 1800,
     extra_settings: dict[str, Any] | None = None, kill_grace_s: float = KILL_GRACE_S,
-    parallel_crawls: int = 1,
+    parallel_crawls: int = 1, start: str | None = None,
 ) -> CrawlJob:
     """Open a run for `source` and start its crawl process.
 
     `parallel_crawls`: how many crawls share the machine, so their extraction pools share
-    the cores instead of each taking all of them.
+    the cores instead of each taking all of them. `start`: "fork" or "spawn"
+    (monitor/crawl_processes.py; default $GOVWATCH_CRAWL_START, else fork).
     """
     extra_settings = {"GOVWATCH_EXTRACTION_WORKERS": default_workers(parallel_crawls), **(extra_settings or {})}
     db = open_db(db_path)
@@ -101,14 +110,26 @@ def start_crawl(
         db.close()
     # Not a `with`: the file outlives this function (the crawl writes it; finish_crawl reads and removes it).
     log_file = tempfile.NamedTemporaryFile(prefix=f"govwatch-{source}-", suffix=".log", delete=False)  # noqa: SIM115
-    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONPATH": _pythonpath()}
-    process = subprocess.Popen(
-        crawl_command(db_path, source, run_id, extra_settings),
-        cwd=PROJECT_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-    )
     log_file.close()
+    process = launch(crawl_args(db_path, source, run_id, extra_settings), env=crawl_env(), cwd=PROJECT_ROOT,
+                     log_path=log_file.name, method=start)
     now = time.monotonic()
     return CrawlJob(source, run_id, process, Path(log_file.name), now, now + time_limit_s + kill_grace_s)
+
+
+def crawl_env() -> dict[str, str]:
+    """The environment a crawl process gets: ours, with Scrapy's settings module and the project on the path."""
+    return {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONPATH": _pythonpath()}
+
+
+def warm_up(start: str | None = None) -> None:
+    """Start the fork server now, so the first crawl does not wait for its imports (a no-op for
+    spawn); if it cannot start, crawls are spawned and the reason is logged then."""
+    if start_method(start) == "fork":
+        try:
+            fork_server(PROJECT_ROOT, crawl_env()).ensure_running()
+        except (OSError, RuntimeError) as exc:
+            logging.getLogger(__name__).error("crawl fork server did not start (%s); crawls will be spawned", exc)
 
 
 def finish_crawl(db_path: str | Path, job: CrawlJob) -> dict[str, Any]:
@@ -166,7 +187,7 @@ def run_crawls(
         if on_tick:
             on_tick(running, finished)
         if running:
-            time.sleep(poll_s)
+            _wait_a_little(running[0], poll_s)
     if finished:
         finish_runs(db_path, [run["id"] for run in finished])
     return finished
@@ -177,8 +198,7 @@ def finish_runs(db_path: str | Path, run_ids: Sequence[int]) -> None:
     after the crawls of a batch, so no crawl still running competes with it for the store."""
     db = open_db(db_path)
     try:
-        for run_id in run_ids:
-            finish_run(db, run_id)
+        run_end.finish_runs(db, run_ids)
     finally:
         db.close()
 
@@ -201,8 +221,20 @@ def wait_for_crawl(db_path: str | Path, job: CrawlJob, *, stop_requested: Callab
         if terminate_at is not None and now - terminate_at > stop_bound_s:
             job.kill(f"killed: did not stop within {stop_bound_s:.0f} s of the service stopping")
             break
-        time.sleep(poll_s)
+        _wait_a_little(job, poll_s)
     return finish_crawl(db_path, job)
+
+
+def _wait_a_little(job: CrawlJob, seconds: float) -> None:
+    """Up to `seconds` for the crawl to end, returning as soon as it does.
+
+    Why not sleep: a warm re-check of a small source takes ~0.15 s, so a fixed 0.25 s sleep
+    would more than double each crawl's slot in the service (bench/many_sources.py).
+    """
+    try:
+        job.process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        pass
 
 
 def _tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:

@@ -12,7 +12,9 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,7 +25,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.config import DEFAULT_DEMO_URL, ConfigError, load_sources, source_as_record
-from monitor.crawls import CrawlJob, finish_runs, start_crawl, wait_for_crawl
+from monitor.crawls import CrawlJob, finish_runs, start_crawl, wait_for_crawl, warm_up
 from monitor.malloc_arenas import limit_malloc_arenas
 from monitor.run_end import record_source_health
 from monitor.schedules import DEFAULT_TIMEZONE, parse_schedule
@@ -38,6 +40,9 @@ from storage.runs import last_run, mark_abandoned_runs
 from storage.sources import get_source, sync_sources
 
 log = logging.getLogger("govwatch.service")
+HEALTH_REFRESH_S = 60.0
+ANNOTATE_EVERY_S = 30.0
+ANNOTATE_BATCH = 100  # new or changed articles
 
 
 @dataclass
@@ -76,6 +81,13 @@ class CrawlService:
         self.store_writer: threading.Thread | None = None
         self.config_mtime: float | None = None
         self.service_id: int | None = None
+        self.health_at = 0.0  # monotonic time of the last all-sources health update
+        self.waiting = 0  # crawls waiting for a slot
+        self.waiting_lock = threading.Lock()
+        self.runs_to_finish: list[int] = []  # closed runs whose ending (monitor/run_end.py) is still due
+        self.annotation_pending = 0  # new and changed articles among them
+        self.pending_lock = threading.Lock()
+        self.annotated_at = time.monotonic()
 
     # -- life cycle ---------------------------------------------------------------------
     def start(self) -> None:
@@ -94,6 +106,8 @@ class CrawlService:
             self.store_writer = start_store_writer_thread(self.options.redis_url, self.db_path, self.stopping)
         for func, trigger, job_id, args in self.options.extra_jobs:
             self.scheduler.add_job(func, trigger, args=args, id=job_id, replace_existing=True)
+        if not self.options.redis_url:  # distributed crawls run in the workers
+            warm_up()  # the fork server's imports now, not in the first crawl's time
         self.scheduler.start()
         self.reconcile()
         log.info("govwatch service started (db %s, config %s)", self.db_path, self.config_path)
@@ -116,6 +130,7 @@ class CrawlService:
         self.stopping.set()
         log.info("stopping: %d crawl(s) running", len(self.running))
         self.scheduler.shutdown(wait=True)  # job threads see `stopping` and end their crawls
+        self.annotate()  # what the last crawls stored, if a poll has not caught up on it yet
         if self.store_writer:
             self.store_writer.join(timeout=self.options.stop_bound_s)
         db = open_db(self.db_path)
@@ -169,6 +184,9 @@ class CrawlService:
             service_heartbeat(db, self.service_id)
         finally:
             db.close()
+        if time.monotonic() - self.health_at > HEALTH_REFRESH_S:
+            self.update_health()
+        self.annotate()
 
     def _schedule(self, db: Any, name: str, spec: tuple[str, str]) -> None:
         schedule, tz = spec
@@ -213,13 +231,66 @@ class CrawlService:
         log.info("source %s: run %s queued for the workers", name, run_id)
         return
 
-    def update_health(self) -> None:
-        """Recompute every source's health flags (after each run, so they follow the runs)."""
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """One of the `parallel` crawl slots; while waiting for it a crawl counts in `waiting`
+        (annotate() asks whether any crawl is still to come)."""
+        with self.waiting_lock:
+            self.waiting += 1
+        try:
+            self.slots.acquire()
+        finally:
+            with self.waiting_lock:
+                self.waiting -= 1
+        try:
+            yield
+        finally:
+            self.slots.release()
+
+    @property
+    def annotation_due(self) -> bool:
+        return bool(self.runs_to_finish)
+
+    def annotate(self, run: dict[str, Any] | None = None, stored: int = 0) -> None:
+        """The ending of closed runs (monitor.crawls.finish_runs: diffs, copy links, body
+        compaction, their sources' health) for what the crawls stored (`run` just ended, with
+        `stored` new and changed articles): once the crawls in hand are done, or ANNOTATE_BATCH
+        articles or ANNOTATE_EVERY_S after the last time.
+
+        Why not after every crawl: it scans the store (unsigned articles, plain bodies per source),
+        so at hundreds of sources it cost more CPU than each warm crawl it followed, O(sources²)
+        a round (bench/many_sources.py). Why not only when idle: copy detection holds memory per
+        article it signs (1,000 at once peaked at +525 MB), so a first round's batch is bounded.
+        A crawl that ends with none running or waiting, and the poll, catch up on what was left.
+        """
+        with self.pending_lock:
+            if run is not None:
+                self.runs_to_finish.append(run["id"])
+                self.annotation_pending += stored
+            idle = not self.running and not self.waiting
+            if not self.runs_to_finish or not (idle or self.annotation_pending >= ANNOTATE_BATCH
+                                               or time.monotonic() - self.annotated_at > ANNOTATE_EVERY_S):
+                return
+            run_ids, self.runs_to_finish = self.runs_to_finish, []
+            self.annotation_pending = 0
+            self.annotated_at = time.monotonic()
+        with self.annotating:  # one at a time, so two crawls ending together never link a copy twice
+            finish_runs(self.db_path, run_ids)
+
+    def update_health(self, source: str | None = None) -> None:
+        """Recompute one source's health flags (after its run, so they follow the runs), or every
+        source's (at start, and every HEALTH_REFRESH_S: "silent" flags grow with time alone).
+
+        Why not every source after every run: that is O(sources) per crawl, and at 300 sources
+        it cost more CPU than the warm crawl itself (bench/many_sources.py).
+        """
         db = open_db(self.db_path)
         try:
-            record_source_health(db)
+            record_source_health(db, None if source is None else [source])
         finally:
             db.close()
+        if source is None:
+            self.health_at = time.monotonic()
 
     def _remove_job(self, name: str) -> None:
         if self.scheduler.get_job(name):
@@ -241,7 +312,7 @@ class CrawlService:
         try:
             if self.options.redis_url:
                 return self.enqueue_distributed(name, trigger)
-            with self.slots:
+            with self.slot():
                 if self.stopping.is_set():
                     return None
                 db = open_db(self.db_path)
@@ -257,10 +328,10 @@ class CrawlService:
                                          stop_bound_s=self.options.stop_bound_s)
                 finally:
                     self.running.pop(name, None)
-                with self.annotating:  # one at a time, so two crawls ending together never link a copy twice
-                    finish_runs(self.db_path, [run["id"]])
+                self.annotate(run, stored=(run.get("articles_new") or 0) + (run.get("articles_changed") or 0))
                 log.info("source %s: run %s %s (%s new, %s errors)", name, run["id"], run["status"],
                          run["articles_new"], run["errors"])
+                self.update_health(name)
                 return run
         except Exception:
             log.exception("source %s: the crawl could not be run", name)

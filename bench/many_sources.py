@@ -1,0 +1,381 @@
+"""`python -m bench.many_sources`: many small sources checked by the real service, against urlwatch.
+
+Why: real deployments are hundreds of small columns (10–50 articles) checked every hour or two,
+where what a crawl costs to *start* outweighs its requests (issue 22). So this runs `govwatch
+run` itself (the service: APScheduler, one crawl per source, `--parallel` at once) over N
+sources × A articles on the bench's nginx and measures, for the first round (every source new:
+fetched, extracted, stored) and the unchanged round (every article answers 304):
+
+- wall seconds (first round: from the service's start; unchanged: from the run requests to the
+  last run's end), checks/s (article URLs ÷ wall);
+- CPU per source: user + system time of the service's whole process tree over the round (the
+  service, the fork server, the crawls and their extraction workers, from /proc: each process's
+  own time plus that of the children it reaped);
+- peak memory of the tree, sampled every 0.2 s: the sum of RSS (counts the pages a forked crawl
+  shares with its server once per process) and of PSS (shares them out: the honest total).
+
+Then the same unchanged round with crawls *spawned* (GOVWATCH_CRAWL_START=spawn; a subset of
+`--spawn-sources`, it costs ~1 s of CPU per source), and urlwatch on the same article URLs, all
+in the same run, so the ratios compare like with like on this drifting VM.
+
+Rounds are driven as an operator would: the first by the service's own start (a never-crawled
+source is due at once), the next by run requests in the database (the table `govwatch sources run` writes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.crawl_speed import POLITENESS
+from bench.nginx import Nginx
+from bench.site import FIXED_MTIME, ROBOTS, _article, _Window, _write, _write_lists
+from bench.urlwatch_peer import recheck as urlwatch_recheck
+from demo import templates
+from demo.content import Corpus
+from monitor.crawls import PROJECT_ROOT
+
+RESULTS = Path(__file__).parent / "results" / "many_sources.json"
+ROUND_TIMEOUT_S = 3600
+SAMPLE_S = 0.2
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Round:
+    """One round of every (requested) source through the service."""
+
+    label: str
+    start: str                  # fork or spawn
+    sources: int
+    checks: int                 # article URLs the round's runs answered for
+    wall_s: float
+    cpu_s: float                # the service's process tree over the round
+    service_cpu_s: float        # the service process's own (scheduling, run bookkeeping, health, diffs)
+    peak_rss_mb: float          # sum over the tree at its peak
+    peak_pss_mb: float
+    statuses: dict[str, int] = field(default_factory=dict)
+    not_modified: int = 0
+
+    @property
+    def checks_per_s(self) -> float:
+        return self.checks / self.wall_s if self.wall_s else 0.0
+
+    @property
+    def cpu_per_source_s(self) -> float:
+        return self.cpu_s / self.sources if self.sources else 0.0
+
+    @property
+    def cpu_ms_per_check(self) -> float:
+        return 1000 * self.cpu_s / self.checks if self.checks else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "checks_per_s": self.checks_per_s, "cpu_per_source_s": self.cpu_per_source_s,
+                "cpu_ms_per_check": self.cpu_ms_per_check}
+
+
+# --- the site -------------------------------------------------------------------------------------
+
+
+def generate_sources_site(root: Path, sources: int, articles: int, seed: int = 20231130) -> list[str]:
+    """`sources` list sections `/gov/sNNN/index.html` of `articles` light TRS pages each; their start paths."""
+    corpus = Corpus(seed)
+    rng = random.Random(seed)
+    made = [_article(corpus, rng, i) for i in range(sources * articles)]
+    for i, art in enumerate(made):
+        window = rng.sample(made, min(5, len(made))) + made[max(0, i - 1): i + 2]
+        noise = templates.Noise(hit=i, rng=random.Random(i), now="2023-06-30 09:00:00")
+        _write(root, art.path, templates.gov_article(_Window(corpus, window), art, noise))
+    starts = []
+    for s in range(sources):
+        starts += _write_lists(root, corpus, rng, f"s{s:03d}/", made[s * articles: (s + 1) * articles])[:1]
+    (root / "robots.txt").write_text(ROBOTS, encoding="utf-8")
+    os.utime(root / "robots.txt", (FIXED_MTIME, FIXED_MTIME))
+    return starts
+
+
+def write_sources(path: Path, base_url: str, starts: Sequence[str]) -> list[str]:
+    """A sources.yaml (JSON is YAML) with one source per list section; the source names."""
+    names = [f"s{i:03d}" for i in range(len(starts))]
+    sources = [{"name": name, "title": f"bench column {name}", "kind": "gov", "start_urls": [base_url + start],
+                "allow_paths": ["/gov/"], "schedule": "every 24h", "time_limit_s": 600, "politeness": POLITENESS}
+               for name, start in zip(names, starts, strict=True)]
+    path.write_text(json.dumps({"sources": sources}, ensure_ascii=False), encoding="utf-8")
+    return names
+
+
+# --- the service and its process tree ------------------------------------------------------------
+
+
+class ServiceTree:
+    """`govwatch run` as a child process, with its process tree's CPU and memory sampled."""
+
+    def __init__(self, db: Path, config: Path, log: Path, *, start: str, parallel: int) -> None:
+        env = {**os.environ, "GOVWATCH_CRAWL_START": start, "PYTHONPATH": str(PROJECT_ROOT)}
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "monitor", "run", "--db", str(db), "--config", str(config),
+             "--parallel", str(parallel), "--subscriptions", str(config.parent / "no-subscriptions.yaml")],
+            cwd=PROJECT_ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        self.peak_rss_kb = self.peak_pss_kb = 0
+        self._stop = threading.Event()
+        self._sampler = threading.Thread(target=self._sample, daemon=True)
+        self._sampler.start()
+
+    def tree(self) -> list[int]:
+        """The service and its descendants, from each thread's /proc children list (reading every
+        process's stat instead cost the sampler ~6 % of a core: CPU taken from what it measures)."""
+        found, todo = [], [self.process.pid]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            try:
+                for task in Path(f"/proc/{pid}/task").iterdir():
+                    todo += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                continue
+        return found
+
+    def cpu_s(self, pids: Sequence[int] | None = None, *, reaped: bool = True) -> float:
+        """User + system seconds of the tree's live processes (and of the children they reaped)."""
+        total = 0
+        for pid in self.tree() if pids is None else pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += sum(int(v) for v in fields[11:15 if reaped else 13])  # utime stime (cutime cstime)
+        return total / TICKS
+
+    def reset_peaks(self) -> None:
+        self.peak_rss_kb = self.peak_pss_kb = 0
+
+    def _sample(self) -> None:
+        while not self._stop.wait(SAMPLE_S):
+            rss = pss = 0
+            for pid in self.tree():
+                try:
+                    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                        if line.startswith("Rss:"):
+                            rss += int(line.split()[1])
+                        elif line.startswith("Pss:"):
+                            pss += int(line.split()[1])
+                except (OSError, ValueError):
+                    continue
+            self.peak_rss_kb, self.peak_pss_kb = max(self.peak_rss_kb, rss), max(self.peak_pss_kb, pss)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def _rows(db: Path, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+    conn = sqlite3.connect(db, timeout=30)
+    conn.row_factory = sqlite3.Row
+    try:
+        return list(conn.execute(sql, params))
+    finally:
+        conn.close()
+
+
+def last_run_id(db: Path) -> int:
+    if not db.exists():
+        return 0
+    try:
+        return int(_rows(db, "select coalesce(max(id), 0) n from crawl_runs")[0]["n"])
+    except sqlite3.OperationalError:  # the service has not made the schema yet
+        return 0
+
+
+def request_runs(db: Path, names: Sequence[str]) -> None:
+    """Run-now requests, as `govwatch sources run` or the operator page leave them."""
+    from storage import open_db
+    from storage.control import request_run
+
+    store = open_db(db)
+    try:
+        for name in names:
+            request_run(store, name, requested_by="bench")
+    finally:
+        store.close()
+
+
+def run_round(label: str, service: ServiceTree, db: Path, names: Sequence[str], *, start: str, request: bool,
+              say: Any = print) -> Round:
+    """Wait for one finished run of each of `names` (requested now, or due at the service's start)."""
+    marker = last_run_id(db)
+    pids = service.tree()
+    cpu0, own0 = service.cpu_s(pids), service.cpu_s([service.process.pid], reaped=False)
+    began = service.started if not request else time.monotonic()
+    service.reset_peaks()
+    if request:
+        request_runs(db, names)
+    deadline = time.monotonic() + ROUND_TIMEOUT_S
+    wanted = set(names)
+    while True:
+        if service.process.poll() is not None:
+            raise RuntimeError(f"the service exited with {service.process.returncode} during the {label} round")
+        try:
+            done = _rows(db, "select source, status, not_modified, articles_new, articles_changed, articles_unchanged,"
+                             " articles_withdrawn from crawl_runs where id > ? and status != 'running'", [marker])
+        except sqlite3.OperationalError:
+            done = []
+        runs = {r["source"]: r for r in done if r["source"] in wanted}
+        if len(runs) == len(wanted):
+            break
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{label}: {len(runs)}/{len(wanted)} runs ended within {ROUND_TIMEOUT_S} s")
+        time.sleep(0.1)
+    wall = time.monotonic() - began
+    time.sleep(0.3)  # the service's bookkeeping after the last run (diffs, health) belongs to the round
+    figures = Round(
+        label=label, start=start, sources=len(wanted),
+        # As bench/crawl_speed.py counts them: a 304 is also an unchanged article (not_modified is a subset).
+        checks=sum(r["articles_new"] + r["articles_changed"] + r["articles_unchanged"] + r["articles_withdrawn"]
+                   for r in runs.values()),
+        wall_s=wall, cpu_s=service.cpu_s() - cpu0, service_cpu_s=service.cpu_s([service.process.pid], reaped=False) - own0,
+        peak_rss_mb=service.peak_rss_kb / 1024, peak_pss_mb=service.peak_pss_kb / 1024,
+        statuses=dict(Counter(r["status"] for r in runs.values())),
+        not_modified=sum(r["not_modified"] for r in runs.values()),
+    )
+    say(f"  {label:<28} {figures.sources:>4} sources {figures.wall_s:7.1f} s  {figures.checks_per_s:7.1f} checks/s  "
+        f"{figures.cpu_per_source_s:6.3f} s CPU/source (service {figures.service_cpu_s / figures.sources:.3f}, "
+        f"{figures.cpu_ms_per_check:.1f} ms/check)  "
+        f"peak RSS {figures.peak_rss_mb:.0f} MB / PSS {figures.peak_pss_mb:.0f} MB  {figures.statuses}")
+    return figures
+
+
+# --- the run ----------------------------------------------------------------------------------------
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.many_sources", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sources", type=int, default=300, help="sources (list sections) on the site")
+    parser.add_argument("--articles", type=int, default=20, help="articles per source")
+    parser.add_argument("--parallel", type=int, default=2, help="the service's --parallel (crawls at once)")
+    parser.add_argument("--spawn-sources", type=int, default=60,
+                        help="sources in the spawned-crawl comparison round (0: skip it)")
+    parser.add_argument("--no-urlwatch", action="store_true", help="skip urlwatch")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where the JSON goes")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (site, database, service log)")
+    args = parser.parse_args(argv)
+    for name in ("sources", "articles", "parallel"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name} must be at least 1")
+    if args.spawn_sources < 0:
+        parser.error("--spawn-sources must be 0 or more")
+    return args
+
+
+def run(args: argparse.Namespace, say: Any = print) -> dict[str, Any]:
+    work = Path(tempfile.mkdtemp(prefix="govwatch-bench-many-"))
+    try:
+        return _run(args, work, say)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _run(args: argparse.Namespace, work: Path, say: Any) -> dict[str, Any]:
+    began = time.monotonic()
+    load_start = os.getloadavg()
+    say(f"generating {args.sources} sources × {args.articles} articles in {work} …")
+    starts = generate_sources_site(work / "site", args.sources, args.articles)
+    rounds: list[Round] = []
+    with Nginx(work / "site") as server:
+        names = write_sources(work / "sources.yaml", server.base_url, starts)
+        db, log = work / "govwatch.db", work / "service.log"
+        say(f"nginx on {server.base_url}; service log {log}")
+        service = ServiceTree(db, work / "sources.yaml", log, start="fork", parallel=args.parallel)
+        try:
+            rounds.append(run_round("first round, forked", service, db, names, start="fork", request=False, say=say))
+            rounds.append(run_round("unchanged round, forked", service, db, names, start="fork", request=True,
+                                    say=say))
+        finally:
+            service.stop()
+        if args.spawn_sources:
+            subset = names[: args.spawn_sources]
+            service = ServiceTree(db, work / "sources.yaml", log, start="spawn", parallel=args.parallel)
+            try:
+                time.sleep(2)  # its start-up (imports, config sync) is not the round's
+                rounds.append(run_round("unchanged round, spawned", service, db, subset, start="spawn",
+                                        request=True, say=say))
+            finally:
+                service.stop()
+        urlwatch = None
+        if not args.no_urlwatch:
+            urls = [server.base_url + p for p in _article_paths(db)]
+            say(f"urlwatch on the same {len(urls)} article URLs (a filling run, then the timed re-check) …")
+            urlwatch = urlwatch_recheck(urls, server)
+            if urlwatch:
+                say(f"  urlwatch {urlwatch['version']}: {urlwatch['seconds']:.1f} s, {urlwatch['checks_per_s']:.1f} "
+                    f"checks/s, {urlwatch['cpu_ms_per_check']:.1f} ms CPU/check, {urlwatch['not_modified']} 304s")
+    results = _summary(args, rounds, urlwatch, load_start, time.monotonic() - began)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+    for line in results["verdict"]:
+        say(line)
+    say(f"results in {args.out}")
+    return results
+
+
+def _article_paths(db: Path) -> list[str]:
+    from urllib.parse import urlsplit
+
+    return [urlsplit(r["url"]).path for r in _rows(db, "select url from articles order by id")]
+
+
+def _summary(args: argparse.Namespace, rounds: list[Round], urlwatch: dict[str, Any] | None,
+             load_start: tuple[float, float, float], took: float) -> dict[str, Any]:
+    by = {r.label: r for r in rounds}
+    unchanged = by["unchanged round, forked"]
+    spawned = by.get("unchanged round, spawned")
+    verdict = [(f"unchanged re-check of a {args.articles}-article source: {unchanged.cpu_per_source_s:.3f} s CPU per "
+               f"source (target ≤ 0.15: {'ok' if unchanged.cpu_per_source_s <= 0.15 else 'MISSED'})")]
+    if spawned:
+        verdict.append(f"spawned crawls, same round: {spawned.cpu_per_source_s:.3f} s CPU per source: forked is "
+                       f"{spawned.cpu_per_source_s / unchanged.cpu_per_source_s:.1f}× cheaper")
+    ratio = unchanged.checks_per_s / urlwatch["checks_per_s"] if urlwatch else None
+    cpu_ratio = urlwatch["cpu_ms_per_check"] / unchanged.cpu_ms_per_check if urlwatch else None
+    if ratio is not None:
+        verdict.append(f"unchanged round {unchanged.checks_per_s:.1f} checks/s ÷ urlwatch {urlwatch['checks_per_s']:.1f}"
+                       f" = {ratio:.2f}× (target ≥ 3: {'ok' if ratio >= 3 else 'MISSED'})")
+        verdict.append(f"CPU per check: urlwatch {urlwatch['cpu_ms_per_check']:.1f} ms ÷ govwatch "
+                       f"{unchanged.cpu_ms_per_check:.1f} ms = {cpu_ratio:.2f}× (all processes of each)")
+    return {
+        "sources": args.sources, "articles": args.articles, "parallel": args.parallel, "seconds": took,
+        "machine": {"cores": os.cpu_count(), "load_start": load_start, "load_end": os.getloadavg()},
+        "rounds": [r.as_dict() for r in rounds], "urlwatch": urlwatch, "unchanged_vs_urlwatch": ratio,
+        "urlwatch_cpu_per_check_vs_unchanged": cpu_ratio,
+        "verdict": verdict,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    run(parse_args(argv))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""`python -m bench.many_sources` in a small shape: every round runs through the service and counts right.
+
+No timing thresholds (the figures depend on the machine): this proves the benchmark drives the
+real service through a first round, a forked and a spawned unchanged round and urlwatch, and that
+what it reports adds up (every article checked once per round, every unchanged one a 304).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
+                                reason="the benchmark serves its site with nginx")]
+
+
+def test_small_many_sources_run_reports_every_round(tmp_path):
+    out = tmp_path / "many.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.many_sources", "--sources", "3", "--articles", "4", "--spawn-sources", "2",
+         "--out", str(out)],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600, check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    results = json.loads(out.read_text(encoding="utf-8"))
+    rounds = {r["label"]: r for r in results["rounds"]}
+    assert set(rounds) == {"first round, forked", "unchanged round, forked", "unchanged round, spawned"}
+    first, forked, spawned = (rounds[k] for k in ("first round, forked", "unchanged round, forked",
+                                                  "unchanged round, spawned"))
+    assert first["statuses"] == {"ok": 3} and first["checks"] == 12 and first["not_modified"] == 0
+    assert forked["statuses"] == {"ok": 3} and forked["checks"] == forked["not_modified"] == 12
+    assert spawned["statuses"] == {"ok": 2} and spawned["checks"] == spawned["not_modified"] == 8
+    for r in (first, forked, spawned):
+        assert r["cpu_s"] > 0 and r["wall_s"] > 0 and r["peak_pss_mb"] > 0 and r["peak_rss_mb"] >= r["peak_pss_mb"]
+    if results["urlwatch"] is not None:
+        assert results["urlwatch"]["checks"] == 12 and results["urlwatch"]["not_modified"] == 12
+    work = Path(result.stdout.split(" in ", 1)[1].split(" …", 1)[0])  # "generating … in WORK …"
+    assert work.name.startswith("govwatch-bench-many-") and not work.exists()  # removed without --keep
+
+
+def test_bad_arguments_are_one_line_and_exit_2():
+    result = subprocess.run([sys.executable, "-m", "bench.many_sources", "--sources", "0"], cwd=PROJECT_ROOT,
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 2
+    assert "--sources must be at least 1" in result.stderr

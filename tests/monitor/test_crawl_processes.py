@@ -1,0 +1,201 @@
+"""Warm crawls: crawls forked from the fork server keep what a child process gives.
+
+A forked crawl is the server's child, not ours; these tests hold that the monitor still sees
+it end with its status and CPU, can kill it, that a crash ends only that crawl, that a dead
+server is replaced, and that a dead monitor stops its crawls and its server. (The hung-crawl,
+kill -9 and time-limit tests of tests/monitor/test_service.py and tests/faults/test_crash.py run
+forked crawls too, since fork is the default.)
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from crawler.parent_watch import ParentWatchExtension
+from monitor.config import load_sources, source_as_record
+from monitor.crawl_processes import ForkedCrawl, StartMethodError, launch, start_method
+from monitor.crawls import PROJECT_ROOT, _pythonpath, finish_crawl, start_crawl
+from storage import open_db
+from storage.sources import sync_sources
+from tests.faults.conftest import rows, write_sources
+from tests.faults.server import FaultSite
+
+
+def prepare(tmp_path: Path, site: FaultSite) -> Path:
+    db_path = tmp_path / "govwatch.db"
+    db = open_db(db_path)
+    sync_sources(db, [source_as_record(s) for s in load_sources(write_sources(tmp_path / "sources.yaml", site))])
+    db.close()
+    return db_path
+
+
+def parent_of(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def gone(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except OSError:
+        return True
+
+
+def wait_for(predicate, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.1)
+
+
+@pytest.mark.slow
+def test_forked_crawls_report_status_and_cpu_and_share_one_warm_server(tmp_path):
+    with FaultSite(articles=8) as site:
+        db_path = prepare(tmp_path, site)
+        first = start_crawl(db_path, "faults", start="fork")
+        assert isinstance(first.process, ForkedCrawl)
+        server = parent_of(first.process.pid)
+        assert server != os.getpid()  # the server's child, not ours
+        first.process.wait(timeout=120)
+        assert first.process.returncode == 0 and first.process.usage.cpu_s > 0
+        assert finish_crawl(db_path, first)["status"] == "ok"
+
+        again = start_crawl(db_path, "faults", start="fork")
+        assert parent_of(again.process.pid) == server  # the same server forks the next one
+        again.process.wait(timeout=120)
+        run = finish_crawl(db_path, again)
+        assert run["status"] == "ok" and run["articles_new"] == 0
+        assert run["not_modified"] + run["articles_unchanged"] == 8
+        assert gone(first.process.pid) and gone(again.process.pid)  # exited and reaped: memory returned
+
+
+def test_a_crawl_that_crashes_ends_only_itself(tmp_path):
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONPATH": _pythonpath()}
+    log = tmp_path / "crash.log"
+    crashed = launch(["crawl", "no_such_spider"], env=env, cwd=PROJECT_ROOT, log_path=log, method="fork")
+    assert crashed.wait(timeout=60) != 0
+    assert "no_such_spider" in log.read_text(encoding="utf-8")
+    with FaultSite(articles=4) as site:
+        db_path = prepare(tmp_path, site)
+        job = start_crawl(db_path, "faults", start="fork")
+        assert parent_of(job.process.pid) != os.getpid()
+        job.process.wait(timeout=120)
+        assert finish_crawl(db_path, job)["status"] == "ok"
+
+
+def test_a_hung_forked_crawl_is_killed_through_its_handle(tmp_path):
+    with FaultSite(articles=4) as site:
+        for path in site.article_paths:
+            site.set_fault(path, "slow", delay=30)
+        db_path = prepare(tmp_path, site)
+        job = start_crawl(db_path, "faults", start="fork", time_limit_s=1, kill_grace_s=0)
+        wait_for(lambda: all(site.hits.get(p) for p in site.article_paths), 30, "the articles requested")
+        wait_for(lambda: time.monotonic() > job.deadline, 10, "the time limit")
+        assert job.process.poll() is None  # hung on the slow pages
+        assert job.enforce_time_limit()
+        assert job.process.returncode == -signal.SIGKILL
+        run = finish_crawl(db_path, job)
+        assert run["status"] == "timeout" and "time limit" in run["message"]
+
+
+@pytest.mark.slow
+def test_a_dead_fork_server_is_replaced_and_its_crawl_still_watched(tmp_path):
+    with FaultSite(articles=6) as site:
+        for path in site.article_paths:
+            site.set_fault(path, "slow", delay=1)
+        db_path = prepare(tmp_path, site)
+        job = start_crawl(db_path, "faults", start="fork")
+        server = parent_of(job.process.pid)
+        os.kill(server, signal.SIGKILL)
+        wait_for(lambda: gone(server), 10, "the server to die")
+        assert job.process.poll() is None  # the crawl goes on, nobody's child now
+        job.process.wait(timeout=120)  # and its end is still seen (through its pidfd)
+        assert finish_crawl(db_path, job)["status"] == "ok"
+        site.clear_faults()
+        again = start_crawl(db_path, "faults", start="fork")
+        assert parent_of(again.process.pid) not in (server, os.getpid())  # a new server
+        again.process.wait(timeout=120)
+        assert finish_crawl(db_path, again)["status"] == "ok"
+
+
+MONITOR = """\
+import sys, time
+from monitor.crawls import start_crawl
+job = start_crawl(sys.argv[1], "faults", start="fork")
+print(job.process.pid, job.run_id, flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.mark.slow
+def test_a_dead_monitor_stops_its_forked_crawl_and_its_server(tmp_path):
+    with FaultSite(articles=8) as site:
+        for path in site.article_paths:
+            site.set_fault(path, "slow", delay=2)
+        db_path = prepare(tmp_path, site)
+        monitor = subprocess.Popen([sys.executable, "-c", MONITOR, str(db_path)], cwd=PROJECT_ROOT,
+                                   env={**os.environ, "PYTHONPATH": _pythonpath()}, stdout=subprocess.PIPE, text=True)
+        assert monitor.stdout is not None
+        crawl_pid, run_id = (int(v) for v in monitor.stdout.readline().split())
+        server = parent_of(crawl_pid)
+        folder = Path(Path(f"/proc/{server}/cmdline").read_bytes().split(b"\0")[-2].decode()).parent
+        assert folder.name.startswith("govwatch-forkserver-") and folder.exists()
+        wait_for(lambda: any(site.hits.get(p) for p in site.article_paths), 60, "the crawl fetching")
+        monitor.kill()
+        monitor.wait()
+        wait_for(lambda: gone(crawl_pid) and gone(server), 30, "the crawl and its server to end")
+        [run] = rows(db_path, "select status, message from crawl_runs where id = ?", [run_id])
+        assert run["status"] == "killed" and "ended" in run["message"], run
+        assert not folder.exists()  # the server removed its socket's folder as it left
+
+
+def test_the_lifeline_tells_a_crawl_its_monitor_is_gone():
+    read_end, write_end = os.pipe()
+    try:
+        watch = ParentWatchExtension(crawler=None, parent_pid=os.getpid(), interval=1.0, lifeline_fd=read_end)
+        assert watch.parent_alive()
+        os.close(write_end)
+        write_end = -1
+        assert not watch.parent_alive()
+    finally:
+        os.close(read_end)
+        if write_end >= 0:
+            os.close(write_end)
+
+
+def test_a_bad_start_method_is_one_line_and_exit_2(tmp_path):
+    with pytest.raises(StartMethodError, match="fork, spawn"):
+        start_method("vfork")
+    assert start_method("SPAWN") == "spawn"
+    result = subprocess.run([sys.executable, "-m", "monitor", "sources", "list", "--db", str(tmp_path / "x.db")],
+                            check=False, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "GOVWATCH_CRAWL_START": "vfork"})
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == ["Error: GOVWATCH_CRAWL_START='vfork': use one of fork, spawn"]
+
+
+def test_the_fork_server_refuses_a_malformed_request(tmp_path):
+    """Its socket is private (0700 folder), but a request is still checked before anything forks."""
+    from monitor.crawl_processes import fork_server
+
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONPATH": _pythonpath()}
+    server = fork_server(PROJECT_ROOT, env)
+    server.ensure_running()
+    assert os.stat(Path(server.socket_path).parent).st_mode & 0o077 == 0
+
+    with socket.socket(socket.AF_UNIX) as conn:
+        conn.connect(server.socket_path)
+        conn.sendall(b'{"args": "crawl"}\n')
+        assert select.select([conn], [], [], 30)[0]
+        assert b"bad request" in conn.recv(4096)
+    assert server.process is not None and server.process.poll() is None  # still serving
+
