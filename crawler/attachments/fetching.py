@@ -43,6 +43,8 @@ META = "govwatch_attachment"
 MAX_PER_ARTICLE = 30  # a page listing more "attachments" is a file index, not a notice
 ATTACHMENT_PRIORITY = 5  # after the article pages (10), before list pages (0): at 15 (read while pages are still extracted) the bench ratio fell from 0.75 to 0.48
 
+UNDECLARED = "undeclared"  # meta["too_large"] of a file cut off by its bytes, not its Content-Length
+
 
 class AttachmentPipeline:
     """Asks for the attachments of stored articles and returns what each gave as an outcome."""
@@ -144,7 +146,9 @@ class AttachmentPipeline:
         key = id(request)
         self.received[key] = self.received.get(key, 0) + len(data)
         if self.received[key] > self.max_bytes:
-            meta["too_large"] = self.received[key]
+            # Where the stream is cut depends on how its chunks arrived, so the count is no size
+            # to store: two checks of the same file would differ and look like a new version.
+            meta["too_large"] = UNDECLARED
             raise StopDownload(fail=False)
 
     # -- outcomes -----------------------------------------------------------------------------
@@ -158,6 +162,9 @@ class AttachmentPipeline:
                 "name": meta["name"], "type": meta["type"], "http_status": response.status, "fetched_at": utc_now()}
         if response.status == 304:
             outcome = AttachmentFetched(**base, status="not_modified")
+        elif meta.get("too_large") == UNDECLARED:
+            outcome = AttachmentFetched(**base, status="too_large", reason=(
+                f"over the {self.max_bytes}-byte attachment limit (its size was not declared): not fetched"))
         elif meta.get("too_large"):
             outcome = AttachmentFetched(**base, status="too_large", size=meta["too_large"], reason=(
                 f"{meta['too_large']} bytes, over the {self.max_bytes}-byte attachment limit: not fetched"))
