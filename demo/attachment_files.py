@@ -10,8 +10,14 @@ or catdoc is installed, on a DOC converted by the test itself only if a writer e
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+from datetime import datetime
 from xml.sax.saxutils import escape
+
+# Every date inside a built file: the same bytes for the same text, whenever it is built.
+FIXED_TIME = datetime(2021, 1, 1)
+_W3CDTF = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z")
 
 
 def pdf_bytes(lines: list[str], *, user_password: str | None = None, padding: int = 0) -> bytes:
@@ -85,9 +91,10 @@ def docx_bytes(paragraphs: list[str], table: list[list[str]] | None = None) -> b
         for r, row in enumerate(table):
             for c, value in enumerate(row):
                 t.cell(r, c).text = value
+    document.core_properties.created = document.core_properties.modified = FIXED_TIME
     out = io.BytesIO()
     document.save(out)
-    return out.getvalue()
+    return stable_zip(out.getvalue())
 
 
 def xlsx_bytes(sheets: dict[str, list[list[object]]]) -> bytes:
@@ -100,9 +107,10 @@ def xlsx_bytes(sheets: dict[str, list[list[object]]]) -> bytes:
         sheet = book.create_sheet(name)
         for row in rows:
             sheet.append(row)
+    book.properties.created = book.properties.modified = FIXED_TIME
     out = io.BytesIO()
     book.save(out)
-    return out.getvalue()
+    return stable_zip(out.getvalue())
 
 
 _OFD_NS = "http://www.ofdspec.org/2016"
@@ -129,7 +137,26 @@ def ofd_bytes(lines: list[str]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for name, xml in files.items():
-            z.writestr(name, xml.encode("utf-8"))
+            z.writestr(zipfile.ZipInfo(name, date_time=FIXED_TIME.timetuple()[:6]), xml.encode("utf-8"),
+                       compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def stable_zip(data: bytes) -> bytes:
+    """The same zip with every entry dated FIXED_TIME.
+
+    Why: python-docx and openpyxl date each zip entry (and the document's properties) with the
+    time of saving, so a file built twice differed byte for byte, and a demo page re-rendered on
+    day 2 looked like a replaced attachment (a `changed` event for nothing).
+    """
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            body = source.read(entry.filename)
+            if entry.filename == "docProps/core.xml":  # openpyxl stamps `modified` as it saves, whatever was set
+                body = _W3CDTF.sub(FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode(), body)
+            target.writestr(zipfile.ZipInfo(entry.filename, date_time=FIXED_TIME.timetuple()[:6]), body,
+                            compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 

@@ -52,7 +52,7 @@ def play_second_day(site: DemoSite) -> dict[str, Any]:
     site.withdraw(gone["path"])
     site.withdraw(redirected["path"], status=302)
     copy = site.publish("mirror", copy_of=notice.path)
-    with_files = [a for a in gov if a["attachments"] and a["path"] not in (edited["path"], redated["path"])]
+    with_files = [a for a in gov if a["attachments"] and a["path"] not in (edited["path"], redated["path"], rerendered["path"])]
     replaced = with_files[0]["attachments"][0]
     site.state.replace_attachment(replaced)
     return {

@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -100,8 +101,10 @@ def test_unchanged_recrawl_raises_nothing_and_downloads_under_a_tenth(history, d
     ratio = history.bytes["again"] / history.bytes["first"]
     print(f"\nunchanged re-crawl: {history.bytes['again']} of {history.bytes['first']} bytes ({ratio:.1%})")
     assert ratio < 0.10
-    statuses = Counter(status for _, _, status, _, _ in history.log["again"])
-    assert statuses[304] == 54  # every article re-checked, none downloaded again
+    files = {path for article in history.site.catalogue() for path in article["attachments"]}
+    statuses = Counter((urlsplit(url).path in files, status) for _, url, status, _, _ in history.log["again"])
+    assert statuses[(False, 304)] == 54  # every article re-checked, none downloaded again
+    assert statuses[(True, 304)] == len(files) == 12  # and every attachment, by its ETag
 
 
 def test_second_day_raises_exactly_the_scripted_events(history):
@@ -111,6 +114,7 @@ def test_second_day_raises_exactly_the_scripted_events(history):
         ("new", changes["new"][0]), ("new", changes["new"][1]), ("new", changes["new"][2]),
         ("republished", changes["copied"]["copy"]),
         ("changed", changes["edited"]), ("changed", changes["redated"]),
+        ("changed", changes["attachment_replaced"]["article"]),  # 附件已更新 under an unchanged page
         ("withdrawn", changes["withdrawn"]), ("withdrawn", changes["withdrawn_by_redirect"]),
     ])
 
