@@ -15,6 +15,7 @@ hold, judged by published date, then first seen.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -43,16 +44,21 @@ def shingles(text: str | None) -> set[int]:
 
 
 def minhash(hashes: set[int]) -> list[int]:
-    """The BANDS * ROWS minima of datasketch's permutations over the shingle hashes.
-
-    Imported here, not at the top: datasketch's package imports scipy and the redis client
-    (its LSH storage backends), ~1 s that only an annotation with something to sign should pay.
-    """
-    from datasketch import MinHash
-
-    signature = MinHash(num_perm=BANDS * ROWS, seed=SIGNATURE_SEED, hashfunc=int)
+    """The BANDS * ROWS minima of datasketch's permutations over the shingle hashes."""
+    signature = minhash_class()(num_perm=BANDS * ROWS, seed=SIGNATURE_SEED, hashfunc=int)
     signature.update_batch(list(hashes))
     return [int(v) for v in signature.hashvalues]
+
+
+@functools.cache
+def minhash_class() -> type:
+    """datasketch's MinHash, imported on first use, not at the top: its package imports numpy,
+    scipy and the redis client (its LSH storage backends), ~1 s and ~70 MB that only a process
+    that signs articles should pay. The service calls this as it starts (monitor/service.py),
+    so those 70 MB are part of its start-up, not growth in the middle of its life."""
+    from datasketch import MinHash
+
+    return MinHash
 
 
 def band_hashes(signature: Sequence[int]) -> list[tuple[int, int]]:

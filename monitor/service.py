@@ -25,6 +25,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.config import DEFAULT_DEMO_URL, ConfigError, load_sources, source_as_record
+from monitor.copies import minhash_class
 from monitor.crawls import CrawlJob, finish_runs, start_crawl, wait_for_crawl, warm_up
 from monitor.malloc_arenas import limit_malloc_arenas
 from monitor.run_end import record_source_health
@@ -115,6 +116,7 @@ class CrawlService:
     def run_forever(self) -> None:
         """Start, then reconcile every poll until SIGTERM/SIGINT; then stop cleanly."""
         limit_malloc_arenas()  # before any thread starts: see monitor/malloc_arenas.py
+        minhash_class()  # copy detection's libraries loaded now, not in the first annotation
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: self.stopping.set())
         self.start()

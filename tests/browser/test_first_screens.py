@@ -85,7 +85,8 @@ def test_digest_first_screen_counts_withdrawals_and_links_to_article_pages(brows
     height = page.viewport_size["height"]
     counters = {c.get_attribute("data-kind"): int(c.locator(".count").inner_text())
                 for c in page.locator(".counter").all()}
-    assert counters["changed"] == 2 and counters["withdrawn"] == 2  # the demo's same-day edits are shown
+    # the demo's two same-day edits and its replaced attachment are shown
+    assert counters["changed"] == 3 and counters["withdrawn"] == 2
     assert page.locator(".counters").bounding_box()["y"] < height
     assert page.locator("#withdrawn").bounding_box()["y"] < height  # withdrawals on the first screen
     title = page.title()
@@ -93,7 +94,7 @@ def test_digest_first_screen_counts_withdrawals_and_links_to_article_pages(brows
         assert f"{short} {counters[key]}" in title  # subject and counters agree
     ours = [h for h in page.eval_on_selector_all(".section a", "els => els.map(e => e.href)")
             if h.startswith(served["base"])]
-    assert ours and all(re.fullmatch(rf"{re.escape(served['base'])}/-/article/\d+(#version-\d+)?", h) for h in ours)
+    assert ours and all(re.fullmatch(rf"{re.escape(served['base'])}/-/article/\d+(#version-\d+|#attachments)?", h) for h in ours)
     assert any("#version-" in h for h in page.eval_on_selector_all("#withdrawn a", "els => els.map(e => e.href)"))
     edits = sorted(set(page.eval_on_selector_all("#changed a[href*='#version-']", "els => els.map(e => e.href)")))
     assert len(edits) >= 2
