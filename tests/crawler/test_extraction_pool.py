@@ -77,7 +77,9 @@ def test_pooled_extraction_stores_what_in_process_extraction_stores(demo_site, t
     new_articles = sum(r["articles_new"] for r in pooled_runs)
     assert new_articles == len(baseline["articles"]) > 40
     # Pages that arrive while the workers warm up are extracted in the crawl process: no page waits.
-    assert new_articles / 2 < pooled_pages(pooled_runs) <= new_articles
+    # The pool was used (how many pages it took depends on how fast its workers start on a busy
+    # machine: pages that arrive first are extracted in the crawl process meanwhile).
+    assert 0 < pooled_pages(pooled_runs) <= new_articles
     assert stored(tmp_path / "pool.db") == baseline
 
     # The unchanged re-crawl through the pool: every article 304 or unchanged, nothing rewritten.
