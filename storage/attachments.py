@@ -10,11 +10,11 @@ bigrams) in its own contentless index, `attachments_fts`, rowid = attachments.id
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
 
+from storage.outcomes import AttachmentFetched
 from storage.search import cjk_bigrams
 from storage.transactions import utc_now, writing
 
@@ -30,29 +30,9 @@ FTS_SQL = (f"create virtual table {FTS_TABLE} using fts5(title, text, content=''
 STATUSES = ("read", "scanned", "empty", "unreadable", "too_large", "fetch_failed")
 
 
-@dataclass(frozen=True)
-class AttachmentFetch:
-    """One fetch of one attachment, as the crawler hands it to the store."""
-
-    article_id: int
-    url: str
-    name: str | None
-    type: str | None  # the link's extension (pdf, docx …)
-    status: str
-    kind: str | None = None  # the format the bytes are, when known
-    size: int | None = None
-    sha256: str | None = None
-    text: str | None = None
-    reason: str | None = None
-    http_status: int | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-    fetched_at: str | None = None
-    compressed: bytes | None = None  # the file, zstd (storage.raw_bodies.compress_plain), kept once per sha256
-
-    def identity(self) -> tuple[Any, ...]:
-        """What makes a new version: the file's bytes, or (with no bytes) the outcome and size."""
-        return (self.sha256,) if self.sha256 else (None, self.status, self.size)
+def _identity(sha256: str | None, status: str | None, size: int | None) -> tuple[Any, ...]:
+    """What makes a new version: the file's bytes, or (with no bytes) the outcome and size."""
+    return (sha256,) if sha256 else (None, status, size)
 
 
 def create_attachment_tables(db: sqlite_utils.Database) -> None:
@@ -105,9 +85,9 @@ def attachment_validators(db: sqlite_utils.Database, article_id: int, url: str) 
     return {k: v for k, v in (row or {}).items() if v}
 
 
-def record_attachment(db: sqlite_utils.Database, run_id: int | None, fetch: AttachmentFetch,
-                      source: str | None = None) -> str:
-    """Store one fetched attachment; return new, changed or unchanged.
+def record_attachment(db: sqlite_utils.Database, run_id: int | None, article_id: int,
+                      fetch: AttachmentFetched) -> str:
+    """Store one fetched attachment of article `article_id`; return new, changed or unchanged.
 
     A changed file (another SHA-256, or another outcome where there is no file) is a new
     version and a `changed` event on the article, its detail naming the attachment; so is a
@@ -115,28 +95,27 @@ def record_attachment(db: sqlite_utils.Database, run_id: int | None, fetch: Atta
     of that article's `new` event).
     """
     now = fetch.fetched_at or utc_now()
-    columns = {"name": fetch.name, "type": fetch.type, "kind": fetch.kind, "size": fetch.size,
+    columns = {"name": fetch.name, "type": fetch.type, "kind": fetch.file_kind, "size": fetch.size,
                "sha256": fetch.sha256, "status": fetch.status, "reason": fetch.reason, "text": fetch.text,
                "http_status": fetch.http_status, "etag": fetch.etag, "last_modified": fetch.last_modified}
     with writing(db):
-        if fetch.compressed is not None and fetch.sha256:
+        if fetch.body and fetch.sha256:
             db.execute("insert or ignore into attachment_files (sha256, codec, body, size) values (?, 'zstd', ?, ?)",
-                       [fetch.sha256, fetch.compressed, fetch.size])
-        existing = attachment_by_url(db, fetch.article_id, fetch.url)
+                       [fetch.sha256, fetch.body, fetch.size])
+        existing = attachment_by_url(db, article_id, fetch.url)
         if existing is None:
             attachment_id = _insert(db, "attachments", {
-                **columns, "article_id": fetch.article_id, "url": fetch.url, "fetched_at": now,
+                **columns, "article_id": article_id, "url": fetch.url, "fetched_at": now,
                 "first_seen": now, "last_checked": now, "last_changed": now, "version_count": 0})
             version_id = _insert_version(db, attachment_id, 1, run_id, now, fetch)
             _update(db, "attachments", attachment_id, {"version_count": 1, "current_version_id": version_id})
             _index(db, attachment_id, fetch.name, fetch.text)
-            if _held_before(db, fetch.article_id, run_id):  # a 附件 added to a notice we already had is news
-                _changed_event(db, fetch, run_id, source, now, version_id, "附件新增 attachment added")
+            if _held_before(db, article_id, run_id):  # a 附件 added to a notice we already had is news
+                _changed_event(db, article_id, fetch, run_id, now, version_id, "附件新增 attachment added")
             return "new"
         attachment_id = existing["id"]
-        before = AttachmentFetch(fetch.article_id, fetch.url, existing["name"], existing["type"], existing["status"],
-                                 size=existing["size"], sha256=existing["sha256"])
-        if before.identity() == fetch.identity():
+        if _identity(existing["sha256"], existing["status"], existing["size"]) == \
+                _identity(fetch.sha256, fetch.status, fetch.size):
             _update(db, "attachments", attachment_id,
                     {"last_checked": now, "http_status": fetch.http_status,
                      "etag": fetch.etag or existing["etag"], "last_modified": fetch.last_modified or existing["last_modified"]})
@@ -149,7 +128,7 @@ def record_attachment(db: sqlite_utils.Database, run_id: int | None, fetch: Atta
         db.execute(f"insert into {FTS_TABLE}({FTS_TABLE}, rowid, title, text) values ('delete', ?, ?, ?)",
                    [attachment_id, cjk_bigrams(existing["name"]), cjk_bigrams(existing["text"])])
         _index(db, attachment_id, fetch.name, fetch.text)
-        _changed_event(db, fetch, run_id, source, now, version_id, "附件已更新 attachment changed")
+        _changed_event(db, article_id, fetch, run_id, now, version_id, "附件已更新 attachment changed")
         return "changed"
 
 
@@ -159,17 +138,17 @@ def _held_before(db: sqlite_utils.Database, article_id: int, run_id: int | None)
     return row is not None and row["run_id"] != run_id
 
 
-def _changed_event(db: sqlite_utils.Database, fetch: AttachmentFetch, run_id: int | None, source: str | None,
+def _changed_event(db: sqlite_utils.Database, article_id: int, fetch: AttachmentFetched, run_id: int | None,
                    now: str, version_id: int, what: str) -> None:
     """A `changed` event on the article naming the attachment (events.attachment_version_id)."""
-    article = _row(db, "select source, current_version_id from articles where id = ?", [fetch.article_id]) or {}
-    _insert(db, "events", {"article_id": fetch.article_id, "kind": "changed", "run_id": run_id,
-                           "source": source or article.get("source"), "at": now,
+    article = _row(db, "select source, current_version_id from articles where id = ?", [article_id]) or {}
+    _insert(db, "events", {"article_id": article_id, "kind": "changed", "run_id": run_id,
+                           "source": fetch.source or article.get("source"), "at": now,
                            "version_id": article.get("current_version_id"), "attachment_version_id": version_id,
                            "detail": f"{what}: {fetch.name or fetch.url}"})
 
 
-def record_attachment_outcome(db: sqlite_utils.Database, run_id: int | None, outcome: Any) -> str:
+def record_attachment_outcome(db: sqlite_utils.Database, run_id: int | None, outcome: AttachmentFetched) -> str:
     """Store a crawl's `storage.outcomes.AttachmentFetched` (its article found by URL): new,
     changed, unchanged, or unknown when the article is not stored (an error page, a failure)."""
     cursor = db.execute("select id from articles where url = ?", [outcome.article_url])
@@ -178,11 +157,7 @@ def record_attachment_outcome(db: sqlite_utils.Database, run_id: int | None, out
         return "unknown"
     if outcome.status == "not_modified":
         return record_attachment_not_modified(db, row[0], outcome.url)
-    return record_attachment(db, run_id, AttachmentFetch(
-        article_id=row[0], url=outcome.url, name=outcome.name, type=outcome.type, status=outcome.status,
-        kind=outcome.file_kind, size=outcome.size, sha256=outcome.sha256, text=outcome.text, reason=outcome.reason,
-        http_status=outcome.http_status, etag=outcome.etag, last_modified=outcome.last_modified,
-        fetched_at=outcome.fetched_at, compressed=outcome.body or None), outcome.source)
+    return record_attachment(db, run_id, row[0], outcome)
 
 
 def record_attachment_not_modified(db: sqlite_utils.Database, article_id: int, url: str) -> str:
@@ -245,10 +220,10 @@ def _index(db: sqlite_utils.Database, attachment_id: int, name: str | None, text
 
 
 def _insert_version(db: sqlite_utils.Database, attachment_id: int, version: int, run_id: int | None, now: str,
-                    fetch: AttachmentFetch) -> int:
+                    fetch: AttachmentFetched) -> int:
     return _insert(db, "attachment_versions", {
         "attachment_id": attachment_id, "version": version, "run_id": run_id, "fetched_at": now, "size": fetch.size,
-        "sha256": fetch.sha256, "kind": fetch.kind, "status": fetch.status, "reason": fetch.reason,
+        "sha256": fetch.sha256, "kind": fetch.file_kind, "status": fetch.status, "reason": fetch.reason,
         "text": fetch.text, "http_status": fetch.http_status})
 
 

@@ -12,7 +12,8 @@ from datasette.app import Datasette
 from bench.search import synthetic_articles
 from storage import open_db
 from storage.articles import FetchedArticle, record_page
-from storage.attachments import AttachmentFetch, record_attachment
+from storage.attachments import record_attachment
+from storage.outcomes import AttachmentFetched
 from storage.runs import start_run
 from storage.sources import sync_sources
 
@@ -31,9 +32,10 @@ def db_path(tmp_path_factory):
         record_page(db, run, FetchedArticle(url=f"http://s.gov.cn/{i}.html", source="s", body=b"<html>",
                                             title=title, text=text))
         body = texts[30 + i] + ("\n" + ONLY_IN_FILE if i % 7 == 3 else "")
-        record_attachment(db, run, AttachmentFetch(
-            article_id=i + 1, url=f"http://s.gov.cn/P0{i}.pdf", name=f"附件{i}.pdf", type="pdf", status="read",
-            kind="pdf", size=len(body), sha256=hashlib.sha256(body.encode()).hexdigest(), text=body))
+        record_attachment(db, run, i + 1, AttachmentFetched(
+            article_url=f"http://s.gov.cn/{i}.html", source="s", url=f"http://s.gov.cn/P0{i}.pdf", name=f"附件{i}.pdf",
+            type="pdf", status="read", file_kind="pdf", size=len(body), sha256=hashlib.sha256(body.encode()).hexdigest(),
+            text=body))
     db.close()
     return path
 

@@ -9,7 +9,6 @@ import pytest
 from storage import open_db
 from storage.articles import FetchedArticle, record_page
 from storage.attachments import (
-    AttachmentFetch,
     article_attachments,
     attachment_validators,
     attachment_versions,
@@ -17,6 +16,7 @@ from storage.attachments import (
     record_attachment_not_modified,
     search_attachments,
 )
+from storage.outcomes import AttachmentFetched
 from storage.runs import start_run
 from storage.search_query import bigram_match_query
 from storage.sources import sync_sources
@@ -40,21 +40,22 @@ def article(db) -> tuple[int, int]:
     return db.execute("select id from articles").fetchone()[0], run
 
 
-def fetch(article_id: int, text: str | None, **changes) -> AttachmentFetch:
+def fetch(text: str | None, **changes) -> AttachmentFetched:
+    """What the crawler hands the store for an attachment at the test's URL."""
     body = (text or "").encode()
-    fields = {"article_id": article_id, "url": URL, "name": "附件1：示范村名单", "type": "pdf", "status": "read",
-              "kind": "pdf", "size": len(body), "sha256": hashlib.sha256(body).hexdigest(), "text": text,
-              "http_status": 200, "etag": '"v1"'}
+    fields = {"article_url": "http://x.gov.cn/1.html", "source": "county", "url": URL, "name": "附件1：示范村名单",
+              "type": "pdf", "status": "read", "file_kind": "pdf", "size": len(body),
+              "sha256": hashlib.sha256(body).hexdigest(), "text": text, "http_status": 200, "etag": '"v1"'}
     fields.update(changes)
-    return AttachmentFetch(**fields)
+    return AttachmentFetched(**fields)
 
 
 def test_new_then_unchanged_then_changed_with_an_event(db, article) -> None:
     article_id, run = article
-    assert record_attachment(db, run, fetch(article_id, "石门村 桐子坳村")) == "new"
-    assert record_attachment(db, run, fetch(article_id, "石门村 桐子坳村", etag='"v2"')) == "unchanged"
+    assert record_attachment(db, run, article_id, fetch("石门村 桐子坳村")) == "new"
+    assert record_attachment(db, run, article_id, fetch("石门村 桐子坳村", etag='"v2"')) == "unchanged"
     assert attachment_validators(db, article_id, URL) == {"etag": '"v2"'}
-    assert record_attachment(db, run, fetch(article_id, "石门村 桐子坳村 新增：板桥村")) == "changed"
+    assert record_attachment(db, run, article_id, fetch("石门村 桐子坳村 新增：板桥村")) == "changed"
     [row] = article_attachments(db, article_id)
     assert (row["version_count"], row["text"]) == (2, "石门村 桐子坳村 新增：板桥村")
     assert [v["text"] for v in attachment_versions(db, row["id"])] == ["石门村 桐子坳村", "石门村 桐子坳村 新增：板桥村"]
@@ -66,10 +67,10 @@ def test_new_then_unchanged_then_changed_with_an_event(db, article) -> None:
 
 def test_outcomes_without_a_file_version_by_status_and_size(db, article) -> None:
     article_id, run = article
-    big = fetch(article_id, None, status="too_large", size=40_000_000, sha256=None, reason="over the 30 MB limit")
-    assert record_attachment(db, run, big) == "new"
-    assert record_attachment(db, run, big) == "unchanged"
-    assert record_attachment(db, run, fetch(article_id, "名单")) == "changed"
+    big = fetch(None, status="too_large", size=40_000_000, sha256=None, reason="over the 30 MB limit")
+    assert record_attachment(db, run, article_id, big) == "new"
+    assert record_attachment(db, run, article_id, big) == "unchanged"
+    assert record_attachment(db, run, article_id, fetch("名单")) == "changed"
     [row] = article_attachments(db, article_id)
     assert [v["status"] for v in attachment_versions(db, row["id"])] == ["too_large", "read"]
     assert attachment_validators(db, article_id, URL) == {"etag": '"v1"'}
@@ -77,7 +78,7 @@ def test_outcomes_without_a_file_version_by_status_and_size(db, article) -> None
 
 def test_not_modified_touches_only_the_check_time(db, article) -> None:
     article_id, run = article
-    record_attachment(db, run, fetch(article_id, "名单"))
+    record_attachment(db, run, article_id, fetch("名单"))
     before = article_attachments(db, article_id)[0]
     assert record_attachment_not_modified(db, article_id, URL) == "unchanged"
     after = article_attachments(db, article_id)[0]
@@ -89,9 +90,9 @@ def test_search_hits_equal_like_counts_after_changes(db, article) -> None:
     article_id, run = article
     texts = ["巩固拓展脱贫攻坚成果同乡村振兴有效衔接", "乡村振兴示范村名单", "产业兴旺", "建立防返贫监测和帮扶机制", "振兴乡村"]
     for i, text in enumerate(texts):
-        record_attachment(db, run, fetch(article_id, text, url=f"http://x.gov.cn/{i}.docx", name=f"附件{i}"))
-    record_attachment(db, run, fetch(article_id, "乡村振兴不再提及", url="http://x.gov.cn/2.docx", name="附件2"))
-    record_attachment(db, run, fetch(article_id, "已更新：产业兴旺", url="http://x.gov.cn/1.docx", name="附件1"))
+        record_attachment(db, run, article_id, fetch(text, url=f"http://x.gov.cn/{i}.docx", name=f"附件{i}"))
+    record_attachment(db, run, article_id, fetch("乡村振兴不再提及", url="http://x.gov.cn/2.docx", name="附件2"))
+    record_attachment(db, run, article_id, fetch("已更新：产业兴旺", url="http://x.gov.cn/1.docx", name="附件1"))
     for word in ["乡村振兴", "振兴", "产业兴旺", "防返贫", "贫", "示范村"]:
         hits = {r["id"] for r in search_attachments(db, bigram_match_query(word))}
         like = {r[0] for r in db.execute("select id from attachments where text like ? or name like ?",
@@ -105,17 +106,17 @@ def test_same_url_under_two_articles_is_two_attachments(db, article) -> None:
     record_page(db, run, FetchedArticle(url="http://x.gov.cn/2.html", source="county", body=b"<html>",
                                         title="转发：关于示范村评选的通知", text="详见附件。", published="2021-06-08"))
     other = db.execute("select id from articles where url like '%2.html'").fetchone()[0]
-    assert record_attachment(db, run, fetch(article_id, "名单")) == "new"
-    assert record_attachment(db, run, fetch(other, "名单")) == "new"
+    assert record_attachment(db, run, article_id, fetch("名单")) == "new"
+    assert record_attachment(db, run, other, fetch("名单")) == "new"
     assert db.execute("select count(*) from attachments").fetchone()[0] == 2
 
 
 def test_a_file_added_to_an_article_held_before_is_a_changed_event(db, article) -> None:
     article_id, first_run = article
-    assert record_attachment(db, first_run, fetch(article_id, "名单")) == "new"  # with its article: no event
+    assert record_attachment(db, first_run, article_id, fetch("名单")) == "new"  # with its article: no event
     later = start_run(db, "county")
-    added = fetch(article_id, "补充名单", url="http://x.gov.cn/2021/06/P020210608.xlsx", name="附件2：补充名单")
-    assert record_attachment(db, later, added) == "new"
+    added = fetch("补充名单", url="http://x.gov.cn/2021/06/P020210608.xlsx", name="附件2：补充名单")
+    assert record_attachment(db, later, article_id, added) == "new"
     events = list(db.query("select kind, run_id, detail from events where attachment_version_id is not null"))
     assert events == [{"kind": "changed", "run_id": later, "detail": "附件新增 attachment added: 附件2：补充名单"}]
 
