@@ -21,22 +21,11 @@ import signal
 import time
 from collections.abc import Callable
 
-from .limits import ReadLimits
+from .limits import ReadLimits, address_space
 from .reading import UNREADABLE, AttachmentReading
 
 _SIGNALS = {signal.SIGABRT: "aborted: out of memory or a malformed file", signal.SIGSEGV: "crashed on a malformed file",
             signal.SIGKILL: "killed", signal.SIGXCPU: "used up its CPU time", signal.SIGBUS: "crashed on a malformed file"}
-
-
-def _address_space() -> int:
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmSize:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
 
 
 def _child(read: Callable[[], AttachmentReading], limits: ReadLimits, write_fd: int) -> None:
@@ -44,7 +33,7 @@ def _child(read: Callable[[], AttachmentReading], limits: ReadLimits, write_fd: 
     code = 0
     try:
         faulthandler.disable()  # a crash is an outcome the parent reports, not a traceback on stderr
-        used = _address_space()
+        used = address_space()
         if used:
             resource.setrlimit(resource.RLIMIT_AS, (used + limits.max_memory, used + limits.max_memory))
         cpu = int(limits.max_seconds) + 2

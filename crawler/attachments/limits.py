@@ -50,7 +50,7 @@ def _on_alarm(signum: int, frame: object) -> None:
     raise ReadTimeout()
 
 
-def _address_space() -> int | None:
+def address_space() -> int | None:
     """This process's mapped address space (VmSize) in bytes, or None where /proc is missing."""
     try:
         with open("/proc/self/status", encoding="ascii") as status:
@@ -75,7 +75,7 @@ def budget(limits: ReadLimits) -> Iterator[None]:
         previous_handler = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, limits.max_seconds)
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    used = _address_space()
+    used = address_space()
     if used is not None:
         cap = used + limits.max_memory
         if hard != resource.RLIM_INFINITY:
