@@ -7,6 +7,7 @@ list searched for an amount or a date finds it.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from io import BytesIO
 from typing import Any
 
@@ -34,6 +35,36 @@ def _row_line(values: Any) -> str:
     return "\t".join(t for t in (cell_text(v) for v in values) if t)
 
 
+def _lines_within(rows: Iterator[Any], limits: ReadLimits) -> tuple[list[str], str | None]:
+    """One line per row, at most limits.max_rows; a sheet broken half-way keeps the rows read.
+    Returns the lines and, when they stop early, why."""
+    lines: list[str] = []
+    try:
+        for values in rows:
+            if len(lines) >= limits.max_rows:
+                return lines, f"read the first {limits.max_rows} rows"
+            lines.append(_row_line(values))
+    except (MemoryError, RecursionError):
+        raise
+    except Exception as e:  # noqa: BLE001 - a sheet broken half-way: keep the rows read, say where it stopped
+        return lines, f"sheet broken after {len(lines)} rows ({type(e).__name__})"
+    return lines, None
+
+
+def _xls_value(cell: Any, datemode: int) -> Any:
+    """An xlrd cell's value: dates as datetimes, empty and error cells as None."""
+    import xlrd
+
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        try:
+            return xlrd.xldate.xldate_as_datetime(cell.value, datemode)
+        except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+            return cell.value
+    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+        return None
+    return cell.value
+
+
 def read_xlsx(data: bytes, limits: ReadLimits) -> AttachmentReading:
     """Every sheet's rows (read-only mode: rows stream, the sheet is never held whole)."""
     import openpyxl
@@ -47,23 +78,9 @@ def read_xlsx(data: bytes, limits: ReadLimits) -> AttachmentReading:
         raise
     except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds on a broken package; the kind is the reason
         return AttachmentReading(UNREADABLE, XLSX, None, f"corrupt XLSX ({type(e).__name__})")
-    lines: list[str] = []
-    rows = 0
-    note = None
     try:
-        for sheet in book.worksheets:
-            for values in sheet.iter_rows(values_only=True):
-                rows += 1
-                if rows > limits.max_rows:
-                    note = f"read the first {limits.max_rows} rows"
-                    break
-                lines.append(_row_line(values))
-            if note:
-                break
-    except (MemoryError, RecursionError):
-        raise
-    except Exception as e:  # noqa: BLE001 - a sheet broken half-way: keep the rows read, say where it stopped
-        note = f"sheet broken after {rows} rows ({type(e).__name__})"
+        lines, note = _lines_within((values for sheet in book.worksheets
+                                     for values in sheet.iter_rows(values_only=True)), limits)
     finally:
         book.close()
     return from_lines(XLSX, lines, limits.max_chars, cut_note=note)
@@ -81,36 +98,16 @@ def read_xls(data: bytes, limits: ReadLimits) -> AttachmentReading:
         raise
     except Exception as e:  # noqa: BLE001 - xlrd raises many kinds on a broken file; the kind is the reason
         return AttachmentReading(UNREADABLE, XLS, None, f"corrupt XLS ({type(e).__name__})")
-    lines: list[str] = []
-    rows = 0
-    note = None
-    try:
+
+    def rows() -> Iterator[list[Any]]:
         for index in range(book.nsheets):
             sheet = book.sheet_by_index(index)
             for r in range(sheet.nrows):
-                rows += 1
-                if rows > limits.max_rows:
-                    note = f"read the first {limits.max_rows} rows"
-                    break
-                values = []
-                for cell in sheet.row(r):
-                    if cell.ctype == xlrd.XL_CELL_DATE:
-                        try:
-                            values.append(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode))
-                        except (ValueError, OverflowError, xlrd.xldate.XLDateError):
-                            values.append(cell.value)
-                    elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
-                        values.append(None)
-                    else:
-                        values.append(cell.value)
-                lines.append(_row_line(values))
+                yield [_xls_value(cell, book.datemode) for cell in sheet.row(r)]
             book.unload_sheet(index)
-            if note:
-                break
-    except (MemoryError, RecursionError):
-        raise
-    except Exception as e:  # noqa: BLE001 - a sheet broken half-way: keep the rows read, say where it stopped
-        note = f"sheet broken after {rows} rows ({type(e).__name__})"
+
+    try:
+        lines, note = _lines_within(rows(), limits)
     finally:
         book.release_resources()
     return from_lines(XLS, lines, limits.max_chars, cut_note=note)
