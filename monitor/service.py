@@ -27,7 +27,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from monitor.config import DEFAULT_DEMO_URL, ConfigError, load_sources, source_as_record
 from monitor.copies import minhash_class
 from monitor.crawls import CrawlJob, finish_runs, start_crawl, wait_for_crawl, warm_up
-from monitor.malloc_arenas import limit_malloc_arenas
+from monitor.malloc_arenas import give_back_free_memory, limit_malloc_arenas
 from monitor.run_end import record_source_health
 from monitor.schedules import DEFAULT_TIMEZONE, parse_schedule
 from storage import open_db
@@ -278,6 +278,7 @@ class CrawlService:
             self.annotated_at = time.monotonic()
         with self.annotating:  # one at a time, so two crawls ending together never link a copy twice
             finish_runs(self.db_path, run_ids)
+            give_back_free_memory()  # the batch's working set, which malloc would keep (monitor/malloc_arenas.py)
 
     def update_health(self, source: str | None = None) -> None:
         """Recompute one source's health flags (after its run, so they follow the runs), or every
@@ -293,6 +294,7 @@ class CrawlService:
             db.close()
         if source is None:
             self.health_at = time.monotonic()
+            give_back_free_memory()
 
     def _remove_job(self, name: str) -> None:
         if self.scheduler.get_job(name):

@@ -12,7 +12,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
 def test_short_soak_records_every_logged_event_once_through_faults_and_kills(tmp_path):
     rates = Rates(publish=3, edit=2, withdraw=1, faults=8, crawl_kills=1.5)
-    soak = Soak(tmp_path, sources=4, days=3, seconds=30, rates=rates, seed=7, service_kill_at=(0.8,))
+    soak = Soak(tmp_path, sources=4, days=3, seconds=30, rates=rates, seed=7, service_kill_at=(0.8,),
+                memory_settle_s=8, memory_min_life_s=12)
     results = soak.run(say=lambda *_: None)
     assert verdict(results) == [], results
     counts = results["counts"]
