@@ -86,8 +86,8 @@ def _set_enabled(db_path: str, name: str, enabled: bool) -> None:
     with clear_errors():
         db = existing_db(db_path)
         before = set_enabled(db, name, enabled)
-    note = " (it is in sources.yaml: set `enabled:` there too, or the next sync from the file sets it back)" \
-        if before.get("origin") == "config" else ""
+    note = (" (sources.yaml no longer decides this source's schedule or `enabled:`; "
+            "`govwatch sources schedule` changes the schedule)") if before.get("origin") == "config" else ""
     click.echo(f"{name}: {'enabled' if enabled else 'disabled'}{note}{service_note(db)}")
 
 

@@ -31,11 +31,12 @@ def set_paused(db: sqlite_utils.Database, name: str, paused: bool) -> None:
 
 
 def set_enabled(db: sqlite_utils.Database, name: str, enabled: bool) -> dict[str, Any]:
-    """Enable or disable a source (a disabled one is never scheduled); its row before the change."""
+    """Enable or disable a source (a disabled one is never scheduled); its row before the change.
+    Marked as the operator's, so a later sync from sources.yaml keeps it (storage.sources)."""
     _require(db, name)
     before = next(db["sources"].rows_where("name = ?", [name]))
     with writing(db):
-        db["sources"].update(name, {"enabled": int(enabled), "updated_at": utc_now()})
+        db["sources"].update(name, {"enabled": int(enabled), "origin": "operator", "updated_at": utc_now()})
     return before
 
 

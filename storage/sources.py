@@ -17,8 +17,10 @@ class UnknownSource(LookupError):
 def sync_sources(db: sqlite_utils.Database, sources: list[dict[str, Any]]) -> None:
     """Upsert the sources read from the configuration file.
 
-    A source's schedule or pause set by an operator at run time (origin "operator") is
-    kept: the config file only supplies it for new sources or ones it last set itself.
+    What an operator set at run time (origin "operator": a schedule, enable/disable, a pause) is
+    kept: the config file supplies the schedule and `enabled` only for new sources or ones it
+    last set itself. Without this, `govwatch sources disable` on a misbehaving source was undone
+    by the next edit of sources.yaml, which the service syncs within a poll.
     """
     now = utc_now()
     with writing(db):
@@ -30,11 +32,11 @@ def sync_sources(db: sqlite_utils.Database, sources: list[dict[str, Any]]) -> No
                 "title": source.get("title"),
                 "config": json.dumps(source, ensure_ascii=False, sort_keys=True),
                 "timezone": source.get("timezone"),
-                "enabled": int(bool(source.get("enabled", True))),
                 "updated_at": now,
             }
             if existing is None or existing.get("origin") != "operator":
                 row["schedule"] = source.get("schedule")
+                row["enabled"] = int(bool(source.get("enabled", True)))
                 row["origin"] = "config"
             if existing is None:
                 row["paused"] = 0

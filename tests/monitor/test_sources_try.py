@@ -84,3 +84,26 @@ def test_bad_input_is_one_line_and_exit_2(base, tmp_path, args, expected):
     assert result.returncode == 2, result.stdout + result.stderr
     assert expected in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_operators_disable_survives_the_next_sync_from_sources_yaml(tmp_path):
+    """`sources disable` on a source sources.yaml also lists: the service re-reads the file on
+    every edit, and the operator's choice must not be undone by an unrelated edit."""
+    from storage import open_db
+    from storage.sources import get_source, sync_sources
+
+    db_path = str(tmp_path / "g.db")
+    db = open_db(db_path)
+    sync_sources(db, [{"name": "county", "schedule": "every 1h", "enabled": True},
+                      {"name": "city", "schedule": "every 2h", "enabled": True}])
+    db.close()
+    govwatch("sources", "disable", "county", "--db", db_path)
+    db = open_db(db_path)
+    try:
+        sync_sources(db, [{"name": "county", "schedule": "every 3h", "enabled": True, "title": "edited"},
+                          {"name": "city", "schedule": "every 4h", "enabled": False}])
+        county, city = get_source(db, "county"), get_source(db, "city")
+    finally:
+        db.close()
+    assert county["enabled"] is False and county["schedule"] == "every 1h" and county["title"] == "edited"
+    assert city["enabled"] is False and city["schedule"] == "every 4h"  # the file still decides the others
