@@ -272,6 +272,10 @@ def run_service(db_path: str, config_path: str, demo_url: str, poll_s: float, pa
     """Run the scheduler service until SIGTERM/SIGINT: each enabled source on its schedule."""
     import logging
 
+    from monitor.malloc_arenas import run_on_system_malloc
+
+    run_on_system_malloc()  # re-executes this process once (monitor/malloc_arenas.py)
+
     from monitor.backups import BackupSettings
     from monitor.service import CrawlService, ServiceOptions
 

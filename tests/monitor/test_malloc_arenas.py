@@ -83,3 +83,70 @@ def test_freed_memory_between_live_chunks_goes_back_to_the_system():
                             timeout=60, check=True, env={"PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin"})
     before, after = (float(v) for v in result.stdout.split())
     assert before - after > 60, (before, after)  # ~135 MB of the ~150 MB freed comes back
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc")
+def test_service_runs_on_system_malloc_and_its_crawls_do_not(tmp_path):
+    """`govwatch run` re-executes itself once with PYTHONMALLOC=malloc (same pid: systemd and
+    the soak hold it); the fork server it starts, and so every crawl, keeps pymalloc."""
+    import os
+    import signal
+    import time
+
+    config = tmp_path / "sources.yaml"
+    config.write_text('sources:\n  - name: nowhere\n    start_urls: ["http://127.0.0.1:9/list.html"]\n'
+                      '    schedule: every 1h\n', encoding="utf-8")
+    environment = {k: v for k, v in os.environ.items() if k not in ("PYTHONMALLOC", "GOVWATCH_MALLOC_REEXEC")}
+    service = subprocess.Popen([sys.executable, "-m", "monitor", "run", "--db", str(tmp_path / "g.db"),
+                                "--config", str(config), "--subscriptions", str(tmp_path / "none.yaml")],
+                               cwd=PROJECT_ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        fork_server = None
+        while fork_server is None and time.monotonic() < deadline:
+            fork_server = next((pid for pid in _children(service.pid)
+                                if b"crawler.fork_server" in _read(f"/proc/{pid}/cmdline")), None)
+            time.sleep(0.2)
+        assert fork_server is not None, "the service started no fork server"
+        assert b"PYTHONMALLOC=malloc" in _read(f"/proc/{service.pid}/environ").split(b"\0")
+        assert b"-m\0monitor\0run" in _read(f"/proc/{service.pid}/cmdline")
+        assert not any(v.startswith((b"PYTHONMALLOC=", b"GOVWATCH_MALLOC_REEXEC="))
+                       for v in _read(f"/proc/{fork_server}/environ").split(b"\0"))
+    finally:
+        service.send_signal(signal.SIGTERM)
+        output, _ = service.communicate(timeout=60)
+    assert service.returncode == 0, output.decode(errors="replace")[-2000:]
+
+
+@pytest.mark.parametrize(("argv", "reexec"), [
+    (["/venv/bin/python", "/venv/bin/govwatch", "run"], True),
+    (["python3", "-m", "monitor", "run", "--poll", "1"], True),
+    (["python3", "-X", "importtime", "-u", "-m", "monitor", "run"], True),
+    (["python3", "-m", "pytest", "tests/monitor"], False),  # CliRunner inside a test run: never replaced
+    (["python3", "-c", "from monitor.cli import main; main()"], False),
+])
+def test_only_the_services_own_process_is_reexecuted(monkeypatch, argv, reexec):
+    from monitor import malloc_arenas
+
+    monkeypatch.setattr(sys, "orig_argv", argv)
+    assert malloc_arenas._started_as_govwatch() is reexec
+
+
+def _read(path: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return b""
+
+
+def _children(pid: int) -> list[int]:
+    from pathlib import Path
+
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        fields = _read(str(stat)).rsplit(b")", 1)[-1].split()
+        if len(fields) > 1 and int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
