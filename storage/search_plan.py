@@ -60,9 +60,11 @@ def store_hits(conn: sqlite3.Connection, name: str, fts_table: str, match: str, 
     """Evaluate `match` once into the hits table `name` (ids in key order); return how many.
 
     `drop`: hits tables of earlier requests to drop in the same transaction. Call with one
-    writer at a time (the caller's lock): the scratch file has one writer.
+    writer at a time (the caller's lock): the scratch file has one writer. Call outside a
+    transaction (a read connection between statements).
     """
     matched = quote(column) if column else quote(fts_table)
+    conn.execute("begin")  # one transaction: interrupted, it leaves no table behind and drops none
     try:
         for old in drop:
             conn.execute(f"drop table if exists {HITS}.{quote(old)}")

@@ -1,6 +1,8 @@
 """The table view's search filter (datasette/plugins/search_filter.py): either plan shows what LIKE finds,
 in the order Datasette's next-page links assume, with the exact count and the same facets."""
 
+import asyncio
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -11,11 +13,19 @@ import storage.search_plan
 from bench.search import synthetic_articles
 from storage import open_db
 from storage.search import cjk_bigrams
+from storage.search_plan import HITS, attach_hits
 from storage.sources import sync_sources
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ["s0", "s1", "s2"]
 FACETS = ["source", "status", "publisher"]
+
+
+def _plugin(name: str):
+    """The plugin module Datasette loaded from plugins_dir (registered under its file name)."""
+    from datasette.plugins import pm
+
+    return next(p for p in pm.get_plugins() if getattr(p, "__name__", "") == name)
 # (query, words all present, words any present, words absent): a broad word, a middling one, a
 # narrow one, two words, OR, NOT, none
 QUERIES = [("扶贫", ["扶贫"], [], []), ("十八洞", ["十八洞"], [], []), ("防返贫监测", ["防返贫监测"], [], []),
@@ -118,3 +128,29 @@ async def test_search_box_is_offered_on_both_searched_tables(ds):
         assert r.status_code == 200 and 'name="_search"' in r.text, table
     r = await ds.client.get("/govwatch/events")
     assert 'name="_search"' not in r.text
+
+
+async def test_concurrent_searches_each_get_their_own_hits(ds, db_path):
+    queries = ["扶贫", "十八洞", "防返贫监测", "乡村振兴", "鹦鹉螺", "小康"] * 2
+    answers = await asyncio.gather(*(get(ds, _search=q, _size="5", _nofacet="1") for q in queries))
+    for q, data in zip(queries, answers):
+        assert data["filtered_table_rows_count"] == len(expected(db_path, [q])[0]), q
+
+
+async def test_old_hits_tables_are_dropped(ds, monkeypatch):
+    monkeypatch.setattr(_plugin("search_filter.py"), "HITS_KEEP_SECONDS", -1)  # every earlier table is old
+    for q in ["扶贫", "十八洞", "小康"]:
+        await get(ds, _search=q, _nofacet="1")
+    tables = (await ds.get_database("govwatch").execute(f"select name from {HITS}.sqlite_master where type = 'table'")).rows
+    assert len(tables) == 1
+
+
+async def test_a_match_that_runs_out_of_time_is_not_stored(ds, db_path, tmp_path):
+    search_filter = _plugin("search_filter.py")
+    conn = sqlite3.connect(db_path)
+    attach_hits(conn, str(tmp_path / "hits.db"))
+    assert search_filter._store(conn, "articles_fts", "articles", "id", '"扶贫"', None, limit_ms=0) is None
+    assert conn.execute(f"select count(*) from {HITS}.sqlite_master").fetchone()[0] == 0
+    name, broad = search_filter._store(conn, "articles_fts", "articles", "id", '"扶贫"', None, limit_ms=1000)
+    assert broad and conn.execute(f'select count(*) from {HITS}."{name}"').fetchone()[0] == len(expected(db_path, ["扶贫"])[0])
+    conn.close()
