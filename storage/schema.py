@@ -484,3 +484,21 @@ def m015_copy_signatures_redone(db: sqlite_utils.Database) -> None:
     """
     db.execute("delete from article_shingle_bands")
     db.execute("delete from article_minhash")
+
+
+@migrations()
+def m016_search_plan_indexes(db: sqlite_utils.Database) -> None:
+    """Narrow indexes for the table view's search over a broad match (storage/search_plan.py).
+
+    The articles table's facets (source, status, publisher) and its default sort (last_changed,
+    newest first) are read from these instead of from the wide rows: a facet over 156,000 of
+    200,000 articles reads ~2 MB of index in order instead of looking up each row. `source` is
+    already the first column of two indexes. `last_changed` is indexed descending, so walking it
+    forward gives newest first with ties by id ascending: the order Datasette's next-page links
+    assume (`order by last_changed desc, id`).
+    """
+    articles = db["articles"]
+    articles.create_index(["status"], if_not_exists=True)
+    articles.create_index(["publisher"], if_not_exists=True)
+    articles.create_index([sqlite_utils.db.DescIndex("last_changed")], index_name="idx_articles_last_changed_desc",
+                          if_not_exists=True)
