@@ -38,6 +38,7 @@ DICT_MAX_SAMPLES = 400
 DICT_BYTES = 64 * 1024
 
 _dictionaries: dict[tuple[str, int, str], zstd.ZstdDict] = {}
+DICTIONARIES_KEPT = 64  # ~64 KB each: a bounded share of a process's memory however many sources
 
 
 def compress_plain(body: bytes) -> bytes:
@@ -149,5 +150,7 @@ def _dictionary(db: sqlite_utils.Database, dictionary_id: int) -> zstd.ZstdDict:
     key = (db.conn.execute("pragma database_list").fetchone()[2], dictionary_id, trained_at)
     if key not in _dictionaries:
         (content,) = db.execute("select dictionary from body_dictionaries where id = ?", [dictionary_id]).fetchone()
+        if len(_dictionaries) >= DICTIONARIES_KEPT:  # the oldest read goes: a long-lived service reads
+            del _dictionaries[next(iter(_dictionaries))]  # every source's, and stores (and files) come and go
         _dictionaries[key] = zstd.ZstdDict(content)
     return _dictionaries[key]

@@ -128,3 +128,23 @@ def test_footprint_adds_up_to_the_file_and_stats_prints_it(db, tmp_path):
         assert part in printed
     refused = govwatch("prune-raw-html", "--db", str(tmp_path / "store.db"), "--older-than-days", "0", check=False)
     assert refused.returncode == 2
+
+
+def test_a_process_keeps_a_bounded_number_of_dictionaries_and_still_reads_every_body(db, monkeypatch):
+    """A long-lived service reads every source's dictionary: the cache is bounded (here to one),
+    and a body whose dictionary was let go is read again from the store, byte for byte."""
+    from storage import raw_bodies
+
+    monkeypatch.setattr(raw_bodies, "DICTIONARIES_KEPT", 1)
+    monkeypatch.setattr(raw_bodies, "_dictionaries", {})
+    pages = {"county": [article(i) for i in range(DICT_MIN_SAMPLES)],
+             "city": [article(1000 + i, source="city") for i in range(DICT_MIN_SAMPLES)]}
+    for source, source_pages in pages.items():
+        run = start_run(db, source)
+        for page in source_pages:
+            record_page(db, run, page)
+    assert compact_bodies(db) == {"county": DICT_MIN_SAMPLES, "city": DICT_MIN_SAMPLES}
+    for _ in range(2):  # alternate sources: each read may have to fetch the dictionary again
+        bodies = stored_bodies(db)
+        assert sorted(bodies.values()) == sorted(p.body for ps in pages.values() for p in ps)
+        assert len(raw_bodies._dictionaries) == 1
