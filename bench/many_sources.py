@@ -133,14 +133,18 @@ class ServiceTree:
              "--parallel", str(parallel), "--subscriptions", str(config.parent / "no-subscriptions.yaml")],
             cwd=PROJECT_ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         self.peak_rss_kb = self.peak_pss_kb = 0
+        self.adopted_cpu_s = 0.0  # what the orphans we reaped used
+        self._adopting = threading.Lock()
+        self._ours = set(_children(os.getpid()))  # nginx, this service: never reaped here
         self._stop = threading.Event()
         self._sampler = threading.Thread(target=self._sample, daemon=True)
         self._sampler.start()
 
     def tree(self) -> list[int]:
-        """The service and its descendants, from each thread's /proc children list (reading every
-        process's stat instead cost the sampler ~6 % of a core: CPU taken from what it measures)."""
-        found, todo = [], [self.process.pid]
+        """The service and its descendants, and the orphans of the tree we adopted (see
+        `become_subreaper`), from each thread's /proc children list (reading every process's stat
+        instead cost the sampler ~6 % of a core: CPU taken from what it measures)."""
+        found, todo = [], [self.process.pid, *self._adopted()]
         while todo:
             pid = todo.pop()
             found.append(pid)
@@ -153,20 +157,36 @@ class ServiceTree:
 
     def cpu_s(self, pids: Sequence[int] | None = None, *, reaped: bool = True) -> float:
         """User + system seconds of the tree's live processes (and of the children they reaped)."""
-        total = 0
-        for pid in self.tree() if pids is None else pids:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += sum(int(v) for v in fields[11:15 if reaped else 13])  # utime stime (cutime cstime)
-        return total / TICKS
+        with self._adopting:  # a process is counted live or reaped, never both or neither
+            total = 0
+            for pid in self.tree() if pids is None else pids:
+                try:
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                total += sum(int(v) for v in fields[11:15 if reaped else 13])  # utime stime (cutime cstime)
+            return total / TICKS + (self.adopted_cpu_s if pids is None and reaped else 0.0)
+
+    def _adopted(self) -> list[int]:
+        return [pid for pid in _children(os.getpid()) if pid not in self._ours]
+
+    def reap_adopted(self) -> None:
+        """Reap the orphans that ended, keeping their CPU (with what they reaped) in adopted_cpu_s."""
+        with self._adopting:
+            for pid in self._adopted():
+                try:
+                    reaped, _, usage = os.wait4(pid, os.WNOHANG)
+                except ChildProcessError:
+                    continue
+                if reaped:
+                    self.adopted_cpu_s += usage.ru_utime + usage.ru_stime
 
     def reset_peaks(self) -> None:
         self.peak_rss_kb = self.peak_pss_kb = 0
 
     def _sample(self) -> None:
         while not self._stop.wait(SAMPLE_S):
+            self.reap_adopted()
             rss = pss = 0
             for pid in self.tree():
                 try:
@@ -190,6 +210,33 @@ class ServiceTree:
                 self.process.wait()
 
 
+def become_subreaper() -> bool:
+    """Adopt the orphans of our process tree (prctl PR_SET_CHILD_SUBREAPER, Linux).
+
+    Why: a crawl's multiprocessing pools (extraction, attachment readers) run in a forkserver
+    process that the crawl never waits for; when the crawl exits it is re-parented, to init
+    unless an ancestor is a subreaper, and its CPU (and its workers') left the measured tree
+    unseen. An unchanged 20-article re-check that started the attachment readers cost ~0.8 s of
+    CPU there, 6× what the crawl's own rusage said (bench/README.md, "Warm crawls").
+    """
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        return False
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += [int(c) for c in (task / "children").read_text().split()]
+    except OSError:
+        pass
+    return found
+
+
 def _rows(db: Path, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
     conn = sqlite3.connect(db, timeout=30)
     conn.row_factory = sqlite3.Row
@@ -206,6 +253,14 @@ def last_run_id(db: Path) -> int:
         return int(_rows(db, "select coalesce(max(id), 0) n from crawl_runs")[0]["n"])
     except sqlite3.OperationalError:  # the service has not made the schema yet
         return 0
+
+
+def _wait_for_orphans(service: ServiceTree, bound_s: float = 10.0) -> None:
+    """Let the round's orphans (a crawl's pool processes outliving it) end and be counted."""
+    deadline = time.monotonic() + bound_s
+    while service._adopted() and time.monotonic() < deadline:
+        time.sleep(0.05)
+        service.reap_adopted()
 
 
 def request_runs(db: Path, names: Sequence[str]) -> None:
@@ -225,8 +280,7 @@ def run_round(label: str, service: ServiceTree, db: Path, names: Sequence[str], 
               say: Any = print) -> Round:
     """Wait for one finished run of each of `names` (requested now, or due at the service's start)."""
     marker = last_run_id(db)
-    pids = service.tree()
-    cpu0, own0 = service.cpu_s(pids), service.cpu_s([service.process.pid], reaped=False)
+    cpu0, own0 = service.cpu_s(), service.cpu_s([service.process.pid], reaped=False)
     began = service.started if not request else time.monotonic()
     service.reset_peaks()
     if request:
@@ -249,6 +303,7 @@ def run_round(label: str, service: ServiceTree, db: Path, names: Sequence[str], 
         time.sleep(0.1)
     wall = time.monotonic() - began
     time.sleep(0.3)  # the service's bookkeeping after the last run (diffs, health) belongs to the round
+    _wait_for_orphans(service)
     figures = Round(
         label=label, start=start, sources=len(wanted),
         # As bench/crawl_speed.py counts them: a 304 is also an unchanged article (not_modified is a subset).
@@ -300,6 +355,8 @@ def run(args: argparse.Namespace, say: Any = print) -> dict[str, Any]:
 def _run(args: argparse.Namespace, work: Path, say: Any) -> dict[str, Any]:
     began = time.monotonic()
     load_start = os.getloadavg()
+    if not become_subreaper():
+        say("warning: cannot adopt orphans (prctl): CPU of processes a crawl leaves behind is not counted")
     say(f"generating {args.sources} sources × {args.articles} articles in {work} …")
     starts = generate_sources_site(work / "site", args.sources, args.articles)
     rounds: list[Round] = []
