@@ -125,12 +125,14 @@ def write_sources(path: Path, base_url: str, starts: Sequence[str]) -> list[str]
 class ServiceTree:
     """`govwatch run` as a child process, with its process tree's CPU and memory sampled."""
 
-    def __init__(self, db: Path, config: Path, log: Path, *, start: str, parallel: int) -> None:
+    def __init__(self, db: Path, config: Path, log: Path, *, start: str, parallel: int,
+                 command: Sequence[str] | None = None) -> None:
+        """`command` replaces `govwatch run` (the tests measure a tree of their own)."""
         env = {**os.environ, "GOVWATCH_CRAWL_START": start, "PYTHONPATH": str(PROJECT_ROOT)}
         self.started = time.monotonic()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "monitor", "run", "--db", str(db), "--config", str(config),
-             "--parallel", str(parallel), "--subscriptions", str(config.parent / "no-subscriptions.yaml")],
+            command or [sys.executable, "-m", "monitor", "run", "--db", str(db), "--config", str(config),
+                        "--parallel", str(parallel), "--subscriptions", str(config.parent / "no-subscriptions.yaml")],
             cwd=PROJECT_ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         self.peak_rss_kb = self.peak_pss_kb = 0
         self.adopted_cpu_s = 0.0  # what the orphans we reaped used

@@ -49,3 +49,49 @@ def test_bad_arguments_are_one_line_and_exit_2():
                             capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 2
     assert "--sources must be at least 1" in result.stderr
+
+
+# A process that leaves a grandchild behind (as a crawl leaves its pools' forkserver): the
+# grandchild burns ~0.4 s of CPU after its parent has exited, i.e. re-parented out of the tree.
+_LEAVES_AN_ORPHAN = """
+import os, time
+child = os.fork()
+if child == 0:
+    if os.fork() == 0:
+        end = time.process_time() + 0.4
+        while time.process_time() < end:
+            pass
+        os._exit(0)
+    os._exit(0)
+os.waitpid(child, 0)
+time.sleep(60)
+"""
+
+_MEASURE = """
+import sys, time
+from pathlib import Path
+from bench.many_sources import ServiceTree, _wait_for_orphans, become_subreaper
+adopt = sys.argv[1] == "adopt"
+if adopt:
+    assert become_subreaper()
+tree = ServiceTree(Path("x"), Path("x/y"), Path(sys.argv[2]), start="fork", parallel=1,
+                   command=[sys.executable, "-c", sys.argv[3]])
+time.sleep(1.5)
+_wait_for_orphans(tree)
+print(tree.cpu_s())
+tree.stop()
+"""
+
+
+@pytest.mark.parametrize("mode", ["adopt", "plain"])
+def test_the_cpu_of_processes_left_behind_is_counted(tmp_path, mode):
+    """With the bench as subreaper the orphan's ~0.4 s is in the tree's CPU; without, it is lost
+    (which is how the pools a crawl left behind went uncounted)."""
+    result = subprocess.run([sys.executable, "-c", _MEASURE, mode, str(tmp_path / "log"), _LEAVES_AN_ORPHAN],
+                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    cpu_s = float(result.stdout.split()[-1])
+    if mode == "adopt":
+        assert cpu_s >= 0.35
+    else:
+        assert cpu_s < 0.3
