@@ -333,6 +333,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--parallel", type=int, default=2, help="the service's --parallel (crawls at once)")
     parser.add_argument("--spawn-sources", type=int, default=60,
                         help="sources in the spawned-crawl comparison round (0: skip it)")
+    parser.add_argument("--slots", default="",
+                        help="comma-separated --parallel values: one more unchanged round for each, through a"
+                             " service restarted with it (how many crawl slots suit the machine)")
     parser.add_argument("--no-urlwatch", action="store_true", help="skip urlwatch")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where the JSON goes")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (site, database, service log)")
@@ -342,6 +345,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
             parser.error(f"--{name} must be at least 1")
     if args.spawn_sources < 0:
         parser.error("--spawn-sources must be 0 or more")
+    try:
+        args.slots = [int(v) for v in args.slots.split(",") if v.strip()]
+    except ValueError:
+        parser.error(f"--slots {args.slots!r}: expected numbers separated by commas")
+    if any(v < 1 for v in args.slots):
+        parser.error("--slots values must be at least 1")
     return args
 
 
@@ -373,11 +382,21 @@ def _run(args: argparse.Namespace, work: Path, say: Any) -> dict[str, Any]:
                                     say=say))
         finally:
             service.stop()
+        for slots in args.slots:
+            started = _starts(log)
+            service = ServiceTree(db, work / "sources.yaml", log, start="fork", parallel=slots)
+            try:
+                _wait_started(service, log, started)  # its start-up (imports, the fork server) is not the round's
+                rounds.append(run_round(f"unchanged round, forked, --parallel {slots}", service, db, names,
+                                        start="fork", request=True, say=say))
+            finally:
+                service.stop()
         if args.spawn_sources:
             subset = names[: args.spawn_sources]
+            started = _starts(log)
             service = ServiceTree(db, work / "sources.yaml", log, start="spawn", parallel=args.parallel)
             try:
-                time.sleep(2)  # its start-up (imports, config sync) is not the round's
+                _wait_started(service, log, started)  # its start-up (imports, config sync) is not the round's
                 rounds.append(run_round("unchanged round, spawned", service, db, subset, start="spawn",
                                         request=True, say=say))
             finally:
@@ -397,6 +416,23 @@ def _run(args: argparse.Namespace, work: Path, say: Any) -> dict[str, Any]:
         say(line)
     say(f"results in {args.out}")
     return results
+
+
+STARTED = "govwatch service started"
+
+
+def _starts(log: Path) -> int:
+    return log.read_text(encoding="utf-8", errors="replace").count(STARTED) if log.exists() else 0
+
+
+def _wait_started(service: ServiceTree, log: Path, before: int, bound_s: float = 300.0) -> None:
+    """Until the service has logged its start (config synced, fork server up), then a second."""
+    deadline = time.monotonic() + bound_s
+    while _starts(log) <= before:
+        if service.process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"the service did not start (exit {service.process.returncode}); see {log}")
+        time.sleep(0.1)
+    time.sleep(1.0)
 
 
 def _article_paths(db: Path) -> list[str]:
@@ -422,6 +458,10 @@ def _summary(args: argparse.Namespace, rounds: list[Round], urlwatch: dict[str, 
                        f" = {ratio:.2f}× (target ≥ 3: {'ok' if ratio >= 3 else 'MISSED'})")
         verdict.append(f"CPU per check: urlwatch {urlwatch['cpu_ms_per_check']:.1f} ms ÷ govwatch "
                        f"{unchanged.cpu_ms_per_check:.1f} ms = {cpu_ratio:.2f}× (all processes of each)")
+    for r in rounds:
+        if r.label.startswith("unchanged round, forked, --parallel"):
+            versus = f" = {r.checks_per_s / urlwatch['checks_per_s']:.2f}× urlwatch" if urlwatch else ""
+            verdict.append(f"{r.label}: {r.checks_per_s:.1f} checks/s{versus}, {r.cpu_per_source_s:.3f} s CPU per source")
     return {
         "sources": args.sources, "articles": args.articles, "parallel": args.parallel, "seconds": took,
         "machine": {"cores": os.cpu_count(), "load_start": load_start, "load_end": os.getloadavg()},

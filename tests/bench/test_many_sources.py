@@ -25,14 +25,17 @@ def test_small_many_sources_run_reports_every_round(tmp_path):
     out = tmp_path / "many.json"
     result = subprocess.run(
         [sys.executable, "-m", "bench.many_sources", "--sources", "3", "--articles", "4", "--spawn-sources", "2",
-         "--out", str(out)],
+         "--slots", "1", "--out", str(out)],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     results = json.loads(out.read_text(encoding="utf-8"))
     rounds = {r["label"]: r for r in results["rounds"]}
-    assert set(rounds) == {"first round, forked", "unchanged round, forked", "unchanged round, spawned"}
+    assert set(rounds) == {"first round, forked", "unchanged round, forked", "unchanged round, forked, --parallel 1",
+                           "unchanged round, spawned"}
     first, forked, spawned = (rounds[k] for k in ("first round, forked", "unchanged round, forked",
                                                   "unchanged round, spawned"))
+    one_slot = rounds["unchanged round, forked, --parallel 1"]
+    assert one_slot["statuses"] == {"ok": 3} and one_slot["checks"] == one_slot["not_modified"] == 12
     assert first["statuses"] == {"ok": 3} and first["checks"] == 12 and first["not_modified"] == 0
     assert forked["statuses"] == {"ok": 3} and forked["checks"] == forked["not_modified"] == 12
     assert spawned["statuses"] == {"ok": 2} and spawned["checks"] == spawned["not_modified"] == 8
@@ -44,11 +47,16 @@ def test_small_many_sources_run_reports_every_round(tmp_path):
     assert work.name.startswith("govwatch-bench-many-") and not work.exists()  # removed without --keep
 
 
-def test_bad_arguments_are_one_line_and_exit_2():
-    result = subprocess.run([sys.executable, "-m", "bench.many_sources", "--sources", "0"], cwd=PROJECT_ROOT,
+@pytest.mark.parametrize(("args", "message"), [
+    (["--sources", "0"], "--sources must be at least 1"),
+    (["--slots", "2,x"], "--slots '2,x': expected numbers"),
+    (["--slots", "0"], "--slots values must be at least 1"),
+])
+def test_bad_arguments_are_one_line_and_exit_2(args, message):
+    result = subprocess.run([sys.executable, "-m", "bench.many_sources", *args], cwd=PROJECT_ROOT,
                             capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 2
-    assert "--sources must be at least 1" in result.stderr
+    assert message in result.stderr
 
 
 # A process that leaves a grandchild behind (as a crawl leaves its pools' forkserver): the
