@@ -13,7 +13,8 @@ store and then `--repeat` times unchanged (every article a 304), through `start_
   re-parented when the crawl exits: this process adopts them as a subreaper and reaps them);
 - the crawl's wall, from the request to its exit report;
 - the service's own steps around it: starting the run, closing it, the run's ending
-  (monitor.crawls.finish_runs) and the source's health, each wall and the CPU of all of them.
+  (monitor.crawls.finish_runs) and the source's health, each wall and the CPU of all of them
+  (with one idle connection held open, as the service holds one).
 
 Medians at the end, with the load average (the machine is shared: compare runs made together).
 """
@@ -24,6 +25,7 @@ import argparse
 import itertools
 import os
 import resource
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -80,6 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         db = open_db(db_path)
         sync_sources(db, [source_as_record(s) for s in load_sources(work / "sources.yaml")])
         db.close()
+        # as the service holds one (CrawlService.keep_store_open): no step's close checkpoints the WAL
+        keeper = sqlite3.connect(db_path)
         run = wait_for_crawl(db_path, start_crawl(db_path, "s000", start=args.start, parallel_crawls=4))
         print(f"first crawl: {run['status']}, {run['articles_new']} new; load {os.getloadavg()[0]:.1f}")
         reaped = _reap_orphans()
@@ -109,6 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"service {opened * 1000:.0f} ms to start, {steps[0]:.0f} close, {steps[1]:.0f} ending, "
                   f"{steps[2]:.0f} health, {service_cpu * 1000:.0f} ms CPU; {run['not_modified']} × 304, "
                   f"{run['status']}; load {os.getloadavg()[0]:.1f}")
+        keeper.close()
     crawl, left, wall, service = (statistics.median(column) for column in zip(*rows, strict=True))
     print(f"median of {len(rows)}: crawl {crawl:.3f} s CPU + left behind {left:.3f} s + service {service:.3f} s "
           f"= {crawl + left + service:.3f} s CPU per re-check; crawl wall {wall:.3f} s; load {os.getloadavg()}")
