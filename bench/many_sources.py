@@ -14,9 +14,16 @@ fetched, extracted, stored) and the unchanged round (every article answers 304):
 - peak memory of the tree, sampled every 0.2 s: the sum of RSS (counts the pages a forked crawl
   shares with its server once per process) and of PSS (shares them out: the honest total).
 
-Then the same unchanged round with crawls *spawned* (GOVWATCH_CRAWL_START=spawn; a subset of
-`--spawn-sources`, it costs ~1 s of CPU per source), and urlwatch on the same article URLs, all
-in the same run, so the ratios compare like with like on this drifting VM.
+urlwatch re-checks the same article URLs, alternated with the unchanged round `--pairs` times
+(ABBA, no govwatch process alive while urlwatch runs): on a machine shared with other work the
+load drifts by the minute, so the checks/s ratio is the median of the pairs' ratios, each pair
+measured back to back. Then, optionally, one more unchanged round per `--slots` value (the
+service's --parallel) and the unchanged round with crawls *spawned* (GOVWATCH_CRAWL_START=spawn;
+a subset of `--spawn-sources`, it costs ~1 s of CPU per source), all in the same run.
+
+CPU counts every process of the tree, including those a crawl leaves behind (its pools'
+multiprocessing forkserver, re-parented when the crawl exits): the bench adopts them as a
+subreaper (`become_subreaper`).
 
 Rounds are driven as an operator would: the first by the service's own start (a never-crawled
 source is due at once), the next by run requests in the database (the table `govwatch sources run` writes).
@@ -31,6 +38,7 @@ import random
 import shutil
 import signal
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -45,7 +53,7 @@ from typing import Any
 from bench.crawl_speed import POLITENESS
 from bench.nginx import Nginx
 from bench.site import FIXED_MTIME, ROBOTS, _article, _Window, _write, _write_lists
-from bench.urlwatch_peer import recheck as urlwatch_recheck
+from bench.urlwatch_peer import Urlwatch
 from demo import templates
 from demo.content import Corpus
 from monitor.crawls import PROJECT_ROOT
@@ -71,6 +79,8 @@ class Round:
     peak_pss_mb: float
     statuses: dict[str, int] = field(default_factory=dict)
     not_modified: int = 0
+    load_start: float = 0.0     # 1-minute load average of the machine (other sessions' work too)
+    load_end: float = 0.0
 
     @property
     def checks_per_s(self) -> float:
@@ -125,22 +135,28 @@ def write_sources(path: Path, base_url: str, starts: Sequence[str]) -> list[str]
 class ServiceTree:
     """`govwatch run` as a child process, with its process tree's CPU and memory sampled."""
 
-    def __init__(self, db: Path, config: Path, log: Path, *, start: str, parallel: int) -> None:
+    def __init__(self, db: Path, config: Path, log: Path, *, start: str, parallel: int,
+                 command: Sequence[str] | None = None) -> None:
+        """`command` replaces `govwatch run` (the tests measure a tree of their own)."""
         env = {**os.environ, "GOVWATCH_CRAWL_START": start, "PYTHONPATH": str(PROJECT_ROOT)}
         self.started = time.monotonic()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "monitor", "run", "--db", str(db), "--config", str(config),
-             "--parallel", str(parallel), "--subscriptions", str(config.parent / "no-subscriptions.yaml")],
+            command or [sys.executable, "-m", "monitor", "run", "--db", str(db), "--config", str(config),
+                        "--parallel", str(parallel), "--subscriptions", str(config.parent / "no-subscriptions.yaml")],
             cwd=PROJECT_ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         self.peak_rss_kb = self.peak_pss_kb = 0
+        self.adopted_cpu_s = 0.0  # what the orphans we reaped used
+        self._adopting = threading.Lock()
+        self._ours = set(_children(os.getpid()))  # nginx, this service: never reaped here
         self._stop = threading.Event()
         self._sampler = threading.Thread(target=self._sample, daemon=True)
         self._sampler.start()
 
     def tree(self) -> list[int]:
-        """The service and its descendants, from each thread's /proc children list (reading every
-        process's stat instead cost the sampler ~6 % of a core: CPU taken from what it measures)."""
-        found, todo = [], [self.process.pid]
+        """The service and its descendants, and the orphans of the tree we adopted (see
+        `become_subreaper`), from each thread's /proc children list (reading every process's stat
+        instead cost the sampler ~6 % of a core: CPU taken from what it measures)."""
+        found, todo = [], [self.process.pid, *self._adopted()]
         while todo:
             pid = todo.pop()
             found.append(pid)
@@ -153,20 +169,36 @@ class ServiceTree:
 
     def cpu_s(self, pids: Sequence[int] | None = None, *, reaped: bool = True) -> float:
         """User + system seconds of the tree's live processes (and of the children they reaped)."""
-        total = 0
-        for pid in self.tree() if pids is None else pids:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += sum(int(v) for v in fields[11:15 if reaped else 13])  # utime stime (cutime cstime)
-        return total / TICKS
+        with self._adopting:  # a process is counted live or reaped, never both or neither
+            total = 0
+            for pid in self.tree() if pids is None else pids:
+                try:
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                total += sum(int(v) for v in fields[11:15 if reaped else 13])  # utime stime (cutime cstime)
+            return total / TICKS + (self.adopted_cpu_s if pids is None and reaped else 0.0)
+
+    def _adopted(self) -> list[int]:
+        return [pid for pid in _children(os.getpid()) if pid not in self._ours]
+
+    def reap_adopted(self) -> None:
+        """Reap the orphans that ended, keeping their CPU (with what they reaped) in adopted_cpu_s."""
+        with self._adopting:
+            for pid in self._adopted():
+                try:
+                    reaped, _, usage = os.wait4(pid, os.WNOHANG)
+                except ChildProcessError:
+                    continue
+                if reaped:
+                    self.adopted_cpu_s += usage.ru_utime + usage.ru_stime
 
     def reset_peaks(self) -> None:
         self.peak_rss_kb = self.peak_pss_kb = 0
 
     def _sample(self) -> None:
         while not self._stop.wait(SAMPLE_S):
+            self.reap_adopted()
             rss = pss = 0
             for pid in self.tree():
                 try:
@@ -190,6 +222,33 @@ class ServiceTree:
                 self.process.wait()
 
 
+def become_subreaper() -> bool:
+    """Adopt the orphans of our process tree (prctl PR_SET_CHILD_SUBREAPER, Linux).
+
+    Why: a crawl's multiprocessing pools (extraction, attachment readers) run in a forkserver
+    process that the crawl never waits for; when the crawl exits it is re-parented, to init
+    unless an ancestor is a subreaper, and its CPU (and its workers') left the measured tree
+    unseen. An unchanged 20-article re-check that started the attachment readers cost ~0.8 s of
+    CPU there, 6× what the crawl's own rusage said (bench/README.md, "Warm crawls").
+    """
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        return False
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += [int(c) for c in (task / "children").read_text().split()]
+    except OSError:
+        pass
+    return found
+
+
 def _rows(db: Path, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
     conn = sqlite3.connect(db, timeout=30)
     conn.row_factory = sqlite3.Row
@@ -206,6 +265,14 @@ def last_run_id(db: Path) -> int:
         return int(_rows(db, "select coalesce(max(id), 0) n from crawl_runs")[0]["n"])
     except sqlite3.OperationalError:  # the service has not made the schema yet
         return 0
+
+
+def _wait_for_orphans(service: ServiceTree, bound_s: float = 10.0) -> None:
+    """Let the round's orphans (a crawl's pool processes outliving it) end and be counted."""
+    deadline = time.monotonic() + bound_s
+    while service._adopted() and time.monotonic() < deadline:
+        time.sleep(0.05)
+        service.reap_adopted()
 
 
 def request_runs(db: Path, names: Sequence[str]) -> None:
@@ -225,9 +292,9 @@ def run_round(label: str, service: ServiceTree, db: Path, names: Sequence[str], 
               say: Any = print) -> Round:
     """Wait for one finished run of each of `names` (requested now, or due at the service's start)."""
     marker = last_run_id(db)
-    pids = service.tree()
-    cpu0, own0 = service.cpu_s(pids), service.cpu_s([service.process.pid], reaped=False)
+    cpu0, own0 = service.cpu_s(), service.cpu_s([service.process.pid], reaped=False)
     began = service.started if not request else time.monotonic()
+    load_start = os.getloadavg()[0]
     service.reset_peaks()
     if request:
         request_runs(db, names)
@@ -249,6 +316,7 @@ def run_round(label: str, service: ServiceTree, db: Path, names: Sequence[str], 
         time.sleep(0.1)
     wall = time.monotonic() - began
     time.sleep(0.3)  # the service's bookkeeping after the last run (diffs, health) belongs to the round
+    _wait_for_orphans(service)
     figures = Round(
         label=label, start=start, sources=len(wanted),
         # As bench/crawl_speed.py counts them: a 304 is also an unchanged article (not_modified is a subset).
@@ -258,11 +326,13 @@ def run_round(label: str, service: ServiceTree, db: Path, names: Sequence[str], 
         peak_rss_mb=service.peak_rss_kb / 1024, peak_pss_mb=service.peak_pss_kb / 1024,
         statuses=dict(Counter(r["status"] for r in runs.values())),
         not_modified=sum(r["not_modified"] for r in runs.values()),
+        load_start=load_start, load_end=os.getloadavg()[0],
     )
     say(f"  {label:<28} {figures.sources:>4} sources {figures.wall_s:7.1f} s  {figures.checks_per_s:7.1f} checks/s  "
         f"{figures.cpu_per_source_s:6.3f} s CPU/source (service {figures.service_cpu_s / figures.sources:.3f}, "
         f"{figures.cpu_ms_per_check:.1f} ms/check)  "
-        f"peak RSS {figures.peak_rss_mb:.0f} MB / PSS {figures.peak_pss_mb:.0f} MB  {figures.statuses}")
+        f"peak RSS {figures.peak_rss_mb:.0f} MB / PSS {figures.peak_pss_mb:.0f} MB  {figures.statuses}  "
+        f"load {figures.load_start:.1f}→{figures.load_end:.1f}")
     return figures
 
 
@@ -276,15 +346,27 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--parallel", type=int, default=2, help="the service's --parallel (crawls at once)")
     parser.add_argument("--spawn-sources", type=int, default=60,
                         help="sources in the spawned-crawl comparison round (0: skip it)")
+    parser.add_argument("--slots", default="",
+                        help="comma-separated --parallel values: one more unchanged round for each, through a"
+                             " service restarted with it (how many crawl slots suit the machine)")
+    parser.add_argument("--pairs", type=int, default=1,
+                        help="unchanged rounds and urlwatch re-checks, alternated (ABBA) this many times each;"
+                             " the ratio is the median of the pairs' (a shared machine's load drifts)")
     parser.add_argument("--no-urlwatch", action="store_true", help="skip urlwatch")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where the JSON goes")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (site, database, service log)")
     args = parser.parse_args(argv)
-    for name in ("sources", "articles", "parallel"):
+    for name in ("sources", "articles", "parallel", "pairs"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
     if args.spawn_sources < 0:
         parser.error("--spawn-sources must be 0 or more")
+    try:
+        args.slots = [int(v) for v in args.slots.split(",") if v.strip()]
+    except ValueError:
+        parser.error(f"--slots {args.slots!r}: expected numbers separated by commas")
+    if any(v < 1 for v in args.slots):
+        parser.error("--slots values must be at least 1")
     return args
 
 
@@ -300,6 +382,8 @@ def run(args: argparse.Namespace, say: Any = print) -> dict[str, Any]:
 def _run(args: argparse.Namespace, work: Path, say: Any) -> dict[str, Any]:
     began = time.monotonic()
     load_start = os.getloadavg()
+    if not become_subreaper():
+        say("warning: cannot adopt orphans (prctl): CPU of processes a crawl leaves behind is not counted")
     say(f"generating {args.sources} sources × {args.articles} articles in {work} …")
     starts = generate_sources_site(work / "site", args.sources, args.articles)
     rounds: list[Round] = []
@@ -307,31 +391,59 @@ def _run(args: argparse.Namespace, work: Path, say: Any) -> dict[str, Any]:
         names = write_sources(work / "sources.yaml", server.base_url, starts)
         db, log = work / "govwatch.db", work / "service.log"
         say(f"nginx on {server.base_url}; service log {log}")
-        service = ServiceTree(db, work / "sources.yaml", log, start="fork", parallel=args.parallel)
+        service: ServiceTree | None = ServiceTree(db, work / "sources.yaml", log, start="fork",
+                                                  parallel=args.parallel)
+        peer, pairs = None, []
         try:
             rounds.append(run_round("first round, forked", service, db, names, start="fork", request=False, say=say))
-            rounds.append(run_round("unchanged round, forked", service, db, names, start="fork", request=True,
-                                    say=say))
+            if not args.no_urlwatch:
+                urls = [server.base_url + p for p in _article_paths(db)]
+                say(f"urlwatch on the same {len(urls)} article URLs (its filling run, untimed) …")
+                peer = Urlwatch.start(urls, server)
+            for pair in range(args.pairs):
+                order = ("govwatch", "urlwatch") if pair % 2 == 0 else ("urlwatch", "govwatch")
+                figures: dict[str, Any] = {}
+                for who in order:
+                    if who == "urlwatch":
+                        if peer is not None:
+                            figures["urlwatch"] = peer.recheck()
+                            _say_urlwatch(figures["urlwatch"], say)
+                        continue
+                    if service is None:
+                        started = _starts(log)
+                        service = ServiceTree(db, work / "sources.yaml", log, start="fork", parallel=args.parallel)
+                        _wait_started(service, log, started)  # its start-up is not the round's
+                    label = "unchanged round, forked" + (f" (pair {pair + 1})" if pair else "")
+                    figures["govwatch"] = run_round(label, service, db, names, start="fork", request=True, say=say)
+                    rounds.append(figures["govwatch"])
+                    service.stop()  # urlwatch runs with no govwatch process left
+                    service = None
+                pairs.append(figures)
         finally:
-            service.stop()
+            if service is not None:
+                service.stop()
+            if peer is not None:
+                peer.close()
+        for slots in args.slots:
+            started = _starts(log)
+            service = ServiceTree(db, work / "sources.yaml", log, start="fork", parallel=slots)
+            try:
+                _wait_started(service, log, started)  # its start-up (imports, the fork server) is not the round's
+                rounds.append(run_round(f"unchanged round, forked, --parallel {slots}", service, db, names,
+                                        start="fork", request=True, say=say))
+            finally:
+                service.stop()
         if args.spawn_sources:
             subset = names[: args.spawn_sources]
+            started = _starts(log)
             service = ServiceTree(db, work / "sources.yaml", log, start="spawn", parallel=args.parallel)
             try:
-                time.sleep(2)  # its start-up (imports, config sync) is not the round's
+                _wait_started(service, log, started)  # its start-up (imports, config sync) is not the round's
                 rounds.append(run_round("unchanged round, spawned", service, db, subset, start="spawn",
                                         request=True, say=say))
             finally:
                 service.stop()
-        urlwatch = None
-        if not args.no_urlwatch:
-            urls = [server.base_url + p for p in _article_paths(db)]
-            say(f"urlwatch on the same {len(urls)} article URLs (a filling run, then the timed re-check) …")
-            urlwatch = urlwatch_recheck(urls, server)
-            if urlwatch:
-                say(f"  urlwatch {urlwatch['version']}: {urlwatch['seconds']:.1f} s, {urlwatch['checks_per_s']:.1f} "
-                    f"checks/s, {urlwatch['cpu_ms_per_check']:.1f} ms CPU/check, {urlwatch['not_modified']} 304s")
-    results = _summary(args, rounds, urlwatch, load_start, time.monotonic() - began)
+    results = _summary(args, rounds, pairs, load_start, time.monotonic() - began)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
     for line in results["verdict"]:
@@ -340,33 +452,72 @@ def _run(args: argparse.Namespace, work: Path, say: Any) -> dict[str, Any]:
     return results
 
 
+STARTED = "govwatch service started"
+
+
+def _starts(log: Path) -> int:
+    return log.read_text(encoding="utf-8", errors="replace").count(STARTED) if log.exists() else 0
+
+
+def _wait_started(service: ServiceTree, log: Path, before: int, bound_s: float = 300.0) -> None:
+    """Until the service has logged its start (config synced, fork server up), then a second."""
+    deadline = time.monotonic() + bound_s
+    while _starts(log) <= before:
+        if service.process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"the service did not start (exit {service.process.returncode}); see {log}")
+        time.sleep(0.1)
+    time.sleep(1.0)
+
+
+def _say_urlwatch(urlwatch: dict[str, Any], say: Any) -> None:
+    say(f"  urlwatch {urlwatch['version']}: {urlwatch['seconds']:.1f} s, {urlwatch['checks_per_s']:.1f} "
+        f"checks/s, {urlwatch['cpu_ms_per_check']:.1f} ms CPU/check, {urlwatch['not_modified']} 304s  "
+        f"load {urlwatch['load']:.1f}")
+
+
 def _article_paths(db: Path) -> list[str]:
     from urllib.parse import urlsplit
 
     return [urlsplit(r["url"]).path for r in _rows(db, "select url from articles order by id")]
 
 
-def _summary(args: argparse.Namespace, rounds: list[Round], urlwatch: dict[str, Any] | None,
+def _summary(args: argparse.Namespace, rounds: list[Round], pairs: list[dict[str, Any]],
              load_start: tuple[float, float, float], took: float) -> dict[str, Any]:
+    """The verdicts: CPU per source and the checks/s ratio, each the median over the pairs."""
     by = {r.label: r for r in rounds}
-    unchanged = by["unchanged round, forked"]
+    unchanged = [p["govwatch"] for p in pairs]
+    cpu_per_source = statistics.median(r.cpu_per_source_s for r in unchanged)
     spawned = by.get("unchanged round, spawned")
-    verdict = [(f"unchanged re-check of a {args.articles}-article source: {unchanged.cpu_per_source_s:.3f} s CPU per "
-               f"source (target ≤ 0.15: {'ok' if unchanged.cpu_per_source_s <= 0.15 else 'MISSED'})")]
+    verdict = [(f"unchanged re-check of a {args.articles}-article source: {cpu_per_source:.3f} s CPU per source"
+                f" (median of {len(unchanged)}: {', '.join(f'{r.cpu_per_source_s:.3f}' for r in unchanged)};"
+                f" target ≤ 0.15: {'ok' if cpu_per_source <= 0.15 else 'MISSED'})")]
     if spawned:
-        verdict.append(f"spawned crawls, same round: {spawned.cpu_per_source_s:.3f} s CPU per source: forked is "
-                       f"{spawned.cpu_per_source_s / unchanged.cpu_per_source_s:.1f}× cheaper")
-    ratio = unchanged.checks_per_s / urlwatch["checks_per_s"] if urlwatch else None
-    cpu_ratio = urlwatch["cpu_ms_per_check"] / unchanged.cpu_ms_per_check if urlwatch else None
-    if ratio is not None:
-        verdict.append(f"unchanged round {unchanged.checks_per_s:.1f} checks/s ÷ urlwatch {urlwatch['checks_per_s']:.1f}"
-                       f" = {ratio:.2f}× (target ≥ 3: {'ok' if ratio >= 3 else 'MISSED'})")
-        verdict.append(f"CPU per check: urlwatch {urlwatch['cpu_ms_per_check']:.1f} ms ÷ govwatch "
-                       f"{unchanged.cpu_ms_per_check:.1f} ms = {cpu_ratio:.2f}× (all processes of each)")
+        verdict.append(f"spawned crawls: {spawned.cpu_per_source_s:.3f} s CPU per source: forked is "
+                       f"{spawned.cpu_per_source_s / cpu_per_source:.1f}× cheaper")
+    measured = [p for p in pairs if "urlwatch" in p]
+    ratios = [p["govwatch"].checks_per_s / p["urlwatch"]["checks_per_s"] for p in measured]
+    cpu_ratios = [p["urlwatch"]["cpu_ms_per_check"] / p["govwatch"].cpu_ms_per_check for p in measured]
+    ratio = statistics.median(ratios) if ratios else None
+    cpu_ratio = statistics.median(cpu_ratios) if cpu_ratios else None
+    for p, r in zip(measured, ratios, strict=True):
+        verdict.append(f"  pair: govwatch {p['govwatch'].checks_per_s:.1f} checks/s (load {p['govwatch'].load_start:.1f}) ÷ "
+                       f"urlwatch {p['urlwatch']['checks_per_s']:.1f} (load {p['urlwatch']['load']:.1f}) = {r:.2f}×")
+    if ratio is not None and cpu_ratio is not None:
+        verdict.append(f"unchanged round ÷ urlwatch, checks/s: {ratio:.2f}× (median of {len(ratios)} pairs; "
+                       f"target ≥ 3: {'ok' if ratio >= 3 else 'MISSED'})")
+        verdict.append(f"CPU per check, urlwatch ÷ govwatch: {cpu_ratio:.2f}× (all processes of each, median)")
+    urlwatch_rate = statistics.median(p["urlwatch"]["checks_per_s"] for p in measured) if measured else None
+    for r in rounds:
+        if r.label.startswith("unchanged round, forked, --parallel"):
+            versus = f" = {r.checks_per_s / urlwatch_rate:.2f}× urlwatch's median" if urlwatch_rate else ""
+            verdict.append(f"{r.label}: {r.checks_per_s:.1f} checks/s{versus}, {r.cpu_per_source_s:.3f} s CPU per source")
     return {
         "sources": args.sources, "articles": args.articles, "parallel": args.parallel, "seconds": took,
         "machine": {"cores": os.cpu_count(), "load_start": load_start, "load_end": os.getloadavg()},
-        "rounds": [r.as_dict() for r in rounds], "urlwatch": urlwatch, "unchanged_vs_urlwatch": ratio,
+        "rounds": [r.as_dict() for r in rounds],
+        "pairs": [{"govwatch": p["govwatch"].label, "urlwatch": p.get("urlwatch")} for p in pairs],
+        "urlwatch": measured[0]["urlwatch"] if measured else None,
+        "unchanged_cpu_per_source_s": cpu_per_source, "unchanged_vs_urlwatch": ratio,
         "urlwatch_cpu_per_check_vs_unchanged": cpu_ratio,
         "verdict": verdict,
     }

@@ -39,31 +39,53 @@ def urlwatch_command() -> str | None:
 
 def recheck(urls: Sequence[str], server: Nginx) -> dict[str, Any] | None:
     """Fill urlwatch's cache with `urls`, then time its unchanged re-check of all of them."""
-    command = urlwatch_command()
-    if command is None:
+    peer = Urlwatch.start(urls, server)
+    if peer is None:
         return None
-    workdir = Path(tempfile.mkdtemp(prefix="govwatch-bench-urlwatch-"))
     try:
-        jobs = "---\n".join(f"name: p{i}\nurl: {url}\n" for i, url in enumerate(urls))
-        (workdir / "urls.yaml").write_text(jobs, encoding="utf-8")
-        (workdir / "urlwatch.yaml").write_text(CONFIG, encoding="utf-8")
-        args = [command, "--urls", str(workdir / "urls.yaml"), "--cache", str(workdir / "cache.db"),
-                "--config", str(workdir / "urlwatch.yaml"), "--hooks", str(workdir / "hooks.py")]
-        first = _run(args, server)
-        again = _run(args, server)
+        return peer.recheck()
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    return {
-        "version": _version(command),
-        "checks": len(urls),
-        "first_seconds": first["seconds"],
-        "seconds": again["seconds"],
-        "checks_per_s": len(urls) / again["seconds"],
-        "cpu_ms_per_check": 1000 * again["cpu_s"] / len(urls),
-        "peak_rss_mb": again["peak_rss_mb"],
-        "bytes": again["bytes"],
-        "not_modified": again["not_modified"],
-    }
+        peer.close()
+
+
+class Urlwatch:
+    """urlwatch with its cache filled, re-checking the same URLs as often as asked (a bench that
+    alternates it with another checker, so both see the same load on a shared machine)."""
+
+    def __init__(self, command: str, urls: Sequence[str], server: Nginx) -> None:
+        self.command, self.urls, self.server = command, list(urls), server
+        self.workdir = Path(tempfile.mkdtemp(prefix="govwatch-bench-urlwatch-"))
+        jobs = "---\n".join(f"name: p{i}\nurl: {url}\n" for i, url in enumerate(self.urls))
+        (self.workdir / "urls.yaml").write_text(jobs, encoding="utf-8")
+        (self.workdir / "urlwatch.yaml").write_text(CONFIG, encoding="utf-8")
+        self.args = [command, "--urls", str(self.workdir / "urls.yaml"), "--cache", str(self.workdir / "cache.db"),
+                     "--config", str(self.workdir / "urlwatch.yaml"), "--hooks", str(self.workdir / "hooks.py")]
+        self.first_seconds = _run(self.args, server)["seconds"]
+
+    @classmethod
+    def start(cls, urls: Sequence[str], server: Nginx) -> Urlwatch | None:
+        """urlwatch after its filling run (every job "new"), or None when it is not installed."""
+        command = urlwatch_command()
+        return None if command is None else cls(command, urls, server)
+
+    def recheck(self) -> dict[str, Any]:
+        """One timed unchanged re-check of every URL."""
+        again = _run(self.args, self.server)
+        return {
+            "version": _version(self.command),
+            "checks": len(self.urls),
+            "first_seconds": self.first_seconds,
+            "seconds": again["seconds"],
+            "checks_per_s": len(self.urls) / again["seconds"],
+            "cpu_ms_per_check": 1000 * again["cpu_s"] / len(self.urls),
+            "peak_rss_mb": again["peak_rss_mb"],
+            "bytes": again["bytes"],
+            "not_modified": again["not_modified"],
+            "load": os.getloadavg()[0],
+        }
+
+    def close(self) -> None:
+        shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 def _run(args: list[str], server: Nginx) -> dict[str, Any]:

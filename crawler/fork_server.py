@@ -27,6 +27,7 @@ still reaped, and a monitor's process-tree check sees them end) and exits.
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import os
@@ -90,6 +91,9 @@ def preload() -> None:
             print(f"fork server: not preloaded {path}: {exc}", file=sys.stderr)
     import twisted.internet.asyncioreactor  # noqa: F401  (imported, not installed)
 
+    _log_versions_once()
+    _cache_command_entry_points()
+
     from crawler.extraction_pool import extract_for_store
 
     extract_for_store(WARM_PAGE, "http://127.0.0.1/gov/2023/06/t20230630_1.html", "utf-8")
@@ -101,6 +105,30 @@ def preload() -> None:
     # shared with every child instead of being copied when a collection touches them.
     gc.collect()
     gc.freeze()
+
+
+def _log_versions_once() -> None:
+    """What Scrapy would log at each crawl's start (crawler/settings.py's LOG_VERSIONS is empty, as
+    reading the packages' metadata cost each re-check more than its 22 requests), said once here."""
+    from scrapy.settings.default_settings import LOG_VERSIONS
+    from scrapy.utils.versions import get_versions
+
+    print(f"fork server: {dict(get_versions(LOG_VERSIONS))}", file=sys.stderr)
+
+
+def _cache_command_entry_points() -> None:
+    """Look up Scrapy's command plugins (the `scrapy.commands` entry points) once, for every child.
+
+    Why: `scrapy crawl` scans every installed distribution's entry points to list its commands,
+    on each run; the installed packages cannot change under a running server any more than the
+    modules it preloaded. Skipped if Scrapy no longer looks them up through that name.
+    """
+    import scrapy.cmdline
+
+    lookup = getattr(scrapy.cmdline, "entry_points", None)
+    if callable(lookup):
+        scrapy.cmdline.entry_points = functools.cache(lookup)
+        scrapy.cmdline.entry_points(group="scrapy.commands")
 
 
 def serve(socket_path: str) -> None:

@@ -72,6 +72,11 @@ REMOTE_CONTROL_ENABLED = False
 # of a 20-article re-check's ~120 (interleaved A/B, bench/README.md "Warm crawls"); our spiders'
 # callbacks are tested instead.
 WARN_ON_GENERATOR_RETURN_VALUE = False
+# Scrapy logs the versions of ten libraries at every crawl's start, reading six packages' metadata
+# from disk each time: a large share of a forked 20-article re-check's set-up (bench/README.md,
+# "Warm crawls"). They cannot change between the crawls of one install: the fork server logs them
+# once, at its start (crawler/fork_server.py); a spawned crawl's log goes without them.
+LOG_VERSIONS = []
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
     # Off by REMOTE_CONTROL_ENABLED too, but listed here so its module (and aiohttp, ~0.3 s of

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -89,8 +90,21 @@ class CrawlService:
         self.annotation_pending = 0  # new and changed articles among them
         self.pending_lock = threading.Lock()
         self.annotated_at = time.monotonic()
+        self.keeper: Any = None  # see keep_store_open()
 
     # -- life cycle ---------------------------------------------------------------------
+    def keep_store_open(self) -> None:
+        """Hold one idle connection to the store for the service's life.
+
+        Why: in WAL mode the close of the *last* connection to a database checkpoints it and
+        removes the WAL. With short-lived crawl processes and a service that opens a connection per
+        step, every few closes was the last one: ~6 ms of CPU in the service per crawl
+        (bench/recheck_one.py, bench/README.md "Warm crawls"). An idle connection holds no
+        snapshot, so SQLite's automatic checkpoints (every 1,000 pages) still bound the WAL.
+        """
+        if self.keeper is None:  # the store exists and is in WAL mode: open_db has run
+            self.keeper = sqlite3.connect(self.db_path, check_same_thread=False)  # stop() may run in another thread
+
     def start(self) -> None:
         db = open_db(self.db_path)
         try:
@@ -99,6 +113,7 @@ class CrawlService:
             self.service_id = service_started(db)
         finally:
             db.close()
+        self.keep_store_open()
         self.reload_config(initial=True)
         self.update_health()
         if self.options.redis_url:
@@ -140,6 +155,9 @@ class CrawlService:
             service_heartbeat(db, self.service_id, stopped=True, message="stopped")
         finally:
             db.close()
+        if self.keeper is not None:
+            self.keeper.close()  # last of ours: the checkpoint happens here, once
+            self.keeper = None
 
     # -- keeping jobs in step with the database ------------------------------------------
     def reload_config(self, initial: bool = False) -> None:

@@ -77,6 +77,8 @@ class AttachmentPipeline:
 
     def close_spider(self) -> None:
         self.crawler.stats.set_value("govwatch/attachments/reader_cpu_s", round(self.readers.cpu_s, 3))
+        # 0 on an unchanged re-check: its files answer 304 and nothing is read (see `schedule`)
+        self.crawler.stats.set_value("govwatch/attachments/readers_started", int(self.readers.executor is not None))
         self.readers.close()
         if self.db is not None:
             self.db.close()
@@ -90,15 +92,20 @@ class AttachmentPipeline:
             article = article_by_url(self.db, item.url) if links else None
             for link in links:
                 self.schedule(item.url, link.get("url"), link.get("name"), link.get("type"),
-                              article["id"] if article else None)
+                              article["id"] if article else None, warm=True)
         elif isinstance(item, ArticleNotModified):
             article = article_by_url(self.db, item.url)
             for row in article_attachments(self.db, article["id"]) if article else []:
-                self.schedule(item.url, row["url"], row["name"], row["type"], article["id"])
+                self.schedule(item.url, row["url"], row["name"], row["type"], article["id"], warm=False)
         return item
 
     def schedule(self, article_url: str, url: str | None, name: str | None, kind: str | None,
-                 article_id: int | None = None) -> None:
+                 article_id: int | None = None, *, warm: bool = True) -> None:
+        """Ask for one attachment; `warm` starts the readers now, so their start-up overlaps the
+        download. Not for a 304 article's files: an unchanged re-check mostly gets 304s (or the
+        same 404s) and nothing to read, and starting the readers there cost each 20-article
+        re-check ~0.8 s of CPU in processes outside the crawl's own (bench/README.md, "Warm
+        crawls"); a file that does come back is read by `read()`, which starts them then."""
         spider = self.crawler.spider
         if not url or (article_url, url) in self.scheduled:
             return
@@ -115,7 +122,8 @@ class AttachmentPipeline:
             if validators.get("last_modified"):
                 headers["If-Modified-Since"] = validators["last_modified"]
         stats.inc_value("govwatch/attachments/requested")
-        self.readers.start()
+        if warm:
+            self.readers.start()
         self.crawler.engine.crawl(Request(
             url, callback=self.parse_attachment, errback=self.failed, headers=headers,
             priority=ATTACHMENT_PRIORITY, dont_filter=True,  # the same file under two articles is two rows

@@ -25,14 +25,17 @@ def test_small_many_sources_run_reports_every_round(tmp_path):
     out = tmp_path / "many.json"
     result = subprocess.run(
         [sys.executable, "-m", "bench.many_sources", "--sources", "3", "--articles", "4", "--spawn-sources", "2",
-         "--out", str(out)],
+         "--slots", "1", "--out", str(out)],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     results = json.loads(out.read_text(encoding="utf-8"))
     rounds = {r["label"]: r for r in results["rounds"]}
-    assert set(rounds) == {"first round, forked", "unchanged round, forked", "unchanged round, spawned"}
+    assert set(rounds) == {"first round, forked", "unchanged round, forked", "unchanged round, forked, --parallel 1",
+                           "unchanged round, spawned"}
     first, forked, spawned = (rounds[k] for k in ("first round, forked", "unchanged round, forked",
                                                   "unchanged round, spawned"))
+    one_slot = rounds["unchanged round, forked, --parallel 1"]
+    assert one_slot["statuses"] == {"ok": 3} and one_slot["checks"] == one_slot["not_modified"] == 12
     assert first["statuses"] == {"ok": 3} and first["checks"] == 12 and first["not_modified"] == 0
     assert forked["statuses"] == {"ok": 3} and forked["checks"] == forked["not_modified"] == 12
     assert spawned["statuses"] == {"ok": 2} and spawned["checks"] == spawned["not_modified"] == 8
@@ -44,8 +47,59 @@ def test_small_many_sources_run_reports_every_round(tmp_path):
     assert work.name.startswith("govwatch-bench-many-") and not work.exists()  # removed without --keep
 
 
-def test_bad_arguments_are_one_line_and_exit_2():
-    result = subprocess.run([sys.executable, "-m", "bench.many_sources", "--sources", "0"], cwd=PROJECT_ROOT,
+@pytest.mark.parametrize(("args", "message"), [
+    (["--sources", "0"], "--sources must be at least 1"),
+    (["--slots", "2,x"], "--slots '2,x': expected numbers"),
+    (["--slots", "0"], "--slots values must be at least 1"),
+])
+def test_bad_arguments_are_one_line_and_exit_2(args, message):
+    result = subprocess.run([sys.executable, "-m", "bench.many_sources", *args], cwd=PROJECT_ROOT,
                             capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 2
-    assert "--sources must be at least 1" in result.stderr
+    assert message in result.stderr
+
+
+# A process that leaves a grandchild behind (as a crawl leaves its pools' forkserver): the
+# grandchild burns ~0.4 s of CPU after its parent has exited, i.e. re-parented out of the tree.
+_LEAVES_AN_ORPHAN = """
+import os, time
+child = os.fork()
+if child == 0:
+    if os.fork() == 0:
+        end = time.process_time() + 0.4
+        while time.process_time() < end:
+            pass
+        os._exit(0)
+    os._exit(0)
+os.waitpid(child, 0)
+time.sleep(60)
+"""
+
+_MEASURE = """
+import sys, time
+from pathlib import Path
+from bench.many_sources import ServiceTree, _wait_for_orphans, become_subreaper
+adopt = sys.argv[1] == "adopt"
+if adopt:
+    assert become_subreaper()
+tree = ServiceTree(Path("x"), Path("x/y"), Path(sys.argv[2]), start="fork", parallel=1,
+                   command=[sys.executable, "-c", sys.argv[3]])
+time.sleep(1.5)
+_wait_for_orphans(tree)
+print(tree.cpu_s())
+tree.stop()
+"""
+
+
+@pytest.mark.parametrize("mode", ["adopt", "plain"])
+def test_the_cpu_of_processes_left_behind_is_counted(tmp_path, mode):
+    """With the bench as subreaper the orphan's ~0.4 s is in the tree's CPU; without, it is lost
+    (which is how the pools a crawl left behind went uncounted)."""
+    result = subprocess.run([sys.executable, "-c", _MEASURE, mode, str(tmp_path / "log"), _LEAVES_AN_ORPHAN],
+                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    cpu_s = float(result.stdout.split()[-1])
+    if mode == "adopt":
+        assert cpu_s >= 0.35
+    else:
+        assert cpu_s < 0.3
