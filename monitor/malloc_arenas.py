@@ -22,9 +22,12 @@ Two things, both because glibc rarely hands freed memory back to the system by i
    the service once as it starts). pymalloc carves small objects out of 1 MiB arenas it returns
    only when every object in one is freed; a long-lived process that keeps a few objects from
    each batch of work strands arenas, and `malloc_trim` cannot reach inside them. Same soak life
-   (25 sources, no kills), anonymous RSS after the first minute: pymalloc with trims 78.7 -> 84.4 MB
-   in 12 minutes and still climbing (~27 MB/h, like no trims at all); system malloc with trims
-   82 -> 84 MB with the annotation batches' spikes given back. The service spends its time in
+   (25 sources, no kills), the lowest anonymous RSS of each minute after the first: pymalloc
+   with trims 78.4 -> 84.7 MB in 18 minutes (~21 MB/h, about what no trims gave), system malloc
+   with trims 81.2 -> 82.9 MB in 10 minutes and 81.5 -> 85.2 MB in 15 (~10-15 MB/h), the
+   annotation batches' spikes (up to +8 MB) given back each time. What is left is not live
+   objects (memray: the live heap at the end of a 15-minute life was the imports plus ~2 MB)
+   and is not yet explained; bench/README.md "Soak". The service spends its time in
    SQLite and waiting, so malloc's slower small allocations cost it nothing measurable; crawls
    (forked from the fork server, which is started without the setting) keep pymalloc.
 
