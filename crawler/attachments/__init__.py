@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from .isolation import run_isolated
 from .limits import ReadLimits, ReadTimeout, budget
-from .reading import EMPTY, READ, SCANNED, UNREADABLE, AttachmentReading
+from .reading import EMPTY, NOT_READ, READ, SCANNED, UNREADABLE, AttachmentReading
 from .sniff import BROKEN_ZIP, DOC, DOCX, HTML, OFD, PDF, UNKNOWN, WPS, XLS, XLSX, ZIP, sniff
 
-__all__ = ["EMPTY", "READ", "SCANNED", "UNREADABLE", "AttachmentReading", "ReadLimits", "read_attachment"]
+__all__ = ["EMPTY", "NOT_READ", "READ", "SCANNED", "UNREADABLE", "AttachmentReading", "ReadLimits", "read_attachment"]
 
 _READABLE = {PDF, DOCX, XLSX, XLS, OFD, DOC, WPS}
 # The families a link's extension may name; "et" is Kingsoft's spreadsheet, an XLS-compatible binary.
