@@ -27,6 +27,7 @@ import resource
 import select
 import signal
 import struct
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -171,9 +172,15 @@ class ReaderChild:
         self.files = 0
         self.start_size = 0
         self.cpu_s = 0.0  # CPU seconds the child spent on the last file it answered for
+        self.lock = threading.Lock()
 
     def run(self, args: tuple[Any, ...], kind: str, limits: ReadLimits) -> AttachmentReading:
-        """`target(*args)` in the child; its result, or why there is none (the child is then gone)."""
+        """`target(*args)` in the child; its result, or why there is none (the child is then gone).
+        One file at a time: callers in other threads wait their turn."""
+        with self.lock:
+            return self._run(args, kind, limits)
+
+    def _run(self, args: tuple[Any, ...], kind: str, limits: ReadLimits) -> AttachmentReading:
         if self.pid is not None and (self.owner != os.getpid() or self.files >= FILES_PER_CHILD
                                      or (address_space_of(self.pid) or 0) > self.start_size + MAX_GROWTH):
             self.stop()
