@@ -186,8 +186,11 @@ def crawl_cost(pages: int, repeat: int = 2, reader_workers: int | None = None) -
                     db.close()
                     db_path.unlink()
                     reader = re.search(r"'govwatch/attachments/reader_cpu_s': ([\d.]+)", figures.run.get("log_tail") or "")
+                    start = re.search(r"'govwatch/attachments/reader_start_cpu_s': ([\d.]+)",
+                                      figures.run.get("log_tail") or "")
                     run = {"articles": figures.articles, "crawl_s": figures.crawl_s,
                            "reader_cpu_s": float(reader.group(1)) if reader else 0.0,
+                           "reader_start_cpu_s": float(start.group(1)) if start else 0.0,
                            "pages_per_s": figures.articles / figures.crawl_s, "cpu_s": figures.cpu_s,
                            "peak_rss_mb": figures.peak_rss_mb, "attachments": stored, "loadavg": os.getloadavg()[0]}
                     results["runs"].setdefault(key, []).append(run)
@@ -205,7 +208,8 @@ def crawl_cost(pages: int, repeat: int = 2, reader_workers: int | None = None) -
         every = ", ".join(f"{x['pages_per_s']:.1f}" for x in results["runs"][key])
         print(f"  {label:18}: {r['articles']} articles in {r['crawl_s']:.1f} s = {r['pages_per_s']:.1f} pages/s "
               f"(best of {repeat}; all: {every}), "
-              f"crawl CPU {r['cpu_s']:.1f} s + readers {r['reader_cpu_s']:.1f} s, peak RSS {r['peak_rss_mb']:.0f} MB, "
+              f"crawl CPU {r['cpu_s']:.1f} s + readers {r['reader_cpu_s']:.2f} s (of which starting "
+              f"{r['reader_start_cpu_s']:.2f} s), peak RSS {r['peak_rss_mb']:.0f} MB, "
               f"attachments {r['attachments']}")
     print(f"  ratio read / not read: {results['ratio']:.2f} best, {results['ratio_median']:.2f} median "
           f"(the issue's bar: >= 0.8)")

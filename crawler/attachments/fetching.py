@@ -109,6 +109,7 @@ class AttachmentFetcher:
     def close(self) -> None:
         if self.readers is not None:
             self.crawler.stats.set_value("govwatch/attachments/reader_cpu_s", round(self.readers.cpu_s, 3))
+            self.crawler.stats.set_value("govwatch/attachments/reader_start_cpu_s", round(self.readers.start_cpu_s, 3))
             self.readers.close()
 
     # -- size limit ---------------------------------------------------------------------------

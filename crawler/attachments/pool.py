@@ -56,7 +56,8 @@ class AttachmentReaders:
         self.limits = limits or ReadLimits()
         self.executor: ProcessPoolExecutor | None = None
         self.restarts = 0
-        self.cpu_s = 0.0
+        self.cpu_s = 0.0  # the workers' CPU seconds: their start, their reads and their reader children's
+        self.start_cpu_s = 0.0  # of which their start (imports)
 
     def start(self) -> None:
         """Start the workers (and their imports, ~1 s) now: called when the first attachment is
@@ -71,6 +72,7 @@ class AttachmentReaders:
     def _count_start(self, future: Future) -> None:
         if not future.cancelled() and future.exception() is None:
             self.cpu_s += future.result()
+            self.start_cpu_s += future.result()
 
     async def read(self, data: bytes, declared: str | None) -> AttachmentReading:
         """The reading; a dead worker is a reason, never an exception. The workers' CPU (their
