@@ -220,12 +220,65 @@ def crawl_cost(pages: int, repeat: int = 2, reader_workers: int | None = None) -
     return results
 
 
+def _tree_cpu_s(pid: int) -> float:
+    """CPU seconds of a process and its descendants, live or reaped (utime+stime+cutime+cstime)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total = sum(int(x) for x in stat[11:15]) / tick
+        kids = [int(k) for task in Path(f"/proc/{pid}/task").iterdir()
+                for k in (task / "children").read_text().split()]
+    except OSError:
+        return 0.0
+    return total + sum(_tree_cpu_s(k) for k in kids)
+
+
+def read_cost(files: int) -> dict[str, Any]:
+    """What reading the bench PDF costs through the crawl's reader pool (crawler/attachments/
+    pool.py, 2 workers): CPU per file of every process the pool starts (its start included),
+    against PDFium alone in this process. The pool's share of a crawl's extra CPU."""
+    import asyncio
+
+    from crawler.attachments import ReadLimits, _budgeted, _preload
+    from crawler.attachments.pool import AttachmentReaders
+
+    pdf, origin = bench_pdf()
+
+    async def through_pool() -> tuple[float, float, set[str]]:
+        readers = AttachmentReaders(2)
+        own = time.process_time()
+        readers.start()
+        readings = await asyncio.gather(*(readers.read(pdf + f"% {i}".encode(), "pdf") for i in range(files)))
+        own = time.process_time() - own
+        children = sum(_tree_cpu_s(int(k)) for task in Path(f"/proc/{os.getpid()}/task").iterdir()
+                       for k in (task / "children").read_text().split())
+        readers.close()
+        return own, children, {r.status for r in readings}
+
+    own, children, statuses = asyncio.run(through_pool())
+    _preload("pdf")
+    alone = []
+    for _ in range(5):
+        started = time.process_time()
+        _budgeted(pdf, "pdf", ReadLimits())
+        alone.append(time.process_time() - started)
+    out = {"files": files, "pdf": origin, "statuses": sorted(statuses), "pool_ms_per_file": 1000 * children / files,
+           "caller_ms_per_file": 1000 * own / files, "pdfium_alone_ms": 1000 * min(alone)}
+    print(f"\nreading {files} copies of the bench PDF ({origin}) through the reader pool: "
+          f"{out['pool_ms_per_file']:.1f} ms CPU a file in the pool's processes (their start included), "
+          f"{out['caller_ms_per_file']:.1f} ms in the caller; PDFium alone {out['pdfium_alone_ms']:.1f} ms; "
+          f"statuses {out['statuses']}; load average {os.getloadavg()[0]:.1f}")
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.attachments", description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=300, help="articles on the bench site (default 300)")
     parser.add_argument("--repeat", type=int, default=2, help="crawls of each kind, alternating (default 2)")
     parser.add_argument("--reader-workers", type=int, default=None,
                         help="GOVWATCH_ATTACHMENT_WORKERS of the read crawl (default: the setting's)")
+    parser.add_argument("--reads", type=int, default=0,
+                        help="also read the bench PDF this many times through the reader pool and print its CPU per file")
     parser.add_argument("--skip-gold", action="store_true")
     parser.add_argument("--skip-crawl", action="store_true")
     args = parser.parse_args(argv)
@@ -236,6 +289,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"gold attachments: none at {root} (set {GOLD_ENV}); F1 part skipped")
         else:
             out["gold"] = print_gold(score_gold(load_gold(root)))
+    if args.reads:
+        out["reads"] = read_cost(args.reads)
     if not args.skip_crawl:
         out["crawl"] = crawl_cost(args.pages, args.repeat, args.reader_workers)
     results = Path(__file__).parent / "results"
