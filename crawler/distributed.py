@@ -93,6 +93,7 @@ class RunContext(SourceSpider):
         ctx.list_stats = data.get("list_stats") or {}
         ctx.stored_profiles = data.get("list_profiles") or {}
         ctx.validators = data.get("validators") or {}
+        ctx.attachments = data.get("attachments") or {}  # crawler/attachments/distributed.py
         ctx.ignore = tuple(config.get("ignore_patterns") or ())
         polite = config.get("politeness") or {}
         ctx.request_meta = {
@@ -270,6 +271,22 @@ class WorkerSpider(scrapy.Spider):
 
     def failed(self, failure: Failure) -> Iterator[Any]:
         return self.relay(failure.request, lambda ctx: ctx.failed(failure), None)  # type: ignore[attr-defined]
+
+    # Attachments' callbacks must be the spider's (the frontier stores callbacks by name); the
+    # work is crawler/attachments/distributed.py's, which sets `self.attachments`.
+    # A worker with attachments switched off still finishes a request another worker queued.
+    async def parse_attachment(self, response: Response) -> AsyncIterator[Any]:
+        if getattr(self, "attachments", None) is None:
+            yield RequestDone(int(response.meta["govwatch_run"]), response.meta.get("govwatch_lease"))
+            return
+        async for output in self.attachments.parse(response):
+            yield output
+
+    def attachment_failed(self, failure: Failure) -> Iterator[Any]:
+        if getattr(self, "attachments", None) is None:
+            request = failure.request  # type: ignore[attr-defined]
+            return iter([RequestDone(int(request.meta["govwatch_run"]), request.meta.get("govwatch_lease"))])
+        return self.attachments.failed(failure)
 
     def relay(self, request: scrapy.Request, produce: Callable[[RunContext], Iterable[Any]],
               response: Response | None) -> Iterator[Any]:

@@ -57,6 +57,7 @@ ITEM_PIPELINES = {
 # Attachments (附件) are fetched in the same crawl, read in worker processes and stored with
 # their text; a larger file is recorded with its size and skipped (never cut).
 GOVWATCH_ATTACHMENTS_ENABLED = True
+GOVWATCH_ATTACHMENTS_READ = True  # False: fetch, hash and keep the files, do not read their text
 GOVWATCH_ATTACHMENT_MAX_BYTES = 30 * 1024 * 1024
 GOVWATCH_ATTACHMENT_READ_TIMEOUT = 30.0
 GOVWATCH_ATTACHMENT_WORKERS = 2  # the machine's cores: reads come at the crawl's end, when pages are done

@@ -36,6 +36,9 @@ DOWNLOADER_MIDDLEWARES = {
 ITEM_PIPELINES = {
     "crawler.distributed.RunExtractionPipeline": 300,
     "crawler.distributed.RedisItemPipeline": 800,
+    # after the push: an article is in the stream before its attachments are asked for (and read
+    # in this worker's reader pool, crawler/attachments/distributed.py)
+    "crawler.attachments.distributed.RunAttachmentPipeline": 850,
 }
 # One output of a callback at a time: RequestDone, yielded last, then really comes after the
 # callback's requests are queued and its items pushed. Pipelines are synchronous CPU work, so

@@ -43,6 +43,7 @@ from monitor.crawls import PROJECT_ROOT, _pythonpath
 from monitor.run_end import finish_run
 from storage import open_db
 from storage.articles import conditional_get_validators, known_articles
+from storage.attachments import source_attachments
 from storage.list_pages import list_page_stats
 from storage.list_profiles import source_profiles
 from storage.outcome_writer import record_outcome
@@ -104,6 +105,8 @@ def enqueue_crawl(redis_url: str, db_path: str | Path, source: str, *, trigger: 
             "list_stats": list_page_stats(db, source),
             "list_profiles": source_profiles(db, source),
             "validators": conditional_get_validators(db, source),
+            # the stored files of its articles, to re-check them conditionally (a worker has no SQLite)
+            "attachments": source_attachments(db, source),
         }
     finally:
         db.close()

@@ -26,8 +26,9 @@ FTS_SQL = (f"create virtual table {FTS_TABLE} using fts5(title, text, content=''
 
 # What fetching and reading gave. The first four come from the readers (crawler/attachments);
 # too_large: the server's size (Content-Length or the bytes received) is over the fetch limit,
-# so the file was skipped, not cut; fetch_failed: no file (HTTP error, timeout, refused by scope).
-STATUSES = ("read", "scanned", "empty", "unreadable", "too_large", "fetch_failed")
+# so the file was skipped, not cut; fetch_failed: no file (HTTP error, timeout, refused by scope);
+# not_read: the file fetched and kept, its text not read (the crawl's GOVWATCH_ATTACHMENTS_READ off).
+STATUSES = ("read", "scanned", "empty", "unreadable", "too_large", "fetch_failed", "not_read")
 
 
 def _identity(sha256: str | None, status: str | None, size: int | None) -> tuple[Any, ...]:
@@ -173,6 +174,21 @@ def record_attachment_not_modified(db: sqlite_utils.Database, article_id: int, u
 def article_attachments(db: sqlite_utils.Database, article_id: int) -> list[dict[str, Any]]:
     """An article's attachments, in the order first seen, with their version counts."""
     return list(db.query("select * from attachments where article_id = ? order by id", [article_id]))
+
+
+def source_attachments(db: sqlite_utils.Database, source: str) -> dict[str, list[dict[str, Any]]]:
+    """The stored attachments of `source`'s articles, by article URL, each with the validators of
+    its kept file: what a distributed worker, which never opens SQLite, needs to re-check them
+    (sent in the run's context by monitor/distributed.py)."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for row in db.query(
+            "select a.url as article_url, t.url, t.name, t.type,"
+            " case when t.sha256 is not null then t.etag end as etag,"
+            " case when t.sha256 is not null then t.last_modified end as last_modified"
+            " from attachments t join articles a on a.id = t.article_id where a.source = ? order by t.id", [source]):
+        article_url = row.pop("article_url")
+        found.setdefault(article_url, []).append({k: v for k, v in row.items() if v is not None})
+    return found
 
 
 def attachment_versions(db: sqlite_utils.Database, attachment_id: int) -> list[dict[str, Any]]:

@@ -7,7 +7,9 @@ under an unchanged page. The requests go through the crawl's own downloader: the
 robots.txt, delays, concurrency and back-off apply, and only URLs on the source's site (its
 hosts and ports, `SourceSpider.on_site`) are asked for. A file over GOVWATCH_ATTACHMENT_MAX_BYTES
 (default 30 MB) is stopped as soon as its headers (or its bytes) say so and recorded with its
-size as `too_large`; it is never cut and read in part.
+size as `too_large`; it is never cut and read in part. With GOVWATCH_ATTACHMENTS_READ=False the
+files are still fetched, hashed and kept, their text not read (status `not_read`): the baseline
+issue 23 measures the cost of reading against (bench/attachments.py).
 
 The callback reads the file in worker processes (pool.py) and returns a
 storage.outcomes.AttachmentFetched, which the store's pipeline writes with every other outcome
@@ -25,6 +27,8 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured, StopDownload
 from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
 from crawler.response_checks import failure_reason, tries_note
@@ -32,10 +36,12 @@ from storage import open_db
 from storage.articles import article_by_url
 from storage.attachments import article_attachments, attachment_validators
 from storage.outcomes import ArticleNotModified, AttachmentFetched, FetchedArticle
+from storage.raw_bodies import compress_plain
 from storage.transactions import utc_now
 
-from . import ReadLimits
+from . import NOT_READ, AttachmentReading, ReadLimits
 from .pool import AttachmentReaders
+from .sniff import sniff
 
 log = logging.getLogger(__name__)
 
@@ -46,92 +52,74 @@ ATTACHMENT_PRIORITY = 5  # after the article pages (10), before list pages (0): 
 UNDECLARED = "undeclared"  # meta["too_large"] of a file cut off by its bytes, not its Content-Length
 
 
-class AttachmentPipeline:
-    """Asks for the attachments of stored articles and returns what each gave as an outcome."""
+class AttachmentFetcher:
+    """What both ways of crawling share: the attachment's request, its size limit, and the
+    outcome its response or failure gives. No SQLite here, so a distributed worker
+    (crawler/attachments/distributed.py) uses it as the single-machine pipeline does.
 
-    def __init__(self, crawler: Crawler, db_path: str, max_bytes: int, readers: AttachmentReaders) -> None:
+    `readers` None: the files are fetched, hashed and kept, their text not read
+    (GOVWATCH_ATTACHMENTS_READ=False, the issue's "without text extraction" baseline).
+    """
+
+    def __init__(self, crawler: Crawler, max_bytes: int, readers: AttachmentReaders | None) -> None:
         self.crawler = crawler
-        self.db_path = db_path
         self.max_bytes = max_bytes
         self.readers = readers
-        self.db: Any = None
-        self.scheduled: set[tuple[str, str]] = set()
         self.received: dict[int, int] = {}  # id(request) → body bytes so far
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
+        """The fetcher the settings ask for; NotConfigured when attachments are switched off."""
         settings = crawler.settings
         if not settings.getbool("GOVWATCH_ATTACHMENTS_ENABLED", True):
             raise NotConfigured("attachments switched off (GOVWATCH_ATTACHMENTS_ENABLED)")
         max_bytes = settings.getint("GOVWATCH_ATTACHMENT_MAX_BYTES", 30 * 1024 * 1024)
-        limits = ReadLimits(max_bytes=max_bytes,
-                            max_seconds=settings.getfloat("GOVWATCH_ATTACHMENT_READ_TIMEOUT", 30.0))
-        readers = AttachmentReaders(settings.getint("GOVWATCH_ATTACHMENT_WORKERS", 1), limits)
-        pipeline = cls(crawler, settings["GOVWATCH_DB"], max_bytes, readers)
-        crawler.signals.connect(pipeline.headers_received, signal=signals.headers_received)
-        crawler.signals.connect(pipeline.bytes_received, signal=signals.bytes_received)
-        return pipeline
+        readers = None
+        if settings.getbool("GOVWATCH_ATTACHMENTS_READ", True):
+            limits = ReadLimits(max_bytes=max_bytes,
+                                max_seconds=settings.getfloat("GOVWATCH_ATTACHMENT_READ_TIMEOUT", 30.0))
+            readers = AttachmentReaders(settings.getint("GOVWATCH_ATTACHMENT_WORKERS", 1), limits)
+        fetcher = cls(crawler, max_bytes, readers)
+        crawler.signals.connect(fetcher.headers_received, signal=signals.headers_received)
+        crawler.signals.connect(fetcher.bytes_received, signal=signals.bytes_received)
+        return fetcher
 
-    def open_spider(self) -> None:
-        self.db = open_db(self.db_path)
+    def request(self, article_url: str, url: str, name: str | None, kind: str | None,
+                validators: dict[str, str] | None, *, callback: Any, errback: Any,
+                meta: dict[str, Any] | None = None, warm: bool = True) -> Request:
+        """The conditional GET of one attachment (validators: its stored ETag / Last-Modified).
 
-    def close_spider(self) -> None:
-        self.crawler.stats.set_value("govwatch/attachments/reader_cpu_s", round(self.readers.cpu_s, 3))
-        # 0 on an unchanged re-check: its files answer 304 and nothing is read (see `schedule`)
-        self.crawler.stats.set_value("govwatch/attachments/readers_started", int(self.readers.executor is not None))
-        self.readers.close()
-        if self.db is not None:
-            self.db.close()
-
-    # -- scheduling -------------------------------------------------------------------------
-
-    def process_item(self, item: Any) -> Any:
-        if isinstance(item, FetchedArticle):
-            links = (item.attachments or [])[:MAX_PER_ARTICLE]
-            # an article we already hold: its stored files are asked for conditionally
-            article = article_by_url(self.db, item.url) if links else None
-            for link in links:
-                self.schedule(item.url, link.get("url"), link.get("name"), link.get("type"),
-                              article["id"] if article else None, warm=True)
-        elif isinstance(item, ArticleNotModified):
-            article = article_by_url(self.db, item.url)
-            for row in article_attachments(self.db, article["id"]) if article else []:
-                self.schedule(item.url, row["url"], row["name"], row["type"], article["id"], warm=False)
-        return item
-
-    def schedule(self, article_url: str, url: str | None, name: str | None, kind: str | None,
-                 article_id: int | None = None, *, warm: bool = True) -> None:
-        """Ask for one attachment; `warm` starts the readers now, so their start-up overlaps the
-        download. Not for a 304 article's files: an unchanged re-check mostly gets 304s (or the
-        same 404s) and nothing to read, and starting the readers there cost each 20-article
-        re-check ~0.8 s of CPU in processes outside the crawl's own (bench/README.md, "Warm
-        crawls"); a file that does come back is read by `read()`, which starts them then."""
-        spider = self.crawler.spider
-        if not url or (article_url, url) in self.scheduled:
-            return
-        stats = self.crawler.stats
-        if not spider.on_site(url):
-            stats.inc_value("govwatch/attachments/off_site")
-            return
-        self.scheduled.add((article_url, url))
+        `warm` starts the readers now, so their start-up overlaps the download. Not for a 304
+        article's files: an unchanged re-check mostly gets 304s (or the same 404s) and nothing to
+        read, and starting the readers there cost each 20-article re-check ~0.8 s of CPU in
+        processes outside the crawl's own (bench/README.md, "Warm crawls"); a file that does come
+        back is read by `outcome()`, which starts them then."""
+        validators = validators or {}
         headers = {}
-        if article_id is not None:
-            validators = attachment_validators(self.db, article_id, url)
-            if validators.get("etag"):
-                headers["If-None-Match"] = validators["etag"]
-            if validators.get("last_modified"):
-                headers["If-Modified-Since"] = validators["last_modified"]
-        stats.inc_value("govwatch/attachments/requested")
-        if warm:
+        if validators.get("etag"):
+            headers["If-None-Match"] = validators["etag"]
+        if validators.get("last_modified"):
+            headers["If-Modified-Since"] = validators["last_modified"]
+        self.crawler.stats.inc_value("govwatch/attachments/requested")
+        if warm and self.readers is not None:
             self.readers.start()
-        self.crawler.engine.crawl(Request(
-            url, callback=self.parse_attachment, errback=self.failed, headers=headers,
+        return Request(
+            url, callback=callback, errback=errback, headers=headers,
             priority=ATTACHMENT_PRIORITY, dont_filter=True,  # the same file under two articles is two rows
-            meta={META: {"article_url": article_url, "name": name, "type": kind},
+            meta={**(meta or {}), META: {"article_url": article_url, "name": name, "type": kind},
                   "handle_httpstatus_list": [304, 404, 410],
                   # the page limit (DOWNLOAD_MAXSIZE) is for pages; ours is checked in the signals below
                   "download_maxsize": self.max_bytes + 1024 * 1024},
-        ))
+        )
+
+    def close(self) -> None:
+        if self.readers is not None:
+            self.crawler.stats.set_value("govwatch/attachments/reader_cpu_s", round(self.readers.cpu_s, 3))
+            self.crawler.stats.set_value("govwatch/attachments/reader_start_cpu_s", round(self.readers.start_cpu_s, 3))
+            # 0 on an unchanged re-check: its files answer 304 and nothing is read (see `request`)
+            self.crawler.stats.set_value("govwatch/attachments/readers_started",
+                                         int(self.readers.executor is not None))
+            self.readers.close()
 
     # -- size limit ---------------------------------------------------------------------------
 
@@ -161,12 +149,11 @@ class AttachmentPipeline:
 
     # -- outcomes -----------------------------------------------------------------------------
 
-    async def parse_attachment(self, response: Response) -> AttachmentFetched:
-        """The attachment's outcome, which the store's pipeline writes in its batch with the pages
-        (storage.outcome_writer.record_outcome: its article was queued there before it)."""
+    async def outcome(self, response: Response, source: str) -> AttachmentFetched:
+        """What the attachment's response gave, its file read in a worker (or kept unread)."""
         meta = response.meta[META]
         self.received.pop(id(response.request), None)
-        base = {"article_url": meta["article_url"], "source": self.source, "url": response.request.url,
+        base = {"article_url": meta["article_url"], "source": source, "url": response.request.url,
                 "name": meta["name"], "type": meta["type"], "http_status": response.status, "fetched_at": utc_now()}
         if response.status == 304:
             outcome = AttachmentFetched(**base, status="not_modified")
@@ -180,15 +167,24 @@ class AttachmentPipeline:
             outcome = AttachmentFetched(**base, status="fetch_failed", reason=f"HTTP {response.status}")
         else:
             body = response.body
-            reading, compressed = await self.readers.read(body, meta["type"])
+            if self.readers is None:
+                reading = AttachmentReading(NOT_READ, sniff(body), None,
+                                            "text not read (GOVWATCH_ATTACHMENTS_READ is off)")
+            else:
+                reading = await self.readers.read(body, meta["type"])
+            # zstd in the reactor's thread pool (it releases the GIL): ~1 ms for 0.7 MB, ~40 ms for
+            # a 30 MB file. Not asyncio.to_thread: its executor's idle thread would keep the crawl
+            # process from exiting (crawler/__main__.py joins threads before the exit hooks run).
+            compressed = await maybe_deferred_to_future(deferToThread(compress_plain, body))
             outcome = AttachmentFetched(
-                **base, status=reading.status, file_kind=reading.kind, size=len(body), body=compressed or b"",
+                **base, status=reading.status, file_kind=reading.kind, size=len(body), body=compressed,
                 sha256=hashlib.sha256(body).hexdigest(), text=reading.text, reason=reading.reason,
                 etag=_header(response, "ETag"), last_modified=_header(response, "Last-Modified"))
         self.crawler.stats.inc_value(f"govwatch/attachments/{outcome.status}")
         return outcome
 
-    def failed(self, failure: Failure) -> AttachmentFetched:
+    def failure_outcome(self, failure: Failure, source: str) -> AttachmentFetched:
+        """The outcome of a request that failed for good (after its retries)."""
         request = failure.request  # type: ignore[attr-defined]
         meta = request.meta[META]
         self.received.pop(id(request), None)
@@ -199,9 +195,71 @@ class AttachmentPipeline:
                   failure_reason(failure.value, tries=tries, timeout=self.crawler.settings.getfloat("DOWNLOAD_TIMEOUT"),
                                  max_size=self.max_bytes))
         self.crawler.stats.inc_value("govwatch/attachments/fetch_failed")
-        return AttachmentFetched(article_url=meta["article_url"], source=self.source, url=request.url,
+        return AttachmentFetched(article_url=meta["article_url"], source=source, url=request.url,
                                  name=meta["name"], type=meta["type"], http_status=status, status="fetch_failed",
                                  reason=reason, fetched_at=utc_now())
+
+
+class AttachmentPipeline:
+    """Asks for the attachments of stored articles and returns what each gave as an outcome."""
+
+    def __init__(self, crawler: Crawler, db_path: str, fetcher: AttachmentFetcher) -> None:
+        self.crawler = crawler
+        self.db_path = db_path
+        self.fetcher = fetcher
+        self.db: Any = None
+        self.scheduled: set[tuple[str, str]] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler, crawler.settings["GOVWATCH_DB"], AttachmentFetcher.from_crawler(crawler))
+
+    def open_spider(self) -> None:
+        self.db = open_db(self.db_path)
+
+    def close_spider(self) -> None:
+        self.fetcher.close()
+        if self.db is not None:
+            self.db.close()
+
+    # -- scheduling -------------------------------------------------------------------------
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, FetchedArticle):
+            links = (item.attachments or [])[:MAX_PER_ARTICLE]
+            # an article we already hold: its stored files are asked for conditionally
+            article = article_by_url(self.db, item.url) if links else None
+            for link in links:
+                self.schedule(item.url, link.get("url"), link.get("name"), link.get("type"),
+                              article["id"] if article else None)
+        elif isinstance(item, ArticleNotModified):
+            article = article_by_url(self.db, item.url)
+            for row in article_attachments(self.db, article["id"]) if article else []:
+                self.schedule(item.url, row["url"], row["name"], row["type"], article["id"], warm=False)
+        return item
+
+    def schedule(self, article_url: str, url: str | None, name: str | None, kind: str | None,
+                 article_id: int | None = None, *, warm: bool = True) -> None:
+        spider = self.crawler.spider
+        if not url or (article_url, url) in self.scheduled:
+            return
+        if not spider.on_site(url):
+            self.crawler.stats.inc_value("govwatch/attachments/off_site")
+            return
+        self.scheduled.add((article_url, url))
+        validators = attachment_validators(self.db, article_id, url) if article_id is not None else None
+        self.crawler.engine.crawl(self.fetcher.request(article_url, url, name, kind, validators, warm=warm,
+                                                       callback=self.parse_attachment, errback=self.failed))
+
+    # -- outcomes -----------------------------------------------------------------------------
+
+    async def parse_attachment(self, response: Response) -> AttachmentFetched:
+        """The attachment's outcome, which the store's pipeline writes in its batch with the pages
+        (storage.outcome_writer.record_outcome: its article was queued there before it)."""
+        return await self.fetcher.outcome(response, self.source)
+
+    def failed(self, failure: Failure) -> AttachmentFetched:
+        return self.fetcher.failure_outcome(failure, self.source)
 
     @property
     def source(self) -> str:

@@ -94,14 +94,14 @@ def _pdfminer_pages(data: bytes, limits: ReadLimits) -> tuple[list[str], int, in
 
 def read_pdf(data: bytes, limits: ReadLimits) -> AttachmentReading:
     """The PDF's text, page by page, one line per text line."""
-    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-
     note = None
     try:
         lines, pages, images = _pdfium_pages(data, limits)
     except PermissionError:
         return AttachmentReading(UNREADABLE, PDF, None, "encrypted PDF: it needs a password to open")
     except _Refused as refused:
+        from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
         try:
             lines, pages, images = _pdfminer_pages(data, limits)
             note = f"read by pdfminer after PDFium refused it ({refused})"

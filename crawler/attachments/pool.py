@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from . import UNREADABLE, AttachmentReading, ReadLimits, read_attachment
@@ -22,31 +22,30 @@ log = logging.getLogger(__name__)
 MAX_RESTARTS = 3
 
 
-def warm_worker() -> None:
-    """Import every reader's library in a new worker, before its first file arrives."""
-    from . import _preload
-
-    for kind in ("pdf", "docx", "xlsx", "xls", "ofd"):
-        _preload(kind)
-
-
-def read_in_worker(data: bytes, declared: str | None,
-                   limits: ReadLimits) -> tuple[AttachmentReading, bytes, float]:
-    """`read_attachment` in a worker, the file compressed for the store (zstd, as raw bodies are:
-    compressing off the reactor too), and the CPU seconds it all took, the forked reader's
-    included (a crawl's rusage never sees pool workers, so they report their own)."""
-    import resource
+def warm_worker() -> float:
+    """Import the PDF reader (most attachments are PDFs) in a new worker, before its first file
+    arrives; other formats' libraries are imported by the first file of theirs. Returns the CPU
+    seconds the worker has used so far (its start and imports), which the crawl's total counts."""
     import time
 
-    from storage.raw_bodies import compress_plain
+    from . import _preload
 
-    def children() -> float:
-        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return usage.ru_utime + usage.ru_stime
+    _preload("pdf")
+    return time.process_time()
 
-    cpu, kids = time.process_time(), children()
-    reading, compressed = read_attachment(data, declared, limits), compress_plain(data)
-    return reading, compressed, time.process_time() - cpu + children() - kids
+
+def read_in_worker(data: bytes, declared: str | None, limits: ReadLimits) -> tuple[AttachmentReading, float]:
+    """`read_attachment` in a worker, and the CPU seconds it took there and in the reader child
+    (a crawl's rusage never sees pool workers, so they report their own). The file is not
+    compressed here: zstd takes ~1 ms for 0.7 MB in the crawl process, where sending it back
+    from here cost more, and importing storage (for its codec) cost each worker 0.17 s."""
+    import time
+
+    from . import reader_cpu_s
+
+    cpu = time.process_time()
+    reading = read_attachment(data, declared, limits)
+    return reading, time.process_time() - cpu + reader_cpu_s()
 
 
 class AttachmentReaders:
@@ -57,7 +56,8 @@ class AttachmentReaders:
         self.limits = limits or ReadLimits()
         self.executor: ProcessPoolExecutor | None = None
         self.restarts = 0
-        self.cpu_s = 0.0
+        self.cpu_s = 0.0  # the workers' CPU seconds: their start, their reads and their reader children's
+        self.start_cpu_s = 0.0  # of which their start (imports)
 
     def start(self) -> None:
         """Start the workers (and their imports, ~1 s) now: called when the first attachment is
@@ -67,29 +67,33 @@ class AttachmentReaders:
             context.set_forkserver_preload(["crawler.attachments", "crawler.attachments.pool"])
             self.executor = ProcessPoolExecutor(self.workers, mp_context=context)
             for _ in range(self.workers):
-                self.executor.submit(warm_worker)
+                self.executor.submit(warm_worker).add_done_callback(self._count_start)
 
-    async def read(self, data: bytes, declared: str | None) -> tuple[AttachmentReading, bytes | None]:
-        """The reading, and the file zstd-compressed (None when the worker died). The workers'
-        CPU adds up in `cpu_s`."""
+    def _count_start(self, future: Future) -> None:
+        if not future.cancelled() and future.exception() is None:
+            self.cpu_s += future.result()
+            self.start_cpu_s += future.result()
+
+    async def read(self, data: bytes, declared: str | None) -> AttachmentReading:
+        """The reading; a dead worker is a reason, never an exception. The workers' CPU (their
+        start included) adds up in `cpu_s`."""
         if self.restarts >= MAX_RESTARTS:
-            return AttachmentReading(UNREADABLE, "unknown", None, "attachment readers crashed too often in this crawl"), None
+            return AttachmentReading(UNREADABLE, "unknown", None, "attachment readers crashed too often in this crawl")
         self.start()
         assert self.executor is not None
         try:
             future = self.executor.submit(read_in_worker, data, declared, self.limits)
             # The worker's own alarm stops a read; this is the backstop if the alarm cannot fire
             # (a C loop that never returns to Python).
-            reading, compressed, cpu_s = await asyncio.wait_for(asyncio.wrap_future(future),
-                                                                self.limits.max_seconds * 2 + 10)
+            reading, cpu_s = await asyncio.wait_for(asyncio.wrap_future(future), self.limits.max_seconds * 2 + 10)
             self.cpu_s += cpu_s
-            return reading, compressed
+            return reading
         except (BrokenProcessPool, TimeoutError) as e:
             self.restarts += 1
             log.error("attachment reader died (%s); %s", type(e).__name__,
                       "restarting it" if self.restarts < MAX_RESTARTS else "no more attachments read in this crawl")
             self._drop()
-            return AttachmentReading(UNREADABLE, "unknown", None, f"the reader died on this file ({type(e).__name__})"), None
+            return AttachmentReading(UNREADABLE, "unknown", None, f"the reader died on this file ({type(e).__name__})")
 
     def _drop(self) -> None:
         executor, self.executor = self.executor, None

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # read: text found; scanned: a PDF of page images, no text layer; empty: read, no text in it;
-# unreadable: the reason says why (encrypted, corrupt, a format we have no reader for, over budget).
-READ, SCANNED, EMPTY, UNREADABLE = "read", "scanned", "empty", "unreadable"
+# unreadable: the reason says why (encrypted, corrupt, a format we have no reader for, over budget);
+# not_read: fetched and kept, its text deliberately not read (GOVWATCH_ATTACHMENTS_READ off).
+READ, SCANNED, EMPTY, UNREADABLE, NOT_READ = "read", "scanned", "empty", "unreadable", "not_read"
 
 
 @dataclass(frozen=True)

@@ -79,11 +79,20 @@ def read_xlsx(data: bytes, limits: ReadLimits) -> AttachmentReading:
     except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds on a broken package; the kind is the reason
         return AttachmentReading(UNREADABLE, XLSX, None, f"corrupt XLSX ({type(e).__name__})")
     try:
-        lines, note = _lines_within((values for sheet in book.worksheets
+        lines, note = _lines_within((values for sheet in _undimensioned(book.worksheets)
                                      for values in sheet.iter_rows(values_only=True)), limits)
     finally:
         book.close()
     return from_lines(XLSX, lines, limits.max_chars, cut_note=note)
+
+
+def _undimensioned(sheets: list[Any]) -> Iterator[Any]:
+    """The sheets with their declared size forgotten: in read-only mode openpyxl reads only the
+    range a sheet's <dimension> claims, and some writers claim A1:A1 for a whole table (a gold
+    岗位计划 read as its first cell: F1 0.05). Rows then stream as stored."""
+    for sheet in sheets:
+        sheet.reset_dimensions()
+        yield sheet
 
 
 def read_xls(data: bytes, limits: ReadLimits) -> AttachmentReading:

@@ -110,3 +110,39 @@ def test_off_site_attachments_are_not_fetched(crawled) -> None:
 def test_a_second_crawl_makes_no_new_versions_of_unchanged_files(crawled) -> None:
     assert set(crawled["versions"].values()) == {1}
     assert crawled["site"].hits["/gov/files/fangan.docx"] == 2  # asked again on the re-check
+
+
+def test_with_reading_off_files_are_fetched_and_kept_not_read(tmp_path) -> None:
+    """GOVWATCH_ATTACHMENTS_READ=False: the baseline bench/attachments.py measures reading against."""
+    import hashlib
+
+    from storage.attachments import attachment_file
+
+    site = HostileSite().start()
+    data = docx_bytes(["关于印发村级集体经济扶持办法的通知"])
+    site.add("/gov/files/fangan.docx", data)
+    path, html = notice(1, extra_body='<p>附件：<a href="/gov/files/fangan.docx">附件1：fangan.docx</a></p>')
+    site.add(path, html)
+    site.link(path, notice_title(1))
+    db_path = tmp_path / "govwatch.db"
+    config = SourceConfig.model_validate({
+        "name": "hostile", "kind": "gov", "start_urls": [site.url(LIST_PATH)], "allow_paths": ["/gov/"],
+        "article_pattern": r"/gov/\d{4}/\d{2}/t\d{8}_\d+\.html$", "time_limit_s": 300,
+        "politeness": FAST_POLITENESS, "schedule": "every 1h"})
+    db = open_db(db_path)
+    sync_sources(db, [source_as_record(config)])
+    db.close()
+    try:
+        job = start_crawl(db_path, "hostile", trigger="test", time_limit_s=300,
+                          extra_settings={"GOVWATCH_ATTACHMENTS_READ": False})
+        job.process.wait(timeout=300)
+        assert finish_crawl(db_path, job)["status"] == "ok"
+    finally:
+        site.stop()
+    db = open_db(db_path)
+    [row] = list(db.query("select * from attachments"))
+    kept = attachment_file(db, row["sha256"])
+    db.close()
+    assert (row["status"], row["kind"], row["text"]) == ("not_read", "docx", None)
+    assert row["sha256"] == hashlib.sha256(data).hexdigest() and kept == data
+    assert "GOVWATCH_ATTACHMENTS_READ" in row["reason"]

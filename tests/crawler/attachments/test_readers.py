@@ -144,3 +144,21 @@ def test_docx_python_docx_refuses_is_read_from_document_xml() -> None:
     reading = read_attachment(out.getvalue(), "docx")
     assert reading.status == READ and reading.text == "\n".join(LINES)
     assert "read from word/document.xml" in (reading.reason or "")
+
+
+def test_xlsx_whose_dimension_claims_one_cell_is_read_whole() -> None:
+    # Some writers declare <dimension ref="A1:A1"/> over a whole table; read-only openpyxl trusts it.
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes({"岗位": [["序号", "岗位名称"], [1, "综合管理"], [2, "技术研发"]]})))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as lying:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<dimension ref="A1:B3"/>', b'<dimension ref="A1:A1"/>')
+                assert b'ref="A1:A1"' in data
+            lying.writestr(name, data)
+    reading = read_attachment(out.getvalue(), "xlsx")
+    assert (reading.status, reading.text) == (READ, "序号\t岗位名称\n1\t综合管理\n2\t技术研发")
