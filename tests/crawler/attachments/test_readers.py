@@ -162,3 +162,35 @@ def test_xlsx_whose_dimension_claims_one_cell_is_read_whole() -> None:
             lying.writestr(name, data)
     reading = read_attachment(out.getvalue(), "xlsx")
     assert (reading.status, reading.text) == (READ, "序号\t岗位名称\n1\t综合管理\n2\t技术研发")
+
+
+def test_docx_text_in_smart_tags_insertions_and_text_boxes_is_read_once() -> None:
+    """python-docx's Paragraph.text reads only runs directly under the paragraph; Word wraps dates
+    in smart tags, tracked insertions in w:ins, and writes a text box twice (DrawingML and a VML
+    fallback). Tab stops in the paragraph's properties are not text."""
+    import io
+    import zipfile
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    mc = 'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+    paragraph = (
+        f'<w:p {w} {mc}><w:pPr><w:tabs><w:tab w:val="left" w:pos="420"/></w:tabs></w:pPr>'
+        '<w:r><w:t>报名时间：</w:t></w:r>'
+        '<w:smartTag w:uri="urn:schemas-microsoft-com:office:smarttags" w:element="chsdate">'
+        '<w:r><w:t>2018年4月9日</w:t></w:r></w:smartTag>'
+        '<w:ins w:id="1" w:author="x"><w:r><w:t>（已更新）</w:t></w:r></w:ins>'
+        '<w:r><w:tab/><w:t>截止</w:t></w:r>'
+        '<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><w:txbxContent><w:p><w:r><w:t>一寸照片</w:t>'
+        '</w:r></w:p></w:txbxContent></w:drawing></mc:Choice><mc:Fallback><w:pict><w:txbxContent><w:p><w:r>'
+        '<w:t>一寸照片</w:t></w:r></w:p></w:txbxContent></w:pict></mc:Fallback></mc:AlternateContent></w:r></w:p>')
+    source = zipfile.ZipFile(io.BytesIO(docx_bytes(["第一段"])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "word/document.xml":
+                data = data.replace(b"<w:sectPr", paragraph.encode() + b"<w:sectPr", 1)
+            z.writestr(item, data)
+    reading = read_attachment(out.getvalue(), "docx")
+    assert reading.status == READ and reading.reason is None
+    assert reading.text == "第一段\n报名时间：2018年4月9日（已更新）\t截止一寸照片"
