@@ -43,6 +43,7 @@ from tests.faults.server import FaultSite, corpus, make_docs
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results" / "soak.json"
 PERIODS_H = (6, 12, 24)
+SOAK_MARK = "GOVWATCH_SOAK_STORE"
 FAST_POLITENESS = {"autothrottle": False, "download_delay": 0, "concurrent_requests": 8, "obey_robots": False,
                    "download_timeout": 2, "backoff_max_delay": 0.5}
 FAULT_KINDS = (("status", {"status": 503}), ("status", {"status": 500}), ("timeout", {"hold": 3}), ("reset", {}))
@@ -135,7 +136,7 @@ class Soak:
         self.service = subprocess.Popen(
             [sys.executable, "-m", "monitor", "run", "--db", str(self.db_path), "--config", str(self.config),
              "--poll", "0.5", "--parallel", "2", "--subscriptions", str(self.workdir / "no-digests.yaml")],
-            cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT)
+            cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, env=self.marked_env())
         log.close()
         self.memory.append([])
 
@@ -261,10 +262,40 @@ class Soak:
         stopped_rc = self.service.returncode if self.service else None
         catch_up = subprocess.run(
             [sys.executable, "-m", "monitor", "crawl", "--db", str(self.db_path), "--config", str(self.config)],
-            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600, check=False)
+            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600, check=False, env=self.marked_env())
         for site in self.sites:
             site.stop()
-        return self.check(stopped_rc, catch_up.returncode, time.monotonic() - started)
+        left_behind = self.processes_left_behind()
+        return {**self.check(stopped_rc, catch_up.returncode, time.monotonic() - started),
+                "processes_left_behind": len(left_behind)}
+
+    def marked_env(self) -> dict[str, str]:
+        """The environment of everything this soak starts, with a mark every descendant inherits
+        (crawls, their pools' forkservers and workers), so what outlives them can be found."""
+        return {**os.environ, SOAK_MARK: str(self.db_path)}
+
+    def processes_left_behind(self, wait_s: float = 15.0) -> list[int]:
+        """Processes of this soak still alive after the service stopped and the last crawl ended
+        (a killed crawl's pool workers waited forever before crawler/orphan_guard.py)."""
+        mark = f"{SOAK_MARK}={self.db_path}".encode()
+        deadline = time.monotonic() + wait_s
+        while True:
+            left = []
+            for environ in Path("/proc").glob("[0-9]*/environ"):
+                try:
+                    if mark in environ.read_bytes().split(b"\0"):
+                        left.append(int(environ.parent.name))
+                except OSError:
+                    continue
+            if not left or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        for pid in left:  # measured; now out of the way
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        return left
 
     def _next_kill(self, now: float) -> float | None:
         per_real_s = self.rates.service_kills * self.sim_per_real / 86400
@@ -348,6 +379,8 @@ def verdict(results: dict[str, Any], flat_mb: float = 8.0) -> list[str]:
         problems.append(f"{len(results['duplicated_or_unexpected'])} event(s) recorded more often than logged")
     if results["runs_left_running"]:
         problems.append(f"{results['runs_left_running']} run(s) left running")
+    if results.get("processes_left_behind"):
+        problems.append(f"{results['processes_left_behind']} process(es) outlived the service and the last crawl")
     if results["integrity_check"] != "ok":
         problems.append(f"integrity_check: {results['integrity_check']}")
     if not results["memory_trend_mb"]:

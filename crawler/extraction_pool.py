@@ -29,6 +29,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
+from crawler.orphan_guard import exit_with_process
 from crawler.screening import Screening, screen_article
 from storage.prepared import PreparedContent, prepare_content
 
@@ -256,7 +257,9 @@ class ExtractionPool:
     def _start(self) -> None:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["crawler.extraction", "crawler.extraction_pool", "crawler.screening"])
-        self.executor = ProcessPoolExecutor(self.workers, mp_context=context)
+        # initializer: workers end with this crawl, even when it is killed -9 (crawler/orphan_guard.py)
+        self.executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=exit_with_process,
+                                            initargs=(os.getpid(),))
         # One warm-up task per worker: with forkserver, each submit spawns a worker until all are up.
         self.warming = [self.executor.submit(_warm) for _ in range(self.workers)]
         log.info("extraction pool: %d worker(s) started (%d new articles scheduled, %d pages extracted)",

@@ -13,8 +13,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+
+from crawler.orphan_guard import exit_with_process
 
 from . import UNREADABLE, AttachmentReading, ReadLimits, read_attachment
 
@@ -65,7 +68,9 @@ class AttachmentReaders:
         if self.executor is None and self.restarts < MAX_RESTARTS:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["crawler.attachments", "crawler.attachments.pool"])
-            self.executor = ProcessPoolExecutor(self.workers, mp_context=context)
+            # initializer: workers end with this crawl, even when it is killed -9 (crawler/orphan_guard.py)
+            self.executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=exit_with_process,
+                                                initargs=(os.getpid(),))
             for _ in range(self.workers):
                 self.executor.submit(warm_worker).add_done_callback(self._count_start)
 
