@@ -27,3 +27,7 @@ def test_growth_bench_measures_every_part_on_real_pages():
     assert sum(per_article.values()) == pytest.approx(results["bytes_per_article"])
     assert results["previous_layout"]["raw_gzip_bytes"] > 0 and results["previous_layout"]["content_fts_bytes"] > 0
     assert "KB per article" in growth.table(results)
+    # the 100,000-article figure: per-article parts scaled, the sources' dictionaries counted once
+    fixed = results["dictionary_bytes"]
+    assert fixed >= 0 and results["extrapolated_100k_bytes_per_article"] == pytest.approx(
+        (results["file_bytes"] - fixed) / n + fixed / growth.TARGET_ARTICLES)
