@@ -182,7 +182,7 @@ class ReaderChild:
 
     def _run(self, args: tuple[Any, ...], kind: str, limits: ReadLimits) -> AttachmentReading:
         if self.pid is not None and (self.owner != os.getpid() or self.files >= FILES_PER_CHILD
-                                     or (address_space_of(self.pid) or 0) > self.start_size + MAX_GROWTH):
+                                     or (address_space(self.pid) or 0) > self.start_size + MAX_GROWTH):
             self.stop()
         if self.pid is None:
             self._fork()
@@ -225,7 +225,7 @@ class ReaderChild:
         os.close(results_w)
         self.pid, self.owner, self.files = pid, os.getpid(), 0
         self.jobs_fd, self.results_fd = jobs_w, results_r
-        self.start_size = address_space_of(pid) or 0
+        self.start_size = address_space(pid) or 0
 
     def stop(self, kill: bool = False) -> int:
         """End the child (closing its job pipe ends it between files); its wait status."""
@@ -241,18 +241,6 @@ class ReaderChild:
             _, status = os.waitpid(self.pid, 0)
         self.pid = None
         return status
-
-
-def address_space_of(pid: int) -> int | None:
-    """Another process's VmSize in bytes (None where /proc is missing or it is gone)."""
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmSize:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        return None
-    return None
 
 
 def _death_reason(status: int, kind: str, limits: ReadLimits) -> AttachmentReading:

@@ -50,10 +50,11 @@ def _on_alarm(signum: int, frame: object) -> None:
     raise ReadTimeout()
 
 
-def address_space() -> int | None:
-    """This process's mapped address space (VmSize) in bytes, or None where /proc is missing."""
+def address_space(pid: int | str = "self") -> int | None:
+    """A process's mapped address space (VmSize) in bytes, this one's by default; None where /proc
+    is missing or the process is gone."""
     try:
-        with open("/proc/self/status", encoding="ascii") as status:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
             for line in status:
                 if line.startswith("VmSize:"):
                     return int(line.split()[1]) * 1024
