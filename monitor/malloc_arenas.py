@@ -86,7 +86,11 @@ def run_on_system_malloc() -> None:
     os.environ.update({"PYTHONMALLOC": "malloc", REEXEC_MARK: "1"})
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
+    try:
+        os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
+    except OSError:  # no usable interpreter path (an embedded Python): run on as we are
+        for name in ("PYTHONMALLOC", REEXEC_MARK):
+            os.environ.pop(name, None)
 
 
 def _started_as_govwatch() -> bool:
