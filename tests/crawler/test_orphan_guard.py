@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.soak import children
 from tests.conftest import PROJECT_ROOT
 
 # Both pools a crawl starts, started as a crawl starts them; then the pids of every process the
@@ -37,15 +38,10 @@ time.sleep(600)
 def descendants(pid: int) -> set[int]:
     found, todo = set(), [pid]
     while todo:
-        parent = todo.pop()
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == parent and int(stat.parent.name) not in found:
-                found.add(int(stat.parent.name))
-                todo.append(int(stat.parent.name))
+        for child in children(todo.pop()):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
     return found
 
 

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 import pytest
-import yaml
-from datasette.app import Datasette
 
 from bench.search import synthetic_articles
 from storage import open_db
@@ -17,7 +14,6 @@ from storage.outcomes import AttachmentFetched
 from storage.runs import start_run
 from storage.sources import sync_sources
 
-ROOT = Path(__file__).resolve().parents[2]
 ONLY_IN_FILE = "库区移民后期扶持项目资金分配明细"
 
 
@@ -38,14 +34,6 @@ def db_path(tmp_path_factory):
             text=body))
     db.close()
     return path
-
-
-@pytest.fixture
-async def ds(db_path):
-    metadata = yaml.safe_load((ROOT / "datasette/metadata.yml").read_text(encoding="utf-8"))
-    datasette = Datasette([str(db_path)], metadata=metadata, plugins_dir=str(ROOT / "datasette/plugins"))
-    await datasette.invoke_startup()
-    return datasette
 
 
 def like(db_path, sql: str, word: str) -> set[int]:

@@ -37,14 +37,6 @@ def db_path(tmp_path_factory):
     return path
 
 
-@pytest.fixture
-async def ds(db_path):
-    metadata = yaml.safe_load((ROOT / "datasette/metadata.yml").read_text(encoding="utf-8"))
-    datasette = Datasette([str(db_path)], metadata=metadata, plugins_dir=str(ROOT / "datasette/plugins"))
-    await datasette.invoke_startup()
-    return datasette
-
-
 def like_ids(db_path, *words, exclude=()):
     db = open_db(db_path, migrate=False)
     where = " and ".join(["(title like ? or text like ?)"] * len(words) + ["not (title like ? or text like ?)"] * len(exclude))

@@ -3,11 +3,8 @@ in the order Datasette's next-page links assume, with the exact count and the sa
 
 import asyncio
 import sqlite3
-from pathlib import Path
 
 import pytest
-import yaml
-from datasette.app import Datasette
 
 import storage.search_plan
 from bench.search import synthetic_articles
@@ -16,7 +13,6 @@ from storage.search import cjk_bigrams
 from storage.search_plan import HITS, attach_hits
 from storage.sources import sync_sources
 
-ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ["s0", "s1", "s2"]
 FACETS = ["source", "status", "publisher"]
 
@@ -51,14 +47,6 @@ def db_path(tmp_path_factory):
                             [(r[0], cjk_bigrams(r[3]), cjk_bigrams(r[4])) for r in rows])
     db.close()
     return path
-
-
-@pytest.fixture
-async def ds(db_path):
-    metadata = yaml.safe_load((ROOT / "datasette/metadata.yml").read_text(encoding="utf-8"))
-    datasette = Datasette([str(db_path)], metadata=metadata, plugins_dir=str(ROOT / "datasette/plugins"))
-    await datasette.invoke_startup()
-    return datasette
 
 
 @pytest.fixture(params=["broad", "narrow"])

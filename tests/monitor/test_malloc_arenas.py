@@ -94,6 +94,8 @@ def test_service_runs_on_system_malloc_and_its_crawls_do_not(tmp_path):
     import signal
     import time
 
+    from bench.soak import children
+
     config = tmp_path / "sources.yaml"
     config.write_text('sources:\n  - name: nowhere\n    start_urls: ["http://127.0.0.1:9/list.html"]\n'
                       '    schedule: every 1h\n', encoding="utf-8")
@@ -105,7 +107,7 @@ def test_service_runs_on_system_malloc_and_its_crawls_do_not(tmp_path):
         deadline = time.monotonic() + 60
         fork_server = None
         while fork_server is None and time.monotonic() < deadline:
-            fork_server = next((pid for pid in _children(service.pid)
+            fork_server = next((pid for pid in children(service.pid)
                                 if b"crawler.fork_server" in _read(f"/proc/{pid}/cmdline")), None)
             time.sleep(0.2)
         assert fork_server is not None, "the service started no fork server"
@@ -139,14 +141,3 @@ def _read(path: str) -> bytes:
             return handle.read()
     except OSError:
         return b""
-
-
-def _children(pid: int) -> list[int]:
-    from pathlib import Path
-
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        fields = _read(str(stat)).rsplit(b")", 1)[-1].split()
-        if len(fields) > 1 and int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
