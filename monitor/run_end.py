@@ -1,4 +1,4 @@
-"""How a crawl run ends, once for every way of crawling: diffs, copy links, bodies, health.
+"""How a crawl run ends, once for every way of crawling: diffs, copy links, bodies, index, health.
 
 A run's row is closed by whoever saw the crawl (the Scrapy pipeline on one machine, the
 store writer in distributed mode, monitor/crawls.py for a crawl process that died); what
@@ -22,6 +22,7 @@ from storage.control import record_health
 from storage.health import all_source_health, source_health
 from storage.raw_bodies import compact_bodies
 from storage.runs import get_run
+from storage.search import compact_search_index
 
 
 def finish_run(db: sqlite_utils.Database, run_id: int) -> dict[str, Any]:
@@ -34,12 +35,13 @@ def finish_run(db: sqlite_utils.Database, run_id: int) -> dict[str, Any]:
 
 def finish_runs(db: sqlite_utils.Database, run_ids: Sequence[int]) -> None:
     """The ending of several closed runs at once: the store is scanned for diffs, copies and
-    bodies once (each step touches only what still lacks it, so one pass covers every run),
-    then the health of each run's source."""
+    bodies once (each step touches only what still lacks it, so one pass covers every run), the
+    search index takes a merge step if its segments need one, then each run's source's health."""
     if not run_ids:
         return
     annotate_changes(db)
     compact_bodies(db)
+    compact_search_index(db)
     record_source_health(db, sorted({get_run(db, run_id)["source"] for run_id in run_ids}))
 
 

@@ -31,3 +31,22 @@ def test_growth_bench_measures_every_part_on_real_pages():
     fixed = results["dictionary_bytes"]
     assert fixed >= 0 and results["extrapolated_100k_bytes_per_article"] == pytest.approx(
         (results["file_bytes"] - fixed) / n + fixed / growth.TARGET_ARTICLES)
+
+
+def test_growth_bench_measures_at_a_size_with_enciphered_copies():
+    results = growth.run(limit=30, say=lambda *_: None, articles=80)
+    assert results["articles"] == 80 and results["copies"]["copies_written"] == 80 - results["fill"]["stored"]
+    assert sum(results["bytes_by_part"].values()) == results["file_bytes"]
+    assert "measured at 80 articles" in growth.table(results)
+
+
+def test_each_copy_has_its_own_vocabulary_and_keeps_its_shape():
+    first, second = growth.cipher(1), growth.cipher(2)
+    block = range(0x4E00, 0xA000)
+    assert sorted(first[c] for c in block) == list(block)  # a bijection of the block
+    text = "巩固拓展脱贫攻坚成果同乡村振兴有效衔接 2021"
+    one, two = text.translate(first), text.translate(second)
+    assert len(one) == len(text) and one.endswith(" 2021") and not set(one) & set(text[:19]) - {" "}
+    assert one != two
+    body = "<p>乡村振兴</p>".encode("gb18030")
+    assert growth.encipher_body(body, first).decode("gb18030") == "<p>" + "乡村振兴".translate(first) + "</p>"

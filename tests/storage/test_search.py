@@ -8,7 +8,16 @@ import pytest
 from storage import open_db
 from storage.articles import FetchedArticle, record_gone, record_page
 from storage.runs import start_run
-from storage.search import FTS_SQL, FTS_TABLE, cjk_bigrams, rebuild_search_index, replace_in_index
+from storage.search import (
+    FTS_SQL,
+    FTS_TABLE,
+    MERGE_WHEN_REST_SHARE,
+    cjk_bigrams,
+    compact_search_index,
+    index_segment_pages,
+    rebuild_search_index,
+    replace_in_index,
+)
 from storage.search_query import MATCH_NOTHING, bigram_match_query, display_query, highlight_snippet, safe_match_query
 from storage.sources import sync_sources
 
@@ -197,3 +206,31 @@ def test_migration_backfills_and_rebuild_reindexes(tmp_path):
     assert rebuild_search_index(database) == 1
     assert search(database, "乡村振兴") == [1]
     database.close()
+
+
+def test_index_merge_step_merges_segments_and_keeps_every_hit(db):
+    """Each article stored in its own transaction leaves FTS5 a ladder of small segments; the
+    merge step (called after each batch of runs) brings them to one b-tree in bounded steps,
+    smaller, with the same hits."""
+    run = start_run(db, "county")
+    words = ["乡村振兴", "脱贫攻坚", "防返贫监测", "人居环境", "产业振兴", "高标准农田"]
+    for i in range(120):
+        text = f"第{i}号通知：{words[i % 6]}和{words[(i * 5) % 6]}，编号{i * 7919}。"
+        record_page(db, run, page(url=f"http://x.gov.cn/{i}.html", text=text))
+    hits = {w: search(db, w) for w in [*words, "编号7919"]}
+    assert all(hits.values())
+    segments = index_segment_pages(db)
+    assert len(segments) > 1 and sum(segments[1:]) >= MERGE_WHEN_REST_SHARE * segments[0]
+    size = db.execute(f"select count(*), sum(length(block)) from {FTS_TABLE}_data").fetchone()
+
+    steps = 0
+    while compact_search_index(db, pages=2):  # a tiny step: the merge must go on over several
+        steps += 1
+        assert steps < 200
+    assert steps > 1
+    assert len(index_segment_pages(db)) == 1
+    assert db.execute(f"select count(*), sum(length(block)) from {FTS_TABLE}_data").fetchone()[1] < size[1]
+    assert {w: search(db, w) for w in hits} == hits
+    assert not compact_search_index(db)  # one segment: nothing to do, nothing written
+    before = fts_snapshot(db)
+    assert not compact_search_index(db) and fts_snapshot(db) == before
