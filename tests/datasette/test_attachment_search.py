@@ -13,6 +13,7 @@ from storage.attachments import record_attachment
 from storage.outcomes import AttachmentFetched
 from storage.runs import start_run
 from storage.sources import sync_sources
+from tests.datasette.test_publish import make_datasette
 
 ONLY_IN_FILE = "库区移民后期扶持项目资金分配明细"
 
@@ -32,6 +33,10 @@ def db_path(tmp_path_factory):
             article_url=f"http://s.gov.cn/{i}.html", source="s", url=f"http://s.gov.cn/P0{i}.pdf", name=f"附件{i}.pdf",
             type="pdf", status="read", file_kind="pdf", size=len(body), sha256=hashlib.sha256(body.encode()).hexdigest(),
             text=body))
+    # a file fetched and kept but not read (GOVWATCH_ATTACHMENTS_READ=False)
+    record_attachment(db, run, 1, AttachmentFetched(
+        article_url="http://s.gov.cn/0.html", source="s", url="http://s.gov.cn/kept.pdf", name="未读取.pdf",
+        type="pdf", status="not_read", file_kind="pdf", size=9, sha256=hashlib.sha256(b"kept").hexdigest(), text=None))
     db.close()
     return path
 
@@ -70,3 +75,11 @@ async def test_canned_search_keeps_article_hits_and_column_syntax(ds, db_path) -
     assert {row["id"] for row in r.json()} == expected
     r = await ds.client.get("/govwatch/search.json", params={"q": "title:附件3", "_shape": "array"})
     assert r.status_code == 200 and {row["found_in_attachment"] for row in r.json()} == {"附件3.pdf"}
+
+
+async def test_article_page_names_every_attachment_status(db_path) -> None:
+    served = make_datasette(db_path)  # as `govwatch serve` runs it: templates included
+    await served.invoke_startup()
+    page = (await served.client.get("/-/article/1")).text
+    assert "未读取.pdf" in page and "已下载，未读取文字" in page and "not_read" not in page
+    assert "已读取文字" in page  # its other, read file
