@@ -67,6 +67,8 @@ class Recheck(BaseModel):
     its published date or when we first saw it, whichever is later), every `middle_every`
     until `middle_days`, then every `old_every`. A list page that keeps showing nothing new is
     visited at intervals doubling from `list_min_every` to `list_max_every`; start URLs always.
+    An attachment whose link answered 404 or 410 is asked for again at intervals doubling from
+    `dead_file_min_every` to `dead_file_max_every` (crawler/recheck.py).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -77,8 +79,11 @@ class Recheck(BaseModel):
     old_every: str = "7d"
     list_min_every: str = "6h"
     list_max_every: str = "7d"
+    dead_file_min_every: str = "1d"
+    dead_file_max_every: str = "30d"
 
-    @field_validator("recent_every", "middle_every", "old_every", "list_min_every", "list_max_every")
+    @field_validator("recent_every", "middle_every", "old_every", "list_min_every", "list_max_every",
+                     "dead_file_min_every", "dead_file_max_every")
     @classmethod
     def _duration_parses(cls, spec: str) -> str:
         parse_duration(spec)  # raises ValueError naming the accepted forms

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from datetime import UTC, datetime
 from typing import Any, Self
 
 from scrapy import Request, signals
@@ -31,6 +32,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
+from crawler.recheck import RecheckPolicy, attachment_due
 from crawler.response_checks import failure_reason, tries_note
 from storage import open_db
 from storage.articles import article_by_url
@@ -234,7 +236,11 @@ class AttachmentPipeline:
                               article["id"] if article else None)
         elif isinstance(item, ArticleNotModified):
             article = article_by_url(self.db, item.url)
+            now, policy = datetime.now(UTC), getattr(self.crawler.spider, "policy", None) or RecheckPolicy()
             for row in article_attachments(self.db, article["id"]) if article else []:
+                if not attachment_due(row, now, policy):  # a dead link, asked for less often
+                    self.crawler.stats.inc_value("govwatch/attachments/dead_link_not_due")
+                    continue
                 self.schedule(item.url, row["url"], row["name"], row["type"], article["id"], warm=False)
         return item
 

@@ -18,6 +18,7 @@ from crawler.politeness import BackoffMiddleware, CrawlDelayMiddleware
 from crawler.recheck import (
     RecheckPolicy,
     article_due,
+    attachment_due,
     due_articles,
     list_next_due,
     list_page_due,
@@ -70,6 +71,28 @@ def test_idle_list_pages_wait_longer_and_longer():
     assert not list_page_due({"next_due": (NOW + timedelta(hours=1)).isoformat()}, NOW)
 
 
+def test_dead_attachment_links_wait_longer_and_longer():
+    policy = RecheckPolicy()
+
+    def due(dead_for: timedelta, waited: timedelta, http_status: int = 404, status: str = "fetch_failed") -> bool:
+        last = NOW - waited
+        return attachment_due({"status": status, "http_status": http_status, "fetched_at": (last - dead_for).isoformat(),
+                               "last_checked": last.isoformat()}, NOW, policy)
+
+    # first found dead: asked again a day later, then after as long as it had been dead, up to 30 days
+    assert not due(timedelta(0), timedelta(hours=23)) and due(timedelta(0), timedelta(hours=24))
+    assert not due(timedelta(days=4), timedelta(days=3)) and due(timedelta(days=4), timedelta(days=4))
+    assert not due(timedelta(days=400), timedelta(days=29)) and due(timedelta(days=400), timedelta(days=30))
+    assert not due(timedelta(0), timedelta(hours=1), http_status=410)
+    # other failures are a bad moment of the site, and files that were fetched are always asked for
+    assert due(timedelta(0), timedelta(minutes=1), http_status=503)
+    assert due(timedelta(0), timedelta(minutes=1), http_status=None)
+    assert due(timedelta(0), timedelta(minutes=1), http_status=200, status="read")
+    assert attachment_due({"status": "fetch_failed", "http_status": 404}, NOW, policy)  # no times: ask
+    quick = RecheckPolicy.from_config({"dead_file_min_every": "1h", "dead_file_max_every": "2h"})
+    assert (quick.dead_file_min_every, quick.dead_file_max_every) == (3600, 7200)
+
+
 def test_config_validates_recheck_and_ignore_patterns():
     source = parse_source_snippet("name: x\nstart_urls: [http://a.gov.cn/]\nrecheck: {old_every: 3d}\n"
                                   "ignore_patterns: ['本文已被浏览\\d+次']\npoliteness: {backoff_factor: 3}")
@@ -77,6 +100,8 @@ def test_config_validates_recheck_and_ignore_patterns():
     assert source.politeness.backoff_factor == 3 and source.politeness.honour_crawl_delay
     with pytest.raises(ConfigError, match="recheck.old_every"):
         parse_source_snippet("name: x\nstart_urls: [http://a.gov.cn/]\nrecheck: {old_every: weekly}")
+    with pytest.raises(ConfigError, match="recheck.dead_file_max_every"):
+        parse_source_snippet("name: x\nstart_urls: [http://a.gov.cn/]\nrecheck: {dead_file_max_every: never}")
     with pytest.raises(ConfigError, match="ignore_patterns"):
         parse_source_snippet("name: x\nstart_urls: [http://a.gov.cn/]\nignore_patterns: ['(']")
 

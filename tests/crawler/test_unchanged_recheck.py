@@ -4,7 +4,8 @@ answers 304 gets its stored attachments asked for conditionally, and
 - when they answer 304 too, nothing is read, so the attachment readers (worker processes whose
   start-up cost a 20-article re-check ~0.8 s of CPU) are never started;
 - when one was replaced under the unchanged page, it is still read and stored as a new version
-  (the readers start when its bytes arrive).
+  (the readers start when its bytes arrive);
+- a link that answered 404 is not asked for again until it is due (crawler/recheck.py), then is.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not (shutil.which("nginx") or os.path.exists(NGINX)), reason="nginx is not installed")]
 
 ATTACHMENT = "/gov/files/fangan.docx"
+DEAD = "/gov/files/yijing-shanchu.pdf"  # linked, never served: 404
 READERS_STARTED = re.compile(r"'govwatch/attachments/readers_started': (\d+)")
 
 
@@ -50,7 +52,8 @@ def _crawl(db_path: Path) -> tuple[dict, str]:
 def rechecked(tmp_path_factory):
     folder = tmp_path_factory.mktemp("recheck")
     site = folder / "site"
-    page, html = notice(1, extra_body=f'<p>附件：</p><p><a href="{ATTACHMENT}">附件1：实施方案.docx</a></p>')
+    page, html = notice(1, extra_body=f'<p>附件：</p><p><a href="{ATTACHMENT}">附件1：实施方案.docx</a></p>'
+                                      f'<p><a href="{DEAD}">附件2：申报表.pdf</a></p>')
     _write(site, page, html.encode())
     _write(site, ATTACHMENT, docx_bytes(["关于印发村级集体经济扶持办法的通知", "第一条 为规范扶持资金管理。"]))
     listing = (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>通知公告</title></head><body>'
@@ -71,6 +74,12 @@ def rechecked(tmp_path_factory):
         _write(site, ATTACHMENT, docx_bytes(["关于印发村级集体经济扶持办法的通知（修订）", "第一条 修订后的办法。"]))
         os.utime(site / ATTACHMENT.lstrip("/"), (1, 1))  # another Last-Modified and ETag than the first file's
         crawls.append(_crawl(db_path))  # page 304, file replaced: 200
+        db = open_db(db_path)  # two days later: the dead link is due again
+        db.execute("update attachments set fetched_at = datetime(fetched_at, '-2 days'),"
+                   " last_checked = datetime(last_checked, '-2 days') where url like ?", [f"%{DEAD}"])
+        db.conn.commit()
+        db.close()
+        crawls.append(_crawl(db_path))
     db = open_db(db_path)
     versions = list(db.query("select v.* from attachment_versions v join attachments a on a.id = v.attachment_id"
                              " where a.url like ? order by v.version", [f"%{ATTACHMENT}"]))
@@ -99,3 +108,11 @@ def test_a_file_replaced_under_an_unchanged_page_is_still_read(rechecked) -> Non
     assert _readers_started(log) == 1
     assert len(rechecked["versions"]) == 2
     assert "修订后的办法" in (rechecked["versions"][1]["text"] or "")
+
+
+def test_a_dead_attachment_link_is_asked_for_again_only_when_due(rechecked) -> None:
+    logs = [log for _, log in rechecked["crawls"]]
+    assert "'govwatch/attachments/fetch_failed': 1" in logs[0]  # the 404, recorded
+    for log in logs[1:3]:  # the next crawls, within a day: not asked for
+        assert "'govwatch/attachments/dead_link_not_due': 1" in log and "attachments/fetch_failed" not in log
+    assert "'govwatch/attachments/fetch_failed': 1" in logs[3] and "dead_link_not_due" not in logs[3]
