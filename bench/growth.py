@@ -17,12 +17,13 @@ except the per-source dictionaries (64 KB each), a fixed cost that stays as it i
 
 `--articles 100000` measures that size instead of extrapolating: after the real pages, the store
 is filled up to N articles with *enciphered copies* of them. Copy k maps every CJK character of
-the title, text and body through its own bijection of U+4E00–U+9FFF (a multiplier and offset
-modulo the block), so each copy keeps its page's length, markup and character statistics but
-brings a vocabulary of bigrams no other copy shares. That errs high, on purpose: a real site's
-100,000 articles reuse most of their bigrams (the index's term dictionary grows far less than
-linearly) and are compressed by a dictionary trained on their own characters, where these
-copies' characters are new to it. Copies are written in batches of 20, as a crawl does, with
+the article (its title and text, also where they stand in the page's HTML) through its own
+bijection of U+4E00–U+9FFF (a multiplier and offset modulo the block); the site's template (menus,
+footer) stays as it is, as it does across a site's pages. Each copy keeps its page's length,
+markup and character statistics but brings a vocabulary of bigrams no other copy shares. That
+errs high, on purpose: a real site's 100,000 articles reuse most of their bigrams (the index's
+term dictionary grows far less than linearly), and their text is compressed by a dictionary
+trained on the site's own words, where these copies' characters are new to it. Copies are written in batches of 20, as a crawl does, with
 the same 15 % edited and 3 % withdrawn, and the steps after each round of crawls (body
 compaction, an index merge step) run every 1,000 articles.
 """
@@ -139,13 +140,17 @@ def cipher(k: int) -> dict[int, int]:
     return {_CJK_FIRST + i: _CJK_FIRST + (a * i + b) % _CJK_SIZE for i in range(_CJK_SIZE)}
 
 
-def encipher_body(body: bytes, table: dict[int, int]) -> bytes:
-    """The body with its CJK characters mapped, in its own encoding (UTF-8, else GB 18030)."""
+def encipher_body(body: bytes, article: Sequence[str], table: dict[int, int]) -> bytes:
+    """The body with the article's lines (title, text) mapped wherever they stand in it, the rest
+    (the site's template) as it is, in the body's own encoding (UTF-8, else GB 18030)."""
     for codec in ("utf-8", "gb18030"):
         try:
-            return body.decode(codec).translate(table).encode(codec)
+            html = body.decode(codec)
         except UnicodeError:
             continue
+        for line in sorted({line.strip() for line in article if len(line.strip()) > 1}, key=len, reverse=True):
+            html = html.replace(line, line.translate(table))
+        return html.encode(codec)
     return body
 
 
@@ -164,7 +169,8 @@ def fill_copies(db_path: Path, stored: list[FetchedArticle], target: int, say: A
             if have + written + len(pending) >= target:
                 break
             pending.append(FetchedArticle(
-                url=f"{page.url}?copy={k}", source=page.source, body=encipher_body(page.body, table),
+                url=f"{page.url}?copy={k}", source=page.source,
+                body=encipher_body(page.body, [page.title or "", *page.text.splitlines()], table),
                 title=(page.title or "").translate(table) or None, text=page.text.translate(table),
                 published=page.published, publisher=page.publisher, doc_no=page.doc_no))
         for start in range(0, len(pending), CRAWL_BATCH):

@@ -48,5 +48,6 @@ def test_each_copy_has_its_own_vocabulary_and_keeps_its_shape():
     one, two = text.translate(first), text.translate(second)
     assert len(one) == len(text) and one.endswith(" 2021") and not set(one) & set(text[:19]) - {" "}
     assert one != two
-    body = "<p>乡村振兴</p>".encode("gb18030")
-    assert growth.encipher_body(body, first).decode("gb18030") == "<p>" + "乡村振兴".translate(first) + "</p>"
+    body = "<nav>首页</nav><p>乡村振兴</p>".encode("gb18030")  # the template stays, the article is mapped
+    assert growth.encipher_body(body, ["乡村振兴"], first).decode("gb18030") == \
+        "<nav>首页</nav><p>" + "乡村振兴".translate(first) + "</p>"
