@@ -37,11 +37,16 @@ from __future__ import annotations
 
 import ctypes
 import os
+import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 M_ARENA_MAX = -8  # from glibc's malloc.h
 SERVICE_ARENAS = 2
+STOP_SIGNALS = frozenset({signal.SIGTERM, signal.SIGINT})
 
 
 def limit_malloc_arenas(arenas: int = SERVICE_ARENAS) -> bool:
@@ -86,11 +91,25 @@ def run_on_system_malloc() -> None:
     os.environ.update({"PYTHONMALLOC": "malloc", REEXEC_MARK: "1"})
     sys.stdout.flush()
     sys.stderr.flush()
+    # A stop asked for while the new interpreter imports (~1 s) would find no handler and end it
+    # with -15, mid-start. Blocked signals stay blocked across exec and wait, pending: the service
+    # unblocks them once its handlers are set (`stop_signals_handled`), and stops cleanly.
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     try:
         os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
     except OSError:  # no usable interpreter path (an embedded Python): run on as we are
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
         for name in ("PYTHONMALLOC", REEXEC_MARK):
             os.environ.pop(name, None)
+
+
+def stop_signals_handled(handler: Callable[[int, FrameType | None], Any]) -> None:
+    """Handle SIGTERM and SIGINT with `handler`, then deliver any that came while they were
+    blocked across the re-exec (`run_on_system_malloc`). Call before starting any thread or
+    child process: both inherit the signal mask."""
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, handler)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
 
 def _started_as_govwatch() -> bool:

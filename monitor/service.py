@@ -10,7 +10,6 @@ source, each with its time limit.
 from __future__ import annotations
 
 import logging
-import signal
 import sqlite3
 import threading
 import time
@@ -28,7 +27,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from monitor.config import DEFAULT_DEMO_URL, ConfigError, load_sources, source_as_record
 from monitor.copies import minhash_class
 from monitor.crawls import CrawlJob, finish_runs, start_crawl, wait_for_crawl, warm_up
-from monitor.malloc_arenas import give_back_free_memory, limit_malloc_arenas
+from monitor.malloc_arenas import give_back_free_memory, limit_malloc_arenas, stop_signals_handled
 from monitor.run_end import record_source_health
 from monitor.schedules import DEFAULT_TIMEZONE, parse_schedule
 from storage import open_db
@@ -132,8 +131,7 @@ class CrawlService:
         """Start, then reconcile every poll until SIGTERM/SIGINT; then stop cleanly."""
         limit_malloc_arenas()  # before any thread starts: see monitor/malloc_arenas.py
         minhash_class()  # copy detection's libraries loaded now, not in the first annotation
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: self.stopping.set())
+        stop_signals_handled(lambda *_: self.stopping.set())  # and one that came during the start-up
         self.start()
         while not self.stopping.wait(self.options.poll_s):
             try:

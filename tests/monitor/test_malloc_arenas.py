@@ -121,6 +121,36 @@ def test_service_runs_on_system_malloc_and_its_crawls_do_not(tmp_path):
     assert service.returncode == 0, output.decode(errors="replace")[-2000:]
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc")
+def test_a_stop_during_the_reexecuted_start_up_is_a_clean_stop(tmp_path):
+    """SIGTERM while the re-executed interpreter is still importing (no handler yet) waits,
+    blocked, and stops the service cleanly once it has started: exit 0, its run closed as
+    stopped. Before, it ended the process with -15 mid-start (the soak's last restart saw it)."""
+    import os
+    import signal
+    import sqlite3
+    import time
+
+    config = tmp_path / "sources.yaml"
+    config.write_text('sources:\n  - name: nowhere\n    start_urls: ["http://127.0.0.1:9/list.html"]\n'
+                      '    schedule: every 1h\n', encoding="utf-8")
+    environment = {k: v for k, v in os.environ.items() if k not in ("PYTHONMALLOC", "GOVWATCH_MALLOC_REEXEC")}
+    service = subprocess.Popen([sys.executable, "-m", "monitor", "run", "--db", str(tmp_path / "g.db"),
+                                "--config", str(config), "--subscriptions", str(tmp_path / "none.yaml")],
+                               cwd=PROJECT_ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while b"PYTHONMALLOC=malloc" not in _read(f"/proc/{service.pid}/environ").split(b"\0"):
+        assert time.monotonic() < deadline and service.poll() is None, "the service did not re-execute itself"
+        time.sleep(0.002)
+    service.send_signal(signal.SIGTERM)  # the new interpreter has just begun: imports take ~1 s
+    output, _ = service.communicate(timeout=60)
+    assert service.returncode == 0, output.decode(errors="replace")[-2000:]
+    assert b"govwatch service started" in output and b"stopping" in output
+    with sqlite3.connect(tmp_path / "g.db") as db:
+        assert db.execute("select count(*) from service_status where stopped_at is not null").fetchone()[0] == 1
+
+
 @pytest.mark.parametrize(("argv", "reexec"), [
     (["/venv/bin/python", "/venv/bin/govwatch", "run"], True),
     (["python3", "-m", "monitor", "run", "--poll", "1"], True),
