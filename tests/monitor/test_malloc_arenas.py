@@ -85,24 +85,31 @@ def test_freed_memory_between_live_chunks_goes_back_to_the_system():
     assert before - after > 60, (before, after)  # ~135 MB of the ~150 MB freed comes back
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc")
-def test_service_runs_on_system_malloc_and_its_crawls_do_not(tmp_path):
-    """`govwatch run` re-executes itself once with PYTHONMALLOC=malloc (same pid: systemd and
-    the soak hold it); the fork server it starts, and so every crawl, keeps pymalloc."""
+def _start_service(tmp_path) -> subprocess.Popen:
+    """`python -m monitor run` as an operator starts it (so it re-executes itself), one source
+    that is never due, no allocator chosen in its environment; output on its stdout pipe."""
     import os
-    import signal
-    import time
-
-    from bench.soak import children
 
     config = tmp_path / "sources.yaml"
     config.write_text('sources:\n  - name: nowhere\n    start_urls: ["http://127.0.0.1:9/list.html"]\n'
                       '    schedule: every 1h\n', encoding="utf-8")
     environment = {k: v for k, v in os.environ.items() if k not in ("PYTHONMALLOC", "GOVWATCH_MALLOC_REEXEC")}
-    service = subprocess.Popen([sys.executable, "-m", "monitor", "run", "--db", str(tmp_path / "g.db"),
-                                "--config", str(config), "--subscriptions", str(tmp_path / "none.yaml")],
-                               cwd=PROJECT_ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    return subprocess.Popen([sys.executable, "-m", "monitor", "run", "--db", str(tmp_path / "g.db"),
+                             "--config", str(config), "--subscriptions", str(tmp_path / "none.yaml")],
+                            cwd=PROJECT_ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc")
+def test_service_runs_on_system_malloc_and_its_crawls_do_not(tmp_path):
+    """`govwatch run` re-executes itself once with PYTHONMALLOC=malloc (same pid: systemd and
+    the soak hold it); the fork server it starts, and so every crawl, keeps pymalloc."""
+    import signal
+    import time
+
+    from bench.soak import children
+
+    service = _start_service(tmp_path)
     try:
         deadline = time.monotonic() + 60
         fork_server = None
@@ -127,18 +134,11 @@ def test_a_stop_during_the_reexecuted_start_up_is_a_clean_stop(tmp_path):
     """SIGTERM while the re-executed interpreter is still importing (no handler yet) waits,
     blocked, and stops the service cleanly once it has started: exit 0, its run closed as
     stopped. Before, it ended the process with -15 mid-start (the soak's last restart saw it)."""
-    import os
     import signal
     import sqlite3
     import time
 
-    config = tmp_path / "sources.yaml"
-    config.write_text('sources:\n  - name: nowhere\n    start_urls: ["http://127.0.0.1:9/list.html"]\n'
-                      '    schedule: every 1h\n', encoding="utf-8")
-    environment = {k: v for k, v in os.environ.items() if k not in ("PYTHONMALLOC", "GOVWATCH_MALLOC_REEXEC")}
-    service = subprocess.Popen([sys.executable, "-m", "monitor", "run", "--db", str(tmp_path / "g.db"),
-                                "--config", str(config), "--subscriptions", str(tmp_path / "none.yaml")],
-                               cwd=PROJECT_ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    service = _start_service(tmp_path)
     deadline = time.monotonic() + 30
     while b"PYTHONMALLOC=malloc" not in _read(f"/proc/{service.pid}/environ").split(b"\0"):
         assert time.monotonic() < deadline and service.poll() is None, "the service did not re-execute itself"
