@@ -23,9 +23,9 @@ footer) stays as it is, as it does across a site's pages. Each copy keeps its pa
 markup and character statistics but brings a vocabulary of bigrams no other copy shares. That
 errs high, on purpose: a real site's 100,000 articles reuse most of their bigrams (the index's
 term dictionary grows far less than linearly), and their text is compressed by a dictionary
-trained on the site's own words, where these copies' characters are new to it. Copies are written in batches of 20, as a crawl does, with
-the same 15 % edited and 3 % withdrawn, and the steps after each round of crawls (body
-compaction, an index merge step) run every 1,000 articles.
+trained on the site's own words, where these copies' characters are new to it. Copies are
+written in batches of 20, as a crawl does, with the same 15 % edited and 3 % withdrawn, and the
+steps after each round of crawls (body compaction, an index merge step) run every 1,000 articles.
 """
 
 from __future__ import annotations
@@ -98,16 +98,8 @@ def fill(db_path: Path, pages: list[tuple[str, str, bytes]], say: Any) -> tuple[
             compact_search_index(db)
         if i % 500 == 0:
             say(f"  {i:,} of {len(pages):,} pages ({time.monotonic() - started:.0f} s)")
-    rng = random.Random(24)
-    for page in rng.sample(stored, int(len(stored) * EDITED_SHARE)):
-        extra = "（本文已于次日更新：补充了实施细则的说明。）"
-        body = page.body.replace(b"</body>", extra.encode("utf-8") + b"</body>")
-        edited = FetchedArticle(url=page.url, source=page.source, body=body, title=page.title,
-                                text=page.text + "\n" + extra, published=page.published)
-        record_page(db, runs[page.source], edited)
+    for body in edit_and_withdraw(db, runs, stored, random.Random(24)):
         gz_bytes += len(gzip.compress(body, compresslevel=6, mtime=0))
-    for page in rng.sample(stored, int(len(stored) * WITHDRAWN_SHARE)):
-        record_gone(db, runs[page.source], page.url, 404)
     for run_id in runs.values():
         close_run(db, run_id, "ok")
     t0 = time.monotonic()
@@ -123,6 +115,23 @@ def fill(db_path: Path, pages: list[tuple[str, str, bytes]], say: Any) -> tuple[
     return ({"pages": len(pages), "stored": len(stored), "not_articles": skipped, "raw_gzip_bytes": gz_bytes,
              "compact_seconds": compact_s, "bodies_given_a_dictionary_at_end": sum(compacted.values()),
              "current_text_bytes": current_text, "dictionary_samples": trained}, stored)
+
+
+def edit_and_withdraw(db: Any, runs: dict[str, int], pages: list[FetchedArticle], rng: random.Random,
+                      table: dict[int, int] | None = None) -> list[bytes]:
+    """What a site does to what it published: EDITED_SHARE of `pages` get a second version (a
+    sentence added, enciphered with `table` for copies), then WITHDRAWN_SHARE answer 404.
+    Returns the edited bodies."""
+    extra = "（本文已于次日更新：补充了实施细则的说明。）".translate(table or {})
+    bodies = []
+    for page in rng.sample(pages, int(len(pages) * EDITED_SHARE)):
+        body = page.body.replace(b"</body>", extra.encode("utf-8") + b"</body>")
+        record_page(db, runs[page.source], FetchedArticle(url=page.url, source=page.source, body=body, title=page.title,
+                                                          text=page.text + "\n" + extra, published=page.published))
+        bodies.append(body)
+    for page in rng.sample(pages, int(len(pages) * WITHDRAWN_SHARE)):
+        record_gone(db, runs[page.source], page.url, 404)
+    return bodies
 
 
 # Real pages stored between the steps that follow a round of crawls (bodies, index merge step).
@@ -183,14 +192,7 @@ def fill_copies(db_path: Path, stored: list[FetchedArticle], target: int, say: A
                 compact_search_index(db)
             if written % 10_000 < CRAWL_BATCH:
                 say(f"  {have + written:,} articles ({time.monotonic() - started:.0f} s)")
-        extra = "（本文已于次日更新：补充了实施细则的说明。）".translate(table)
-        for page in rng.sample(pending, int(len(pending) * EDITED_SHARE)):
-            body = page.body.replace(b"</body>", extra.encode("utf-8") + b"</body>")
-            record_page(db, runs[page.source], FetchedArticle(
-                url=page.url, source=page.source, body=body, title=page.title, text=page.text + "\n" + extra,
-                published=page.published))
-        for page in rng.sample(pending, int(len(pending) * WITHDRAWN_SHARE)):
-            record_gone(db, runs[page.source], page.url, 404)
+        edit_and_withdraw(db, runs, pending, rng, table)
     for run_id in runs.values():
         close_run(db, run_id, "ok")
     compact_bodies(db)
