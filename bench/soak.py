@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -37,6 +38,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from tests.faults.server import FaultSite, corpus, make_docs
 
@@ -263,6 +265,7 @@ class Soak:
         catch_up = subprocess.run(
             [sys.executable, "-m", "monitor", "crawl", "--db", str(self.db_path), "--config", str(self.config)],
             cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600, check=False, env=self.marked_env())
+        (self.workdir / "catch_up.log").write_text(catch_up.stdout + catch_up.stderr, encoding="utf-8")
         for site in self.sites:
             site.stop()
         left_behind = self.processes_left_behind()
@@ -309,6 +312,8 @@ class Soak:
         extra = {f"{url} {kind}": n - logged[(url, kind)] for (url, kind), n in recorded.items()
                  if n > logged[(url, kind)]}
         conn = sqlite3.connect(self.db_path)
+        conn.row_factory = sqlite3.Row
+        diagnosis = self.diagnose(conn, missing) if missing else {}
         running = conn.execute("select count(*) from crawl_runs where status = 'running'").fetchone()[0]
         integrity = conn.execute("pragma integrity_check").fetchone()[0]
         runs = dict(conn.execute("select status, count(*) from crawl_runs group by status").fetchall())
@@ -321,7 +326,8 @@ class Soak:
                        "rates_per_source_day": self.rates.__dict__},
             "seconds": seconds, "counts": dict(self.counts), "runs_by_status": runs,
             "truth_events": sum(logged.values()), "recorded_events": sum(recorded.values()),
-            "missing": missing, "duplicated_or_unexpected": extra, "runs_left_running": running,
+            "missing": missing, "missing_diagnosis": diagnosis, "duplicated_or_unexpected": extra,
+            "runs_left_running": running,
             "integrity_check": integrity, "service_stop_exit": stopped_rc, "catch_up_crawl_exit": catch_up_rc,
             "memory_mb_per_hour": [slope for slope, _ in lives],
             # The trend over each judged life: what the slope says it grew by from start to end.
@@ -330,6 +336,31 @@ class Soak:
                                     "last_mb": longest[-1][1] if longest else None,
                                     "max_mb": max((m for _, m in longest), default=None)},
         }
+
+    def diagnose(self, conn: sqlite3.Connection, missing: dict[str, int]) -> dict[str, Any]:
+        """What the store and the logs say about each missing event's article and its source's last
+        runs: enough to tell "never fetched" from "fetched, not recorded" after the fact."""
+        urls = sorted({key.rsplit(" ", 1)[0] for key in missing})
+        source_of = {e["url"]: e["source"] for e in self.truth}
+        logs = {name: path.read_text(encoding="utf-8", errors="replace")
+                for name, path in (("service", self.log_path), ("catch_up", self.workdir / "catch_up.log"))
+                if path.exists()}
+        articles = {}
+        for url in urls:
+            row = conn.execute("select id, status, first_seen, last_checked, version_count from articles"
+                               " where url = ?", [url]).fetchone()
+            events = [tuple(e) for e in conn.execute("select kind, at, run_id from events where article_id = ?",
+                                                     [row["id"]])] if row else []
+            site = self.sites[self.names.index(source_of[url])]
+            articles[url] = {"source": source_of[url], "stored": dict(row) if row else None, "events": events,
+                             "log_lines": {name: text.count(url) for name, text in logs.items()},
+                             "site_hits": len(site.hits.get(urlsplit(url).path, []))}
+        runs = {}
+        for source in sorted({source_of[url] for url in urls}):
+            runs[source] = [dict(r) for r in conn.execute(
+                "select id, trigger, started_at, finished_at, status, pages_fetched, articles_new, errors, message"
+                " from crawl_runs where source = ? order by id desc limit 12", [source])]
+        return {"articles": articles, "last_runs": runs}
 
 
 def crawl_processes(service_pid: int) -> list[int]:
@@ -406,12 +437,16 @@ def main(argv: list[str] | None = None) -> int:
     rates = Rates(crawl_kills=0.2 * args.sources, service_kills=1.0)
     if args.keep is not None:
         args.keep.mkdir(parents=True, exist_ok=False)
-    with tempfile.TemporaryDirectory(prefix="govwatch-soak-") as tmp:
-        soak = Soak(args.keep or Path(tmp), args.sources, args.days, args.minutes * 60, rates=rates, seed=args.seed)
-        results = soak.run()
-    if args.keep is not None:
-        (args.keep / "truth.json").write_text(json.dumps(soak.truth, ensure_ascii=False))
+    # A failing soak's folder is kept whatever --keep says: the failure may not come back.
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="govwatch-soak-"))
+    soak = Soak(workdir, args.sources, args.days, args.minutes * 60, rates=rates, seed=args.seed)
+    results = soak.run()
+    (workdir / "truth.json").write_text(json.dumps(soak.truth, ensure_ascii=False))
     problems = verdict(results)
+    if args.keep is None and not problems:
+        shutil.rmtree(workdir, ignore_errors=True)
+    elif problems:
+        print(f"the store, logs and truth log are kept in {workdir}")
     results["verdict"] = problems or ["ok"]
     RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
     print(json.dumps({k: v for k, v in results.items() if k not in ("missing", "duplicated_or_unexpected")},

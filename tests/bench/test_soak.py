@@ -3,6 +3,8 @@ crawls and of the service; every event of the truth log in the store exactly onc
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from bench.soak import Rates, Soak, verdict
@@ -21,3 +23,18 @@ def test_short_soak_records_every_logged_event_once_through_faults_and_kills(tmp
     assert sum(n for kind, n in counts.items() if kind.startswith("fault ")) >= 5
     assert results["truth_events"] == results["recorded_events"] > 12
     assert results["catch_up_crawl_exit"] == 0
+
+    # A lost event is reported with what the store holds of its article and its source's last runs.
+    conn = sqlite3.connect(soak.db_path)
+    url, article_id = conn.execute("select a.url, a.id from articles a join events e on e.article_id = a.id"
+                                   " where e.kind = 'new' order by a.id limit 1").fetchone()
+    conn.execute("delete from events where article_id = ? and kind = 'new'", [article_id])
+    conn.commit()
+    conn.close()
+    again = soak.check(results["service_stop_exit"], 0, 0.0)
+    assert again["missing"] == {f"{url} new": 1}
+    seen = again["missing_diagnosis"]["articles"][url]
+    assert seen["stored"]["id"] == article_id and ("new",) not in {e[:1] for e in seen["events"]}
+    assert seen["site_hits"] >= 1
+    source = seen["source"]
+    assert again["missing_diagnosis"]["last_runs"][source][0]["trigger"]
