@@ -90,6 +90,7 @@ class RunContext(SourceSpider):
         ctx.known_urls = {a["url"] for a in known}
         ctx.due_urls = due_articles(known, ctx.started, ctx.policy)
         ctx.recheck_skipped = len(known) - len(ctx.due_urls)
+        ctx.owed_urls = data.get("owed") or []
         ctx.list_stats = data.get("list_stats") or {}
         ctx.stored_profiles = data.get("list_profiles") or {}
         ctx.validators = data.get("validators") or {}
@@ -257,7 +258,7 @@ class WorkerSpider(scrapy.Spider):
             try:
                 async for request in ctx.start():
                     yield self.adopt(request, run_id, ctx, **self.scheduling(request))
-                for url in ctx.due_urls:
+                for url in ctx.owed_urls + ctx.due_urls:  # owed: links seen, never stored
                     yield self.adopt(ctx.article_request(url), run_id, ctx, priority=-1)
             except Exception:
                 self.logger.exception("run %s: could not make its start requests", run_id)

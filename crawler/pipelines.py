@@ -20,6 +20,7 @@ from storage.outcome_writer import record_outcome
 from storage.outcomes import (
     OUTCOME_TYPES,
     ArticleGone,
+    ArticleLinksSeen,
     AttachmentFetched,
     FetchedArticle,
     FetchFailure,
@@ -290,6 +291,8 @@ class StoragePipeline:
             self.list_visits.append(item)
         elif isinstance(item, ListProfileLearned):
             self.crawler.stats.inc_value(f"govwatch/list_profile/{outcome}")
+        elif isinstance(item, ArticleLinksSeen):
+            self.crawler.stats.inc_value("govwatch/links_noted", len(item.urls))
         elif isinstance(item, AttachmentFetched):
             self.crawler.stats.inc_value(f"govwatch/attachments/stored_{outcome}")
         elif outcome is not None:

@@ -59,6 +59,7 @@ from storage.runs import (
 from storage.sources import get_source
 from storage.stream_offsets import applied_offset, entry_after, record_offset
 from storage.transactions import writing
+from storage.unfetched_links import owed_links
 
 log = logging.getLogger("govwatch.distributed")
 
@@ -102,6 +103,7 @@ def enqueue_crawl(redis_url: str, db_path: str | Path, source: str, *, trigger: 
             "config": config,
             "started": datetime.now(UTC).isoformat(),
             "known": known_articles(db, source),
+            "owed": owed_links(db, source),  # links seen and never stored (storage/unfetched_links.py)
             "list_stats": list_page_stats(db, source),
             "list_profiles": source_profiles(db, source),
             "validators": conditional_get_validators(db, source),

@@ -32,6 +32,7 @@ from storage.list_pages import record_list_fetch
 from storage.list_profiles import save_learned_profile
 from storage.outcomes import (
     ArticleGone,
+    ArticleLinksSeen,
     ArticleNotModified,
     AttachmentFetched,
     FetchedArticle,
@@ -42,6 +43,7 @@ from storage.outcomes import (
 )
 from storage.runs import record_fetch_error
 from storage.sources import UnknownSource, get_source
+from storage.unfetched_links import count_link_failure, forget_link, remember_links
 from storage.unicode_fold import nfkc
 
 # Checks in a row that must find an article gone before its withdrawal is reported, for a
@@ -56,7 +58,7 @@ _SPACE = re.compile(r"\s+")
 def record_outcome(db: sqlite_utils.Database, run_id: int, outcome: Outcome,
                    source: Mapping[str, Any] | None = None) -> str:
     """Write one outcome of run `run_id`; return what it was for the article or page:
-    new, changed, unchanged, restored, withdrawn, suspected, unknown, error, list,
+    new, changed, unchanged, restored, withdrawn, suspected, unknown, error, list, links,
     profile_saved or profile_pinned.
 
     `source`: the source's config (its `confirm_withdrawal_checks`); None reads it from the
@@ -67,6 +69,8 @@ def record_outcome(db: sqlite_utils.Database, run_id: int, outcome: Outcome,
             gone = ArticleGone(outcome.url, outcome.source, outcome.http_status, f"error page: {outcome.error_title}")
             return record_outcome(db, run_id, gone, source)
         result = record_page(db, run_id, outcome)
+        if result == "new":
+            forget_link(db, outcome.url)
         if outcome.charset_note:
             record_fetch_error(db, run_id, outcome.source, outcome.url, outcome.charset_note, outcome.http_status)
         return result
@@ -82,10 +86,15 @@ def record_outcome(db: sqlite_utils.Database, run_id: int, outcome: Outcome,
                                outcome.http_status)
         elif result == "unknown":  # listed, but gone before we stored it
             record_fetch_error(db, run_id, outcome.source, outcome.url, detail, outcome.http_status)
+            count_link_failure(db, outcome.url)
         return result
     if isinstance(outcome, FetchFailure):
         record_fetch_error(db, run_id, outcome.source, outcome.url, outcome.reason, outcome.http_status)
+        count_link_failure(db, outcome.url)
         return "error"
+    if isinstance(outcome, ArticleLinksSeen):
+        remember_links(db, outcome.source, outcome.list_url, outcome.urls)
+        return "links"
     if isinstance(outcome, ListPageFetched):
         record_list_fetch(db, outcome.source, outcome.url, outcome.new_links, outcome.next_due)
         return "list"

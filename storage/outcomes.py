@@ -13,6 +13,7 @@ process, a test or a bench builds them as it likes.
 - ArticleGone          a 404/410, a soft 404, a redirect away: a suspected withdrawal
 - FetchFailure         a request that failed for good, with its reason
 - ListPageFetched      a list page visited, and how many new links it showed
+- ArticleLinksSeen     the article links it showed that the store does not hold (owed until stored)
 - ListProfileLearned   what the list detector learned about a start page
 - AttachmentFetched    an attachment of a stored article, fetched and read (or why not)
 """
@@ -138,6 +139,18 @@ class ListPageFetched:
 
 
 @dataclass
+class ArticleLinksSeen:
+    """Article links a list page showed that the store does not hold: noted at once, so a
+    crawl that fails or is killed before fetching them leaves them owed (storage/unfetched_links.py)."""
+
+    kind: ClassVar[str] = "links_seen"
+
+    list_url: str
+    source: str
+    urls: list[str]
+
+
+@dataclass
 class ListProfileLearned:
     """What the list detector learned about a start page (crawler/listing), for later crawls.
 
@@ -180,10 +193,10 @@ class AttachmentFetched:
     body: bytes = b""
 
 
-Outcome = (FetchedArticle | ArticleNotModified | ArticleGone | FetchFailure | ListPageFetched | ListProfileLearned
-           | AttachmentFetched)
+Outcome = (FetchedArticle | ArticleNotModified | ArticleGone | FetchFailure | ListPageFetched | ArticleLinksSeen
+           | ListProfileLearned | AttachmentFetched)
 OUTCOME_TYPES: tuple[type, ...] = (FetchedArticle, ArticleNotModified, ArticleGone, FetchFailure, ListPageFetched,
-                                   ListProfileLearned, AttachmentFetched)
+                                   ArticleLinksSeen, ListProfileLearned, AttachmentFetched)
 BY_KIND: dict[str, type] = {t.kind: t for t in OUTCOME_TYPES}  # type: ignore[attr-defined]
 
 

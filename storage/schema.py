@@ -502,3 +502,12 @@ def m016_search_plan_indexes(db: sqlite_utils.Database) -> None:
     articles.create_index(["publisher"], if_not_exists=True)
     articles.create_index([sqlite_utils.db.DescIndex("last_changed")], index_name="idx_articles_last_changed_desc",
                           if_not_exists=True)
+
+
+@migrations()
+def m017_unfetched_links(db: sqlite_utils.Database) -> None:
+    """Article links seen on a list page and not stored yet, asked for again by later crawls
+    until stored or given up (storage/unfetched_links.py says why)."""
+    from storage.unfetched_links import create_unfetched_links_table
+
+    create_unfetched_links_table(db)

@@ -38,10 +38,18 @@ from storage import open_db
 from storage.articles import known_articles
 from storage.list_pages import list_page_stats
 from storage.list_profiles import source_profiles
-from storage.outcomes import ArticleGone, ArticleNotModified, FetchFailure, ListPageFetched, ListProfileLearned
+from storage.outcomes import (
+    ArticleGone,
+    ArticleLinksSeen,
+    ArticleNotModified,
+    FetchFailure,
+    ListPageFetched,
+    ListProfileLearned,
+)
 from storage.runs import RUN_NOTE_MARK
 from storage.sources import get_source
 from storage.transactions import utc_now
+from storage.unfetched_links import owed_links
 
 # Statuses an article callback wants to see rather than have filtered out: a redirect is
 # judged here (moved to another article, or sent away to a list or home page = withdrawn).
@@ -74,6 +82,8 @@ class SourceSpider(scrapy.Spider):
         self.recheck_waiting: Iterator[str] = iter(())
         self.known_urls: set[str] = set()
         self.due_urls: list[str] = []
+        # Links earlier crawls saw on a list page and never stored (storage/unfetched_links.py).
+        self.owed_urls: list[str] = []
         self.list_stats: dict[str, dict[str, Any]] = {}
         self.started = datetime.now(UTC)
         # start URL → {"profile": dict, "pinned": bool, …} as stored (storage/list_profiles.py)
@@ -94,6 +104,7 @@ class SourceSpider(scrapy.Spider):
             known = known_articles(db, spider.source_name)
             spider.list_stats = list_page_stats(db, spider.source_name)
             spider.stored_profiles = source_profiles(db, spider.source_name)
+            spider.owed_urls = owed_links(db, spider.source_name)
         finally:
             db.close()
         spider.known_urls = {a["url"] for a in known}
@@ -192,18 +203,21 @@ class SourceSpider(scrapy.Spider):
             yield from self.parse_detected(response, depth, start)
             return
 
-        new_links = 0
         links = [link.url for link in self.page_links.extract_links(response) if matchable(link.url)]
         if self.article_links is None:
             articles = [url for url in links if self.article_re.search(url)]
         else:
             articles = [link.url for link in self.article_links.extract_links(response) if matchable(link.url)]
+        unknown = []
         for url in articles:
             if self.in_scope(url):
-                new_links += url not in self.known_urls
+                if url not in self.known_urls:
+                    unknown.append(url)
                 yield self.article_request(url)
         if depth == 1 and not any(self.in_scope(url) for url in articles):
             self.starts_without_links.append(start)
+        new_links = len(unknown)
+        yield from self.links_seen(response.url, unknown)
         yield self.list_visit(response.url, new_links)
         if depth < self.config.get("max_list_pages", 10):
             for url in links:
@@ -240,19 +254,22 @@ class SourceSpider(scrapy.Spider):
             return
         if learned is not None:
             yield learned
-        new_links = 0
+        unknown = []
         articles = 0
         if reading is not None:
             for link in reading.article_links:
                 if not (matchable(link.url) and self.in_scope(link.url)):
                     continue
                 articles += 1
-                new_links += link.url not in self.known_urls
+                if link.url not in self.known_urls:
+                    unknown.append(link.url)
                 yield self.article_request(link.url, anchor=link.anchor)
             self.note_unsupported(response.url, reading.pagination.unsupported)
         if depth == 1 and not articles:
             self.starts_without_links.append(start)
             self.logger.warning("no article links found on start page %s", response.url)
+        new_links = len(unknown)
+        yield from self.links_seen(response.url, unknown)
         yield self.list_visit(response.url, new_links)
         if reading is not None and depth < self.config.get("max_list_pages", 10):
             yield from self.follow_pages(response, reading.pagination.urls, depth, start, new_links)
@@ -335,6 +352,12 @@ class SourceSpider(scrapy.Spider):
                                       cb_kwargs={"depth": depth + 1, "start": start})
             else:
                 self.crawler.stats.inc_value("govwatch/list_pages_skipped")
+
+    def links_seen(self, list_url: str, unknown: list[str]) -> Iterator[ArticleLinksSeen]:
+        """The list's links the store does not hold, written with the crawl's next batch: if this
+        crawl fails to store them, later crawls ask for them directly (see on_idle)."""
+        if unknown:
+            yield ArticleLinksSeen(list_url, self.source_name, unknown)
 
     def list_visit(self, url: str, new_links: int) -> ListPageFetched:
         """What the store keeps about this visit, with the page's next due time."""
@@ -442,14 +465,19 @@ class SourceSpider(scrapy.Spider):
         return url not in self.list_urls and not LIST_LIKE_PATH.search(urlsplit(url).path)
 
     def on_idle(self) -> None:
-        """Once the lists are done, re-check the articles due that the lists did not show.
+        """Once the lists are done, ask for what the lists did not lead to: links earlier crawls
+        saw and never stored (owed), then the articles due for a re-check.
 
-        That is how a withdrawn article (gone from the list, 404 on its URL) is noticed.
+        Owed links are how an article whose fetch failed is not lost once newer ones push it off
+        the pages a crawl follows; re-checks are how a withdrawn article (gone from the list,
+        404 on its URL) is noticed.
         """
         if not self.recheck_scheduled:
             self.recheck_scheduled = True
-            self.recheck_waiting = iter([u for u in self.due_urls
-                                         if u not in self.requested_articles and self.in_scope(u)])
+            owed = [u for u in self.owed_urls if u not in self.requested_articles and self.in_scope(u)]
+            self.crawler.stats.set_value("govwatch/owed_links_asked", len(owed))
+            self.recheck_waiting = iter(owed + [u for u in self.due_urls
+                                                if u not in self.requested_articles and self.in_scope(u)])
         # Fed a chunk per idle, so a source of 100,000 articles never holds them all as requests.
         chunk = list(itertools.islice(self.recheck_waiting, RECHECK_CHUNK))
         if not chunk:
