@@ -302,7 +302,15 @@ class StoragePipeline:
         stats = self.crawler.stats
         pages = stats.get_value("downloader/response_count", 0)
         self.flush()
-        self.write_list_visits(complete=reason == "finished")
+        if self.pending:  # the write lock did not come within the busy timeout: one more wait
+            self.flush()
+        unwritten = len(self.pending)
+        if unwritten:
+            self.list_visits.clear()
+            log.error("run %s: %d outcome(s) could not be written and are lost to this run", self.run_id, unwritten)
+            stats.set_value("govwatch/store_unwritten", unwritten)
+        else:  # after a lost batch the visits are not kept either: the store would not take them
+            self.write_list_visits(complete=reason == "finished")
         # The one place a crawl's outcome is judged (storage.runs.run_outcome); the spider
         # keeps what happened to its start pages.
         ended = RUN_STATUS.get(reason, reason)
@@ -316,6 +324,7 @@ class StoragePipeline:
             starts_without_links=list(getattr(spider, "starts_without_links", [])),
             notes=list(getattr(spider, "run_notes", [])),
             page_errors=stats.get_value("spider_exceptions/count", 0),
+            unwritten=unwritten,
         )
         if ended != "ok":  # stopped, timed out, killed: the close reason is the message
             message = RUN_MESSAGES.get(reason, f"crawl ended: {reason}")

@@ -80,6 +80,7 @@ def run_outcome(
     starts_without_links: list[str],
     notes: list[str] | tuple[str, ...] = (),
     page_errors: int = 0,
+    unwritten: int = 0,
 ) -> tuple[str, str | None]:
     """The status and message a crawl that closed with `status` is recorded with.
 
@@ -94,6 +95,8 @@ def run_outcome(
     `page_errors`: pages whose handling raised in the crawler (a bug, or a missing rules file):
     never silent, since such a page is neither a failure nor a success in the other counts (a
     start page that raised used to leave a run that stored nothing "ok").
+    `unwritten`: outcomes the crawl could not commit when it closed (the write lock never came,
+    the disk was full): they are lost to this run, so it is at best degraded.
     """
     problems = [f"start URL {url}: {reason}" for url, reason in start_failures.items()]
     problems += [f"no article links found on start page {url}" for url in starts_without_links]
@@ -103,6 +106,9 @@ def run_outcome(
         problems.append(f"stored {articles_stored} of {article_pages} article pages fetched (see fetch_errors)")
     if page_errors:
         problems.append(f"{page_errors} page(s) raised an error in the crawler (see the run's log)")
+    if unwritten:
+        problems.append(f"{unwritten} outcome(s) could not be written to the store when the crawl closed "
+                        "(see the run's log); the next crawl fetches them again")
     if status != "ok":
         return status, None
     if pages_fetched == 0:

@@ -138,3 +138,41 @@ def test_a_batch_that_cannot_take_the_lock_is_kept_for_the_next_flush(pipeline):
     assert stored_urls(pipeline) == [i.url for i in items]
     assert pipeline.list_visits == [visit]
     assert stat(pipeline, "govwatch/articles/new") == 3
+
+
+def test_a_batch_still_unwritten_when_the_crawl_closes_degrades_the_run(pipeline, monkeypatch):
+    """Two tries at the close; what is still unwritten is counted, logged and named in the run's
+    message (a run that lost outcomes is never "ok"), and no list visit is kept for it."""
+    pipeline.db.execute("PRAGMA busy_timeout = 100")
+    items = [page(n) for n in range(3)]
+    other = sqlite3.connect(pipeline.db_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # held through both of the close's tries
+    tries = []
+    flush = pipeline.flush
+
+    def flush_then_release() -> None:
+        flush()
+        tries.append(len(pipeline.pending))
+        if len(tries) == 2:
+            other.execute("COMMIT")  # so the run itself can be closed
+
+    try:
+        for item in items:
+            pipeline.process_item(item)
+        pipeline.process_item(ListPageFetched("http://127.0.0.1/list.html", SOURCE, new_links=3))
+        monkeypatch.setattr(pipeline, "flush", flush_then_release)
+        pipeline.crawler.stats.set_value("downloader/response_count", 4)
+        pipeline.crawler.stats.set_value("govwatch/article_pages", 3)
+        pipeline.spider_closed(pipeline.crawler.spider, "finished")
+    finally:
+        other.close()
+    assert tries == [4, 4]
+    assert stat(pipeline, "govwatch/store_unwritten") == 4
+    conn = sqlite3.connect(pipeline.db_path)
+    try:
+        status, message = conn.execute("select status, message from crawl_runs").fetchone()
+        assert conn.execute("select count(*) from list_pages").fetchone()[0] == 0
+    finally:
+        conn.close()
+    assert status == "failed" and "4 outcome(s) could not be written" in message
+    assert stored_urls(pipeline) == []
