@@ -40,13 +40,16 @@ def create_unfetched_links_table(db: sqlite_utils.Database) -> None:
 
 def remember_links(db: sqlite_utils.Database, source: str, list_url: str, urls: Iterable[str],
                    at: str | None = None) -> None:
-    """Note article links `list_url` showed that are not stored (again: when it was last shown, and where)."""
+    """Note article links `list_url` showed that are not stored (again: when it was last shown, and
+    where). One stored meanwhile (by another crawl of the source, which the crawler that saw the
+    link could not know of) is not noted."""
     now = at or utc_now()
     with writing(db):
         db.conn.executemany(
             "insert into unfetched_links (url, source, list_url, first_seen, last_seen, failures)"
-            " values (?, ?, ?, ?, ?, 0) on conflict(url) do update set last_seen = excluded.last_seen,"
-            " list_url = excluded.list_url", [(url, source, list_url, now, now) for url in urls])
+            " select ?, ?, ?, ?, ?, 0 where not exists (select 1 from articles where url = ?)"
+            " on conflict(url) do update set last_seen = excluded.last_seen, list_url = excluded.list_url",
+            [(url, source, list_url, now, now, url) for url in urls])
 
 
 def forget_link(db: sqlite_utils.Database, url: str) -> None:

@@ -208,16 +208,18 @@ class SourceSpider(scrapy.Spider):
             articles = [url for url in links if self.article_re.search(url)]
         else:
             articles = [link.url for link in self.article_links.extract_links(response) if matchable(link.url)]
-        unknown = []
+        unknown, first_seen = [], []
         for url in articles:
             if self.in_scope(url):
                 if url not in self.known_urls:
                     unknown.append(url)
+                    if url not in self.requested_articles:
+                        first_seen.append(url)
                 yield self.article_request(url)
         if depth == 1 and not any(self.in_scope(url) for url in articles):
             self.starts_without_links.append(start)
         new_links = len(unknown)
-        yield from self.links_seen(response.url, unknown)
+        yield from self.links_seen(response.url, first_seen)
         yield self.list_visit(response.url, new_links)
         if depth < self.config.get("max_list_pages", 10):
             for url in links:
@@ -254,7 +256,7 @@ class SourceSpider(scrapy.Spider):
             return
         if learned is not None:
             yield learned
-        unknown = []
+        unknown, first_seen = [], []
         articles = 0
         if reading is not None:
             for link in reading.article_links:
@@ -263,13 +265,15 @@ class SourceSpider(scrapy.Spider):
                 articles += 1
                 if link.url not in self.known_urls:
                     unknown.append(link.url)
+                    if link.url not in self.requested_articles:
+                        first_seen.append(link.url)
                 yield self.article_request(link.url, anchor=link.anchor)
             self.note_unsupported(response.url, reading.pagination.unsupported)
         if depth == 1 and not articles:
             self.starts_without_links.append(start)
             self.logger.warning("no article links found on start page %s", response.url)
         new_links = len(unknown)
-        yield from self.links_seen(response.url, unknown)
+        yield from self.links_seen(response.url, first_seen)
         yield self.list_visit(response.url, new_links)
         if reading is not None and depth < self.config.get("max_list_pages", 10):
             yield from self.follow_pages(response, reading.pagination.urls, depth, start, new_links)
@@ -353,11 +357,13 @@ class SourceSpider(scrapy.Spider):
             else:
                 self.crawler.stats.inc_value("govwatch/list_pages_skipped")
 
-    def links_seen(self, list_url: str, unknown: list[str]) -> Iterator[ArticleLinksSeen]:
-        """The list's links the store does not hold, written with the crawl's next batch: if this
-        crawl fails to store them, later crawls ask for them directly (see on_idle)."""
-        if unknown:
-            yield ArticleLinksSeen(list_url, self.source_name, unknown)
+    def links_seen(self, list_url: str, first_seen: list[str]) -> Iterator[ArticleLinksSeen]:
+        """The list's links the store does not hold and this crawl had not seen yet (a link met
+        again on a later page, pushed down by a notice published mid-crawl, may be stored by now),
+        written with the crawl's next batch: if this crawl fails to store them, later crawls ask
+        for them directly (see on_idle)."""
+        if first_seen:
+            yield ArticleLinksSeen(list_url, self.source_name, first_seen)
 
     def list_visit(self, url: str, new_links: int) -> ListPageFetched:
         """What the store keeps about this visit, with the page's next due time."""

@@ -50,3 +50,13 @@ def test_a_link_that_keeps_failing_is_given_up(tmp_path):
     # a failure of a URL never noted (a list page's, say) changes nothing
     record_outcome(db, run, FetchFailure(LIST, "s", "HTTP 500 after 3 tries", 500))
     assert owed_links(db, "s") == [flaky]
+
+
+def test_a_link_already_stored_is_not_noted(tmp_path):
+    """Another crawl of the source may store the article between this crawl's start (when it read
+    what the store holds) and its list page: the link must not linger as owed."""
+    db, run = open_store(tmp_path)
+    a = "http://gov.example/a.html"
+    record_outcome(db, run, page(a))
+    record_outcome(db, run, ArticleLinksSeen(LIST, "s", [a]))
+    assert db.execute("select count(*) from unfetched_links").fetchone()[0] == 0
