@@ -352,7 +352,10 @@ class Soak:
             events = [tuple(e) for e in conn.execute("select kind, at, run_id from events where article_id = ?",
                                                      [row["id"]])] if row else []
             site = self.sites[self.names.index(source_of[url])]
+            errors = [tuple(e) for e in conn.execute("select run_id, reason from fetch_errors where url = ? order by id",
+                                                     [url])]
             articles[url] = {"source": source_of[url], "stored": dict(row) if row else None, "events": events,
+                             "fetch_errors": errors,
                              "log_lines": {name: text.count(url) for name, text in logs.items()},
                              "site_hits": len(site.hits.get(urlsplit(url).path, []))}
         runs = {}

@@ -29,6 +29,10 @@ def test_short_soak_records_every_logged_event_once_through_faults_and_kills(tmp
     url, article_id = conn.execute("select a.url, a.id from articles a join events e on e.article_id = a.id"
                                    " where e.kind = 'new' order by a.id limit 1").fetchone()
     conn.execute("delete from events where article_id = ? and kind = 'new'", [article_id])
+    run_id = conn.execute("select max(id) from crawl_runs").fetchone()[0]
+    conn.execute("insert into fetch_errors (run_id, source, url, reason, at) select ?, source, url,"
+                 " 'extraction failed: test', '2026-12-01T00:00:00+00:00' from articles where id = ?",
+                 [run_id, article_id])
     conn.commit()
     conn.close()
     again = soak.check(results["service_stop_exit"], 0, 0.0)
@@ -36,5 +40,6 @@ def test_short_soak_records_every_logged_event_once_through_faults_and_kills(tmp
     seen = again["missing_diagnosis"]["articles"][url]
     assert seen["stored"]["id"] == article_id and ("new",) not in {e[:1] for e in seen["events"]}
     assert seen["site_hits"] >= 1
+    assert (run_id, "extraction failed: test") in seen["fetch_errors"]
     source = seen["source"]
     assert again["missing_diagnosis"]["last_runs"][source][0]["trigger"]
