@@ -314,11 +314,14 @@ class StoragePipeline:
         # The one place a crawl's outcome is judged (storage.runs.run_outcome); the spider
         # keeps what happened to its start pages.
         ended = RUN_STATUS.get(reason, reason)
+        run = get_run(self.db, self.run_id)
         status, message = run_outcome(
             ended,
             pages_fetched=pages,
             article_pages=stats.get_value("govwatch/article_pages", 0),
-            articles_stored=articles_stored(get_run(self.db, self.run_id)),
+            articles_stored=articles_stored(run),
+            new_article_pages=stats.get_value("govwatch/new_article_pages", 0),
+            articles_new=run.get("articles_new") or 0,
             start_urls=list((getattr(spider, "config", None) or {}).get("start_urls") or []),
             start_failures=dict(getattr(spider, "start_failures", {})),
             starts_without_links=list(getattr(spider, "starts_without_links", [])),

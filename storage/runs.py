@@ -81,6 +81,8 @@ def run_outcome(
     notes: list[str] | tuple[str, ...] = (),
     page_errors: int = 0,
     unwritten: int = 0,
+    new_article_pages: int = 0,
+    articles_new: int = 0,
 ) -> tuple[str, str | None]:
     """The status and message a crawl that closed with `status` is recorded with.
 
@@ -95,6 +97,10 @@ def run_outcome(
     `page_errors`: pages whose handling raised in the crawler (a bug, or a missing rules file):
     never silent, since such a page is neither a failure nor a success in the other counts (a
     start page that raised used to leave a run that stored nothing "ok").
+    `new_article_pages`, `articles_new`: pages fetched for links the store did not hold, and the
+    new articles stored. Judged apart, because re-checks of known articles go another way (no
+    worker pool, often a 304): seventy good re-checks must not hide that none of the ten new
+    notices, the ones monitoring staff are waiting for, could be stored.
     `unwritten`: outcomes the crawl could not commit when it closed (the write lock never came,
     the disk was full): they are lost to this run, so it is at best degraded.
     """
@@ -104,6 +110,8 @@ def run_outcome(
         problems.append(f"fetched {article_pages} article page(s) and stored none (see fetch_errors)")
     elif articles_stored < article_pages * MIN_STORED_SHARE:
         problems.append(f"stored {articles_stored} of {article_pages} article pages fetched (see fetch_errors)")
+    elif articles_new < new_article_pages * MIN_STORED_SHARE:
+        problems.append(f"stored {articles_new} of {new_article_pages} new article pages fetched (see fetch_errors)")
     if page_errors:
         problems.append(f"{page_errors} page(s) raised an error in the crawler (see the run's log)")
     if unwritten:

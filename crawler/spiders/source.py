@@ -401,6 +401,7 @@ class SourceSpider(scrapy.Spider):
             if first not in self.known_urls and (crawler := getattr(self, "crawler", None)):
                 # a link the list just showed that is not there: fetched, and nothing to store
                 crawler.stats.inc_value("govwatch/article_pages")
+                crawler.stats.inc_value("govwatch/new_article_pages")
             yield ArticleGone(first, self.source_name, response.status)
         elif response.status in REDIRECT_STATUSES:
             yield from self.article_redirect(response)
@@ -415,6 +416,8 @@ class SourceSpider(scrapy.Spider):
         process's one core."""
         if crawler := getattr(self, "crawler", None):  # a spider tested alone has none
             crawler.stats.inc_value("govwatch/article_pages")
+            if first not in self.known_urls:
+                crawler.stats.inc_value("govwatch/new_article_pages")
         yield ArticlePage(
             url=response.url,
             source=self.source_name,

@@ -66,3 +66,12 @@ def test_start_failures_read_back_from_the_run_log(tmp_path):
     record_fetch_error(db, run, "county", "http://x.gov.cn/a/t1.html", "no article text found on the page")
     assert start_failures_logged(db, run, STARTS) == {STARTS[0]: "HTTP 404"}
     assert start_failures_logged(db, run, []) == {}
+
+
+def test_new_pages_mostly_not_stored_degrade_a_run_that_rechecked_well():
+    """Seventy re-checks stored, none of ten new notices: the share of all pages (70 of 80) hides it."""
+    status, message = run_outcome("ok", pages_fetched=81, article_pages=80, articles_stored=70, start_urls=STARTS[:1],
+                                  start_failures={}, starts_without_links=[], new_article_pages=10, articles_new=0)
+    assert status == "degraded" and "stored 0 of 10 new article pages" in message
+    assert run_outcome("ok", pages_fetched=81, article_pages=80, articles_stored=75, start_urls=STARTS[:1],
+                       start_failures={}, starts_without_links=[], new_article_pages=10, articles_new=5) == ("ok", None)
