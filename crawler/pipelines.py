@@ -305,11 +305,11 @@ class StoragePipeline:
         if self.pending:  # the write lock did not come within the busy timeout: one more wait
             self.flush()
         unwritten = len(self.pending)
-        if unwritten:
+        if unwritten:  # the visits are not kept either: the store would not take them
             self.list_visits.clear()
             log.error("run %s: %d outcome(s) could not be written and are lost to this run", self.run_id, unwritten)
             stats.set_value("govwatch/store_unwritten", unwritten)
-        else:  # after a lost batch the visits are not kept either: the store would not take them
+        else:
             self.write_list_visits(complete=reason == "finished")
         # The one place a crawl's outcome is judged (storage.runs.run_outcome); the spider
         # keeps what happened to its start pages.

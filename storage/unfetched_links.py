@@ -54,12 +54,14 @@ def remember_links(db: sqlite_utils.Database, source: str, list_url: str, urls: 
 
 def forget_link(db: sqlite_utils.Database, url: str) -> None:
     """Its article is stored now (or the link led to one we hold)."""
-    db.execute("delete from unfetched_links where url = ?", [url])
+    with writing(db):
+        db.execute("delete from unfetched_links where url = ?", [url])
 
 
 def count_link_failure(db: sqlite_utils.Database, url: str) -> None:
     """One more failed fetch of a noted link (a no-op for any other URL)."""
-    db.execute("update unfetched_links set failures = failures + 1 where url = ?", [url])
+    with writing(db):
+        db.execute("update unfetched_links set failures = failures + 1 where url = ?", [url])
 
 
 def owed_links(db: sqlite_utils.Database, source: str, limit: int = MAX_OWED_PER_CRAWL) -> list[str]:

@@ -208,18 +208,14 @@ class SourceSpider(scrapy.Spider):
             articles = [url for url in links if self.article_re.search(url)]
         else:
             articles = [link.url for link in self.article_links.extract_links(response) if matchable(link.url)]
-        unknown, first_seen = [], []
-        for url in articles:
-            if self.in_scope(url):
-                if url not in self.known_urls:
-                    unknown.append(url)
-                    if url not in self.requested_articles:
-                        first_seen.append(url)
-                yield self.article_request(url)
-        if depth == 1 and not any(self.in_scope(url) for url in articles):
+        scoped = [url for url in articles if self.in_scope(url)]
+        new_links, seen = self.links_seen(response.url, scoped)
+        for url in scoped:
+            yield self.article_request(url)
+        if depth == 1 and not scoped:
             self.starts_without_links.append(start)
-        new_links = len(unknown)
-        yield from self.links_seen(response.url, first_seen)
+        if seen is not None:
+            yield seen
         yield self.list_visit(response.url, new_links)
         if depth < self.config.get("max_list_pages", 10):
             for url in links:
@@ -256,24 +252,18 @@ class SourceSpider(scrapy.Spider):
             return
         if learned is not None:
             yield learned
-        unknown, first_seen = [], []
-        articles = 0
+        scoped = [link for link in reading.article_links
+                  if matchable(link.url) and self.in_scope(link.url)] if reading is not None else []
+        new_links, seen = self.links_seen(response.url, [link.url for link in scoped])
+        for link in scoped:
+            yield self.article_request(link.url, anchor=link.anchor)
         if reading is not None:
-            for link in reading.article_links:
-                if not (matchable(link.url) and self.in_scope(link.url)):
-                    continue
-                articles += 1
-                if link.url not in self.known_urls:
-                    unknown.append(link.url)
-                    if link.url not in self.requested_articles:
-                        first_seen.append(link.url)
-                yield self.article_request(link.url, anchor=link.anchor)
             self.note_unsupported(response.url, reading.pagination.unsupported)
-        if depth == 1 and not articles:
+        if depth == 1 and not scoped:
             self.starts_without_links.append(start)
             self.logger.warning("no article links found on start page %s", response.url)
-        new_links = len(unknown)
-        yield from self.links_seen(response.url, first_seen)
+        if seen is not None:
+            yield seen
         yield self.list_visit(response.url, new_links)
         if reading is not None and depth < self.config.get("max_list_pages", 10):
             yield from self.follow_pages(response, reading.pagination.urls, depth, start, new_links)
@@ -357,13 +347,15 @@ class SourceSpider(scrapy.Spider):
             else:
                 self.crawler.stats.inc_value("govwatch/list_pages_skipped")
 
-    def links_seen(self, list_url: str, first_seen: list[str]) -> Iterator[ArticleLinksSeen]:
-        """The list's links the store does not hold and this crawl had not seen yet (a link met
-        again on a later page, pushed down by a notice published mid-crawl, may be stored by now),
-        written with the crawl's next batch: if this crawl fails to store them, later crawls ask
-        for them directly (see on_idle)."""
-        if first_seen:
-            yield ArticleLinksSeen(list_url, self.source_name, first_seen)
+    def links_seen(self, list_url: str, urls: list[str]) -> tuple[int, ArticleLinksSeen | None]:
+        """Of a list's in-scope article links, called before they are requested: how many the store
+        does not hold (the visit's new links), and those of them this crawl had not asked for yet,
+        to note (a link met again on a later page, pushed down by a notice published mid-crawl,
+        may be stored by now). Noted with the crawl's next batch: if this crawl fails to store
+        them, later crawls ask for them directly (see on_idle)."""
+        unknown = [url for url in urls if url not in self.known_urls]
+        first_seen = [url for url in unknown if url not in self.requested_articles]
+        return len(unknown), ArticleLinksSeen(list_url, self.source_name, first_seen) if first_seen else None
 
     def list_visit(self, url: str, new_links: int) -> ListPageFetched:
         """What the store keeps about this visit, with the page's next due time."""
