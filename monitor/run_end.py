@@ -18,6 +18,7 @@ from typing import Any
 import sqlite_utils
 
 from monitor.changes import annotate_changes
+from storage.attachments import compact_attachment_index
 from storage.control import record_health
 from storage.health import all_source_health, source_health
 from storage.raw_bodies import compact_bodies
@@ -36,12 +37,14 @@ def finish_run(db: sqlite_utils.Database, run_id: int) -> dict[str, Any]:
 def finish_runs(db: sqlite_utils.Database, run_ids: Sequence[int]) -> None:
     """The ending of several closed runs at once: the store is scanned for diffs, copies and
     bodies once (each step touches only what still lacks it, so one pass covers every run), the
-    search index takes a merge step if its segments need one, then each run's source's health."""
+    search indexes (articles', attachments') take a merge step if their segments need one, then
+    each run's source's health."""
     if not run_ids:
         return
     annotate_changes(db)
     compact_bodies(db)
     compact_search_index(db)
+    compact_attachment_index(db)
     record_source_health(db, sorted({get_run(db, run_id)["source"] for run_id in run_ids}))
 
 

@@ -90,26 +90,30 @@ MERGE_WHEN_REST_SHARE = 0.125
 MERGE_PAGES_PER_STEP = 2000
 
 
-def index_segment_pages(db: sqlite_utils.Database) -> list[int]:
-    """Leaf pages per segment of the search index, largest first (from FTS5's %_idx table,
-    which has a row per leaf page that starts a term: close enough to compare segments)."""
+def index_segment_pages(db: sqlite_utils.Database, table: str = FTS_TABLE) -> list[int]:
+    """Leaf pages per segment of an FTS5 index, largest first (from its %_idx table, which has
+    a row per leaf page that starts a term: close enough to compare segments)."""
     return [pages for (pages,) in db.execute(
-        f"select count(*) from {FTS_TABLE}_idx group by segid order by count(*) desc")]
+        f"select count(*) from {table}_idx group by segid order by count(*) desc")]
 
 
-def compact_search_index(db: sqlite_utils.Database, pages: int = MERGE_PAGES_PER_STEP) -> bool:
-    """One bounded step of merging the index's segments toward one b-tree, when the segments
+def compact_search_index(db: sqlite_utils.Database, pages: int = MERGE_PAGES_PER_STEP, table: str = FTS_TABLE) -> bool:
+    """One bounded step of merging an FTS5 index's segments toward one b-tree, when the segments
     besides the largest have grown to MERGE_WHEN_REST_SHARE of it; True if it merged anything.
 
     FTS5's 'merge' with a negative page count treats every segment as one level (an incremental
     'optimize'); called after each batch of runs (monitor/run_end.py), as raw bodies are compacted.
+    `table`: the articles' index by default; the attachments' (storage/attachments.py) grows the
+    same way, by the text of every file read, and is stepped by `compact_attachment_index`.
     """
-    segments = index_segment_pages(db)
+    if not db[table].exists():
+        return False
+    segments = index_segment_pages(db, table)
     if len(segments) < 2 or sum(segments[1:]) < MERGE_WHEN_REST_SHARE * segments[0]:
         return False
     with writing(db):
         before = db.conn.total_changes
-        db.execute(f"insert into {FTS_TABLE}({FTS_TABLE}, rank) values ('merge', ?)", [-pages])
+        db.execute(f"insert into {table}({table}, rank) values ('merge', ?)", [-pages])
         return db.conn.total_changes > before
 
 

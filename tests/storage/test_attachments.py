@@ -6,9 +6,11 @@ import hashlib
 
 import pytest
 
+from monitor.run_end import finish_runs
 from storage import open_db
 from storage.articles import FetchedArticle, record_page
 from storage.attachments import (
+    FTS_TABLE,
     article_attachments,
     attachment_validators,
     attachment_versions,
@@ -18,6 +20,7 @@ from storage.attachments import (
 )
 from storage.outcomes import AttachmentFetched
 from storage.runs import start_run
+from storage.search import MERGE_WHEN_REST_SHARE, index_segment_pages
 from storage.search_query import bigram_match_query
 from storage.sources import sync_sources
 
@@ -95,10 +98,38 @@ def test_search_hits_equal_like_counts_after_changes(db, article) -> None:
     record_attachment(db, run, article_id, fetch("已更新：产业兴旺", url="http://x.gov.cn/1.docx", name="附件1"))
     for word in ["乡村振兴", "振兴", "产业兴旺", "防返贫", "贫", "示范村"]:
         hits = {r["id"] for r in search_attachments(db, bigram_match_query(word))}
-        like = {r[0] for r in db.execute("select id from attachments where text like ? or name like ?",
-                                         [f"%{word}%", f"%{word}%"])}
-        assert hits == like, word
+        assert hits == like_hits(db, word), word
     assert {r["name"] for r in search_attachments(db, bigram_match_query("产业兴旺"))} == {"附件1"}
+
+
+def like_hits(db, word: str) -> set[int]:
+    return {r[0] for r in db.execute("select id from attachments where text like ? or name like ?",
+                                     [f"%{word}%", f"%{word}%"])}
+
+
+def test_a_run_ending_merges_the_attachment_index_and_keeps_every_hit(db, article) -> None:
+    """Every attachment stored in its own transaction leaves FTS5 a ladder of small segments, as
+    the articles' index does; the run's ending (monitor.run_end.finish_runs) merges them, and a
+    search still finds exactly what LIKE finds, replaced files included."""
+    article_id, run = article
+    words = ["乡村振兴", "脱贫攻坚", "防返贫监测", "人居环境", "产业振兴", "高标准农田"]
+    for i in range(120):
+        text = f"附件{i}：{words[i % 6]}和{words[(i * 5) % 6]}，编号{i * 7919}。"
+        record_attachment(db, run, article_id, fetch(text, url=f"http://x.gov.cn/{i}.docx", name=f"附件{i}"))
+    for i in range(0, 120, 7):  # replaced files: their old tokens leave the index
+        record_attachment(db, run, article_id, fetch(f"已更新：{words[(i + 1) % 6]}", url=f"http://x.gov.cn/{i}.docx",
+                                                     name=f"附件{i}"))
+    segments = index_segment_pages(db, FTS_TABLE)
+    assert len(segments) > 1 and sum(segments[1:]) >= MERGE_WHEN_REST_SHARE * segments[0]
+    size = db.execute(f"select sum(length(block)) from {FTS_TABLE}_data").fetchone()[0]
+
+    db.execute("update crawl_runs set status = 'ok', finished_at = started_at where id = ?", [run])
+    db.conn.commit()
+    finish_runs(db, [run])
+    assert len(index_segment_pages(db, FTS_TABLE)) == 1
+    assert db.execute(f"select sum(length(block)) from {FTS_TABLE}_data").fetchone()[0] < size
+    for word in [*words, "已更新", "防返贫"]:
+        assert {r["id"] for r in search_attachments(db, bigram_match_query(word))} == like_hits(db, word), word
 
 
 def test_same_url_under_two_articles_is_two_attachments(db, article) -> None:
