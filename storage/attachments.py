@@ -79,9 +79,17 @@ def attachment_by_url(db: sqlite_utils.Database, article_id: int, url: str) -> d
     return _row(db, "select * from attachments where article_id = ? and url = ?", [article_id, url])
 
 
+# Readings the same bytes would give again: a file that was read (or found scanned, or empty) and
+# comes back with the same SHA-256 is not read again. An `unreadable` one is (a time limit under
+# load, a reader that crashed: the next try may do better), as is one kept `not_read`.
+SETTLED_READINGS = ("read", "scanned", "empty")
+
+
 def attachment_validators(db: sqlite_utils.Database, article_id: int, url: str) -> dict[str, str]:
-    """ETag / Last-Modified of the stored file, for a conditional GET on the next check."""
-    row = _row(db, "select etag, last_modified from attachments where article_id = ? and url = ?"
+    """What the next check needs of the stored file: its ETag / Last-Modified for a conditional
+    GET, and its SHA-256 and status, so that a server that answers every GET with 200 (many do:
+    no validators at all) does not have the same file read again at each check."""
+    row = _row(db, "select etag, last_modified, sha256, status from attachments where article_id = ? and url = ?"
                    " and sha256 is not null", [article_id, url])
     return {k: v for k, v in (row or {}).items() if v}
 
@@ -157,17 +165,22 @@ def record_attachment_outcome(db: sqlite_utils.Database, run_id: int | None, out
     if row is None:
         return "unknown"
     if outcome.status == "not_modified":
-        return record_attachment_not_modified(db, row[0], outcome.url)
+        return record_attachment_not_modified(db, row[0], outcome.url, http_status=outcome.http_status or 304,
+                                              etag=outcome.etag, last_modified=outcome.last_modified)
     return record_attachment(db, run_id, row[0], outcome)
 
 
-def record_attachment_not_modified(db: sqlite_utils.Database, article_id: int, url: str) -> str:
-    """A 304 for a stored attachment: checked now, nothing changed."""
+def record_attachment_not_modified(db: sqlite_utils.Database, article_id: int, url: str, *, http_status: int = 304,
+                                   etag: str | None = None, last_modified: str | None = None) -> str:
+    """A stored attachment found unchanged (a 304, or a 200 with the same bytes): checked now,
+    nothing else changed but the validators the server sent, if any."""
     with writing(db):
         existing = attachment_by_url(db, article_id, url)
         if existing is None:
             return "unknown"
-        _update(db, "attachments", existing["id"], {"last_checked": utc_now(), "http_status": 304})
+        _update(db, "attachments", existing["id"], {
+            "last_checked": utc_now(), "http_status": http_status,
+            "etag": etag or existing["etag"], "last_modified": last_modified or existing["last_modified"]})
         return "unchanged"
 
 
@@ -177,14 +190,15 @@ def article_attachments(db: sqlite_utils.Database, article_id: int) -> list[dict
 
 
 def source_attachments(db: sqlite_utils.Database, source: str) -> dict[str, list[dict[str, Any]]]:
-    """The stored attachments of `source`'s articles, by article URL, each with the validators of
-    its kept file: what a distributed worker, which never opens SQLite, needs to re-check them
-    (sent in the run's context by monitor/distributed.py)."""
+    """The stored attachments of `source`'s articles, by article URL, each with what
+    `attachment_validators` gives of its kept file: what a distributed worker, which never opens
+    SQLite, needs to re-check them (sent in the run's context by monitor/distributed.py)."""
     found: dict[str, list[dict[str, Any]]] = {}
     for row in db.query(
             "select a.url as article_url, t.url, t.name, t.type,"
             " case when t.sha256 is not null then t.etag end as etag,"
-            " case when t.sha256 is not null then t.last_modified end as last_modified"
+            " case when t.sha256 is not null then t.last_modified end as last_modified,"
+            " t.sha256, case when t.sha256 is not null then t.status end as status"
             " from attachments t join articles a on a.id = t.article_id where a.source = ? order by t.id", [source]):
         article_url = row.pop("article_url")
         found.setdefault(article_url, []).append({k: v for k, v in row.items() if v is not None})

@@ -170,8 +170,9 @@ class ListProfileLearned:
 class AttachmentFetched:
     """One attachment of a stored article, fetched and read, or why not (issue 23): written by
     storage.attachments.record_attachment_outcome. `status`: read, scanned, empty, unreadable,
-    too_large, fetch_failed, or not_modified (a 304 to the conditional GET); `body`: the file
-    zstd-compressed (storage.raw_bodies.compress_plain), empty when there is none."""
+    too_large, fetch_failed, or not_modified (a 304 to the conditional GET, or a 200 whose bytes
+    have the SHA-256 of the file already read); `body`: the file zstd-compressed
+    (storage.raw_bodies.compress_plain), empty when there is none."""
 
     kind: ClassVar[str] = "attachment"
 

@@ -36,7 +36,7 @@ from crawler.recheck import RecheckPolicy, attachment_due
 from crawler.response_checks import failure_reason, tries_note
 from storage import open_db
 from storage.articles import article_by_url
-from storage.attachments import article_attachments, attachment_validators
+from storage.attachments import SETTLED_READINGS, article_attachments, attachment_validators
 from storage.outcomes import ArticleNotModified, AttachmentFetched, FetchedArticle
 from storage.raw_bodies import compress_plain
 from storage.transactions import utc_now
@@ -97,6 +97,9 @@ class AttachmentFetcher:
         processes outside the crawl's own (bench/README.md, "Warm crawls"); a file that does come
         back is read by `outcome()`, which starts them then."""
         validators = validators or {}
+        # bytes with this SHA-256 need no reading: the store holds what reading them gives
+        settled = validators.get("status") in SETTLED_READINGS or self.readers is None
+        known_sha256 = validators.get("sha256") if settled else None
         headers = {}
         if validators.get("etag"):
             headers["If-None-Match"] = validators["etag"]
@@ -108,7 +111,8 @@ class AttachmentFetcher:
         return Request(
             url, callback=callback, errback=errback, headers=headers,
             priority=ATTACHMENT_PRIORITY, dont_filter=True,  # the same file under two articles is two rows
-            meta={**(meta or {}), META: {"article_url": article_url, "name": name, "type": kind},
+            meta={**(meta or {}), META: {"article_url": article_url, "name": name, "type": kind,
+                                         "known_sha256": known_sha256},
                   "handle_httpstatus_list": [304, 404, 410],
                   # the page limit (DOWNLOAD_MAXSIZE) is for pages; ours is checked in the signals below
                   "download_maxsize": self.max_bytes + 1024 * 1024},
@@ -167,6 +171,11 @@ class AttachmentFetcher:
                 f"{meta['too_large']} bytes, over the {self.max_bytes}-byte attachment limit: not fetched"))
         elif response.status in (404, 410):
             outcome = AttachmentFetched(**base, status="fetch_failed", reason=f"HTTP {response.status}")
+        elif (sha256 := hashlib.sha256(response.body).hexdigest()) == meta.get("known_sha256"):
+            # A 200 with the file we hold (a server without ETag / Last-Modified): as good as a 304.
+            self.crawler.stats.inc_value("govwatch/attachments/same_file")
+            outcome = AttachmentFetched(**base, status="not_modified", etag=_header(response, "ETag"),
+                                        last_modified=_header(response, "Last-Modified"))
         else:
             body = response.body
             if self.readers is None:
@@ -180,7 +189,7 @@ class AttachmentFetcher:
             compressed = await maybe_deferred_to_future(deferToThread(compress_plain, body))
             outcome = AttachmentFetched(
                 **base, status=reading.status, file_kind=reading.kind, size=len(body), body=compressed,
-                sha256=hashlib.sha256(body).hexdigest(), text=reading.text, reason=reading.reason,
+                sha256=sha256, text=reading.text, reason=reading.reason,
                 etag=_header(response, "ETag"), last_modified=_header(response, "Last-Modified"))
         self.crawler.stats.inc_value(f"govwatch/attachments/{outcome.status}")
         return outcome

@@ -57,7 +57,8 @@ def test_new_then_unchanged_then_changed_with_an_event(db, article) -> None:
     article_id, run = article
     assert record_attachment(db, run, article_id, fetch("石门村 桐子坳村")) == "new"
     assert record_attachment(db, run, article_id, fetch("石门村 桐子坳村", etag='"v2"')) == "unchanged"
-    assert attachment_validators(db, article_id, URL) == {"etag": '"v2"'}
+    assert attachment_validators(db, article_id, URL) == {
+        "etag": '"v2"', "sha256": fetch("石门村 桐子坳村").sha256, "status": "read"}
     assert record_attachment(db, run, article_id, fetch("石门村 桐子坳村 新增：板桥村")) == "changed"
     [row] = article_attachments(db, article_id)
     assert (row["version_count"], row["text"]) == (2, "石门村 桐子坳村 新增：板桥村")
@@ -76,7 +77,7 @@ def test_outcomes_without_a_file_version_by_status_and_size(db, article) -> None
     assert record_attachment(db, run, article_id, fetch("名单")) == "changed"
     [row] = article_attachments(db, article_id)
     assert [v["status"] for v in attachment_versions(db, row["id"])] == ["too_large", "read"]
-    assert attachment_validators(db, article_id, URL) == {"etag": '"v1"'}
+    assert attachment_validators(db, article_id, URL) == {"etag": '"v1"', "sha256": fetch("名单").sha256, "status": "read"}
 
 
 def test_not_modified_touches_only_the_check_time(db, article) -> None:

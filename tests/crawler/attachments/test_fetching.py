@@ -146,3 +146,60 @@ def test_with_reading_off_files_are_fetched_and_kept_not_read(tmp_path) -> None:
     assert (row["status"], row["kind"], row["text"]) == ("not_read", "docx", None)
     assert row["sha256"] == hashlib.sha256(data).hexdigest() and kept == data
     assert "GOVWATCH_ATTACHMENTS_READ" in row["reason"]
+
+
+def test_a_file_served_again_with_the_same_bytes_is_not_read_again(tmp_path) -> None:
+    """A server without ETag / Last-Modified answers every re-check with 200 and the whole file:
+    bytes with the SHA-256 of the file already read are recorded as checked, not read again; a
+    file that was unreadable is tried again, and one replaced is read as a new version."""
+    site = HostileSite().start()
+    site.add("/gov/files/fangan.docx", docx_bytes(["关于印发村级集体经济扶持办法的通知", "第一条 为规范扶持资金管理。"]))
+    site.add("/gov/files/broken.docx", h.corrupt_docx())
+    path, html = notice(1, extra_body='<p>附件：<a href="/gov/files/fangan.docx">附件1：fangan.docx</a></p>'
+                                      '<p><a href="/gov/files/broken.docx">附件2：broken.docx</a></p>')
+    site.add(path, html)
+    site.link(path, notice_title(1))
+    db_path = tmp_path / "govwatch.db"
+    config = SourceConfig.model_validate({
+        "name": "hostile", "kind": "gov", "start_urls": [site.url(LIST_PATH)], "allow_paths": ["/gov/"],
+        "article_pattern": r"/gov/\d{4}/\d{2}/t\d{8}_\d+\.html$", "time_limit_s": 300,
+        "politeness": FAST_POLITENESS, "recheck": ALWAYS_RECHECK, "schedule": "every 1h"})
+    db = open_db(db_path)
+    sync_sources(db, [source_as_record(config)])
+    db.close()
+
+    def crawl() -> str:
+        job = start_crawl(db_path, "hostile", trigger="test", time_limit_s=300)
+        job.process.wait(timeout=300)
+        log = job.log_path.read_text(encoding="utf-8", errors="replace")
+        assert finish_crawl(db_path, job)["status"] == "ok"
+        return log
+
+    try:
+        first = crawl()
+        db = open_db(db_path)
+        db.execute("update attachments set last_checked = '2000-01-01T00:00:00+00:00'")
+        db.conn.commit()
+        db.close()
+        again = crawl()
+        db = open_db(db_path)
+        after_again = db.execute("select http_status, last_checked, version_count from attachments"
+                                 " where url like '%fangan.docx'").fetchone()
+        db.close()
+        site.add("/gov/files/fangan.docx", docx_bytes(["关于印发村级集体经济扶持办法的通知（修订）", "第一条 修订后的办法。"]))
+        replaced = crawl()
+    finally:
+        site.stop()
+    assert site.hits["/gov/files/fangan.docx"] == 3  # asked for at every check: no validators to send
+    assert "'govwatch/attachments/read': 1" in first and "attachments/same_file" not in first
+    assert "'govwatch/attachments/same_file': 1" in again and "'govwatch/attachments/read'" not in again
+    assert "'govwatch/attachments/unreadable': 1" in again  # the broken file: tried again
+    assert "'govwatch/attachments/read': 1" in replaced and "attachments/same_file" not in replaced
+    db = open_db(db_path)
+    row = db.execute("select id, version_count from attachments where url like '%fangan.docx'").fetchone()
+    texts = [r[0] for r in db.execute("select text from attachment_versions where attachment_id = ? order by version",
+                                      [row[0]])]
+    db.close()
+    assert after_again[0] == 200 and after_again[1] > "2000-01-01T00:00:00+00:00" and after_again[2] == 1
+    assert row[1] == 2
+    assert "为规范扶持资金管理" in texts[0] and "修订后的办法" in texts[1]
