@@ -128,6 +128,8 @@ def record_attachment(db: sqlite_utils.Database, run_id: int | None, article_id:
             _update(db, "attachments", attachment_id,
                     {"last_checked": now, "http_status": fetch.http_status,
                      "etag": fetch.etag or existing["etag"], "last_modified": fetch.last_modified or existing["last_modified"]})
+            if existing["status"] not in SETTLED_READINGS and fetch.status in SETTLED_READINGS:
+                _read_at_last(db, existing, fetch)
             return "unchanged"
         version = existing["version_count"] + 1
         version_id = _insert_version(db, attachment_id, version, run_id, now, fetch)
@@ -139,6 +141,19 @@ def record_attachment(db: sqlite_utils.Database, run_id: int | None, article_id:
         _index(db, attachment_id, fetch.name, fetch.text)
         _changed_event(db, article_id, fetch, run_id, now, version_id, "附件已更新 attachment changed")
         return "changed"
+
+
+def _read_at_last(db: sqlite_utils.Database, existing: dict[str, Any], fetch: AttachmentFetched) -> None:
+    """The same file, read this time where it was not before (a reader's time limit under load,
+    reading switched off then): its text replaces the missing one in the row, its current version
+    and the search index. Not a version nor an event: the site changed nothing."""
+    reading = {"status": fetch.status, "reason": fetch.reason, "text": fetch.text, "kind": fetch.file_kind}
+    _update(db, "attachments", existing["id"], reading)
+    if existing["current_version_id"] is not None:
+        _update(db, "attachment_versions", existing["current_version_id"], reading)
+    db.execute(f"insert into {FTS_TABLE}({FTS_TABLE}, rowid, title, text) values ('delete', ?, ?, ?)",
+               [existing["id"], cjk_bigrams(existing["name"]), cjk_bigrams(existing["text"])])
+    _index(db, existing["id"], existing["name"], fetch.text)
 
 
 def _held_before(db: sqlite_utils.Database, article_id: int, run_id: int | None) -> bool:

@@ -80,6 +80,25 @@ def test_outcomes_without_a_file_version_by_status_and_size(db, article) -> None
     assert attachment_validators(db, article_id, URL) == {"etag": '"v1"', "sha256": fetch("名单").sha256, "status": "read"}
 
 
+def test_a_file_read_at_last_gets_its_text_without_a_version_or_event(db, article) -> None:
+    """The same bytes, unreadable once (a reader's time limit under load), read at the next check:
+    the text fills the row, its version and the index; the site changed nothing, so no event."""
+    article_id, run = article
+    same = fetch("石门村 桐子坳村")
+    failed = fetch(None, status="unreadable", reason="reading took over 30 s", sha256=same.sha256, size=same.size)
+    assert record_attachment(db, run, article_id, failed) == "new"
+    assert search_attachments(db, bigram_match_query("石门村")) == []
+    assert record_attachment(db, run, article_id, same) == "unchanged"
+    [row] = article_attachments(db, article_id)
+    assert (row["status"], row["text"], row["reason"], row["version_count"]) == ("read", "石门村 桐子坳村", None, 1)
+    assert [v["text"] for v in attachment_versions(db, row["id"])] == ["石门村 桐子坳村"]
+    assert [r["id"] for r in search_attachments(db, bigram_match_query("石门村"))] == [row["id"]]
+    assert [e[0] for e in db.execute("select kind from events")] == ["new"]
+    # and a reading that fails again later leaves the text it has
+    assert record_attachment(db, run, article_id, failed) == "unchanged"
+    assert article_attachments(db, article_id)[0]["text"] == "石门村 桐子坳村"
+
+
 def test_not_modified_touches_only_the_check_time(db, article) -> None:
     article_id, run = article
     record_attachment(db, run, article_id, fetch("名单"))
