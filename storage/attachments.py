@@ -79,17 +79,17 @@ def attachment_by_url(db: sqlite_utils.Database, article_id: int, url: str) -> d
     return _row(db, "select * from attachments where article_id = ? and url = ?", [article_id, url])
 
 
-# Readings the same bytes would give again: a file that was read (or found scanned, or empty) and
-# comes back with the same SHA-256 is not read again. An `unreadable` one is (a time limit under
-# load, a reader that crashed: the next try may do better), as is one kept `not_read`.
-SETTLED_READINGS = ("read", "scanned", "empty")
+# Readings that got to the file's text (or found it has none). The same file read so at last,
+# after an `unreadable` or `not_read`, fills in the text it lacked (_read_at_last).
+TEXT_READINGS = ("read", "scanned", "empty")
 
 
 def attachment_validators(db: sqlite_utils.Database, article_id: int, url: str) -> dict[str, str]:
     """What the next check needs of the stored file: its ETag / Last-Modified for a conditional
-    GET, and its SHA-256 and status, so that a server that answers every GET with 200 (many do:
-    no validators at all) does not have the same file read again at each check."""
-    row = _row(db, "select etag, last_modified, sha256, status from attachments where article_id = ? and url = ?"
+    GET, and its SHA-256, status and reason, so that a server that answers every GET with 200
+    (many do: no validators at all) does not have the same file read again at each check
+    (crawler/attachments/reading.read_again decides)."""
+    row = _row(db, "select etag, last_modified, sha256, status, reason from attachments where article_id = ? and url = ?"
                    " and sha256 is not null", [article_id, url])
     return {k: v for k, v in (row or {}).items() if v}
 
@@ -128,7 +128,7 @@ def record_attachment(db: sqlite_utils.Database, run_id: int | None, article_id:
             _update(db, "attachments", attachment_id,
                     {"last_checked": now, "http_status": fetch.http_status,
                      "etag": fetch.etag or existing["etag"], "last_modified": fetch.last_modified or existing["last_modified"]})
-            if existing["status"] not in SETTLED_READINGS and fetch.status in SETTLED_READINGS:
+            if existing["status"] not in TEXT_READINGS and fetch.status in TEXT_READINGS:
                 _read_at_last(db, existing, fetch)
             return "unchanged"
         version = existing["version_count"] + 1
@@ -213,7 +213,8 @@ def source_attachments(db: sqlite_utils.Database, source: str) -> dict[str, list
             "select a.url as article_url, t.url, t.name, t.type,"
             " case when t.sha256 is not null then t.etag end as etag,"
             " case when t.sha256 is not null then t.last_modified end as last_modified,"
-            " t.sha256, case when t.sha256 is not null then t.status end as status"
+            " t.sha256, case when t.sha256 is not null then t.status end as status,"
+            " case when t.sha256 is not null then t.reason end as reason"
             " from attachments t join articles a on a.id = t.article_id where a.source = ? order by t.id", [source]):
         article_url = row.pop("article_url")
         found.setdefault(article_url, []).append({k: v for k, v in row.items() if v is not None})

@@ -36,13 +36,14 @@ from crawler.recheck import RecheckPolicy, attachment_due
 from crawler.response_checks import failure_reason, tries_note
 from storage import open_db
 from storage.articles import article_by_url
-from storage.attachments import SETTLED_READINGS, article_attachments, attachment_validators
+from storage.attachments import article_attachments, attachment_validators
 from storage.outcomes import ArticleNotModified, AttachmentFetched, FetchedArticle
 from storage.raw_bodies import compress_plain
 from storage.transactions import utc_now
 
 from . import NOT_READ, AttachmentReading, ReadLimits
 from .pool import AttachmentReaders
+from .reading import read_again
 from .sniff import sniff
 
 log = logging.getLogger(__name__)
@@ -98,7 +99,7 @@ class AttachmentFetcher:
         back is read by `outcome()`, which starts them then."""
         validators = validators or {}
         # bytes with this SHA-256 need no reading: the store holds what reading them gives
-        settled = validators.get("status") in SETTLED_READINGS or self.readers is None
+        settled = self.readers is None or not read_again(validators.get("status"), validators.get("reason"))
         known_sha256 = validators.get("sha256") if settled else None
         headers = {}
         if validators.get("etag"):

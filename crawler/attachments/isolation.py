@@ -33,7 +33,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .limits import ReadLimits, address_space
-from .reading import UNREADABLE, AttachmentReading
+from .reading import READER_DIED, UNREADABLE, AttachmentReading
 
 _SIGNALS = {signal.SIGABRT: "aborted: out of memory or a malformed file", signal.SIGSEGV: "crashed on a malformed file",
             signal.SIGKILL: "killed", signal.SIGXCPU: "used up its CPU time", signal.SIGBUS: "crashed on a malformed file"}
@@ -92,9 +92,9 @@ def run_isolated(read: Callable[[], AttachmentReading], kind: str, limits: ReadL
     try:
         result = pickle.loads(b"".join(chunks))
     except (pickle.UnpicklingError, EOFError, ValueError):
-        return AttachmentReading(UNREADABLE, kind, None, "the reader failed without a result")
+        return AttachmentReading(UNREADABLE, kind, None, f"{READER_DIED}failed without a result")
     return result if isinstance(result, AttachmentReading) else \
-        AttachmentReading(UNREADABLE, kind, None, "the reader failed without a result")
+        AttachmentReading(UNREADABLE, kind, None, f"{READER_DIED}failed without a result")
 
 
 # A child reads this many files, then a new one is forked (its heap and any state a library keeps
@@ -208,7 +208,7 @@ class ReaderChild:
             result = None
         if not isinstance(result, AttachmentReading):
             self.stop(kill=True)
-            return AttachmentReading(UNREADABLE, kind, None, "the reader failed without a result")
+            return AttachmentReading(UNREADABLE, kind, None, f"{READER_DIED}failed without a result")
         if result.status == UNREADABLE:
             self.stop()  # over a budget or corrupt: the library may be in any state now
         return result
@@ -252,5 +252,5 @@ def _death_reason(status: int, kind: str, limits: ReadLimits) -> AttachmentReadi
         what = _SIGNALS.get(sig, f"killed by signal {sig}")
         if sig == signal.SIGABRT:
             what = f"aborted (over its {limits.max_memory // (1024 * 1024)} MB memory budget, or a malformed file)"
-        return AttachmentReading(UNREADABLE, kind, None, f"the reader {what}")
-    return AttachmentReading(UNREADABLE, kind, None, "the reader failed without a result")
+        return AttachmentReading(UNREADABLE, kind, None, f"{READER_DIED}{what}")
+    return AttachmentReading(UNREADABLE, kind, None, f"{READER_DIED}failed without a result")

@@ -8,6 +8,23 @@ from dataclasses import dataclass
 # unreadable: the reason says why (encrypted, corrupt, a format we have no reader for, over budget);
 # not_read: fetched and kept, its text deliberately not read (GOVWATCH_ATTACHMENTS_READ off).
 READ, SCANNED, EMPTY, UNREADABLE, NOT_READ = "read", "scanned", "empty", "unreadable", "not_read"
+# How the reason of a reader process that died without a result begins (crawler/attachments/isolation.py).
+READER_DIED = "the reader "
+
+
+def read_again(status: str | None, reason: str | None) -> bool:
+    """Whether a file whose bytes are the same as the stored one's is worth reading again.
+
+    Not when its reading found the text (or that there is none), nor when the file itself is the
+    reason (encrypted, corrupt, over a time or memory budget: a PDF bomb would cost its 30 s at
+    every check); yes when it was kept unread, or its reader died without a result (killed,
+    crashed: cheap to try, and maybe not the file's doing).
+    """
+    if status in (READ, SCANNED, EMPTY):
+        return False
+    if status == UNREADABLE:
+        return (reason or "").startswith(READER_DIED)
+    return True
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import pytest
 
 from crawler.attachments import READ, UNREADABLE, AttachmentReading, ReadLimits
 from crawler.attachments.isolation import ReaderChild
+from crawler.attachments.reading import read_again
 
 
 def _pid_reading(what: str) -> AttachmentReading:
@@ -48,11 +49,14 @@ def test_a_crash_loses_that_file_only(child) -> None:
     after = child.run(("ok",), "pdf", ReadLimits())
     assert (crashed.status, crashed.reason) == (UNREADABLE, "the reader crashed on a malformed file")
     assert after.status == READ and after.text != before.text  # a new child
+    # the same bytes at the next check: a reader's death is tried again, a reading is not
+    assert read_again(crashed.status, crashed.reason) and not read_again(after.status, after.reason)
 
 
 def test_an_unreadable_file_retires_its_child(child) -> None:
     before = child.run(("ok",), "pdf", ReadLimits())
-    assert child.run(("bad",), "pdf", ReadLimits()).reason == "corrupt"
+    bad = child.run(("bad",), "pdf", ReadLimits())
+    assert bad.reason == "corrupt" and not read_again(bad.status, bad.reason)  # the file's fault: not again
     assert child.run(("ok",), "pdf", ReadLimits()).text != before.text
 
 
@@ -61,6 +65,7 @@ def test_a_read_that_never_returns_is_stopped_at_its_budget(child) -> None:
     started = time.monotonic()
     reading = child.run(("spin",), "pdf", ReadLimits(max_seconds=0.5))
     assert (reading.status, reading.reason) == (UNREADABLE, "reading took longer than 0.5 s")
+    assert not read_again(reading.status, reading.reason)  # a bomb must not cost its budget at every check
     assert time.monotonic() - started < 20  # a budget against the pathological case, not a speed claim
     assert child.run(("ok",), "pdf", ReadLimits()).status == READ
 
