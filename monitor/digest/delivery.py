@@ -14,6 +14,7 @@ waits, then left "failed" with its error — the next run tries it again.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import logging
 import os
@@ -107,7 +108,7 @@ class EmailReporter(Reporter):
             if smtp.security == "starttls":
                 server.starttls(context=context)  # a server without STARTTLS fails here, never downgrades
             if smtp.username:
-                server.login(smtp.username, _secret(smtp.password_env))
+                _login(server, smtp.username, _secret(smtp.password_env))
             server.send_message(message, from_addr=parseaddr(self.settings.sender)[1],
                                 to_addrs=digest.subscription.recipients)
         return f"smtp://{smtp.host}:{smtp.port} → {', '.join(digest.subscription.recipients)}"
@@ -249,6 +250,27 @@ def _send_with_retries(db: sqlite_utils.Database, reporter: Reporter, rendered: 
 
 def _expand(text: str) -> str:
     return ENV_REFERENCE.sub(lambda m: _secret(m.group(1)), text)
+
+
+def _login(server: smtplib.SMTP, username: str, password: str) -> None:
+    """Log in; with AUTH PLAIN in UTF-8 (RFC 4616) when the credentials are not ASCII.
+
+    Why not always `server.login`: smtplib encodes every mechanism's answer as ASCII, so a
+    password such as 值班-2026 failed with a UnicodeEncodeError before anything was sent. ASCII
+    credentials keep smtplib's own choice of mechanism (CRAM-MD5 first, when offered).
+    """
+    if (username + password).isascii():
+        server.login(username, password)
+        return
+    server.ehlo_or_helo_if_needed()
+    offered = server.esmtp_features.get("auth", "").upper().split()
+    if "PLAIN" not in offered:
+        raise DeliveryError(f"the SMTP server offers no AUTH PLAIN ({' '.join(offered) or 'no AUTH'}), the only way "
+                            "to send a user name or password that is not ASCII")
+    token = base64.b64encode(b"\0" + username.encode("utf-8") + b"\0" + password.encode("utf-8")).decode("ascii")
+    code, answer = server.docmd("AUTH", f"PLAIN {token}")
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, answer)
 
 
 def _secret(variable: str | None) -> str:

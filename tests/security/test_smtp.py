@@ -118,3 +118,16 @@ def test_clear_text_login_is_refused_unless_loopback(tmp_path):
     settings.smtp = SmtpSettings.model_construct(**{**settings.smtp.model_dump(), "host": "203.0.113.5"})
     with pytest.raises(DeliveryError, match="in clear"):
         EmailReporter("email", settings).send(None)
+
+
+@pytest.mark.parametrize("tls_server", ["starttls"], indirect=True)
+def test_a_password_with_chinese_characters_logs_in(tls_server, certificate, tmp_path, monkeypatch):
+    """smtplib's login encodes the credentials as ASCII (UnicodeEncodeError on 密码); AUTH PLAIN
+    carries UTF-8 (RFC 4616), and mail providers accept such passwords."""
+    mode, port, server = tls_server
+    password = "乡村振兴-密码-2026"
+    monkeypatch.setenv(PASSWORD_ENV, password)
+    settings = configure(tmp_path, port=port, security=mode, ca_file=str(certificate[0]), username="值班员@example.org")
+    [result] = send(write_history(tmp_path / "govwatch.db"), settings)
+    assert result.status == "sent", result.detail
+    assert server.logins == [("值班员@example.org".encode(), password.encode())] and len(server.envelopes) == 1
