@@ -37,6 +37,7 @@ import json
 import random
 import shutil
 import sqlite3
+import statistics
 import tarfile
 import tempfile
 import time
@@ -217,6 +218,28 @@ def content_index_bytes(db_path: Path) -> int:
     return size
 
 
+def compaction_step_ms(db: Any, repeat: int = 5) -> dict[str, float]:
+    """The body-compaction step run after every batch of crawls, when it has nothing to do (the
+    usual case): median ms with migration m018's indexes, and without them (dropped, then made
+    again), alternated in the same run. Without them it read every body's row to find none."""
+    indexes = {name: sql for name, sql in db.execute(
+        "select name, sql from sqlite_master where name in ('idx_raw_bodies_plain', 'idx_article_versions_raw_sha256')")}
+    times: dict[str, list[float]] = {"indexed": [], "scan": []}
+    for _ in range(repeat):
+        for label in ("indexed", "scan"):
+            if label == "scan":
+                for name in indexes:
+                    db.execute(f"drop index {name}")
+            started = time.perf_counter()
+            compact_bodies(db)
+            times[label].append(1000 * (time.perf_counter() - started))
+            if label == "scan":
+                for sql in indexes.values():
+                    db.execute(sql)
+    db.conn.commit()
+    return {label: statistics.median(values) for label, values in times.items()}
+
+
 def run(limit: int | None, say: Any = print, articles: int | None = None) -> dict[str, Any]:
     """The figures; with `articles`, measured at that many (real pages, then enciphered copies)."""
     if not TARBALL.exists():
@@ -248,6 +271,7 @@ def run(limit: int | None, say: Any = print, articles: int | None = None) -> dic
         db.execute("insert into articles_fts(articles_fts) values ('optimize')")
         db.conn.commit()
         fts_optimized = db.execute("select sum(pgsize) from dbstat where name like 'articles_fts%'").fetchone()[0]
+        compact_step = compaction_step_ms(db)
         db.close()
         n = footprint.articles
         per_article = {part: footprint.per_article(part) for part in PART_ORDER}
@@ -258,6 +282,7 @@ def run(limit: int | None, say: Any = print, articles: int | None = None) -> dic
             "file_bytes": footprint.file_bytes, "bytes_by_part": footprint.bytes_by_part,
             "bytes_per_article_by_part": per_article, "bytes_per_article": total_per_article,
             "fts_optimized_bytes_per_article": fts_optimized / n, "dictionary_bytes": dictionary_bytes,
+            "compaction_step_ms": compact_step,
         }
         if copies is not None:  # the previous layout's parts are measured on the real pages only
             return results
@@ -292,6 +317,9 @@ def table(results: dict[str, Any]) -> str:
     lines.append(f"{'all':14} {total:14,.0f}")
     lines.append(f"search index after an FTS5 'optimize' (not applied above): "
                  f"{results['fts_optimized_bytes_per_article']:,.0f} bytes/article")
+    step = results["compaction_step_ms"]
+    lines.append(f"body compaction step with nothing to do (after every batch of crawls): {step['indexed']:.1f} ms "
+                 f"with m018's indexes, {step['scan']:.1f} ms without (median, alternated)")
     if results.get("copies"):
         copies = results["copies"]
         lines.append(f"measured at {n:,} articles: {results['file_bytes'] / 1e9:.2f} GB, {total / 1000:.1f} KB per article "

@@ -12,7 +12,7 @@ import pytest
 from storage import open_db
 from storage.articles import FetchedArticle, raw_html, record_page
 from storage.footprint import PART_ORDER, measure_footprint
-from storage.raw_bodies import DICT_MIN_SAMPLES, compact_bodies, prune_raw_bodies
+from storage.raw_bodies import DICT_MIN_SAMPLES, PLAIN_BY_SOURCE, compact_bodies, prune_raw_bodies
 from storage.runs import start_run
 from storage.sources import sync_sources
 from tests.conftest import govwatch
@@ -148,3 +148,10 @@ def test_a_process_keeps_a_bounded_number_of_dictionaries_and_still_reads_every_
         bodies = stored_bodies(db)
         assert sorted(bodies.values()) == sorted(p.body for ps in pages.values() for p in ps)
         assert len(raw_bodies._dictionaries) == 1
+
+
+def test_the_search_for_bodies_without_a_dictionary_reads_the_partial_index(db):
+    """compact_bodies runs after every batch of crawls: it must find the few plain bodies through
+    the partial index (m018), not by scanning the rows of every body the store holds."""
+    plan = " ".join(row[3] for row in db.execute("explain query plan " + PLAIN_BY_SOURCE).fetchall())
+    assert "idx_raw_bodies_plain" in plan and "SCAN b " not in plan.replace("SCAN b USING", "")
