@@ -266,9 +266,14 @@ def extract(inputs: tuple[str, ...], encoding: str | None) -> None:
 @click.option("--raw-html-keep-days", envvar="GOVWATCH_RAW_HTML_KEEP_DAYS", default=None, type=int, show_envvar=True,
               help="Daily, drop the raw HTML of versions older than this of articles that never changed "
                    "(text and hashes are kept). Off when not given.")
+@click.option("--run-log-keep-days", envvar="GOVWATCH_RUN_LOG_KEEP_DAYS", default=30, show_default=True,
+              type=click.IntRange(min=0), show_envvar=True,
+              help="Daily, drop the log tails and fetch errors of runs older than this (each run's status, "
+                   "counts and message are kept, and all of each source's latest run); 0 keeps them.")
 def run_service(db_path: str, config_path: str, demo_url: str, poll_s: float, parallel: int,
                 subscriptions_path: str, redis_url: str | None, backup_dir: str | None, backup_every: str,
-                backup_keep: int, backup_compress: str, raw_html_keep_days: int | None) -> None:
+                backup_keep: int, backup_compress: str, raw_html_keep_days: int | None,
+                run_log_keep_days: int) -> None:
     """Run the scheduler service until SIGTERM/SIGINT: each enabled source on its schedule."""
     import logging
 
@@ -288,13 +293,14 @@ def run_service(db_path: str, config_path: str, demo_url: str, poll_s: float, pa
             except ValueError as exc:
                 raise UserError(f"--backup-*: {exc}") from None
             jobs.append(settings.job(db_path))
-        if raw_html_keep_days is not None:
-            from monitor.retention import retention_job
+        from monitor.retention import retention_job
 
-            try:
-                jobs.append(retention_job(db_path, raw_html_keep_days))
-            except ValueError as exc:
-                raise UserError(str(exc)) from None
+        try:
+            retention = retention_job(db_path, raw_html_keep_days, run_log_keep_days)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+        if retention is not None:
+            jobs.append(retention)
         options = ServiceOptions(poll_s=poll_s, parallel=parallel, demo_url=demo_url, redis_url=redis_url,
                                  extra_jobs=jobs)
         CrawlService(db_path, config_path, options).run_forever()
@@ -413,6 +419,21 @@ def prune_raw_html_command(db_path: str, older_than_days: int) -> None:
         db = existing_db(db_path)
         pruned = prune_raw_bodies(db, older_than_days)
     click.echo(f"dropped the raw HTML of {pruned} version(s); run `govwatch backup` for a compacted copy")
+
+
+@main.command("prune-run-logs")
+@db_option
+@click.option("--older-than-days", type=click.IntRange(min=1), required=True,
+              help="Runs that finished longer ago than this lose their log tail and fetch errors.")
+def prune_run_logs_command(db_path: str, older_than_days: int) -> None:
+    """Drop the log tails and fetch errors of old runs (their status, counts and message stay,
+    and all of each source's latest run); `govwatch run` does it daily after 30 days."""
+    from storage.runs import prune_run_logs
+
+    with clear_errors():
+        db = existing_db(db_path)
+        pruned = prune_run_logs(db, older_than_days)
+    click.echo(f"dropped the log tails and fetch errors of {pruned} run(s); run `govwatch backup` for a compacted copy")
 
 
 @main.group()

@@ -1,5 +1,6 @@
 """Where the bytes of the store go: every table and index page counted (SQLite's `dbstat`),
-grouped into the parts an operator can act on (text, versions, raw HTML, search index, events).
+grouped into the parts an operator can act on (text, versions, raw HTML, search index,
+attachments, events, runs).
 
 `govwatch stats` prints it; `python -m bench.growth` measures it per article on real pages.
 """
@@ -10,18 +11,26 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from storage.attachments import FTS_TABLE as ATTACHMENTS_FTS
 from storage.search import FTS_TABLE
 
 # Table → part. Indexes count with their table; FTS5 shadow tables (articles_fts_data, …) with
-# the search index; anything not named here (runs, errors, copies, schedules …) is "other".
+# the search index, the attachments' (attachments_fts_data, …) with the attachments; anything not
+# named here (copies, list pages, schedules …) is "other". Runs are a part of their own: they
+# grow with the crawls, not the articles (storage/runs.py prune_run_logs keeps them in check).
 PARTS = {
     "articles": "text",
     "article_versions": "versions",
     "raw_bodies": "raw HTML",
     "body_dictionaries": "raw HTML",
+    "attachments": "attachments",
+    "attachment_versions": "attachments",
+    "attachment_files": "attachments",
     "events": "events",
+    "crawl_runs": "runs",
+    "fetch_errors": "runs",
 }
-PART_ORDER = ("text", "versions", "raw HTML", "search index", "events", "other", "free pages")
+PART_ORDER = ("text", "versions", "raw HTML", "search index", "attachments", "events", "runs", "other", "free pages")
 
 
 @dataclass(frozen=True)
@@ -45,7 +54,12 @@ def measure_footprint(db: sqlite_utils.Database) -> Footprint:
     by_part = dict.fromkeys(PART_ORDER, 0)
     for name, size in db.execute("select name, sum(pgsize) from dbstat group by name"):
         table = owner.get(name, name)
-        part = "search index" if table.startswith(FTS_TABLE) else PARTS.get(table, "other")
+        if table.startswith(FTS_TABLE):
+            part = "search index"
+        elif table.startswith(ATTACHMENTS_FTS):
+            part = "attachments"
+        else:
+            part = PARTS.get(table, "other")
         by_part[part] += size
     page_size = db.execute("pragma page_size").fetchone()[0]
     by_part["free pages"] = db.execute("pragma freelist_count").fetchone()[0] * page_size

@@ -121,7 +121,7 @@ def test_footprint_adds_up_to_the_file_and_stats_prints_it(db, tmp_path):
     footprint = measure_footprint(db)
     assert footprint.total == footprint.file_bytes
     assert footprint.articles == 20 and set(footprint.bytes_by_part) == set(PART_ORDER)
-    assert all(footprint.bytes_by_part[p] > 0 for p in ("text", "versions", "raw HTML", "search index", "events"))
+    assert all(footprint.bytes_by_part[p] > 0 for p in ("text", "versions", "raw HTML", "search index", "events", "runs"))
     db.conn.commit()
     printed = govwatch("stats", "--db", str(tmp_path / "store.db")).stdout
     for part in PART_ORDER:
