@@ -14,10 +14,11 @@ from typing import Self
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.robotstxt import RobotParser
 from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.misc import load_object
 
 # Responses that mean "you are going too fast" rather than "this page is broken".
 SLOW_DOWN_STATUSES = {429, 503}
@@ -67,11 +68,13 @@ class CrawlDelayMiddleware:
 class BackoffMiddleware:
     """Multiplies a host's delay after 429/503 or a connection error; decays it on success."""
 
-    def __init__(self, crawler: Crawler, factor: float, max_delay: float, base_delay: float) -> None:
+    def __init__(self, crawler: Crawler, factor: float, max_delay: float, base_delay: float,
+                 host_errors: tuple[type[BaseException], ...] = (OSError,)) -> None:
         self.crawler = crawler
         self.factor = factor
         self.max_delay = max_delay
         self.base_delay = base_delay
+        self.host_errors = host_errors
         self.backoff: dict[str, float] = {}  # slot key → extra delay currently imposed
         self.jitter: dict[str, float] = {}  # slot key → its random spread, while a Retry-After holds
 
@@ -80,8 +83,13 @@ class BackoffMiddleware:
         factor = crawler.settings.getfloat("GOVWATCH_BACKOFF_FACTOR", 2.0)
         if factor <= 1.0:
             raise NotConfigured
+        # What says the host is struggling: the network errors Scrapy retries (RETRY_EXCEPTIONS:
+        # refused, reset, timed out, DNS). Not an IgnoreRequest: a URL robots.txt forbids, or one
+        # our scope refuses, never reached the host, and backing off on each made a crawl whose
+        # list shows a few disallowed links wait up to backoff_max_delay between all its pages.
+        errors = tuple(load_object(path) for path in crawler.settings.getlist("RETRY_EXCEPTIONS"))
         return cls(crawler, factor, crawler.settings.getfloat("GOVWATCH_BACKOFF_MAX_DELAY", 60.0),
-                   crawler.settings.getfloat("DOWNLOAD_DELAY", 0.0))
+                   crawler.settings.getfloat("DOWNLOAD_DELAY", 0.0), errors)
 
     def process_request(self, request: Request) -> None:
         floor = self.backoff.get(_slot_key(self.crawler, request))
@@ -99,7 +107,8 @@ class BackoffMiddleware:
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:
-        self._slow_down(request)
+        if isinstance(exception, self.host_errors) and not isinstance(exception, IgnoreRequest):
+            self._slow_down(request)
 
     def _slow_down(self, request: Request, at_least: float | None = None) -> None:
         """Raise the host's delay; a Retry-After (capped at backoff_max_delay) is a floor.
