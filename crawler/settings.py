@@ -34,6 +34,9 @@ CONCURRENT_ITEMS = 16
 DOWNLOADER_MIDDLEWARES = {
     # first: no request leaves for another site or port, whatever produced it (SSRF)
     "crawler.middlewares.OnSiteRequestMiddleware": 50,
+    # Scrapy's, at its place (100), with each host's rules read again once a day old (crawler/robots.py)
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.ExpiringRobotsTxtMiddleware": 100,
     # after RobotsTxtMiddleware (100), so robots.txt is parsed before the first page request
     "crawler.politeness.CrawlDelayMiddleware": 120,
     "crawler.middlewares.ConditionalGetMiddleware": 560,
@@ -91,6 +94,7 @@ EXTENSIONS = {
 GOVWATCH_BACKOFF_FACTOR = 2.0  # per source: politeness.backoff_factor (1 switches backoff off)
 GOVWATCH_BACKOFF_MAX_DELAY = 60.0
 GOVWATCH_CRAWL_DELAY_ENABLED = True  # per source: politeness.honour_crawl_delay
+GOVWATCH_ROBOTSTXT_MAX_AGE_S = 24 * 3600  # a host's robots.txt is read again once this old (RFC 9309)
 GOVWATCH_DB = "govwatch.db"
 # Extraction worker processes per crawl (crawler/extraction_pool.py): "auto" = the cores
 # (`govwatch crawl`/`run` share them between parallel crawls), 0 = extract in the crawl process.

@@ -1,0 +1,112 @@
+"""robots.txt: a host's rules are read again once GOVWATCH_ROBOTSTXT_MAX_AGE_S old (crawler/robots.py),
+so a long-lived crawler (a distributed worker) hears a site that disallows a path later on; and a
+link robots.txt forbids is skipped without slowing the host down (crawler/politeness.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.config import SourceConfig, source_as_record
+from monitor.crawls import finish_crawl, start_crawl
+from storage import open_db
+from storage.sources import sync_sources
+from tests.security.hostile_site import LIST_PATH, HostileSite, Page, notice, notice_title
+
+pytestmark = pytest.mark.slow
+
+ALLOW_ALL = b"User-agent: *\nAllow: /\n"
+NOTICES = 30  # more than CONCURRENT_REQUESTS (16): the later ones reach the middlewares as slots free up
+
+
+class ChangingRobotsSite(HostileSite):
+    """Allows everything in its first robots.txt, disallows the notices in every later one."""
+
+    def answer(self, path: str) -> Page:
+        if path == "/robots.txt":
+            with self.lock:
+                self.hits[path] += 1
+                first = self.hits[path] == 1
+            return Page(ALLOW_ALL if first else b"User-agent: *\nDisallow: /gov/2024/\n")
+        return super().answer(path)
+
+
+def crawl(tmp_path, max_age_s: float | None) -> tuple[HostileSite, str, int]:
+    """One crawl of a slow source (0.15 s between requests, so it outlives a short max age)."""
+    site = ChangingRobotsSite().start()
+    for n in range(1, NOTICES + 1):
+        path, html = notice(n)
+        site.add(path, html)
+        site.link(path, notice_title(n))
+    db_path = tmp_path / "govwatch.db"
+    config = SourceConfig.model_validate({
+        "name": "robots", "kind": "gov", "start_urls": [site.url(LIST_PATH)], "allow_paths": ["/gov/"],
+        "article_pattern": r"/gov/\d{4}/\d{2}/t\d{8}_\d+\.html$", "time_limit_s": 120, "schedule": "every 1h",
+        "politeness": {"autothrottle": False, "download_delay": 0.15, "concurrent_requests": 1, "obey_robots": True}})
+    db = open_db(db_path)
+    sync_sources(db, [source_as_record(config)])
+    db.close()
+    settings = {"GOVWATCH_ROBOTSTXT_MAX_AGE_S": max_age_s} if max_age_s is not None else {}
+    try:
+        job = start_crawl(db_path, "robots", trigger="test", time_limit_s=120, extra_settings=settings)
+        job.process.wait(timeout=120)
+        log = job.log_path.read_text(encoding="utf-8", errors="replace")
+        run = finish_crawl(db_path, job)
+    finally:
+        site.stop()
+    return site, log, run["articles_new"]
+
+
+def test_a_crawl_reads_robots_txt_once_by_default(tmp_path) -> None:
+    site, log, new = crawl(tmp_path, None)
+    assert site.hits["/robots.txt"] == 1 and new == NOTICES
+    assert "robotstxt_expired" not in log
+
+
+def test_rules_a_day_old_are_read_again_and_obeyed(tmp_path) -> None:
+    site, log, new = crawl(tmp_path, 0.5)  # "a day", shortened: the crawl takes ~5 s
+    assert site.hits["/robots.txt"] >= 2 and "'govwatch/robotstxt_expired'" in log
+    # the later robots.txt disallows the notices: those asked for after it are not fetched
+    assert "'robotstxt/forbidden'" in log and 0 < new < NOTICES
+    fetched = sum(site.hits[p] for p in site.hits if p.startswith("/gov/2024/"))
+    assert fetched == new
+
+
+class SomeDisallowedSite(HostileSite):
+    """Disallows the notices of 1 to 9 May; the others are allowed."""
+
+    def answer(self, path: str) -> Page:
+        if path == "/robots.txt":
+            with self.lock:
+                self.hits[path] += 1
+            return Page(b"User-agent: *\nDisallow: /gov/2024/05/t2024050\n")
+        return super().answer(path)
+
+
+def test_links_robots_txt_forbids_do_not_slow_the_host_down(tmp_path) -> None:
+    """A forbidden link never reached the host: it used to count as a host error, so after a few
+    the back-off made every later page wait up to backoff_max_delay (60 s) and the crawl hit its
+    time limit."""
+    site = SomeDisallowedSite().start()
+    for n in range(1, NOTICES + 1):
+        path, html = notice(n)
+        site.add(path, html)
+        site.link(path, notice_title(n))
+    db_path = tmp_path / "govwatch.db"
+    config = SourceConfig.model_validate({
+        "name": "robots", "kind": "gov", "start_urls": [site.url(LIST_PATH)], "allow_paths": ["/gov/"],
+        "article_pattern": r"/gov/\d{4}/\d{2}/t\d{8}_\d+\.html$", "time_limit_s": 120, "schedule": "every 1h",
+        "politeness": {"autothrottle": False, "download_delay": 0, "concurrent_requests": 4, "obey_robots": True}})
+    db = open_db(db_path)
+    sync_sources(db, [source_as_record(config)])
+    db.close()
+    try:
+        job = start_crawl(db_path, "robots", trigger="test", time_limit_s=120)
+        job.process.wait(timeout=120)
+        log = job.log_path.read_text(encoding="utf-8", errors="replace")
+        run = finish_crawl(db_path, job)
+    finally:
+        site.stop()
+    forbidden = [p for p in site.pages if p.startswith("/gov/2024/05/t2024050")]
+    assert 0 < len(forbidden) < NOTICES and f"'robotstxt/forbidden': {len(forbidden)}" in log
+    assert run["articles_new"] == NOTICES - len(forbidden) and not any(site.hits[p] for p in forbidden)
+    assert "govwatch/backoff" not in log and run["seconds"] < 30
