@@ -249,6 +249,7 @@ class Soak:
                 time.sleep(0.5)
             say(f"simulated {self.days:g} days in {time.monotonic() - started:.0f} s; stopping the service")
         finally:
+            phases = {"simulated_s": time.monotonic() - started}
             for site in self.sites:
                 site.clear_faults()
             for name, site in zip(self.names, self.sites, strict=True):
@@ -262,15 +263,18 @@ class Soak:
                 except subprocess.TimeoutExpired:
                     self.service.kill()
         stopped_rc = self.service.returncode if self.service else None
+        phases["service_stop_s"] = time.monotonic() - started - sum(phases.values())
         catch_up = subprocess.run(
             [sys.executable, "-m", "monitor", "crawl", "--db", str(self.db_path), "--config", str(self.config)],
             cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600, check=False, env=self.marked_env())
         (self.workdir / "catch_up.log").write_text(catch_up.stdout + catch_up.stderr, encoding="utf-8")
         for site in self.sites:
             site.stop()
+        phases["catch_up_crawl_s"] = time.monotonic() - started - sum(phases.values())
         left_behind = self.processes_left_behind()
+        phases["left_behind_wait_s"] = time.monotonic() - started - sum(phases.values())
         return {**self.check(stopped_rc, catch_up.returncode, time.monotonic() - started),
-                "processes_left_behind": len(left_behind)}
+                "phases": {k: round(v, 1) for k, v in phases.items()}, "processes_left_behind": len(left_behind)}
 
     def marked_env(self) -> dict[str, str]:
         """The environment of everything this soak starts, with a mark every descendant inherits
@@ -442,8 +446,10 @@ def main(argv: list[str] | None = None) -> int:
         args.keep.mkdir(parents=True, exist_ok=False)
     # A failing soak's folder is kept whatever --keep says: the failure may not come back.
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="govwatch-soak-"))
+    began = time.monotonic()  # the whole command: the sites' start-up and the checks included
     soak = Soak(workdir, args.sources, args.days, args.minutes * 60, rates=rates, seed=args.seed)
     results = soak.run()
+    results["command_seconds"] = round(time.monotonic() - began, 1)
     (workdir / "truth.json").write_text(json.dumps(soak.truth, ensure_ascii=False))
     problems = verdict(results)
     if args.keep is None and not problems:

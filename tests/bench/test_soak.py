@@ -23,6 +23,10 @@ def test_short_soak_records_every_logged_event_once_through_faults_and_kills(tmp
     assert sum(n for kind, n in counts.items() if kind.startswith("fault ")) >= 5
     assert results["truth_events"] == results["recorded_events"] > 12
     assert results["catch_up_crawl_exit"] == 0
+    # where the wall time went (the full soak's bound is 15 minutes): the phases add up to it
+    phases = results["phases"]
+    assert set(phases) == {"simulated_s", "service_stop_s", "catch_up_crawl_s", "left_behind_wait_s"}
+    assert phases["catch_up_crawl_s"] > 0 and abs(sum(phases.values()) - results["seconds"]) < 1
 
     # A lost event is reported with what the store holds of its article and its source's last runs.
     conn = sqlite3.connect(soak.db_path)
