@@ -30,9 +30,9 @@ class ChangingRobotsSite(HostileSite):
         return super().answer(path)
 
 
-def crawl(tmp_path, max_age_s: float | None) -> tuple[HostileSite, str, int]:
-    """One crawl of a slow source (0.15 s between requests, so it outlives a short max age)."""
-    site = ChangingRobotsSite().start()
+def crawl(tmp_path, site: HostileSite, politeness: dict, settings: dict | None = None) -> tuple[str, dict]:
+    """One crawl of NOTICES notices on `site`: the crawl's log and its run."""
+    site.start()
     for n in range(1, NOTICES + 1):
         path, html = notice(n)
         site.add(path, html)
@@ -41,29 +41,35 @@ def crawl(tmp_path, max_age_s: float | None) -> tuple[HostileSite, str, int]:
     config = SourceConfig.model_validate({
         "name": "robots", "kind": "gov", "start_urls": [site.url(LIST_PATH)], "allow_paths": ["/gov/"],
         "article_pattern": r"/gov/\d{4}/\d{2}/t\d{8}_\d+\.html$", "time_limit_s": 120, "schedule": "every 1h",
-        "politeness": {"autothrottle": False, "download_delay": 0.15, "concurrent_requests": 1, "obey_robots": True}})
+        "politeness": {"autothrottle": False, "obey_robots": True, **politeness}})
     db = open_db(db_path)
     sync_sources(db, [source_as_record(config)])
     db.close()
-    settings = {"GOVWATCH_ROBOTSTXT_MAX_AGE_S": max_age_s} if max_age_s is not None else {}
     try:
-        job = start_crawl(db_path, "robots", trigger="test", time_limit_s=120, extra_settings=settings)
+        job = start_crawl(db_path, "robots", trigger="test", time_limit_s=120, extra_settings=settings or {})
         job.process.wait(timeout=120)
         log = job.log_path.read_text(encoding="utf-8", errors="replace")
         run = finish_crawl(db_path, job)
     finally:
         site.stop()
-    return site, log, run["articles_new"]
+    return log, run
+
+
+# 0.15 s between requests, one at a time: the crawl outlives a short max age
+SLOW = {"download_delay": 0.15, "concurrent_requests": 1}
 
 
 def test_a_crawl_reads_robots_txt_once_by_default(tmp_path) -> None:
-    site, log, new = crawl(tmp_path, None)
-    assert site.hits["/robots.txt"] == 1 and new == NOTICES
+    site = ChangingRobotsSite()
+    log, run = crawl(tmp_path, site, SLOW)
+    assert site.hits["/robots.txt"] == 1 and run["articles_new"] == NOTICES
     assert "robotstxt_expired" not in log
 
 
 def test_rules_a_day_old_are_read_again_and_obeyed(tmp_path) -> None:
-    site, log, new = crawl(tmp_path, 0.5)  # "a day", shortened: the crawl takes ~5 s
+    site = ChangingRobotsSite()
+    log, run = crawl(tmp_path, site, SLOW, {"GOVWATCH_ROBOTSTXT_MAX_AGE_S": 0.5})  # "a day": the crawl takes ~5 s
+    new = run["articles_new"]
     assert site.hits["/robots.txt"] >= 2 and "'govwatch/robotstxt_expired'" in log
     # the later robots.txt disallows the notices: those asked for after it are not fetched
     assert "'robotstxt/forbidden'" in log and 0 < new < NOTICES
@@ -86,26 +92,8 @@ def test_links_robots_txt_forbids_do_not_slow_the_host_down(tmp_path) -> None:
     """A forbidden link never reached the host: it used to count as a host error, so after a few
     the back-off made every later page wait up to backoff_max_delay (60 s) and the crawl hit its
     time limit."""
-    site = SomeDisallowedSite().start()
-    for n in range(1, NOTICES + 1):
-        path, html = notice(n)
-        site.add(path, html)
-        site.link(path, notice_title(n))
-    db_path = tmp_path / "govwatch.db"
-    config = SourceConfig.model_validate({
-        "name": "robots", "kind": "gov", "start_urls": [site.url(LIST_PATH)], "allow_paths": ["/gov/"],
-        "article_pattern": r"/gov/\d{4}/\d{2}/t\d{8}_\d+\.html$", "time_limit_s": 120, "schedule": "every 1h",
-        "politeness": {"autothrottle": False, "download_delay": 0, "concurrent_requests": 4, "obey_robots": True}})
-    db = open_db(db_path)
-    sync_sources(db, [source_as_record(config)])
-    db.close()
-    try:
-        job = start_crawl(db_path, "robots", trigger="test", time_limit_s=120)
-        job.process.wait(timeout=120)
-        log = job.log_path.read_text(encoding="utf-8", errors="replace")
-        run = finish_crawl(db_path, job)
-    finally:
-        site.stop()
+    site = SomeDisallowedSite()
+    log, run = crawl(tmp_path, site, {"download_delay": 0, "concurrent_requests": 4})
     forbidden = [p for p in site.pages if p.startswith("/gov/2024/05/t2024050")]
     assert 0 < len(forbidden) < NOTICES and f"'robotstxt/forbidden': {len(forbidden)}" in log
     assert run["articles_new"] == NOTICES - len(forbidden) and not any(site.hits[p] for p in forbidden)

@@ -9,12 +9,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from storage import open_db
 from storage.articles import FetchedArticle, raw_html, record_page
 from storage.footprint import PART_ORDER, measure_footprint
 from storage.raw_bodies import DICT_MIN_SAMPLES, PLAIN_BY_SOURCE, compact_bodies, prune_raw_bodies
 from storage.runs import start_run
-from storage.sources import sync_sources
 from tests.conftest import govwatch
 
 WORDS = ["乡村振兴", "产业发展", "基层治理", "公共服务", "生态保护", "人才培养", "财政资金", "监督检查", "安全生产", "民生保障"]
@@ -36,11 +34,8 @@ def article(i: int, source: str = "county", fetched_at: str | None = None, text:
 
 
 @pytest.fixture
-def db(tmp_path):
-    database = open_db(tmp_path / "store.db")
-    sync_sources(database, [{"name": "county", "schedule": "every 1h"}, {"name": "city", "schedule": "every 1h"}])
-    yield database
-    database.close()
+def db(county_city_db):
+    return county_city_db
 
 
 def stored_bodies(db) -> dict[int, bytes]:

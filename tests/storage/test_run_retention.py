@@ -9,20 +9,15 @@ from datetime import UTC, datetime
 import pytest
 
 from monitor.retention import prune_old, retention_job
-from storage import open_db
 from storage.runs import close_run, prune_run_logs, record_fetch_error, start_run
-from storage.sources import sync_sources
 from tests.conftest import govwatch
 
 NOW = datetime(2026, 11, 30, tzinfo=UTC)
 
 
 @pytest.fixture
-def db(tmp_path):
-    database = open_db(tmp_path / "store.db")
-    sync_sources(database, [{"name": "county", "schedule": "every 1h"}, {"name": "city", "schedule": "every 1h"}])
-    yield database
-    database.close()
+def db(county_city_db):
+    return county_city_db
 
 
 def finished_run(db, source: str, finished_at: str, errors: int = 1) -> int:

@@ -112,6 +112,19 @@ def test_a_second_crawl_makes_no_new_versions_of_unchanged_files(crawled) -> Non
     assert crawled["site"].hits["/gov/files/fangan.docx"] == 2  # asked again on the re-check
 
 
+def one_source(tmp_path, site: HostileSite, **extra) -> Path:
+    """A store with the site's column as its one source ("hostile"); the store's path."""
+    db_path = tmp_path / "govwatch.db"
+    config = SourceConfig.model_validate({
+        "name": "hostile", "kind": "gov", "start_urls": [site.url(LIST_PATH)], "allow_paths": ["/gov/"],
+        "article_pattern": r"/gov/\d{4}/\d{2}/t\d{8}_\d+\.html$", "time_limit_s": 300,
+        "politeness": FAST_POLITENESS, "schedule": "every 1h", **extra})
+    db = open_db(db_path)
+    sync_sources(db, [source_as_record(config)])
+    db.close()
+    return db_path
+
+
 def test_with_reading_off_files_are_fetched_and_kept_not_read(tmp_path) -> None:
     """GOVWATCH_ATTACHMENTS_READ=False: the baseline bench/attachments.py measures reading against."""
     import hashlib
@@ -124,14 +137,7 @@ def test_with_reading_off_files_are_fetched_and_kept_not_read(tmp_path) -> None:
     path, html = notice(1, extra_body='<p>附件：<a href="/gov/files/fangan.docx">附件1：fangan.docx</a></p>')
     site.add(path, html)
     site.link(path, notice_title(1))
-    db_path = tmp_path / "govwatch.db"
-    config = SourceConfig.model_validate({
-        "name": "hostile", "kind": "gov", "start_urls": [site.url(LIST_PATH)], "allow_paths": ["/gov/"],
-        "article_pattern": r"/gov/\d{4}/\d{2}/t\d{8}_\d+\.html$", "time_limit_s": 300,
-        "politeness": FAST_POLITENESS, "schedule": "every 1h"})
-    db = open_db(db_path)
-    sync_sources(db, [source_as_record(config)])
-    db.close()
+    db_path = one_source(tmp_path, site)
     try:
         job = start_crawl(db_path, "hostile", trigger="test", time_limit_s=300,
                           extra_settings={"GOVWATCH_ATTACHMENTS_READ": False})
@@ -160,14 +166,7 @@ def test_a_file_served_again_with_the_same_bytes_is_not_read_again(tmp_path) -> 
                                       '<p><a href="/gov/files/broken.docx">附件2：broken.docx</a></p>')
     site.add(path, html)
     site.link(path, notice_title(1))
-    db_path = tmp_path / "govwatch.db"
-    config = SourceConfig.model_validate({
-        "name": "hostile", "kind": "gov", "start_urls": [site.url(LIST_PATH)], "allow_paths": ["/gov/"],
-        "article_pattern": r"/gov/\d{4}/\d{2}/t\d{8}_\d+\.html$", "time_limit_s": 300,
-        "politeness": FAST_POLITENESS, "recheck": ALWAYS_RECHECK, "schedule": "every 1h"})
-    db = open_db(db_path)
-    sync_sources(db, [source_as_record(config)])
-    db.close()
+    db_path = one_source(tmp_path, site, recheck=ALWAYS_RECHECK)
 
     def crawl() -> str:
         job = start_crawl(db_path, "hostile", trigger="test", time_limit_s=300)
