@@ -86,7 +86,7 @@ def main() -> None:
 
 def crawl_and_report(db_path: str, sources: list[SourceConfig], trigger: str, console: Console,
                      extra_settings: dict | None = None, title: str = "crawl summary",
-                     stored: list[dict] | None = None) -> list[dict]:
+                     stored: list[dict] | None = None, parallel: int = 2) -> list[dict]:
     """Sync `sources` into the store, crawl them and `stored` (sources only the database holds,
     added with `govwatch sources add`/`try --add`), and print the per-source summary."""
     stored = stored or []
@@ -100,7 +100,7 @@ def crawl_and_report(db_path: str, sources: list[SourceConfig], trigger: str, co
     with LiveProgress(db_path, console) as progress:
         runs = run_crawls(
             db_path, [s.name for s in sources] + [r["name"] for r in stored], trigger=trigger,
-            time_limits=time_limits, extra_settings=extra_settings,
+            time_limits=time_limits, extra_settings=extra_settings, parallel=parallel,
             on_tick=progress.tick,
         )
     rows = summary_rows(db_path, runs)
@@ -112,8 +112,10 @@ def crawl_and_report(db_path: str, sources: list[SourceConfig], trigger: str, co
 @db_option
 @config_option
 @click.option("--demo-url", default=DEFAULT_DEMO_URL, show_default=True, help="Address substituted for {demo}.")
+@click.option("--parallel", default=2, show_default=True, type=click.IntRange(min=1),
+              help="Crawls running at once (a catch-up of many sources: as `govwatch run --parallel`).")
 @click.argument("names", nargs=-1)
-def crawl(db_path: str, config_path: str, demo_url: str, names: tuple[str, ...]) -> None:
+def crawl(db_path: str, config_path: str, demo_url: str, parallel: int, names: tuple[str, ...]) -> None:
     """Crawl sources (all enabled ones when no NAMES are given) into the database.
 
     A NAME is looked up in the sources file, then in the database (sources added with
@@ -134,7 +136,7 @@ def crawl(db_path: str, config_path: str, demo_url: str, names: tuple[str, ...])
         else:
             chosen = [s for s in configured.values() if s.enabled]
             stored = [r for r in in_db.values() if r.get("enabled")]
-        rows = crawl_and_report(db_path, chosen, "cli", console, stored=stored)
+        rows = crawl_and_report(db_path, chosen, "cli", console, stored=stored, parallel=parallel)
     if any(r["status"] != "ok" for r in rows):
         sys.exit(1)
 
@@ -250,7 +252,7 @@ def extract(inputs: tuple[str, ...], encoding: str | None) -> None:
 @config_option
 @click.option("--demo-url", default=DEFAULT_DEMO_URL, show_default=True, help="Address substituted for {demo}.")
 @click.option("--poll", "poll_s", default=2.0, show_default=True, help="Seconds between checks for operator changes.")
-@click.option("--parallel", default=2, show_default=True, help="Crawls running at once.")
+@click.option("--parallel", default=2, show_default=True, type=click.IntRange(min=1), help="Crawls running at once.")
 @click.option("--subscriptions", "subscriptions_path", default=str(PROJECT_ROOT / "subscriptions.yaml"),
               show_default=True, help="Digest subscriptions; the daily digest is a job of the service.")
 @click.option("--redis-url", envvar="GOVWATCH_REDIS_URL", default=None, show_envvar=True,

@@ -126,6 +126,13 @@ def test_an_unknown_source_to_crawl(files):
     assert_clear_failure(result, "unknown source(s) nosuch", "configured: x")
 
 
+@pytest.mark.parametrize("command", ["crawl", "run"])
+def test_no_crawl_slots_is_refused(files, command):
+    result = govwatch(command, "--db", str(files["db"]), "--config", str(files["config"]), "--parallel", "0",
+                      check=False)
+    assert_clear_failure(result, "--parallel")
+
+
 @pytest.mark.parametrize("command", [["pause", "nosuch"], ["resume", "nosuch"], ["schedule", "nosuch", "every 2h"]])
 def test_an_unknown_source_to_change(files, command):
     result = govwatch("sources", *command, "--db", str(files["db"]), check=False)
