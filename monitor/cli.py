@@ -34,6 +34,7 @@ from monitor.sources_cli import commands as source_commands
 from monitor.warc_export import export_warc
 from storage import open_db
 from storage.database import StoreError
+from storage.runs import RUN_LOG_KEEP_DAYS
 from storage.sources import sync_sources
 
 DEFAULT_CONFIG = os.environ.get("GOVWATCH_CONFIG", str(PROJECT_ROOT / "sources.yaml"))
@@ -268,7 +269,7 @@ def extract(inputs: tuple[str, ...], encoding: str | None) -> None:
 @click.option("--raw-html-keep-days", envvar="GOVWATCH_RAW_HTML_KEEP_DAYS", default=None, type=int, show_envvar=True,
               help="Daily, drop the raw HTML of versions older than this of articles that never changed "
                    "(text and hashes are kept). Off when not given.")
-@click.option("--run-log-keep-days", envvar="GOVWATCH_RUN_LOG_KEEP_DAYS", default=30, show_default=True,
+@click.option("--run-log-keep-days", envvar="GOVWATCH_RUN_LOG_KEEP_DAYS", default=RUN_LOG_KEEP_DAYS, show_default=True,
               type=click.IntRange(min=0), show_envvar=True,
               help="Daily, drop the log tails and fetch errors of runs older than this (each run's status, "
                    "counts and message are kept, and all of each source's latest run); 0 keeps them.")

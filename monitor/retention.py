@@ -19,10 +19,9 @@ from apscheduler.triggers.cron import CronTrigger
 
 from storage import open_db
 from storage.raw_bodies import prune_raw_bodies
-from storage.runs import prune_run_logs
+from storage.runs import RUN_LOG_KEEP_DAYS, prune_run_logs
 
 log = logging.getLogger("govwatch.retention")
-RUN_LOG_KEEP_DAYS = 30
 
 
 def prune_old(db_path: str, raw_html_keep_days: int | None, run_log_keep_days: int | None) -> dict[str, int] | None:

@@ -106,8 +106,6 @@ def compact_search_index(db: sqlite_utils.Database, pages: int = MERGE_PAGES_PER
     `table`: the articles' index by default; the attachments' (storage/attachments.py) grows the
     same way, by the text of every file read, and is stepped by `compact_attachment_index`.
     """
-    if not db[table].exists():
-        return False
     segments = index_segment_pages(db, table)
     if len(segments) < 2 or sum(segments[1:]) < MERGE_WHEN_REST_SHARE * segments[0]:
         return False
