@@ -15,6 +15,7 @@ from w3lib.url import canonicalize_url
 
 from crawler.extraction_pool import Extracted, ExtractionPool, default_workers, extract_for_store, peak_rss_kb
 from crawler.items import ArticlePage
+from crawler.signals import outcome_noted
 from storage import open_db
 from storage.outcome_writer import record_outcome
 from storage.outcomes import (
@@ -26,6 +27,7 @@ from storage.outcomes import (
     FetchFailure,
     ListPageFetched,
     ListProfileLearned,
+    RobotsTxtFetched,
 )
 from storage.runs import articles_stored, close_run, get_run, run_outcome, start_run
 from storage.transactions import batch, writing
@@ -199,6 +201,7 @@ class StoragePipeline:
         # spider_closed signal, which fires after the pipelines' close_spider.
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(pipeline.flush, signal=signals.spider_idle)
+        crawler.signals.connect(pipeline.note_outcome, signal=outcome_noted)
         return pipeline
 
     def open_spider(self) -> None:
@@ -226,6 +229,11 @@ class StoragePipeline:
         else:
             self.flush_if_old()
         return item
+
+    def note_outcome(self, outcome: Any) -> None:
+        """An outcome from a component that yields no items (crawler.signals.outcome_noted)."""
+        if self.db is not None:
+            self.process_item(outcome)
 
     def flush_if_old(self) -> None:
         if self.pending and time.monotonic() - self.oldest_pending >= self.batch_seconds:
@@ -279,6 +287,9 @@ class StoragePipeline:
                 except Exception as exc:  # one bad item must not lose the batch; it is kept in the run log
                     log.exception("could not store %s", getattr(item, "url", item))
                     self.crawler.stats.inc_value("govwatch/store_failed")
+                    if not hasattr(item, "url"):  # not a page's (a robots.txt): nothing to report on
+                        outcomes.append(None)
+                        continue
                     failure = FetchFailure(item.url, item.source, f"store failed: {type(exc).__name__}: {exc}",
                                            getattr(item, "http_status", None))
                     record_outcome(self.db, self.run_id, failure, self.source_config())
@@ -295,6 +306,8 @@ class StoragePipeline:
             self.crawler.stats.inc_value("govwatch/links_noted", len(item.urls))
         elif isinstance(item, AttachmentFetched):
             self.crawler.stats.inc_value(f"govwatch/attachments/stored_{outcome}")
+        elif isinstance(item, RobotsTxtFetched):
+            self.crawler.stats.inc_value(f"govwatch/robotstxt/{outcome}")
         elif outcome is not None:
             self.crawler.stats.inc_value(f"govwatch/articles/{outcome}")
 

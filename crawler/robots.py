@@ -1,11 +1,22 @@
-"""Scrapy's robots.txt middleware, with each host's rules read again once they are a day old.
+"""Scrapy's robots.txt middleware, with each host's rules kept across crawls for a day, and read
+again once a day old.
 
-Why: Scrapy keeps the parsed robots.txt of a host for the life of the crawler. A crawl process
-of one source lives minutes, so that is right there; a distributed worker (crawler/distributed.py)
-lives for months and would obey the robots.txt it read on its first day forever: a site that
-later disallows a path, or asks for a Crawl-delay, would never be heard. RFC 9309 §2.4: a
-crawler SHOULD NOT use a cached robots.txt for more than 24 hours. A host whose robots.txt could
-not be fetched (Scrapy then allows everything) is asked again after the same time.
+Why, both ways (RFC 9309 §2.4: a crawler SHOULD NOT use a cached robots.txt for more than 24
+hours, and may use it that long):
+
+- Scrapy keeps the parsed robots.txt of a host for the life of the crawler. A distributed worker
+  (crawler/distributed.py) lives for months and would obey the robots.txt it read on its first
+  day forever: a site that later disallows a path, or asks for a Crawl-delay, would never be
+  heard. So rules older than GOVWATCH_ROBOTSTXT_MAX_AGE_S are asked for again.
+- A crawl of one source lives seconds to minutes, and there is one per source per schedule: each
+  asked every host for robots.txt again, one request per crawl for the site and ~2 % of an
+  unchanged re-check's CPU. So each robots.txt fetched is stored (storage/robots_txt.py, sent to
+  the StoragePipeline as an outcome, crawler.signals.outcome_noted) and a later crawl whose spider
+  found it there, younger than the same max age (`stored_robots_txt`), parses that instead.
+
+What is kept is what a crawler may reuse: the rules of a 2xx, and "no rules" for a 4xx (RFC 9309
+§2.3.1.3: everything allowed; its error page is not kept). A 5xx or a failed fetch is not kept,
+so the next crawl asks again.
 """
 
 from __future__ import annotations
@@ -13,25 +24,34 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
-from scrapy.http import Request
+from scrapy.http import Request, Response
 from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
+
+from crawler.signals import outcome_noted
+from storage.outcomes import RobotsTxtFetched
+from storage.robots_txt import MAX_BODY_BYTES, StoredRobotsTxt, keepable
+from storage.transactions import utc_now
 
 MAX_AGE_S = 24 * 3600.0
 
 
 class ExpiringRobotsTxtMiddleware(RobotsTxtMiddleware):
-    """RobotsTxtMiddleware whose per-host rules expire after GOVWATCH_ROBOTSTXT_MAX_AGE_S."""
+    """RobotsTxtMiddleware whose per-host rules expire after GOVWATCH_ROBOTSTXT_MAX_AGE_S, and
+    which reuses the spider's `stored_robots_txt` instead of asking while they are younger."""
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.max_age_s = crawler.settings.getfloat("GOVWATCH_ROBOTSTXT_MAX_AGE_S", MAX_AGE_S)
-        self.asked_at: dict[str, float] = {}  # host (netloc) → when its robots.txt was asked for
+        self.asked_at: dict[str, float] = {}  # host (netloc) → when the rules in use were fetched (monotonic)
 
     async def robot_parser(self, request: Request) -> Any:
-        netloc = urlparse_cached(request).netloc
+        url = urlparse_cached(request)
+        netloc = url.netloc
         now = time.monotonic()
         held = self._parsers.get(netloc)
         if netloc in self._parsers and not isinstance(held, Deferred) and \
@@ -39,5 +59,40 @@ class ExpiringRobotsTxtMiddleware(RobotsTxtMiddleware):
             del self._parsers[netloc]  # Scrapy's own path asks for it again
             self.crawler.stats.inc_value("govwatch/robotstxt_expired")
         if netloc not in self._parsers:
+            stored = self.stored_rules(f"{url.scheme}://{netloc}")
+            if stored is not None:
+                return await self.reuse(stored, netloc, request, now)
             self.asked_at[netloc] = now
         return await super().robot_parser(request)
+
+    def stored_rules(self, origin: str) -> StoredRobotsTxt | None:
+        """The origin's robots.txt an earlier crawl stored, if still young enough (used once: when
+        it expires during this crawl, the host is asked)."""
+        stored = getattr(self.crawler.spider, "stored_robots_txt", None) or {}
+        held = stored.pop(origin, None)
+        if held is None or held.age_s() >= self.max_age_s:
+            return None
+        return held
+
+    async def reuse(self, stored: StoredRobotsTxt, netloc: str, request: Request, now: float) -> Any:
+        """Parse the stored file as Scrapy parses a fetched one (and tell robots_parsed's listeners,
+        the Crawl-delay among them), without a request."""
+        waiting: Deferred = Deferred()
+        self._parsers[netloc] = waiting
+        self.asked_at[netloc] = now - max(0.0, stored.age_s())
+        parser = build_from_crawler(self._parserimpl, self.crawler, stored.body)
+        await self.crawler.signals.send_catch_log_async(signal=signals.robots_parsed, robotparser=parser,
+                                                        request=request)
+        self._parsers[netloc] = parser
+        waiting.callback(parser)
+        self._stats.inc_value("govwatch/robotstxt_reused")
+        return parser
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        await super()._parse_robots(response, netloc, request)
+        if keepable(response.status):
+            url = urlparse_cached(request)
+            body = response.body[:MAX_BODY_BYTES] if response.status < 300 else b""
+            outcome = RobotsTxtFetched(f"{url.scheme}://{netloc}", getattr(self.crawler.spider, "source_name", ""),
+                                       response.status, utc_now(), body)
+            self.crawler.signals.send_catch_log(signal=outcome_noted, outcome=outcome)

@@ -40,7 +40,9 @@ from storage.outcomes import (
     ListPageFetched,
     ListProfileLearned,
     Outcome,
+    RobotsTxtFetched,
 )
+from storage.robots_txt import record_robots_txt
 from storage.runs import record_fetch_error
 from storage.sources import UnknownSource, get_source
 from storage.unfetched_links import count_link_failure, forget_link, remember_links
@@ -59,7 +61,7 @@ def record_outcome(db: sqlite_utils.Database, run_id: int, outcome: Outcome,
                    source: Mapping[str, Any] | None = None) -> str:
     """Write one outcome of run `run_id`; return what it was for the article or page:
     new, changed, unchanged, restored, withdrawn, suspected, unknown, error, list, links,
-    profile_saved or profile_pinned.
+    profile_saved, profile_pinned, robots_kept or robots_not_kept.
 
     `source`: the source's config (its `confirm_withdrawal_checks`); None reads it from the
     store. Runs inside the caller's transaction when there is one (a batch), else in its own.
@@ -103,6 +105,9 @@ def record_outcome(db: sqlite_utils.Database, run_id: int, outcome: Outcome,
         return "profile_saved" if saved else "profile_pinned"
     if isinstance(outcome, AttachmentFetched):
         return record_attachment_outcome(db, run_id, outcome)
+    if isinstance(outcome, RobotsTxtFetched):
+        kept = record_robots_txt(db, outcome.origin, outcome.http_status, outcome.body, outcome.fetched_at)
+        return "robots_kept" if kept else "robots_not_kept"
     raise TypeError(f"not a crawl outcome: {type(outcome).__name__}")
 
 

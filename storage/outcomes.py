@@ -16,6 +16,7 @@ process, a test or a bench builds them as it likes.
 - ArticleLinksSeen     the article links it showed that the store does not hold (owed until stored)
 - ListProfileLearned   what the list detector learned about a start page
 - AttachmentFetched    an attachment of a stored article, fetched and read (or why not)
+- RobotsTxtFetched     a host's robots.txt as fetched, for later crawls to reuse
 """
 
 from __future__ import annotations
@@ -194,10 +195,26 @@ class AttachmentFetched:
     body: bytes = b""
 
 
+@dataclass
+class RobotsTxtFetched:
+    """An origin's robots.txt as fetched (storage/robots_txt.py: kept for later crawls while
+    young enough; an answer that must not be reused, a 5xx, is not written)."""
+
+    kind: ClassVar[str] = "robots_txt"
+
+    origin: str                         # scheme://host[:port]
+    source: str                         # the crawl that fetched it
+    http_status: int
+    fetched_at: str | None = None
+    body: bytes = b""
+
+
 Outcome = (FetchedArticle | ArticleNotModified | ArticleGone | FetchFailure | ListPageFetched | ArticleLinksSeen
-           | ListProfileLearned | AttachmentFetched)
+           | ListProfileLearned | AttachmentFetched | RobotsTxtFetched)
 OUTCOME_TYPES: tuple[type, ...] = (FetchedArticle, ArticleNotModified, ArticleGone, FetchFailure, ListPageFetched,
-                                   ArticleLinksSeen, ListProfileLearned, AttachmentFetched)
+                                   ArticleLinksSeen, ListProfileLearned, AttachmentFetched, RobotsTxtFetched)
+# The outcomes whose `body` travels as raw bytes beside their JSON on the stream.
+WITH_BODY: tuple[type, ...] = (FetchedArticle, AttachmentFetched, RobotsTxtFetched)
 BY_KIND: dict[str, type] = {t.kind: t for t in OUTCOME_TYPES}  # type: ignore[attr-defined]
 
 
@@ -209,7 +226,7 @@ def encode_outcome(outcome: Outcome) -> tuple[str, str, bytes]:
         raise TypeError(f"not a crawl outcome: {type(outcome).__name__}")
     record = asdict(outcome)
     body = b""
-    if isinstance(outcome, FetchedArticle | AttachmentFetched):
+    if isinstance(outcome, WITH_BODY):
         body = record.pop("body")
         record.pop("prepared", None)
     return outcome.kind, json.dumps(record, ensure_ascii=False), body
@@ -224,6 +241,6 @@ def decode_outcome(kind: str, data: str | bytes | dict[str, Any], body: bytes = 
     record = json.loads(data) if isinstance(data, str | bytes) else dict(data)
     known = {f.name for f in fields(cls)}
     values = {k: v for k, v in record.items() if k in known}
-    if cls in (FetchedArticle, AttachmentFetched):
+    if cls in WITH_BODY:
         values["body"] = body
     return cls(**values)

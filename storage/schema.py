@@ -526,3 +526,11 @@ def m018_plain_bodies_index(db: sqlite_utils.Database) -> None:
     """
     db.execute("create index if not exists idx_raw_bodies_plain on raw_bodies(sha256) where codec = 'zstd'")
     db["article_versions"].create_index(["raw_sha256"], if_not_exists=True)
+
+
+@migrations()
+def m019_robots_txt(db: sqlite_utils.Database) -> None:
+    """Each origin's robots.txt as last fetched, reused by later crawls for a day (storage/robots_txt.py)."""
+    from storage.robots_txt import create_robots_txt_table
+
+    create_robots_txt_table(db)

@@ -4,6 +4,8 @@ link robots.txt forbids is skipped without slowing the host down (crawler/polite
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from monitor.config import SourceConfig, source_as_record
@@ -30,13 +32,18 @@ class ChangingRobotsSite(HostileSite):
         return super().answer(path)
 
 
-def crawl(tmp_path, site: HostileSite, politeness: dict, settings: dict | None = None) -> tuple[str, dict]:
-    """One crawl of NOTICES notices on `site`: the crawl's log and its run."""
+def serve_notices(site: HostileSite) -> HostileSite:
+    """Start `site` with NOTICES notices linked from its list page."""
     site.start()
     for n in range(1, NOTICES + 1):
         path, html = notice(n)
         site.add(path, html)
         site.link(path, notice_title(n))
+    return site
+
+
+def crawl_once(tmp_path, site: HostileSite, politeness: dict, settings: dict | None = None) -> tuple[str, dict]:
+    """One crawl of the running `site` into tmp_path's store (made at the first): its log and its run."""
     db_path = tmp_path / "govwatch.db"
     config = SourceConfig.model_validate({
         "name": "robots", "kind": "gov", "start_urls": [site.url(LIST_PATH)], "allow_paths": ["/gov/"],
@@ -45,14 +52,19 @@ def crawl(tmp_path, site: HostileSite, politeness: dict, settings: dict | None =
     db = open_db(db_path)
     sync_sources(db, [source_as_record(config)])
     db.close()
+    job = start_crawl(db_path, "robots", trigger="test", time_limit_s=120, extra_settings=settings or {})
+    job.process.wait(timeout=120)
+    log = job.log_path.read_text(encoding="utf-8", errors="replace")
+    return log, finish_crawl(db_path, job)
+
+
+def crawl(tmp_path, site: HostileSite, politeness: dict, settings: dict | None = None) -> tuple[str, dict]:
+    """One crawl of NOTICES notices on `site`: the crawl's log and its run."""
+    serve_notices(site)
     try:
-        job = start_crawl(db_path, "robots", trigger="test", time_limit_s=120, extra_settings=settings or {})
-        job.process.wait(timeout=120)
-        log = job.log_path.read_text(encoding="utf-8", errors="replace")
-        run = finish_crawl(db_path, job)
+        return crawl_once(tmp_path, site, politeness, settings)
     finally:
         site.stop()
-    return log, run
 
 
 # 0.15 s between requests, one at a time: the crawl outlives a short max age
@@ -98,3 +110,103 @@ def test_links_robots_txt_forbids_do_not_slow_the_host_down(tmp_path) -> None:
     assert 0 < len(forbidden) < NOTICES and f"'robotstxt/forbidden': {len(forbidden)}" in log
     assert run["articles_new"] == NOTICES - len(forbidden) and not any(site.hits[p] for p in forbidden)
     assert "govwatch/backoff" not in log and run["seconds"] < 30
+
+
+FAST = {"download_delay": 0, "concurrent_requests": 4}
+
+
+def stored_robots(tmp_path) -> list[dict]:
+    db = open_db(tmp_path / "govwatch.db")
+    try:
+        return list(db["robots_txt"].rows)
+    finally:
+        db.close()
+
+
+def test_a_later_crawl_reuses_the_stored_robots_txt_and_still_obeys_it(tmp_path) -> None:
+    """RFC 9309 lets a crawler keep robots.txt a day: the second crawl of the source does not ask
+    for it again, and the rules it reads from the store still forbid the same notices."""
+    site = serve_notices(SomeDisallowedSite())
+    forbidden = [p for p in site.pages if p.startswith("/gov/2024/05/t2024050")]
+    try:
+        first_log, first = crawl_once(tmp_path, site, FAST)
+        [kept] = stored_robots(tmp_path)
+        assert kept["origin"] == site.base_url and kept["http_status"] == 200
+        assert kept["body"] == b"User-agent: *\nDisallow: /gov/2024/05/t2024050\n"
+        assert "'govwatch/robotstxt/robots_kept': 1" in first_log
+        second_log, second = crawl_once(tmp_path, site, FAST)
+    finally:
+        site.stop()
+    assert site.hits["/robots.txt"] == 1
+    assert "'govwatch/robotstxt_reused': 1" in second_log and "robotstxt/request_count" not in second_log
+    assert first["articles_new"] == NOTICES - len(forbidden) and second["status"] == "ok"
+    # the forbidden notices are still new on the list page: the second crawl meets them again
+    assert f"'robotstxt/forbidden': {len(forbidden)}" in second_log and not any(site.hits[p] for p in forbidden)
+
+
+def test_a_stored_robots_txt_older_than_the_max_age_is_asked_for_again(tmp_path) -> None:
+    site = serve_notices(ChangingRobotsSite())
+    try:
+        crawl_once(tmp_path, site, FAST)
+        time.sleep(1.1)  # stored times have seconds precision
+        log, run = crawl_once(tmp_path, site, FAST, {"GOVWATCH_ROBOTSTXT_MAX_AGE_S": 1})
+    finally:
+        site.stop()
+    assert site.hits["/robots.txt"] == 2 and "robotstxt_reused" not in log
+    [kept] = stored_robots(tmp_path)
+    assert kept["body"] == b"User-agent: *\nDisallow: /gov/2024/\n"  # the newer file replaced the older
+
+
+class FailingRobotsSite(HostileSite):
+    """robots.txt answers `status` (with an error page) every time."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__()
+        self.status = status
+
+    def answer(self, path: str) -> Page:
+        if path == "/robots.txt":
+            with self.lock:
+                self.hits[path] += 1
+            return Page(b"<html><body>Disallow: /gov/ (an error page)</body></html>", self.status)
+        return super().answer(path)
+
+
+def test_a_robots_txt_server_error_is_not_kept_and_a_4xx_is_kept_as_no_rules(tmp_path) -> None:
+    server_error = serve_notices(FailingRobotsSite(503))
+    try:
+        crawl_once(tmp_path / "a", server_error, FAST, {"RETRY_TIMES": 0})
+        crawl_once(tmp_path / "a", server_error, FAST, {"RETRY_TIMES": 0})
+    finally:
+        server_error.stop()
+    assert server_error.hits["/robots.txt"] == 2 and stored_robots(tmp_path / "a") == []
+
+    missing = serve_notices(FailingRobotsSite(404))
+    try:
+        crawl_once(tmp_path / "b", missing, FAST)
+        log, run = crawl_once(tmp_path / "b", missing, FAST)
+    finally:
+        missing.stop()
+    assert missing.hits["/robots.txt"] == 1 and "'govwatch/robotstxt_reused': 1" in log
+    [kept] = stored_robots(tmp_path / "b")
+    assert kept["http_status"] == 404 and kept["body"] == b""  # the error page is not kept
+
+
+class CrawlDelaySite(HostileSite):
+    def answer(self, path: str) -> Page:
+        if path == "/robots.txt":
+            with self.lock:
+                self.hits[path] += 1
+            return Page(b"User-agent: *\nCrawl-delay: 0.2\n")
+        return super().answer(path)
+
+
+def test_a_crawl_delay_read_from_the_store_is_still_honoured(tmp_path) -> None:
+    site = serve_notices(CrawlDelaySite())
+    try:
+        crawl_once(tmp_path, site, FAST)
+        log, _ = crawl_once(tmp_path, site, FAST)
+    finally:
+        site.stop()
+    assert site.hits["/robots.txt"] == 1 and "'govwatch/robotstxt_reused': 1" in log
+    assert "'govwatch/crawl_delay': 0.2" in log

@@ -14,6 +14,7 @@ from storage.outcomes import (
     FetchFailure,
     ListPageFetched,
     ListProfileLearned,
+    RobotsTxtFetched,
     decode_outcome,
     encode_outcome,
 )
@@ -95,6 +96,11 @@ def test_the_other_outcomes(db):
     assert record_outcome(db, run, ListPageFetched("http://x.gov.cn/index.html", "county", 3)) == "list"
     assert record_outcome(db, run, ListProfileLearned("http://x.gov.cn/index.html", "county", {"kind": "ul"})) \
         == "profile_saved"
+    assert record_outcome(db, run, RobotsTxtFetched("http://x.gov.cn", "county", 200, None, b"Disallow: /a")) \
+        == "robots_kept"
+    assert record_outcome(db, run, RobotsTxtFetched("http://x.gov.cn", "county", 503, None, b"busy")) \
+        == "robots_not_kept"
+    assert [r["body"] for r in db["robots_txt"].rows] == [b"Disallow: /a"]
     assert errors(db, run) == ["HTTP 404", "HTTP 500 after 3 tries"]
     with pytest.raises(TypeError):
         record_outcome(db, run, object())  # type: ignore[arg-type]
@@ -107,6 +113,7 @@ def test_the_other_outcomes(db):
     FetchFailure(URL, "county", "timeout after 2 s (3 tries)"),
     ListPageFetched("http://x.gov.cn/index.html", "county", 2, "2026-01-01T00:00:00+00:00"),
     ListProfileLearned("http://x.gov.cn/index.html", "county", {"kind": "ul", "depth": 3}, relearned=True),
+    RobotsTxtFetched("https://x.gov.cn:8443", "county", 200, "2026-01-01T00:00:00+00:00", b"\xef\xbb\xbfDisallow: /"),
 ], ids=lambda o: type(o).__name__)
 def test_every_outcome_survives_the_stream_encoding(outcome):
     kind, data, body = encode_outcome(outcome)
