@@ -9,8 +9,10 @@ for the site. RFC 9309 §2.4 lets a crawler keep robots.txt for up to 24 hours; 
 each file it fetches (through storage.outcome_writer, the one writer of crawl outcomes).
 
 Only answers a crawler may keep are stored: 2xx (the rules) and 4xx (no rules: everything is
-allowed, RFC 9309 §2.3.1.3). A 5xx or a failed fetch is not, so the next crawl asks again.
-Bodies are cut at MAX_BODY_BYTES, the least RFC 9309 asks a crawler to parse.
+allowed, RFC 9309 §2.3.1.3). A 5xx or a failed fetch is not, so the next crawl asks again, and
+while the host keeps failing that crawl obeys the last rules stored, up to UNREACHABLE_KEEP_S
+old (RFC 9309 §2.4: a crawler may go on using a cached copy for a reasonably long period, for
+example 30 days). Bodies are cut at MAX_BODY_BYTES, the least RFC 9309 asks a crawler to parse.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import sqlite_utils
 from storage.transactions import utc_now, writing
 
 MAX_BODY_BYTES = 500 * 1024  # RFC 9309 §2.5: parse at least the first 500 KiB
+UNREACHABLE_KEEP_S = 30 * 24 * 3600.0  # stored rules still obeyed while the host's robots.txt fails
 
 
 @dataclass(frozen=True)
@@ -72,8 +75,8 @@ def record_robots_txt(db: sqlite_utils.Database, origin: str, http_status: int, 
     return True
 
 
-def fresh_robots_txt(db: sqlite_utils.Database, domains: Iterable[str], max_age_s: float,
-                     now: datetime | None = None) -> dict[str, StoredRobotsTxt]:
+def stored_robots_txt(db: sqlite_utils.Database, domains: Iterable[str], max_age_s: float,
+                      now: datetime | None = None) -> dict[str, StoredRobotsTxt]:
     """origin → its stored robots.txt, for every origin on `domains` or their subdomains (a
     source's allowed_domains) fetched less than `max_age_s` ago."""
     domains = sorted({d.lower() for d in domains if d})

@@ -46,7 +46,7 @@ from storage.outcomes import (
     ListPageFetched,
     ListProfileLearned,
 )
-from storage.robots_txt import StoredRobotsTxt, fresh_robots_txt
+from storage.robots_txt import UNREACHABLE_KEEP_S, StoredRobotsTxt, stored_robots_txt
 from storage.runs import RUN_NOTE_MARK
 from storage.sources import get_source
 from storage.transactions import utc_now
@@ -90,7 +90,8 @@ class SourceSpider(scrapy.Spider):
         # start URL → {"profile": dict, "pinned": bool, …} as stored (storage/list_profiles.py)
         self.stored_profiles: dict[str, dict[str, Any]] = {}
         self.profiles: dict[str, ListProfile] = {}  # start URL → the profile this crawl reads it with
-        # origin → its robots.txt as an earlier crawl fetched it, young enough to reuse (crawler/robots.py)
+        # origin → its robots.txt as an earlier crawl fetched it: reused while young, obeyed while
+        # the host fails to serve it (crawler/robots.py)
         self.stored_robots_txt: dict[str, StoredRobotsTxt] = {}
         self.list_urls: set[str] = set()  # start and pagination URLs seen: never articles
         # What the run is judged on when it closes (storage.runs.run_outcome, in the pipeline):
@@ -109,8 +110,9 @@ class SourceSpider(scrapy.Spider):
             spider.stored_profiles = source_profiles(db, spider.source_name)
             spider.owed_urls = owed_links(db, spider.source_name)
             if (spider.config.get("politeness") or {}).get("obey_robots", True):
-                spider.stored_robots_txt = fresh_robots_txt(
-                    db, spider.allowed_domains, crawler.settings.getfloat("GOVWATCH_ROBOTSTXT_MAX_AGE_S"))
+                max_age_s = crawler.settings.getfloat("GOVWATCH_ROBOTSTXT_MAX_AGE_S")
+                spider.stored_robots_txt = stored_robots_txt(db, spider.allowed_domains,
+                                                             max(max_age_s, UNREACHABLE_KEEP_S))
         finally:
             db.close()
         spider.known_urls = {a["url"] for a in known}

@@ -42,11 +42,13 @@ def serve_notices(site: HostileSite) -> HostileSite:
     return site
 
 
-def crawl_once(tmp_path, site: HostileSite, politeness: dict, settings: dict | None = None) -> tuple[str, dict]:
+def crawl_once(tmp_path, site: HostileSite, politeness: dict, settings: dict | None = None,
+               more_starts: tuple[str, ...] = ()) -> tuple[str, dict]:
     """One crawl of the running `site` into tmp_path's store (made at the first): its log and its run."""
     db_path = tmp_path / "govwatch.db"
     config = SourceConfig.model_validate({
-        "name": "robots", "kind": "gov", "start_urls": [site.url(LIST_PATH)], "allow_paths": ["/gov/"],
+        "name": "robots", "kind": "gov", "start_urls": [site.url(LIST_PATH), *map(site.url, more_starts)],
+        "allow_paths": ["/gov/"],
         "article_pattern": r"/gov/\d{4}/\d{2}/t\d{8}_\d+\.html$", "time_limit_s": 120, "schedule": "every 1h",
         "politeness": {"autothrottle": False, "obey_robots": True, **politeness}})
     db = open_db(db_path)
@@ -67,8 +69,8 @@ def crawl(tmp_path, site: HostileSite, politeness: dict, settings: dict | None =
         site.stop()
 
 
-# 0.15 s between requests, one at a time: the crawl outlives a short max age
-SLOW = {"download_delay": 0.15, "concurrent_requests": 1}
+# 0.25 s between requests, one at a time: the crawl outlives a short max age
+SLOW = {"download_delay": 0.25, "concurrent_requests": 1}
 
 
 def test_a_crawl_reads_robots_txt_once_by_default(tmp_path) -> None:
@@ -80,7 +82,7 @@ def test_a_crawl_reads_robots_txt_once_by_default(tmp_path) -> None:
 
 def test_rules_a_day_old_are_read_again_and_obeyed(tmp_path) -> None:
     site = ChangingRobotsSite()
-    log, run = crawl(tmp_path, site, SLOW, {"GOVWATCH_ROBOTSTXT_MAX_AGE_S": 0.5})  # "a day": the crawl takes ~5 s
+    log, run = crawl(tmp_path, site, SLOW, {"GOVWATCH_ROBOTSTXT_MAX_AGE_S": 3})  # "a day": the crawl takes ~8 s
     new = run["articles_new"]
     assert site.hits["/robots.txt"] >= 2 and "'govwatch/robotstxt_expired'" in log
     # the later robots.txt disallows the notices: those asked for after it are not fetched
@@ -149,7 +151,7 @@ def test_a_stored_robots_txt_older_than_the_max_age_is_asked_for_again(tmp_path)
     try:
         crawl_once(tmp_path, site, FAST)
         time.sleep(1.1)  # stored times have seconds precision
-        log, run = crawl_once(tmp_path, site, FAST, {"GOVWATCH_ROBOTSTXT_MAX_AGE_S": 1})
+        log, _ = crawl_once(tmp_path, site, FAST, {"GOVWATCH_ROBOTSTXT_MAX_AGE_S": 1})
     finally:
         site.stop()
     assert site.hits["/robots.txt"] == 2 and "robotstxt_reused" not in log
@@ -184,7 +186,7 @@ def test_a_robots_txt_server_error_is_not_kept_and_a_4xx_is_kept_as_no_rules(tmp
     missing = serve_notices(FailingRobotsSite(404))
     try:
         crawl_once(tmp_path / "b", missing, FAST)
-        log, run = crawl_once(tmp_path / "b", missing, FAST)
+        log, _ = crawl_once(tmp_path / "b", missing, FAST)
     finally:
         missing.stop()
     assert missing.hits["/robots.txt"] == 1 and "'govwatch/robotstxt_reused': 1" in log
@@ -210,3 +212,59 @@ def test_a_crawl_delay_read_from_the_store_is_still_honoured(tmp_path) -> None:
         site.stop()
     assert site.hits["/robots.txt"] == 1 and "'govwatch/robotstxt_reused': 1" in log
     assert "'govwatch/crawl_delay': 0.2" in log
+
+
+class FailingLaterSite(SomeDisallowedSite):
+    """Disallows the notices of 1 to 9 May at first; then robots.txt answers 503 with an error page."""
+
+    def answer(self, path: str) -> Page:
+        if path == "/robots.txt" and self.hits[path] >= 1:
+            with self.lock:
+                self.hits[path] += 1
+            return Page(b"<html><body>Service Unavailable</body></html>", 503)
+        return super().answer(path)
+
+
+def test_while_robots_txt_fails_the_last_stored_rules_are_obeyed(tmp_path) -> None:
+    """Scrapy reads a 503's error page as the rules (allow everything): a site whose robots.txt is
+    down had every path it disallows crawled. The rules stored a day ago still hold."""
+    site = serve_notices(FailingLaterSite())
+    forbidden = [p for p in site.pages if p.startswith("/gov/2024/05/t2024050")]
+    try:
+        crawl_once(tmp_path, site, FAST)
+        time.sleep(1.1)  # stored times have seconds precision
+        log, _ = crawl_once(tmp_path, site, FAST, {"GOVWATCH_ROBOTSTXT_MAX_AGE_S": 1, "RETRY_TIMES": 0})
+    finally:
+        site.stop()
+    assert site.hits["/robots.txt"] >= 2 and "'govwatch/robotstxt_unreachable_stored_used'" in log
+    assert f"'robotstxt/forbidden': {len(forbidden)}" in log and not any(site.hits[p] for p in forbidden)
+    [kept] = stored_robots(tmp_path)
+    assert kept["http_status"] == 200  # the 503 replaced nothing
+
+
+class PrivateColumnSite(HostileSite):
+    """Disallows its columns under /gov/private/."""
+
+    def answer(self, path: str) -> Page:
+        if path == "/robots.txt":
+            with self.lock:
+                self.hits[path] += 1
+            return Page(b"User-agent: *\nDisallow: /gov/private/\n")
+        return super().answer(path)
+
+
+def test_every_request_waiting_for_robots_txt_is_checked_against_it(tmp_path) -> None:
+    """A source's start pages on one host all wait for its robots.txt. Scrapy 2.19 under the
+    asyncio reactor gave the parser to the first waiter only and None ("no robots.txt") to the
+    others, which went out unchecked; so did every request that came while a long-lived
+    worker asked for an expired robots.txt again."""
+    site = serve_notices(PrivateColumnSite())
+    private = [f"/gov/private/c{n}/index.html" for n in range(6)]
+    for path in private:
+        site.add(path, "<html><body><ul><li><a href='/gov/2024/05/t20240501_1.html'>通知</a></li></ul></body></html>")
+    try:
+        log, _ = crawl_once(tmp_path, site, {**FAST, "concurrent_requests": 16}, more_starts=tuple(private))
+    finally:
+        site.stop()
+    assert site.hits["/robots.txt"] == 1 and site.hits[LIST_PATH] == 1
+    assert f"'robotstxt/forbidden': {len(private)}" in log and not any(site.hits[p] for p in private)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from storage import open_db
-from storage.robots_txt import MAX_BODY_BYTES, fresh_robots_txt, record_robots_txt
+from storage.robots_txt import MAX_BODY_BYTES, record_robots_txt, stored_robots_txt
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
@@ -29,14 +29,14 @@ def test_a_source_gets_the_young_files_of_its_domains_and_their_subdomains_only(
     record_robots_txt(db, "http://old.hunan.gov.cn", 200, b"c", at(25))  # older than a day
     record_robots_txt(db, "http://nothunan.gov.cn", 200, b"d", at(1))  # a suffix, not a subdomain
     record_robots_txt(db, "http://hunan.gov.cn.evil.example", 200, b"e", at(1))
-    fresh = fresh_robots_txt(db, ["hunan.gov.cn"], 24 * 3600, now=NOW)
+    fresh = stored_robots_txt(db, ["hunan.gov.cn"], 24 * 3600, now=NOW)
     assert sorted(fresh) == ["http://www.hunan.gov.cn", "https://zwgk.hunan.gov.cn:8443"]
     assert fresh["https://zwgk.hunan.gov.cn:8443"].body == b"b"
     assert fresh["https://zwgk.hunan.gov.cn:8443"].age_s(NOW) == 23 * 3600
-    assert fresh_robots_txt(db, ["HUNAN.gov.cn", "nothunan.gov.cn"], 2 * 3600, now=NOW).keys() == {
+    assert stored_robots_txt(db, ["HUNAN.gov.cn", "nothunan.gov.cn"], 2 * 3600, now=NOW).keys() == {
         "http://www.hunan.gov.cn", "http://nothunan.gov.cn"}
-    assert fresh_robots_txt(db, ["hunan.gov.cn"], 0, now=NOW) == {}
-    assert fresh_robots_txt(db, [], 24 * 3600, now=NOW) == {}
+    assert stored_robots_txt(db, ["hunan.gov.cn"], 0, now=NOW) == {}
+    assert stored_robots_txt(db, [], 24 * 3600, now=NOW) == {}
 
 
 def test_a_later_fetch_replaces_the_file_and_a_server_error_keeps_nothing(db):
