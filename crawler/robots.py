@@ -82,9 +82,10 @@ class ExpiringRobotsTxtMiddleware(RobotsTxtMiddleware):
         Why not Scrapy's `await maybe_deferred_to_future(fetching)`: under the asyncio reactor that
         is Deferred.asFuture, whose callback returns None down the Deferred's chain, so only the
         first request waiting for a host's robots.txt got the parser and every other got None,
-        "no robots.txt": they were all allowed. A crawl asks for its re-checks and owed links
-        with its start page, so they went out unchecked while robots.txt was on its way. Each
-        waiter gets a Deferred of its own, and the result is passed on down the chain.
+        "no robots.txt": they were all allowed. A source's other start pages on the same host went
+        out unchecked so, and so did every request made while an expired robots.txt was fetched
+        again (a long-lived worker, every day). Each waiter gets a Deferred of its own, and the
+        result is passed on down the chain.
         """
         mine: Deferred = Deferred()
 
