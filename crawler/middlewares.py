@@ -39,7 +39,7 @@ class ConditionalGetMiddleware:
         source = getattr(spider, "source_name", None)
         if source is None:
             return
-        db = open_db(self.db_path)
+        db = open_db(self.db_path, migrate=False)  # migrated by the spider, created before (SourceSpider.from_crawler)
         try:
             self.validators = conditional_get_validators(db, source)
         finally:

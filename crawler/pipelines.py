@@ -205,7 +205,7 @@ class StoragePipeline:
         return pipeline
 
     def open_spider(self) -> None:
-        self.db = open_db(self.db_path)
+        self.db = open_db(self.db_path, migrate=False)  # migrated by the spider, created before (SourceSpider.from_crawler)
         if self.run_id is None:
             self.run_id = start_run(self.db, self.crawler.spider.source_name, trigger=self.trigger)
         self.crawler.stats.set_value("govwatch/run_id", self.run_id)

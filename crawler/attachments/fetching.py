@@ -227,7 +227,7 @@ class AttachmentPipeline:
         return cls(crawler, crawler.settings["GOVWATCH_DB"], AttachmentFetcher.from_crawler(crawler))
 
     def open_spider(self) -> None:
-        self.db = open_db(self.db_path)
+        self.db = open_db(self.db_path, migrate=False)  # migrated by the spider, created before (SourceSpider.from_crawler)
 
     def close_spider(self) -> None:
         self.fetcher.close()
