@@ -20,16 +20,29 @@ ALLOW_ALL = b"User-agent: *\nAllow: /\n"
 NOTICES = 30  # more than CONCURRENT_REQUESTS (16): the later ones reach the middlewares as slots free up
 
 
-class ChangingRobotsSite(HostileSite):
-    """Allows everything in its first robots.txt, disallows the notices in every later one."""
+SOME_DISALLOWED = b"User-agent: *\nDisallow: /gov/2024/05/t2024050\n"  # the notices of 1 to 9 May
+ERROR_PAGE = b"<html><body>Disallow: /gov/ (an error page)</body></html>"
+
+
+class RobotsSite(HostileSite):
+    """Serves `robots` (with `status`) at /robots.txt, counting the asks; `later` from the second on."""
+
+    def __init__(self, robots: bytes, status: int = 200, later: Page | None = None) -> None:
+        super().__init__()
+        self.first, self.later = Page(robots, status), later
 
     def answer(self, path: str) -> Page:
         if path == "/robots.txt":
             with self.lock:
                 self.hits[path] += 1
                 first = self.hits[path] == 1
-            return Page(ALLOW_ALL if first else b"User-agent: *\nDisallow: /gov/2024/\n")
+            return self.first if first or self.later is None else self.later
         return super().answer(path)
+
+
+def changing_robots_site() -> RobotsSite:
+    """Allows everything in its first robots.txt, disallows the notices in every later one."""
+    return RobotsSite(ALLOW_ALL, later=Page(b"User-agent: *\nDisallow: /gov/2024/\n"))
 
 
 def serve_notices(site: HostileSite) -> HostileSite:
@@ -71,17 +84,18 @@ def crawl(tmp_path, site: HostileSite, politeness: dict, settings: dict | None =
 
 # 0.25 s between requests, one at a time: the crawl outlives a short max age
 SLOW = {"download_delay": 0.25, "concurrent_requests": 1}
+FAST = {"download_delay": 0, "concurrent_requests": 4}
 
 
 def test_a_crawl_reads_robots_txt_once_by_default(tmp_path) -> None:
-    site = ChangingRobotsSite()
-    log, run = crawl(tmp_path, site, SLOW)
+    site = changing_robots_site()
+    log, run = crawl(tmp_path, site, FAST)
     assert site.hits["/robots.txt"] == 1 and run["articles_new"] == NOTICES
     assert "robotstxt_expired" not in log
 
 
 def test_rules_a_day_old_are_read_again_and_obeyed(tmp_path) -> None:
-    site = ChangingRobotsSite()
+    site = changing_robots_site()
     log, run = crawl(tmp_path, site, SLOW, {"GOVWATCH_ROBOTSTXT_MAX_AGE_S": 3})  # "a day": the crawl takes ~8 s
     new = run["articles_new"]
     assert site.hits["/robots.txt"] >= 2 and "'govwatch/robotstxt_expired'" in log
@@ -91,30 +105,16 @@ def test_rules_a_day_old_are_read_again_and_obeyed(tmp_path) -> None:
     assert fetched == new
 
 
-class SomeDisallowedSite(HostileSite):
-    """Disallows the notices of 1 to 9 May; the others are allowed."""
-
-    def answer(self, path: str) -> Page:
-        if path == "/robots.txt":
-            with self.lock:
-                self.hits[path] += 1
-            return Page(b"User-agent: *\nDisallow: /gov/2024/05/t2024050\n")
-        return super().answer(path)
-
-
 def test_links_robots_txt_forbids_do_not_slow_the_host_down(tmp_path) -> None:
     """A forbidden link never reached the host: it used to count as a host error, so after a few
     the back-off made every later page wait up to backoff_max_delay (60 s) and the crawl hit its
     time limit."""
-    site = SomeDisallowedSite()
+    site = RobotsSite(SOME_DISALLOWED)
     log, run = crawl(tmp_path, site, {"download_delay": 0, "concurrent_requests": 4})
     forbidden = [p for p in site.pages if p.startswith("/gov/2024/05/t2024050")]
     assert 0 < len(forbidden) < NOTICES and f"'robotstxt/forbidden': {len(forbidden)}" in log
     assert run["articles_new"] == NOTICES - len(forbidden) and not any(site.hits[p] for p in forbidden)
     assert "govwatch/backoff" not in log and run["seconds"] < 30
-
-
-FAST = {"download_delay": 0, "concurrent_requests": 4}
 
 
 def stored_robots(tmp_path) -> list[dict]:
@@ -128,7 +128,7 @@ def stored_robots(tmp_path) -> list[dict]:
 def test_a_later_crawl_reuses_the_stored_robots_txt_and_still_obeys_it(tmp_path) -> None:
     """RFC 9309 lets a crawler keep robots.txt a day: the second crawl of the source does not ask
     for it again, and the rules it reads from the store still forbid the same notices."""
-    site = serve_notices(SomeDisallowedSite())
+    site = serve_notices(RobotsSite(SOME_DISALLOWED))
     forbidden = [p for p in site.pages if p.startswith("/gov/2024/05/t2024050")]
     try:
         first_log, first = crawl_once(tmp_path, site, FAST)
@@ -147,7 +147,7 @@ def test_a_later_crawl_reuses_the_stored_robots_txt_and_still_obeys_it(tmp_path)
 
 
 def test_a_stored_robots_txt_older_than_the_max_age_is_asked_for_again(tmp_path) -> None:
-    site = serve_notices(ChangingRobotsSite())
+    site = serve_notices(changing_robots_site())
     try:
         crawl_once(tmp_path, site, FAST)
         time.sleep(1.1)  # stored times have seconds precision
@@ -159,23 +159,9 @@ def test_a_stored_robots_txt_older_than_the_max_age_is_asked_for_again(tmp_path)
     assert kept["body"] == b"User-agent: *\nDisallow: /gov/2024/\n"  # the newer file replaced the older
 
 
-class FailingRobotsSite(HostileSite):
-    """robots.txt answers `status` (with an error page) every time."""
-
-    def __init__(self, status: int) -> None:
-        super().__init__()
-        self.status = status
-
-    def answer(self, path: str) -> Page:
-        if path == "/robots.txt":
-            with self.lock:
-                self.hits[path] += 1
-            return Page(b"<html><body>Disallow: /gov/ (an error page)</body></html>", self.status)
-        return super().answer(path)
-
-
 def test_a_robots_txt_server_error_is_not_kept_and_a_4xx_is_kept_as_no_rules(tmp_path) -> None:
-    server_error = serve_notices(FailingRobotsSite(503))
+    """A 500 (a 503 would also slow the host down: crawler/politeness.py)."""
+    server_error = serve_notices(RobotsSite(ERROR_PAGE, 500))
     try:
         crawl_once(tmp_path / "a", server_error, FAST, {"RETRY_TIMES": 0})
         crawl_once(tmp_path / "a", server_error, FAST, {"RETRY_TIMES": 0})
@@ -183,7 +169,7 @@ def test_a_robots_txt_server_error_is_not_kept_and_a_4xx_is_kept_as_no_rules(tmp
         server_error.stop()
     assert server_error.hits["/robots.txt"] == 2 and stored_robots(tmp_path / "a") == []
 
-    missing = serve_notices(FailingRobotsSite(404))
+    missing = serve_notices(RobotsSite(ERROR_PAGE, 404))
     try:
         crawl_once(tmp_path / "b", missing, FAST)
         log, _ = crawl_once(tmp_path / "b", missing, FAST)
@@ -194,41 +180,21 @@ def test_a_robots_txt_server_error_is_not_kept_and_a_4xx_is_kept_as_no_rules(tmp
     assert kept["http_status"] == 404 and kept["body"] == b""  # the error page is not kept
 
 
-class CrawlDelaySite(HostileSite):
-    def answer(self, path: str) -> Page:
-        if path == "/robots.txt":
-            with self.lock:
-                self.hits[path] += 1
-            return Page(b"User-agent: *\nCrawl-delay: 0.2\n")
-        return super().answer(path)
-
-
 def test_a_crawl_delay_read_from_the_store_is_still_honoured(tmp_path) -> None:
-    site = serve_notices(CrawlDelaySite())
+    site = serve_notices(RobotsSite(b"User-agent: *\nCrawl-delay: 0.05\n"))
     try:
         crawl_once(tmp_path, site, FAST)
         log, _ = crawl_once(tmp_path, site, FAST)
     finally:
         site.stop()
     assert site.hits["/robots.txt"] == 1 and "'govwatch/robotstxt_reused': 1" in log
-    assert "'govwatch/crawl_delay': 0.2" in log
-
-
-class FailingLaterSite(SomeDisallowedSite):
-    """Disallows the notices of 1 to 9 May at first; then robots.txt answers 503 with an error page."""
-
-    def answer(self, path: str) -> Page:
-        if path == "/robots.txt" and self.hits[path] >= 1:
-            with self.lock:
-                self.hits[path] += 1
-            return Page(b"<html><body>Service Unavailable</body></html>", 503)
-        return super().answer(path)
+    assert "'govwatch/crawl_delay': 0.05" in log
 
 
 def test_while_robots_txt_fails_the_last_stored_rules_are_obeyed(tmp_path) -> None:
-    """Scrapy reads a 503's error page as the rules (allow everything): a site whose robots.txt is
+    """Scrapy reads a 5xx's error page as the rules (allow everything): a site whose robots.txt is
     down had every path it disallows crawled. The rules stored a day ago still hold."""
-    site = serve_notices(FailingLaterSite())
+    site = serve_notices(RobotsSite(SOME_DISALLOWED, later=Page(ERROR_PAGE, 500)))
     forbidden = [p for p in site.pages if p.startswith("/gov/2024/05/t2024050")]
     try:
         crawl_once(tmp_path, site, FAST)
@@ -239,18 +205,7 @@ def test_while_robots_txt_fails_the_last_stored_rules_are_obeyed(tmp_path) -> No
     assert site.hits["/robots.txt"] >= 2 and "'govwatch/robotstxt_unreachable_stored_used'" in log
     assert f"'robotstxt/forbidden': {len(forbidden)}" in log and not any(site.hits[p] for p in forbidden)
     [kept] = stored_robots(tmp_path)
-    assert kept["http_status"] == 200  # the 503 replaced nothing
-
-
-class PrivateColumnSite(HostileSite):
-    """Disallows its columns under /gov/private/."""
-
-    def answer(self, path: str) -> Page:
-        if path == "/robots.txt":
-            with self.lock:
-                self.hits[path] += 1
-            return Page(b"User-agent: *\nDisallow: /gov/private/\n")
-        return super().answer(path)
+    assert kept["http_status"] == 200  # the 500 replaced nothing
 
 
 def test_every_request_waiting_for_robots_txt_is_checked_against_it(tmp_path) -> None:
@@ -258,7 +213,7 @@ def test_every_request_waiting_for_robots_txt_is_checked_against_it(tmp_path) ->
     asyncio reactor gave the parser to the first waiter only and None ("no robots.txt") to the
     others, which went out unchecked; so did every request that came while a long-lived
     worker asked for an expired robots.txt again."""
-    site = serve_notices(PrivateColumnSite())
+    site = serve_notices(RobotsSite(b"User-agent: *\nDisallow: /gov/private/\n"))
     private = [f"/gov/private/c{n}/index.html" for n in range(6)]
     for path in private:
         site.add(path, "<html><body><ul><li><a href='/gov/2024/05/t20240501_1.html'>通知</a></li></ul></body></html>")
