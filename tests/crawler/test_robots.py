@@ -1,6 +1,8 @@
-"""robots.txt: a host's rules are read again once GOVWATCH_ROBOTSTXT_MAX_AGE_S old (crawler/robots.py),
-so a long-lived crawler (a distributed worker) hears a site that disallows a path later on; and a
-link robots.txt forbids is skipped without slowing the host down (crawler/politeness.py)."""
+"""robots.txt (crawler/robots.py, RFC 9309): kept in the store and reused by later crawls for
+GOVWATCH_ROBOTSTXT_MAX_AGE_S, then asked for again (so a long-lived distributed worker hears a site
+that disallows a path later on); the last rules obeyed while it fails; every request that waited
+for it checked against it; and a link it forbids skipped without slowing the host down
+(crawler/politeness.py)."""
 
 from __future__ import annotations
 
@@ -18,8 +20,6 @@ pytestmark = pytest.mark.slow
 
 ALLOW_ALL = b"User-agent: *\nAllow: /\n"
 NOTICES = 30  # more than CONCURRENT_REQUESTS (16): the later ones reach the middlewares as slots free up
-
-
 SOME_DISALLOWED = b"User-agent: *\nDisallow: /gov/2024/05/t2024050\n"  # the notices of 1 to 9 May
 ERROR_PAGE = b"<html><body>Disallow: /gov/ (an error page)</body></html>"
 
