@@ -69,9 +69,11 @@ class ExpiringRobotsTxtMiddleware(RobotsTxtMiddleware):
             del self._parsers[netloc]  # Scrapy's own path asks for it again
             self.crawler.stats.inc_value("govwatch/robotstxt_expired")
         if netloc not in self._parsers:
-            stored = self.stored_rules(f"{url.scheme}://{netloc}")
+            stored = self.stored_rules(f"{url.scheme}://{netloc}", netloc)
             if stored is not None:
-                return await self.reuse(stored, netloc, request, now)
+                self.asked_at[netloc] = now - max(0.0, stored.age_s())
+                self._stats.inc_value("govwatch/robotstxt_reused")
+                return self.install(netloc, stored.body, request)
             self.asked_at[netloc] = now
         return await super().robot_parser(request)
 
@@ -96,14 +98,14 @@ class ExpiringRobotsTxtMiddleware(RobotsTxtMiddleware):
         fetching.addCallback(pass_on)
         return await maybe_deferred_to_future(mine)
 
-    def stored_rules(self, origin: str) -> StoredRobotsTxt | None:
+    def stored_rules(self, origin: str, netloc: str) -> StoredRobotsTxt | None:
         """The origin's robots.txt an earlier crawl stored, if still young enough (used once: when
         it expires during this crawl, the host is asked). Older, it is what the host last served."""
         stored = getattr(self.crawler.spider, "stored_robots_txt", None) or {}
         held = stored.pop(origin, None)
         if held is None:
             return None
-        self.last_served[origin.split("://", 1)[1]] = held
+        self.last_served[netloc] = held
         return held if held.age_s() < self.max_age_s else None
 
     def fallback(self, netloc: str) -> StoredRobotsTxt | None:
@@ -111,18 +113,17 @@ class ExpiringRobotsTxtMiddleware(RobotsTxtMiddleware):
         known = self.last_served.get(netloc)
         return known if known is not None and known.age_s() < UNREACHABLE_KEEP_S else None
 
-    async def reuse(self, stored: StoredRobotsTxt, netloc: str, request: Request, now: float) -> Any:
-        """Parse the stored file as Scrapy parses a fetched one (and tell robots_parsed's listeners,
-        the Crawl-delay among them), without a request."""
-        waiting: Deferred = Deferred()
-        self._parsers[netloc] = waiting
-        self.asked_at[netloc] = now - max(0.0, stored.age_s())
-        parser = build_from_crawler(self._parserimpl, self.crawler, stored.body)
-        await self.crawler.signals.send_catch_log_async(signal=signals.robots_parsed, robotparser=parser,
-                                                        request=request)
+    def install(self, netloc: str, body: bytes, request: Request) -> Any:
+        """`netloc`'s rules from a body we hold (stored, or last served), parsed as Scrapy parses a
+        fetched one, robots_parsed's listeners (the Crawl-delay among them) told, without a request.
+        Synchronous, so no other request sees the host half set up; a Deferred that requests are
+        waiting on gets the parser too."""
+        parser = build_from_crawler(self._parserimpl, self.crawler, body)
+        self.crawler.signals.send_catch_log(signal=signals.robots_parsed, robotparser=parser, request=request)
+        waiting = self._parsers.get(netloc)
         self._parsers[netloc] = parser
-        waiting.callback(parser)
-        self._stats.inc_value("govwatch/robotstxt_reused")
+        if isinstance(waiting, Deferred):
+            waiting.callback(parser)
         return parser
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
@@ -149,8 +150,4 @@ class ExpiringRobotsTxtMiddleware(RobotsTxtMiddleware):
             super()._robots_error(exc, netloc)
             return
         self._stats.inc_value("govwatch/robotstxt_unreachable_stored_used")
-        parser = build_from_crawler(self._parserimpl, self.crawler, fallback.body)
-        self.crawler.signals.send_catch_log(signal=signals.robots_parsed, robotparser=parser,
-                                            request=Request(f"{fallback.origin}/robots.txt"))
-        self._parsers[netloc] = parser
-        waiting.callback(parser)
+        self.install(netloc, fallback.body, Request(f"{fallback.origin}/robots.txt"))
