@@ -8,6 +8,8 @@ what AutoThrottle adjusts too, so they re-assert their floor on every request.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Self
@@ -69,14 +71,17 @@ class BackoffMiddleware:
     """Multiplies a host's delay after 429/503 or a connection error; decays it on success."""
 
     def __init__(self, crawler: Crawler, factor: float, max_delay: float, base_delay: float,
-                 host_errors: tuple[type[BaseException], ...] = (OSError,)) -> None:
+                 host_errors: tuple[type[BaseException], ...] = (OSError,),
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.crawler = crawler
+        self.clock = clock
         self.factor = factor
         self.max_delay = max_delay
         self.base_delay = base_delay
         self.host_errors = host_errors
         self.backoff: dict[str, float] = {}  # slot key → extra delay currently imposed
         self.jitter: dict[str, float] = {}  # slot key → its random spread, while a Retry-After holds
+        self.held_until: dict[str, float] = {}  # slot key → monotonic time its Retry-After ends
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -130,10 +135,22 @@ class BackoffMiddleware:
         self.crawler.stats.inc_value("govwatch/backoff")
         self.crawler.stats.max_value("govwatch/backoff_delay", delay)
         if at_least:
+            held = self.clock() + min(at_least, self.max_delay)
+            self.held_until[key] = max(self.held_until.get(key, 0.0), held)
             self.crawler.stats.max_value("govwatch/retry_after", min(at_least, self.max_delay))
 
     def _recover(self, request: Request) -> None:
+        """Lower the host's delay a step after a success, unless a Retry-After still holds: a host
+        that asked one URL to wait 120 s answering another URL well does not shorten that wait.
+        It did: the success halved the delay (and AutoThrottle, which sees the response first,
+        lowered it too), and a retry queued after it came back early."""
         key = _slot_key(self.crawler, request)
+        if self.held_until.get(key, 0.0) > self.clock():
+            slot = _slot(self.crawler, request)
+            if slot is not None:
+                slot.delay = max(slot.delay, self.backoff[key])
+            return
+        self.held_until.pop(key, None)
         if key in self.backoff:
             lowered = self.backoff[key] / self.factor
             if lowered <= self.base_delay:

@@ -194,7 +194,8 @@ def test_robots_crawl_delay_becomes_the_least_delay_of_the_host():
 
 def test_backoff_slows_a_host_down_on_429_and_recovers():
     crawler, slot = fake_crawler()
-    middleware = BackoffMiddleware(crawler, factor=2.0, max_delay=10.0, base_delay=1.0)
+    now = [100.0]
+    middleware = BackoffMiddleware(crawler, factor=2.0, max_delay=10.0, base_delay=1.0, clock=lambda: now[0])
     request = Request("http://a.gov.cn/x.html")
     for expected in (2.0, 4.0, 8.0, 10.0):
         middleware.process_response(request, Response(request.url, status=429, request=request))
@@ -202,6 +203,26 @@ def test_backoff_slows_a_host_down_on_429_and_recovers():
     middleware.process_response(request, Response(request.url, status=503, headers={"Retry-After": "30"},
                                                   request=request))
     assert slot.delay == 10.0  # never past the cap, even when asked to wait longer
+    now[0] += 10.1  # the (capped) Retry-After has passed
     for expected in (5.0, 2.5, 1.25, 1.0):
         middleware.process_response(request, Response(request.url, status=200, request=request))
+        assert slot.delay == expected
+
+
+def test_a_success_does_not_shorten_a_retry_after_the_host_asked_for():
+    """Another URL of the host answering well (and AutoThrottle lowering the delay for it) while
+    a Retry-After holds leaves the wait as asked; once it has passed, the delay recovers."""
+    crawler, slot = fake_crawler()
+    now = [100.0]
+    middleware = BackoffMiddleware(crawler, factor=2.0, max_delay=10.0, base_delay=1.0, clock=lambda: now[0])
+    asked, other = Request("http://a.gov.cn/asked.html"), Request("http://a.gov.cn/other.html")
+    middleware.process_response(asked, Response(asked.url, status=503, headers={"Retry-After": "6"}, request=asked))
+    assert slot.delay == 6.0
+    now[0] += 5.9
+    slot.delay = 3.0  # AutoThrottle saw the quick 200 first
+    middleware.process_response(other, Response(other.url, status=200, request=other))
+    assert slot.delay == 6.0
+    now[0] += 0.2  # the wait has passed: each success lowers it again
+    for expected in (3.0, 1.5, 1.0):
+        middleware.process_response(other, Response(other.url, status=200, request=other))
         assert slot.delay == expected
