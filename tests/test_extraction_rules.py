@@ -79,6 +79,7 @@ def _without_cpu_rules(data: dict) -> dict:
             if name in RULE_LISTS and isinstance(value, list) else value for name, value in data.items()}
 
 
+@pytest.mark.slow
 def test_rules_kept_for_cpu_change_no_output():
     data = read_rules_data()
     assert rules_by_evidence().get("cpu"), "no rule is marked evidence: cpu"

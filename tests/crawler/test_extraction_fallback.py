@@ -128,6 +128,7 @@ def test_title_share_tells_the_article_from_an_unrelated_block(lines, expected):
     assert (title_share(TITLE, lines) >= 0.3) is expected
 
 
+@pytest.mark.slow
 def test_a_huge_page_that_needs_the_fallback_stays_within_a_budget():
     """1.6 MB of prose the tuned path drops (a footer-classed wrapper, no content container) plus a
     2,000-link menu: the fallback runs and finishes; a generous budget against a pathological page,

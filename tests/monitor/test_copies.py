@@ -25,6 +25,7 @@ def crawled(crawled_demo):
     database.close()
 
 
+@pytest.mark.slow
 def test_demo_mirror_copies_found_exactly(crawled, demo_site):
     base = demo_site.base_url
     truth = {(a["url"], base + a["copy_of"]) for a in demo_site.catalogue() if a["copy_of"]}

@@ -78,6 +78,7 @@ def test_forked_crawls_report_status_and_cpu_and_share_one_warm_server(tmp_path)
         assert gone(first.process.pid) and gone(again.process.pid)  # exited and reaped: memory returned
 
 
+@pytest.mark.slow
 def test_a_crawl_that_crashes_ends_only_itself(tmp_path):
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONPATH": _pythonpath()}
     log = tmp_path / "crash.log"

@@ -60,6 +60,7 @@ def test_try_add_then_crawl_enable_disable(base, tmp_path):
     assert json.loads(govwatch("sources", "list", "--db", db_path, "--json").stdout)[0]["state"] == "disabled"
 
 
+@pytest.mark.slow
 def test_sources_add_is_disabled_unless_enable(tmp_path):
     db_path = str(tmp_path / "g.db")
     for name, flags in (("quiet", []), ("loud", ["--enable"])):

@@ -74,6 +74,7 @@ async def test_multipart_post_with_cookies_is_refused_not_500(ds):
         assert response.status_code == 415, (path, response.status_code)
 
 
+@pytest.mark.slow
 async def test_password_guessing_is_slowed_down(ds):
     for _ in range(5):
         assert (await sign_in(ds, "operator", "wrong", expect=200)) is None

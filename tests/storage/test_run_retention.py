@@ -52,6 +52,7 @@ def test_old_runs_lose_log_tails_and_errors_but_keep_their_rows(db) -> None:
         prune_run_logs(db, 0)
 
 
+@pytest.mark.slow
 def test_the_service_job_and_the_command(db, tmp_path) -> None:
     path = str(tmp_path / "store.db")
     old = finished_run(db, "county", "2020-01-01T00:00:00+00:00")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from crawler.listing import read_list_page
 from crawler.listing.links import MAX_LINKS, MAX_URL
 from crawler.listing.pagination import MAX_GENERATED
@@ -54,6 +56,7 @@ FRAGMENTS = ['<a href="', "javascript:", "'", '"', "<", ">", "</div>", "<table>"
              "%", "\\", "\u3000", "<o:p>", "createPageHTML(", "countPage = 99999999", "<!-- x -->", "<li>", "</ul>"]
 
 
+@pytest.mark.slow
 def test_real_pages_with_hostile_fragments_never_crash(realsites):
     """Seeded fuzzing: real list pages with broken markup, bad URLs, data islands and pager scripts spliced
     in (this found two crashes: Word-pasted tag names in XPaths, comments inside data islands)."""
