@@ -22,11 +22,19 @@ The scratch database is the serving process's own (hand-written here: Datasette 
 per-request state its connections share, and each executor thread has its own connection, so a
 TEMP table would be seen by one of them only). Tables are dropped after HITS_KEEP_SECONDS,
 far longer than a request can run under Datasette's time limits.
+
+Every read connection has the scratch database attached, the ones that run a visitor's own SQL
+too, so a hits table is a set of ids someone else searched for a moment ago. What a search hit
+is says what was searched for, and a researcher's searches are nobody else's business. So each
+table has an unguessable name (`hits_table_name`), and a read connection may not list the
+scratch database's tables (`attach_hits` sets an SQLite authorizer). The page that ran a search
+shows its own table's name in its SQL; nobody else sees it.
 """
 
 from __future__ import annotations
 
 import math
+import secrets
 import sqlite3
 from collections.abc import Iterable
 
@@ -43,8 +51,27 @@ def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def hits_table_name() -> str:
+    """A new hits table's name: 128 random bits, so one request cannot read another's hits."""
+    return f"h{secrets.token_hex(16)}"
+
+
+def _hide_hits_tables(action: int, table: str | None, _column: str | None, database: str | None,
+                      _trigger: str | None) -> int:
+    """SQLite authorizer: no statement on a read connection may read the scratch database's
+    schema table (`sqlite_master`, also spelled `sqlite_schema`), the one list of its tables.
+    `store_hits` lifts it for its own CREATE and DROP TABLE, which read that table."""
+    if action == sqlite3.SQLITE_READ and database == HITS and (table or "").lower() in _SCHEMA_TABLES:
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
+
+
+_SCHEMA_TABLES = {"sqlite_master", "sqlite_schema"}
+
+
 def attach_hits(conn: sqlite3.Connection, path: str) -> None:
-    """Attach the scratch database at `path` (created if missing) to a read connection.
+    """Attach the scratch database at `path` (created if missing) to a read connection, its list
+    of tables hidden from every statement the connection runs (the module's docstring says why).
 
     Attached read-write even when the store is opened read-only: the URI's mode applies to the
     store's file only. WAL, so a request filling its table never blocks another reading its own;
@@ -53,6 +80,7 @@ def attach_hits(conn: sqlite3.Connection, path: str) -> None:
     conn.execute(f"attach database ? as {HITS}", [path])
     conn.execute(f"pragma {HITS}.journal_mode = wal")
     conn.execute(f"pragma {HITS}.synchronous = off")
+    conn.set_authorizer(_hide_hits_tables)
 
 
 def store_hits(conn: sqlite3.Connection, name: str, fts_table: str, match: str, column: str | None = None,
@@ -64,6 +92,7 @@ def store_hits(conn: sqlite3.Connection, name: str, fts_table: str, match: str, 
     transaction (a read connection between statements).
     """
     matched = quote(column) if column else quote(fts_table)
+    conn.set_authorizer(None)  # only these statements, ours, run meanwhile on this connection
     conn.execute("begin")  # one transaction: interrupted, it leaves no table behind and drops none
     try:
         for old in drop:
@@ -75,6 +104,8 @@ def store_hits(conn: sqlite3.Connection, name: str, fts_table: str, match: str, 
     except BaseException:
         conn.rollback()
         raise
+    finally:
+        conn.set_authorizer(_hide_hits_tables)
     return found
 
 

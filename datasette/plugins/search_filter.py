@@ -18,7 +18,6 @@ the wrapper does not recognise still gives FTS5 nothing but our own syntax.
 from __future__ import annotations
 
 import atexit
-import itertools
 import shutil
 import sqlite3
 import tempfile
@@ -32,13 +31,20 @@ from datasette.utils import sqlite_timelimit
 from datasette.utils.asgi import BadRequest
 
 from datasette import hookimpl
-from storage.search_plan import HITS_KEEP_SECONDS, attach_hits, hits_clause, is_broad, match_clause, store_hits
+from storage.search_plan import (
+    HITS_KEEP_SECONDS,
+    attach_hits,
+    hits_clause,
+    hits_table_name,
+    is_broad,
+    match_clause,
+    store_hits,
+)
 from storage.search_query import safe_match_query
 
 PLUGIN = "govwatch-search"
 
 _lock = threading.Lock()  # one writer of the scratch file at a time; guards the two below
-_names = itertools.count(1)
 _stored: deque[tuple[float, str]] = deque()  # (when, name) of hits tables, oldest first
 _scratch: list[Path] = []
 
@@ -72,7 +78,7 @@ def _store(conn: sqlite3.Connection, fts_table: str, table: str, pk: str, match:
         old = []
         while _stored and _stored[0][0] < now - HITS_KEEP_SECONDS:
             old.append(_stored.popleft()[1])
-        name = f"h{next(_names)}"
+        name = hits_table_name()
         try:
             with sqlite_timelimit(conn, limit_ms):
                 found = store_hits(conn, name, fts_table, match, column, drop=old)

@@ -129,8 +129,31 @@ async def test_old_hits_tables_are_dropped(ds, monkeypatch):
     monkeypatch.setattr(_plugin("search_filter.py"), "HITS_KEEP_SECONDS", -1)  # every earlier table is old
     for q in ["扶贫", "十八洞", "小康"]:
         await get(ds, _search=q, _nofacet="1")
-    tables = (await ds.get_database("govwatch").execute(f"select name from {HITS}.sqlite_master where type = 'table'")).rows
-    assert len(tables) == 1
+    assert len(scratch_tables(_plugin("search_filter.py")._scratch_file())) == 1
+
+
+def scratch_tables(path) -> list[str]:
+    """The hits tables in a scratch file, read past the read connections' authorizer."""
+    conn = sqlite3.connect(path)
+    try:
+        return [name for (name,) in conn.execute("select name from sqlite_master where type = 'table'")]
+    finally:
+        conn.close()
+
+
+async def test_nobody_can_list_or_guess_another_requests_hits(ds):
+    """A visitor's own SQL runs on the connections that hold every request's hits: it may not list
+    them, and their names are not a counter one could guess."""
+    await get(ds, _search="扶贫", _nofacet="1")
+    await get(ds, _search="扶贫", _nofacet="1")
+    names = scratch_tables(_plugin("search_filter.py")._scratch_file())
+    assert len(names) >= 2 and all(len(n) == 33 and int(n[1:], 16) for n in names)
+    for sql in (f"select name from {HITS}.sqlite_master", f"select * from {HITS}.sqlite_schema",
+                f"select sql from {HITS}.SQLITE_MASTER where type = 'table'"):
+        r = await ds.client.get("/govwatch.json", params={"sql": sql, "_shape": "array"})
+        assert r.status_code != 200 and not any(n in r.text for n in names), (sql, r.text)
+    r = await ds.client.get("/govwatch.json", params={"sql": "select count(*) as n from articles", "_shape": "array"})
+    assert r.status_code == 200 and r.json() == [{"n": 300}]
 
 
 async def test_a_match_that_runs_out_of_time_is_not_stored(ds, db_path, tmp_path):
@@ -138,7 +161,7 @@ async def test_a_match_that_runs_out_of_time_is_not_stored(ds, db_path, tmp_path
     conn = sqlite3.connect(db_path)
     attach_hits(conn, str(tmp_path / "hits.db"))
     assert search_filter._store(conn, "articles_fts", "articles", "id", '"扶贫"', None, limit_ms=0) is None
-    assert conn.execute(f"select count(*) from {HITS}.sqlite_master").fetchone()[0] == 0
+    assert scratch_tables(tmp_path / "hits.db") == []
     name, broad = search_filter._store(conn, "articles_fts", "articles", "id", '"扶贫"', None, limit_ms=1000)
     assert broad and conn.execute(f'select count(*) from {HITS}."{name}"').fetchone()[0] == len(expected(db_path, ["扶贫"])[0])
     conn.close()

@@ -1,5 +1,7 @@
 """storage/search_plan.py: the match stored once, the plan chosen by its share of the table, names quoted."""
 
+import sqlite3
+
 import pytest
 
 from storage import open_db
@@ -50,12 +52,23 @@ def test_either_clause_selects_the_same_rows_as_the_match(db):
     assert hits_clause("id", "h1", True).startswith('+"id" in')
 
 
-def test_older_tables_are_dropped_with_the_next_store(db):
+def test_older_tables_are_dropped_with_the_next_store(db, tmp_path):
     fill(db, 5)
     store_hits(db.conn, "h1", "articles_fts", '"乡村"')
     store_hits(db.conn, "h2", "articles_fts", '"乡村"', drop=["h1"])
-    tables = {r[0] for r in db.conn.execute(f"select name from {HITS}.sqlite_master where type = 'table'")}
-    assert tables == {"h2"}
+    scratch = sqlite3.connect(tmp_path / "hits.db")  # the read connection may not list them
+    assert {r[0] for r in scratch.execute("select name from sqlite_master where type = 'table'")} == {"h2"}
+    scratch.close()
+
+
+def test_a_read_connection_cannot_list_the_hits_tables_but_reads_its_own(db):
+    fill(db, 5)
+    store_hits(db.conn, "h1", "articles_fts", '"乡村"')
+    for schema_table in ("sqlite_master", "sqlite_schema", "SQLite_Master"):
+        with pytest.raises(sqlite3.DatabaseError, match="prohibited"):
+            db.conn.execute(f"select name from {HITS}.{schema_table}").fetchall()
+    assert db.conn.execute(f"select count(*) from {HITS}.h1").fetchone()[0] == 5
+    assert db.conn.execute("select count(*) from sqlite_master where name = 'articles'").fetchone()[0] == 1
 
 
 def test_names_are_quoted():
