@@ -59,9 +59,12 @@ def hits_table_name() -> str:
 def _hide_hits_tables(action: int, table: str | None, _column: str | None, database: str | None,
                       _trigger: str | None) -> int:
     """SQLite authorizer: no statement on a read connection may read the scratch database's
-    schema table (`sqlite_master`, also spelled `sqlite_schema`), the one list of its tables.
-    `store_hits` lifts it for its own CREATE and DROP TABLE, which read that table."""
+    schema table (`sqlite_master`, also spelled `sqlite_schema`), nor run `pragma table_list`
+    (which lists every attached database's tables; Datasette refuses it too, and uses it nowhere).
+    `store_hits` lifts it for its own CREATE and DROP TABLE, which read the schema table."""
     if action == sqlite3.SQLITE_READ and database == HITS and (table or "").lower() in _SCHEMA_TABLES:
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_PRAGMA and (table or "").lower() == "table_list":
         return sqlite3.SQLITE_DENY
     return sqlite3.SQLITE_OK
 
