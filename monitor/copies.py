@@ -10,7 +10,10 @@ Chinese text has no word boundaries, so the shingles are runs of SHINGLE_CHARS c
 normalised text (whitespace and punctuation dropped, so a re-typeset copy still matches).
 Candidates from the bands are confirmed on the exact Jaccard similarity of their shingle sets,
 so the LSH only has to be generous, never right. Each copy is linked to the earliest copy we
-hold, judged by published date, then first seen.
+hold, judged by published date, then first seen. On the same published date a source the operator
+declared a mirror (`kind: mirror`) is never the original: parallel crawls store a day's copy and
+its original in either order, and first seen alone made the mirror's the original whenever its
+crawl stored first.
 """
 
 from __future__ import annotations
@@ -123,7 +126,9 @@ def _shingles_of(row: dict[str, Any], cache: dict[int, set[int]]) -> set[int]:
     return cache[row["id"]]
 
 
-def _age_key(row: dict[str, Any]) -> tuple[str, str, int]:
-    """Earliest first: the page's own date, then when we first saw it, then storage order."""
+def _age_key(row: dict[str, Any]) -> tuple[str, bool, str, int]:
+    """Earliest first: the page's own date, then not a mirror's, then when we first saw it, then
+    storage order. A date the page gives outranks the operator's word: a mirror's page dated
+    earlier than the other copy is taken for the original."""
     first_seen = row["first_seen"] or ""
-    return (row["published"] or first_seen[:10], first_seen, row["id"])
+    return (row["published"] or first_seen[:10], row.get("source_kind") == "mirror", first_seen, row["id"])

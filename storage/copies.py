@@ -57,7 +57,9 @@ def articles_by_id(db: sqlite_utils.Database, ids: Iterable[int]) -> list[dict[s
     if not ids:
         return []
     marks = ", ".join("?" for _ in ids)
-    return list(db.query(f"select {_ARTICLE_COLUMNS} from articles where id in ({marks}) order by id", ids))
+    columns = ", ".join("a." + c.strip() for c in _ARTICLE_COLUMNS.split(","))
+    return list(db.query(f"select {columns}, s.kind as source_kind from articles a left join sources s on s.name = a.source"
+                         f" where a.id in ({marks}) order by a.id", ids))
 
 
 def link_copy(db: sqlite_utils.Database, article_id: int, original_id: int, similarity: float) -> bool:

@@ -92,6 +92,22 @@ def test_copy_linked_to_the_earliest_whatever_order_they_arrive(db):
     assert detect_copies(db) == 0  # idempotent
 
 
+def test_on_the_same_date_a_mirror_is_never_the_original(tmp_path):
+    """Parallel crawls store a day's copy and its original in either order: the source declared a
+    mirror loses the tie whichever came first; a page dated earlier still wins."""
+    database = open_db(tmp_path / "tie.db")
+    sync_sources(database, [{"name": "gov", "kind": "gov"}, {"name": "mirror", "kind": "mirror"}])
+    run = start_run(database, "mirror")
+    mirror_first = store(database, run, "http://m/1.html", "mirror", STORY, "2021-06-07")
+    gov_later = store(database, run, "http://g/1.html", "gov", STORY, "2021-06-07")
+    mirror_earlier = store(database, run, "http://m/2.html", "mirror", OTHER, "2021-06-01")
+    gov_dated_later = store(database, run, "http://g/2.html", "gov", OTHER, "2021-06-02")
+    assert detect_copies(database) == 2
+    links = {r["id"]: r["copy_of"] for r in database.query("select id, copy_of from articles")}
+    assert links == {mirror_first: gov_later, gov_later: None, mirror_earlier: None, gov_dated_later: mirror_earlier}
+    database.close()
+
+
 def test_short_texts_are_never_called_copies(db):
     run = start_run(db, "gov")
     store(db, run, "http://g/a.html", "gov", "通知。", "2021-01-01")
