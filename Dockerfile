@@ -29,7 +29,8 @@ RUN pip install -r requirements.txt
 COPY . .
 # Editable, as bootstrap.sh installs it: crawls run `scrapy crawl` from the project folder
 # (scrapy.cfg) and Datasette reads datasette/ beside the code.
-RUN pip install --no-deps -e .
+RUN pip install --no-deps -e . \
+    && python -m compileall -q crawler monitor storage demo datasette/plugins
 
 USER govwatch
 VOLUME ["/data"]
