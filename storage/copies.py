@@ -15,13 +15,14 @@ import sqlite_utils
 
 from storage.transactions import utc_now, writing
 
-_ARTICLE_COLUMNS = "id, url, source, title, text, published, first_seen, copy_of, content_hash, current_version_id"
+_ARTICLE_COLUMNS = ", ".join(f"a.{c}" for c in (
+    "id", "url", "source", "title", "text", "published", "first_seen", "copy_of", "content_hash", "current_version_id"))
 
 
 def articles_to_sign(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     """Articles never signed, or whose content changed since they were signed."""
     return list(db.query(
-        f"select {', '.join('a.' + c.strip() for c in _ARTICLE_COLUMNS.split(','))} from articles a"
+        f"select {_ARTICLE_COLUMNS} from articles a"
         " left join article_minhash m on m.article_id = a.id"
         " where m.article_id is null or m.content_hash is not a.content_hash order by a.id"
     ))
@@ -57,8 +58,8 @@ def articles_by_id(db: sqlite_utils.Database, ids: Iterable[int]) -> list[dict[s
     if not ids:
         return []
     marks = ", ".join("?" for _ in ids)
-    columns = ", ".join("a." + c.strip() for c in _ARTICLE_COLUMNS.split(","))
-    return list(db.query(f"select {columns}, s.kind as source_kind from articles a left join sources s on s.name = a.source"
+    return list(db.query(f"select {_ARTICLE_COLUMNS}, s.kind as source_kind from articles a"
+                         " left join sources s on s.name = a.source"
                          f" where a.id in ({marks}) order by a.id", ids))
 
 
