@@ -31,10 +31,10 @@ def crafted_page() -> str:
 def test_crafted_page_is_read_within_budget_and_bounded():
     html = crafted_page()
     assert len(html) > 10_000_000
-    start = time.perf_counter()
+    start = time.process_time()  # this process's CPU: the other test worker sharing the cores does not count
     reading = read_list_page(html, "http://example.gov.cn/col/index.html")
-    elapsed = time.perf_counter() - start
-    assert elapsed < BUDGET_SECONDS, f"{elapsed:.1f}s"
+    elapsed = time.process_time() - start
+    assert elapsed < BUDGET_SECONDS, f"{elapsed:.1f}s of CPU"
     # the list is found, from the links read (the first MAX_LINKS in page order)
     assert 1000 < len(reading.main_links) <= MAX_LINKS
     assert reading.main_links[0].url == "http://example.gov.cn/col/a/0.html"
