@@ -35,6 +35,15 @@ def _slot(crawler: Crawler, request: Request):
     return crawler.engine.downloader.slots.get(_slot_key(crawler, request))
 
 
+def _keep_at_least(crawler: Crawler, request: Request, delay: float):
+    """Raise the request's download slot to at least `delay` (AutoThrottle may have lowered it);
+    return the slot, None if it has none yet."""
+    slot = _slot(crawler, request)
+    if slot is not None and slot.delay < delay:
+        slot.delay = delay
+    return slot
+
+
 class CrawlDelayMiddleware:
     """Honours robots.txt `Crawl-delay` for our user agent as the least delay per host."""
 
@@ -62,9 +71,7 @@ class CrawlDelayMiddleware:
     def process_request(self, request: Request) -> None:
         delay = self.delays.get(urlparse_cached(request).hostname or "")
         if delay:
-            slot = _slot(self.crawler, request)
-            if slot is not None and slot.delay < delay:
-                slot.delay = delay
+            _keep_at_least(self.crawler, request, delay)
 
 
 class BackoffMiddleware:
@@ -99,9 +106,7 @@ class BackoffMiddleware:
     def process_request(self, request: Request) -> None:
         floor = self.backoff.get(_slot_key(self.crawler, request))
         if floor:
-            slot = _slot(self.crawler, request)
-            if slot is not None and slot.delay < floor:
-                slot.delay = floor
+            _keep_at_least(self.crawler, request, floor)
 
     def process_response(self, request: Request, response: Response) -> Response:
         if response.status in SLOW_DOWN_STATUSES:
@@ -126,12 +131,10 @@ class BackoffMiddleware:
         current = self.backoff.get(key) or max(self.base_delay, 0.5)
         delay = min(max(current * self.factor, at_least or 0), self.max_delay)
         self.backoff[key] = delay
-        slot = _slot(self.crawler, request)
-        if slot is not None:
-            slot.delay = max(slot.delay, delay)
-            if at_least and getattr(slot, "jitter", 0):
-                self.jitter.setdefault(key, slot.jitter)
-                slot.jitter = 0.0
+        slot = _keep_at_least(self.crawler, request, delay)
+        if slot is not None and at_least and getattr(slot, "jitter", 0):
+            self.jitter.setdefault(key, slot.jitter)
+            slot.jitter = 0.0
         self.crawler.stats.inc_value("govwatch/backoff")
         self.crawler.stats.max_value("govwatch/backoff_delay", delay)
         if at_least:
@@ -146,9 +149,7 @@ class BackoffMiddleware:
         lowered it too), and a retry queued after it came back early."""
         key = _slot_key(self.crawler, request)
         if self.held_until.get(key, 0.0) > self.clock():
-            slot = _slot(self.crawler, request)
-            if slot is not None:
-                slot.delay = max(slot.delay, self.backoff[key])
+            _keep_at_least(self.crawler, request, self.backoff[key])
             return
         self.held_until.pop(key, None)
         if key in self.backoff:

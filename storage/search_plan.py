@@ -44,6 +44,7 @@ from collections.abc import Iterable
 BROAD_SHARE = 0.1
 HITS = "govwatch_hits"  # the scratch database's schema name on every read connection
 HITS_KEEP_SECONDS = 120
+_SCHEMA_TABLES = {"sqlite_master", "sqlite_schema"}  # a database's list of its tables, by either name
 
 
 def quote(name: str) -> str:
@@ -67,9 +68,6 @@ def _hide_hits_tables(action: int, table: str | None, _column: str | None, datab
     if action == sqlite3.SQLITE_PRAGMA and (table or "").lower() == "table_list":
         return sqlite3.SQLITE_DENY
     return sqlite3.SQLITE_OK
-
-
-_SCHEMA_TABLES = {"sqlite_master", "sqlite_schema"}
 
 
 def attach_hits(conn: sqlite3.Connection, path: str) -> None:
