@@ -184,11 +184,6 @@ def peak_rss_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def default_workers(parallel_crawls: int = 1) -> int:
-    """Workers per crawl: the cores shared between the crawls that run at once (at least one)."""
-    return max(1, (os.cpu_count() or 1) // max(1, parallel_crawls))
-
-
 class ExtractionPool:
     """A lazily started ProcessPoolExecutor for `extract_page`, with its own readiness."""
 
@@ -196,18 +191,26 @@ class ExtractionPool:
         self.workers = workers
         self.start_after = start_after
         self.seen = 0
-        self.expected = 0  # requests scheduled for articles we do not hold
+        self.expected = 0  # articles we do not hold that requests were scheduled for (each URL once)
+        self._expected_urls: set[str] = set()
         self.restarts = 0
         self.executor: ProcessPoolExecutor | None = None
         self.warming: list[Future[WorkerUsage]] = []
         self.cpu_s = 0.0  # every worker's CPU, as reported with results
         self.peak_rss_kb: dict[int, int] = {}  # worker pid → its peak RSS
 
-    def expect_new_article(self) -> None:
-        """Count one request scheduled for an article we do not hold: its page will need extracting."""
+    def expect_new_article(self, url: str) -> None:
+        """Count one article we do not hold that a request was scheduled for: its page will need
+        extracting. Each URL once: the same article is scheduled again from other list pages and
+        Scrapy's duplicate filter drops it after this signal (the demo's 14-article column was
+        counted as 21 and started a pool that never extracted a page)."""
+        if self.executor is not None or url in self._expected_urls:
+            return
+        self._expected_urls.add(url)
         self.expected += 1
         if self.executor is None and self.expected > self.start_after and self.restarts < MAX_RESTARTS:
             self._start()
+            self._expected_urls.clear()  # counted only until the pool starts
 
     @property
     def started(self) -> bool:

@@ -13,7 +13,8 @@ from scrapy.exceptions import DropItem
 from twisted.internet import task
 from w3lib.url import canonicalize_url
 
-from crawler.extraction_pool import Extracted, ExtractionPool, default_workers, extract_for_store, peak_rss_kb
+from crawler.cores import default_workers
+from crawler.extraction_pool import Extracted, ExtractionPool, extract_for_store, peak_rss_kb
 from crawler.items import ArticlePage
 from crawler.signals import outcome_noted
 from storage import open_db
@@ -69,7 +70,7 @@ class ExtractionPipeline:
     def request_scheduled(self, request: Any) -> None:
         """Start the pool as soon as enough new articles are on their way, not once they are extracted."""
         if self.pool is not None and not self.pool.started and request.meta.get("govwatch_new_article"):
-            self.pool.expect_new_article()
+            self.pool.expect_new_article(request.url)
 
     def close_spider(self) -> None:
         # The crawl's work is done: this is its peak (for operators' logs and bench/).

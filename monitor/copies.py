@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import threading
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
@@ -55,13 +56,41 @@ def minhash(hashes: set[int]) -> list[int]:
 
 @functools.cache
 def minhash_class() -> type:
-    """datasketch's MinHash, imported on first use, not at the top: its package imports numpy,
-    scipy and the redis client (its LSH storage backends), ~1 s and ~70 MB that only a process
-    that signs articles should pay. The service calls this as it starts (monitor/service.py),
-    so those 70 MB are part of its start-up, not growth in the middle of its life."""
-    from datasketch import MinHash
+    """datasketch's MinHash, imported on first use and on its own.
 
-    return MinHash
+    Not `from datasketch import MinHash`: the package's `__init__` imports every sketch it has,
+    and its LSH modules import scipy.integrate (and the redis client): ~0.9 s of CPU and ~70 MB
+    in each process that signs articles, for one class that needs only numpy (`govwatch crawl`
+    paid it after every crawl; bench/README.md, "Copy detection's import"). So its `minhash`
+    module is loaded under a package object whose `__init__` has not run, and that object is
+    removed again: a later `import datasketch` runs the real `__init__`, which finds
+    `datasketch.minhash` already loaded and uses the same class.
+    """
+    with _IMPORT_LOCK:  # two threads must not swap the package object under each other
+        return _load_minhash()
+
+
+_IMPORT_LOCK = threading.Lock()
+
+
+def _load_minhash() -> type:
+    import importlib
+    import importlib.util
+    import sys
+
+    if "datasketch" in sys.modules:  # the whole package is loaded already (a test, a bench)
+        from datasketch.minhash import MinHash
+
+        return MinHash
+    spec = importlib.util.find_spec("datasketch")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("datasketch is not installed (requirements.txt)")
+    sys.modules["datasketch"] = importlib.util.module_from_spec(spec)  # its __init__ not run
+    try:
+        minhash_module = importlib.import_module("datasketch.minhash")
+    finally:
+        del sys.modules["datasketch"]
+    return minhash_module.MinHash
 
 
 def band_hashes(signature: Sequence[int]) -> list[tuple[int, int]]:

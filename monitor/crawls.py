@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from crawler.cores import default_workers
 from monitor import run_end
 from monitor.crawl_processes import CrawlProcess, fork_server, launch, start_method
 from storage import open_db
@@ -101,8 +102,6 @@ def start_crawl(
     the cores instead of each taking all of them. `start`: "fork" or "spawn"
     (monitor/crawl_processes.py; default $GOVWATCH_CRAWL_START, else fork).
     """
-    from crawler.extraction_pool import default_workers  # imports the extractor: not for every command
-
     extra_settings = {"GOVWATCH_EXTRACTION_WORKERS": default_workers(parallel_crawls), **(extra_settings or {})}
     db = open_db(db_path)
     try:

@@ -46,7 +46,7 @@ def test_the_extraction_workers_keep_pythons_collector():
     """A worker's page trees are often held by reference cycles: collected rarely, they pile up
     (hundreds of MB per worker on 100 KB pages), so the workers keep Python's thresholds."""
     pool = ExtractionPool(workers=1, start_after=0)
-    pool.expect_new_article()  # past start_after: the pool starts
+    pool.expect_new_article("http://127.0.0.1/new.html")  # past start_after: the pool starts
     try:
         deadline = time.monotonic() + 60
         while not pool.ready():

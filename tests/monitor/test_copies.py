@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from monitor.copies import BANDS, COPY_MIN_JACCARD, detect_copies, jaccard, minhash, shingles
@@ -10,6 +13,7 @@ from storage.articles import FetchedArticle, record_page
 from storage.copies import candidate_copies
 from storage.runs import start_run
 from storage.sources import sync_sources
+from tests.conftest import PROJECT_ROOT
 
 STORY = ("为巩固脱贫成果，我省明确在新政策出台实施前，坚持原有政策一律不变、帮扶力度不减。"
          "省乡村振兴局相关负责人介绍，在脱贫攻坚取得全面胜利后，湖南严格落实“四个不摘”要求，确保政策连续性。"
@@ -61,6 +65,26 @@ def test_minhash_estimates_jaccard():
     assert abs(estimate - jaccard(a, b)) < 0.2
     assert jaccard(shingles(STORY), shingles(" ".join(STORY))) == 1.0  # spacing and punctuation do not count
     assert jaccard(shingles(STORY), shingles(OTHER)) < 0.1
+
+
+def test_signing_loads_datasketchs_minhash_alone_and_signs_as_the_package_does():
+    """Signing must not pay for the rest of datasketch (its LSH modules import scipy: ~0.9 s of
+    CPU per process), and the class it loads must give the signatures the whole package gives:
+    stored signatures are compared across processes that load it either way."""
+    script = (
+        "import sys\n"
+        "from monitor.copies import minhash, shingles\n"
+        f"signature = minhash(shingles({STORY!r}))\n"
+        "alone = sorted(m for m in ('scipy', 'redis', 'datasketch.lsh') if m in sys.modules)\n"
+        "import datasketch\n"
+        "from monitor.copies import BANDS, ROWS, SIGNATURE_SEED, minhash_class\n"
+        "whole = datasketch.MinHash(num_perm=BANDS * ROWS, seed=SIGNATURE_SEED, hashfunc=int)\n"
+        f"whole.update_batch(list(shingles({STORY!r})))\n"
+        "print(alone, minhash_class() is datasketch.MinHash, [int(v) for v in whole.hashvalues] == signature)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                            timeout=60, check=True)
+    assert result.stdout.split() == ["[]", "True", "True"], result.stdout + result.stderr
 
 
 @pytest.fixture
