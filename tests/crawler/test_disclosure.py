@@ -174,8 +174,8 @@ def test_hostile_markup_stays_within_a_generous_budget():
     nested = "<span>索" * 250 + "x" * 2000 + "</span>" * 250
     rows = "".join("<tr><td>索引号</td><td>文号</td></tr><tr><td>v1</td><td>v2</td></tr>" for _ in range(1000))
     html = page(f"<h1>{TITLE}</h1>{nested}<table>{rows}</table>", title=TITLE)
-    start = time.perf_counter()
+    start = time.process_time()  # this process's CPU: the other test worker's load does not count
     p = extract_page(html)
-    assert time.perf_counter() - start < 10  # a budget against blow-ups, not a speed claim (see bench/)
+    assert time.process_time() - start < 10  # a budget against blow-ups, not a speed claim (see bench/)
     assert p.title == TITLE
     assert p.index_no is None  # a list of 1,000 label rows is not one disclosure header
