@@ -1,7 +1,7 @@
 """How many extraction workers a crawl gets: a module of its own because the monitor asks before
 every crawl it starts, and `crawler.extraction_pool` imports the extractor (trafilatura, lxml:
-~0.6 s of CPU that `govwatch crawl` paid for this one line; bench/README.md, "Copy detection's
-import")."""
+~0.6 s of CPU that `govwatch crawl` paid for this one line; bench/README.md, "A crawl command's
+own CPU")."""
 
 from __future__ import annotations
 

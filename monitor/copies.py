@@ -61,7 +61,7 @@ def minhash_class() -> type:
     Not `from datasketch import MinHash`: the package's `__init__` imports every sketch it has,
     and its LSH modules import scipy.integrate (and the redis client): ~0.9 s of CPU and ~70 MB
     in each process that signs articles, for one class that needs only numpy (`govwatch crawl`
-    paid it after every crawl; bench/README.md, "Copy detection's import"). So its `minhash`
+    paid it after every crawl; bench/README.md, "A crawl command's own CPU"). So its `minhash`
     module is loaded under a package object whose `__init__` has not run, and that object is
     removed again: a later `import datasketch` runs the real `__init__`, which finds
     `datasketch.minhash` already loaded and uses the same class.
