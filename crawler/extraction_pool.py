@@ -12,7 +12,10 @@ scheduled requests starts the workers while the first pages are still being fetc
 first crawl the pool is warm about a second earlier than when counting extracted pages.
 
 Workers come from a forkserver that has imported the extractor once: a fork of the crawl
-process itself would copy a running reactor and its threads (and their locks).
+process itself would copy a running reactor and its threads (and their locks). In a crawl forked
+from the fork server that forkserver is a copy of the crawl made before Scrapy started
+(crawler/pool_server.py), with everything already imported and warm; in a spawned crawl it is
+multiprocessing's own, a new Python that imports the preload list below.
 """
 
 from __future__ import annotations

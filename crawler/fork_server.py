@@ -16,7 +16,7 @@ What must not happen before the fork: a Twisted reactor installed or an asyncio 
 child installs its own), a thread started, a database opened. The child does all of those.
 
 Protocol, one Unix-socket connection per crawl (the socket sits in a 0700 directory made by
-the monitor): the client sends one JSON line {"args", "env", "cwd", "log"}; the server answers
+the monitor): the client sends one JSON line {"args", "env", "cwd", "log", "warm_pools"}; the server answers
 {"pid": N} once forked, then {"exit": code, "cpu_s": s, "maxrss_kb": k} once it has reaped it.
 
 Lifetime: stdin is a pipe whose write end only the monitor holds (its "lifeline"). Children
@@ -94,8 +94,10 @@ def preload() -> None:
     _log_versions_once()
     _cache_command_entry_points()
 
+    from crawler.attachments import preload_readers
     from crawler.extraction_pool import extract_for_store
 
+    preload_readers()  # a crawl's attachment workers are forks of it (crawler/pool_server.py)
     extract_for_store(WARM_PAGE, "http://127.0.0.1/gov/2023/06/t20230630_1.html", "utf-8")
     if "twisted.internet.reactor" in sys.modules:
         raise RuntimeError("a preloaded module installed the Twisted reactor: children could not install theirs")
@@ -228,7 +230,10 @@ def _run_child(request: dict[str, Any], lifeline: int) -> NoReturn:
         args = [*request["args"], "-s", f"GOVWATCH_LIFELINE_FD={lifeline}"]
         sys.argv = ["scrapy", *args]
         from crawler.__main__ import run_scrapy
+        from crawler.pool_server import start_warm_forkserver
 
+        if request.get("warm_pools") is True:  # a first crawl: its pools' forkserver, forked while single-threaded
+            start_warm_forkserver()
         run_scrapy(args)
     except BaseException:  # noqa: BLE001  (whatever happens, the child must not return into the server)
         import traceback

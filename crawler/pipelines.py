@@ -16,6 +16,7 @@ from w3lib.url import canonicalize_url
 from crawler.cores import default_workers
 from crawler.extraction_pool import Extracted, ExtractionPool, extract_for_store, peak_rss_kb
 from crawler.items import ArticlePage
+from crawler.pool_server import warm_forkserver_pid
 from crawler.signals import outcome_noted
 from storage import open_db
 from storage.outcome_writer import record_outcome
@@ -75,6 +76,8 @@ class ExtractionPipeline:
     def close_spider(self) -> None:
         # The crawl's work is done: this is its peak (for operators' logs and bench/).
         self.crawler.stats.set_value("govwatch/crawl_peak_rss_kb", peak_rss_kb())
+        # 1: this crawl's pools forked their workers from a warm copy of it (a forked first crawl)
+        self.crawler.stats.set_value("govwatch/warm_pool_forkserver", int(warm_forkserver_pid() is not None))
         if self.pool is not None:
             stats = self.crawler.stats
             stats.set_value("govwatch/extraction_workers", len(self.pool.peak_rss_kb))

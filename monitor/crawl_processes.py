@@ -184,14 +184,16 @@ class ForkServer:
                 raise RuntimeError("the crawl fork server did not start (its error is in this process's stderr)")
             self.process.stdout.close()
 
-    def start(self, args: Sequence[str], env: dict[str, str], cwd: str | Path, log_path: str | Path) -> ForkedCrawl:
-        """Fork one crawl running `scrapy ARGS…` with its output in `log_path`."""
+    def start(self, args: Sequence[str], env: dict[str, str], cwd: str | Path, log_path: str | Path,
+              warm_pools: bool = False) -> ForkedCrawl:
+        """Fork one crawl running `scrapy ARGS…` with its output in `log_path`; with `warm_pools`
+        the crawl first forks a warm forkserver for its worker pools (crawler/pool_server.py)."""
         self.ensure_running()
         conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             conn.settimeout(FORK_TIMEOUT_S)
             conn.connect(self.socket_path)
-            request = {"args": list(args), "env": env, "cwd": str(cwd), "log": str(log_path)}
+            request = {"args": list(args), "env": env, "cwd": str(cwd), "log": str(log_path), "warm_pools": warm_pools}
             conn.sendall(json.dumps(request, ensure_ascii=False).encode() + b"\n")
             reply = b""
             while not reply.endswith(b"\n"):
@@ -253,11 +255,12 @@ def fork_server(cwd: str | Path, env: dict[str, str]) -> ForkServer:
 
 
 def launch(args: Sequence[str], *, env: dict[str, str], cwd: str | Path, log_path: str | Path,
-           method: str | None = None) -> CrawlProcess:
-    """Start `python -m crawler ARGS…` the asked way; fork falls back to spawn if the server fails."""
+           method: str | None = None, warm_pools: bool = False) -> CrawlProcess:
+    """Start `python -m crawler ARGS…` the asked way; fork falls back to spawn if the server fails.
+    `warm_pools`: see ForkServer.start (a spawned crawl's pools start their forkserver as usual)."""
     if start_method(method) == "fork":
         try:
-            return fork_server(cwd, env).start(args, env, cwd, log_path)
+            return fork_server(cwd, env).start(args, env, cwd, log_path, warm_pools)
         except (OSError, RuntimeError, ValueError) as exc:
             log.error("crawl fork server unavailable (%s); spawning the crawl instead", exc)
     with open(log_path, "ab") as log_file:

@@ -22,6 +22,7 @@ from crawler.cores import default_workers
 from monitor import run_end
 from monitor.crawl_processes import CrawlProcess, fork_server, launch, start_method
 from storage import open_db
+from storage.articles import holds_articles
 from storage.runs import RUN_NOTE_MARK, close_run, get_run, start_run
 
 # Where the packages are: crawl processes get it on their PYTHONPATH.
@@ -106,13 +107,16 @@ def start_crawl(
     db = open_db(db_path)
     try:
         run_id = start_run(db, source, trigger=trigger)
+        first_crawl = not holds_articles(db, source)
     finally:
         db.close()
     # Not a `with`: the file outlives this function (the crawl writes it; finish_crawl reads and removes it).
     log_file = tempfile.NamedTemporaryFile(prefix=f"govwatch-{source}-", suffix=".log", delete=False)  # noqa: SIM115
     log_file.close()
+    # A first crawl extracts every article and reads every attachment: its pools' workers are
+    # worth a warm forkserver (crawler/pool_server.py); a re-check seldom starts a pool.
     process = launch(crawl_args(db_path, source, run_id, extra_settings), env=crawl_env(), cwd=PROJECT_ROOT,
-                     log_path=log_file.name, method=start)
+                     log_path=log_file.name, method=start, warm_pools=first_crawl)
     now = time.monotonic()
     return CrawlJob(source, run_id, process, Path(log_file.name), now, now + time_limit_s + kill_grace_s)
 

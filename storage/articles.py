@@ -172,6 +172,11 @@ def known_article_urls(db: sqlite_utils.Database, source: str) -> list[str]:
     return [r["url"] for r in db.query("select url from articles where source = ? order by id", [source])]
 
 
+def holds_articles(db: sqlite_utils.Database, source: str) -> bool:
+    """Whether the store holds any article of `source` (a crawl that finds none is its first)."""
+    return db.execute("select 1 from articles where source = ? limit 1", [source]).fetchone() is not None
+
+
 def known_articles(db: sqlite_utils.Database, source: str) -> list[dict[str, Any]]:
     """Every article of a source with what the re-check policy needs (dates, last check, and
     whether a withdrawal is suspected: those are checked again at every crawl)."""

@@ -56,6 +56,14 @@ def _preload(kind: str) -> None:
         importlib.import_module(name)
 
 
+def preload_readers() -> None:
+    """Import every format's reader and library: for the crawl fork server (crawler/fork_server.py),
+    whose crawls fork their attachment workers, and the workers their reader children, from a copy
+    of it (crawler/pool_server.py), so no worker or child imports a reader again."""
+    for kind in _LIBRARIES:
+        _preload(kind)
+
+
 def _budgeted(data: bytes, kind: str, limits: ReadLimits) -> AttachmentReading:
     """One read under its budget (limits.py), exceptions of the budget turned into reasons."""
     try:

@@ -4,7 +4,8 @@ Its own small ProcessPoolExecutor rather than the article extraction pool's
 (crawler/extraction_pool.py): a read sets a process-wide alarm and address-space cap
 (limits.py), which must not land on an article extraction sharing the worker, and a reader
 that still manages to kill its worker breaks only this pool, never article extraction. Workers
-come from a forkserver that has imported the readers, as the extraction pool's do, and the
+come from a forkserver that has imported the readers, as the extraction pool's do (in a forked
+crawl, a copy of the crawl that holds every reader library: crawler/pool_server.py), and the
 pool starts on the first attachment, so a crawl without attachments never pays for it.
 """
 

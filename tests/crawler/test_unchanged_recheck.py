@@ -33,6 +33,7 @@ pytestmark = [pytest.mark.slow,
 ATTACHMENT = "/gov/files/fangan.docx"
 DEAD = "/gov/files/yijing-shanchu.pdf"  # linked, never served: 404
 READERS_STARTED = re.compile(r"'govwatch/attachments/readers_started': (\d+)")
+WARM_POOLS = re.compile(r"'govwatch/warm_pool_forkserver': (\d+)")
 
 
 def _write(root: Path, path: str, body: bytes) -> None:
@@ -96,6 +97,9 @@ def _readers_started(log: str) -> int:
 def test_an_unchanged_recheck_starts_no_attachment_readers(rechecked) -> None:
     first, unchanged = rechecked["crawls"][0], rechecked["crawls"][1]
     assert _readers_started(first[1]) == 1
+    # The first crawl's readers forked from a warm copy of it (crawler/pool_server.py); a
+    # re-check does not pay for that fork (~15 ms), nor for readers it does not start.
+    assert [int(WARM_POOLS.search(log).group(1)) for _, log in rechecked["crawls"]] == [1, 0, 0, 0]
     run, log = unchanged
     assert run["status"] == "ok" and run["not_modified"] == 1
     assert "'govwatch/attachments/not_modified': 1" in log
