@@ -16,8 +16,9 @@ What must not happen before the fork: a Twisted reactor installed or an asyncio 
 child installs its own), a thread started, a database opened. The child does all of those.
 
 Protocol, one Unix-socket connection per crawl (the socket sits in a 0700 directory made by
-the monitor): the client sends one JSON line {"args", "env", "cwd", "log", "warm_pools"}; the server answers
-{"pid": N} once forked, then {"exit": code, "cpu_s": s, "maxrss_kb": k} once it has reaped it.
+the monitor): the client sends one JSON line {"args", "env", "cwd", "log", "warm_pools"}; the
+server answers {"pid": N} once forked, then {"exit": code, "cpu_s": s, "maxrss_kb": k} once it
+has reaped it.
 
 Lifetime: stdin is a pipe whose write end only the monitor holds (its "lifeline"). Children
 inherit the read end and their ParentWatchExtension stops them when it reads EOF, i.e. when

@@ -11,12 +11,12 @@ forkserver loop (`multiprocessing.forkserver.main`) once, and points multiproces
 pools' workers are forks of a warm process (bench/README.md, "A crawl command's own CPU").
 
 The loop ends when the crawl does (its "alive" pipe closes, even on kill -9), as the forkserver
-multiprocessing starts would. A fork of the ~120 MB crawl and its exit cost ~15 ms of CPU, ~7 % of
-an unchanged 20-article re-check, which seldom starts a pool: so only a first crawl (the monitor
-finds no article of the source in the store) asks for it; the rest keep multiprocessing's own
-forkserver, started if a pool is. This leans on multiprocessing's private forkserver state (Python 3.11);
-if that is not there, or the process already has threads, nothing is done and multiprocessing
-starts its forkserver as before.
+multiprocessing starts would. A fork of the ~120 MB crawl and its exit cost ~15 ms of CPU, ~7 %
+of an unchanged 20-article re-check, which seldom starts a pool: so only a first crawl (the
+monitor finds no article of the source in the store) asks for it; the rest keep
+multiprocessing's own forkserver, started if a pool is. This leans on multiprocessing's private
+forkserver state (Python 3.11); if that is not there, or the process already has threads,
+nothing is done and multiprocessing starts its forkserver as before.
 """
 
 from __future__ import annotations
