@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.soak import children
 from tests.conftest import PROJECT_ROOT
+from tests.crawler.test_orphan_guard import alive, descendants
 
 PAGE = ("<html><head><title>关于开展乡村振兴示范创建的通知</title></head><body><h1>关于开展乡村振兴示范创建的通知</h1>"
         + "<p>各县市区乡村振兴局：为深入推进乡村振兴示范创建工作，现将有关事项通知如下。</p>" * 6 + "</body></html>")
@@ -47,23 +47,6 @@ time.sleep(600)
 
 def parent_of(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-
-
-def alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
-def descendants(pid: int) -> set[int]:
-    found, todo = set(), [pid]
-    while todo:
-        for child in children(todo.pop()):
-            if child not in found:
-                found.add(child)
-                todo.append(child)
-    return found
 
 
 @pytest.mark.slow
