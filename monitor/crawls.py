@@ -42,7 +42,10 @@ PROJECT_ROOT = project_files_root()
 
 
 
-LOG_TAIL_LINES = 40
+# Enough for Scrapy's whole stats dump (~60 lines, one per stat, sorted by name) and the lines
+# after it: at 40, each new stat pushed an earlier one out of the tail (the readers' CPU fell out
+# when govwatch/warm_pool_forkserver came in, and bench.attachments read it as 0).
+LOG_TAIL_LINES = 90
 # Seconds a crawl gets beyond its own time limit (CLOSESPIDER_TIMEOUT) before it is killed.
 KILL_GRACE_S = 30
 
