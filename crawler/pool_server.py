@@ -46,14 +46,17 @@ def start_warm_forkserver() -> int | None:
         return None  # a fork would copy the other threads' locks
     address = connection.arbitrary_address("AF_UNIX")
     listener = socket.socket(socket.AF_UNIX)
+    pipe: tuple[int, ...] = ()
     try:
         listener.bind(address)
         os.chmod(address, 0o600)  # as multiprocessing does: only this user may ask for a fork
         listener.listen()
-        alive_r, alive_w = os.pipe()
+        pipe = alive_r, alive_w = os.pipe()
         pid = os.fork()
-    except OSError:
+    except OSError:  # no fork (out of memory or processes): multiprocessing starts its own later
         listener.close()
+        for fd in pipe:
+            os.close(fd)
         return None
     if pid == 0:  # the forkserver: serve until the crawl's end closes alive_w, never return
         code = 1
