@@ -211,7 +211,7 @@ class ExtractionPool:
             return
         self._expected_urls.add(url)
         self.expected += 1
-        if self.executor is None and self.expected > self.start_after and self.restarts < MAX_RESTARTS:
+        if self.expected > self.start_after and self.restarts < MAX_RESTARTS:
             self._start()
             self._expected_urls.clear()  # counted only until the pool starts
 
