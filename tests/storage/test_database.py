@@ -1,0 +1,32 @@
+"""Opening the store: an upsert must not change its schema."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from storage import open_db
+from storage.list_pages import list_page_stats, record_list_fetch
+from storage.sources import sync_sources
+
+
+def test_an_upsert_leaves_the_schema_alone_and_still_updates(tmp_path):
+    """sqlite-utils probes for upsert support by creating and dropping a table in the store on
+    each Database's first upsert; every crawl opens one, and each schema change makes every
+    other connection (the service's, Datasette's) re-read the whole schema."""
+    path = tmp_path / "store.db"
+    with open_db(path) as db:
+        sync_sources(db, [{"name": "county", "schedule": "every 1h"}])
+    watcher = sqlite3.connect(path)
+    schema_before = watcher.execute("pragma schema_version").fetchone()[0]
+
+    db = open_db(path)  # a fresh Database object, as each crawl opens
+    url = "http://127.0.0.1/gov/index.html"
+    record_list_fetch(db, "county", url, new_links=3, next_due=None)
+    record_list_fetch(db, "county", url, new_links=0, next_due=None)  # the same row, updated in place
+    db.close()
+
+    assert watcher.execute("pragma schema_version").fetchone()[0] == schema_before
+    with open_db(path) as reopened:
+        row = list_page_stats(reopened, "county")[url]
+    assert (row["fetch_count"], row["new_link_count"], row["idle_streak"]) == (2, 3, 1)
+    watcher.close()
