@@ -25,7 +25,6 @@ import argparse
 import itertools
 import os
 import resource
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -71,6 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from monitor.crawls import finish_runs, start_crawl, wait_for_crawl
     from monitor.run_end import record_source_health
     from storage import open_db
+    from storage.database import hold_store_open
     from storage.sources import sync_sources
 
     work = Path(tempfile.mkdtemp(prefix="govwatch-bench-recheck-one-"))
@@ -83,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sync_sources(db, [source_as_record(s) for s in load_sources(work / "sources.yaml")])
         db.close()
         # as the service holds one (CrawlService.keep_store_open): no step's close checkpoints the WAL
-        keeper = sqlite3.connect(db_path)
+        keeper = hold_store_open(db_path)
         run = wait_for_crawl(db_path, start_crawl(db_path, "s000", start=args.start, parallel_crawls=4))
         print(f"first crawl: {run['status']}, {run['articles_new']} new; load {os.getloadavg()[0]:.1f}")
         reaped = _reap_orphans()

@@ -11,8 +11,8 @@ from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
+from crawler.crawl_store import crawl_store
 from crawler.url_scope import MAX_URL_LENGTH, matchable
-from storage import open_db
 from storage.articles import conditional_get_validators
 
 
@@ -23,15 +23,15 @@ class ConditionalGetMiddleware:
     fetches. The validators are read once per crawl from the store.
     """
 
-    def __init__(self, db_path: str) -> None:
-        self.db_path = db_path
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
         self.validators: dict[str, dict[str, str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not crawler.settings.getbool("GOVWATCH_CONDITIONAL_GET", True):
             raise NotConfigured
-        middleware = cls(crawler.settings["GOVWATCH_DB"])
+        middleware = cls(crawler)
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         return middleware
 
@@ -39,11 +39,7 @@ class ConditionalGetMiddleware:
         source = getattr(spider, "source_name", None)
         if source is None:
             return
-        db = open_db(self.db_path, migrate=False)  # migrated by the spider, created before (SourceSpider.from_crawler)
-        try:
-            self.validators = conditional_get_validators(db, source)
-        finally:
-            db.close()
+        self.validators = conditional_get_validators(crawl_store(self.crawler), source)
         spider.crawler.stats.set_value("govwatch/validators_known", len(self.validators))
 
     def process_request(self, request: Request) -> None:

@@ -14,11 +14,11 @@ from twisted.internet import task
 from w3lib.url import canonicalize_url
 
 from crawler.cores import default_workers
+from crawler.crawl_store import crawl_store
 from crawler.extraction_pool import Extracted, ExtractionPool, extract_for_store, peak_rss_kb
 from crawler.items import ArticlePage
 from crawler.pool_server import warm_forkserver_pid
 from crawler.signals import outcome_noted
-from storage import open_db
 from storage.outcome_writer import record_outcome
 from storage.outcomes import (
     OUTCOME_TYPES,
@@ -176,10 +176,9 @@ class StoragePipeline:
     page (it shows "nothing new") and lose those articles.
     """
 
-    def __init__(self, crawler: Crawler, db_path: str, run_id: int | None, trigger: str,
+    def __init__(self, crawler: Crawler, run_id: int | None, trigger: str,
                  batch_size: int = 50, batch_seconds: float = 1.0) -> None:
         self.crawler = crawler
-        self.db_path = db_path
         self.run_id = run_id
         self.trigger = trigger
         self.db = None
@@ -195,7 +194,6 @@ class StoragePipeline:
         run_id = crawler.settings.get("GOVWATCH_RUN_ID")
         pipeline = cls(
             crawler,
-            crawler.settings["GOVWATCH_DB"],
             int(run_id) if run_id else None,
             crawler.settings.get("GOVWATCH_TRIGGER", "scrapy"),
             batch_size=crawler.settings.getint("GOVWATCH_STORE_BATCH", 50),
@@ -209,7 +207,7 @@ class StoragePipeline:
         return pipeline
 
     def open_spider(self) -> None:
-        self.db = open_db(self.db_path, migrate=False)  # migrated by the spider, created before (SourceSpider.from_crawler)
+        self.db = crawl_store(self.crawler)
         if self.run_id is None:
             self.run_id = start_run(self.db, self.crawler.spider.source_name, trigger=self.trigger)
         self.crawler.stats.set_value("govwatch/run_id", self.run_id)
@@ -358,7 +356,6 @@ class StoragePipeline:
             pages_fetched=pages,
             bytes_downloaded=stats.get_value("downloader/response_bytes", 0),
         )
-        self.db.close()
 
     def write_list_visits(self, complete: bool) -> None:
         """Keep the crawl's list-page visits; after an incomplete crawl only those that showed

@@ -10,7 +10,6 @@ source, each with its time limit.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -37,6 +36,7 @@ from storage.control import (
     service_started,
     take_run_requests,
 )
+from storage.database import hold_store_open
 from storage.runs import last_run, mark_abandoned_runs
 from storage.sources import get_source, sync_sources
 
@@ -99,10 +99,11 @@ class CrawlService:
         removes the WAL. With short-lived crawl processes and a service that opens a connection per
         step, every few closes was the last one: ~6 ms of CPU in the service per crawl
         (bench/recheck_one.py, bench/README.md "Warm crawls"). An idle connection holds no
-        snapshot, so SQLite's automatic checkpoints (every 1,000 pages) still bound the WAL.
+        snapshot, so SQLite's automatic checkpoints (every 1,000 pages) still bound the WAL. It
+        must have read once to count (storage.database.hold_store_open).
         """
         if self.keeper is None:  # the store exists and is in WAL mode: open_db has run
-            self.keeper = sqlite3.connect(self.db_path, check_same_thread=False)  # stop() may run in another thread
+            self.keeper = hold_store_open(self.db_path)  # stop() may close it from another thread
 
     def start(self) -> None:
         db = open_db(self.db_path)

@@ -54,3 +54,18 @@ def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     except Exception as exc:  # sqlite3.DatabaseError and friends carry no file name
         raise StoreError(f"cannot open database {path}: {exc}") from exc
     return db
+
+
+def hold_store_open(path: str | Path) -> sqlite3.Connection:
+    """A connection that does nothing but stay open, so other connections' closes are not the last.
+
+    Why: in WAL mode the close of the last connection to a database checkpoints it and removes
+    the WAL, and short-lived connections (a crawl's, each service step's) would pay that every
+    few closes. What makes a connection count is the shared lock it takes on its first read and
+    keeps until it closes: one that was only opened does not count (a bare `sqlite3.connect`
+    held for this purpose did nothing). It holds no snapshot once its read is over, so SQLite's
+    automatic checkpoints still bound the WAL.
+    """
+    keeper = sqlite3.connect(path, check_same_thread=False)  # closed from whichever thread stops its holder
+    keeper.execute("select count(*) from sqlite_master").fetchone()
+    return keeper

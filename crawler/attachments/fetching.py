@@ -32,9 +32,9 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
+from crawler.crawl_store import crawl_store
 from crawler.recheck import RecheckPolicy, attachment_due
 from crawler.response_checks import failure_reason, tries_note
-from storage import open_db
 from storage.articles import article_by_url
 from storage.attachments import article_attachments, attachment_validators
 from storage.outcomes import ArticleNotModified, AttachmentFetched, FetchedArticle
@@ -215,24 +215,21 @@ class AttachmentFetcher:
 class AttachmentPipeline:
     """Asks for the attachments of stored articles and returns what each gave as an outcome."""
 
-    def __init__(self, crawler: Crawler, db_path: str, fetcher: AttachmentFetcher) -> None:
+    def __init__(self, crawler: Crawler, fetcher: AttachmentFetcher) -> None:
         self.crawler = crawler
-        self.db_path = db_path
         self.fetcher = fetcher
         self.db: Any = None
         self.scheduled: set[tuple[str, str]] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler, crawler.settings["GOVWATCH_DB"], AttachmentFetcher.from_crawler(crawler))
+        return cls(crawler, AttachmentFetcher.from_crawler(crawler))
 
     def open_spider(self) -> None:
-        self.db = open_db(self.db_path, migrate=False)  # migrated by the spider, created before (SourceSpider.from_crawler)
+        self.db = crawl_store(self.crawler)
 
     def close_spider(self) -> None:
         self.fetcher.close()
-        if self.db is not None:
-            self.db.close()
 
     # -- scheduling -------------------------------------------------------------------------
 

@@ -29,12 +29,12 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.block_pages import block_reason, error_page_reason
+from crawler.crawl_store import crawl_store
 from crawler.items import ArticlePage
 from crawler.listing import ListProfile, ListReading, read_list_page
 from crawler.recheck import RecheckPolicy, due_articles, list_next_due, list_page_due
 from crawler.response_checks import binary_type, declared_charset, failure_reason, tries_note
 from crawler.url_scope import matchable
-from storage import open_db
 from storage.articles import known_articles
 from storage.list_pages import list_page_stats
 from storage.list_profiles import source_profiles
@@ -102,19 +102,16 @@ class SourceSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SourceSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        db = open_db(crawler.settings["GOVWATCH_DB"])
-        try:
-            spider.configure(get_source(db, spider.source_name))
-            known = known_articles(db, spider.source_name)
-            spider.list_stats = list_page_stats(db, spider.source_name)
-            spider.stored_profiles = source_profiles(db, spider.source_name)
-            spider.owed_urls = owed_links(db, spider.source_name)
-            if (spider.config.get("politeness") or {}).get("obey_robots", True):
-                max_age_s = crawler.settings.getfloat("GOVWATCH_ROBOTSTXT_MAX_AGE_S")
-                spider.stored_robots_txt = stored_robots_txt(db, spider.allowed_domains,
-                                                             max(max_age_s, UNREACHABLE_KEEP_S))
-        finally:
-            db.close()
+        db = crawl_store(crawler)  # opened and migrated here, the crawl's first use of it
+        spider.configure(get_source(db, spider.source_name))
+        known = known_articles(db, spider.source_name)
+        spider.list_stats = list_page_stats(db, spider.source_name)
+        spider.stored_profiles = source_profiles(db, spider.source_name)
+        spider.owed_urls = owed_links(db, spider.source_name)
+        if (spider.config.get("politeness") or {}).get("obey_robots", True):
+            max_age_s = crawler.settings.getfloat("GOVWATCH_ROBOTSTXT_MAX_AGE_S")
+            spider.stored_robots_txt = stored_robots_txt(db, spider.allowed_domains,
+                                                         max(max_age_s, UNREACHABLE_KEEP_S))
         spider.known_urls = {a["url"] for a in known}
         spider.due_urls = due_articles(known, spider.started, spider.policy)
         # A suspected withdrawal is checked again at every crawl, whatever the re-check policy says.

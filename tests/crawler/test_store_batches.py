@@ -54,7 +54,7 @@ def pipeline(tmp_path: Path):
 
 
 def stored_urls(pipeline: StoragePipeline) -> list[str]:
-    conn = sqlite3.connect(pipeline.db_path)
+    conn = sqlite3.connect(pipeline.crawler.settings["GOVWATCH_DB"])
     try:
         return [r[0] for r in conn.execute("select url from articles order by id")]
     finally:
@@ -62,7 +62,7 @@ def stored_urls(pipeline: StoragePipeline) -> list[str]:
 
 
 def fetch_errors(pipeline: StoragePipeline) -> list[tuple[str, str]]:
-    conn = sqlite3.connect(pipeline.db_path)
+    conn = sqlite3.connect(pipeline.crawler.settings["GOVWATCH_DB"])
     try:
         return conn.execute("select url, reason from fetch_errors order by id").fetchall()
     finally:
@@ -106,7 +106,7 @@ def test_a_bad_item_is_rolled_back_alone_and_logged(pipeline):
     assert stat(pipeline, "govwatch/articles/error") == 1
     assert stat(pipeline, "govwatch/store_failed") == 1
     assert pipeline.list_visits == [visit]
-    conn = sqlite3.connect(pipeline.db_path)
+    conn = sqlite3.connect(pipeline.crawler.settings["GOVWATCH_DB"])
     try:
         events = conn.execute("select count(*) from events where kind = 'new'").fetchone()[0]
         versions = conn.execute("select count(*) from article_versions").fetchone()[0]
@@ -121,7 +121,7 @@ def test_a_batch_that_cannot_take_the_lock_is_kept_for_the_next_flush(pipeline):
     pipeline.db.execute("PRAGMA busy_timeout = 100")
     items = [page(n) for n in range(3)]
     visit = ListPageFetched("http://127.0.0.1/list.html", SOURCE, new_links=3)
-    other = sqlite3.connect(pipeline.db_path, isolation_level=None)
+    other = sqlite3.connect(pipeline.crawler.settings["GOVWATCH_DB"], isolation_level=None)
     try:
         other.execute("BEGIN IMMEDIATE")  # another writer holds the lock past our busy timeout
         for item in [*items, visit]:
@@ -145,7 +145,7 @@ def test_a_batch_still_unwritten_when_the_crawl_closes_degrades_the_run(pipeline
     message (a run that lost outcomes is never "ok"), and no list visit is kept for it."""
     pipeline.db.execute("PRAGMA busy_timeout = 100")
     items = [page(n) for n in range(3)]
-    other = sqlite3.connect(pipeline.db_path, isolation_level=None)
+    other = sqlite3.connect(pipeline.crawler.settings["GOVWATCH_DB"], isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # held through both of the close's tries
     tries = []
     flush = pipeline.flush
@@ -168,7 +168,7 @@ def test_a_batch_still_unwritten_when_the_crawl_closes_degrades_the_run(pipeline
         other.close()
     assert tries == [4, 4]
     assert stat(pipeline, "govwatch/store_unwritten") == 4
-    conn = sqlite3.connect(pipeline.db_path)
+    conn = sqlite3.connect(pipeline.crawler.settings["GOVWATCH_DB"])
     try:
         status, message = conn.execute("select status, message from crawl_runs").fetchone()
         assert conn.execute("select count(*) from list_pages").fetchone()[0] == 0

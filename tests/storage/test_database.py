@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from storage import open_db
+from storage.database import hold_store_open
 from storage.list_pages import list_page_stats, record_list_fetch
 from storage.sources import sync_sources
 
@@ -30,3 +31,20 @@ def test_an_upsert_leaves_the_schema_alone_and_still_updates(tmp_path):
         row = list_page_stats(reopened, "county")[url]
     assert (row["fetch_count"], row["new_link_count"], row["idle_streak"]) == (2, 3, 1)
     watcher.close()
+
+
+def test_a_held_connection_keeps_other_closes_from_checkpointing(tmp_path):
+    """The service holds one so that a crawl's close is never the last: that close checkpoints
+    the store and removes its WAL. A connection that has not read does not count."""
+    path = tmp_path / "store.db"
+    open_db(path).close()
+    keeper = hold_store_open(path)
+    writer = open_db(path)
+    sync_sources(writer, [{"name": "county", "schedule": "every 1h"}])
+    writer.close()
+    wal = tmp_path / "store.db-wal"
+    assert wal.exists() and wal.stat().st_size > 0  # not checkpointed away by the writer's close
+    keeper.close()
+    assert not wal.exists()  # the keeper's close was the last: it checkpointed
+    with open_db(path) as reopened:
+        assert [row["name"] for row in reopened["sources"].rows] == ["county"]

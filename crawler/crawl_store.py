@@ -1,0 +1,39 @@
+"""The crawl's one connection to the store, shared by the spider, the middlewares and the pipelines.
+
+Why one: every connection to the store reads and parses its whole schema on its first statement
+(~1 ms of CPU here, with the search index's tables and triggers), the first one also checks the
+migrations, and the spider, the conditional-GET middleware, the storage pipeline and the
+attachment pipeline each opened their own: four opens and four closes for a re-check of twenty
+unchanged articles that costs ~0.15 s in all (bench/README.md, "Where a re-check's CPU went").
+
+Sharing is safe because all of them use it on the reactor thread, one call at a time, and only
+the storage pipeline writes (storage.outcome_writer, the one writer). It is opened, and the
+store migrated, by whichever component asks first, and closed once the engine has stopped,
+after every pipeline's close and every `spider_closed` handler.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+from scrapy import signals
+from scrapy.crawler import Crawler
+
+from storage import open_db
+
+_ATTRIBUTE = "govwatch_store"
+
+
+def crawl_store(crawler: Crawler) -> sqlite_utils.Database:
+    """The store named by the crawl's GOVWATCH_DB, opened on the first call of this crawl."""
+    db = getattr(crawler, _ATTRIBUTE, None)
+    if db is None:
+        db = open_db(crawler.settings["GOVWATCH_DB"])
+        setattr(crawler, _ATTRIBUTE, db)
+
+        def close() -> None:
+            if getattr(crawler, _ATTRIBUTE, None) is db:
+                delattr(crawler, _ATTRIBUTE)
+            db.close()
+
+        crawler.signals.connect(close, signal=signals.engine_stopped, weak=False)
+    return db
