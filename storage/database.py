@@ -50,10 +50,35 @@ def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA foreign_keys = ON")
         if migrate:
-            migrations.apply(db)
+            _bring_up_to_date(db, path)
     except Exception as exc:  # sqlite3.DatabaseError and friends carry no file name
         raise StoreError(f"cannot open database {path}: {exc}") from exc
     return db
+
+
+# The stores this process has brought up to date: (device, inode) → their schema version then.
+_up_to_date: dict[tuple[int, int], int] = {}
+
+
+def _bring_up_to_date(db: sqlite_utils.Database, path: Path) -> None:
+    """Apply pending migrations, unless this process did so for this very file and its schema
+    has not changed since.
+
+    Why: the service opens the store for each step of each crawl and the check alone reads the
+    migrations table through sqlite-utils (~1 ms a time). SQLite's schema version counts every
+    change to the schema, so a newer govwatch that migrated the file further, or another file
+    put in its place (a restore, a new store at the same path), is checked again.
+    """
+    stat = path.stat()
+    key = (stat.st_dev, stat.st_ino)
+    if _up_to_date.get(key) == _schema_version(db):
+        return
+    migrations.apply(db)
+    _up_to_date[key] = _schema_version(db)
+
+
+def _schema_version(db: sqlite_utils.Database) -> int:
+    return int(db.execute("PRAGMA schema_version").fetchone()[0])
 
 
 def hold_store_open(path: str | Path) -> sqlite3.Connection:

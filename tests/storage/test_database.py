@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+import sqlite_utils
+
 from storage import open_db
 from storage.database import hold_store_open
 from storage.list_pages import list_page_stats, record_list_fetch
@@ -48,3 +50,35 @@ def test_a_held_connection_keeps_other_closes_from_checkpointing(tmp_path):
     assert not wal.exists()  # the keeper's close was the last: it checkpointed
     with open_db(path) as reopened:
         assert [row["name"] for row in reopened["sources"].rows] == ["county"]
+
+
+def test_a_store_is_migrated_once_per_process_until_its_schema_changes(tmp_path, monkeypatch):
+    path = tmp_path / "store.db"
+    open_db(path).close()  # created and migrated
+    statements: list[str] = []
+    untraced = sqlite_utils.Database.__init__
+
+    def traced(self, *args, **kwargs):
+        untraced(self, *args, **kwargs)
+        self.conn.set_trace_callback(statements.append)
+
+    monkeypatch.setattr(sqlite_utils.Database, "__init__", traced)
+
+    def migration_reads() -> list[str]:
+        statements.clear()
+        open_db(path).close()
+        return [s for s in statements if "_sqlite_migrations" in s]
+
+    assert migration_reads() == []  # this process brought it up to date: nothing to check
+    with sqlite3.connect(path) as other:  # another program changes the schema
+        other.execute("create table operator_notes (note text)")
+    assert migration_reads() != []  # checked again
+    assert migration_reads() == []
+
+    path.unlink()
+    for suffix in ("-wal", "-shm"):
+        (tmp_path / f"store.db{suffix}").unlink(missing_ok=True)
+    sqlite3.connect(path).close()  # an empty file in its place
+    assert migration_reads() != []
+    with open_db(path) as fresh:
+        assert "articles" in fresh.table_names()
