@@ -103,3 +103,37 @@ def test_the_cpu_of_processes_left_behind_is_counted(tmp_path, mode):
         assert cpu_s >= 0.35
     else:
         assert cpu_s < 0.3
+
+
+# A "service" that keeps working ~1 s after it was asked to (a round's tail: diffs, search-index
+# merges), then idles as a service does between polls.
+_WORKS_THEN_IDLES = """
+import time
+end = time.process_time() + 1.0
+while time.process_time() < end:
+    pass
+time.sleep(60)
+"""
+
+_SETTLE = """
+import sys, time
+from pathlib import Path
+from bench.many_sources import ServiceTree, _wait_until_quiet
+tree = ServiceTree(Path("x"), Path("x/y"), Path(sys.argv[1]), start="fork", parallel=1,
+                   command=[sys.executable, "-c", sys.argv[2]])
+time.sleep(0.2)
+before = tree.cpu_s()
+waited = _wait_until_quiet(tree)
+print(waited, tree.cpu_s() - before)
+tree.stop()
+"""
+
+
+def test_a_round_waits_for_the_service_to_finish_its_tail(tmp_path):
+    """The work a service does after a round's last run is counted in that round, not the next."""
+    result = subprocess.run([sys.executable, "-c", _SETTLE, str(tmp_path / "log"), _WORKS_THEN_IDLES],
+                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    waited, tail_cpu = (float(v) for v in result.stdout.split()[-2:])
+    assert 0.5 <= waited < 10  # until the busy second was over, not to the bound
+    assert tail_cpu >= 0.6  # most of that second was measured while waiting
