@@ -14,6 +14,11 @@ class StoreError(Exception):
     """The database file cannot be opened or migrated; the message names the file."""
 
 
+# What the WAL file is cut back to once a checkpoint lets it start over. Why: the service holds
+# a connection open for its life (hold_store_open), so no close is the last one and the WAL is
+# never deleted; without a limit it would keep the size of the largest transaction ever written
+# (a first crawl of a big site, a search-index rebuild) until the service stops.
+WAL_SIZE_LIMIT_BYTES = 32 * 1024 * 1024
 # The SQLite that parses `INSERT … ON CONFLICT DO UPDATE` without a conflict target: what
 # sqlite-utils' probe below runs, so the answer is the one the probe would give.
 UPSERT_WITHOUT_TARGET = (3, 35, 0)
@@ -48,6 +53,7 @@ def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
         db.execute("PRAGMA busy_timeout = 30000")
         db.enable_wal()
         db.execute("PRAGMA synchronous = NORMAL")
+        db.execute(f"PRAGMA journal_size_limit = {int(WAL_SIZE_LIMIT_BYTES)}")
         db.execute("PRAGMA foreign_keys = ON")
         if migrate:
             _bring_up_to_date(db, path)

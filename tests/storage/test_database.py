@@ -82,3 +82,22 @@ def test_a_store_is_migrated_once_per_process_until_its_schema_changes(tmp_path,
     assert migration_reads() != []
     with open_db(path) as fresh:
         assert "articles" in fresh.table_names()
+
+
+def test_the_wal_is_cut_back_after_a_large_write_while_the_store_is_held(tmp_path, monkeypatch):
+    """With the service's connection held, the WAL is never deleted: it must not keep the size
+    of the largest transaction it ever held."""
+    monkeypatch.setattr("storage.database.WAL_SIZE_LIMIT_BYTES", 256 * 1024)
+    path = tmp_path / "store.db"
+    open_db(path).close()
+    keeper = hold_store_open(path)
+    wal = tmp_path / "store.db-wal"
+    with open_db(path) as db:
+        db.execute("create table bulk (payload blob)")
+        with db.conn:
+            db.conn.executemany("insert into bulk values (?)", [(b"x" * 1000,) for _ in range(2000)])
+        assert wal.stat().st_size > 1024 * 1024  # the large write, ~2 MB of pages
+        db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        sync_sources(db, [{"name": "county", "schedule": "every 1h"}])  # the next write starts the WAL over
+    assert wal.stat().st_size <= 256 * 1024
+    keeper.close()
