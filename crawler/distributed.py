@@ -419,15 +419,11 @@ class RunScheduler(RedisScheduler):
 class RunConditionalGetMiddleware(ConditionalGetMiddleware):
     """Conditional GET with the validators of the request's run (sent in its context, not read from SQLite)."""
 
-    def __init__(self, crawler: Crawler) -> None:
-        super().__init__(db_path="")
-        self.crawler = crawler
-
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not crawler.settings.getbool("GOVWATCH_CONDITIONAL_GET", True):
             raise NotConfigured
-        return cls(crawler)
+        return cls(crawler)  # no spider_opened: there is no store to read validators from
 
     def process_request(self, request: scrapy.Request) -> None:
         if not request.meta.get("govwatch_article"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from pathlib import Path
 
@@ -56,35 +57,31 @@ def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
         db.execute(f"PRAGMA journal_size_limit = {int(WAL_SIZE_LIMIT_BYTES)}")
         db.execute("PRAGMA foreign_keys = ON")
         if migrate:
-            _bring_up_to_date(db, path)
+            _bring_up_to_date(db)
     except Exception as exc:  # sqlite3.DatabaseError and friends carry no file name
         raise StoreError(f"cannot open database {path}: {exc}") from exc
     return db
 
 
-# The stores this process has brought up to date: (device, inode) → their schema version then.
-_up_to_date: dict[tuple[int, int], int] = {}
+@functools.cache
+def _migration_names() -> frozenset[str]:
+    """Every migration's name: what sqlite-utils would apply to an empty store."""
+    return frozenset(m.name for m in migrations.pending(sqlite_utils.Database(memory=True)))
 
 
-def _bring_up_to_date(db: sqlite_utils.Database, path: Path) -> None:
-    """Apply pending migrations, unless this process did so for this very file and its schema
-    has not changed since.
+def _bring_up_to_date(db: sqlite_utils.Database) -> None:
+    """Apply pending migrations, after one query has said that there are some.
 
-    Why: the service opens the store for each step of each crawl and the check alone reads the
-    migrations table through sqlite-utils (~1 ms a time). SQLite's schema version counts every
-    change to the schema, so a newer govwatch that migrated the file further, or another file
-    put in its place (a restore, a new store at the same path), is checked again.
+    Why: sqlite-utils' own check reads the migrations table through its table objects (~1 ms),
+    and the service opens the store for each step of each crawl; this reads the same rows.
     """
-    stat = path.stat()
-    key = (stat.st_dev, stat.st_ino)
-    if _up_to_date.get(key) == _schema_version(db):
-        return
-    migrations.apply(db)
-    _up_to_date[key] = _schema_version(db)
-
-
-def _schema_version(db: sqlite_utils.Database) -> int:
-    return int(db.execute("PRAGMA schema_version").fetchone()[0])
+    try:
+        applied = {name for (name,) in db.execute(
+            f"select name from [{migrations.migrations_table}] where migration_set = ?", [migrations.name])}
+    except sqlite3.OperationalError:  # no migrations table: a new store
+        applied = set()
+    if not _migration_names() <= applied:
+        migrations.apply(db)
 
 
 def hold_store_open(path: str | Path) -> sqlite3.Connection:
