@@ -81,6 +81,7 @@ class Traffic:
     bytes_sent: int = 0
     article_requests: int = 0
     article_bytes: int = 0
+    article_not_modified: int = 0  # article pages answered 304 (list pages may answer 304 too)
     by_status: dict[int, int] = field(default_factory=dict)
 
 
@@ -155,6 +156,7 @@ class Nginx:
                 if ARTICLE_URI.search(parts[2]):
                     traffic.article_requests += 1
                     traffic.article_bytes += sent
+                    traffic.article_not_modified += status == 304
                 traffic.by_status[status] = traffic.by_status.get(status, 0) + 1
         return traffic
 

@@ -4,8 +4,8 @@ Why it matters: most crawls of a government site find nothing new. A monitor tha
 and re-extracts every page each time pays the full first-crawl price every two hours; one
 that sends conditional GETs (If-None-Match / If-Modified-Since from the validators it stored)
 gets a 304 with no body and skips extraction. The figures are the re-crawl's seconds and
-bytes as a share of the first crawl's, split into article pages (conditional) and the rest
-(list pages and robots.txt, fetched in full every time).
+bytes as a share of the first crawl's, split into article pages and the rest (list pages,
+conditional too once their last full fetch was kept, and robots.txt).
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ def recrawl(db_path: Path, source: str, server: Nginx, first: CrawlFigures) -> d
         "bytes": again.bytes_sent,
         "first_bytes": first.bytes_sent,
         "bytes_share": again.bytes_sent / first.bytes_sent,
-        "not_modified": traffic.by_status.get(304, 0),
+        "not_modified": traffic.article_not_modified,
+        "lists_not_modified": traffic.by_status.get(304, 0) - traffic.article_not_modified,
         "article_bytes": traffic.article_bytes,
         "other_bytes": traffic.bytes_sent - traffic.article_bytes,
         "cpu_ms_per_check": again.cpu_ms_per_page,

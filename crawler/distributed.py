@@ -426,11 +426,10 @@ class RunConditionalGetMiddleware(ConditionalGetMiddleware):
         return cls(crawler)  # no spider_opened: there is no store to read validators from
 
     def process_request(self, request: scrapy.Request) -> None:
-        if not request.meta.get("govwatch_article"):
-            return None
-        ctx = self.crawler.spider.context_for(request)
-        self.validators = ctx.validators if ctx is not None else {}
-        return super().process_request(request)
+        if request.meta.get("govwatch_article"):
+            ctx = self.crawler.spider.context_for(request)
+            self.validators = ctx.validators if ctx is not None else {}
+        return super().process_request(request)  # a list page's validators travel in its meta
 
 
 class SourceDelayMiddleware:

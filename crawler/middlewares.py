@@ -17,10 +17,11 @@ from storage.articles import conditional_get_validators
 
 
 class ConditionalGetMiddleware:
-    """Adds If-None-Match / If-Modified-Since to article requests we already hold.
+    """Adds If-None-Match / If-Modified-Since to article requests we already hold, and to list
+    pages whose last full fetch the spider kept (it puts their validators in the request's meta).
 
     An unchanged page then costs a 304 with no body, which is most of what a re-crawl
-    fetches. The validators are read once per crawl from the store.
+    fetches. The articles' validators are read once per crawl from the store.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -43,9 +44,10 @@ class ConditionalGetMiddleware:
         spider.crawler.stats.set_value("govwatch/validators_known", len(self.validators))
 
     def process_request(self, request: Request) -> None:
-        if not request.meta.get("govwatch_article"):
-            return
-        known = self.validators.get(request.url)
+        if request.meta.get("govwatch_article"):
+            known = self.validators.get(request.url)
+        else:
+            known = request.meta.get("govwatch_list_validators")
         if known:
             if known.get("etag"):
                 request.headers.setdefault("If-None-Match", known["etag"])

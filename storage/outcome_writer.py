@@ -28,7 +28,7 @@ import sqlite_utils
 
 from storage.articles import current_text, record_gone, record_not_modified, record_page
 from storage.attachments import record_attachment_outcome
-from storage.list_pages import record_list_fetch
+from storage.list_pages import FullListFetch, record_list_fetch
 from storage.list_profiles import save_learned_profile
 from storage.outcomes import (
     ArticleGone,
@@ -98,7 +98,8 @@ def record_outcome(db: sqlite_utils.Database, run_id: int, outcome: Outcome,
         remember_links(db, outcome.source, outcome.list_url, outcome.urls)
         return "links"
     if isinstance(outcome, ListPageFetched):
-        record_list_fetch(db, outcome.source, outcome.url, outcome.new_links, outcome.next_due)
+        full = None if outcome.not_modified else FullListFetch(outcome.etag, outcome.last_modified, outcome.shown)
+        record_list_fetch(db, outcome.source, outcome.url, outcome.new_links, outcome.next_due, full=full)
         return "list"
     if isinstance(outcome, ListProfileLearned):
         saved = save_learned_profile(db, outcome.source, outcome.url, outcome.profile, relearned=outcome.relearned)

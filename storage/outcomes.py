@@ -129,7 +129,13 @@ class FetchFailure:
 
 @dataclass
 class ListPageFetched:
-    """A list page was read: how many new article links it showed, and when it is next due."""
+    """A list page was read: how many new article links it showed, and when it is next due.
+
+    A full fetch (200) also carries the page's validators and what it showed (`shown`: its
+    in-scope article links as [url, anchor] and the list pages it leads to), so that the next
+    visit can ask conditionally and, on a 304, follow the same links without the page. A 304
+    visit (`not_modified`) keeps what is stored.
+    """
 
     kind: ClassVar[str] = "list_page"
 
@@ -137,6 +143,10 @@ class ListPageFetched:
     source: str
     new_links: int
     next_due: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    shown: dict[str, Any] | None = None
+    not_modified: bool = False
 
 
 @dataclass

@@ -534,3 +534,12 @@ def m019_robots_txt(db: sqlite_utils.Database) -> None:
     from storage.robots_txt import create_robots_txt_table
 
     create_robots_txt_table(db)
+
+
+@migrations()
+def m020_list_page_validators(db: sqlite_utils.Database) -> None:
+    """A list page's validators and the links its last full fetch showed (storage/list_pages.py):
+    an unchanged static list then answers 304 and its links are followed from here."""
+    for column in ("etag", "last_modified", "shown"):
+        if column not in db["list_pages"].columns_dict:
+            db["list_pages"].add_column(column, str)

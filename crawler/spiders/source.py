@@ -12,10 +12,12 @@ visited less often.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 import re
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -27,6 +29,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
+from w3lib.url import safe_url_string
 
 from crawler.block_pages import block_reason, error_page_reason
 from crawler.crawl_store import crawl_store
@@ -36,7 +39,7 @@ from crawler.recheck import RecheckPolicy, due_articles, list_next_due, list_pag
 from crawler.response_checks import binary_type, declared_charset, failure_reason, tries_note
 from crawler.url_scope import matchable
 from storage.articles import known_articles
-from storage.list_pages import list_page_stats
+from storage.list_pages import list_page_stats, stored_list_view
 from storage.list_profiles import source_profiles
 from storage.outcomes import (
     ArticleGone,
@@ -61,6 +64,11 @@ ARTICLE_PRIORITY = 10  # above list pages (0): see article_request
 RECHECK_CHUNK = 1000  # re-checks handed to the scheduler per idle: see on_idle
 NEVER_MATCHES = r"(?!)"
 MAX_RUN_NOTES = 20  # notes kept in a run's message and log tail (see note)
+# What a list page's full fetch showed is kept for a 304 to replay (storage/list_pages.py) up to
+# this many links; a page with more is always fetched whole.
+MAX_SHOWN_LINKS = 500  # gov lists show 15–50 items; the JSON kept stays under ~1.3 MB
+MAX_VALIDATOR_CHARS = 200
+LIST_VIEW_MAX_AGE = timedelta(days=1)  # a kept view older than this: the list page is read whole
 MAX_ANCHOR_CHARS = 500  # a list's link text is a headline; anything longer is cut before it is stored
 # Paths that name a list or a home page rather than an article: without an article pattern, a
 # redirect there is a withdrawal (see looks_like_article).
@@ -163,8 +171,44 @@ class SourceSpider(scrapy.Spider):
         self.crawler.stats.set_value("govwatch/recheck_skipped", getattr(self, "recheck_skipped", 0))
         for url in self.config["start_urls"]:
             self.list_urls.add(url)
-            yield scrapy.Request(url, callback=self.parse_list, errback=self.failed,
-                                 cb_kwargs={"depth": 1, "start": url}, meta={"govwatch_start": url})
+            yield self.list_request(url, 1, url)
+
+    def list_request(self, url: str, depth: int, start: str) -> scrapy.Request:
+        """A request for a list page, asked conditionally when what its last full fetch showed
+        was kept with the same reading rules: a 304 then follows that (parse_unchanged_list).
+
+        At least once a day it is read whole anyway: a server whose validators miss an edit
+        (a Last-Modified to the second, a list written twice in that second) must not hide a
+        list's new items for longer than that.
+        """
+        meta: dict[str, Any] = {"govwatch_start": url} if depth == 1 else {}
+        view = stored_list_view(self.list_stats.get(url))
+        if (view is not None and view.rules == self.list_rules_key(start) and view.kept_at is not None
+                and view.kept_at > self.started - LIST_VIEW_MAX_AGE):
+            meta["govwatch_list_validators"] = {"etag": view.etag, "last_modified": view.last_modified}
+            meta["handle_httpstatus_list"] = [304]
+        return scrapy.Request(url, callback=self.parse_list, errback=self.failed,
+                              cb_kwargs={"depth": depth, "start": start}, meta=meta)
+
+    def list_rules_key(self, start: str) -> str:
+        """What decides which links a page of this column shows to the crawl: the source's patterns,
+        XPath and scope, and the start's list profile. A view kept under other rules (an operator
+        edited them, a profile was learned again) is not replayed: the page is read again."""
+        profile = self.profiles.get(start)
+        stored = self.stored_profiles.get(start)
+        if profile is None and stored is not None:
+            try:  # as read_list reads it, so both sides of the comparison are the same dict
+                profile = ListProfile.from_dict(stored["profile"])
+            except (ValueError, TypeError):
+                profile = None
+        rules = {
+            "article_pattern": self.config.get("article_pattern"), "article_xpath": self.config.get("article_xpath"),
+            "list_pattern": self.config.get("list_pattern"), "allowed_domains": sorted(self.allowed_domains),
+            "allow_paths": list(self.allow_paths), "max_list_pages": self.config.get("max_list_pages", 10),
+            "profile": profile.to_dict() if profile is not None else None,
+            "pinned": bool(stored and stored.get("pinned")),
+        }
+        return hashlib.sha256(json.dumps(rules, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
     def on_site(self, url: str) -> bool:
         """On an allowed host (subdomains included) and port.
@@ -194,6 +238,9 @@ class SourceSpider(scrapy.Spider):
 
     def parse_list(self, response: Response, depth: int, start: str | None = None) -> Iterator[Any]:
         start = start or response.url
+        if response.status == 304:
+            yield from self.parse_unchanged_list(response, depth, start)
+            return
         problem = page_problem(response)
         if problem:
             self.start_failed(start, depth, problem)
@@ -221,18 +268,33 @@ class SourceSpider(scrapy.Spider):
             self.starts_without_links.append(start)
         if seen is not None:
             yield seen
-        yield self.list_visit(response.url, new_links)
+        pages = list(dict.fromkeys(url for url in links if self.list_re.search(url) and self.in_scope(url)
+                                   and not self.article_re.search(url)))
+        yield self.list_visit(response, new_links, start, [(url, None) for url in scoped], pages)
         if depth < self.config.get("max_list_pages", 10):
-            for url in links:
-                if not self.list_re.search(url) or not self.in_scope(url) or self.article_re.search(url):
-                    continue
-                # Deeper pages are followed while this one shows new articles (they may have
-                # pushed others down), otherwise only when their own next visit is due.
-                if new_links or list_page_due(self.list_stats.get(url), self.started):
-                    yield response.follow(url, callback=self.parse_list, errback=self.failed,
-                                          cb_kwargs={"depth": depth + 1, "start": start})
-                else:
-                    self.crawler.stats.inc_value("govwatch/list_pages_skipped")
+            yield from self.follow_pages(response, pages, depth, start, new_links)
+
+    def parse_unchanged_list(self, response: Response, depth: int, start: str) -> Iterator[Any]:
+        """A list page that answered 304 to our conditional request: what its last full fetch
+        showed (its article links, the list pages it leads to) is followed as the page would be."""
+        view = stored_list_view(self.list_stats.get(response.url))
+        if view is None:  # a 304 to a request without validators: nothing to follow
+            reason = "list page: answered 304 Not Modified to a request that was not conditional"
+            self.start_failed(start, depth, reason)
+            yield FetchFailure(response.url, self.source_name, reason, response.status)
+            return
+        self.crawler.stats.inc_value("govwatch/list_pages_not_modified")
+        scoped = [(url, anchor) for url, anchor in view.links if matchable(url) and self.in_scope(url)]
+        new_links, seen = self.links_seen(response.url, [url for url, _ in scoped])
+        for url, anchor in scoped:
+            yield self.article_request(url, anchor=anchor)
+        if depth == 1 and not scoped:
+            self.starts_without_links.append(start)
+        if seen is not None:
+            yield seen
+        yield self.list_visit(response, new_links, start)
+        if depth < self.config.get("max_list_pages", 10):
+            yield from self.follow_pages(response, view.pages, depth, start, new_links)
 
     def start_failed(self, start: str, depth: int, reason: str) -> None:
         """A start page that could not be read: the run is judged on it (storage.runs.run_outcome)."""
@@ -269,7 +331,8 @@ class SourceSpider(scrapy.Spider):
             self.logger.warning("no article links found on start page %s", response.url)
         if seen is not None:
             yield seen
-        yield self.list_visit(response.url, new_links)
+        yield self.list_visit(response, new_links, start, [(link.url, link.anchor) for link in scoped],
+                              reading.pagination.urls if reading is not None else None)
         if reading is not None and depth < self.config.get("max_list_pages", 10):
             yield from self.follow_pages(response, reading.pagination.urls, depth, start, new_links)
 
@@ -340,15 +403,14 @@ class SourceSpider(scrapy.Spider):
     def follow_pages(self, response: Response, urls: list[str], depth: int, start: str,
                      new_links: int) -> Iterator[scrapy.Request]:
         """The next list pages of a column, in scope, while they may show something new."""
-        for url in urls:
+        for url in (_page_url(response, url) for url in urls):
             if not (matchable(url) and self.in_scope(url)) or url in self.requested_articles:
                 continue
             # Deeper pages are followed while this one shows new articles (they may have
             # pushed others down), otherwise only when their own next visit is due.
             if new_links or list_page_due(self.list_stats.get(url), self.started):
                 self.list_urls.add(url)
-                yield response.follow(url, callback=self.parse_list, errback=self.failed,
-                                      cb_kwargs={"depth": depth + 1, "start": start})
+                yield self.list_request(url, depth + 1, start)
             else:
                 self.crawler.stats.inc_value("govwatch/list_pages_skipped")
 
@@ -362,10 +424,22 @@ class SourceSpider(scrapy.Spider):
         first_seen = [url for url in unknown if url not in self.requested_articles]
         return len(unknown), ArticleLinksSeen(list_url, self.source_name, first_seen) if first_seen else None
 
-    def list_visit(self, url: str, new_links: int) -> ListPageFetched:
-        """What the store keeps about this visit, with the page's next due time."""
+    def list_visit(self, response: Response, new_links: int, start: str,
+                   links: list[tuple[str, str | None]] | None = None, pages: list[str] | None = None) -> ListPageFetched:
+        """What the store keeps about this visit, with the page's next due time; after a full
+        fetch, its validators and what it showed (`links`, `pages`; None: nothing to replay)."""
+        url = response.url
         idle = 0 if new_links else (self.list_stats.get(url) or {}).get("idle_streak", 0) + 1
-        return ListPageFetched(url, self.source_name, new_links, list_next_due(idle, self.started, self.policy))
+        visit = ListPageFetched(url, self.source_name, new_links, list_next_due(idle, self.started, self.policy))
+        if response.status == 304:
+            visit.not_modified = True
+            return visit
+        visit.etag, visit.last_modified = _validator(response, "ETag"), _validator(response, "Last-Modified")
+        if links is not None and pages is not None and len(links) <= MAX_SHOWN_LINKS and len(pages) <= MAX_SHOWN_LINKS:
+            visit.shown = {"rules": self.list_rules_key(start), "kept_at": self.started.isoformat(),
+                           "links": [[link, (anchor or "").strip()[:MAX_ANCHOR_CHARS] or None] for link, anchor in links],
+                           "pages": [_page_url(response, page) for page in pages]}
+        return visit
 
     def article_request(self, url: str, redirects: list[str] | None = None,
                         anchor: str | None = None) -> scrapy.Request:
@@ -519,6 +593,21 @@ def _headers(response: Response) -> dict[str, str]:
         key.decode("latin-1").lower(): b", ".join(values).decode("latin-1")
         for key, values in response.headers.items()
     }
+
+
+def _page_url(response: Response, url: str) -> str:
+    """A list page's link as Scrapy's `response.follow` would request it: joined, and escaped with
+    the page's encoding. Kept in this form, so a 304's replay asks for the very same URL."""
+    encoding = response.encoding if isinstance(response, TextResponse) else "utf-8"
+    return safe_url_string(urljoin(response.url, url), encoding)
+
+
+def _validator(response: Response, name: str) -> str | None:
+    """An ETag or Last-Modified to send back, if it is one (a site's header: bounded, printable)."""
+    value = _header(response, name)
+    if not value or len(value) > MAX_VALIDATOR_CHARS or not value.isprintable():
+        return None
+    return value
 
 
 def _header(response: Response, name: str) -> str | None:

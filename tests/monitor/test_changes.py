@@ -108,9 +108,16 @@ def test_unchanged_recrawl_raises_nothing_and_downloads_under_a_tenth(history, d
     print(f"\nunchanged re-crawl: {history.bytes['again']} of {history.bytes['first']} bytes ({ratio:.1%})")
     assert ratio < 0.10
     files = {path for article in history.site.catalogue() for path in article["attachments"]}
-    statuses = Counter((urlsplit(url).path in files, status) for _, url, status, _, _ in history.log["again"])
-    assert statuses[(False, 304)] == 54  # every article re-checked, none downloaded again
-    assert statuses[(True, 304)] == len(files) == 12  # and every attachment, by its ETag
+    lists = {urlsplit(url).path for source in ("gov", "news", "paper", "mirror") for url in history.site.list_urls(source)}
+
+    def kind(url: str) -> str:
+        path = urlsplit(url).path
+        return "file" if path in files else "list" if path in lists else "page"
+
+    statuses = Counter((kind(url), status) for _, url, status, _, _ in history.log["again"])
+    assert statuses[("page", 304)] == 54  # every article re-checked, none downloaded again
+    assert statuses[("file", 304)] == len(files) == 12  # and every attachment, by its ETag
+    assert statuses[("list", 304)] == 4 and statuses[("list", 200)] == 0  # the start pages, kept from day 1
 
 
 def test_second_day_raises_exactly_the_scripted_events(history):
