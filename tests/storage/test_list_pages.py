@@ -6,9 +6,7 @@ import json
 
 import pytest
 
-from storage import open_db
 from storage.list_pages import FullListFetch, list_page_stats, record_list_fetch, stored_list_view
-from storage.sources import sync_sources
 
 URL = "http://127.0.0.1/gov/index.html"
 SHOWN = {"rules": "k1", "kept_at": "2026-12-01T10:00:00+00:00",
@@ -17,11 +15,8 @@ SHOWN = {"rules": "k1", "kept_at": "2026-12-01T10:00:00+00:00",
 
 
 @pytest.fixture
-def db(tmp_path):
-    store = open_db(tmp_path / "store.db")
-    sync_sources(store, [{"name": "county", "schedule": "every 1h"}])
-    yield store
-    store.close()
+def db(county_city_db):
+    return county_city_db
 
 
 def test_a_304_visit_keeps_what_the_full_fetch_showed(db):
