@@ -4,7 +4,7 @@ Why one: every connection to the store reads and parses its whole schema on its 
 (~1 ms of CPU here, with the search index's tables and triggers), the first one also checks the
 migrations, and the spider, the conditional-GET middleware, the storage pipeline and the
 attachment pipeline each opened their own: four opens and four closes for a re-check of twenty
-unchanged articles that costs ~0.15 s in all (bench/README.md, "Where a re-check's CPU went").
+unchanged articles that costs ~0.2 s in all (bench/README.md, "Where a re-check's CPU went").
 
 Sharing is safe because all of them use it on the reactor thread, one call at a time, and only
 the storage pipeline writes (storage.outcome_writer, the one writer). It is opened, and the

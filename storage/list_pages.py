@@ -1,7 +1,9 @@
 """The `list_pages` table: how productive each list page has been, so idle ones are visited less.
 
 The policy (when a page is next due) is the crawler's (crawler/recheck.py); this module only
-keeps the counts and the due time it is given.
+keeps the counts and the due time it is given, and what the page's last full fetch showed (its
+validators, article links and next pages), for the next visit to ask conditionally and follow
+on a 304 (crawler/spiders/source.py, `list_request`).
 """
 
 from __future__ import annotations
