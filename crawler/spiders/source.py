@@ -98,6 +98,7 @@ class SourceSpider(scrapy.Spider):
         # start URL → {"profile": dict, "pinned": bool, …} as stored (storage/list_profiles.py)
         self.stored_profiles: dict[str, dict[str, Any]] = {}
         self.profiles: dict[str, ListProfile] = {}  # start URL → the profile this crawl reads it with
+        self.rules_keys: dict[str, tuple[ListProfile | None, str]] = {}  # start → (profile, list_rules_key)
         # origin → its robots.txt as an earlier crawl fetched it: reused while young, obeyed while
         # the host fails to serve it (crawler/robots.py)
         self.stored_robots_txt: dict[str, StoredRobotsTxt] = {}
@@ -193,8 +194,16 @@ class SourceSpider(scrapy.Spider):
     def list_rules_key(self, start: str) -> str:
         """What decides which links a page of this column shows to the crawl: the source's patterns,
         XPath and scope, and the start's list profile. A view kept under other rules (an operator
-        edited them, a profile was learned again) is not replayed: the page is read again."""
+        edited them, a profile was learned again) is not replayed: the page is read again.
+
+        Kept per start until this crawl reads the start with another profile: it is asked for
+        every list request and every full visit, and rebuilding the stored profile costs ~1 ms.
+        """
         profile = self.profiles.get(start)
+        known = self.rules_keys.get(start)
+        if known is not None and known[0] is profile:
+            return known[1]
+        learned = profile
         stored = self.stored_profiles.get(start)
         if profile is None and stored is not None:
             try:  # as read_list reads it, so both sides of the comparison are the same dict
@@ -208,7 +217,9 @@ class SourceSpider(scrapy.Spider):
             "profile": profile.to_dict() if profile is not None else None,
             "pinned": bool(stored and stored.get("pinned")),
         }
-        return hashlib.sha256(json.dumps(rules, sort_keys=True, default=str).encode()).hexdigest()[:16]
+        key = hashlib.sha256(json.dumps(rules, sort_keys=True, default=str).encode()).hexdigest()[:16]
+        self.rules_keys[start] = (learned, key)
+        return key
 
     def on_site(self, url: str) -> bool:
         """On an allowed host (subdomains included) and port.
