@@ -37,11 +37,18 @@ import signal
 import socket
 import sys
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
+from crawler.crawl_worker import crawl_spec
+
 MAX_REQUEST_BYTES = 1 << 20
 REQUEST_TIMEOUT_S = 10.0
+IDLE_WORKER_S = 60.0  # a reused crawl process waits this long for its next crawl
+MAX_IDLE_WORKERS = 8
+RELEASE_TIMEOUT_S = 30.0  # for a client to close a finished crawl's connection
 # The kinds of Scrapy setting that name classes to load: importing them all here is what makes
 # a child's crawler construction cheap.
 COMPONENT_SETTINGS = ("DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "ITEM_PIPELINES", "EXTENSIONS",
@@ -66,6 +73,23 @@ class Child:
     pid: int
     pidfd: int
     conn: socket.socket
+
+
+@dataclass
+class Worker:
+    """A reused crawl process (crawler/crawl_worker.py): its channel, and the crawl it runs."""
+
+    pid: int
+    pidfd: int
+    channel: socket.socket
+    key: str
+    client: socket.socket | None = None  # the running crawl's connection, until its exit report is sent
+    releasing: socket.socket | None = None  # that connection after the report, until its client closes it
+    released_by: float = 0.0
+    buffer: bytes = b""
+    accounted_cpu_s: float = 0.0  # CPU of the crawls it has reported, so a death mid-crawl reports the rest
+    idle_since: float | None = None
+    retiring: bool = False
 
 
 def preload() -> None:
@@ -159,31 +183,11 @@ def serve(socket_path: str) -> None:
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(socket_path)
     listener.listen(64)
-    selector = selectors.DefaultSelector()
-    selector.register(listener, selectors.EVENT_READ, "accept")
-    selector.register(lifeline, selectors.EVENT_READ, "lifeline")
-    children: dict[int, Child] = {}
+    server = CrawlServer(listener, lifeline)
     sys.stdout.write("ready\n")
     sys.stdout.flush()
     os.dup2(devnull, 1)
-    accepting = True
-    while accepting or children:
-        for key, _ in selector.select():
-            if key.data == "accept":
-                conn, _ = listener.accept()
-                child = _start_child(conn, lifeline, listener, selector, children)
-                if child is not None:
-                    children[child.pid] = child
-                    selector.register(child.pidfd, selectors.EVENT_READ, child.pid)
-            elif key.data == "lifeline":
-                selector.unregister(lifeline)
-                selector.unregister(listener)
-                listener.close()
-                accepting = False
-            else:
-                child = children.pop(key.data)
-                selector.unregister(child.pidfd)
-                _report_exit(child)
+    server.run()
     # A monitor killed with -9 cannot remove the socket's folder: the server does, as it leaves.
     for remove, path in ((os.unlink, socket_path), (os.rmdir, os.path.dirname(socket_path))):
         try:
@@ -192,42 +196,237 @@ def serve(socket_path: str) -> None:
             pass
 
 
-def _start_child(conn: socket.socket, lifeline: int, listener: socket.socket, selector: selectors.BaseSelector,
-                 children: dict[int, Child]) -> Child | None:
-    try:
-        request = _read_request(conn)
-    except (OSError, ValueError) as exc:
-        _send(conn, {"error": f"bad request: {exc}"})
-        conn.close()
-        return None
-    sys.stdout.flush()
-    sys.stderr.flush()
-    try:
-        pid = os.fork()
-    except OSError as exc:  # out of memory or processes: this crawl fails, the server and its crawls go on
-        _send(conn, {"error": f"fork failed: {exc}"})
-        conn.close()
-        return None
-    if pid == 0:  # the crawl: never returns into this loop
+class CrawlServer:
+    """The server's loop: one-shot crawl children, and reused crawl workers (crawler/crawl_worker.py).
+
+    A request with "reuse": true whose command line a worker can run goes to an idle worker
+    started with the same environment and folder, else to a new one. A worker is handed its
+    next crawl only once the client of its last one has closed that crawl's connection (it
+    has read the exit report), so a client that kills "its" crawl late cannot hit the next
+    one. Idle workers are closed after IDLE_WORKER_S, beyond MAX_IDLE_WORKERS, and when the
+    lifeline closes.
+    """
+
+    def __init__(self, listener: socket.socket, lifeline: int) -> None:
+        self.listener = listener
+        self.lifeline = lifeline
+        self.selector = selectors.DefaultSelector()
+        self.selector.register(listener, selectors.EVENT_READ, ("accept", 0))
+        self.selector.register(lifeline, selectors.EVENT_READ, ("lifeline", 0))
+        self.children: dict[int, Child] = {}
+        self.workers: dict[int, Worker] = {}
+        self.accepting = True
+
+    def run(self) -> None:
+        while self.accepting or self.children or self.workers:
+            for key, _ in self.selector.select(self._next_timeout()):
+                kind, pid = key.data
+                if kind == "accept":
+                    self._accept()
+                elif kind == "lifeline":
+                    self._stop_accepting()
+                elif kind == "child":
+                    child = self.children.pop(pid)
+                    self.selector.unregister(child.pidfd)
+                    _report_exit(child)
+                elif pid in self.workers:
+                    {"report": self._read_reports, "released": self._released,
+                     "exit": self._worker_exited}[kind](self.workers[pid])
+            self._close_stale_workers()
+
+    def _accept(self) -> None:
+        conn, _ = self.listener.accept()
         try:
-            for other in children.values():
-                other.conn.close()
-                os.close(other.pidfd)
-            selector.close()
-            listener.close()
+            request = _read_request(conn)
+        except (OSError, ValueError) as exc:
+            _send(conn, {"error": f"bad request: {exc}"})
             conn.close()
-        finally:
-            _run_child(request, lifeline)
+            return
+        if request.get("reuse") is True and request.get("warm_pools") is not True and crawl_spec(request["args"]):
+            request = {**request, "args": [*request["args"], "-s", f"GOVWATCH_LIFELINE_FD={self.lifeline}"]}
+            worker = self._idle_worker(_worker_key(request))
+            if worker is not None and self._hand(worker, request, conn):
+                return
+            self._start_worker(request, conn)
+            return
+        child = self._fork(conn, lambda: _run_child(request, self.lifeline))
+        if child is not None:
+            self.children[child.pid] = Child(child.pid, child.pidfd, conn)
+            self.selector.register(child.pidfd, selectors.EVENT_READ, ("child", child.pid))
+
+    def _fork(self, conn: socket.socket, become: Callable[[], NoReturn],
+              keep: socket.socket | None = None) -> Child | None:
+        """Fork a child that closes every descriptor of ours but `keep` and calls `become`."""
+        sys.stdout.flush()
+        sys.stderr.flush()
+        try:
+            pid = os.fork()
+        except OSError as exc:  # out of memory or processes: this crawl fails, the server and its crawls go on
+            _send(conn, {"error": f"fork failed: {exc}"})
+            conn.close()
+            return None
+        if pid == 0:  # the crawl: never returns into this loop
+            try:
+                for key in list(self.selector.get_map().values()):
+                    if key.fileobj not in (self.lifeline, keep):
+                        _close(key.fileobj)
+                for worker in self.workers.values():
+                    for sock in (worker.channel, worker.client, worker.releasing):
+                        _close(sock)
+                for other in self.children.values():
+                    _close(other.conn)
+                self.selector.close()
+                conn.close()
+            finally:
+                become()
+        try:
+            pidfd = os.pidfd_open(pid)
+        except OSError:  # it cannot have been reaped yet (we are its parent): only on a kernel without pidfds
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            _send(conn, {"error": "pidfd_open failed"})
+            conn.close()
+            return None
+        _send(conn, {"pid": pid})
+        return Child(pid, pidfd, conn)
+
+    def _start_worker(self, request: dict[str, Any], conn: socket.socket) -> None:
+        from crawler.crawl_worker import serve as serve_crawls
+
+        ours, theirs = socket.socketpair()
+        def become() -> NoReturn:
+            ours.close()
+            serve_crawls(theirs, request)
+
+        child = self._fork(conn, become, keep=theirs)
+        theirs.close()
+        if child is None:
+            ours.close()
+            return
+        worker = Worker(child.pid, child.pidfd, ours, _worker_key(request), client=conn)
+        self.workers[worker.pid] = worker
+        self.selector.register(ours, selectors.EVENT_READ, ("report", worker.pid))
+        self.selector.register(worker.pidfd, selectors.EVENT_READ, ("exit", worker.pid))
+
+    def _idle_worker(self, key: str) -> Worker | None:
+        idle = [w for w in self.workers.values() if w.key == key and w.idle_since is not None]
+        return max(idle, key=lambda w: w.idle_since or 0.0) if idle else None  # the warmest
+
+    def _hand(self, worker: Worker, request: dict[str, Any], conn: socket.socket) -> bool:
+        """Give an idle worker its next crawl; False if it is gone (the caller forks a new one)."""
+        try:
+            worker.channel.settimeout(REQUEST_TIMEOUT_S)
+            worker.channel.sendall(json.dumps(request).encode() + b"\n")
+        except OSError:
+            self._retire(worker)
+            return False
+        worker.idle_since = None
+        worker.client = conn
+        _send(conn, {"pid": worker.pid})
+        return True
+
+    def _read_reports(self, worker: Worker) -> None:
+        """The worker's end-of-crawl reports: each goes to its crawl's client."""
+        try:
+            worker.channel.setblocking(False)
+            chunk = worker.channel.recv(65536)
+        except BlockingIOError:
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:  # the worker is ending: its exit is reported through its pidfd
+            self._retire(worker)
+            return
+        worker.buffer += chunk
+        while b"\n" in worker.buffer:
+            line, worker.buffer = worker.buffer.split(b"\n", 1)
+            report = json.loads(line)
+            worker.accounted_cpu_s += float(report["cpu_s"])
+            if worker.client is not None:
+                _send(worker.client, {"exit": int(report["exit"]), "cpu_s": float(report["cpu_s"]),
+                                      "maxrss_kb": int(report["maxrss_kb"])})
+                worker.releasing, worker.client = worker.client, None
+                worker.released_by = time.monotonic() + RELEASE_TIMEOUT_S
+                self.selector.register(worker.releasing, selectors.EVENT_READ, ("released", worker.pid))
+            if report.get("retire") or not self.accepting:
+                self._retire(worker)
+
+    def _released(self, worker: Worker) -> None:
+        """The client has closed the connection of the worker's last crawl: it may take the next."""
+        if worker.releasing is not None:
+            self.selector.unregister(worker.releasing)
+            worker.releasing.close()
+            worker.releasing = None
+        if not worker.retiring:
+            worker.idle_since = time.monotonic()
+
+    def _worker_exited(self, worker: Worker) -> None:
+        if not worker.retiring:
+            self._read_reports(worker)  # a report sent just before it ended is read first
+        _, status, usage = os.wait4(worker.pid, 0)
+        if worker.client is not None:  # it died in a crawl (killed, crashed): that crawl's end
+            _send(worker.client, {"exit": os.waitstatus_to_exitcode(status),
+                                  "cpu_s": max(0.0, usage.ru_utime + usage.ru_stime - worker.accounted_cpu_s),
+                                  "maxrss_kb": usage.ru_maxrss})
+            worker.client.close()
+            worker.client = None
+        self._retire(worker)
+        if worker.releasing is not None:
+            self.selector.unregister(worker.releasing)
+            worker.releasing.close()
+            worker.releasing = None
+        self.selector.unregister(worker.pidfd)
+        os.close(worker.pidfd)
+        del self.workers[worker.pid]
+
+    def _retire(self, worker: Worker) -> None:
+        """Close the worker's channel: it ends after its crawl, if any (end of file there)."""
+        worker.retiring = True
+        worker.idle_since = None
+        if worker.channel.fileno() >= 0:
+            self.selector.unregister(worker.channel)
+            worker.channel.close()
+
+    def _stop_accepting(self) -> None:
+        self.selector.unregister(self.lifeline)
+        self.selector.unregister(self.listener)
+        self.listener.close()
+        self.accepting = False
+        for worker in list(self.workers.values()):
+            if worker.idle_since is not None:
+                self._retire(worker)
+
+    def _close_stale_workers(self) -> None:
+        now = time.monotonic()
+        idle = sorted((w for w in self.workers.values() if w.idle_since is not None),
+                      key=lambda w: w.idle_since or 0.0, reverse=True)
+        for rank, worker in enumerate(idle):
+            if rank >= MAX_IDLE_WORKERS or now - (worker.idle_since or now) > IDLE_WORKER_S:
+                self._retire(worker)
+        for worker in list(self.workers.values()):
+            if worker.releasing is not None and now > worker.released_by:  # a client that never read its report
+                self._released(worker)
+                self._retire(worker)
+
+    def _next_timeout(self) -> float | None:
+        now = time.monotonic()
+        due = [w.idle_since + IDLE_WORKER_S - now for w in self.workers.values() if w.idle_since is not None]
+        due += [w.released_by - now for w in self.workers.values() if w.releasing is not None]
+        return max(0.0, min(due)) if due else None
+
+
+def _worker_key(request: dict[str, Any]) -> str:
+    """Which crawls a worker may run: those with its first crawl's environment and folder."""
+    return json.dumps([request["env"], request["cwd"]], sort_keys=True)
+
+
+def _close(thing: Any) -> None:
+    if thing is None:
+        return
     try:
-        pidfd = os.pidfd_open(pid)
-    except OSError:  # it cannot have been reaped yet (we are its parent): only on a kernel without pidfds
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        _send(conn, {"error": "pidfd_open failed"})
-        conn.close()
-        return None
-    _send(conn, {"pid": pid})
-    return Child(pid, pidfd, conn)
+        thing.close() if hasattr(thing, "close") else os.close(thing)
+    except OSError:
+        pass
 
 
 def _run_child(request: dict[str, Any], lifeline: int) -> NoReturn:

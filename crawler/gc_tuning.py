@@ -28,33 +28,40 @@ YOUNG_THRESHOLD = 50_000
 OLDER_THRESHOLDS = (20, 100)
 
 
-def collect_less(young_threshold: int = YOUNG_THRESHOLD) -> None:
+def collect_less(young_threshold: int = YOUNG_THRESHOLD, freeze: bool = True) -> None:
     """Raise the collection thresholds and keep everything alive now out of later collections.
 
     Call once start-up is done: what exists then (modules, settings, compiled rules) lives
     as long as the process, so walking it again in every full collection is wasted. Start-up's
     own garbage is collected first, or it would be frozen with the rest.
+
+    `freeze=False` in a process that runs one crawl after another (crawler/crawl_worker.py):
+    there a crawl's start-up state (its Crawler, spider, settings, all held in reference
+    cycles) dies with the crawl, and frozen it would never be collected.
     """
-    gc.collect()
-    gc.freeze()
+    if freeze:
+        gc.collect()
+        gc.freeze()
     gc.set_threshold(young_threshold, *OLDER_THRESHOLDS)
 
 
 class GcTuningExtension:
-    """collect_less() once the spider is open (GOVWATCH_GC_THRESHOLD; 0 keeps Python's defaults)."""
+    """collect_less() once the spider is open (GOVWATCH_GC_THRESHOLD; 0 keeps Python's defaults);
+    without the freeze in a reused crawl process (GOVWATCH_REUSED_PROCESS)."""
 
-    def __init__(self, threshold: int) -> None:
+    def __init__(self, threshold: int, freeze: bool = True) -> None:
         self.threshold = threshold
+        self.freeze = freeze
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         threshold = crawler.settings.getint("GOVWATCH_GC_THRESHOLD", YOUNG_THRESHOLD)
         if threshold <= 0:
             raise NotConfigured
-        extension = cls(threshold)
+        extension = cls(threshold, freeze=not crawler.settings.getbool("GOVWATCH_REUSED_PROCESS"))
         # The spider's own start-up state (known URLs, list-page stats) is loaded by then.
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         return extension
 
     def spider_opened(self) -> None:
-        collect_less(self.threshold)
+        collect_less(self.threshold, self.freeze)

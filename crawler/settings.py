@@ -110,6 +110,7 @@ GOVWATCH_STORE_BATCH_S = 1.0
 GOVWATCH_GC_THRESHOLD = 50_000
 GOVWATCH_PARENT_CHECK_S = 1.0  # a crawl whose govwatch parent died stops (crawler/parent_watch.py)
 GOVWATCH_LIFELINE_FD = -1  # set by the fork server: the pipe that closes when the monitor dies
+GOVWATCH_REUSED_PROCESS = False  # set by crawler/crawl_worker.py: the process runs other crawls after this one
 GOVWATCH_RUN_ID = None  # set by `govwatch crawl`; a standalone `scrapy crawl` opens its own run
 GOVWATCH_TRIGGER = "scrapy"
 

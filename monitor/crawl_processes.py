@@ -53,6 +53,12 @@ def start_method(value: str | None = None) -> str:
     return method
 
 
+def reuse_processes() -> bool:
+    """Whether re-checks may run in a reused crawl process (crawler/crawl_worker.py): yes,
+    unless $GOVWATCH_CRAWL_REUSE is 0 (for comparison in the bench, or to rule it out)."""
+    return os.environ.get("GOVWATCH_CRAWL_REUSE", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
 class CrawlProcess(Protocol):
     """What the monitor needs of a running crawl: subprocess.Popen has it, so has ForkedCrawl."""
 
@@ -193,7 +199,8 @@ class ForkServer:
         try:
             conn.settimeout(FORK_TIMEOUT_S)
             conn.connect(self.socket_path)
-            request = {"args": list(args), "env": env, "cwd": str(cwd), "log": str(log_path), "warm_pools": warm_pools}
+            request = {"args": list(args), "env": env, "cwd": str(cwd), "log": str(log_path), "warm_pools": warm_pools,
+                       "reuse": not warm_pools and reuse_processes()}
             conn.sendall(json.dumps(request, ensure_ascii=False).encode() + b"\n")
             reply = b""
             while not reply.endswith(b"\n"):
