@@ -22,8 +22,8 @@ import pytest
 
 from crawler.parent_watch import ParentWatchExtension
 from monitor.config import load_sources, source_as_record
-from monitor.crawl_processes import ForkedCrawl, StartMethodError, launch, start_method
-from monitor.crawls import PROJECT_ROOT, _pythonpath, finish_crawl, start_crawl
+from monitor.crawl_processes import ForkedCrawl, StartMethodError, fork_server, launch, start_method
+from monitor.crawls import PROJECT_ROOT, _pythonpath, crawl_env, finish_crawl, start_crawl, wait_for_crawl
 from storage import open_db
 from storage.sources import sync_sources
 from tests.faults.conftest import rows, write_sources
@@ -69,13 +69,28 @@ def test_forked_crawls_report_status_and_cpu_and_share_one_warm_server(tmp_path)
         assert first.process.returncode == 0 and first.process.usage.cpu_s > 0
         assert finish_crawl(db_path, first)["status"] == "ok"
 
+        assert gone(first.process.pid)  # a first crawl's process exits: its memory is returned
+
         again = start_crawl(db_path, "faults", start="fork")
         assert parent_of(again.process.pid) == server  # the same server forks the next one
         again.process.wait(timeout=120)
+        assert again.process.usage.cpu_s > 0
         run = finish_crawl(db_path, again)
         assert run["status"] == "ok" and run["articles_new"] == 0
         assert run["not_modified"] + run["articles_unchanged"] == 8
-        assert gone(first.process.pid) and gone(again.process.pid)  # exited and reaped: memory returned
+
+        # A re-check's process (crawler/crawl_worker.py) waits for the next re-check, and runs it.
+        assert not gone(again.process.pid)
+        third = start_crawl(db_path, "faults", start="fork")
+        assert third.process.pid == again.process.pid
+        third.process.wait(timeout=120)
+        assert third.process.returncode == 0 and third.process.usage.cpu_s > 0
+        run = finish_crawl(db_path, third)
+        assert run["status"] == "ok" and run["not_modified"] + run["articles_unchanged"] == 8
+        assert run["log_tail"].count("Spider closed (finished)") == 1  # its own log, not the process's
+
+        fork_server(PROJECT_ROOT, crawl_env()).close(timeout=60)  # the monitor leaves: the idle process ends
+        wait_for(lambda: gone(third.process.pid) and gone(server), 30, "the reused process and its server to end")
 
 
 @pytest.mark.slow
@@ -106,6 +121,71 @@ def test_a_hung_forked_crawl_is_killed_through_its_handle(tmp_path):
         assert job.process.returncode == -signal.SIGKILL
         run = finish_crawl(db_path, job)
         assert run["status"] == "timeout" and "time limit" in run["message"]
+
+
+def recheck_worker(db_path: Path) -> int:
+    """A first crawl, then one re-check: the pid of the reused process that ran the re-check."""
+    for _ in range(2):
+        job = start_crawl(db_path, "faults", start="fork")
+        job.process.wait(timeout=120)
+        assert finish_crawl(db_path, job)["status"] == "ok"
+    return job.process.pid
+
+
+@pytest.mark.slow
+def test_a_hung_recheck_kills_only_its_reused_process_and_the_next_gets_a_new_one(tmp_path):
+    with FaultSite(articles=4) as site:
+        db_path = prepare(tmp_path, site)
+        worker = recheck_worker(db_path)
+        for path in site.article_paths:
+            site.set_fault(path, "slow", delay=30)
+        site.hits.clear()
+        job = start_crawl(db_path, "faults", start="fork", time_limit_s=1, kill_grace_s=0)
+        assert job.process.pid == worker  # the hung re-check runs in the reused process
+        wait_for(lambda: any(site.hits.get(p) for p in site.article_paths), 30, "the articles requested")
+        wait_for(lambda: time.monotonic() > job.deadline, 10, "the time limit")
+        assert job.enforce_time_limit()
+        assert job.process.returncode == -signal.SIGKILL
+        assert finish_crawl(db_path, job)["status"] == "timeout"
+        wait_for(lambda: gone(worker), 10, "the killed process to be reaped")
+
+        site.clear_faults()
+        again = start_crawl(db_path, "faults", start="fork")
+        assert again.process.pid != worker
+        again.process.wait(timeout=120)
+        assert again.process.returncode == 0 and finish_crawl(db_path, again)["status"] == "ok"
+
+
+@pytest.mark.slow
+def test_a_stopped_recheck_closes_cleanly_and_its_process_ends(tmp_path):
+    with FaultSite(articles=6) as site:
+        db_path = prepare(tmp_path, site)
+        worker = recheck_worker(db_path)
+        for path in site.article_paths:
+            site.set_fault(path, "slow", delay=3)
+        site.hits.clear()
+        job = start_crawl(db_path, "faults", start="fork")
+        assert job.process.pid == worker
+        wait_for(lambda: any(site.hits.get(p) for p in site.article_paths), 30, "the articles requested")
+        run = wait_for_crawl(db_path, job, stop_requested=lambda: True, stop_bound_s=60)
+        assert run["status"] == "stopped", run  # SIGTERM: Scrapy closed the spider, as in a process of its own
+        assert job.process.returncode == 0
+        wait_for(lambda: gone(worker), 30, "the stopped crawl's process to end")
+
+
+@pytest.mark.slow
+def test_reused_processes_follow_their_environment(tmp_path, monkeypatch):
+    """A re-check asked for with another environment (here: reuse switched off) gets a process of its own."""
+    with FaultSite(articles=3) as site:
+        db_path = prepare(tmp_path, site)
+        worker = recheck_worker(db_path)
+        monkeypatch.setenv("GOVWATCH_CRAWL_REUSE", "0")
+        job = start_crawl(db_path, "faults", start="fork")
+        assert job.process.pid != worker
+        job.process.wait(timeout=120)
+        assert finish_crawl(db_path, job)["status"] == "ok"
+        wait_for(lambda: gone(job.process.pid), 10, "the one-shot crawl to exit")
+        assert not gone(worker)  # still waiting for a re-check of its own environment
 
 
 @pytest.mark.slow
@@ -186,8 +266,6 @@ def test_a_bad_start_method_is_one_line_and_exit_2(tmp_path):
 
 def test_the_fork_server_refuses_a_malformed_request(tmp_path):
     """Its socket is private (0700 folder), but a request is still checked before anything forks."""
-    from monitor.crawl_processes import fork_server
-
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONPATH": _pythonpath()}
     server = fork_server(PROJECT_ROOT, env)
     server.ensure_running()
