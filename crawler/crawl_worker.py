@@ -14,7 +14,8 @@ What a process per crawl gave, and how a worker keeps it:
 - A crash ends one crawl: the same; the fork server reports the death on that crawl's
   connection and forks a new worker for the next one.
 - Memory goes back after a crawl: the worker ends after a crawl that failed or was stopped,
-  after one that left it more than RECYCLE_GROWTH_BYTES bigger than after its first crawl,
+  after one that left it holding more than RECYCLE_GROWTH_BYTES of private memory beyond what
+  it held after its first crawl,
   after MAX_CRAWLS crawls, and when the server closes it for being idle (IDLE_WORKER_S there).
   Between crawls it collects garbage and gives freed heap back (malloc_trim).
 - Each crawl still gets its own log (stdout and stderr are pointed at it), its own
@@ -123,7 +124,7 @@ class Worker:
     def __init__(self, channel: socket.socket) -> None:
         self.channel = channel
         self.crawls = 0
-        self.baseline_rss: int | None = None
+        self.baseline_bytes: int | None = None  # private memory after its first crawl
         self.current: Any = None  # the running Crawler
         self.waiting: asyncio.Task[bytes] | None = None  # the read of the next request, between crawls
         self.stop_asked = False
@@ -206,11 +207,11 @@ class Worker:
             return True
         gc.collect()
         _give_back_heap()
-        rss = _rss_bytes()
-        if self.baseline_rss is None:
-            self.baseline_rss = rss
+        held = _private_bytes()
+        if self.baseline_bytes is None:
+            self.baseline_bytes = held
             return False
-        return rss - self.baseline_rss > RECYCLE_GROWTH_BYTES
+        return held - self.baseline_bytes > RECYCLE_GROWTH_BYTES
 
 
 def _become(request: dict[str, Any]) -> None:
@@ -250,7 +251,21 @@ def _cpu_s() -> float:
     return own.ru_utime + own.ru_stime + reaped.ru_utime + reaped.ru_stime
 
 
-def _rss_bytes() -> int:
+def _private_bytes() -> int:
+    """Memory this process holds alone (private dirty pages), else its RSS.
+
+    Why not RSS: pages it shares with the fork server count in RSS as soon as they are read,
+    so a re-check that runs code the last ones did not (an extraction, a PDF) raises RSS by
+    pages that cost nothing. What a crawl leaves behind (heap it did not give back, copies of
+    the server's pages) is private and dirty.
+    """
+    try:
+        with open("/proc/self/smaps_rollup", encoding="ascii") as rollup:
+            for line in rollup:
+                if line.startswith("Private_Dirty:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     with open("/proc/self/statm", encoding="ascii") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 

@@ -16,9 +16,15 @@ What must not happen before the fork: a Twisted reactor installed or an asyncio 
 child installs its own), a thread started, a database opened. The child does all of those.
 
 Protocol, one Unix-socket connection per crawl (the socket sits in a 0700 directory made by
-the monitor): the client sends one JSON line {"args", "env", "cwd", "log", "warm_pools"}; the
-server answers {"pid": N} once forked, then {"exit": code, "cpu_s": s, "maxrss_kb": k} once it
-has reaped it.
+the monitor): the client sends one JSON line {"args", "env", "cwd", "log", "warm_pools",
+"reuse"}; the server answers {"pid": N} once the crawl runs, then {"exit": code, "cpu_s": s,
+"maxrss_kb": k} once it has ended.
+
+Re-checks ("reuse": true, no warm pools) run in reused crawl processes
+(crawler/crawl_worker.py): a forked worker runs one crawl at a time and, when it is done,
+waits for the next re-check asked for with the same environment and folder. Then "pid" is the
+worker's, "cpu_s" that crawl's CPU, and killing the pid kills that crawl only. First crawls and
+any other command line get a child of their own, reaped when the crawl ends.
 
 Lifetime: stdin is a pipe whose write end only the monitor holds (its "lifeline"). Children
 inherit the read end and their ParentWatchExtension stops them when it reads EOF, i.e. when
@@ -219,7 +225,10 @@ class CrawlServer:
 
     def run(self) -> None:
         while self.accepting or self.children or self.workers:
-            for key, _ in self.selector.select(self._next_timeout()):
+            # New crawls last: a client closes its finished crawl's connection before it asks for
+            # the next, and that worker should be idle by the time the request is placed.
+            events = sorted(self.selector.select(self._next_timeout()), key=lambda event: event[0].data[0] == "accept")
+            for key, _ in events:
                 kind, pid = key.data
                 if kind == "accept":
                     self._accept()

@@ -39,7 +39,7 @@ def test_a_worker_ends_after_a_failed_crawl_or_when_it_has_grown():
         assert worker._should_retire(0)
         del held
         worker.stop_asked = True
-        worker.baseline_rss = None
+        worker.baseline_bytes = None
         assert worker._should_retire(0)  # stopped: the process ends with its crawl
     finally:
         ours.close()
