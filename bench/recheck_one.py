@@ -8,7 +8,9 @@ source of the same site (bench.many_sources.generate_sources_site) on nginx, onc
 store and then `--repeat` times unchanged (every article a 304), through `start_crawl` +
 `wait_for_crawl` as the service does, and prints for each re-check:
 
-- the crawl process's own CPU (its rusage, from the fork server or os.wait4);
+- the crawl process's own CPU (its rusage, from the fork server or os.wait4; a re-check in a
+  reused crawl process, crawler/crawl_worker.py, reports its own share, the process's start
+  counted in its first crawl; `GOVWATCH_CRAWL_REUSE=0` forks one process per re-check);
 - the CPU of the processes it left behind (a pool's multiprocessing forkserver and its workers,
   re-parented when the crawl exits: this process adopts them as a subreaper and reaps them);
 - the crawl's wall, from the request to its exit report;

@@ -23,7 +23,7 @@ RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 
 # The issue's targets: figure → (limit, whether the limit is a minimum or a maximum).
 TARGETS: dict[str, tuple[float, str]] = {
-    "govwatch_vs_trafilatura_light": (0.8, "min"),
+    "govwatch_vs_trafilatura_light": (1.0, "min"),  # issue 22 (issue 5 asked 0.8)
     "recrawl_bytes_share": (0.10, "max"),
     "govwatch_vs_urlwatch_recheck": (2.0, "min"),
 }
