@@ -366,7 +366,9 @@ class CrawlServer:
             self.selector.unregister(worker.releasing)
             worker.releasing.close()
             worker.releasing = None
-        if not worker.retiring:
+        if not self.accepting:
+            self._retire(worker)
+        elif not worker.retiring:
             worker.idle_since = time.monotonic()
 
     def _worker_exited(self, worker: Worker) -> None:
@@ -402,7 +404,7 @@ class CrawlServer:
         self.listener.close()
         self.accepting = False
         for worker in list(self.workers.values()):
-            if worker.idle_since is not None:
+            if worker.client is None:  # idle, or waiting for its last client: no next crawl to wait for
                 self._retire(worker)
 
     def _close_stale_workers(self) -> None:
