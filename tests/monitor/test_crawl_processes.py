@@ -23,7 +23,7 @@ import pytest
 from crawler.parent_watch import ParentWatchExtension
 from monitor.config import load_sources, source_as_record
 from monitor.crawl_processes import ForkedCrawl, StartMethodError, fork_server, launch, start_method
-from monitor.crawls import PROJECT_ROOT, _pythonpath, crawl_env, finish_crawl, start_crawl, wait_for_crawl
+from monitor.crawls import PROJECT_ROOT, CrawlJob, _pythonpath, crawl_env, finish_crawl, start_crawl, wait_for_crawl
 from storage import open_db
 from storage.sources import sync_sources
 from tests.faults.conftest import rows, write_sources
@@ -136,17 +136,24 @@ def recheck_worker(db_path: Path) -> int:
     return job.process.pid
 
 
+def slow_recheck(site: FaultSite, db_path: Path, delay: float, **options: float) -> tuple[int, CrawlJob]:
+    """A re-check whose articles answer after `delay` s, running (and fetching) in the reused
+    process of the re-check before it: that process's pid and the job."""
+    worker = recheck_worker(db_path)
+    for path in site.article_paths:
+        site.set_fault(path, "slow", delay=delay)
+    site.hits.clear()
+    job = start_crawl(db_path, "faults", start="fork", **options)
+    assert job.process.pid == worker  # the slow re-check runs in the reused process
+    wait_for(lambda: any(site.hits.get(p) for p in site.article_paths), 30, "the articles requested")
+    return worker, job
+
+
 @pytest.mark.slow
 def test_a_hung_recheck_kills_only_its_reused_process_and_the_next_gets_a_new_one(tmp_path):
     with FaultSite(articles=4) as site:
         db_path = prepare(tmp_path, site)
-        worker = recheck_worker(db_path)
-        for path in site.article_paths:
-            site.set_fault(path, "slow", delay=30)
-        site.hits.clear()
-        job = start_crawl(db_path, "faults", start="fork", time_limit_s=1, kill_grace_s=0)
-        assert job.process.pid == worker  # the hung re-check runs in the reused process
-        wait_for(lambda: any(site.hits.get(p) for p in site.article_paths), 30, "the articles requested")
+        worker, job = slow_recheck(site, db_path, 30, time_limit_s=1, kill_grace_s=0)
         wait_for(lambda: time.monotonic() > job.deadline, 10, "the time limit")
         assert job.enforce_time_limit()
         assert job.process.returncode == -signal.SIGKILL
@@ -164,13 +171,7 @@ def test_a_hung_recheck_kills_only_its_reused_process_and_the_next_gets_a_new_on
 def test_a_stopped_recheck_closes_cleanly_and_its_process_ends(tmp_path):
     with FaultSite(articles=6) as site:
         db_path = prepare(tmp_path, site)
-        worker = recheck_worker(db_path)
-        for path in site.article_paths:
-            site.set_fault(path, "slow", delay=3)
-        site.hits.clear()
-        job = start_crawl(db_path, "faults", start="fork")
-        assert job.process.pid == worker
-        wait_for(lambda: any(site.hits.get(p) for p in site.article_paths), 30, "the articles requested")
+        worker, job = slow_recheck(site, db_path, 3)
         run = wait_for_crawl(db_path, job, stop_requested=lambda: True, stop_bound_s=60)
         assert run["status"] == "stopped", run  # SIGTERM: Scrapy closed the spider, as in a process of its own
         assert job.process.returncode == 0
