@@ -77,10 +77,11 @@ class FullHelpGroup(click.Group):
 @click.version_option(project_version(), "-V", "--version", prog_name="govwatch")
 def main() -> None:
     """govwatch: crawl Chinese government and news sites, extract articles, watch for changes."""
-    from monitor.crawl_processes import StartMethodError, start_method
+    from monitor.crawl_processes import StartMethodError, reuse_processes, start_method
 
     try:  # checked here, once, rather than when the first crawl starts (minutes later, in the service)
         start_method()
+        reuse_processes()
     except StartMethodError as exc:
         raise UserError(str(exc)) from None
 

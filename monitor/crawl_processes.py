@@ -42,7 +42,7 @@ MAX_MESSAGE_BYTES = 65536
 
 
 class StartMethodError(ValueError):
-    """GOVWATCH_CRAWL_START names no start method."""
+    """GOVWATCH_CRAWL_START names no start method, or GOVWATCH_CRAWL_REUSE is neither on nor off."""
 
 
 def start_method(value: str | None = None) -> str:
@@ -53,10 +53,16 @@ def start_method(value: str | None = None) -> str:
     return method
 
 
+REUSE_VALUES = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
+
 def reuse_processes() -> bool:
     """Whether re-checks may run in a reused crawl process (crawler/crawl_worker.py): yes,
     unless $GOVWATCH_CRAWL_REUSE is 0 (for comparison in the bench, or to rule it out)."""
-    return os.environ.get("GOVWATCH_CRAWL_REUSE", "1").strip().lower() not in ("0", "false", "no", "off")
+    value = os.environ.get("GOVWATCH_CRAWL_REUSE", "1").strip().lower()
+    if value not in REUSE_VALUES:
+        raise StartMethodError(f"GOVWATCH_CRAWL_REUSE={value!r}: use 1 or 0")
+    return REUSE_VALUES[value]
 
 
 class CrawlProcess(Protocol):

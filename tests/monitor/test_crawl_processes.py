@@ -269,6 +269,15 @@ def test_a_bad_start_method_is_one_line_and_exit_2(tmp_path):
     assert result.stderr.strip().splitlines() == ["Error: GOVWATCH_CRAWL_START='vfork': use one of fork, spawn"]
 
 
+def test_a_bad_reuse_switch_is_one_line_and_exit_2(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "monitor", "sources", "list", "--db", str(tmp_path / "x.db")],
+                            check=False, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "GOVWATCH_CRAWL_REUSE": "maybe"})
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == ["Error: GOVWATCH_CRAWL_REUSE='maybe': use 1 or 0"]
+    assert not (tmp_path / "x.db").exists()  # nothing was done
+
+
 def test_the_fork_server_refuses_a_malformed_request(tmp_path):
     """Its socket is private (0700 folder), but a request is still checked before anything forks."""
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONPATH": _pythonpath()}
