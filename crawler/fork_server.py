@@ -48,7 +48,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from crawler.crawl_worker import crawl_spec
+from crawler.crawl_worker import become_crawl, crawl_spec
 
 MAX_REQUEST_BYTES = 1 << 20
 REQUEST_TIMEOUT_S = 10.0
@@ -445,13 +445,7 @@ def _run_child(request: dict[str, Any], lifeline: int) -> NoReturn:
     try:
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, signal.SIG_DFL)
-        log = os.open(request["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        os.dup2(log, 1)
-        os.dup2(log, 2)
-        os.close(log)
-        os.chdir(request["cwd"])
-        os.environ.clear()
-        os.environ.update(request["env"])
+        become_crawl(request)
         args = [*request["args"], "-s", f"GOVWATCH_LIFELINE_FD={lifeline}"]
         sys.argv = ["scrapy", *args]
         from crawler.__main__ import run_scrapy
