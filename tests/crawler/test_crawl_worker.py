@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 import socket
 
-from crawler.crawl_worker import RECYCLE_GROWTH_BYTES, Worker, crawl_spec
+from crawler.crawl_worker import MEMORY_CHECK_EVERY, RECYCLE_GROWTH_BYTES, Worker, crawl_spec
 from crawler.gc_tuning import collect_less
 
 
@@ -36,6 +36,11 @@ def test_a_worker_ends_after_a_failed_crawl_or_when_it_has_grown():
         assert not worker._should_retire(0)
         held = bytearray(RECYCLE_GROWTH_BYTES + (16 << 20))  # what a crawl left behind, touched
         held[::4096] = b"x" * len(held[::4096])
+        # Memory is read every MEMORY_CHECK_EVERY crawls (a read walks the address space, ~5 ms).
+        for _ in range(MEMORY_CHECK_EVERY - 1):
+            worker.crawls += 1
+            assert not worker._should_retire(0)
+        worker.crawls += 1
         assert worker._should_retire(0)
         del held
         worker.stop_asked = True
