@@ -35,6 +35,11 @@ ROOT = Path(__file__).resolve().parents[1]
 WORDS = ["扶贫", "乡村", "小康", "十八洞", "防返贫", "脱贫攻坚", "乡村振兴", "防返贫监测", "乡村振兴 产业", "扶贫 OR 驻村"]
 TABLE, CANNED, LIKE = "table _search (page 50 + count + facets)", "canned search (ranked)", "LIKE scan (count)"
 SOURCES = 40
+# The store's default place (reused between runs) and how often each query is asked: `python -m
+# bench --search-articles` uses the same. The file must be named govwatch.db: metadata.yml's search
+# config and canned query are under the database "govwatch".
+DB = Path("/tmp/govwatch-bench-search/govwatch.db")
+REPEAT = 3
 # The facet and sort columns as a crawl fills them, from the id alone (so a reused store is the same).
 FILL_COLUMNS = f"""update articles set
   source = 'site' || printf('%02d', id % {SOURCES}),
@@ -77,7 +82,11 @@ def build_store(path: Path, n: int) -> float:
 
 
 async def time_queries(checkout: Path, path: Path, repeat: int) -> dict:
-    """Timings (ms) per kind of query and per table-search word, and hits, with `checkout`'s Datasette setup."""
+    """Timings (ms) per kind of query and per table-search word, and hits, with `checkout`'s Datasette setup.
+
+    `hits` are the table search's exact counts; `like_hits` the LIKE scan's count of the same
+    word (one-word queries only), which they must equal: a bigram phrase matches exactly the
+    texts that contain the word (storage/search_query.py)."""
     import yaml
     from datasette.app import Datasette
 
@@ -92,6 +101,7 @@ async def time_queries(checkout: Path, path: Path, repeat: int) -> dict:
     timings: dict[str, list[float]] = {TABLE: [], CANNED: [], LIKE: []}
     per_word: dict[str, list[float]] = {word: [] for word in WORDS}
     hits: dict[str, int] = {}
+    like_hits: dict[str, int] = {}
     for _ in range(repeat):
         for word in WORDS:
             for label, url in ((TABLE, f"/{name}/articles.json?_search={word}&_size=50&_col=title"),
@@ -109,7 +119,9 @@ async def time_queries(checkout: Path, path: Path, repeat: int) -> dict:
                 start = time.perf_counter()
                 response = await ds.client.get(f"/{name}.json", params={"sql": sql})
                 timings[LIKE].append((time.perf_counter() - start) * 1000)
-    return {"timings": timings, "per_word": per_word, "hits": hits}
+                assert response.status_code == 200, (sql, response.text[:300])
+                like_hits[word] = response.json()["rows"][0][0]
+    return {"timings": timings, "per_word": per_word, "hits": hits, "like_hits": like_hits}
 
 
 def time_in_child(checkout: Path, path: Path, repeat: int) -> dict:
@@ -147,8 +159,8 @@ def report(results: dict[str, dict], names: list[str]) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=200_000)
-    parser.add_argument("--db", type=Path, default=Path("/tmp/govwatch-bench-search/govwatch.db"))
-    parser.add_argument("--repeat", type=int, default=3, help="times each query is asked per round")
+    parser.add_argument("--db", type=Path, default=DB)
+    parser.add_argument("--repeat", type=int, default=REPEAT, help="times each query is asked per round")
     parser.add_argument("--against", type=Path, help="another checkout to time on the same store, same run")
     parser.add_argument("--rounds", type=int, default=2, help="with --against: rounds, alternating which goes first")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
