@@ -20,7 +20,7 @@ from typing import Any
 
 from crawler.cores import default_workers
 from monitor import run_end
-from monitor.crawl_processes import CrawlProcess, fork_server, launch, start_method
+from monitor.crawl_processes import CrawlProcess, fork_server, launch, start_method, wait_for_any
 from storage import open_db
 from storage.articles import holds_articles
 from storage.runs import RUN_NOTE_MARK, close_run, get_run, start_run
@@ -181,20 +181,21 @@ def run_crawls(
     running: list[CrawlJob] = []
     finished: list[dict[str, Any]] = []
     while waiting or running:
+        for job in list(running):  # ended crawls first: the slots they free are filled at once
+            job.enforce_time_limit()
+            if job.process.poll() is not None:
+                running.remove(job)
+                finished.append(finish_crawl(db_path, job))
         while waiting and len(running) < parallel:
             name = waiting.pop(0)
             limit = (time_limits or {}).get(name, 1800)
             running.append(start_crawl(db_path, name, trigger=trigger, time_limit_s=limit, extra_settings=extra_settings,
                                        parallel_crawls=min(parallel, len(sources))))
-        for job in list(running):
-            job.enforce_time_limit()
-            if job.process.poll() is not None:
-                running.remove(job)
-                finished.append(finish_crawl(db_path, job))
         if on_tick:
             on_tick(running, finished)
-        if running:
-            _wait_a_little(running[0], poll_s)
+        if running:  # until a crawl ends, the nearest time limit, or the next tick
+            nearest = min(job.deadline for job in running) - time.monotonic()
+            wait_for_any([job.process for job in running], min(poll_s, max(0.0, nearest) + 0.01))
     if finished:
         finish_runs(db_path, [run["id"] for run in finished])
     return finished

@@ -23,11 +23,21 @@ import pytest
 from crawler.parent_watch import ParentWatchExtension
 from monitor.config import load_sources, source_as_record
 from monitor.crawl_processes import ForkedCrawl, StartMethodError, fork_server, launch, start_method
-from monitor.crawls import PROJECT_ROOT, CrawlJob, _pythonpath, crawl_env, finish_crawl, start_crawl, wait_for_crawl
+from monitor.crawls import (
+    PROJECT_ROOT,
+    CrawlJob,
+    _pythonpath,
+    crawl_env,
+    finish_crawl,
+    run_crawls,
+    start_crawl,
+    wait_for_crawl,
+)
 from storage import open_db
 from storage.sources import sync_sources
 from tests.faults.conftest import rows, write_sources
 from tests.faults.server import FaultSite
+from tests.monitor.test_service import HangingServer, write_config
 
 
 def prepare(tmp_path: Path, site: FaultSite) -> Path:
@@ -292,3 +302,27 @@ def test_the_fork_server_refuses_a_malformed_request(tmp_path):
         assert b"bad request" in conn.recv(4096)
     assert server.process is not None and server.process.poll() is None  # still serving
 
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_a_slot_freed_by_a_later_crawl_is_used_before_the_first_crawl_ends(tmp_path, fresh_demo_site, monkeypatch,
+                                                                            start):
+    """`govwatch crawl` of many sources: with two slots and a first crawl that hangs, the other
+    sources go through the second slot one after another while it hangs. Waiting on the first
+    crawl only, each of them waited for it (or for the poll's end): nothing ran beside it."""
+    monkeypatch.setenv("GOVWATCH_CRAWL_START", start)
+    hang = HangingServer()
+    try:
+        config = tmp_path / "sources.yaml"
+        write_config(config, fresh_demo_site.base_url, hang.port)  # demo-gov, demo-news, and "hung"
+        db_path = tmp_path / "govwatch.db"
+        db = open_db(db_path)
+        sync_sources(db, [source_as_record(s) for s in load_sources(config)])
+        db.close()
+        # A poll far beyond the hung crawl's time limit: only a crawl's end (or that limit) wakes the loop.
+        runs = run_crawls(db_path, ["hung", "demo-gov", "demo-news"], parallel=2, poll_s=600,
+                          time_limits={"hung": 20})
+    finally:
+        hang.close()
+    assert [(r["source"], r["status"]) for r in runs] == [("demo-gov", "ok"), ("demo-news", "ok"), ("hung", "timeout")]
