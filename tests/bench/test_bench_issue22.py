@@ -1,28 +1,19 @@
 """`python -m bench`'s issue-22 sections: many sources against urlwatch and search at scale, in one run.
 
-The report's side is tested on made-up results (fast: which figures, units and verdicts; older
-results without the sections unchanged); the real thing in miniature (slow: 3 sources, a
-300-article search store) proves the sections run inside `python -m bench` and add up.
+The report's side is tested here on made-up results (which figures, units and verdicts; older
+results without the sections unchanged). The real thing in miniature (3 sources, a 300-article
+search store) runs inside the smoke test's one bench run (tests/bench/test_bench_smoke.py).
 """
 
 from __future__ import annotations
 
-import json
-import math
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bench import report
-from bench.__main__ import parse_args, search_section
+from bench.__main__ import parse_args
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-NEEDS_NGINX = pytest.mark.skipif(shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
-                                 reason="the benchmark serves its site with nginx")
 NEW_FIGURES = {"many_sources_unchanged_cpu_per_source_s", "many_sources_unchanged_vs_urlwatch",
                "many_sources_urlwatch_cpu_vs_govwatch", "search_table_p50_ms", "search_table_p95_ms",
                "search_canned_p50_ms", "search_canned_p95_ms", "search_hits_equal_like"}
@@ -149,44 +140,3 @@ def test_bad_section_arguments_exit_2(args: list[str], message: str, capsys: pyt
         parse_args(args)
     assert exit_.value.code == 2
     assert message in capsys.readouterr().err
-
-
-@pytest.mark.slow
-@NEEDS_NGINX
-def test_one_bench_run_gives_the_many_sources_and_search_figures(tmp_path: Path) -> None:
-    out, store = tmp_path / "latest.json", tmp_path / "search" / "govwatch.db"
-    result = subprocess.run(
-        # The smallest base run (test_bench_smoke.py covers its sections): ~35 s alone on 2 busy cores,
-        # ~80 s beside the smoke test under -n 2.
-        [sys.executable, "-m", "bench", "--pages", "20", "--held", "0", "--many-sources", "3",
-         "--many-sources-pairs", "1", "--search-articles", "300", "--search-db", str(store), "--out", str(out)],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600, check=False)
-    assert result.returncode == 0, result.stderr[-3000:]
-    results = json.loads(out.read_text(encoding="utf-8"))
-    figures = results["figures"]
-    expected = set(NEW_FIGURES)
-    if results["versions"]["urlwatch"] == "not installed":
-        expected -= {"many_sources_unchanged_vs_urlwatch", "many_sources_urlwatch_cpu_vs_govwatch"}
-    assert expected <= set(figures), sorted(expected - set(figures))
-    for name in expected:
-        assert isinstance(figures[name], float) and math.isfinite(figures[name]) and figures[name] > 0, name
-    assert figures["search_hits_equal_like"] == 1.0  # every one-word search found exactly LIKE's articles
-    many = results["many_sources"]
-    assert (many["sources"], many["articles"], many["parallel"], len(many["pairs"])) == (3, 20, 4, 1)
-    rounds = {r["label"]: r for r in many["rounds"]}
-    assert set(rounds) == {"first round, forked", "unchanged round, forked"}  # no spawned round
-    unchanged = rounds["unchanged round, forked"]
-    assert unchanged["statuses"] == {"ok": 3} and unchanged["checks"] == unchanged["not_modified"] == 60
-    written = Path(result.stderr.split("results in ", 1)[1].split("\n", 1)[0])
-    assert not written.exists() and PROJECT_ROOT not in written.parents  # its JSON went to the removed work dir
-    search = results["search"]
-    assert search["articles"] == 300 and search["build_seconds"] > 0 and store.exists()
-    assert search["like_hits"] and search["hits"].items() >= search["like_hits"].items()
-    assert search["table"]["queries"] == search["canned"]["queries"] == 30
-    for name in set(report.TARGETS) & set(figures):  # each target's figure is printed with a verdict
-        line = next(line for line in result.stdout.splitlines() if line.startswith(name + " "))
-        assert line.endswith(("  ok", "  MISSED")), line
-    # A second run reuses the store: nothing built, the same hits.
-    again = search_section(store, 300, say=lambda message: None)
-    assert again["build_seconds"] == 0.0 and again["articles"] == 300 and again["hits"] == search["hits"]
-

@@ -1,5 +1,9 @@
 """`python -m bench` in its quick shape: every figure of the report is there and is a positive number.
 
+The one run includes the issue-22 sections in miniature (3 sources against urlwatch, a
+300-article search store), so the suite runs the benchmark once; the module's tests share one
+xdist worker (`xdist_group`, `--dist loadgroup` in pyproject.toml) so its fixture runs once.
+
 No timing thresholds: the figures depend on the machine; this only proves the benchmark runs
 end to end (site, nginx, trafilatura, govwatch crawls, re-crawl, growth, urlwatch) and reports.
 """
@@ -11,27 +15,45 @@ import math
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bench import report
+from bench.__main__ import search_section
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("bench_smoke"), pytest.mark.skipif(shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
                                 reason="the benchmark serves its site with nginx")]
 
 
+@dataclass
+class BenchRun:
+    results: dict[str, Any]
+    stdout: str
+    stderr: str
+    search_store: Path
+
+
 @pytest.fixture(scope="module")
-def bench_results(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
-    out = tmp_path_factory.mktemp("bench") / "latest.json"
+def bench_run(tmp_path_factory: pytest.TempPathFactory) -> BenchRun:
+    folder = tmp_path_factory.mktemp("bench")
+    out, store = folder / "latest.json", folder / "search" / "govwatch.db"
     result = subprocess.run(
-        [sys.executable, "-m", "bench", "--pages", "100", "--held", "300", "--out", str(out)],
+        [sys.executable, "-m", "bench", "--pages", "100", "--held", "300", "--many-sources", "3",
+         "--many-sources-pairs", "1", "--search-articles", "300", "--search-db", str(store), "--out", str(out)],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600, check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(out.read_text(encoding="utf-8")), result.stdout
+    return BenchRun(json.loads(out.read_text(encoding="utf-8")), result.stdout, result.stderr, store)
+
+
+@pytest.fixture(scope="module")
+def bench_results(bench_run: BenchRun) -> tuple[dict, str]:
+    return bench_run.results, bench_run.stdout
 
 
 def test_every_figure_is_a_positive_number(bench_results: tuple[dict, str]) -> None:
@@ -95,3 +117,40 @@ def test_scale_run_crawls_every_page_in_the_pool_and_counts_the_workers_memory(t
     assert crawl["worker_cpu_s"] > 0
     assert recrawl["not_modified"] == 150 and recrawl["crawl"]["extraction_workers"] == 0  # 304s: nothing to extract
     assert "peak RSS, all processes" in result.stdout
+
+
+ISSUE22_FIGURES = {"many_sources_unchanged_cpu_per_source_s", "many_sources_unchanged_vs_urlwatch",
+                   "many_sources_urlwatch_cpu_vs_govwatch", "search_table_p50_ms", "search_table_p95_ms",
+                   "search_canned_p50_ms", "search_canned_p95_ms", "search_hits_equal_like"}
+
+
+def test_one_bench_run_gives_the_many_sources_and_search_figures(bench_run: BenchRun) -> None:
+    """Issue 22's sections (bench/__main__.py --many-sources, --search-articles) in the same run."""
+    results, result, store = bench_run.results, bench_run, bench_run.search_store
+    figures = results["figures"]
+    expected = set(ISSUE22_FIGURES)
+    if results["versions"]["urlwatch"] == "not installed":
+        expected -= {"many_sources_unchanged_vs_urlwatch", "many_sources_urlwatch_cpu_vs_govwatch"}
+    assert expected <= set(figures), sorted(expected - set(figures))
+    for name in expected:
+        assert isinstance(figures[name], float) and math.isfinite(figures[name]) and figures[name] > 0, name
+    assert figures["search_hits_equal_like"] == 1.0  # every one-word search found exactly LIKE's articles
+    many = results["many_sources"]
+    assert (many["sources"], many["articles"], many["parallel"], len(many["pairs"])) == (3, 20, 4, 1)
+    rounds = {r["label"]: r for r in many["rounds"]}
+    assert set(rounds) == {"first round, forked", "unchanged round, forked"}  # no spawned round
+    unchanged = rounds["unchanged round, forked"]
+    assert unchanged["statuses"] == {"ok": 3} and unchanged["checks"] == unchanged["not_modified"] == 60
+    written = Path(result.stderr.split("results in ", 1)[1].split("\n", 1)[0])
+    assert not written.exists() and PROJECT_ROOT not in written.parents  # its JSON went to the removed work dir
+    search = results["search"]
+    assert search["articles"] == 300 and search["build_seconds"] > 0 and store.exists()
+    assert search["like_hits"] and search["hits"].items() >= search["like_hits"].items()
+    assert search["table"]["queries"] == search["canned"]["queries"] == 30
+    for name in set(report.TARGETS) & set(figures):  # each target's figure is printed with a verdict
+        line = next(line for line in result.stdout.splitlines() if line.startswith(name + " "))
+        assert line.endswith(("  ok", "  MISSED")), line
+    # A second run reuses the store: nothing built, the same hits.
+    again = search_section(store, 300, say=lambda message: None)
+    assert again["build_seconds"] == 0.0 and again["articles"] == 300 and again["hits"] == search["hits"]
+
