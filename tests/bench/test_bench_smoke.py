@@ -1,8 +1,9 @@
 """`python -m bench` in its quick shape: every figure of the report is there and is a positive number.
 
 The one run includes the issue-22 sections in miniature (3 sources against urlwatch, a
-300-article search store), so the suite runs the benchmark once; the module's tests share one
-xdist worker (`xdist_group`, `--dist loadgroup` in pyproject.toml) so its fixture runs once.
+300-article search store). It is one test with several checks, not a module fixture shared by
+several tests: under pytest-xdist a module fixture is set up once per worker that gets one of
+its tests, and this run (~50 s of CPU) ran twice in every suite.
 
 No timing thresholds: the figures depend on the machine; this only proves the benchmark runs
 end to end (site, nginx, trafilatura, govwatch crawls, re-crawl, growth, urlwatch) and reports.
@@ -26,7 +27,7 @@ from bench.__main__ import search_section
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("bench_smoke"), pytest.mark.skipif(shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
                                 reason="the benchmark serves its site with nginx")]
 
 
@@ -38,9 +39,7 @@ class BenchRun:
     search_store: Path
 
 
-@pytest.fixture(scope="module")
-def bench_run(tmp_path_factory: pytest.TempPathFactory) -> BenchRun:
-    folder = tmp_path_factory.mktemp("bench")
+def run_bench(folder: Path) -> BenchRun:
     out, store = folder / "latest.json", folder / "search" / "govwatch.db"
     result = subprocess.run(
         [sys.executable, "-m", "bench", "--pages", "100", "--held", "300", "--many-sources", "3",
@@ -51,13 +50,16 @@ def bench_run(tmp_path_factory: pytest.TempPathFactory) -> BenchRun:
     return BenchRun(json.loads(out.read_text(encoding="utf-8")), result.stdout, result.stderr, store)
 
 
-@pytest.fixture(scope="module")
-def bench_results(bench_run: BenchRun) -> tuple[dict, str]:
-    return bench_run.results, bench_run.stdout
+def test_one_quick_bench_run_reports_every_figure(tmp_path: Path) -> None:
+    run = run_bench(tmp_path)
+    check_every_figure_is_a_positive_number(run)
+    check_the_crawls_fetched_every_page_and_the_recrawl_got_304s(run)
+    check_the_report_names_the_machine_and_versions(run)
+    check_the_many_sources_and_search_figures(run)
 
 
-def test_every_figure_is_a_positive_number(bench_results: tuple[dict, str]) -> None:
-    results, _ = bench_results
+def check_every_figure_is_a_positive_number(run: BenchRun) -> None:
+    results = run.results
     expected = {
         "trafilatura_light_ms_per_page", "trafilatura_heavy_ms_per_page",
         "trafilatura_light_1proc_pages_per_s", "trafilatura_light_all_cores_pages_per_s",
@@ -76,8 +78,8 @@ def test_every_figure_is_a_positive_number(bench_results: tuple[dict, str]) -> N
         assert isinstance(value, (int, float)) and math.isfinite(value) and value > 0, (name, value)
 
 
-def test_the_crawls_fetched_every_page_and_the_recrawl_got_304s(bench_results: tuple[dict, str]) -> None:
-    results, _ = bench_results
+def check_the_crawls_fetched_every_page_and_the_recrawl_got_304s(run: BenchRun) -> None:
+    results = run.results
     site = results["site"]
     assert results["govwatch"]["mix"]["articles"] == site["pages"]
     assert results["govwatch"]["light"]["articles"] == site["light_pages"]
@@ -92,8 +94,8 @@ def test_the_crawls_fetched_every_page_and_the_recrawl_got_304s(bench_results: t
     assert [step["held"] for step in results["growth"]] == [0, 300]
 
 
-def test_the_report_names_the_machine_and_versions(bench_results: tuple[dict, str]) -> None:
-    results, stdout = bench_results
+def check_the_report_names_the_machine_and_versions(run: BenchRun) -> None:
+    results, stdout = run.results, run.stdout
     assert results["machine"]["nproc"] >= 1 and results["machine"]["cpu"]
     for package in ("python", "scrapy", "trafilatura", "sqlite"):
         assert results["versions"][package]
@@ -124,9 +126,9 @@ ISSUE22_FIGURES = {"many_sources_unchanged_cpu_per_source_s", "many_sources_unch
                    "search_canned_p50_ms", "search_canned_p95_ms", "search_hits_equal_like"}
 
 
-def test_one_bench_run_gives_the_many_sources_and_search_figures(bench_run: BenchRun) -> None:
+def check_the_many_sources_and_search_figures(run: BenchRun) -> None:
     """Issue 22's sections (bench/__main__.py --many-sources, --search-articles) in the same run."""
-    results, result, store = bench_run.results, bench_run, bench_run.search_store
+    results, result, store = run.results, run, run.search_store
     figures = results["figures"]
     expected = set(ISSUE22_FIGURES)
     if results["versions"]["urlwatch"] == "not installed":
