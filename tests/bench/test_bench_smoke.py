@@ -33,6 +33,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("nginx") is None
 
 @dataclass
 class BenchRun:
+    """What one `python -m bench` run left: its JSON, its printed table and log, its search store."""
+
     results: dict[str, Any]
     stdout: str
     stderr: str
@@ -40,6 +42,7 @@ class BenchRun:
 
 
 def run_bench(folder: Path) -> BenchRun:
+    """The quick bench with issue 22's sections in miniature, written under `folder`."""
     out, store = folder / "latest.json", folder / "search" / "govwatch.db"
     result = subprocess.run(
         [sys.executable, "-m", "bench", "--pages", "100", "--held", "300", "--many-sources", "3",
