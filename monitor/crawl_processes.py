@@ -181,9 +181,12 @@ def wait_for_any(processes: Sequence[CrawlProcess], timeout: float) -> None:
     opened: list[int] = []
     try:
         for process in processes:
-            fd = process.ready_fd() if isinstance(process, ForkedCrawl) else None
-            if fd is None:
-                if isinstance(process, ForkedCrawl) or process.poll() is not None:
+            if isinstance(process, ForkedCrawl):
+                fd = process.ready_fd()
+                if fd is None:  # its end is known
+                    return
+            else:
+                if process.poll() is not None:
                     return
                 try:
                     fd = os.pidfd_open(process.pid)
