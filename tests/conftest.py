@@ -15,6 +15,22 @@ DEMO_SOURCES = ["demo-gov", "demo-paper", "demo-news", "demo-mirror"]
 DEMO_SOURCE_KIND = {"demo-gov": "gov", "demo-paper": "paper", "demo-news": "news", "demo-mirror": "mirror"}
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Modules holding a `long` test first, the others after them, each module's tests together.
+
+    Why: the workers take whole modules (`--dist loadscope` in pyproject.toml, so a module's
+    fixtures, a crawled demo site or a faults story, are built once, not once per worker that
+    got one of its tests), and a module of one minute-long test handed out last ran alone at the
+    end while the other workers idled (a minute of a nine-minute suite). Within each group the
+    modules keep their order of collection.
+    """
+    def starts_first(item: pytest.Item) -> bool:
+        return item.get_closest_marker("long") is not None
+
+    first_modules = {item.nodeid.split("::", 1)[0] for item in items if starts_first(item)}
+    items.sort(key=lambda item: item.nodeid.split("::", 1)[0] not in first_modules)  # stable: order kept within
+
+
 def govwatch(*args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """Run the real `govwatch` command (as `python -m monitor`) and capture its output."""
     result = subprocess.run([sys.executable, "-m", "monitor", *args], check=False, cwd=PROJECT_ROOT, capture_output=True,

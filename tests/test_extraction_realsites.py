@@ -13,7 +13,7 @@ import pytest
 
 from bench.extraction import RSDEV_TAR, check_rsdev, summarise_rsdev, unpack_rsdev
 
-pytestmark = [pytest.mark.slow,
+pytestmark = [pytest.mark.long, pytest.mark.slow,
               pytest.mark.skipif(not RSDEV_TAR.is_file(), reason=f"{RSDEV_TAR} absent: realsites-dev gate not run")]
 
 

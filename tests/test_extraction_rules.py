@@ -56,6 +56,7 @@ def _idle(rows: list[dict], wanted: list[tuple[str, str]]) -> list[tuple[str, st
 
 
 @pytest.mark.slow
+@pytest.mark.long
 @pytest.mark.skipif(not RSDEV_TAR.is_file(), reason=f"{RSDEV_TAR} absent: ablation not run")
 def test_removing_any_rule_costs_something_on_pages_it_was_not_written_for(tmp_path):
     pages = ablation_pages(unpack_rsdev(RSDEV_TAR, tmp_path), [GOLD_DIR])

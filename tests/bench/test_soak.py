@@ -9,7 +9,7 @@ import pytest
 
 from bench.soak import Rates, Soak, verdict
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
+pytestmark = [pytest.mark.long, pytest.mark.slow, pytest.mark.timeout(180)]
 
 
 def test_short_soak_records_every_logged_event_once_through_faults_and_kills(tmp_path):

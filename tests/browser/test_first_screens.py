@@ -25,7 +25,7 @@ from tests.browser.conftest import free_port, start_datasette
 from tests.browser.screenshots import assert_not_blank
 from tests.conftest import PROJECT_ROOT, govwatch
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.long, pytest.mark.slow, pytest.mark.timeout(300)]
 WIDTHS = {"desktop": (1366, 900), "phone": (390, 844)}
 PASSWORD = "correct horse battery staple"
 README_SHOTS = PROJECT_ROOT / "docs" / "screenshots"

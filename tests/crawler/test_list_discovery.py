@@ -16,7 +16,7 @@ from storage import open_db
 from tests.conftest import govwatch
 from tests.list_site import POSTBACK_PAGER, TITLES, list_as_table, list_as_ul, served, write_site
 
-pytestmark = [pytest.mark.timeout(300), pytest.mark.slow]  # each test runs two or three crawls
+pytestmark = [pytest.mark.long, pytest.mark.timeout(300), pytest.mark.slow]  # each test runs two or three crawls
 
 @pytest.fixture
 def site(tmp_path):

@@ -17,6 +17,7 @@ import pytest
 from bench import realsites
 
 pytestmark = [
+    pytest.mark.long,
     pytest.mark.slow,  # three real crawls, ~40 s
     pytest.mark.timeout(600),
     pytest.mark.skipif(not realsites.ARCHIVE.exists(), reason=f"{realsites.ARCHIVE} is not on this machine"),

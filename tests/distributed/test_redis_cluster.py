@@ -18,7 +18,7 @@ import pytest
 from tests.conftest import DEMO_SOURCES, PROJECT_ROOT
 from tests.distributed.cluster import NO_REDIS, Cluster, redis_server
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(bool(NO_REDIS), reason=NO_REDIS)]
+pytestmark = [pytest.mark.long, pytest.mark.slow, pytest.mark.skipif(bool(NO_REDIS), reason=NO_REDIS)]
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from storage import open_db
 from storage.sources import sync_sources
 from tests.conftest import PROJECT_ROOT, govwatch
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.long, pytest.mark.slow, pytest.mark.timeout(120)]
 
 GOOD = 'sources:\n  - name: x\n    start_urls: ["http://127.0.0.1:9/gov/index.html"]\n'
 BAD_CONFIGS = {

@@ -32,7 +32,7 @@ from tests.faults.conftest import rows, write_sources
 from tests.faults.server import FaultSite
 from tests.monitor.test_changes import assert_consistent
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.long, pytest.mark.slow, pytest.mark.timeout(300)]
 KILLS_PER_DAY = 11  # two days: 22 kills
 SERVICE_KILL_ARTICLES = 30  # slow pages: the crawl must outlive its first committed batch by seconds
 

@@ -27,7 +27,7 @@ from crawler.politeness import _retry_after
 from tests.faults.conftest import Distributed, SingleMachine, crawl, rows, snapshot, write_sources
 from tests.faults.server import FaultSite
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
+pytestmark = [pytest.mark.long, pytest.mark.slow, pytest.mark.timeout(240)]
 
 # fault → (options, reason the run log must show (regex), HTTP status recorded)
 FAULTS: dict[str, tuple[dict[str, Any], str, int | None]] = {

@@ -15,7 +15,7 @@ import pytest
 from tests.faults.conftest import rows, write_sources
 from tests.faults.server import PER_PAGE, FaultSite
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
+pytestmark = [pytest.mark.long, pytest.mark.slow, pytest.mark.timeout(240)]
 
 
 def test_a_link_that_failed_is_fetched_after_newer_articles_pushed_it_off_page_one(tmp_path, crawl_mode):

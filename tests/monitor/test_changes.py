@@ -28,7 +28,7 @@ from storage import open_db
 from storage.sources import sync_sources
 from tests.conftest import DEMO_SOURCES, govwatch
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.long, pytest.mark.slow]
 
 CHANGING = ["demo-gov", "demo-news", "demo-mirror"]  # the sources day 2 touches
 

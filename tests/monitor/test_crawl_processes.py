@@ -305,6 +305,7 @@ def test_the_fork_server_refuses_a_malformed_request(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.long
 @pytest.mark.parametrize("start", ["fork", "spawn"])
 def test_a_slot_freed_by_a_later_crawl_is_used_before_the_first_crawl_ends(tmp_path, fresh_demo_site, monkeypatch,
                                                                             start):

@@ -16,7 +16,7 @@ import pytest
 
 from tests.conftest import PROJECT_ROOT, govwatch
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
+pytestmark = [pytest.mark.long, pytest.mark.slow, pytest.mark.timeout(240)]
 
 
 class HangingServer:

@@ -13,7 +13,7 @@ from storage import open_db
 from tests.conftest import govwatch
 from tests.list_site import TITLES, served, write_site
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = [pytest.mark.long, pytest.mark.timeout(300)]
 
 
 @pytest.fixture(scope="module")
