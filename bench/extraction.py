@@ -608,11 +608,16 @@ def ablate(pages: list[dict], first_cost: bool = False, data: dict | None = None
     """For each rule of rules.yaml (or *data*; *only* these (list, rule) pairs when given): extract
     the pages it can touch without it, and list the pages that score lower (cost) and higher
     (gain) than with every rule. With *first_cost*, a rule's pages stop at the first that
-    costs (all the test needs to know)."""
+    costs (all the test needs to know), and the pages with a truth are tried first: a lost
+    paragraph lowers their body F1 for certain, where a page without one is judged by signs
+    that a small loss may not move (on realsites-dev and the gold set: 554 extractions instead
+    of 1,397, the same rules found costly)."""
     from crawler.extraction.rules import rules_from_data
 
     data = data or _rules_data()
     template = prepare_ablation(pages, data)
+    if first_cost:
+        pages = sorted(pages, key=lambda page: page["truth"] is None)  # stable: the order kept within
     full = rules_from_data(data)
     base: dict[str, float] = {}
     rows = []
