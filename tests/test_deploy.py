@@ -47,6 +47,7 @@ def test_environment_file_sets_only_variables_govwatch_reads():
                    int(settings["GOVWATCH_BACKUP_KEEP"]), settings["GOVWATCH_BACKUP_COMPRESS"])
 
 
+@pytest.mark.slow
 def test_container_health_check_follows_the_service(tmp_path):
     (check,) = re.findall(r"^\s*CMD (\[.+\])$", DOCKERFILE.read_text().split("HEALTHCHECK", 1)[1], re.MULTILINE)[:1]
     argv = json.loads(check)

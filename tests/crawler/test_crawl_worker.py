@@ -9,6 +9,8 @@ from __future__ import annotations
 import gc
 import socket
 
+import pytest
+
 from crawler.crawl_worker import MEMORY_CHECK_EVERY, RECYCLE_GROWTH_BYTES, Worker, crawl_spec
 from crawler.gc_tuning import collect_less
 
@@ -26,6 +28,7 @@ def test_only_plain_crawl_command_lines_are_run_in_a_reused_process():
         assert crawl_spec(args) is None, args
 
 
+@pytest.mark.slow
 def test_a_worker_ends_after_a_failed_crawl_or_when_it_has_grown():
     ours, theirs = socket.socketpair()
     try:

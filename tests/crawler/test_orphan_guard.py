@@ -54,6 +54,7 @@ def alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="pidfds (Linux >= 5.3)")
+@pytest.mark.slow
 def test_workers_and_their_forkserver_end_when_the_crawl_is_killed():
     crawl = subprocess.Popen([sys.executable, "-c", CRAWL], cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True,
                              env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
+import pytest
 from datasette.app import Datasette
 
 from monitor.publish import DATASETTE_DIR, DATASETTE_SETTINGS, datasette_metadata
@@ -23,6 +24,7 @@ def page(i: int, fetched_at: str | None = None) -> FetchedArticle:
                           fetched_at=fetched_at)
 
 
+@pytest.mark.slow
 async def test_raw_html_downloads_byte_for_byte_and_is_never_rendered(tmp_path):
     path = tmp_path / "govwatch.db"
     db = open_db(path)

@@ -83,6 +83,7 @@ async def test_feeds_have_titles_not_sql_and_internal_tables_are_hidden(ds):
     assert "_sqlite_migrations" not in database
 
 
+@pytest.mark.slow
 async def test_archived_page_is_sandboxed_and_downloadable(ds):
     shown = await ds.client.get("/-/article/1/version/1")
     assert shown.status_code == 200 and shown.content == RAW
@@ -150,6 +151,7 @@ def test_cli_digest_and_page_read_one_health(db_path):
         db.close()
 
 
+@pytest.mark.slow
 async def test_written_digests_are_served_by_name_only(ds, tmp_path, monkeypatch):
     (tmp_path / "all-sources").mkdir()
     (tmp_path / "all-sources" / "latest.atom").write_text("<feed/>", encoding="utf-8")
@@ -164,6 +166,7 @@ async def test_written_digests_are_served_by_name_only(ds, tmp_path, monkeypatch
         assert (await ds.client.get(path)).status_code in (302, 404), path  # never the file, never a 500
 
 
+@pytest.mark.slow
 async def test_odd_urls_under_the_new_routes_are_404_not_500(ds):
     for path in ("/-/chart/a/b", "/-/chart/Foo", "/-/article/1/version/x", "/-/article/1/version/1/z",
                  "/-/digests/all-sources/latest.txt", "/-/digests/All/latest.atom"):

@@ -21,6 +21,7 @@ def test_bad_sources_file_gives_one_clear_message(tmp_path):
     assert "Traceback" not in result.stderr + result.stdout
 
 
+@pytest.mark.slow
 def test_unknown_source_and_unreadable_database(tmp_path):
     result = govwatch("crawl", "--db", str(tmp_path / "g.db"), "no-such-source", check=False)
     assert result.returncode == 2 and "no-such-source" in result.stderr and "Traceback" not in result.stderr
@@ -43,6 +44,7 @@ def test_demo_no_serve_fills_the_database_and_exits_zero(two_day_demo):
     assert db.execute("select count(distinct url) from articles").fetchone()[0] == db["articles"].count
 
 
+@pytest.mark.slow
 def test_extract_prints_one_json_line_per_input_in_order(tmp_path, fresh_demo_site):
     # A site of its own: urllib's requests would otherwise land in the shared site's request log,
     # which test_pipeline_demo reads for the crawler's user agent.
@@ -63,6 +65,7 @@ def test_extract_prints_one_json_line_per_input_in_order(tmp_path, fresh_demo_si
         assert key in records[0]
 
 
+@pytest.mark.slow
 def test_extract_reports_bad_input_per_page_and_goes_on(tmp_path):
     empty = tmp_path / "empty.html"
     empty.write_bytes(b"")

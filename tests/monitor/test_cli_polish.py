@@ -8,6 +8,8 @@ import subprocess
 import sys
 import tomllib
 
+import pytest
+
 from tests.conftest import PROJECT_ROOT
 
 
@@ -33,6 +35,7 @@ def test_help_lists_whole_descriptions(tmp_path):
         in text
 
 
+@pytest.mark.slow
 def test_default_db_is_the_projects_not_the_current_folders(tmp_path):
     project_db = str(PROJECT_ROOT / "data" / "govwatch.db")
     # click wraps help at the terminal's width, and a deep checkout's path wraps with it: compare without spaces
@@ -43,6 +46,7 @@ def test_default_db_is_the_projects_not_the_current_folders(tmp_path):
     assert not (tmp_path / "data").exists()  # nothing was made where the command ran
 
 
+@pytest.mark.slow
 def test_serve_on_a_busy_port_is_one_line_and_exit_2(tmp_path):
     from storage import open_db
 

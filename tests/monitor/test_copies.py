@@ -45,6 +45,7 @@ def test_demo_mirror_copies_found_exactly(crawled, demo_site):
     assert republished == {copy for copy, _ in truth}
 
 
+@pytest.mark.slow
 def test_every_article_is_signed_once_with_all_its_bands(crawled):
     articles = crawled.execute("select count(*) from articles").fetchone()[0]
     assert crawled.execute("select count(*) from article_minhash").fetchone()[0] == articles
@@ -52,6 +53,7 @@ def test_every_article_is_signed_once_with_all_its_bands(crawled):
     assert counts == {BANDS}
 
 
+@pytest.mark.slow
 def test_lsh_candidates_are_few(crawled):
     """A copy's candidates are its group, not the whole store: the index does the work."""
     for row in crawled.query("select id, copy_of from articles where copy_of is not null"):
@@ -67,6 +69,7 @@ def test_minhash_estimates_jaccard():
     assert jaccard(shingles(STORY), shingles(OTHER)) < 0.1
 
 
+@pytest.mark.slow
 def test_signing_loads_datasketchs_minhash_alone_and_signs_as_the_package_does():
     """Signing must not pay for the rest of datasketch (its LSH modules import scipy: ~0.9 s of
     CPU per process), and the class it loads must give the signatures the whole package gives:
@@ -140,6 +143,7 @@ def test_short_texts_are_never_called_copies(db):
     assert COPY_MIN_JACCARD >= 0.5
 
 
+@pytest.mark.slow
 def test_old_signatures_are_redone_and_links_kept(crawled_demo, tmp_path):
     """m015: bands of the old hand-written MinHash are dropped; the next annotation signs every
     article again with datasketch's, and the copy links (and their events) stay as they were."""

@@ -122,6 +122,7 @@ def test_a_crawl_that_crashes_ends_only_itself(tmp_path):
         assert finish_crawl(db_path, job)["status"] == "ok"
 
 
+@pytest.mark.slow
 def test_a_hung_forked_crawl_is_killed_through_its_handle(tmp_path):
     with FaultSite(articles=4) as site:
         for path in site.article_paths:
@@ -268,6 +269,7 @@ def test_the_lifeline_tells_a_crawl_its_monitor_is_gone():
             os.close(write_end)
 
 
+@pytest.mark.slow
 def test_a_bad_start_method_is_one_line_and_exit_2(tmp_path):
     with pytest.raises(StartMethodError, match="fork, spawn"):
         start_method("vfork")

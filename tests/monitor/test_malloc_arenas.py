@@ -44,6 +44,7 @@ def arenas(mode: str, env: dict[str, str] | None = None) -> int:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's arenas")
+@pytest.mark.slow
 def test_capped_service_uses_two_arenas_where_threads_would_make_more():
     assert arenas("default") > 2
     assert arenas("cap") <= 2

@@ -78,6 +78,7 @@ def test_sources_add_is_disabled_unless_enable(tmp_path):
     (["sources", "enable", "nope"], "unknown source 'nope'"),
     (["sources", "profile", "nope", "--pin"], "unknown source 'nope'"),
 ])
+@pytest.mark.slow
 def test_bad_input_is_one_line_and_exit_2(base, tmp_path, args, expected):
     db_path = tmp_path / "g.db"
     open_db(db_path).close()
@@ -87,6 +88,7 @@ def test_bad_input_is_one_line_and_exit_2(base, tmp_path, args, expected):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_an_operators_disable_survives_the_next_sync_from_sources_yaml(tmp_path):
     """`sources disable` on a source sources.yaml also lists: the service re-reads the file on
     every edit, and the operator's choice must not be undone by an unrelated edit."""

@@ -75,6 +75,7 @@ def test_an_overflowing_schedule_is_refused(store):
 
 
 @pytest.mark.parametrize("password", ["", "   "])
+@pytest.mark.slow
 def test_operator_password_refuses_an_empty_password(password):
     assert "empty" in one_line_exit_2(govwatch("operator-password", "--password", password, check=False))
 
@@ -94,6 +95,7 @@ def test_config_mistakes_that_widen_the_scope_are_refused(tmp_path, fields, name
         load_sources(config)
 
 
+@pytest.mark.slow
 def test_a_config_mistake_is_one_line_and_exit_2(tmp_path):
     source = {"name": "hostile", "start_urls": ["http://127.0.0.1:9/gov/index.html"], "allowed_domains": [""]}
     config = tmp_path / "sources.yaml"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from crawler.attachments import READ, UNREADABLE, ReadLimits, read_attachment
 from tests.security import hostile_attachments as h
 
@@ -69,6 +71,7 @@ def test_docx_with_garbage_xml_is_corrupt() -> None:
     assert reading.status == UNREADABLE and (reading.reason or "").startswith("corrupt DOCX (")
 
 
+@pytest.mark.slow
 def test_zip_bomb_docx_is_refused_before_inflating() -> None:
     reading = read_attachment(h.zip_bomb_docx(300 * 1024 * 1024), "docx")
     assert reading.status == UNREADABLE and "over the read budget" in (reading.reason or "")

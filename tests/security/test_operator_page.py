@@ -57,6 +57,7 @@ async def test_values_are_never_options_and_crashes_show_one_line(ds, store):
     assert 'id="message"' in page and "every 2h" in page and schedule_of(store) == "every 2h"
 
 
+@pytest.mark.slow
 async def test_the_banner_shows_only_what_the_server_said(ds):
     lure = "Your session expired: sign in again at http://evil.example/login"
     for key in ("error", "message", "outcome"):
@@ -66,6 +67,7 @@ async def test_the_banner_shows_only_what_the_server_said(ds):
     assert "evil.example" not in (await ds.client.get(f"/-/operator?outcome={quote(forged)}")).text
 
 
+@pytest.mark.slow
 async def test_multipart_post_with_cookies_is_refused_not_500(ds):
     cookies = {"ds_csrftoken": await csrf_token(ds, {})}
     for path in ("/-/login", "/-/operator/hostile/pause", "/archive-2026/articles"):

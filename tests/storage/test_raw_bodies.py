@@ -109,6 +109,7 @@ def test_retention_drops_only_old_bodies_of_articles_that_never_changed(db):
         prune_raw_bodies(db, 0)
 
 
+@pytest.mark.slow
 def test_footprint_adds_up_to_the_file_and_stats_prints_it(db, tmp_path):
     run = start_run(db, "county")
     for i in range(20):

@@ -28,6 +28,7 @@ def crafted_page() -> str:
     return "".join(parts)
 
 
+@pytest.mark.slow
 def test_crafted_page_is_read_within_budget_and_bounded():
     html = crafted_page()
     assert len(html) > 10_000_000
