@@ -38,3 +38,18 @@ def test_a_daily_source_quiet_for_ten_days_is_silent(tmp_path):
     db = store_with_new_articles(tmp_path / "daily.db", daily)
     flags = source_health(db, "gov", now=now)
     assert [f.problem for f in flags] == ["silent"] and health_status(flags) == "silent"
+
+
+def test_a_sources_health_reads_its_own_runs_and_events_by_index(tmp_path):
+    """Health is recomputed after every run: walking every source's runs and events each time
+    grew with the store (storage/schema.py, m021)."""
+    now = datetime(2026, 3, 10, 12, tzinfo=UTC)
+    db = store_with_new_articles(tmp_path / "g.db", [now - timedelta(days=d) for d in range(6)])
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    source_health(db, "gov", now=now)
+    db.conn.set_trace_callback(None)
+    reads = [s for s in statements if s.lstrip().lower().startswith("select") and ("events" in s or "crawl_runs" in s)]
+    assert len(reads) >= 3  # the last run, the recent runs, the new articles' times
+    plans = {s: " / ".join(row[3] for row in db.execute("explain query plan " + s)) for s in reads}
+    assert [s for s, plan in plans.items() if "SCAN events" in plan or "SCAN crawl_runs" in plan] == [], plans
