@@ -472,7 +472,6 @@ def _run(args: argparse.Namespace, work: Path, say: Any) -> dict[str, Any]:
     args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
     for line in results["verdict"]:
         say(line)
-    say(f"results in {args.out}")
     return results
 
 
@@ -548,7 +547,11 @@ def _summary(args: argparse.Namespace, rounds: list[Round], pairs: list[dict[str
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    run(parse_args(argv))
+    """The command line; says where the JSON went (not `run`: under `python -m bench` the file is
+    in a work folder removed at the end, and the summary is in that run's results)."""
+    args = parse_args(argv)
+    run(args)
+    print(f"results in {args.out}")
     return 0
 
 

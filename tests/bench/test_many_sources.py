@@ -29,6 +29,7 @@ def test_small_many_sources_run_reports_every_round(tmp_path):
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     results = json.loads(out.read_text(encoding="utf-8"))
+    assert f"results in {out}" in result.stdout  # the command says where its JSON went
     rounds = {r["label"]: r for r in results["rounds"]}
     assert set(rounds) == {"first round, forked", "unchanged round, forked", "unchanged round, forked, --parallel 1",
                            "unchanged round, spawned"}
