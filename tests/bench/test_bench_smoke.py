@@ -24,6 +24,7 @@ import pytest
 
 from bench import report
 from bench.__main__ import search_section
+from tests.bench.test_bench_issue22 import NEW_FIGURES as ISSUE22_FIGURES
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -124,14 +125,9 @@ def test_scale_run_crawls_every_page_in_the_pool_and_counts_the_workers_memory(t
     assert "peak RSS, all processes" in result.stdout
 
 
-ISSUE22_FIGURES = {"many_sources_unchanged_cpu_per_source_s", "many_sources_unchanged_vs_urlwatch",
-                   "many_sources_urlwatch_cpu_vs_govwatch", "search_table_p50_ms", "search_table_p95_ms",
-                   "search_canned_p50_ms", "search_canned_p95_ms", "search_hits_equal_like"}
-
-
 def check_the_many_sources_and_search_figures(run: BenchRun) -> None:
     """Issue 22's sections (bench/__main__.py --many-sources, --search-articles) in the same run."""
-    results, result, store = run.results, run, run.search_store
+    results, store = run.results, run.search_store
     figures = results["figures"]
     expected = set(ISSUE22_FIGURES)
     if results["versions"]["urlwatch"] == "not installed":
@@ -147,13 +143,13 @@ def check_the_many_sources_and_search_figures(run: BenchRun) -> None:
     unchanged = rounds["unchanged round, forked"]
     assert unchanged["statuses"] == {"ok": 3} and unchanged["checks"] == unchanged["not_modified"] == 60
     # Its JSON went to the removed work dir, so the run does not name it (the summary is above).
-    assert "results in" not in result.stdout + result.stderr
+    assert "results in" not in run.stdout + run.stderr
     search = results["search"]
     assert search["articles"] == 300 and search["build_seconds"] > 0 and store.exists()
     assert search["like_hits"] and search["hits"].items() >= search["like_hits"].items()
     assert search["table"]["queries"] == search["canned"]["queries"] == 30
     for name in set(report.TARGETS) & set(figures):  # each target's figure is printed with a verdict
-        line = next(line for line in result.stdout.splitlines() if line.startswith(name + " "))
+        line = next(line for line in run.stdout.splitlines() if line.startswith(name + " "))
         assert line.endswith(("  ok", "  MISSED")), line
     # A second run reuses the store: nothing built, the same hits.
     again = search_section(store, 300, say=lambda message: None)
