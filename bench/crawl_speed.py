@@ -29,7 +29,8 @@ from bench.nginx import Nginx
 from demo.content import Corpus
 from monitor.config import SourceConfig, source_as_record
 from monitor.crawl_processes import wait_with_usage
-from monitor.crawls import PROJECT_ROOT, CrawlJob, _pythonpath, crawl_command, finish_crawl, start_crawl, warm_up
+from monitor.crawls import CrawlJob, _pythonpath, crawl_command, finish_crawl, start_crawl, warm_up
+from monitor.locations import PROJECT_ROOT
 from storage import open_db
 from storage.articles import FetchedArticle, record_page
 from storage.runs import start_run

@@ -34,7 +34,7 @@ from typing import Any
 from bench.crawl_speed import crawl, prepare_db, source_record
 from bench.nginx import Nginx
 from bench.site import generate_site
-from monitor.crawls import PROJECT_ROOT
+from monitor.locations import PROJECT_ROOT
 from storage import open_db
 from storage.articles import raw_html
 

@@ -56,7 +56,7 @@ from bench.site import FIXED_MTIME, ROBOTS, _article, _Window, _write, _write_li
 from bench.urlwatch_peer import Urlwatch
 from demo import templates
 from demo.content import Corpus
-from monitor.crawls import PROJECT_ROOT
+from monitor.locations import PROJECT_ROOT
 
 RESULTS = Path(__file__).parent / "results" / "many_sources.json"
 ROUND_TIMEOUT_S = 3600

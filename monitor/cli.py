@@ -11,10 +11,10 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import click
-from rich.console import Console
 
 from monitor.cli_common import (
     PROJECT_ROOT,
@@ -24,18 +24,15 @@ from monitor.cli_common import (
     existing_db,
     service_note,
 )
-from monitor.config import DEFAULT_DEMO_URL, ConfigError, SourceConfig, load_sources, source_as_record
-from monitor.crawls import run_crawls
-from monitor.digest.command import digest_command
-from monitor.distributed_cli import distributed_commands
-from monitor.progress import LiveProgress, render_table, summary_rows
+from monitor.lazy_commands import LazyGroup
+from monitor.locations import DEFAULT_DEMO_URL
 from monitor.schedules import DEFAULT_TIMEZONE
-from monitor.sources_cli import commands as source_commands
-from monitor.warc_export import export_warc
-from storage import open_db
-from storage.database import StoreError
-from storage.runs import RUN_LOG_KEEP_DAYS
-from storage.sources import sync_sources
+from storage.defaults import RUN_LOG_KEEP_DAYS
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from monitor.config import SourceConfig
 
 DEFAULT_CONFIG = os.environ.get("GOVWATCH_CONFIG", str(PROJECT_ROOT / "sources.yaml"))
 
@@ -45,6 +42,8 @@ config_option = click.option("--config", "config_path", default=DEFAULT_CONFIG, 
 
 def make_console() -> Console:
     """A console for summaries: real width on a terminal, wide enough for a log file otherwise."""
+    from rich.console import Console
+
     console = Console()
     return console if console.is_terminal else Console(width=120)
 
@@ -61,7 +60,7 @@ def project_version() -> str:
         return tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
 
 
-class FullHelpGroup(click.Group):
+class FullHelpGroup(LazyGroup):
     """Lists each command with its whole first sentence: click cuts short help at ~45 characters
     ("Inspect and change sources; a running…"), which hid what half the commands do."""
 
@@ -73,7 +72,14 @@ class FullHelpGroup(click.Group):
                 formatter.write_dl(rows)
 
 
-@click.group(cls=FullHelpGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120})
+@click.group(cls=FullHelpGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
+             lazy_subcommands={
+                 "digest": "monitor.digest.command:digest_command",
+                 "export-warc": "monitor.warc_export:export_warc",
+                 "worker": "monitor.distributed_cli:worker_command",
+                 "store-writer": "monitor.distributed_cli:store_writer_command",
+                 "enqueue": "monitor.distributed_cli:enqueue_command",
+             })
 @click.version_option(project_version(), "-V", "--version", prog_name="govwatch")
 def main() -> None:
     """govwatch: crawl Chinese government and news sites, extract articles, watch for changes."""
@@ -91,6 +97,12 @@ def crawl_and_report(db_path: str, sources: list[SourceConfig], trigger: str, co
                      stored: list[dict] | None = None, parallel: int = 2) -> list[dict]:
     """Sync `sources` into the store, crawl them and `stored` (sources only the database holds,
     added with `govwatch sources add`/`try --add`), and print the per-source summary."""
+    from monitor.config import source_as_record
+    from monitor.crawls import run_crawls
+    from monitor.progress import LiveProgress, render_table, summary_rows
+    from storage import open_db
+    from storage.sources import sync_sources
+
     stored = stored or []
     db = open_db(db_path)
     try:
@@ -123,7 +135,8 @@ def crawl(db_path: str, config_path: str, demo_url: str, parallel: int, names: t
     A NAME is looked up in the sources file, then in the database (sources added with
     `govwatch sources add` or `sources try --add`, enabled or not).
     """
-    console = make_console()
+    from monitor.config import ConfigError, load_sources
+
     with clear_errors():
         configured = {s.name: s for s in load_sources(config_path, demo_url=demo_url)}
         in_db = _stored_sources(db_path, exclude=set(configured))
@@ -138,7 +151,7 @@ def crawl(db_path: str, config_path: str, demo_url: str, parallel: int, names: t
         else:
             chosen = [s for s in configured.values() if s.enabled]
             stored = [r for r in in_db.values() if r.get("enabled")]
-        rows = crawl_and_report(db_path, chosen, "cli", console, stored=stored, parallel=parallel)
+        rows = crawl_and_report(db_path, chosen, "cli", make_console(), stored=stored, parallel=parallel)
     if any(r["status"] != "ok" for r in rows):
         sys.exit(1)
 
@@ -159,6 +172,7 @@ def demo(db_path: str, config_path: str, no_serve: bool, site_port: int, port: i
     """
     from demo.history import play_second_day
     from demo.server import DemoSite
+    from monitor.config import ConfigError, load_sources
 
     console = make_console()
     site = DemoSite()
@@ -209,6 +223,8 @@ def serve(db_path: str, port: int, host: str) -> None:
 
 def _serve(db_path: str, host: str, port: int) -> None:
     from monitor.publish import datasette_command
+    from storage import open_db
+    from storage.database import StoreError
 
     with clear_errors():
         if not Path(db_path).exists():
@@ -336,7 +352,9 @@ def backup(db_path: str, compress: str | None, dest: str) -> None:
     The copy is checked with SQLite's integrity_check before it is kept.
     """
     from monitor.backups import backup_name
+    from storage import open_db
     from storage.backups import BackupError, backup_database, compression_of
+    from storage.database import StoreError
 
     with clear_errors():
         if not Path(db_path).is_file():
@@ -364,6 +382,7 @@ def restore(db_path: str, force: bool, src: str) -> None:
     Stop `govwatch run` and `govwatch serve` first: a process holding the old file open would
     go on using it.
     """
+    from storage import open_db
     from storage.backups import BackupError, restore_database
     from storage.control import running_service
 
@@ -440,7 +459,12 @@ def prune_run_logs_command(db_path: str, older_than_days: int) -> None:
     click.echo(f"dropped the log tails and fetch errors of {pruned} run(s); run `govwatch backup` for a compacted copy")
 
 
-@main.group()
+@main.group(cls=LazyGroup, lazy_subcommands={
+    "try": "monitor.sources_cli:sources_try",
+    "enable": "monitor.sources_cli:sources_enable",
+    "disable": "monitor.sources_cli:sources_disable",
+    "profile": "monitor.sources_cli:sources_profile",
+})
 def sources() -> None:
     """Inspect and change sources; a running `govwatch run` picks changes up within seconds."""
 
@@ -575,7 +599,7 @@ def sources_add(db_path: str, snippet, enable: bool) -> None:
 
     It is added disabled unless --enable is given: try it first with `govwatch crawl NAME`.
     """
-    from monitor.config import parse_source_snippet
+    from monitor.config import parse_source_snippet, source_as_record
     from storage.control import add_source
 
     with clear_errors():
@@ -592,6 +616,7 @@ def sources_add(db_path: str, snippet, enable: bool) -> None:
 
 def _stored_sources(db_path: str, exclude: set[str]) -> dict[str, dict]:
     """name → config of the sources only the database holds (none when it does not exist yet)."""
+    from storage import open_db
     from storage.sources import get_source, source_names
 
     if not Path(db_path).exists():
@@ -612,14 +637,6 @@ def operator_password(password: str) -> None:
     if not password.strip():
         raise UserError("the operator password must not be empty")
     click.echo(hash_password(password))
-
-
-for _command in source_commands:  # try, enable, disable, profile
-    sources.add_command(_command)
-main.add_command(digest_command)
-main.add_command(export_warc)
-for _command in distributed_commands:  # worker, store-writer, enqueue
-    main.add_command(_command)
 
 
 if __name__ == "__main__":

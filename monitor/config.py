@@ -15,11 +15,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from crawler.recheck import parse_duration
+from monitor.locations import DEFAULT_DEMO_URL
 from monitor.schedules import DEFAULT_TIMEZONE, parse_schedule
-from storage.outcome_writer import DEFAULT_CONFIRM_CHECKS
+from storage.defaults import DEFAULT_CONFIRM_CHECKS
 from storage.source_names import SOURCE_NAME_PATTERN
 
-DEFAULT_DEMO_URL = "http://127.0.0.1:8765"
 # TRS (拓尔思) sites, the most common CMS of Chinese government portals, name articles
 # t<YYYYMMDD>_<id>.html under /YYYY/MM/ or /YYYYMM/; newspapers use content_<id>.htm.
 # Written so that no input can make them backtrack (issue 19): possessive quantifiers, and

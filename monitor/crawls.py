@@ -21,26 +21,10 @@ from typing import Any
 from crawler.cores import default_workers
 from monitor import run_end
 from monitor.crawl_processes import CrawlProcess, fork_server, launch, start_method, wait_for_any
+from monitor.locations import PACKAGE_ROOT, PROJECT_ROOT
 from storage import open_db
 from storage.articles import holds_articles
 from storage.runs import RUN_NOTE_MARK, close_run, get_run, start_run
-
-# Where the packages are: crawl processes get it on their PYTHONPATH.
-PACKAGE_ROOT = Path(__file__).resolve().parents[1]
-
-
-def project_files_root() -> Path:
-    """Where sources.yaml, subscriptions.yaml, datasette/ and data/ are: the checkout (also an
-    editable install), else what `pip install .` put under the environment's share/govwatch
-    (pyproject.toml's data-files), since an installed package has no checkout around it."""
-    if (PACKAGE_ROOT / "sources.yaml").exists():
-        return PACKAGE_ROOT
-    return Path(sys.prefix) / "share" / "govwatch"
-
-
-PROJECT_ROOT = project_files_root()
-
-
 
 # Enough for Scrapy's whole stats dump (~60 lines, one per stat, sorted by name) and the lines
 # after it: at 40, each new stat pushed an earlier one out of the tail (the readers' CPU fell out

@@ -39,7 +39,8 @@ from typing import Any
 import redis
 
 from crawler.frontier import DEFAULT_PREFIX, STREAM_GROUP, Frontier, Keys, seed_request
-from monitor.crawls import PROJECT_ROOT, _pythonpath
+from monitor.crawls import _pythonpath
+from monitor.locations import PROJECT_ROOT
 from monitor.run_end import finish_run
 from storage import open_db
 from storage.articles import conditional_get_validators, known_articles

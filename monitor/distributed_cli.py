@@ -85,4 +85,3 @@ def enqueue_command(redis_url: str, db_path: str, names: tuple[str, ...]) -> Non
         click.echo(f"{name}: run {run_id} queued")
 
 
-distributed_commands = [worker_command, store_writer_command, enqueue_command]

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from monitor.crawls import PROJECT_ROOT
+from monitor.locations import PROJECT_ROOT
 
 # Not next to this package in an installed copy: there it would be Datasette's own package.
 DATASETTE_DIR = PROJECT_ROOT / "datasette"

@@ -18,8 +18,9 @@ from typing import Any
 from apscheduler.triggers.cron import CronTrigger
 
 from storage import open_db
+from storage.defaults import RUN_LOG_KEEP_DAYS
 from storage.raw_bodies import prune_raw_bodies
-from storage.runs import RUN_LOG_KEEP_DAYS, prune_run_logs
+from storage.runs import prune_run_logs
 
 log = logging.getLogger("govwatch.retention")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
+if TYPE_CHECKING:
+    from apscheduler.triggers.base import BaseTrigger
 
 # The time zone of the sites, their schedules and the digest's days, unless a source or the
 # subscriptions file names another: every module takes it from here.
@@ -29,6 +29,11 @@ def parse_schedule(spec: str, timezone: str = DEFAULT_TIMEZONE) -> BaseTrigger:
 
 
 def _parse_schedule(spec: str, timezone: str) -> BaseTrigger:
+    # APScheduler (and the asyncio it imports) is loaded here, not with the module: commands
+    # that only name DEFAULT_TIMEZONE (`govwatch sources list`) start a tenth of a second sooner.
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+
     if not isinstance(spec, str) or not spec.strip():
         raise ValueError("empty schedule; use a cron line like '0 8 * * *' or 'every 2h'")
     spec = spec.strip()

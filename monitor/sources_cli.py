@@ -127,4 +127,3 @@ def sources_profile(db_path: str, name: str, action: str | None, as_json: bool) 
                    f"  {json.dumps(entry['profile'], ensure_ascii=False)}")
 
 
-commands = [sources_try, sources_enable, sources_disable, sources_profile]

@@ -28,6 +28,7 @@ import sqlite_utils
 
 from storage.articles import current_text, record_gone, record_not_modified, record_page
 from storage.attachments import record_attachment_outcome
+from storage.defaults import DEFAULT_CONFIRM_CHECKS
 from storage.list_pages import FullListFetch, record_list_fetch
 from storage.list_profiles import save_learned_profile
 from storage.outcomes import (
@@ -48,9 +49,6 @@ from storage.sources import UnknownSource, get_source
 from storage.unfetched_links import count_link_failure, forget_link, remember_links
 from storage.unicode_fold import nfkc
 
-# Checks in a row that must find an article gone before its withdrawal is reported, for a
-# source whose config does not say (monitor/config.py takes its default from here).
-DEFAULT_CONFIRM_CHECKS = 2
 # A page titled like an error whose text shares less than this with the article we hold is an
 # error page in the site's template, not a new version of the article.
 ERROR_PAGE_MAX_SHARED = 0.2

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from monitor.crawls import PROJECT_ROOT
 from monitor.digest.contents import build_digest, site_root
 from monitor.digest.delivery import RenderedDigest, write_documents
 from monitor.digest.period import range_period
 from monitor.digest.subscriptions import load_subscriptions
+from monitor.locations import PROJECT_ROOT
 from storage import open_db
 
 DEMO_SUBSCRIPTIONS = PROJECT_ROOT / "subscriptions.yaml"

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from monitor.crawls import PROJECT_ROOT
+from monitor.locations import PROJECT_ROOT
 
 # Runs in a fresh interpreter: the server's preload, then what every crawl does first (Scrapy
 # lists its commands, the spider opens the store), counting entry-point scans as they happen.

@@ -23,7 +23,8 @@ from demo.history import EDIT_NEW, EDIT_OLD, play_second_day
 from demo.server import DemoSite
 from monitor.changes import annotate_changes
 from monitor.config import load_sources, source_as_record
-from monitor.crawls import PROJECT_ROOT, finish_crawl, run_crawls, start_crawl
+from monitor.crawls import finish_crawl, run_crawls, start_crawl
+from monitor.locations import PROJECT_ROOT
 from storage import open_db
 from storage.sources import sync_sources
 from tests.conftest import DEMO_SOURCES, govwatch

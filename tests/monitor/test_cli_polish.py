@@ -80,3 +80,49 @@ def test_sources_list_says_failed_and_why_under_the_table(tmp_path):
     assert any(line.startswith("│ county-government-portal │ failed") for line in result.stdout.splitlines())
     why = [line for line in result.stdout.splitlines() if line.startswith("county-government-portal: failed")]
     assert why and "DNS lookup failed (http://county.example.cn/)" in " ".join(result.stdout.split())
+
+
+def test_every_command_is_listed_and_each_lazy_one_loads_under_its_name():
+    """The commands of other modules are imported on use (monitor/lazy_commands.py): a mapping
+    that names a wrong attribute or a renamed command must fail here, not at an operator's prompt."""
+    import click
+
+    from monitor.cli import main
+    from monitor.lazy_commands import LazyGroup
+
+    ctx = click.Context(main)
+    names = main.list_commands(ctx)
+    assert {"crawl", "run", "digest", "export-warc", "worker", "store-writer", "enqueue", "sources"} <= set(names)
+    sources = main.get_command(ctx, "sources")
+    assert {"list", "add", "try", "enable", "disable", "profile"} <= set(sources.list_commands(ctx))
+    for group in (main, sources):
+        for name in group.lazy_subcommands:
+            command = group.get_command(ctx, name)
+            assert isinstance(command, click.Command) and command.name == name
+    misnamed = LazyGroup(lazy_subcommands={"digest": "monitor.warc_export:export_warc"})
+    with pytest.raises(TypeError, match="is not the click command 'digest'"):
+        misnamed.get_command(ctx, "digest")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["crawl", "--config", "{bad}"], "source #1: expected a mapping"),
+    (["sources", "frobnicate"], "No such command"),
+    (["crawl", "--parallel", "0"], "--parallel"),
+])
+def test_a_bad_command_line_is_refused_before_the_store_or_scrapy_is_loaded(tmp_path, args, message):
+    """A typo answers at once: one line, exit 2, without importing the store's sqlite-utils
+    (and numpy), the crawler's Scrapy or the digest's renderers it will never use. (`digest`
+    still loads its renderers with its module: monitor/digest/__init__.py.)"""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("sources:\n  - just a string\n", encoding="utf-8")
+    argv = [a.format(bad=bad) for a in args] + ["--db", str(tmp_path / "absent.db")]
+    probe = ("import sys\nfrom monitor.cli import main\n"
+             f"try:\n    main({argv!r}, prog_name='govwatch')\n"
+             "except SystemExit as stop:\n"
+             "    print('exit', stop.code, sorted(m for m in ('sqlite_utils', 'numpy', 'scrapy', 'apprise', 'jinja2')"
+             " if m in sys.modules), file=sys.stderr)\n")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert message in result.stderr, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "exit 2 []", result.stderr
+    assert not (tmp_path / "absent.db").exists()
