@@ -4,6 +4,8 @@ A source's `politeness` block (sources.yaml) overrides the throttling ones per c
 the local demo turns AutoThrottle off, real sites keep it on.
 """
 
+from scrapy.settings import default_settings as _scrapy_defaults
+
 BOT_NAME = "govwatch"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -81,11 +83,15 @@ WARN_ON_GENERATOR_RETURN_VALUE = False
 # "Warm crawls"). They cannot change between the crawls of one install: the fork server logs them
 # once, at its start (crawler/fork_server.py); a spawned crawl's log goes without them.
 LOG_VERSIONS = []
+# Two of Scrapy's extensions are left out of the base list rather than set to None here: Scrapy
+# imports every key of a component setting to normalise it (Settings.getwithbase), the ones set
+# to None included, so switching RemoteControl off by name imported its module and with it
+# aiohttp's web server, ~0.25 s of CPU in every spawned crawl and fork server start
+# (bench/README.md, "A command at a time"). Scrapy's other base extensions are kept as they come.
+_switched_off = {"scrapy.extensions.telnet.TelnetConsole", "scrapy.extensions.remote_control.RemoteControl"}
+EXTENSIONS_BASE = {path: order for path, order in _scrapy_defaults.EXTENSIONS_BASE.items()
+                   if path not in _switched_off}
 EXTENSIONS = {
-    "scrapy.extensions.telnet.TelnetConsole": None,
-    # Off by REMOTE_CONTROL_ENABLED too, but listed here so its module (and aiohttp, ~0.3 s of
-    # CPU) is never imported: Scrapy imports an extension's class before it can say NotConfigured.
-    "scrapy.extensions.remote_control.RemoteControl": None,
     "crawler.parent_watch.ParentWatchExtension": 500,
     "crawler.gc_tuning.GcTuningExtension": 510,
 }

@@ -159,8 +159,12 @@ def run_crawls(
     extra_settings: dict[str, Any] | None = None,
     on_tick: Callable[[list[CrawlJob], list[dict[str, Any]]], None] | None = None,
     poll_s: float = 0.25,
+    start: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Crawl `sources`, at most `parallel` at once; return each finished run's row."""
+    """Crawl `sources`, at most `parallel` at once; return each finished run's row.
+
+    `start`: how the crawl processes start, as for start_crawl.
+    """
     waiting = list(sources)
     running: list[CrawlJob] = []
     finished: list[dict[str, Any]] = []
@@ -174,7 +178,7 @@ def run_crawls(
             name = waiting.pop(0)
             limit = (time_limits or {}).get(name, 1800)
             running.append(start_crawl(db_path, name, trigger=trigger, time_limit_s=limit, extra_settings=extra_settings,
-                                       parallel_crawls=min(parallel, len(sources))))
+                                       parallel_crawls=min(parallel, len(sources)), start=start))
         if on_tick:
             on_tick(running, finished)
         if running:  # until a crawl ends, the nearest time limit, or the next tick

@@ -40,3 +40,28 @@ def test_after_preload_a_crawl_scans_no_entry_points(tmp_path):
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+
+
+def test_the_extensions_a_crawl_builds_import_no_web_server():
+    """Scrapy's extension manager imports every key of the EXTENSIONS setting, the ones set to
+    None too, to normalise it (Settings.get_component_priority_dict_with_base): switching
+    RemoteControl off by name imported aiohttp's web server in every crawl and fork server
+    (~0.25 s of CPU). crawler/settings.py leaves it and the telnet console out of the base list
+    instead. The probe asks for the extensions as the manager does, then loads the enabled ones."""
+    probe = ("import json, os, sys\n"
+             "os.environ['SCRAPY_SETTINGS_MODULE'] = 'crawler.settings'\n"
+             "from scrapy.utils.misc import load_object\n"
+             "from scrapy.utils.project import get_project_settings\n"
+             "extensions = get_project_settings().get_component_priority_dict_with_base('EXTENSIONS')\n"
+             "for path, order in extensions.items():\n"
+             "    if order is not None:\n"
+             "        load_object(path)\n"
+             "print(json.dumps({'loaded': sorted(extensions), 'modules': sorted(m for m in sys.modules\n"
+             "    if m.split('.')[0] == 'aiohttp' or m.startswith('twisted.conch'))}))\n")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                          timeout=120, check=True)
+    report = json.loads(done.stdout)
+    assert report["modules"] == []
+    assert "scrapy.extensions.corestats.CoreStats" in report["loaded"]  # Scrapy's own base list is kept
+    assert "crawler.parent_watch.ParentWatchExtension" in report["loaded"]
+    assert not [path for path in report["loaded"] if "telnet" in path or "remote_control" in path]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,24 @@ def test_extract_reports_bad_input_per_page_and_goes_on(tmp_path):
     assert "No such file" in records[3]["error"]
     assert records[4]["title"] == "关于做好防汛工作的通知" and "防汛备汛" in records[4]["text"]
     assert result.returncode == 1 and "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_one_crawl_is_spawned_and_several_share_the_warm_fork_server(tmp_path, demo_site):
+    """`govwatch crawl NAME` spawns its one crawl: the fork server's preload (attachment readers,
+    a warmed extractor) costs more than it saves in a process that ends after one crawl. Two or
+    more crawls are forked from it. Told apart by what each first crawl's pipeline records: only
+    a forked crawl's extraction pools fork from a warm forkserver of its own."""
+    warm = re.compile(r"'govwatch/warm_pool_forkserver': (\d)")
+
+    def crawl(db: Path, *names: str) -> list[int]:
+        govwatch("crawl", "--db", str(db), "--demo-url", demo_site.base_url, *names)
+        store = open_db(db)
+        try:
+            return [int(warm.search(row["log_tail"]).group(1))
+                    for row in store.query("select log_tail from crawl_runs order by id")]
+        finally:
+            store.close()
+
+    assert crawl(tmp_path / "one.db", "demo-gov") == [0]
+    assert crawl(tmp_path / "two.db", "demo-gov", "demo-paper") == [1, 1]
