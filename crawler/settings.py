@@ -4,8 +4,6 @@ A source's `politeness` block (sources.yaml) overrides the throttling ones per c
 the local demo turns AutoThrottle off, real sites keep it on.
 """
 
-from scrapy.settings import default_settings as _scrapy_defaults
-
 BOT_NAME = "govwatch"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -83,14 +81,25 @@ WARN_ON_GENERATOR_RETURN_VALUE = False
 # "Warm crawls"). They cannot change between the crawls of one install: the fork server logs them
 # once, at its start (crawler/fork_server.py); a spawned crawl's log goes without them.
 LOG_VERSIONS = []
-# Two of Scrapy's extensions are left out of the base list rather than set to None here: Scrapy
-# imports every key of a component setting to normalise it (Settings.getwithbase), the ones set
-# to None included, so switching RemoteControl off by name imported its module and with it
-# aiohttp's web server, ~0.25 s of CPU in every spawned crawl and fork server start
-# (bench/README.md, "A command at a time"). Scrapy's other base extensions are kept as they come.
-_switched_off = {"scrapy.extensions.telnet.TelnetConsole", "scrapy.extensions.remote_control.RemoteControl"}
-EXTENSIONS_BASE = {path: order for path, order in _scrapy_defaults.EXTENSIONS_BASE.items()
-                   if path not in _switched_off}
+# Scrapy's base extensions without two of them: the telnet console and RemoteControl are left
+# out here rather than set to None in EXTENSIONS, because Scrapy's extension manager imports
+# every key of that setting to normalise it, the ones set to None included. Switching
+# RemoteControl off by name imported its module, and with it aiohttp's web server: ~0.25 s of
+# CPU in every spawned crawl and fork server start (bench/README.md, "A command at a time").
+# Written out, not derived from Scrapy's defaults, because this module must not import Scrapy
+# (monitor/ reads it; tests/test_layering.py). tests/crawler/test_fork_server_preload.py fails
+# when Scrapy's base list changes.
+EXTENSIONS_BASE = {
+    "scrapy.extensions.corestats.CoreStats": 0,
+    "scrapy.extensions.logcount.LogCount": 0,
+    "scrapy.extensions.memusage.MemoryUsage": 0,
+    "scrapy.extensions.memdebug.MemoryDebugger": 0,
+    "scrapy.extensions.closespider.CloseSpider": 0,
+    "scrapy.extensions.feedexport.FeedExporter": 0,
+    "scrapy.extensions.logstats.LogStats": 0,
+    "scrapy.extensions.spiderstate.SpiderState": 0,
+    "scrapy.extensions.throttle.AutoThrottle": 0,
+}
 EXTENSIONS = {
     "crawler.parent_watch.ParentWatchExtension": 500,
     "crawler.gc_tuning.GcTuningExtension": 510,

@@ -65,3 +65,15 @@ def test_the_extensions_a_crawl_builds_import_no_web_server():
     assert "scrapy.extensions.corestats.CoreStats" in report["loaded"]  # Scrapy's own base list is kept
     assert "crawler.parent_watch.ParentWatchExtension" in report["loaded"]
     assert not [path for path in report["loaded"] if "telnet" in path or "remote_control" in path]
+
+
+def test_the_base_extensions_are_scrapys_but_the_two_left_out():
+    """crawler/settings.py writes Scrapy's base extensions out (it must not import Scrapy): an
+    upgrade that adds, drops or reorders one must be looked at, not silently missed."""
+    from scrapy.settings import default_settings
+
+    from crawler import settings
+
+    switched_off = {"scrapy.extensions.telnet.TelnetConsole", "scrapy.extensions.remote_control.RemoteControl"}
+    assert settings.EXTENSIONS_BASE == {path: order for path, order in default_settings.EXTENSIONS_BASE.items()
+                                        if path not in switched_off}
