@@ -100,8 +100,8 @@ def crawl_and_report(db_path: str, sources: list[SourceConfig], trigger: str, co
 
     A single crawl is spawned, unless $GOVWATCH_CRAWL_START says otherwise: the fork server
     imports and warms everything any crawl may need (attachment readers, the extractor: ~2.5 s
-    of CPU) to pay it back over many crawls, and this process ends after one. Spawned, an
-    unchanged re-check of a demo source cost 0.6 s less CPU in all (bench/README.md).
+    of CPU) to pay it back over many crawls, and this process ends after one. Spawned, one
+    crawl cost 5-12 % less CPU in all (bench/README.md, "A command at a time").
     """
     from monitor.config import source_as_record
     from monitor.crawls import run_crawls

@@ -1,11 +1,11 @@
 """A click group whose commands defined in other modules are imported when they are run.
 
-`govwatch` has some twenty commands over seven modules; importing all of them (and, through
-them, the digest renderers, Apprise, warcio, Redis's client code …) cost every invocation
-~0.4 s of CPU before its arguments were even read. Each lazy command is named here by
-"module:attribute" and imported only when it is invoked or listed in `--help`. This is
-click's own documented pattern ("Lazily Loading Subcommands").
-"""
+`govwatch`'s commands live in five modules; importing all of them at start (and through them
+the digest's renderers, Jinja and Apprise, and warcio) was part of the ~0.9 s of CPU every
+invocation paid before it read its arguments (bench/README.md, "A command at a time"). A
+group (monitor/cli.py) names each lazy command as "module:attribute"; it is imported only when
+it is invoked or listed in `--help`. This is click's documented pattern ("Lazily Loading
+Subcommands")."""
 
 from __future__ import annotations
 

@@ -160,7 +160,6 @@ def record_fetch_error(
         count_in_run(db, run_id, errors=1)
 
 
-
 def prune_run_logs(db: sqlite_utils.Database, older_than_days: int, now: datetime | None = None) -> int:
     """Drop the log tails and fetch errors of runs that finished more than `older_than_days` ago;
     returns the runs pruned. Each run's row stays (status, counts, message: the source's history),
