@@ -93,12 +93,28 @@ def crawl_spec(args: list[str]) -> CrawlSpec | None:
     return spec
 
 
+STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
+def take_stop_signals() -> None:
+    """In a child of the fork server: the stop signals back to their default action, then let
+    through any that came since the fork.
+
+    Why: the server ignores them (the monitor ends it by closing its lifeline) and forks with
+    them blocked, so a stop sent the moment the child's pid was known waits here instead of
+    being lost to the inherited SIG_IGN. Lost, the crawl ran to its end (or to the stop's
+    bound, then killed) after the service had asked it to stop.
+    """
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+
+
 def serve(channel: socket.socket, first: dict[str, Any]) -> NoReturn:
     """In a child forked by the fork server: run `first`, then each crawl the channel brings."""
     code = 1
     try:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, signal.SIG_DFL)
+        take_stop_signals()
         from scrapy.utils.reactor import install_reactor
 
         install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")

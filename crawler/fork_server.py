@@ -48,7 +48,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from crawler.crawl_worker import become_crawl, crawl_spec
+from crawler.crawl_worker import STOP_SIGNALS, become_crawl, crawl_spec, take_stop_signals
 
 MAX_REQUEST_BYTES = 1 << 20
 REQUEST_TIMEOUT_S = 10.0
@@ -268,12 +268,19 @@ class CrawlServer:
         """Fork a child that closes every descriptor of ours but `keep` and calls `become`."""
         sys.stdout.flush()
         sys.stderr.flush()
+        # Blocked across the fork: the child lets them through once it has its own handling
+        # (crawl_worker.take_stop_signals); ignored as they are here, a stop sent to the new pid
+        # before that was lost.
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         try:
             pid = os.fork()
         except OSError as exc:  # out of memory or processes: this crawl fails, the server and its crawls go on
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             _send(conn, {"error": f"fork failed: {exc}"})
             conn.close()
             return None
+        if pid != 0:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         if pid == 0:  # the crawl: never returns into this loop
             try:
                 for key in list(self.selector.get_map().values()):
@@ -443,8 +450,7 @@ def _close(thing: Any) -> None:
 def _run_child(request: dict[str, Any], lifeline: int) -> NoReturn:
     """Become the crawl: its log on stdout and stderr, its environment and folder, then Scrapy."""
     try:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, signal.SIG_DFL)
+        take_stop_signals()
         become_crawl(request)
         args = [*request["args"], "-s", f"GOVWATCH_LIFELINE_FD={lifeline}"]
         sys.argv = ["scrapy", *args]

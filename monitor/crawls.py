@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -45,6 +46,7 @@ class CrawlJob:
     started: float
     deadline: float
     kill_reason: str | None = None
+    stop_sent: bool = False  # asked to stop (SIGTERM) because the service is stopping
 
     def enforce_time_limit(self) -> bool:
         """Kill the crawl if it has outlived its time limit and grace; True if it was killed now."""
@@ -132,6 +134,11 @@ def finish_crawl(db_path: str | Path, job: CrawlJob) -> dict[str, Any]:
         if job.kill_reason:
             close_run(db, job.run_id, "timeout" if "time limit" in job.kill_reason else "killed",
                        message=job.kill_reason, log_tail=tail)
+        elif run["status"] == "running" and job.stop_sent and job.process.returncode in (0, 1, -signal.SIGTERM):
+            # The stop came before Scrapy could close the spider itself (before it opened it, or
+            # in a reused process between two crawls): a stop, not a failure of the source.
+            close_run(db, job.run_id, "stopped", message="stopped before the crawl had begun: the service was stopping",
+                       log_tail=tail)
         elif run["status"] == "running" and (job.process.returncode or 0) < 0:
             close_run(db, job.run_id, "killed", message=f"crawl process killed by signal {-job.process.returncode}",
                        log_tail=tail)
@@ -212,6 +219,7 @@ def wait_for_crawl(db_path: str | Path, job: CrawlJob, *, stop_requested: Callab
         if job.enforce_time_limit():
             break
         if stop_requested() and terminate_at is None:
+            job.stop_sent = True
             job.process.terminate()
             terminate_at = now
         if terminate_at is not None and now - terminate_at > stop_bound_s:

@@ -190,6 +190,22 @@ def test_a_stopped_recheck_closes_cleanly_and_its_process_ends(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_a_crawl_stopped_before_it_begins_is_stopped_not_failed(tmp_path, start):
+    """The service stopping as a crawl starts: the SIGTERM lands before Scrapy has opened the
+    spider (or before a reused process has begun the crawl), so the crawl cannot record
+    "stopped" itself. The run must say "stopped" all the same: "failed" or "killed" would count
+    against the source's health for the service's own shutdown."""
+    with FaultSite(articles=3) as site:
+        db_path = prepare(tmp_path, site)
+        for attempt in range(2):  # a first crawl, then a re-check (a reused process when forked)
+            job = start_crawl(db_path, "faults", start=start)
+            run = wait_for_crawl(db_path, job, stop_requested=lambda: True, stop_bound_s=60)
+            assert run["status"] == "stopped", (attempt, run)
+            assert job.kill_reason is None
+
+
+@pytest.mark.slow
 def test_reused_processes_follow_their_environment(tmp_path, monkeypatch):
     """A re-check asked for with another environment (here: reuse switched off) gets a process of its own."""
     with FaultSite(articles=3) as site:
