@@ -20,43 +20,27 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.many_sources import become_subreaper, generate_sources_site, write_sources
+from bench.many_sources import become_subreaper, generate_sources_site, reap_orphans, write_sources
 from bench.nginx import Nginx
 from monitor.locations import PROJECT_ROOT
-
-
-def _children_cpu() -> float:
-    """CPU of every descendant reaped so far, after reaping the orphans that have ended."""
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            break
-        if pid == 0:
-            break
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def govwatch_cpu(args: Sequence[str], env: dict[str, str], expect: int = 0, settle_s: float = 0.5) -> float:
     """Run `govwatch ARGS`; the CPU of it and of every process it started (a fork server exits
     when its command has ended: `settle_s` waits for it before reaping)."""
-    before = _children_cpu()
+    before = reap_orphans(0)
     result = subprocess.run([sys.executable, "-m", "monitor", *args], cwd=PROJECT_ROOT, env=env,
                             capture_output=True, text=True, timeout=600, check=False)
     if result.returncode != expect:
         raise RuntimeError(f"govwatch {' '.join(args)} exited {result.returncode}:\n{result.stderr[-2000:]}")
-    time.sleep(settle_s)
-    return _children_cpu() - before
+    return reap_orphans(settle_s) - before
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

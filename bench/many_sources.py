@@ -35,6 +35,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import signal
 import sqlite3
@@ -238,6 +239,21 @@ def become_subreaper() -> bool:
         return ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
     except (OSError, AttributeError):
         return False
+
+
+def reap_orphans(settle_s: float = 1.0) -> float:
+    """Reap the orphans that ended (after `settle_s` for them to end); CPU of all children
+    reaped so far (ours and, as a subreaper, our tree's orphans)."""
+    time.sleep(settle_s)
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if pid == 0:
+            break
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _children(pid: int) -> list[int]:

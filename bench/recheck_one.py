@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
-import resource
 import statistics
 import sys
 import tempfile
@@ -34,22 +33,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.many_sources import become_subreaper, generate_sources_site, write_sources
+from bench.many_sources import become_subreaper, generate_sources_site, reap_orphans, write_sources
 from bench.nginx import Nginx
-
-
-def _reap_orphans(settle_s: float = 1.0) -> float:
-    """Reap the orphans that ended (after `settle_s` for them to end); CPU of all children reaped so far."""
-    time.sleep(settle_s)
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            break
-        if pid == 0:
-            break
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -88,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         keeper = hold_store_open(db_path)
         run = wait_for_crawl(db_path, start_crawl(db_path, "s000", start=args.start, parallel_crawls=4))
         print(f"first crawl: {run['status']}, {run['articles_new']} new; load {os.getloadavg()[0]:.1f}")
-        reaped = _reap_orphans()
+        reaped = reap_orphans()
         for _ in range(args.repeat):
             began, cpu = time.monotonic(), time.process_time()
             job = start_crawl(db_path, "s000", start=args.start, parallel_crawls=4)
@@ -105,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             db.close()
             marks.append(time.monotonic())
             service_cpu = time.process_time() - cpu
-            now = _reap_orphans()
+            now = reap_orphans()
             orphans, reaped = now - reaped, now
             if args.start == "spawn":  # os.wait4 reaped the spawned crawl: its CPU is in RUSAGE_CHILDREN too
                 orphans -= usage.cpu_s
