@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from bench.nginx import NGINX
 from demo.server import DemoSite
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# The tests that crawl a generated site on nginx, as the benchmarks do, skip where it is missing.
+needs_nginx = pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx is not installed (the site is served with it)")
 DEMO_SOURCES = ["demo-gov", "demo-paper", "demo-news", "demo-mirror"]
 DEMO_SOURCE_KIND = {"demo-gov": "gov", "demo-paper": "paper", "demo-news": "news", "demo-mirror": "mirror"}
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -25,11 +24,9 @@ import pytest
 from bench import report
 from bench.__main__ import search_section
 from tests.bench.test_bench_issue22 import NEW_FIGURES as ISSUE22_FIGURES
+from tests.conftest import PROJECT_ROOT, needs_nginx
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
-pytestmark = [pytest.mark.long, pytest.mark.slow, pytest.mark.skipif(shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
-                                reason="the benchmark serves its site with nginx")]
+pytestmark = [pytest.mark.long, pytest.mark.slow, needs_nginx]
 
 
 @dataclass

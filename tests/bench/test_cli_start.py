@@ -8,17 +8,14 @@ subreaper's reaping, a forked crawl counted only the command's own ~0.5 s, less 
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import PROJECT_ROOT, needs_nginx
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
-                                reason="the benchmark serves its site with nginx")]
+pytestmark = [pytest.mark.slow, needs_nginx]
 
 
 def test_one_pair_prints_every_figure_and_counts_the_fork_server():

@@ -8,17 +8,15 @@ what it reports adds up (every article checked once per round, every unchanged o
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import PROJECT_ROOT, needs_nginx
 
-pytestmark = [pytest.mark.long, pytest.mark.slow, pytest.mark.skipif(shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
-                                reason="the benchmark serves its site with nginx")]
+pytestmark = [pytest.mark.long, pytest.mark.slow, needs_nginx]
 
 
 def test_small_many_sources_run_reports_every_round(tmp_path):

@@ -7,24 +7,23 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 from datetime import datetime, timedelta
 from html import escape
 from pathlib import Path
 
 import pytest
 
-from bench.nginx import NGINX, Nginx
+from bench.nginx import Nginx
 from monitor.config import SourceConfig, source_as_record
 from monitor.crawls import finish_crawl, start_crawl
 from storage import open_db
 from storage.list_pages import stored_list_view
 from storage.sources import sync_sources
+from tests.conftest import needs_nginx
 from tests.security.conftest import ALWAYS_RECHECK, FAST_POLITENESS
 from tests.security.hostile_site import notice, notice_title
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not (shutil.which("nginx") or os.path.exists(NGINX)), reason="nginx is not installed")]
+pytestmark = [pytest.mark.slow, needs_nginx]
 
 PATTERN = r"/gov/\d{4}/\d{2}/t\d{8}_\d+\.html$"
 NOT_MODIFIED_LISTS = re.compile(r"'govwatch/list_pages_not_modified': (\d+)")

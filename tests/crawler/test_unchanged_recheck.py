@@ -12,23 +12,22 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from html import escape
 from pathlib import Path
 
 import pytest
 
-from bench.nginx import NGINX, Nginx
+from bench.nginx import Nginx
 from demo.attachment_files import docx_bytes
 from monitor.config import SourceConfig, source_as_record
 from monitor.crawls import finish_crawl, start_crawl
 from storage import open_db
 from storage.sources import sync_sources
+from tests.conftest import needs_nginx
 from tests.security.conftest import ALWAYS_RECHECK, FAST_POLITENESS
 from tests.security.hostile_site import notice, notice_title
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not (shutil.which("nginx") or os.path.exists(NGINX)), reason="nginx is not installed")]
+pytestmark = [pytest.mark.slow, needs_nginx]
 
 ATTACHMENT = "/gov/files/fangan.docx"
 DEAD = "/gov/files/yijing-shanchu.pdf"  # linked, never served: 404
