@@ -34,7 +34,6 @@ still reaped, and a monitor's process-tree check sees them end) and exits.
 
 from __future__ import annotations
 
-import functools
 import gc
 import json
 import os
@@ -99,16 +98,19 @@ class Worker:
 
 
 def preload() -> None:
-    """Import everything a crawl imports, and warm the extractor, without starting anything."""
-    import scrapy.commands.crawl
+    """Import everything a crawl imports, and warm the extractor, without starting anything.
+
+    Not Scrapy's command modules: a crawl runs the crawl command directly (crawler/__main__.py's
+    `_run`), and only a command line it does not know loads them, as Scrapy's own would.
+    """
     import scrapy.crawler  # noqa: F401
     from scrapy.utils.misc import load_object, walk_modules_iter
     from scrapy.utils.project import get_project_settings
 
-    import crawler.__main__  # noqa: F401  (run_scrapy, and with it scrapy.cmdline)
+    import crawler.__main__  # noqa: F401  (run_scrapy)
 
     settings = get_project_settings()
-    for package in ["scrapy.commands", *settings.getlist("SPIDER_MODULES")]:
+    for package in settings.getlist("SPIDER_MODULES"):
         for _ in walk_modules_iter(package):
             pass
     # Component settings map a class path to its order (DOWNLOAD_HANDLERS: a scheme to a class path).
@@ -123,7 +125,6 @@ def preload() -> None:
     import twisted.internet.asyncioreactor  # noqa: F401  (imported, not installed)
 
     _log_versions_once()
-    _cache_command_entry_points()
     _load_store_plugins_once()
 
     from crawler.attachments import preload_readers
@@ -148,21 +149,6 @@ def _log_versions_once() -> None:
     from scrapy.utils.versions import get_versions
 
     print(f"fork server: {dict(get_versions(LOG_VERSIONS))}", file=sys.stderr)
-
-
-def _cache_command_entry_points() -> None:
-    """Look up Scrapy's command plugins (the `scrapy.commands` entry points) once, for every child.
-
-    Why: `scrapy crawl` scans every installed distribution's entry points to list its commands,
-    on each run; the installed packages cannot change under a running server any more than the
-    modules it preloaded. Skipped if Scrapy no longer looks them up through that name.
-    """
-    import scrapy.cmdline
-
-    lookup = getattr(scrapy.cmdline, "entry_points", None)
-    if callable(lookup):
-        scrapy.cmdline.entry_points = functools.cache(lookup)
-        scrapy.cmdline.entry_points(group="scrapy.commands")
 
 
 def _load_store_plugins_once() -> None:

@@ -200,7 +200,7 @@ def demo(db_path: str, config_path: str, no_serve: bool, site_port: int, port: i
     failed = [r for r in rows if r["status"] != "ok"]
     if failed:
         raise UserError(f"{len(failed)} demo crawl(s) failed: {', '.join(r['source'] for r in failed)}")
-    from monitor.digest import demo_digest
+    from monitor.digest.demo import demo_digest
 
     digest_path = demo_digest(db_path, datasette_url=f"http://{host}:{port}/{Path(db_path).stem}")
     console.print(f"digest: {digest_path}")

@@ -4,8 +4,7 @@
 into HTML, Markdown or Atom, `delivery` sends it (email, Apprise chat channels, file drop)
 exactly once per day and channel, `jobs` runs it for the CLI (`command`) and the scheduler
 (`jobs.send_daily_digests`), `demo.demo_digest` for `govwatch demo`.
+
+Nothing is imported here: `govwatch digest` loads this package, and a command line it refuses
+should not first load the renderers, Jinja and the store.
 """
-
-from monitor.digest.demo import demo_digest
-
-__all__ = ["demo_digest"]

@@ -16,12 +16,8 @@ import click
 
 from monitor.cli_common import PROJECT_ROOT, clear_errors, db_option
 from monitor.config import ConfigError
-from monitor.digest.jobs import run_digests
 from monitor.digest.period import DigestPeriod, day_period, parse_instant, range_period, yesterday
 from monitor.digest.subscriptions import check_sources_exist, load_subscriptions
-from storage import open_db
-from storage.database import StoreError
-from storage.digest_queries import source_names
 
 DEFAULT_SUBSCRIPTIONS = os.environ.get("GOVWATCH_SUBSCRIPTIONS", str(PROJECT_ROOT / "subscriptions.yaml"))
 DEFAULT_OUT = PROJECT_ROOT / "data" / "digests"
@@ -50,6 +46,13 @@ def digest_command(db_path: str, config_path: str, day: str | None, since: str |
         chosen = [settings.subscription(n) for n in names] if names else settings.subscriptions
         if not chosen:
             raise ConfigError(f"{config_path}: no subscriptions configured")
+        # The store and the renderers load only once the command line and the subscriptions
+        # are known to be good: a typo answers without them (tests/monitor/test_cli_polish.py).
+        from monitor.digest.jobs import run_digests
+        from storage import open_db
+        from storage.database import StoreError
+        from storage.digest_queries import source_names
+
         if not Path(db_path).exists():
             raise StoreError(f"cannot open database {db_path}: no such file (run `govwatch crawl` first)")
         db = open_db(db_path)

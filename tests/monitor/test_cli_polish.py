@@ -108,11 +108,12 @@ def test_every_command_is_listed_and_each_lazy_one_loads_under_its_name():
     (["crawl", "--config", "{bad}"], "source #1: expected a mapping"),
     (["sources", "frobnicate"], "No such command"),
     (["crawl", "--parallel", "0"], "--parallel"),
+    (["digest", "--force"], "--force only matters with --send"),
+    (["digest", "--config", "{bad}"], "bad.yaml"),
 ])
 def test_a_bad_command_line_is_refused_before_the_store_or_scrapy_is_loaded(tmp_path, args, message):
     """A typo answers at once: one line, exit 2, without importing the store's sqlite-utils
-    (and numpy), the crawler's Scrapy or the digest's renderers it will never use. (`digest`
-    still loads its renderers with its module: monitor/digest/__init__.py.)"""
+    (and numpy), the crawler's Scrapy or the digest's renderers it will never use."""
     bad = tmp_path / "bad.yaml"
     bad.write_text("sources:\n  - just a string\n", encoding="utf-8")
     argv = [a.format(bad=bad) for a in args] + ["--db", str(tmp_path / "absent.db")]

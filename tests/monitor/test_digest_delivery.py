@@ -257,7 +257,7 @@ def test_cli_user_errors_exit_2(history, tmp_path, args, message):
 def test_demo_digest_writes_beside_the_database(tmp_path):
     from datetime import datetime
 
-    from monitor.digest import demo_digest
+    from monitor.digest.demo import demo_digest
     from storage.articles import FetchedArticle, record_page
     from storage.runs import close_run, start_run
     from storage.sources import sync_sources
