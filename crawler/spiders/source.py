@@ -423,9 +423,7 @@ class SourceSpider(scrapy.Spider):
         process alone while the extraction workers waited (bench/README.md).
         """
         for url in (_page_url(response, url) for url in urls):
-            if url in self.list_urls:
-                continue
-            if not (matchable(url) and self.in_scope(url)) or url in self.requested_articles:
+            if url in self.list_urls or url in self.requested_articles or not (matchable(url) and self.in_scope(url)):
                 continue
             # Deeper pages are followed while this one shows new articles (they may have
             # pushed others down), otherwise only when their own next visit is due.
