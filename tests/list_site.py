@@ -29,6 +29,18 @@ def list_as_table(items: list[tuple[str, str, str]]) -> str:
     return f'<div id="content"><table class="lb">{rows}</table></div>'
 
 
+def list_as_script_calls(items: list[tuple[str, str, str]]) -> str:
+    """Rows that name no URL: a click calls the page's own function with the article's year and id."""
+    rows = "".join(
+        f'<li><a href="javascript:void(0)" onclick="showArticle(\'{href.split("/")[-2]}\', '
+        f'\'{href.split("/")[-1].split(".")[0]}\');return false;">{t}</a><span class="date">{d}</span></li>'
+        for href, t, d in items)
+    script = ("<script>var columnPath = '/col/';\n"
+              "function showArticle(year, id) { var url = columnPath + year + '/' + id + '.html'; "
+              "window.open(url, '_blank'); }</script>")
+    return f'<div class="main"><h2>通知公告</h2><ul class="news-list">{rows}</ul></div>{script}'
+
+
 # An ASP.NET pager: page 2 is a POST of the page's form, which a crawl of GET requests cannot follow.
 POSTBACK_PAGER = ('<div class="pager"><span>1</span> <a href="javascript:__doPostBack(\'pager\',\'2\')">2</a> '
                   '<a href="javascript:__doPostBack(\'pager\',\'2\')">下一页</a></div>')

@@ -16,6 +16,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from .datastore import inline_data_islands
+from .script_links import ScriptLinks
 
 MAX_URL = 2048
 MAX_LINKS = 5000          # real list pages carry a few hundred links (a 163 portal ~1,500); the rest is not read
@@ -120,6 +121,7 @@ def page_links(root: HtmlElement, base: str) -> list[PageLink]:
     """Links of the page in document order (one per carrying element; the same URL may repeat), at most
     MAX_LINKS: every later step is linear in their number, and this bounds it whatever a page holds."""
     out: list[PageLink] = []
+    calls = ScriptLinks(root, base)      # parses the page's scripts only if a link is a call with no URL in it
     for el in root.iter(etree.Element):
         if len(out) >= MAX_LINKS:
             break
@@ -141,6 +143,10 @@ def page_links(root: HtmlElement, base: str) -> list[PageLink]:
             elif href is None or _NO_TARGET.match(href):
                 # the onclick is what the link does (toPage(2), executePage(…)): keep it for the pager reader
                 raw = "javascript:" + onclick[:MAX_URL]
+        if url is None and raw[:11].lower() == "javascript:" and not _NO_TARGET.match(raw):
+            # showInfo('8a81…'): the page's own script says where the call goes
+            target = calls.target(raw)
+            url = resolve_url(target, base) if target else None
         if url is None and not raw:
             continue
         if url is None and tag not in ("a", "area"):

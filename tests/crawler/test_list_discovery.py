@@ -14,7 +14,15 @@ import pytest
 
 from storage import open_db
 from tests.conftest import govwatch
-from tests.list_site import POSTBACK_PAGER, TITLES, list_as_table, list_as_ul, served, write_site
+from tests.list_site import (
+    POSTBACK_PAGER,
+    TITLES,
+    list_as_script_calls,
+    list_as_table,
+    list_as_ul,
+    served,
+    write_site,
+)
 
 pytestmark = [pytest.mark.long, pytest.mark.timeout(300), pytest.mark.slow]  # each test runs two or three crawls
 
@@ -117,3 +125,14 @@ def test_a_pager_that_needs_a_post_is_said_in_the_run_log(site, tmp_path):
     assert note in run["message"]
     # after Scrapy's stats dump, at the end of the tail operators read
     assert note in run["log_tail"].splitlines()[-1]
+
+
+def test_rows_that_call_a_script_function_are_crawled_as_articles(site, tmp_path):
+    root, base = site
+    write_site(root, list_as_script_calls)   # no article URL anywhere in the list's markup
+    db_path = tmp_path / "g.db"
+    govwatch("crawl", "--db", str(db_path), "--config", str(config(tmp_path, base, "/col/index.html")), "county")
+    assert last_run(db_path)["status"] == "ok"
+    db = open_db(db_path)
+    stored = {r["url"]: r["list_anchor"] for r in db.query("select url, list_anchor from articles")}
+    assert stored == {f"{base}/col/2021/art_{n}.html": title for n, title in enumerate(TITLES, start=1)}

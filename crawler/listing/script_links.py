@@ -1,0 +1,529 @@
+"""Links written as a script call with an id: ``<a href="javascript:showInfo('8a81…')">``, ``<tr onclick="view(42)">``.
+
+The URL is nowhere in the markup; the page's own inline script says where the call goes, e.g.
+``function showInfo(id){ window.open('info.jsp?id=' + id) }``. The scripts are parsed with tree-sitter's
+JavaScript grammar (a real parser, C, linear time, with error recovery for the broken scripts real pages carry)
+and the navigating function's URL expression is evaluated for the call's literal arguments. What is evaluated:
+string and number literals, ``+`` and ``-`` with JavaScript's rules, template strings, the function's parameters,
+its local variables (``var url = …; url += …``), the page's global constants, ``location.host`` and its siblings,
+``encodeURI``/``encodeURIComponent``/``escape``/``String``. A function that hands its URL to another navigating
+function (``openWin(url)``) is followed, a few calls deep. Anything else (a value read from the page or the
+event, a function that navigates to two different places, a name defined in an external script) gives no link:
+a guessed URL would be a wrong article, and a missed one is at least reported by the list reader.
+
+Hand-written evaluation over the library's syntax tree: no maintained Python package evaluates JavaScript
+expressions without running the page's code, which a crawler must never do (hostile input).
+"""
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import quote, urlsplit
+
+import tree_sitter_javascript
+from lxml.html import HtmlElement
+from tree_sitter import Language, Node, Parser
+
+MAX_SCRIPT_CHARS = 256_000  # inline script read per page: an inline jQuery is ~90 KB, a template's own functions far less
+MAX_SNIPPET = 2048          # an onclick/href call longer than this is not a link
+MAX_DEPTH = 24              # nested evaluations (delegation, variables, sub-expressions) before giving up
+MAX_VALUE = 4096            # a URL being built longer than this is not a URL
+MAX_FUNCTIONS = 2000        # named functions kept per page
+MAX_NODES = 200_000         # syntax nodes walked per page (~0.2 s; 256 KB of dense script has ~250,000)
+_NAVIGATORS = {"location", "location.href", "window.location", "window.location.href", "self.location",
+               "self.location.href", "top.location", "top.location.href", "parent.location",
+               "parent.location.href", "document.location", "document.location.href"}
+_OPENERS = {"open", "window.open", "self.open", "top.open", "parent.open"}
+_REPLACERS = {f"{n}.{m}" for n in _NAVIGATORS if not n.endswith(".href") for m in ("replace", "assign")}
+_ENCODERS = {
+    "encodeURIComponent": "-_.!~*'()",
+    "encodeURI": "-_.!~*'();,/?:@&=+$#",
+    "escape": "@*_+-./",
+}
+# calls that are the browser's, never the page's: no reason to parse the page's scripts for them
+_BUILTINS = {"void", "alert", "confirm", "print", "window.print", "window.close", "self.close", "history.back",
+             "history.go", "window.history.go", "window.history.back", "window.external.AddFavorite"}
+_PASSTHROUGH = {"String", "decodeURI", "decodeURIComponent", "unescape", "$.trim", "jQuery.trim"}
+
+_FUNCTION_NODES = {"function_expression", "function", "arrow_function", "generator_function"}
+# where a definition keeps its name and its function: var f = function…, a.b = function…, {f: function…}
+_DEFINING_FIELDS = {"variable_declarator": ("name", "value"), "assignment_expression": ("left", "right"),
+                    "pair": ("key", "value")}
+
+
+@functools.cache
+def _language() -> Language:
+    """The JavaScript grammar, loaded on first use (~5 ms: most crawls never need it)."""
+    return Language(tree_sitter_javascript.language())
+
+
+class Unknown(Exception):
+    """The expression's value depends on something this evaluator does not know (the DOM, an event, …)."""
+
+
+@dataclass
+class _Function:
+    params: list[str]
+    body: Node
+
+
+@dataclass
+class _Frame:
+    """One call being evaluated: its function and the values of its parameters."""
+
+    function: _Function
+    args: dict[str, object]
+
+
+_UNKNOWN = object()   # an argument such as ``this`` or ``event``: fine unless the URL uses it
+
+
+@dataclass
+class ScriptLinks:
+    """The navigating functions of one page's inline scripts, parsed on first use (most pages never ask)."""
+
+    root: HtmlElement
+    page_url: str
+    _functions: dict[str, _Function] | None = None
+    _globals: dict[str, Node] = field(default_factory=dict)
+    _cache: dict[str, str | None] = field(default_factory=dict)
+
+    def target(self, snippet: str) -> str | None:
+        """The URL the ``onclick``/``javascript:`` *snippet* navigates to, or None when it cannot be known."""
+        snippet = snippet.strip()
+        if snippet[:11].lower() == "javascript:":
+            snippet = snippet[11:]
+        if not snippet or len(snippet) > MAX_SNIPPET or "(" not in snippet:
+            return None
+        if snippet in self._cache:
+            return self._cache[snippet]
+        url = self._resolve_snippet(snippet)
+        self._cache[snippet] = url
+        return url
+
+    @property
+    def parsed(self) -> bool:
+        """Whether the page's scripts were parsed (only a call to a function of the page's own asks for it)."""
+        return self._functions is not None
+
+    # -- the page's functions ---------------------------------------------------------------------------
+
+    def _index(self) -> dict[str, _Function]:
+        if self._functions is None:
+            self._functions = {}
+            source = _inline_scripts(self.root)
+            if source:
+                tree = Parser(_language()).parse(source)
+                self._collect(tree.root_node)
+        return self._functions
+
+    def _collect(self, program: Node) -> None:
+        """Every named function definition and top-level constant, in one walk over the named nodes.
+
+        A walk rather than a tree-sitter Query: on 200 KB of unclosed ``{`` a query cursor spends ~20 s
+        stepping through the error node's tokens, and its progress callback crashed the interpreter.
+        """
+        functions = self._functions
+        assert functions is not None
+        for declaration in program.named_children:
+            if declaration.type in ("variable_declaration", "lexical_declaration"):
+                for declarator in declaration.named_children:
+                    name, value = declarator.child_by_field_name("name"), declarator.child_by_field_name("value")
+                    if name is not None and value is not None and name.type == "identifier":
+                        self._globals[_text(name)] = value
+        for seen, node in enumerate(_descendants(program)):
+            if seen >= MAX_NODES or len(functions) >= MAX_FUNCTIONS:
+                break
+            kind = node.type
+            if kind in ("function_declaration", "generator_function_declaration", "method_definition"):
+                self._define(node.child_by_field_name("name"), node)
+            elif kind in ("variable_declarator", "assignment_expression", "pair"):
+                name_field, value_field = _DEFINING_FIELDS[kind]
+                value = node.child_by_field_name(value_field)
+                if value is not None and value.type in _FUNCTION_NODES:
+                    self._define(node.child_by_field_name(name_field), value)
+
+    def _define(self, name_node: Node | None, function: Node) -> None:
+        body = function.child_by_field_name("body")
+        if name_node is None or body is None:
+            return
+        name = _text(name_node).strip("'\"")
+        params = function.child_by_field_name("parameters") or function.child_by_field_name("parameter")
+        names: list[str] = []
+        if params is not None:
+            for p in ([params] if params.type == "identifier" else params.named_children):
+                if p.type == "assignment_pattern":        # id = 0
+                    p = p.child_by_field_name("left") or p
+                names.append(_text(p) if p.type == "identifier" else "")
+        entry = _Function(names, body)
+        assert self._functions is not None
+        self._functions[name] = entry                   # the last definition wins, as in the browser
+        if "." in name:
+            self._functions.setdefault(name.rsplit(".", 1)[1], entry)
+
+    # -- a call -------------------------------------------------------------------------------------------
+
+    def _resolve_snippet(self, snippet: str) -> str | None:
+        if snippet.lstrip().startswith("return "):
+            snippet = snippet.lstrip()[7:]
+        tree = Parser(_language()).parse(snippet.encode("utf-8", "replace"))
+        for call in _calls_in_order(tree.root_node):
+            if _squash(call.child_by_field_name("function")) in _BUILTINS or not self._index():
+                continue
+            function = self._lookup(call.child_by_field_name("function"))
+            if function is None:
+                continue
+            args = [self._argument(a) for a in _arguments(call)]
+            urls = self._urls_of(function, args, depth=0)
+            if len(urls) == 1:
+                return urls.pop()
+            if urls:                                     # two different places: not a link we can name
+                return None
+        return None
+
+    def _lookup(self, callee: Node | None) -> _Function | None:
+        if callee is None or callee.type not in ("identifier", "member_expression"):
+            return None
+        functions = self._functions or {}
+        name = _text(callee)
+        return functions.get(name) or (functions.get(name.rsplit(".", 1)[1]) if "." in name else None)
+
+    def _argument(self, node: Node) -> object:
+        try:
+            return self._value(node, None, node.end_byte, 0)
+        except Unknown:
+            return _UNKNOWN
+
+    def _urls_of(self, function: _Function, args: list[object], depth: int) -> set[str]:
+        """Every URL *function* can navigate to with *args* (an empty set: none this evaluator can name)."""
+        if depth > 3:
+            return set()
+        frame = _Frame(function, {p: (args[i] if i < len(args) else _UNKNOWN)
+                                  for i, p in enumerate(function.params) if p})
+        urls: set[str] = set()
+        for node in self._reachable(function.body, frame):
+            try:
+                if node.type == "assignment_expression":
+                    if _squash(node.child_by_field_name("left")) in _NAVIGATORS:
+                        urls.add(self._string(node.child_by_field_name("right"), frame, node.start_byte))
+                elif node.type == "call_expression":
+                    callee = node.child_by_field_name("function")
+                    name = _squash(callee)
+                    first = next(iter(_arguments(node)), None)
+                    if name in _OPENERS or name in _REPLACERS:
+                        if first is not None:
+                            urls.add(self._string(first, frame, node.start_byte))
+                    else:
+                        other = self._lookup(callee)
+                        if other is not None and other is not function:
+                            values = [self._argument_in(a, frame, node.start_byte) for a in _arguments(node)]
+                            urls |= self._urls_of(other, values, depth + 1)
+            except Unknown:
+                continue
+        return {u for u in urls if u.strip()}
+
+    def _reachable(self, body: Node, frame: _Frame) -> Iterator[Node]:
+        """The nodes of *body* this call can run: an ``if`` whose condition is known takes one branch only
+        (``if (n == 1) location.href = 'index.html'; else …``), an unknown one both."""
+        stack = [body]
+        while stack:
+            node = stack.pop()
+            if node.type == "if_statement":
+                condition = node.child_by_field_name("condition")
+                branches = [node.child_by_field_name("consequence"), node.child_by_field_name("alternative")]
+                taken = None if condition is None else self._truth(condition, frame, node.start_byte)
+                if taken is not None:
+                    branches = [branches[0] if taken else branches[1]]
+                stack.extend(b for b in reversed(branches) if b is not None)
+                continue
+            yield node
+            stack.extend(reversed(node.named_children))
+
+    def _truth(self, node: Node, frame: _Frame, before: int) -> bool | None:
+        try:
+            return _truthy(self._value(node, frame, before, 0))
+        except Unknown:
+            return None
+
+    def _argument_in(self, node: Node, frame: _Frame, before: int) -> object:
+        try:
+            return self._value(node, frame, before, 0)
+        except Unknown:
+            return _UNKNOWN
+
+    # -- values ---------------------------------------------------------------------------------------------
+
+    def _string(self, node: Node | None, frame: _Frame, before: int) -> str:
+        if node is None:
+            raise Unknown
+        return _js_string(self._value(node, frame, before, 0))
+
+    def _value(self, node: Node, frame: _Frame | None, before: int, depth: int) -> object:
+        """The value of expression *node*, reading variables as assigned before byte *before*."""
+        if depth > MAX_DEPTH:
+            raise Unknown
+        kind = node.type
+        if kind == "string":
+            return _string_literal(node)
+        if kind == "number":
+            return _number(_text(node))
+        if kind == "template_string":
+            parts: list[str] = []
+            for child in node.named_children:
+                if child.type == "template_substitution" and child.named_child_count == 1:
+                    parts.append(_js_string(self._value(child.named_children[0], frame, before, depth + 1)))
+                elif child.type == "string_fragment":
+                    parts.append(_text(child))
+                elif child.type == "escape_sequence":
+                    parts.append(_unescape(_text(child)))
+                else:
+                    raise Unknown
+            return _capped("".join(parts))
+        if kind in ("true", "false"):
+            return kind == "true"
+        if kind == "unary_expression":
+            op, operand = node.child_by_field_name("operator"), node.child_by_field_name("argument")
+            if op is None or operand is None or op.type not in ("!", "-"):
+                raise Unknown
+            value = self._value(operand, frame, before, depth + 1)
+            if op.type == "!":
+                return not _truthy(value)
+            if not _is_number(value):
+                raise Unknown
+            return -value
+        if kind == "ternary_expression":
+            condition = node.child_by_field_name("condition")
+            chosen = node.child_by_field_name("consequence" if condition is not None and _truthy(
+                self._value(condition, frame, before, depth + 1)) else "alternative")
+            if chosen is None:
+                raise Unknown
+            return self._value(chosen, frame, before, depth + 1)
+        if kind == "parenthesized_expression" and node.named_child_count == 1:
+            return self._value(node.named_children[0], frame, before, depth + 1)
+        if kind == "binary_expression":
+            op = node.child_by_field_name("operator")
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            if op is None or left is None or right is None:
+                raise Unknown
+            a = self._value(left, frame, before, depth + 1)
+            b = self._value(right, frame, before, depth + 1)
+            return _binary(op.type, a, b)
+        if kind == "identifier":
+            return self._variable(_text(node), frame, before, depth)
+        if kind == "member_expression":
+            return self._location_part(_squash(node))
+        if kind == "call_expression":
+            return self._call_value(node, frame, before, depth)
+        raise Unknown
+
+    def _call_value(self, node: Node, frame: _Frame | None, before: int, depth: int) -> object:
+        callee = node.child_by_field_name("function")
+        args = _arguments(node)
+        name = _squash(callee)
+        if name in _ENCODERS or name in _PASSTHROUGH:
+            if len(args) != 1:
+                raise Unknown
+            value = _js_string(self._value(args[0], frame, before, depth + 1))
+            return quote(value, safe=_ENCODERS[name]) if name in _ENCODERS else value
+        if callee is not None and callee.type == "member_expression" and not args:
+            method = callee.child_by_field_name("property")
+            target = callee.child_by_field_name("object")
+            if method is not None and target is not None and _text(method) in ("toString", "trim"):
+                value = _js_string(self._value(target, frame, before, depth + 1))
+                return value.strip() if _text(method) == "trim" else value
+        raise Unknown
+
+    def _variable(self, name: str, frame: _Frame | None, before: int, depth: int) -> object:
+        value: object = _UNKNOWN
+        if frame is not None:
+            value = frame.args.get(name, _UNKNOWN)
+            assigned = False
+            for target, op, expr in _assignments(frame.function.body, name, before):
+                rhs = self._value(expr, frame, target.start_byte, depth + 1)
+                value = rhs if op == "=" else _binary("+", value if value is not _UNKNOWN else _raise(), rhs)
+                assigned = True
+            if name in frame.args or assigned:
+                if value is _UNKNOWN:
+                    raise Unknown
+                return value
+        constant = self._globals.get(name)
+        if constant is None:
+            raise Unknown
+        return self._value(constant, None, constant.start_byte, depth + 1)
+
+    def _location_part(self, name: str) -> str:
+        """``location.host`` and its siblings, from the page's own URL (what the browser would read)."""
+        for prefix in ("window.", "document.", "self.", "top."):
+            name = name.removeprefix(prefix)
+        parts = urlsplit(self.page_url)
+        known = {
+            "location.protocol": parts.scheme + ":",
+            "location.host": parts.netloc,
+            "location.hostname": parts.hostname or "",
+            "location.port": str(parts.port or ""),
+            "location.origin": f"{parts.scheme}://{parts.netloc}",
+            "location.pathname": parts.path or "/",
+        }
+        if name not in known:
+            raise Unknown
+        return known[name]
+
+
+def _raise() -> object:
+    raise Unknown
+
+
+def _inline_scripts(root: HtmlElement) -> bytes:
+    """The page's inline JavaScript, joined and capped (JSON and templates are not scripts)."""
+    chunks: list[str] = []
+    size = 0
+    for script in root.iter("script"):
+        kind = (script.get("type") or "text/javascript").lower()
+        if script.get("src") or "javascript" not in kind and "ecmascript" not in kind and kind != "module":
+            continue
+        text = script.text or ""
+        chunks.append(text[: MAX_SCRIPT_CHARS - size])
+        size += len(chunks[-1])
+        if size >= MAX_SCRIPT_CHARS:
+            break
+    return ";\n".join(chunks).encode("utf-8", "replace")
+
+
+def _text(node: Node | None) -> str:
+    if node is None or node.text is None:
+        return ""
+    return node.text.decode("utf-8", "replace")
+
+
+def _squash(node: Node | None) -> str:
+    """A callee or target as a dotted name without spaces (``window . location`` → ``window.location``)."""
+    if node is None or node.type not in ("identifier", "member_expression", "property_identifier"):
+        return ""
+    return "".join(_text(node).split())
+
+
+def _descendants(node: Node) -> Iterator[Node]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.named_children))
+
+
+def _calls_in_order(program: Node) -> Iterator[Node]:
+    """The snippet's calls, outermost first, in source order (``a(); b('1')``)."""
+    for node in _descendants(program):
+        if node.type == "call_expression":
+            yield node
+
+
+def _arguments(call: Node) -> list[Node]:
+    args = call.child_by_field_name("arguments")
+    return [] if args is None else [a for a in args.named_children if a.type != "comment"]
+
+
+def _assignments(body: Node, name: str, before: int) -> Iterator[tuple[Node, str, Node]]:
+    """Assignments to local *name* inside *body* that end before byte *before*, in source order."""
+    for node in _descendants(body):
+        if node.start_byte >= before:
+            continue
+        if node.type == "variable_declarator":
+            target, value, op = node.child_by_field_name("name"), node.child_by_field_name("value"), "="
+        elif node.type in ("assignment_expression", "augmented_assignment_expression"):
+            target, value = node.child_by_field_name("left"), node.child_by_field_name("right")
+            operator = node.child_by_field_name("operator")
+            op = "=" if node.type == "assignment_expression" else (operator.type if operator is not None else "")
+        else:
+            continue
+        if target is None or value is None or target.type != "identifier" or _text(target) != name:
+            continue
+        if node.end_byte > before:
+            continue
+        if op not in ("=", "+="):
+            raise Unknown
+        yield target, op, value
+
+
+def _string_literal(node: Node) -> str:
+    parts = []
+    for child in node.named_children:
+        if child.type == "string_fragment":
+            parts.append(_text(child))
+        elif child.type == "escape_sequence":
+            parts.append(_unescape(_text(child)))
+    return _capped("".join(parts))
+
+
+def _unescape(sequence: str) -> str:
+    if sequence.startswith(("\\u", "\\x")):
+        try:
+            return chr(int(sequence[2:].strip("{}"), 16))
+        except ValueError:
+            return ""
+    simple = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "b": "\b", "f": "\f", "v": "\v"}
+    return simple.get(sequence[1:2], sequence[1:])
+
+
+def _number(text: str) -> float | int:
+    try:
+        value = float(text) if any(c in text for c in ".eE") and not text.lower().startswith("0x") else int(text, 0)
+    except ValueError:
+        raise Unknown from None
+    return value
+
+
+def _js_string(value: object) -> str:
+    """String(value) as JavaScript writes it (``2``, not ``2.0``)."""
+    if value is _UNKNOWN:
+        raise Unknown
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _truthy(value: object) -> bool:
+    if value is _UNKNOWN:
+        raise Unknown
+    return bool(value)
+
+
+def _loosely_equal(a: object, b: object) -> bool:
+    """JavaScript's ``==`` for the strings, numbers and booleans evaluated here (``"1" == 1``)."""
+    if isinstance(a, str) != isinstance(b, str):
+        try:
+            return float(a) == float(b)  # type: ignore[arg-type]
+        except ValueError:
+            return False
+    return a == b
+
+
+def _binary(op: str, a: object, b: object) -> object:
+    if a is _UNKNOWN or b is _UNKNOWN:
+        raise Unknown
+    if op in ("&&", "||"):
+        return (b if _truthy(a) else a) if op == "&&" else (a if _truthy(a) else b)
+    if op in ("==", "!="):
+        return _loosely_equal(a, b) == (op == "==")
+    if op in ("===", "!=="):
+        same = (type(a) is type(b) or _is_number(a) and _is_number(b)) and a == b
+        return same if op == "===" else not same
+    if op in ("<", ">", "<=", ">=") and _is_number(a) and _is_number(b):
+        return {"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op]
+    if op == "+":
+        if isinstance(a, str) or isinstance(b, str):
+            return _capped(_js_string(a) + _js_string(b))
+        return a + b  # type: ignore[operator]
+    if op in ("-", "*") and _is_number(a) and _is_number(b):
+        return a - b if op == "-" else a * b
+    raise Unknown
+
+
+def _capped(value: str) -> str:
+    if len(value) > MAX_VALUE:
+        raise Unknown
+    return value

@@ -1,0 +1,119 @@
+"""Links written as script calls with an id, resolved through the page's own inline functions
+(crawler/listing/script_links.py): what is named, and what is refused rather than guessed."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from crawler.listing.links import page_links, parse_html
+from crawler.listing.reading import read_list_page
+from crawler.listing.script_links import ScriptLinks
+
+PAGE = "http://www.example.gov.cn/col/tzgg/index.html"
+
+SCRIPT = """
+var base = "/xxgk/";
+const origin = window.location.protocol + "//" + location.host;
+function openDetail(id, kind) { var url = base + "detail.jsp?id=" + id; url += "&kind=" + kind; window.open(url, "_blank"); }
+function goPage(n) { if (n == 1) { location.href = 'index.html'; } else { location.href = 'index_' + (n - 1) + '.html'; } }
+function view(id) { openWin(`show/${id}.html`); }
+function openWin(u) { window.open(encodeURI(u), "_blank", "width=800"); }
+var Cms = { up: function (a, b, c) { $.get('/count?' + b); } };
+window.showInfo = function (guid) { window.location.href = origin + "/info/" + guid.toString() + ".shtml"; };
+var byArrow = (id) => { document.location = './a/' + encodeURIComponent(id) + '.htm'; };
+function either(id, k) { if (k) { location.href = 'a.html?id=' + id; } else { location.href = 'b.html?id=' + id; } }
+function fromDom(id) { location.href = $('#x').val() + id; }
+function loop(id) { loop2(id); }
+function loop2(id) { loop(id); }
+function counted(id) { addClick(id); location.replace("content_" + id + ".html"); }
+function addClick(id) { $.post("/hits", {id: id}); }
+"""
+
+
+@pytest.fixture(scope="module")
+def calls() -> ScriptLinks:
+    return ScriptLinks(parse_html(f"<html><head><script>{SCRIPT}</script></head><body></body></html>"), PAGE)
+
+
+@pytest.mark.parametrize(("snippet", "expected"), [
+    ("openDetail('123', 2)", "/xxgk/detail.jsp?id=123&kind=2"),
+    ("javascript:openDetail(\"8a8a81\",'x');return false;", "/xxgk/detail.jsp?id=8a8a81&kind=x"),
+    ("return openDetail(7, 'y')", "/xxgk/detail.jsp?id=7&kind=y"),
+    ("goPage(1)", "index.html"),                    # the known condition takes one branch
+    ("goPage(3)", "index_2.html"),
+    ("view(77)", "show/77.html"),                   # handed on to openWin: followed
+    ("showInfo('abc-1')", "http://www.example.gov.cn/info/abc-1.shtml"),
+    ("byArrow('文件 1')", "./a/%E6%96%87%E4%BB%B6%201.htm"),
+    ("either(1, true)", "a.html?id=1"),
+    ("either(1, 0)", "b.html?id=1"),
+    ("counted(42)", "content_42.html"),             # a counter call before the navigation is no URL
+])
+def test_a_call_is_resolved_through_the_function_it_calls(calls, snippet, expected):
+    assert calls.target(snippet) == expected
+
+
+@pytest.mark.parametrize("snippet", [
+    "Cms.up('', 1, 2)",          # does not navigate
+    "either(1, event)",          # two places, and the argument that chooses is not known
+    "fromDom(3)",                # the URL is read from the page at run time
+    "nosuch(1)",                 # defined in a script this page does not carry
+    "openDetail(this, 1)",       # the id comes from the element
+    "loop(1)",                   # calls that never navigate, however deep
+    "alert('x')",
+    "",
+    "void(0)",
+])
+def test_a_call_whose_target_cannot_be_known_gives_no_link(calls, snippet):
+    assert calls.target(snippet) is None
+
+
+def test_rows_and_anchors_that_call_a_function_become_article_links_in_a_list():
+    rows = "".join(
+        f'<tr onclick="openArticle(\'{n}\')"><td>关于第{n}批乡村振兴项目的公示</td><td>2024-03-{n:02d}</td></tr>'
+        for n in range(1, 9))
+    anchors = "".join(
+        f'<li><a href="javascript:void(0)" onclick="openArticle(\'{n}\');return false;">第{n}期工作简报</a>'
+        f'<span>2024-04-{n:02d}</span></li>' for n in range(11, 19))
+    html = f"""<html><head><script>
+      function openArticle(id) {{ window.open("/col/tzgg/content_" + id + ".html"); }}
+    </script></head><body><div class="nav"><a href="/">首页</a><a href="/zwgk/">政务公开</a></div>
+    <table class="list">{rows}</table><ul class="news">{anchors}</ul></body></html>"""
+    urls = [link.url for link in page_links(parse_html(html), PAGE)]
+    assert [u for u in urls if "content_" in u] == [
+        f"http://www.example.gov.cn/col/tzgg/content_{n}.html" for n in [*range(1, 9), *range(11, 19)]]
+    reading = read_list_page(html, PAGE)
+    assert {a.url for a in reading.article_links} == {
+        f"http://www.example.gov.cn/col/tzgg/content_{n}.html" for n in [*range(1, 9), *range(11, 19)]}
+
+
+def test_a_page_without_such_calls_never_parses_its_scripts():
+    calls = ScriptLinks(parse_html("<html><body><script>function f(){}</script></body></html>"), PAGE)
+    assert calls.target("void(0)") is None and calls.target("#") is None
+    assert not calls.parsed
+
+
+@pytest.mark.parametrize("junk", [
+    "(" * 200_000 + "1" + ")" * 200_000,          # nested 200,000 deep
+    "{" * 300_000,                                # never closed: one error node of 300,000 tokens
+    "[" * 300_000,
+    "var s = '" + "\\'" * 200_000,                 # an unterminated string of escapes
+    "a={b:" * 100_000,
+    "function g(a){" * 50_000,
+    "x=1;" * 400_000,                             # past the cap: the rest is not read
+])
+def test_hostile_scripts_cost_time_linear_in_their_capped_size(junk):
+    html = f"<html><head><script>function f(a){{ location.href = 'x' + a; }}\n{junk}</script></head></html>"
+    started = time.process_time()
+    calls = ScriptLinks(parse_html(html), PAGE)
+    assert calls.target("f(1)") == "x1"
+    assert calls.target("g(1)") is None
+    # generous (each takes ~0.1 s): a hang or a blow-up is what fails (a tree-sitter query took 22 s on "{")
+    assert time.process_time() - started < 5
+
+
+def test_an_external_or_non_javascript_script_is_not_read():
+    html = ('<html><head><script src="common.js">function g(id){location.href="a"+id}</script>'
+            '<script type="text/template">function g(id){location.href="b"+id}</script></head></html>')
+    assert ScriptLinks(parse_html(html), PAGE).target("g(1)") is None
