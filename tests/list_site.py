@@ -29,16 +29,26 @@ def list_as_table(items: list[tuple[str, str, str]]) -> str:
     return f'<div id="content"><table class="lb">{rows}</table></div>'
 
 
-def list_as_script_calls(items: list[tuple[str, str, str]]) -> str:
-    """Rows that name no URL: a click calls the page's own function with the article's year and id."""
+# What a click on a row of list_as_script_calls runs: the page's own function, or the site's script file's.
+SHOW_ARTICLE = ("var columnPath = '/col/';\n"
+                "function showArticle(year, id) { var url = columnPath + year + '/' + id + '.html'; "
+                "window.open(url, '_blank'); }")
+
+
+def list_as_script_calls(items: list[tuple[str, str, str]], script: str = f"<script>{SHOW_ARTICLE}</script>") -> str:
+    """Rows that name no URL: a click calls a function with the article's year and id."""
     rows = "".join(
         f'<li><a href="javascript:void(0)" onclick="showArticle(\'{href.split("/")[-2]}\', '
         f'\'{href.split("/")[-1].split(".")[0]}\');return false;">{t}</a><span class="date">{d}</span></li>'
         for href, t, d in items)
-    script = ("<script>var columnPath = '/col/';\n"
-              "function showArticle(year, id) { var url = columnPath + year + '/' + id + '.html'; "
-              "window.open(url, '_blank'); }</script>")
     return f'<div class="main"><h2>通知公告</h2><ul class="news-list">{rows}</ul></div>{script}'
+
+
+def list_calling_a_script_file(items: list[tuple[str, str, str]]) -> str:
+    """list_as_script_calls with the function in the site's /js/list.js (write SHOW_ARTICLE there), after a
+    jQuery the reader never asks for and a script file that answers 404."""
+    return list_as_script_calls(items, '<script src="/js/jquery-1.8.3.min.js"></script>'
+                                       '<script src="/js/missing.js"></script><script src="/js/list.js"></script>')
 
 
 # An ASP.NET pager: page 2 is a POST of the page's form, which a crawl of GET requests cannot follow.

@@ -117,11 +117,14 @@ def javascript_target(js: str) -> str | None:
     return m.group(1) if m else None
 
 
-def page_links(root: HtmlElement, base: str) -> list[PageLink]:
+def page_links(root: HtmlElement, base: str, calls: ScriptLinks | None = None) -> list[PageLink]:
     """Links of the page in document order (one per carrying element; the same URL may repeat), at most
-    MAX_LINKS: every later step is linear in their number, and this bounds it whatever a page holds."""
+    MAX_LINKS: every later step is linear in their number, and this bounds it whatever a page holds.
+
+    *calls* resolves links written as script calls (it parses the page's scripts only if a link is a call
+    with no URL in it); pass one to give it fetched script files or to read what it found afterwards."""
     out: list[PageLink] = []
-    calls = ScriptLinks(root, base)      # parses the page's scripts only if a link is a call with no URL in it
+    calls = calls if calls is not None else ScriptLinks(root, base)
     for el in root.iter(etree.Element):
         if len(out) >= MAX_LINKS:
             break

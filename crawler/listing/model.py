@@ -65,3 +65,6 @@ class ListReading:
     profile: ListProfile | None    # learned (or the one given, when it still fits); None when no list found
     relearned: bool                # a profile was given, found nothing, and a new one was learned
     region_summary: str            # one line for `govwatch sources try`
+    # Same-site script files worth fetching and reading the page again with (read_list_page's *scripts*):
+    # several of its links call a function the page's inline scripts do not define. Empty when given them.
+    scripts_wanted: list[str] = field(default_factory=list)

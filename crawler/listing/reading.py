@@ -8,18 +8,23 @@ rows, or rows mostly not of the stored shape, is the page learned again.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from crawler.extraction.attachments import ATTACHMENT_TYPES
 
-from .links import PageLink, document_base, page_links, parse_html
+from .links import PageLink, document_base, page_links, parse_html, resolve_url
 from .model import ListLink, ListProfile, ListReading, Pagination
 from .pagination import find_pagination
 from .record_dates import record_dates
 from .records import Record, Region, find_regions, is_article_list, records_at, url_skeleton
+from .script_links import ScriptLinks, script_sources
 from .shape import compile_shape, learn_shape, shape_target
 
 MENU_MIN_ITEMS = 4     # a menu bar has at least this many entries
+# Links calling a function the page does not define before its script files are worth fetching: one or two
+# are a tab switch or a search box; a list's rows are more.
+MIN_UNDEFINED_CALLS = 3
 MENU_LINKED_SHARE = 0.8  # ... and almost every entry starts with its own link
 
 
@@ -144,12 +149,22 @@ def _still_fits(records: list[Record], profile: ListProfile) -> bool:
     return fitting * 2 > len(records)
 
 
-def read_list_page(html: str, url: str, profile: ListProfile | None = None) -> ListReading:
-    """Read one list page (already decoded text) fetched from *url*."""
+def read_list_page(html: str, url: str, profile: ListProfile | None = None,
+                   scripts: Sequence[str] | None = None) -> ListReading:
+    """Read one list page (already decoded text) fetched from *url*.
+
+    *scripts* is the text of the page's script files (those an earlier reading's ``scripts_wanted`` named),
+    for links that call a function defined there; None when they were not fetched: the reading then names
+    them when several links need them.
+    """
     root = parse_html(html)
     if root is None:
         return ListReading([], [], Pagination(), None, False, "no list found: empty or unparseable page")
-    links = page_links(root, document_base(root, url))
+    base = document_base(root, url)
+    calls = ScriptLinks(root, base, scripts or ())
+    links = page_links(root, base, calls)
+    wanted = (script_sources(root, lambda src: resolve_url(src, base))
+              if scripts is None and calls.undefined_calls >= MIN_UNDEFINED_CALLS else [])
     relearned = False
     main: list[ListLink] = []
     learned: ListProfile | None = None
@@ -179,7 +194,8 @@ def read_list_page(html: str, url: str, profile: ListProfile | None = None) -> L
                 main = []
     if learned is None:
         pagination = find_pagination(root, links, url)
-        return ListReading([], [], pagination, None, False, "no list found: no repeated block of titled links")
+        return ListReading([], [], pagination, None, False, "no list found: no repeated block of titled links",
+                           wanted)
     articles = _same_shape(links, main, learned.url_shape, url)
     rx = compile_shape(learned.url_shape)
     pagination = find_pagination(root, links, url, lambda u: bool(rx and rx.match(shape_target(u))))
@@ -189,4 +205,4 @@ def read_list_page(html: str, url: str, profile: ListProfile | None = None) -> L
                + f"; {len(articles)} article links of shape {learned.url_shape}"
                + f"; pager: {pagination.kind or 'none'}, {len(pagination.urls)} pages"
                + (f" (unsupported: {pagination.unsupported})" if pagination.unsupported else ""))
-    return ListReading(main, articles, pagination, learned, relearned, summary)
+    return ListReading(main, articles, pagination, learned, relearned, summary, wanted)

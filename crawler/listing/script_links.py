@@ -17,7 +17,8 @@ expressions without running the page's code, which a crawler must never do (host
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
@@ -25,7 +26,7 @@ import tree_sitter_javascript
 from lxml.html import HtmlElement
 from tree_sitter import Language, Node, Parser
 
-MAX_SCRIPT_CHARS = 256_000  # inline script read per page: an inline jQuery is ~90 KB, a template's own functions far less
+MAX_SCRIPT_CHARS = 256_000  # script read per page, inline and fetched each: a jQuery is ~90 KB, a site's functions far less
 MAX_SNIPPET = 2048          # an onclick/href call longer than this is not a link
 MAX_DEPTH = 24              # nested evaluations (delegation, variables, sub-expressions) before giving up
 MAX_VALUE = 4096            # a URL being built longer than this is not a URL
@@ -46,6 +47,8 @@ _BUILTINS = {"void", "alert", "confirm", "print", "window.print", "window.close"
              "history.go", "window.history.go", "window.history.back", "window.external.AddFavorite"}
 _PASSTHROUGH = {"String", "decodeURI", "decodeURIComponent", "unescape", "$.trim", "jQuery.trim"}
 
+_LIBRARY = re.compile(r"(?:jquery|bootstrap|vue|react|angular|echarts|swiper|layui|layer|html5shiv|respond|"
+                      r"polyfill|modernizr|lodash|axios|moment|zepto|require|sea|babel|core-js)\b", re.IGNORECASE)
 _FUNCTION_NODES = {"function_expression", "function", "arrow_function", "generator_function"}
 # where a definition keeps its name and its function: var f = function…, a.b = function…, {f: function…}
 _DEFINING_FIELDS = {"variable_declarator": ("name", "value"), "assignment_expression": ("left", "right"),
@@ -85,9 +88,11 @@ class ScriptLinks:
 
     root: HtmlElement
     page_url: str
+    external: Sequence[str] = ()   # the text of the page's same-site ``<script src>`` files, when fetched
+    undefined_calls: int = 0       # calls asked about whose function this page's inline scripts do not define
     _functions: dict[str, _Function] | None = None
     _globals: dict[str, Node] = field(default_factory=dict)
-    _cache: dict[str, str | None] = field(default_factory=dict)
+    _cache: dict[str, tuple[str | None, bool]] = field(default_factory=dict)
 
     def target(self, snippet: str) -> str | None:
         """The URL the ``onclick``/``javascript:`` *snippet* navigates to, or None when it cannot be known."""
@@ -96,10 +101,10 @@ class ScriptLinks:
             snippet = snippet[11:]
         if not snippet or len(snippet) > MAX_SNIPPET or "(" not in snippet:
             return None
-        if snippet in self._cache:
-            return self._cache[snippet]
-        url = self._resolve_snippet(snippet)
-        self._cache[snippet] = url
+        if snippet not in self._cache:
+            self._cache[snippet] = self._resolve_snippet(snippet)
+        url, undefined = self._cache[snippet]
+        self.undefined_calls += undefined
         return url
 
     @property
@@ -112,7 +117,7 @@ class ScriptLinks:
     def _index(self) -> dict[str, _Function]:
         if self._functions is None:
             self._functions = {}
-            source = _inline_scripts(self.root)
+            source = _page_scripts(self.root, self.external)
             if source:
                 tree = Parser(_language()).parse(source)
                 self._collect(tree.root_node)
@@ -164,28 +169,33 @@ class ScriptLinks:
 
     # -- a call -------------------------------------------------------------------------------------------
 
-    def _resolve_snippet(self, snippet: str) -> str | None:
+    def _resolve_snippet(self, snippet: str) -> tuple[str | None, bool]:
+        """The snippet's URL, and whether it calls a function the scripts read do not define."""
         if snippet.lstrip().startswith("return "):
             snippet = snippet.lstrip()[7:]
         tree = Parser(_language()).parse(snippet.encode("utf-8", "replace"))
+        undefined = False
         for call in _calls_in_order(tree.root_node):
-            if _squash(call.child_by_field_name("function")) in _BUILTINS or not self._index():
+            callee = call.child_by_field_name("function")
+            name = _squash(callee)
+            if not name or name in _BUILTINS:
                 continue
-            function = self._lookup(call.child_by_field_name("function"))
+            function = self._lookup(callee)
             if function is None:
+                undefined = True
                 continue
             args = [self._argument(a) for a in _arguments(call)]
             urls = self._urls_of(function, args, depth=0)
             if len(urls) == 1:
-                return urls.pop()
+                return urls.pop(), False
             if urls:                                     # two different places: not a link we can name
-                return None
-        return None
+                return None, False
+        return None, undefined
 
     def _lookup(self, callee: Node | None) -> _Function | None:
         if callee is None or callee.type not in ("identifier", "member_expression"):
             return None
-        functions = self._functions or {}
+        functions = self._index()
         name = _text(callee)
         return functions.get(name) or (functions.get(name.rsplit(".", 1)[1]) if "." in name else None)
 
@@ -374,20 +384,42 @@ def _raise() -> object:
     raise Unknown
 
 
-def _inline_scripts(root: HtmlElement) -> bytes:
-    """The page's inline JavaScript, joined and capped (JSON and templates are not scripts)."""
+def _page_scripts(root: HtmlElement, external: Sequence[str]) -> bytes:
+    """The page's JavaScript: the fetched files first (a page includes them in its head), then the inline
+    scripts, whose definitions win as they would in the browser; each group capped on its own, so a large
+    common.js cannot push the page's own functions out. JSON and templates are not scripts."""
+    inline = (s.text or "" for s in root.iter("script") if not s.get("src") and _is_javascript(s.get("type")))
+    return ";\n".join((_capped_join(external), _capped_join(inline))).encode("utf-8", "replace")
+
+
+def _capped_join(texts: Iterable[str]) -> str:
     chunks: list[str] = []
     size = 0
-    for script in root.iter("script"):
-        kind = (script.get("type") or "text/javascript").lower()
-        if script.get("src") or "javascript" not in kind and "ecmascript" not in kind and kind != "module":
-            continue
-        text = script.text or ""
+    for text in texts:
         chunks.append(text[: MAX_SCRIPT_CHARS - size])
         size += len(chunks[-1])
         if size >= MAX_SCRIPT_CHARS:
             break
-    return ";\n".join(chunks).encode("utf-8", "replace")
+    return ";\n".join(chunks)
+
+
+def _is_javascript(kind: str | None) -> bool:
+    kind = (kind or "text/javascript").lower()
+    return "javascript" in kind or "ecmascript" in kind or kind == "module"
+
+
+def script_sources(root: HtmlElement, resolve: Callable[[str], str | None], limit: int = 8) -> list[str]:
+    """The page's ``<script src>`` files that may define its functions, in page order, at most *limit*:
+    well-known libraries (jQuery, Vue, ECharts, …) never define a site's ``showInfo``."""
+    urls: list[str] = []
+    for script in root.iter("script"):
+        src = script.get("src")
+        if not src or not _is_javascript(script.get("type")):
+            continue
+        url = resolve(src)
+        if url and url not in urls and not _LIBRARY.match(url.rsplit("/", 1)[-1]):
+            urls.append(url)
+    return urls[:limit]
 
 
 def _text(node: Node | None) -> str:

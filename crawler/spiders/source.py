@@ -18,6 +18,7 @@ import itertools
 import json
 import re
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -62,6 +63,8 @@ REDIRECT_STATUSES = [301, 302, 303, 307, 308]
 ARTICLE_STATUSES = [304, 404, 410, *REDIRECT_STATUSES]
 DEFAULT_PORTS = {"http": 80, "https": 443}
 ARTICLE_PRIORITY = 10  # above list pages (0): see article_request
+LIST_SCRIPT_PRIORITY = 5  # a list page waits for them before its articles are known
+MAX_LIST_SCRIPT_BYTES = 1_000_000  # a site's own script file; a larger one is not read (the page goes on)
 RECHECK_CHUNK = 1000  # re-checks handed to the scheduler per idle: see on_idle
 NEVER_MATCHES = r"(?!)"
 MAX_RUN_NOTES = 20  # notes kept in a run's message and log tail (see note)
@@ -74,6 +77,17 @@ MAX_ANCHOR_CHARS = 500  # a list's link text is a headline; anything longer is c
 # Paths that name a list or a home page rather than an article: without an article pattern, a
 # redirect there is a withdrawal (see looks_like_article).
 LIST_LIKE_PATH = re.compile(r"(?:^|/)(?:(?:index|default|home|list)(?:[_-]\d+)?\.\w+)?$", re.IGNORECASE)
+
+
+@dataclass
+class ListScripts:
+    """A list page waiting for the site's script files its links call into (see parse_detected)."""
+
+    response: TextResponse
+    depth: int
+    start: str
+    urls: list[str]
+    texts: dict[str, str] = field(default_factory=dict)   # URL → text ("" for one that failed)
 
 
 class SourceSpider(scrapy.Spider):
@@ -104,6 +118,7 @@ class SourceSpider(scrapy.Spider):
         # the host fails to serve it (crawler/robots.py)
         self.stored_robots_txt: dict[str, StoredRobotsTxt] = {}
         self.list_urls: set[str] = set()  # start and pagination URLs seen: never articles
+        self.list_scripts: dict[str, str] = {}  # script files list pages call into, fetched by this crawl
         # What the run is judged on when it closes (storage.runs.run_outcome, in the pipeline):
         self.start_failures: dict[str, str] = {}
         self.starts_without_links: list[str] = []
@@ -313,21 +328,27 @@ class SourceSpider(scrapy.Spider):
         if depth == 1:
             self.start_failures[start] = reason
 
-    def parse_detected(self, response: Response, depth: int, start: str) -> Iterator[Any]:
+    def parse_detected(self, response: Response, depth: int, start: str,
+                       scripts: list[str] | None = None) -> Iterator[Any]:
         """A list page read by the list detector: its main list's articles and its pagination.
 
         The start page's profile (learned by an earlier crawl, or by this one) is what the
-        deeper pages of the column are read with.
+        deeper pages of the column are read with. When several of its links call a function
+        defined in one of the site's script files, those are fetched first and the page is read
+        again with them (*scripts*; see fetch_list_scripts).
         """
         assert isinstance(response, TextResponse)  # page_problem refused anything else
         try:
-            reading, learned = self.read_list(response, depth, start)
+            reading, learned = self.read_list(response, depth, start, scripts)
         except Exception as exc:  # a page that breaks the detector is that page's failure, not the crawl's
             self.logger.exception("list detector failed on %s", response.url)
             if depth == 1:
                 self.start_failures[start] = f"list detector failed: {type(exc).__name__}"
             yield FetchFailure(response.url, self.source_name, f"list page: list detector failed: {exc}",
                                response.status)
+            return
+        if reading is not None and reading.scripts_wanted:
+            yield from self.fetch_list_scripts(ListScripts(response, depth, start, reading.scripts_wanted))
             return
         if learned is not None:
             yield learned
@@ -348,14 +369,16 @@ class SourceSpider(scrapy.Spider):
         if reading is not None and depth < self.config.get("max_list_pages", 10):
             yield from self.follow_pages(response, reading.pagination.urls, depth, start, new_links)
 
-    def read_list(self, response: TextResponse, depth: int,
-                  start: str) -> tuple[ListReading | None, ListProfileLearned | None]:
+    def read_list(self, response: TextResponse, depth: int, start: str,
+                  scripts: list[str] | None = None) -> tuple[ListReading | None, ListProfileLearned | None]:
         """read_list_page with the start's profile, and what a start page (re-)learned, to keep.
 
         The reading is None when it must not be followed: a pinned profile that no longer matches
         (an operator's choice is never replaced by a guess), or a deeper page where the start's
         list was not found (page 2 of a column with `javascript:;` items: a fresh guess there
-        would pick a side box, which is how navigation ends up stored as articles).
+        would pick a side box, which is how navigation ends up stored as articles). A reading that
+        wants on-site script files is returned before anything is learned from it: the page is
+        read again once they are in.
         """
         stored = self.stored_profiles.get(start)
         profile = self.profiles.get(start)
@@ -364,7 +387,10 @@ class SourceSpider(scrapy.Spider):
                 profile = ListProfile.from_dict(stored["profile"])
             except (ValueError, TypeError) as exc:  # a profile of an older detector: learned again
                 self.note(f"start page {start}: stored list profile unreadable ({exc}); learned again")
-        reading = read_list_page(response.text, response.url, profile=profile)
+        reading = read_list_page(response.text, response.url, profile=profile, scripts=scripts)
+        reading.scripts_wanted = [url for url in reading.scripts_wanted if self.on_site(url)]
+        if reading.scripts_wanted:
+            return reading, None
         stats = self.crawler.stats
         if depth > 1:
             if reading.relearned:
@@ -389,6 +415,38 @@ class SourceSpider(scrapy.Spider):
             if reading.relearned or profile is None:
                 learned = ListProfileLearned(start, self.source_name, reading.profile.to_dict(), reading.relearned)
         return reading, learned
+
+    def fetch_list_scripts(self, waiting: ListScripts) -> Iterator[Any]:
+        """Ask for the script files a list page waits for (each once a crawl, at most
+        MAX_LIST_SCRIPT_BYTES); the page is read again when the last one is in or has failed."""
+        for url in waiting.urls:
+            if url in self.list_scripts:
+                yield from self.list_script_in(waiting, url, self.list_scripts[url])
+            else:
+                yield scrapy.Request(url, callback=self.list_script_fetched, errback=self.list_script_failed,
+                                     dont_filter=True, priority=LIST_SCRIPT_PRIORITY,
+                                     meta={"govwatch_list_scripts": waiting, "download_maxsize": MAX_LIST_SCRIPT_BYTES})
+
+    def list_script_fetched(self, response: Response) -> Iterator[Any]:
+        text = response.text if isinstance(response, TextResponse) else ""
+        url = (response.meta.get("redirect_urls") or [response.request.url])[0]  # type: ignore[union-attr]
+        self.list_scripts[url] = text
+        self.crawler.stats.inc_value("govwatch/list_scripts_fetched")
+        yield from self.list_script_in(response.meta["govwatch_list_scripts"], url, text)
+
+    def list_script_failed(self, failure: Failure) -> Iterator[Any]:
+        """A script file that could not be had: the page is read without it, as before it was asked for."""
+        request = failure.request  # type: ignore[attr-defined]
+        url = (request.meta.get("redirect_urls") or [request.url])[0]
+        self.logger.info("list page script not fetched: %s: %s", url, failure.getErrorMessage())
+        self.list_scripts[url] = ""
+        yield from self.list_script_in(request.meta["govwatch_list_scripts"], url, "")
+
+    def list_script_in(self, waiting: ListScripts, url: str, text: str) -> Iterator[Any]:
+        waiting.texts[url] = text
+        if len(waiting.texts) == len(waiting.urls):
+            scripts = [waiting.texts[u] for u in waiting.urls]
+            yield from self.parse_detected(waiting.response, waiting.depth, waiting.start, scripts)
 
     def note_unsupported(self, url: str, unsupported: str | None) -> None:
         """A pager the crawl cannot follow (a POST form, __doPostBack): said in the run log, once a page."""

@@ -16,10 +16,12 @@ from storage import open_db
 from tests.conftest import govwatch
 from tests.list_site import (
     POSTBACK_PAGER,
+    SHOW_ARTICLE,
     TITLES,
     list_as_script_calls,
     list_as_table,
     list_as_ul,
+    list_calling_a_script_file,
     served,
     write_site,
 )
@@ -136,3 +138,19 @@ def test_rows_that_call_a_script_function_are_crawled_as_articles(site, tmp_path
     db = open_db(db_path)
     stored = {r["url"]: r["list_anchor"] for r in db.query("select url, list_anchor from articles")}
     assert stored == {f"{base}/col/2021/art_{n}.html": title for n, title in enumerate(TITLES, start=1)}
+
+
+def test_a_function_in_the_sites_script_file_is_fetched_once_and_read(site, tmp_path):
+    root, base = site
+    write_site(root, list_calling_a_script_file)
+    (root / "js").mkdir()
+    (root / "js" / "list.js").write_text(SHOW_ARTICLE, encoding="utf-8")
+    (root / "js" / "jquery-1.8.3.min.js").write_text("window.jQuery = function () {};", encoding="utf-8")
+    db_path = tmp_path / "g.db"
+    govwatch("crawl", "--db", str(db_path), "--config", str(config(tmp_path, base, "/col/index.html")), "county")
+    run = last_run(db_path)
+    assert run["status"] == "ok"
+    db = open_db(db_path)
+    stored = {r["url"]: r["list_anchor"] for r in db.query("select url, list_anchor from articles")}
+    assert stored == {f"{base}/col/2021/art_{n}.html": title for n, title in enumerate(TITLES, start=1)}
+    assert "'govwatch/list_scripts_fetched': 1" in run["log_tail"]   # list.js; missing.js failed; no jQuery

@@ -117,3 +117,25 @@ def test_an_external_or_non_javascript_script_is_not_read():
     html = ('<html><head><script src="common.js">function g(id){location.href="a"+id}</script>'
             '<script type="text/template">function g(id){location.href="b"+id}</script></head></html>')
     assert ScriptLinks(parse_html(html), PAGE).target("g(1)") is None
+
+
+def _rows_calling(n: int) -> str:
+    rows = "".join(f'<li><a href="javascript:void(0)" onclick="showArticle(\'{i}\')">关于第{i}批项目资金的公示</a>'
+                   f'<span>2024-05-{i:02d}</span></li>' for i in range(1, n + 1))
+    return (f'<html><head><script src="/js/jquery-3.6.0.min.js"></script><script src="/js/list.js"></script>'
+            f'<script src="http://cdn.example.com/stat.js"></script></head><body><ul class="list">{rows}</ul></body></html>')
+
+
+def test_a_list_calling_a_function_it_does_not_define_names_its_script_files():
+    reading = read_list_page(_rows_calling(8), PAGE)
+    assert reading.article_links == []
+    # jQuery never defines a site's showArticle; the spider keeps only the on-site ones
+    assert reading.scripts_wanted == ["http://www.example.gov.cn/js/list.js", "http://cdn.example.com/stat.js"]
+    again = read_list_page(_rows_calling(8), PAGE, scripts=[
+        "function showArticle(id) { location.href = '/col/tzgg/' + id + '.html'; }", ""])
+    assert again.scripts_wanted == []
+    assert [a.url for a in again.article_links] == [f"http://www.example.gov.cn/col/tzgg/{i}.html" for i in range(1, 9)]
+
+
+def test_two_calls_to_an_unknown_function_are_a_tab_switch_not_a_list():
+    assert read_list_page(_rows_calling(2), PAGE).scripts_wanted == []
