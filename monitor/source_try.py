@@ -88,6 +88,9 @@ def try_list_page(url: str, *, articles: int = PREVIEW_ARTICLES, timeout_s: floa
         encoding, text = page.decoded()
         try:
             reading = read_list_page(text, page.url)
+            wanted = [script for script in reading.scripts_wanted if same_site(script, page.url)]
+            if wanted:  # as the crawl does: the site's script files its links call into, then the page again
+                reading = read_list_page(text, page.url, scripts=[_script_text(client, script) for script in wanted])
         except Exception as exc:  # noqa: BLE001 - as the crawl reports it: the page's failure, one line
             raise TryError(f"{url}: the list detector failed on this page: {type(exc).__name__}: {exc}") from None
         links = [{"url": link.url, "anchor": link.anchor, "date": link.date, "in_scope": same_site(link.url, page.url)}
@@ -107,6 +110,17 @@ def try_list_page(url: str, *, articles: int = PREVIEW_ARTICLES, timeout_s: floa
         "articles": previews,
         "seconds": round(time.monotonic() - started, 2),
     }
+
+
+def _script_text(client: httpx.Client, url: str) -> str:
+    """A script file a list page calls into, as the crawl reads it: "" when it cannot be had."""
+    from crawler.listing.script_links import MAX_SCRIPT_FILE_BYTES
+
+    try:
+        script = fetch(client, url, max_bytes=MAX_SCRIPT_FILE_BYTES)
+    except TryError:
+        return ""
+    return script.decoded()[1] if script.status == 200 else ""
 
 
 def _preview(client: httpx.Client, link: dict[str, Any], extract: Any) -> dict[str, Any]:

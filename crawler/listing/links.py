@@ -109,12 +109,11 @@ def resolve_url(raw: str, base: str) -> str | None:
 
 def javascript_target(js: str) -> str | None:
     """The URL a ``javascript:``/``onclick`` snippet navigates to, when it names one literally."""
-    js = js[:MAX_URL]
-    m = _JS_NAV.search(js)
-    if m:
-        return m.group(1)
-    m = _JS_CALL_URL.match(js.strip())
-    return m.group(1) if m else None
+    js = js[:MAX_URL].strip()
+    m = _JS_NAV.search(js) or _JS_CALL_URL.match(js)
+    if m is None or js[m.end():].lstrip()[:1] == "+":
+        return None   # window.open('detail.jsp?id=' + id): the literal is only the start (see ScriptLinks)
+    return m.group(1)
 
 
 def page_links(root: HtmlElement, base: str, calls: ScriptLinks | None = None) -> list[PageLink]:

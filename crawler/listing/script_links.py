@@ -31,6 +31,7 @@ MAX_SNIPPET = 2048          # an onclick/href call longer than this is not a lin
 MAX_DEPTH = 24              # nested evaluations (delegation, variables, sub-expressions) before giving up
 MAX_VALUE = 4096            # a URL being built longer than this is not a URL
 MAX_FUNCTIONS = 2000        # named functions kept per page
+MAX_SCRIPT_FILE_BYTES = 1_000_000  # a site's own script file; a larger one is not read (the page goes on)
 MAX_NODES = 200_000         # syntax nodes walked per page (~0.2 s; 256 KB of dense script has ~250,000)
 _NAVIGATORS = {"location", "location.href", "window.location", "window.location.href", "self.location",
                "self.location.href", "top.location", "top.location.href", "parent.location",
@@ -49,6 +50,7 @@ _PASSTHROUGH = {"String", "decodeURI", "decodeURIComponent", "unescape", "$.trim
 
 _LIBRARY = re.compile(r"(?:jquery|bootstrap|vue|react|angular|echarts|swiper|layui|layer|html5shiv|respond|"
                       r"polyfill|modernizr|lodash|axios|moment|zepto|require|sea|babel|core-js)\b", re.IGNORECASE)
+_DOTTED = re.compile(r"^[\w$]{1,64}(?:\.[\w$]{1,64}){0,4}$")   # showInfo, Cms.up: a function's name
 _FUNCTION_NODES = {"function_expression", "function", "arrow_function", "generator_function"}
 # where a definition keeps its name and its function: var f = function…, a.b = function…, {f: function…}
 _DEFINING_FIELDS = {"variable_declarator": ("name", "value"), "assignment_expression": ("left", "right"),
@@ -93,13 +95,14 @@ class ScriptLinks:
     _functions: dict[str, _Function] | None = None
     _globals: dict[str, Node] = field(default_factory=dict)
     _cache: dict[str, tuple[str | None, bool]] = field(default_factory=dict)
+    _undefined: bool = False       # the snippet being resolved calls a function not defined (see target)
 
     def target(self, snippet: str) -> str | None:
         """The URL the ``onclick``/``javascript:`` *snippet* navigates to, or None when it cannot be known."""
         snippet = snippet.strip()
         if snippet[:11].lower() == "javascript:":
             snippet = snippet[11:]
-        if not snippet or len(snippet) > MAX_SNIPPET or "(" not in snippet:
+        if not snippet or len(snippet) > MAX_SNIPPET:
             return None
         if snippet not in self._cache:
             self._cache[snippet] = self._resolve_snippet(snippet)
@@ -170,27 +173,16 @@ class ScriptLinks:
     # -- a call -------------------------------------------------------------------------------------------
 
     def _resolve_snippet(self, snippet: str) -> tuple[str | None, bool]:
-        """The snippet's URL, and whether it calls a function the scripts read do not define."""
+        """The snippet's URL, and whether it calls a function the scripts read do not define.
+
+        The snippet is read as the body of a function without parameters: its own navigation
+        (``window.open('detail.jsp?id=' + '42')``) and its calls to the page's functions alike."""
         if snippet.lstrip().startswith("return "):
             snippet = snippet.lstrip()[7:]
         tree = Parser(_language()).parse(snippet.encode("utf-8", "replace"))
-        undefined = False
-        for call in _calls_in_order(tree.root_node):
-            callee = call.child_by_field_name("function")
-            name = _squash(callee)
-            if not name or name in _BUILTINS:
-                continue
-            function = self._lookup(callee)
-            if function is None:
-                undefined = True
-                continue
-            args = [self._argument(a) for a in _arguments(call)]
-            urls = self._urls_of(function, args, depth=0)
-            if len(urls) == 1:
-                return urls.pop(), False
-            if urls:                                     # two different places: not a link we can name
-                return None, False
-        return None, undefined
+        self._undefined = False
+        urls = self._urls_of(_Function([], tree.root_node), [], depth=0)
+        return (urls.pop() if len(urls) == 1 else None), self._undefined and not urls
 
     def _lookup(self, callee: Node | None) -> _Function | None:
         if callee is None or callee.type not in ("identifier", "member_expression"):
@@ -224,9 +216,11 @@ class ScriptLinks:
                     if name in _OPENERS or name in _REPLACERS:
                         if first is not None:
                             urls.add(self._string(first, frame, node.start_byte))
-                    else:
+                    elif name and name not in _BUILTINS:
                         other = self._lookup(callee)
-                        if other is not None and other is not function:
+                        if other is None:
+                            self._undefined |= depth == 0 and _DOTTED.match(name) is not None
+                        elif other is not function:
                             values = [self._argument_in(a, frame, node.start_byte) for a in _arguments(node)]
                             urls |= self._urls_of(other, values, depth + 1)
             except Unknown:
@@ -357,6 +351,7 @@ class ScriptLinks:
                 if value is _UNKNOWN:
                     raise Unknown
                 return value
+        self._index()                                   # a page's constant (var base = "/xxgk/")
         constant = self._globals.get(name)
         if constant is None:
             raise Unknown
@@ -441,13 +436,6 @@ def _descendants(node: Node) -> Iterator[Node]:
         current = stack.pop()
         yield current
         stack.extend(reversed(current.named_children))
-
-
-def _calls_in_order(program: Node) -> Iterator[Node]:
-    """The snippet's calls, outermost first, in source order (``a(); b('1')``)."""
-    for node in _descendants(program):
-        if node.type == "call_expression":
-            yield node
 
 
 def _arguments(call: Node) -> list[Node]:

@@ -37,6 +37,7 @@ from crawler.block_pages import block_reason, error_page_reason
 from crawler.crawl_store import crawl_store
 from crawler.items import ArticlePage
 from crawler.listing import ListProfile, ListReading, read_list_page
+from crawler.listing.script_links import MAX_SCRIPT_FILE_BYTES
 from crawler.recheck import RecheckPolicy, due_articles, list_next_due, list_page_due
 from crawler.response_checks import binary_type, declared_charset, failure_reason, tries_note
 from crawler.url_scope import matchable
@@ -64,7 +65,6 @@ ARTICLE_STATUSES = [304, 404, 410, *REDIRECT_STATUSES]
 DEFAULT_PORTS = {"http": 80, "https": 443}
 ARTICLE_PRIORITY = 10  # above list pages (0): see article_request
 LIST_SCRIPT_PRIORITY = 5  # a list page waits for them before its articles are known
-MAX_LIST_SCRIPT_BYTES = 1_000_000  # a site's own script file; a larger one is not read (the page goes on)
 RECHECK_CHUNK = 1000  # re-checks handed to the scheduler per idle: see on_idle
 NEVER_MATCHES = r"(?!)"
 MAX_RUN_NOTES = 20  # notes kept in a run's message and log tail (see note)
@@ -418,14 +418,14 @@ class SourceSpider(scrapy.Spider):
 
     def fetch_list_scripts(self, waiting: ListScripts) -> Iterator[Any]:
         """Ask for the script files a list page waits for (each once a crawl, at most
-        MAX_LIST_SCRIPT_BYTES); the page is read again when the last one is in or has failed."""
+        MAX_SCRIPT_FILE_BYTES); the page is read again when the last one is in or has failed."""
         for url in waiting.urls:
             if url in self.list_scripts:
                 yield from self.list_script_in(waiting, url, self.list_scripts[url])
             else:
                 yield scrapy.Request(url, callback=self.list_script_fetched, errback=self.list_script_failed,
                                      dont_filter=True, priority=LIST_SCRIPT_PRIORITY,
-                                     meta={"govwatch_list_scripts": waiting, "download_maxsize": MAX_LIST_SCRIPT_BYTES})
+                                     meta={"govwatch_list_scripts": waiting, "download_maxsize": MAX_SCRIPT_FILE_BYTES})
 
     def list_script_fetched(self, response: Response) -> Iterator[Any]:
         text = response.text if isinstance(response, TextResponse) else ""

@@ -11,7 +11,7 @@ import pytest
 
 from storage import open_db
 from tests.conftest import govwatch
-from tests.list_site import TITLES, served, write_site
+from tests.list_site import SHOW_ARTICLE, TITLES, list_calling_a_script_file, served, write_site
 
 pytestmark = [pytest.mark.long, pytest.mark.timeout(300)]
 
@@ -110,3 +110,14 @@ def test_an_operators_disable_survives_the_next_sync_from_sources_yaml(tmp_path)
         db.close()
     assert county["enabled"] is False and county["schedule"] == "every 1h" and county["title"] == "edited"
     assert city["enabled"] is False and city["schedule"] == "every 4h"  # the file still decides the others
+
+
+def test_try_reads_the_sites_script_file_as_the_crawl_does(tmp_path):
+    root = tmp_path / "site"
+    write_site(root, list_calling_a_script_file)       # rows call showArticle(), defined in /js/list.js
+    (root / "js").mkdir()
+    (root / "js" / "list.js").write_text(SHOW_ARTICLE, encoding="utf-8")
+    with served(root) as url:
+        preview = json.loads(govwatch("sources", "try", f"{url}/col/index.html", "--json", "--articles", "1").stdout)
+    assert [link["url"] for link in preview["article_links"]] == [f"{url}/col/2021/art_{n}.html" for n in range(1, 9)]
+    assert [a["title"] for a in preview["articles"]] == TITLES[:1]

@@ -49,6 +49,10 @@ def calls() -> ScriptLinks:
     ("either(1, true)", "a.html?id=1"),
     ("either(1, 0)", "b.html?id=1"),
     ("counted(42)", "content_42.html"),             # a counter call before the navigation is no URL
+    # the snippet's own navigation, built by concatenation
+    ("window.open('/col/detail.jsp?id=' + '42', '_blank')", "/col/detail.jsp?id=42"),
+    ("location.href='content.jsp?id='+123;return false;", "content.jsp?id=123"),
+    ("window.location.href = base + 'show.html?guid=' + 'ab12'", "/xxgk/show.html?guid=ab12"),
 ])
 def test_a_call_is_resolved_through_the_function_it_calls(calls, snippet, expected):
     assert calls.target(snippet) == expected
@@ -139,3 +143,10 @@ def test_a_list_calling_a_function_it_does_not_define_names_its_script_files():
 
 def test_two_calls_to_an_unknown_function_are_a_tab_switch_not_a_list():
     assert read_list_page(_rows_calling(2), PAGE).scripts_wanted == []
+
+
+def test_a_literal_that_is_only_the_start_of_a_concatenation_is_not_taken_for_the_url():
+    html = "".join(f'''<tr onclick="window.open('show.jsp?id=' + {n})"><td>第{n}号公告的标题文字</td></tr>'''
+                   for n in range(1, 4))
+    links = page_links(parse_html(f"<html><body><table>{html}</table></body></html>"), PAGE)
+    assert [link.url for link in links] == [f"http://www.example.gov.cn/col/tzgg/show.jsp?id={n}" for n in range(1, 4)]
