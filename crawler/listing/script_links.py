@@ -29,6 +29,7 @@ from tree_sitter import Language, Node, Parser
 MAX_SCRIPT_CHARS = 256_000  # script read per page, inline and fetched each: a jQuery is ~90 KB, a site's functions far less
 MAX_SNIPPET = 2048          # an onclick/href call longer than this is not a link
 MAX_DEPTH = 24              # nested evaluations (delegation, variables, sub-expressions) before giving up
+MAX_STEPS = 20_000          # expressions evaluated for one link: a hostile script cannot make it exponential
 MAX_VALUE = 4096            # a URL being built longer than this is not a URL
 MAX_FUNCTIONS = 2000        # named functions kept per page
 MAX_SCRIPT_FILE_BYTES = 1_000_000  # a site's own script file; a larger one is not read (the page goes on)
@@ -51,6 +52,10 @@ _PASSTHROUGH = {"String", "decodeURI", "decodeURIComponent", "unescape", "$.trim
 _LIBRARY = re.compile(r"(?:jquery|bootstrap|vue|react|angular|echarts|swiper|layui|layer|html5shiv|respond|"
                       r"polyfill|modernizr|lodash|axios|moment|zepto|require|sea|babel|core-js)\b", re.IGNORECASE)
 _DOTTED = re.compile(r"^[\w$]{1,64}(?:\.[\w$]{1,64}){0,4}$")   # showInfo, Cms.up: a function's name
+# where what runs depends on more than the call's arguments: an assignment inside runs maybe
+_MAYBE_RUN = {"switch_statement", "for_statement", "for_in_statement", "while_statement", "do_statement",
+              "try_statement", "catch_clause", "function_expression", "function_declaration", "arrow_function",
+              "ternary_expression", "binary_expression"}   # a && (url = …)
 _FUNCTION_NODES = {"function_expression", "function", "arrow_function", "generator_function"}
 # where a definition keeps its name and its function: var f = function…, a.b = function…, {f: function…}
 _DEFINING_FIELDS = {"variable_declarator": ("name", "value"), "assignment_expression": ("left", "right"),
@@ -79,6 +84,9 @@ class _Frame:
 
     function: _Function
     args: dict[str, object]
+    # conditions and variables already evaluated in this call, by position: without it each read of a
+    # variable re-evaluates every condition before it, and five chained ``if``s took minutes
+    known: dict[tuple[str, int], object] = field(default_factory=dict)
 
 
 _UNKNOWN = object()   # an argument such as ``this`` or ``event``: fine unless the URL uses it
@@ -96,6 +104,7 @@ class ScriptLinks:
     _globals: dict[str, Node] = field(default_factory=dict)
     _cache: dict[str, tuple[str | None, bool]] = field(default_factory=dict)
     _undefined: bool = False       # the snippet being resolved calls a function not defined (see target)
+    _steps: int = 0                # expressions evaluated for the snippet being resolved (MAX_STEPS)
 
     def target(self, snippet: str) -> str | None:
         """The URL the ``onclick``/``javascript:`` *snippet* navigates to, or None when it cannot be known."""
@@ -180,7 +189,7 @@ class ScriptLinks:
         if snippet.lstrip().startswith("return "):
             snippet = snippet.lstrip()[7:]
         tree = Parser(_language()).parse(snippet.encode("utf-8", "replace"))
-        self._undefined = False
+        self._undefined, self._steps = False, 0
         urls = self._urls_of(_Function([], tree.root_node), [], depth=0)
         return (urls.pop() if len(urls) == 1 else None), self._undefined and not urls
 
@@ -204,7 +213,7 @@ class ScriptLinks:
         frame = _Frame(function, {p: (args[i] if i < len(args) else _UNKNOWN)
                                   for i, p in enumerate(function.params) if p})
         urls: set[str] = set()
-        for node in self._reachable(function.body, frame):
+        for node, _maybe in self._reachable(function.body, frame, depth):
             try:
                 if node.type == "assignment_expression":
                     if _squash(node.child_by_field_name("left")) in _NAVIGATORS:
@@ -227,28 +236,58 @@ class ScriptLinks:
                 continue
         return {u for u in urls if u.strip()}
 
-    def _reachable(self, body: Node, frame: _Frame) -> Iterator[Node]:
-        """The nodes of *body* this call can run: an ``if`` whose condition is known takes one branch only
-        (``if (n == 1) location.href = 'index.html'; else …``), an unknown one both."""
-        stack = [body]
+    def _reachable(self, body: Node, frame: _Frame, depth: int = 0,
+                   before: int | None = None) -> Iterator[tuple[Node, bool]]:
+        """The nodes of *body* (those starting before byte *before*) this call can run, each with whether
+        it runs only maybe. An ``if`` whose condition is known takes one branch only (``if (n == 1)
+        location.href = 'index.html'; else …``), an unknown one both, maybe; so do a ``switch``, a loop, a
+        ``try`` and a function defined inside."""
+        stack = [(body, False)]
         while stack:
-            node = stack.pop()
+            node, maybe = stack.pop()
+            if before is not None and node.start_byte >= before:
+                continue   # not run yet at that point: its conditions are not asked (they may read this very value)
             if node.type == "if_statement":
                 condition = node.child_by_field_name("condition")
                 branches = [node.child_by_field_name("consequence"), node.child_by_field_name("alternative")]
-                taken = None if condition is None else self._truth(condition, frame, node.start_byte)
+                taken = None if condition is None else self._truth(condition, frame, node.start_byte, depth)
                 if taken is not None:
                     branches = [branches[0] if taken else branches[1]]
-                stack.extend(b for b in reversed(branches) if b is not None)
+                stack.extend((b, maybe or taken is None) for b in reversed(branches) if b is not None)
                 continue
-            yield node
-            stack.extend(reversed(node.named_children))
+            yield node, maybe
+            inner = maybe or (node is not body and node.type in _MAYBE_RUN)
+            stack.extend((child, inner) for child in reversed(node.named_children))
 
-    def _truth(self, node: Node, frame: _Frame, before: int) -> bool | None:
-        try:
-            return _truthy(self._value(node, frame, before, 0))
-        except Unknown:
-            return None
+    def _truth(self, node: Node, frame: _Frame, before: int, depth: int) -> bool | None:
+        key = ("if", node.start_byte)
+        if key not in frame.known:
+            try:
+                frame.known[key] = _truthy(self._value(node, frame, before, depth + 1))
+            except Unknown:
+                frame.known[key] = None
+        return frame.known[key]  # type: ignore[return-value]
+
+    def _assignments(self, frame: _Frame, name: str, before: int, depth: int) -> Iterator[tuple[Node, str, Node]]:
+        """Assignments to local *name* in the frame's function that end before byte *before*, in source
+        order. One that runs only maybe (``if (type == 1) url = …`` with the type unknown, a ``switch``
+        case) makes the value unknown: taking the last one would name the wrong article."""
+        for node, maybe in self._reachable(frame.function.body, frame, depth, before):
+            if node.type == "variable_declarator":
+                target, value, op = node.child_by_field_name("name"), node.child_by_field_name("value"), "="
+            elif node.type in ("assignment_expression", "augmented_assignment_expression"):
+                target, value = node.child_by_field_name("left"), node.child_by_field_name("right")
+                operator = node.child_by_field_name("operator")
+                op = "=" if node.type == "assignment_expression" else (operator.type if operator is not None else "")
+            else:
+                continue
+            if target is None or value is None or target.type != "identifier" or _text(target) != name:
+                continue
+            if node.end_byte > before:
+                continue
+            if maybe or op not in ("=", "+="):
+                raise Unknown
+            yield target, op, value
 
     def _argument_in(self, node: Node, frame: _Frame, before: int) -> object:
         try:
@@ -265,7 +304,8 @@ class ScriptLinks:
 
     def _value(self, node: Node, frame: _Frame | None, before: int, depth: int) -> object:
         """The value of expression *node*, reading variables as assigned before byte *before*."""
-        if depth > MAX_DEPTH:
+        self._steps += 1
+        if depth > MAX_DEPTH or self._steps > MAX_STEPS:
             raise Unknown
         kind = node.type
         if kind == "string":
@@ -339,18 +379,33 @@ class ScriptLinks:
         raise Unknown
 
     def _variable(self, name: str, frame: _Frame | None, before: int, depth: int) -> object:
-        value: object = _UNKNOWN
-        if frame is not None:
-            value = frame.args.get(name, _UNKNOWN)
-            assigned = False
-            for target, op, expr in _assignments(frame.function.body, name, before):
-                rhs = self._value(expr, frame, target.start_byte, depth + 1)
-                value = rhs if op == "=" else _binary("+", value if value is not _UNKNOWN else _raise(), rhs)
-                assigned = True
-            if name in frame.args or assigned:
-                if value is _UNKNOWN:
-                    raise Unknown
-                return value
+        if frame is None:
+            return self._constant(name, depth)
+        key = (name, before)
+        if key not in frame.known:
+            try:
+                frame.known[key] = self._local(name, frame, before, depth)
+            except Unknown:
+                frame.known[key] = _UNKNOWN
+        if frame.known[key] is _UNKNOWN:
+            raise Unknown
+        return frame.known[key]
+
+    def _local(self, name: str, frame: _Frame, before: int, depth: int) -> object:
+        """A parameter or local variable as assigned before byte *before*, else the page's constant."""
+        value = frame.args.get(name, _UNKNOWN)
+        assigned = False
+        for target, op, expr in self._assignments(frame, name, before, depth):
+            rhs = self._value(expr, frame, target.start_byte, depth + 1)
+            value = rhs if op == "=" else _binary("+", value if value is not _UNKNOWN else _raise(), rhs)
+            assigned = True
+        if name in frame.args or assigned:
+            if value is _UNKNOWN:
+                raise Unknown
+            return value
+        return self._constant(name, depth)
+
+    def _constant(self, name: str, depth: int) -> object:
         self._index()                                   # a page's constant (var base = "/xxgk/")
         constant = self._globals.get(name)
         if constant is None:
@@ -441,28 +496,6 @@ def _descendants(node: Node) -> Iterator[Node]:
 def _arguments(call: Node) -> list[Node]:
     args = call.child_by_field_name("arguments")
     return [] if args is None else [a for a in args.named_children if a.type != "comment"]
-
-
-def _assignments(body: Node, name: str, before: int) -> Iterator[tuple[Node, str, Node]]:
-    """Assignments to local *name* inside *body* that end before byte *before*, in source order."""
-    for node in _descendants(body):
-        if node.start_byte >= before:
-            continue
-        if node.type == "variable_declarator":
-            target, value, op = node.child_by_field_name("name"), node.child_by_field_name("value"), "="
-        elif node.type in ("assignment_expression", "augmented_assignment_expression"):
-            target, value = node.child_by_field_name("left"), node.child_by_field_name("right")
-            operator = node.child_by_field_name("operator")
-            op = "=" if node.type == "assignment_expression" else (operator.type if operator is not None else "")
-        else:
-            continue
-        if target is None or value is None or target.type != "identifier" or _text(target) != name:
-            continue
-        if node.end_byte > before:
-            continue
-        if op not in ("=", "+="):
-            raise Unknown
-        yield target, op, value
 
 
 def _string_literal(node: Node) -> str:

@@ -29,6 +29,9 @@ function loop(id) { loop2(id); }
 function loop2(id) { loop(id); }
 function counted(id) { addClick(id); location.replace("content_" + id + ".html"); }
 function addClick(id) { $.post("/hits", {id: id}); }
+function byType(id, type) { var url; if (type == 1) { url = 'a.html?id=' + id; } else { url = 'b.html?id=' + id; }
+  window.open(url); }
+function bySwitch(id, t) { var u = ''; switch (t) { case 1: u = 'x' + id; break; default: u = 'y' + id; } location.href = u; }
 """
 
 
@@ -49,6 +52,8 @@ def calls() -> ScriptLinks:
     ("either(1, true)", "a.html?id=1"),
     ("either(1, 0)", "b.html?id=1"),
     ("counted(42)", "content_42.html"),             # a counter call before the navigation is no URL
+    ("byType(5, 1)", "a.html?id=5"),                # the variable assigned in the branch the call takes
+    ("byType(5, '2')", "b.html?id=5"),
     # the snippet's own navigation, built by concatenation
     ("window.open('/col/detail.jsp?id=' + '42', '_blank')", "/col/detail.jsp?id=42"),
     ("location.href='content.jsp?id='+123;return false;", "content.jsp?id=123"),
@@ -65,6 +70,8 @@ def test_a_call_is_resolved_through_the_function_it_calls(calls, snippet, expect
     "nosuch(1)",                 # defined in a script this page does not carry
     "openDetail(this, 1)",       # the id comes from the element
     "loop(1)",                   # calls that never navigate, however deep
+    "byType(5, this)",           # which branch assigned the URL is not known
+    "bySwitch(5, 1)",            # a switch case: refused rather than the last case taken
     "alert('x')",
     "",
     "void(0)",
@@ -150,3 +157,14 @@ def test_a_literal_that_is_only_the_start_of_a_concatenation_is_not_taken_for_th
                    for n in range(1, 4))
     links = page_links(parse_html(f"<html><body><table>{html}</table></body></html>"), PAGE)
     assert [link.url for link in links] == [f"http://www.example.gov.cn/col/tzgg/show.jsp?id={n}" for n in range(1, 4)]
+
+
+@pytest.mark.parametrize(("ifs", "expected"), [(5, "p5"), (18, "p18"), (300, None)])
+def test_conditions_that_read_each_other_cannot_make_a_link_cost_exponential_time(ifs, expected):
+    # each condition reads what the one before assigned: five of these took minutes before conditions and
+    # variables were remembered per call; 300 run out of the step budget (no link) rather than time
+    chain = "".join(f"if (x == {i}) {{ x = x + 1; }} " for i in range(ifs))
+    html = f"<html><head><script>function f(x) {{ {chain} location.href = 'p' + x; }}</script></head></html>"
+    started = time.process_time()
+    assert ScriptLinks(parse_html(html), PAGE).target("f(0)") == expected
+    assert time.process_time() - started < 5
