@@ -51,6 +51,17 @@ def list_calling_a_script_file(items: list[tuple[str, str, str]]) -> str:
                                        '<script src="/js/missing.js"></script><script src="/js/list.js"></script>')
 
 
+def list_written_by_script(items: list[tuple[str, str, str]]) -> str:
+    """A TRS template's rows: each writes its own link with document.write, its title cut short on screen."""
+    rows = "".join(
+        f'<li><script>var str_1 = ".{href[len("/col"):]}"; var str_3 = "{t}"; var str_4 = str_3;'
+        'if (str_3.length > 12) { str_4 = str_3.substr(0, 12) + "..."; }'
+        'document.write("<a href=\'" + str_1 + "\' title=\'" + str_3 + "\'>" + str_4 + "</a>");'
+        f'</script><span class="date">{d}</span></li>'
+        for href, t, d in items)
+    return f'<div class="main"><h2>通知公告</h2><ul class="news-list">{rows}</ul></div>'
+
+
 # An ASP.NET pager: page 2 is a POST of the page's form, which a crawl of GET requests cannot follow.
 POSTBACK_PAGER = ('<div class="pager"><span>1</span> <a href="javascript:__doPostBack(\'pager\',\'2\')">2</a> '
                   '<a href="javascript:__doPostBack(\'pager\',\'2\')">下一页</a></div>')

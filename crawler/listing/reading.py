@@ -20,6 +20,7 @@ from .record_dates import record_dates
 from .records import Record, Region, find_regions, is_article_list, records_at, url_skeleton
 from .script_links import ScriptLinks, script_sources
 from .shape import compile_shape, learn_shape, shape_target
+from .written import insert_written_markup
 
 MENU_MIN_ITEMS = 4     # a menu bar has at least this many entries
 # Links calling a function the page does not define before its script files are worth fetching: one or two
@@ -63,8 +64,17 @@ def _main_links(records: list[Record], dates: list[str | None] | None = None) ->
             continue
         seen.add(title.url)
         caption = rec.caption_link()
-        out.append(ListLink(title.url, caption.anchor or caption.title, date))
+        out.append(ListLink(title.url, _headline(caption), date))
     return out
+
+
+def _headline(link: PageLink) -> str:
+    """The record's headline: its text, or its title attribute when the text is that title cut short
+    (关于做好2023年第1批…: lists cut long titles and keep them whole in ``title``)."""
+    stem = link.anchor.rstrip(".…· ")
+    if link.title and stem != link.anchor and len(link.title) > len(stem) and link.title.startswith(stem):
+        return link.title
+    return link.anchor or link.title
 
 
 # Files, not pages: the crawler's attachment handling owns the document types; images and media are not
@@ -162,6 +172,7 @@ def read_list_page(html: str, url: str, profile: ListProfile | None = None,
         return ListReading([], [], Pagination(), None, False, "no list found: empty or unparseable page")
     base = document_base(root, url)
     calls = ScriptLinks(root, base, scripts or ())
+    insert_written_markup(root, calls)
     links = page_links(root, base, calls)
     wanted = (script_sources(root, lambda src: resolve_url(src, base))
               if scripts is None and calls.undefined_calls >= MIN_UNDEFINED_CALLS else [])

@@ -20,7 +20,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import tree_sitter_javascript
 from lxml.html import HtmlElement
@@ -32,6 +32,7 @@ MAX_DEPTH = 24              # nested evaluations (delegation, variables, sub-exp
 MAX_STEPS = 20_000          # expressions evaluated for one link: a hostile script cannot make it exponential
 MAX_VALUE = 4096            # a URL being built longer than this is not a URL
 MAX_FUNCTIONS = 2000        # named functions kept per page
+MAX_WRITTEN = 65_536        # markup one script's document.write calls may add
 MAX_SCRIPT_FILE_BYTES = 1_000_000  # a site's own script file; a larger one is not read (the page goes on)
 MAX_NODES = 200_000         # syntax nodes walked per page (~0.2 s; 256 KB of dense script has ~250,000)
 _NAVIGATORS = {"location", "location.href", "window.location", "window.location.href", "self.location",
@@ -47,7 +48,11 @@ _ENCODERS = {
 # calls that are the browser's, never the page's: no reason to parse the page's scripts for them
 _BUILTINS = {"void", "alert", "confirm", "print", "window.print", "window.close", "self.close", "history.back",
              "history.go", "window.history.go", "window.history.back", "window.external.AddFavorite"}
-_PASSTHROUGH = {"String", "decodeURI", "decodeURIComponent", "unescape", "$.trim", "jQuery.trim"}
+_PASSTHROUGH = {"String", "$.trim", "jQuery.trim"}
+_DECODERS = {"decodeURI", "decodeURIComponent", "unescape"}
+_STRING_METHODS = {"toString", "trim", "toLowerCase", "toUpperCase", "indexOf", "lastIndexOf", "substr", "substring",
+                   "slice", "replace", "charAt", "concat"}
+_WRITERS = {"document.write", "document.writeln"}
 
 _LIBRARY = re.compile(r"(?:jquery|bootstrap|vue|react|angular|echarts|swiper|layui|layer|html5shiv|respond|"
                       r"polyfill|modernizr|lodash|axios|moment|zepto|require|sea|babel|core-js)\b", re.IGNORECASE)
@@ -118,6 +123,28 @@ class ScriptLinks:
         url, undefined = self._cache[snippet]
         self.undefined_calls += undefined
         return url
+
+    def written(self, script: str) -> str:
+        """The markup an inline script writes with ``document.write`` where that can be known ("" if none).
+
+        TRS templates write each list row so: ``var str_1 = "./202311/t20231120_1.html"; …
+        document.write("<a href='" + str_1 + "'>" + str_3 + "</a>")``. The script is read as a function
+        without parameters: its own variables first, then the page's constants; a write that runs only
+        maybe (an unknown condition) or whose value is not known is left out."""
+        if "document.write" not in script or len(script) > MAX_SNIPPET * 8:
+            return ""
+        tree = Parser(_language()).parse(script.encode("utf-8", "replace"))
+        self._steps = 0
+        frame = _Frame(_Function([], tree.root_node), {})
+        parts: list[str] = []
+        for node, maybe in self._reachable(tree.root_node, frame):
+            if maybe or node.type != "call_expression" or _squash(node.child_by_field_name("function")) not in _WRITERS:
+                continue
+            try:
+                parts.extend(_js_string(self._value(a, frame, node.start_byte, 0)) for a in _arguments(node))
+            except Unknown:
+                continue
+        return "".join(parts)[:MAX_WRITTEN]
 
     @property
     def parsed(self) -> bool:
@@ -356,6 +383,9 @@ class ScriptLinks:
         if kind == "identifier":
             return self._variable(_text(node), frame, before, depth)
         if kind == "member_expression":
+            target, prop = node.child_by_field_name("object"), node.child_by_field_name("property")
+            if target is not None and prop is not None and _text(prop) == "length":
+                return len(_js_string(self._value(target, frame, before, depth + 1)))
             return self._location_part(_squash(node))
         if kind == "call_expression":
             return self._call_value(node, frame, before, depth)
@@ -365,17 +395,19 @@ class ScriptLinks:
         callee = node.child_by_field_name("function")
         args = _arguments(node)
         name = _squash(callee)
-        if name in _ENCODERS or name in _PASSTHROUGH:
+        if name in _ENCODERS or name in _DECODERS or name in _PASSTHROUGH:
             if len(args) != 1:
                 raise Unknown
             value = _js_string(self._value(args[0], frame, before, depth + 1))
-            return quote(value, safe=_ENCODERS[name]) if name in _ENCODERS else value
-        if callee is not None and callee.type == "member_expression" and not args:
+            if name in _ENCODERS:
+                return quote(value, safe=_ENCODERS[name])
+            return unquote(value) if name in _DECODERS else value
+        if callee is not None and callee.type == "member_expression":
             method = callee.child_by_field_name("property")
             target = callee.child_by_field_name("object")
-            if method is not None and target is not None and _text(method) in ("toString", "trim"):
+            if method is not None and target is not None and _text(method) in _STRING_METHODS:
                 value = _js_string(self._value(target, frame, before, depth + 1))
-                return value.strip() if _text(method) == "trim" else value
+                return _string_method(value, _text(method), [self._value(a, frame, before, depth + 1) for a in args])
         raise Unknown
 
     def _variable(self, name: str, frame: _Frame | None, before: int, depth: int) -> object:
@@ -438,7 +470,7 @@ def _page_scripts(root: HtmlElement, external: Sequence[str]) -> bytes:
     """The page's JavaScript: the fetched files first (a page includes them in its head), then the inline
     scripts, whose definitions win as they would in the browser; each group capped on its own, so a large
     common.js cannot push the page's own functions out. JSON and templates are not scripts."""
-    inline = (s.text or "" for s in root.iter("script") if not s.get("src") and _is_javascript(s.get("type")))
+    inline = (s.text or "" for s in root.iter("script") if not s.get("src") and is_javascript(s.get("type")))
     return ";\n".join((_capped_join(external), _capped_join(inline))).encode("utf-8", "replace")
 
 
@@ -453,7 +485,8 @@ def _capped_join(texts: Iterable[str]) -> str:
     return ";\n".join(chunks)
 
 
-def _is_javascript(kind: str | None) -> bool:
+def is_javascript(kind: str | None) -> bool:
+    """A ``<script type>`` the browser runs (none given is JavaScript; JSON and templates are not)."""
     kind = (kind or "text/javascript").lower()
     return "javascript" in kind or "ecmascript" in kind or kind == "module"
 
@@ -464,7 +497,7 @@ def script_sources(root: HtmlElement, resolve: Callable[[str], str | None], limi
     urls: list[str] = []
     for script in root.iter("script"):
         src = script.get("src")
-        if not src or not _is_javascript(script.get("type")):
+        if not src or not is_javascript(script.get("type")):
             continue
         url = resolve(src)
         if url and url not in urls and not _LIBRARY.match(url.rsplit("/", 1)[-1]):
@@ -574,6 +607,46 @@ def _binary(op: str, a: object, b: object) -> object:
     if op in ("-", "*") and _is_number(a) and _is_number(b):
         return a - b if op == "-" else a * b
     raise Unknown
+
+
+def _string_method(value: str, method: str, args: list[object]) -> object:
+    """``value.method(*args)`` for the string methods templates use to build a row (TRS cuts long titles)."""
+    def number(i: int, default: int | None = None) -> int:
+        if i >= len(args):
+            if default is None:
+                raise Unknown
+            return default
+        if not _is_number(args[i]):
+            raise Unknown
+        return int(args[i])  # type: ignore[call-overload]
+
+    def text(i: int) -> str:
+        if i >= len(args):
+            raise Unknown
+        return _js_string(args[i])
+
+    if method in ("toString", "trim", "toLowerCase", "toUpperCase"):
+        return {"toString": value, "trim": value.strip(), "toLowerCase": value.lower(), "toUpperCase": value.upper()}[method]
+    if method == "indexOf":
+        return value.find(text(0))
+    if method == "lastIndexOf":
+        return value.rfind(text(0))
+    if method == "charAt":
+        i = number(0, 0)
+        return value[i] if 0 <= i < len(value) else ""
+    if method == "concat":
+        return _capped(value + "".join(_js_string(a) for a in args))
+    if method == "replace":
+        return value.replace(text(0), text(1), 1)
+    start = number(0, 0)
+    if method == "substr":
+        start = max(len(value) + start, 0) if start < 0 else start
+        return value[start:start + max(number(1, len(value)), 0)]
+    end = number(1, len(value))
+    if method == "substring":
+        start, end = sorted((min(max(start, 0), len(value)), min(max(end, 0), len(value))))
+        return value[start:end]
+    return value[start:end]   # slice
 
 
 def _capped(value: str) -> str:

@@ -22,6 +22,7 @@ from tests.list_site import (
     list_as_table,
     list_as_ul,
     list_calling_a_script_file,
+    list_written_by_script,
     served,
     write_site,
 )
@@ -154,3 +155,14 @@ def test_a_function_in_the_sites_script_file_is_fetched_once_and_read(site, tmp_
     stored = {r["url"]: r["list_anchor"] for r in db.query("select url, list_anchor from articles")}
     assert stored == {f"{base}/col/2021/art_{n}.html": title for n, title in enumerate(TITLES, start=1)}
     assert "'govwatch/list_scripts_fetched': 1" in run["log_tail"]   # list.js; missing.js failed; no jQuery
+
+
+def test_rows_a_script_writes_are_crawled_with_their_whole_titles(site, tmp_path):
+    root, base = site
+    write_site(root, list_written_by_script)   # the links exist only inside document.write calls
+    db_path = tmp_path / "g.db"
+    govwatch("crawl", "--db", str(db_path), "--config", str(config(tmp_path, base, "/col/index.html")), "county")
+    assert last_run(db_path)["status"] == "ok"
+    db = open_db(db_path)
+    stored = {r["url"]: r["list_anchor"] for r in db.query("select url, list_anchor from articles")}
+    assert stored == {f"{base}/col/2021/art_{n}.html": title for n, title in enumerate(TITLES, start=1)}

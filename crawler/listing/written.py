@@ -1,0 +1,48 @@
+"""Lists whose rows a script writes: each ``<li>`` holds a ``<script>`` that ``document.write``s its link.
+
+TRS WCM templates, on many county and provincial portals, write every row so (the URL, the title and its
+cut-down form in variables, then one ``document.write``); without this the page shows no link at all. The
+markup each script writes is worked out by ``ScriptLinks.written`` (evaluated, never run) and put right after
+the script, so the list reader sees ordinary rows. The scripts stay where they were: a pager script
+(``createPageHTML``) is still read from them.
+"""
+from __future__ import annotations
+
+import lxml.html
+from lxml import etree
+from lxml.html import HtmlElement
+
+from .script_links import ScriptLinks, is_javascript
+
+MAX_WRITING_SCRIPTS = 2000   # scripts worked out per page: a list page has one a row, a few hundred at most
+MAX_PAGE_WRITTEN = 2_000_000  # markup added to one page in all
+
+
+def insert_written_markup(root: HtmlElement, calls: ScriptLinks) -> int:
+    """Put the links each inline script writes after it; returns how many scripts wrote some."""
+    inserted = 0
+    total = 0
+    # a script that writes a link spells out "<a" (counters and calendars write spans: not worked out)
+    candidates = [s for s in root.iter("script") if not s.get("src") and is_javascript(s.get("type"))
+                  and "document.write" in (s.text or "") and "<a" in (s.text or "").lower()]
+    for script in candidates[:MAX_WRITING_SCRIPTS]:
+        markup = calls.written(script.text or "")
+        lowered = markup.lower()
+        if "<a" not in lowered or ("href" not in lowered and "onclick" not in lowered):
+            continue   # counters, dates and calendars: nothing the list reader wants
+        total += len(markup)
+        if total > MAX_PAGE_WRITTEN:
+            break
+        try:
+            fragments = lxml.html.fragments_fromstring(markup)
+        except (etree.ParserError, ValueError):
+            continue
+        anchor = script
+        for fragment in fragments:
+            if isinstance(fragment, str):          # text before the first element (the rest is elements' tails)
+                script.tail = (script.tail or "") + fragment
+                continue
+            anchor.addnext(fragment)               # after the anchor and its tail
+            anchor = fragment
+        inserted += 1
+    return inserted
