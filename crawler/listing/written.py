@@ -2,11 +2,14 @@
 
 TRS WCM templates, on many county and provincial portals, write every row so (the URL, the title and its
 cut-down form in variables, then one ``document.write``); without this the page shows no link at all. The
-markup each script writes is worked out by ``ScriptLinks.written`` (evaluated, never run) and put right after
-the script, so the list reader sees ordinary rows. The scripts stay where they were: a pager script
+markup each script writes is worked out by ``ScriptLinks.written`` (evaluated, never run) and, when it holds a
+link or a date (a row's date is often written so too), put right after the script, so the list reader sees
+ordinary rows. The scripts stay where they were: a pager script
 (``createPageHTML``) is still read from them.
 """
 from __future__ import annotations
+
+import re
 
 import lxml.html
 from lxml import etree
@@ -16,20 +19,22 @@ from .script_links import ScriptLinks, is_javascript
 
 MAX_WRITING_SCRIPTS = 2000   # scripts worked out per page: a list page has one a row, a few hundred at most
 MAX_PAGE_WRITTEN = 2_000_000  # markup added to one page in all
+# a row's date written by its script (document.write(str_date.substr(0, 10))): dates mark a list's records
+_DATE = re.compile(r"(?<!\d)(?:19|20)\d\d(?:[-/.]\d{1,2}[-/.]\d{1,2}|年\d{1,2}月\d{1,2})")
 
 
 def insert_written_markup(root: HtmlElement, calls: ScriptLinks) -> int:
     """Put the links each inline script writes after it; returns how many scripts wrote some."""
     inserted = 0
     total = 0
-    # a script that writes a link spells out "<a" (counters and calendars write spans: not worked out)
-    candidates = [s for s in root.iter("script") if not s.get("src") and is_javascript(s.get("type"))
-                  and "document.write" in (s.text or "") and "<a" in (s.text or "").lower()]
+    body = root.find("body")
+    candidates = [s for s in (body if body is not None else root).iter("script")
+                  if not s.get("src") and is_javascript(s.get("type")) and "document.write" in (s.text or "")]
     for script in candidates[:MAX_WRITING_SCRIPTS]:
         markup = calls.written(script.text or "")
         lowered = markup.lower()
-        if "<a" not in lowered or ("href" not in lowered and "onclick" not in lowered):
-            continue   # counters, dates and calendars: nothing the list reader wants
+        if not ("<a" in lowered and ("href" in lowered or "onclick" in lowered)) and not _DATE.search(markup):
+            continue   # counters and calendars: nothing the list reader wants (a row's link or its date)
         total += len(markup)
         if total > MAX_PAGE_WRITTEN:
             break

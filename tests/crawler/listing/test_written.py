@@ -69,3 +69,12 @@ def test_hostile_writing_scripts_are_capped(scripts):
     insert_written_markup(root, ScriptLinks(root, PAGE))
     assert time.process_time() - started < 10       # generous: a hang or a blow-up is what fails
     assert len(list(root.iter("a"))) <= 2000
+
+
+def test_a_date_a_row_writes_by_script_is_the_records_date():
+    # the date is nowhere in the page's text: only what the script writes spells it out
+    rows = "".join(f'<li><a href="./202405/t202405{i:02d}_{900 + i}.html">第{i}期乡村振兴工作简报正式印发</a>'
+                   f'<span><script>var y = "2024", md = "05-{i:02d}"; document.write(y + "-" + md);</script>'
+                   f'</span></li>' for i in range(1, 7))
+    reading = read_list_page(f"<html><body>{NAV}<ul class='list'>{rows}</ul></body></html>", PAGE)
+    assert [a.date for a in reading.main_links] == [f"2024-05-{i:02d}" for i in range(1, 7)]
