@@ -30,6 +30,8 @@ MAX_SCRIPT_CHARS = 256_000  # script read per page, inline and fetched each: a j
 MAX_SNIPPET = 2048          # an onclick/href call longer than this is not a link
 MAX_DEPTH = 24              # nested evaluations (delegation, variables, sub-expressions) before giving up
 MAX_STEPS = 20_000          # expressions evaluated for one link: a hostile script cannot make it exponential
+MAX_PAGE_STEPS = 400_000    # and for one page (~2 s): 2,000 rows each at the first cap must not take minutes
+MAX_WRITING_CHARS = 1_000_000  # script parsed for document.write on one page
 MAX_VALUE = 4096            # a URL being built longer than this is not a URL
 MAX_FUNCTIONS = 2000        # named functions kept per page
 MAX_WRITTEN = 65_536        # markup one script's document.write calls may add
@@ -110,6 +112,8 @@ class ScriptLinks:
     _cache: dict[str, tuple[str | None, bool]] = field(default_factory=dict)
     _undefined: bool = False       # the snippet being resolved calls a function not defined (see target)
     _steps: int = 0                # expressions evaluated for the snippet being resolved (MAX_STEPS)
+    _page_steps: int = 0           # and for the whole page (MAX_PAGE_STEPS)
+    _written_chars: int = 0        # script read by written() on this page (MAX_WRITING_CHARS)
 
     def target(self, snippet: str) -> str | None:
         """The URL the ``onclick``/``javascript:`` *snippet* navigates to, or None when it cannot be known."""
@@ -132,6 +136,9 @@ class ScriptLinks:
         without parameters: its own variables first, then the page's constants; a write that runs only
         maybe (an unknown condition) or whose value is not known is left out."""
         if "document.write" not in script or len(script) > MAX_SNIPPET * 8:
+            return ""
+        self._written_chars += len(script)
+        if self._written_chars > MAX_WRITING_CHARS:
             return ""
         tree = Parser(_language()).parse(script.encode("utf-8", "replace"))
         self._steps = 0
@@ -332,7 +339,8 @@ class ScriptLinks:
     def _value(self, node: Node, frame: _Frame | None, before: int, depth: int) -> object:
         """The value of expression *node*, reading variables as assigned before byte *before*."""
         self._steps += 1
-        if depth > MAX_DEPTH or self._steps > MAX_STEPS:
+        self._page_steps += 1
+        if depth > MAX_DEPTH or self._steps > MAX_STEPS or self._page_steps > MAX_PAGE_STEPS:
             raise Unknown
         kind = node.type
         if kind == "string":

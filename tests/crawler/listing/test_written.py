@@ -62,6 +62,9 @@ def test_only_what_certainly_runs_and_writes_a_link_is_inserted():
     "<li><script>document.write('<a href=\"x.html\">' + '{}' + '</a>')</script></li>".format("长" * 200_000),
     "<li><script>var s='<a href=\"a.html\">t</a>';document.write(s);</script></li>" * 5000,
     "<li><script>var s='<a href=\"a.html\">';" + "s = s + s;" * 40 + "document.write(s);</script></li>",
+    # every row at the per-link step cap: the page's budget ends it
+    ("<li><script>var x = 0; " + "".join(f"if (x == {i}) {{ x = x + 1; }} " for i in range(150))
+     + "document.write('<a href=\"p' + x + '.html\">行</a>');</script></li>") * 2000,
 ])
 def test_hostile_writing_scripts_are_capped(scripts):
     root = parse_html(f"<html><body><ul>{scripts}</ul></body></html>")
