@@ -147,7 +147,7 @@ def page_links(root: HtmlElement, base: str, calls: ScriptLinks | None = None) -
                 raw = "javascript:" + onclick[:MAX_URL]
         if url is None and raw[:11].lower() == "javascript:" and not _NO_TARGET.match(raw):
             # showInfo('8a81…'): the page's own script says where the call goes
-            target = calls.target(raw)
+            target = calls.target(raw, el)
             url = resolve_url(target, base) if target else None
         if url is None and not raw:
             continue

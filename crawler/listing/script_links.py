@@ -34,6 +34,7 @@ MAX_PAGE_STEPS = 400_000    # and for one page (~2 s): 2,000 rows each at the fi
 MAX_WRITING_CHARS = 1_000_000  # script parsed for document.write on one page
 MAX_VALUE = 4096            # a URL being built longer than this is not a URL
 MAX_FUNCTIONS = 2000        # named functions kept per page
+MAX_ATTRIBUTES = 50         # attributes of an onclick's element that ``this`` can read
 MAX_WRITTEN = 65_536        # markup one script's document.write calls may add
 MAX_SCRIPT_FILE_BYTES = 1_000_000  # a site's own script file; a larger one is not read (the page goes on)
 MAX_NODES = 200_000         # syntax nodes walked per page (~0.2 s; 256 KB of dense script has ~250,000)
@@ -55,6 +56,8 @@ _DECODERS = {"decodeURI", "decodeURIComponent", "unescape"}
 _STRING_METHODS = {"toString", "trim", "toLowerCase", "toUpperCase", "indexOf", "lastIndexOf", "substr", "substring",
                    "slice", "replace", "charAt", "concat"}
 _WRITERS = {"document.write", "document.writeln"}
+_ELEMENT_METHODS = {"attr", "getAttribute", "prop", "data"}
+_ELEMENT_PROPERTIES = {"id", "title", "name"}
 
 _LIBRARY = re.compile(r"(?:jquery|bootstrap|vue|react|angular|echarts|swiper|layui|layer|html5shiv|respond|"
                       r"polyfill|modernizr|lodash|axios|moment|zepto|require|sea|babel|core-js)\b", re.IGNORECASE)
@@ -96,7 +99,28 @@ class _Frame:
     known: dict[tuple[str, int], object] = field(default_factory=dict)
 
 
-_UNKNOWN = object()   # an argument such as ``this`` or ``event``: fine unless the URL uses it
+_UNKNOWN = object()   # an argument such as ``event``: fine unless the URL uses it
+
+
+@dataclass(frozen=True)
+class _Element:
+    """The element an onclick runs on (``this``), as far as a URL can be built from it: its attributes."""
+
+    attributes: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, element: HtmlElement) -> _Element:
+        return cls(tuple((str(k), str(v)[:MAX_SNIPPET]) for k, v in list(element.attrib.items())[:MAX_ATTRIBUTES]))
+
+    def read(self, method: str, args: list[object]) -> object:
+        """``attr(name)``/``getAttribute(name)``/``prop(name)``/``data(name)`` of the element."""
+        if method not in _ELEMENT_METHODS or len(args) != 1 or not isinstance(args[0], str):
+            raise Unknown
+        name = f"data-{_kebab(args[0])}" if method == "data" else args[0]
+        value = dict(self.attributes).get(name.lower())
+        if value is None:
+            raise Unknown
+        return value
 
 
 @dataclass
@@ -115,16 +139,21 @@ class ScriptLinks:
     _page_steps: int = 0           # and for the whole page (MAX_PAGE_STEPS)
     _written_chars: int = 0        # script read by written() on this page (MAX_WRITING_CHARS)
 
-    def target(self, snippet: str) -> str | None:
-        """The URL the ``onclick``/``javascript:`` *snippet* navigates to, or None when it cannot be known."""
+    def target(self, snippet: str, element: HtmlElement | None = None) -> str | None:
+        """The URL the ``onclick``/``javascript:`` *snippet* navigates to, or None when it cannot be known.
+
+        *element* is the one carrying the snippet: ``showDetail(this)`` reads its attributes
+        (``$(obj).attr('data-id')``, ``obj.getAttribute('url')``, ``obj.dataset.id``)."""
         snippet = snippet.strip()
         if snippet[:11].lower() == "javascript:":
             snippet = snippet[11:]
         if not snippet or len(snippet) > MAX_SNIPPET:
             return None
-        if snippet not in self._cache:
-            self._cache[snippet] = self._resolve_snippet(snippet)
-        url, undefined = self._cache[snippet]
+        this = _Element.of(element) if element is not None and "this" in snippet else None
+        key = snippet if this is None else f"{snippet}\0{this.attributes}"
+        if key not in self._cache:
+            self._cache[key] = self._resolve_snippet(snippet, this)
+        url, undefined = self._cache[key]
         self.undefined_calls += undefined
         return url
 
@@ -215,7 +244,7 @@ class ScriptLinks:
 
     # -- a call -------------------------------------------------------------------------------------------
 
-    def _resolve_snippet(self, snippet: str) -> tuple[str | None, bool]:
+    def _resolve_snippet(self, snippet: str, element: _Element | None) -> tuple[str | None, bool]:
         """The snippet's URL, and whether it calls a function the scripts read do not define.
 
         The snippet is read as the body of a function without parameters: its own navigation
@@ -224,7 +253,7 @@ class ScriptLinks:
             snippet = snippet.lstrip()[7:]
         tree = Parser(_language()).parse(snippet.encode("utf-8", "replace"))
         self._undefined, self._steps = False, 0
-        urls = self._urls_of(_Function([], tree.root_node), [], depth=0)
+        urls = self._urls_of(_Function([], tree.root_node), [], depth=0, this=element)
         return (urls.pop() if len(urls) == 1 else None), self._undefined and not urls
 
     def _lookup(self, callee: Node | None) -> _Function | None:
@@ -240,12 +269,16 @@ class ScriptLinks:
         except Unknown:
             return _UNKNOWN
 
-    def _urls_of(self, function: _Function, args: list[object], depth: int) -> set[str]:
-        """Every URL *function* can navigate to with *args* (an empty set: none this evaluator can name)."""
+    def _urls_of(self, function: _Function, args: list[object], depth: int,
+                 this: _Element | None = None) -> set[str]:
+        """Every URL *function* can navigate to with *args* (an empty set: none this evaluator can name);
+        *this* is the element whose onclick the snippet is."""
         if depth > 3:
             return set()
         frame = _Frame(function, {p: (args[i] if i < len(args) else _UNKNOWN)
                                   for i, p in enumerate(function.params) if p})
+        if this is not None:
+            frame.args["this"] = this
         urls: set[str] = set()
         for node, _maybe in self._reachable(function.body, frame, depth):
             try:
@@ -390,10 +423,20 @@ class ScriptLinks:
             return _binary(op.type, a, b)
         if kind == "identifier":
             return self._variable(_text(node), frame, before, depth)
+        if kind == "this" and frame is not None:
+            return frame.args.get("this", _UNKNOWN)
         if kind == "member_expression":
             target, prop = node.child_by_field_name("object"), node.child_by_field_name("property")
-            if target is not None and prop is not None and _text(prop) == "length":
+            name = _text(prop)
+            if target is not None and name == "length":
                 return len(_js_string(self._value(target, frame, before, depth + 1)))
+            if target is not None and (name in _ELEMENT_PROPERTIES or target.type == "member_expression"
+                                       and _text(target.child_by_field_name("property")) == "dataset"):
+                dataset = name not in _ELEMENT_PROPERTIES
+                element = self._value(target.child_by_field_name("object") if dataset else target,  # type: ignore[arg-type]
+                                      frame, before, depth + 1)
+                if isinstance(element, _Element):
+                    return element.read("data" if dataset else "getAttribute", [_kebab(name) if dataset else name])
             return self._location_part(_squash(node))
         if kind == "call_expression":
             return self._call_value(node, frame, before, depth)
@@ -410,12 +453,20 @@ class ScriptLinks:
             if name in _ENCODERS:
                 return quote(value, safe=_ENCODERS[name])
             return unquote(value) if name in _DECODERS else value
+        if name in ("$", "jQuery") and len(args) == 1:    # $(this): the element itself
+            element = self._value(args[0], frame, before, depth + 1)
+            if isinstance(element, _Element):
+                return element
         if callee is not None and callee.type == "member_expression":
-            method = callee.child_by_field_name("property")
+            method = _text(callee.child_by_field_name("property"))
             target = callee.child_by_field_name("object")
-            if method is not None and target is not None and _text(method) in _STRING_METHODS:
-                value = _js_string(self._value(target, frame, before, depth + 1))
-                return _string_method(value, _text(method), [self._value(a, frame, before, depth + 1) for a in args])
+            if target is not None and (method in _STRING_METHODS or method in _ELEMENT_METHODS):
+                value = self._value(target, frame, before, depth + 1)
+                values = [self._value(a, frame, before, depth + 1) for a in args]
+                if isinstance(value, _Element):
+                    return value.read(method, values)
+                if method in _STRING_METHODS:
+                    return _string_method(_js_string(value), method, values)
         raise Unknown
 
     def _variable(self, name: str, frame: _Frame | None, before: int, depth: int) -> object:
@@ -567,10 +618,17 @@ def _number(text: str) -> float | int:
     return value
 
 
+def _kebab(name: str) -> str:
+    """``dataset.infoId`` reads ``data-info-id``."""
+    return "".join(f"-{c.lower()}" if c.isupper() else c for c in name)
+
+
 def _js_string(value: object) -> str:
-    """String(value) as JavaScript writes it (``2``, not ``2.0``)."""
-    if value is _UNKNOWN:
+    """String(value) as JavaScript writes it (``2``, not ``2.0``; ``true``)."""
+    if value is _UNKNOWN or isinstance(value, _Element):
         raise Unknown
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
     return str(value)

@@ -168,3 +168,25 @@ def test_conditions_that_read_each_other_cannot_make_a_link_cost_exponential_tim
     started = time.process_time()
     assert ScriptLinks(parse_html(html), PAGE).target("f(0)") == expected
     assert time.process_time() - started < 5
+
+
+@pytest.mark.parametrize(("row", "reads"), [
+    ('<li onclick="showDetail(this)" data-id="{n}">', "'detail.html?id=' + $(obj).attr('data-id')"),
+    ('<li onclick="showDetail(this)" url="show/{n}.html">', "obj.getAttribute('url')"),
+    ('<li onclick="showDetail(this);" data-info-id="{n}">', "'detail.html?id=' + obj.dataset.infoId"),
+    ('<li onclick="showDetail(this)" data-info-id="{n}">', "'detail.html?id=' + $(obj).data('infoId')"),
+    ('<li onclick="showDetail(this)" id="{n}">', "'detail.html?id=' + obj.id"),
+])
+def test_a_call_given_its_element_reads_the_elements_attributes(row, reads):
+    rows = "".join(row.format(n=n) + f"第{n}条关于乡村振兴的通知公告</li>" for n in range(1, 4))
+    html = (f"<html><head><script>function showDetail(obj) {{ window.location.href = {reads}; }}</script></head>"
+            f"<body><ul>{rows}</ul></body></html>")
+    urls = [link.url for link in page_links(parse_html(html), PAGE)]
+    expected = "show/{n}.html" if "url=" in row else "detail.html?id={n}"
+    assert urls == [f"http://www.example.gov.cn/col/tzgg/{expected.format(n=n)}" for n in range(1, 4)]
+
+
+def test_an_attribute_the_element_does_not_have_gives_no_link():
+    html = ("<html><head><script>function showDetail(obj) { location.href = 'd.html?id=' + $(obj).attr('data-id'); }"
+            "</script></head><body><ul><li onclick='showDetail(this)' data-key='1'>第一条通知的标题文字</li></ul></body></html>")
+    assert [link.url for link in page_links(parse_html(html), PAGE)] == []
