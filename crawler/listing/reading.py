@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from crawler.extraction.attachments import ATTACHMENT_TYPES
 
+from .data_lists import inline_data_lists
 from .links import PageLink, document_base, page_links, parse_html, resolve_url
 from .model import ListLink, ListProfile, ListReading, Pagination
 from .pagination import find_pagination
@@ -173,6 +174,7 @@ def read_list_page(html: str, url: str, profile: ListProfile | None = None,
     base = document_base(root, url)
     calls = ScriptLinks(root, base, scripts or ())
     insert_written_markup(root, calls)
+    inline_data_lists(root)
     links = page_links(root, base, calls)
     wanted = (script_sources(root, lambda src: resolve_url(src, base))
               if scripts is None and calls.undefined_calls >= MIN_UNDEFINED_CALLS else [])

@@ -73,7 +73,7 @@ _DEFINING_FIELDS = {"variable_declarator": ("name", "value"), "assignment_expres
 
 
 @functools.cache
-def _language() -> Language:
+def javascript_language() -> Language:
     """The JavaScript grammar, loaded on first use (~5 ms: most crawls never need it)."""
     return Language(tree_sitter_javascript.language())
 
@@ -169,7 +169,7 @@ class ScriptLinks:
         self._written_chars += len(script)
         if self._written_chars > MAX_WRITING_CHARS:
             return ""
-        tree = Parser(_language()).parse(script.encode("utf-8", "replace"))
+        tree = Parser(javascript_language()).parse(script.encode("utf-8", "replace"))
         self._steps = 0
         frame = _Frame(_Function([], tree.root_node), {})
         parts: list[str] = []
@@ -194,7 +194,7 @@ class ScriptLinks:
             self._functions = {}
             source = _page_scripts(self.root, self.external)
             if source:
-                tree = Parser(_language()).parse(source)
+                tree = Parser(javascript_language()).parse(source)
                 self._collect(tree.root_node)
         return self._functions
 
@@ -251,7 +251,7 @@ class ScriptLinks:
         (``window.open('detail.jsp?id=' + '42')``) and its calls to the page's functions alike."""
         if snippet.lstrip().startswith("return "):
             snippet = snippet.lstrip()[7:]
-        tree = Parser(_language()).parse(snippet.encode("utf-8", "replace"))
+        tree = Parser(javascript_language()).parse(snippet.encode("utf-8", "replace"))
         self._undefined, self._steps = False, 0
         urls = self._urls_of(_Function([], tree.root_node), [], depth=0, this=element)
         return (urls.pop() if len(urls) == 1 else None), self._undefined and not urls
@@ -377,7 +377,7 @@ class ScriptLinks:
             raise Unknown
         kind = node.type
         if kind == "string":
-            return _string_literal(node)
+            return string_literal(node)
         if kind == "number":
             return _number(_text(node))
         if kind == "template_string":
@@ -590,7 +590,8 @@ def _arguments(call: Node) -> list[Node]:
     return [] if args is None else [a for a in args.named_children if a.type != "comment"]
 
 
-def _string_literal(node: Node) -> str:
+def string_literal(node: Node) -> str:
+    """A string literal's value, escapes decoded (``\\u5173`` and ``\\/`` as JSON writes them)."""
     parts = []
     for child in node.named_children:
         if child.type == "string_fragment":

@@ -1,0 +1,142 @@
+"""Lists shipped as data in an inline script and drawn by it: ``var list = [{"title": …, "url": …}, …]``.
+
+Pages built with Vue or a jQuery template carry the column's records as an array of objects (in a variable, a
+``window.__INITIAL_STATE__`` blob or a ``<script type="application/json">``) and render them in the browser;
+the markup holds no row at all. Each such array (at least MIN_RECORDS objects, found by tree-sitter's
+JavaScript grammar, which reads JSON too) is turned into plain rows, ``<li><a href=url>title</a> date</li>``,
+appended to the body, so the list reader weighs them like any other block: a menu shipped as data still
+looks like a menu. Which key holds the URL, the title and the date is read from the values, not from a
+list of names: URLs look like URLs, titles are longer text, dates look like dates.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from lxml.html import Element, HtmlElement
+from tree_sitter import Node, Parser
+
+from .script_links import is_javascript, javascript_language, string_literal
+
+MIN_RECORDS = 3
+MAX_DATA_CHARS = 1_000_000   # script read for data lists per page
+MAX_ARRAYS = 50              # arrays turned into rows per page
+MAX_RECORDS = 500            # records read from one array
+MAX_VALUE = 2048
+_URL = re.compile(r"^(?:https?://|/|\./|\.\./)[^\s<>\"']{0,2040}$|^[\w./-]{1,200}\.(?:s?html?|jsp|aspx?|php)(?:\?\S*)?$",
+                  re.IGNORECASE)
+_DATE = re.compile(r"^(?:19|20)\d\d(?:[-/.]\d{1,2}[-/.]\d{1,2}|年\d{1,2}月\d{1,2}日?)")
+_DATA_TYPES = ("application/json", "application/ld+json")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_HAS_ARRAY_OF_OBJECTS = re.compile(r"\[\s*\{")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")   # lxml refuses them in text and attributes
+
+
+def inline_data_lists(root: HtmlElement) -> int:
+    """Append the records of each list shipped as script data to the body; returns how many lists."""
+    body = root.find("body")
+    if body is None:
+        return 0
+    source = _data_scripts(root)
+    if not source:
+        return 0
+    tree = Parser(javascript_language()).parse(source.encode("utf-8", "replace"))
+    added = 0
+    stack = [tree.root_node]
+    while stack and added < MAX_ARRAYS:
+        node = stack.pop()
+        if node.type == "array":
+            rows = _rows(node)
+            if rows:
+                body.append(_markup(rows))
+                added += 1
+                continue
+        stack.extend(reversed(node.named_children))
+    return added
+
+
+def _data_scripts(root: HtmlElement) -> str:
+    chunks: list[str] = []
+    size = 0
+    for script in root.iter("script"):
+        kind = (script.get("type") or "").lower()
+        if script.get("src") or not (is_javascript(kind) or kind in _DATA_TYPES):
+            continue
+        text = script.text or ""
+        if not _HAS_ARRAY_OF_OBJECTS.search(text):
+            continue
+        chunks.append(text[: MAX_DATA_CHARS - size])
+        size += len(chunks[-1])
+        if size >= MAX_DATA_CHARS:
+            break
+    return ";\n".join(chunks)
+
+
+def _rows(array: Node) -> list[tuple[str, str, str]]:
+    """(url, title, date) of the array's records when it is a list of linked items, else []."""
+    records = [_literal_fields(item) for item in array.named_children[:MAX_RECORDS] if item.type == "object"]
+    if len(records) < MIN_RECORDS:
+        return []
+    url_key = _best_key(records, lambda v: bool(_URL.match(v)))
+    title_key = _best_key(records, _looks_like_title, score=len)
+    if url_key is None or title_key is None:
+        return []
+    date_key = _best_key(records, lambda v: bool(_DATE.match(v)))
+    rows = [(r[url_key], r[title_key], r.get(date_key, "") if date_key else "")
+            for r in records if url_key in r and title_key in r]
+    # records of a list link different pages (a template's "/front" on every record is not a list)
+    return rows if len({url for url, _, _ in rows}) >= MIN_RECORDS else []
+
+
+def _looks_like_title(value: str) -> bool:
+    """A headline: words (Chinese, or with spaces), not a path, a URL or a date."""
+    return (len(value) >= 6 and "/" not in value and not _DATE.match(value)
+            and (_CJK.search(value) is not None or " " in value.strip()))
+
+
+def _best_key(records: list[dict[str, str]], fits: Callable[[str], bool],
+              score: Callable[[str], int] = lambda v: 1) -> str | None:
+    """The key whose values fit in most records (at least half of them), ties to the larger score."""
+    best: tuple[int, int, str] | None = None
+    keys = {k for r in records for k in r}
+    for key in sorted(keys):
+        values = [r[key] for r in records if key in r]
+        fitting = [v for v in values if fits(v)]
+        if len(fitting) * 2 < len(records):
+            continue
+        candidate = (len(fitting), sum(score(v) for v in fitting), key)
+        if best is None or candidate[:2] > best[:2]:
+            best = candidate
+    return best[2] if best else None
+
+
+def _literal_fields(obj: Node) -> dict[str, str]:
+    """The object's string-valued fields, keys as written (``title``, ``"url"``)."""
+    fields: dict[str, str] = {}
+    for pair in obj.named_children:
+        if pair.type != "pair":
+            continue
+        key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+        if key is None or value is None or value.type != "string":
+            continue
+        name = (key.text or b"").decode("utf-8", "replace").strip("'\"")
+        text = _CONTROL.sub("", string_literal(value)).strip()
+        if text and len(text) <= MAX_VALUE:
+            fields[name] = text
+    return fields
+
+
+def _markup(rows: list[tuple[str, str, str]]) -> HtmlElement:
+    """Plain rows, built as elements (never as a string: the values are the site's)."""
+    container = Element("ul", {"class": "govwatch-script-data"})
+    for url, title, date in rows:
+        item = Element("li")
+        link = Element("a", {"href": url})
+        link.text = title
+        item.append(link)
+        if date:
+            span = Element("span")
+            span.text = date[:10]
+            item.append(span)
+        container.append(item)
+    return container
