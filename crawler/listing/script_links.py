@@ -1,15 +1,19 @@
-"""Links written as a script call with an id: ``<a href="javascript:showInfo('8a81…')">``, ``<tr onclick="view(42)">``.
+"""Links a script names: a call with an id (``<a href="javascript:showInfo('8a81…')">``, ``<tr onclick="view(42)">``,
+``showDetail(this)``), a navigation built by concatenation, and rows a script writes with ``document.write``.
 
-The URL is nowhere in the markup; the page's own inline script says where the call goes, e.g.
-``function showInfo(id){ window.open('info.jsp?id=' + id) }``. The scripts are parsed with tree-sitter's
-JavaScript grammar (a real parser, C, linear time, with error recovery for the broken scripts real pages carry)
-and the navigating function's URL expression is evaluated for the call's literal arguments. What is evaluated:
-string and number literals, ``+`` and ``-`` with JavaScript's rules, template strings, the function's parameters,
-its local variables (``var url = …; url += …``), the page's global constants, ``location.host`` and its siblings,
-``encodeURI``/``encodeURIComponent``/``escape``/``String``. A function that hands its URL to another navigating
-function (``openWin(url)``) is followed, a few calls deep. Anything else (a value read from the page or the
-event, a function that navigates to two different places, a name defined in an external script) gives no link:
-a guessed URL would be a wrong article, and a missed one is at least reported by the list reader.
+The URL is nowhere in the markup; the page's scripts say where the call goes, e.g.
+``function showInfo(id){ window.open('info.jsp?id=' + id) }``, defined inline or in one of the site's own script
+files (the crawl fetches those when several links need them: ``ListReading.scripts_wanted``). The scripts are
+parsed with tree-sitter's JavaScript grammar (a real parser, C, linear time, with error recovery for the broken
+scripts real pages carry) and the navigating expression is evaluated for the call's literal arguments (values:
+crawler/listing/js_values.py): string and number literals, ``+``/``-`` and comparisons with JavaScript's rules,
+template strings, ``if`` conditions that the arguments decide, the function's parameters and local variables
+(``var url = …; url += …``), the page's global constants, ``location.host`` and its siblings, the clicked
+element's attributes, ``encodeURI``/``escape`` and the string methods templates use. A function that hands its
+URL to another navigating function (``openWin(url)``) is followed, a few calls deep. Anything else (a value read
+from the DOM or the event, a call that can go to two different places, a variable assigned in a branch the
+arguments do not decide) gives no link: a guessed URL would be a wrong article, and a missed one is at least
+reported by the list reader. Every page is bounded: script size, syntax nodes, evaluation steps.
 
 Hand-written evaluation over the library's syntax tree: no maintained Python package evaluates JavaScript
 expressions without running the page's code, which a crawler must never do (hostile input).
@@ -26,15 +30,32 @@ import tree_sitter_javascript
 from lxml.html import HtmlElement
 from tree_sitter import Language, Node, Parser
 
+from .js_values import (
+    ELEMENT_METHODS,
+    ELEMENT_PROPERTIES,
+    STRING_METHODS,
+    UNKNOWN,
+    Element,
+    Unknown,
+    binary,
+    capped,
+    is_number,
+    js_string,
+    kebab,
+    number,
+    raise_unknown,
+    string_method,
+    truthy,
+    unescape,
+)
+
 MAX_SCRIPT_CHARS = 256_000  # script read per page, inline and fetched each: a jQuery is ~90 KB, a site's functions far less
 MAX_SNIPPET = 2048          # an onclick/href call longer than this is not a link
 MAX_DEPTH = 24              # nested evaluations (delegation, variables, sub-expressions) before giving up
 MAX_STEPS = 20_000          # expressions evaluated for one link: a hostile script cannot make it exponential
 MAX_PAGE_STEPS = 400_000    # and for one page (~2 s): 2,000 rows each at the first cap must not take minutes
 MAX_WRITING_CHARS = 1_000_000  # script parsed for document.write on one page
-MAX_VALUE = 4096            # a URL being built longer than this is not a URL
 MAX_FUNCTIONS = 2000        # named functions kept per page
-MAX_ATTRIBUTES = 50         # attributes of an onclick's element that ``this`` can read
 MAX_WRITTEN = 65_536        # markup one script's document.write calls may add
 MAX_SCRIPT_FILE_BYTES = 1_000_000  # a site's own script file; a larger one is not read (the page goes on)
 MAX_NODES = 200_000         # syntax nodes walked per page (~0.2 s; 256 KB of dense script has ~250,000)
@@ -53,11 +74,7 @@ _BUILTINS = {"void", "alert", "confirm", "print", "window.print", "window.close"
              "history.go", "window.history.go", "window.history.back", "window.external.AddFavorite"}
 _PASSTHROUGH = {"String", "$.trim", "jQuery.trim"}
 _DECODERS = {"decodeURI", "decodeURIComponent", "unescape"}
-_STRING_METHODS = {"toString", "trim", "toLowerCase", "toUpperCase", "indexOf", "lastIndexOf", "substr", "substring",
-                   "slice", "replace", "charAt", "concat"}
 _WRITERS = {"document.write", "document.writeln"}
-_ELEMENT_METHODS = {"attr", "getAttribute", "prop", "data"}
-_ELEMENT_PROPERTIES = {"id", "title", "name"}
 
 _LIBRARY = re.compile(r"(?:jquery|bootstrap|vue|react|angular|echarts|swiper|layui|layer|html5shiv|respond|"
                       r"polyfill|modernizr|lodash|axios|moment|zepto|require|sea|babel|core-js)\b", re.IGNORECASE)
@@ -78,10 +95,6 @@ def javascript_language() -> Language:
     return Language(tree_sitter_javascript.language())
 
 
-class Unknown(Exception):
-    """The expression's value depends on something this evaluator does not know (the DOM, an event, …)."""
-
-
 @dataclass
 class _Function:
     params: list[str]
@@ -97,30 +110,6 @@ class _Frame:
     # conditions and variables already evaluated in this call, by position: without it each read of a
     # variable re-evaluates every condition before it, and five chained ``if``s took minutes
     known: dict[tuple[str, int], object] = field(default_factory=dict)
-
-
-_UNKNOWN = object()   # an argument such as ``event``: fine unless the URL uses it
-
-
-@dataclass(frozen=True)
-class _Element:
-    """The element an onclick runs on (``this``), as far as a URL can be built from it: its attributes."""
-
-    attributes: tuple[tuple[str, str], ...]
-
-    @classmethod
-    def of(cls, element: HtmlElement) -> _Element:
-        return cls(tuple((str(k), str(v)[:MAX_SNIPPET]) for k, v in list(element.attrib.items())[:MAX_ATTRIBUTES]))
-
-    def read(self, method: str, args: list[object]) -> object:
-        """``attr(name)``/``getAttribute(name)``/``prop(name)``/``data(name)`` of the element."""
-        if method not in _ELEMENT_METHODS or len(args) != 1 or not isinstance(args[0], str):
-            raise Unknown
-        name = f"data-{_kebab(args[0])}" if method == "data" else args[0]
-        value = dict(self.attributes).get(name.lower())
-        if value is None:
-            raise Unknown
-        return value
 
 
 @dataclass
@@ -149,7 +138,7 @@ class ScriptLinks:
             snippet = snippet[11:]
         if not snippet or len(snippet) > MAX_SNIPPET:
             return None
-        this = _Element.of(element) if element is not None and "this" in snippet else None
+        this = Element.of(element) if element is not None and "this" in snippet else None
         key = snippet if this is None else f"{snippet}\0{this.attributes}"
         if key not in self._cache:
             self._cache[key] = self._resolve_snippet(snippet, this)
@@ -177,7 +166,7 @@ class ScriptLinks:
             if maybe or node.type != "call_expression" or _squash(node.child_by_field_name("function")) not in _WRITERS:
                 continue
             try:
-                parts.extend(_js_string(self._value(a, frame, node.start_byte, 0)) for a in _arguments(node))
+                parts.extend(js_string(self._value(a, frame, node.start_byte, 0)) for a in _arguments(node))
             except Unknown:
                 continue
         return "".join(parts)[:MAX_WRITTEN]
@@ -244,7 +233,7 @@ class ScriptLinks:
 
     # -- a call -------------------------------------------------------------------------------------------
 
-    def _resolve_snippet(self, snippet: str, element: _Element | None) -> tuple[str | None, bool]:
+    def _resolve_snippet(self, snippet: str, element: Element | None) -> tuple[str | None, bool]:
         """The snippet's URL, and whether it calls a function the scripts read do not define.
 
         The snippet is read as the body of a function without parameters: its own navigation
@@ -267,15 +256,15 @@ class ScriptLinks:
         try:
             return self._value(node, None, node.end_byte, 0)
         except Unknown:
-            return _UNKNOWN
+            return UNKNOWN
 
     def _urls_of(self, function: _Function, args: list[object], depth: int,
-                 this: _Element | None = None) -> set[str]:
+                 this: Element | None = None) -> set[str]:
         """Every URL *function* can navigate to with *args* (an empty set: none this evaluator can name);
         *this* is the element whose onclick the snippet is."""
         if depth > 3:
             return set()
-        frame = _Frame(function, {p: (args[i] if i < len(args) else _UNKNOWN)
+        frame = _Frame(function, {p: (args[i] if i < len(args) else UNKNOWN)
                                   for i, p in enumerate(function.params) if p})
         if this is not None:
             frame.args["this"] = this
@@ -330,7 +319,7 @@ class ScriptLinks:
         key = ("if", node.start_byte)
         if key not in frame.known:
             try:
-                frame.known[key] = _truthy(self._value(node, frame, before, depth + 1))
+                frame.known[key] = truthy(self._value(node, frame, before, depth + 1))
             except Unknown:
                 frame.known[key] = None
         return frame.known[key]  # type: ignore[return-value]
@@ -360,14 +349,14 @@ class ScriptLinks:
         try:
             return self._value(node, frame, before, 0)
         except Unknown:
-            return _UNKNOWN
+            return UNKNOWN
 
     # -- values ---------------------------------------------------------------------------------------------
 
     def _string(self, node: Node | None, frame: _Frame, before: int) -> str:
         if node is None:
             raise Unknown
-        return _js_string(self._value(node, frame, before, 0))
+        return js_string(self._value(node, frame, before, 0))
 
     def _value(self, node: Node, frame: _Frame | None, before: int, depth: int) -> object:
         """The value of expression *node*, reading variables as assigned before byte *before*."""
@@ -379,19 +368,19 @@ class ScriptLinks:
         if kind == "string":
             return string_literal(node)
         if kind == "number":
-            return _number(_text(node))
+            return number(_text(node))
         if kind == "template_string":
             parts: list[str] = []
             for child in node.named_children:
                 if child.type == "template_substitution" and child.named_child_count == 1:
-                    parts.append(_js_string(self._value(child.named_children[0], frame, before, depth + 1)))
+                    parts.append(js_string(self._value(child.named_children[0], frame, before, depth + 1)))
                 elif child.type == "string_fragment":
                     parts.append(_text(child))
                 elif child.type == "escape_sequence":
-                    parts.append(_unescape(_text(child)))
+                    parts.append(unescape(_text(child)))
                 else:
                     raise Unknown
-            return _capped("".join(parts))
+            return capped("".join(parts))
         if kind in ("true", "false"):
             return kind == "true"
         if kind == "unary_expression":
@@ -400,13 +389,13 @@ class ScriptLinks:
                 raise Unknown
             value = self._value(operand, frame, before, depth + 1)
             if op.type == "!":
-                return not _truthy(value)
-            if not _is_number(value):
+                return not truthy(value)
+            if not is_number(value):
                 raise Unknown
             return -value
         if kind == "ternary_expression":
             condition = node.child_by_field_name("condition")
-            chosen = node.child_by_field_name("consequence" if condition is not None and _truthy(
+            chosen = node.child_by_field_name("consequence" if condition is not None and truthy(
                 self._value(condition, frame, before, depth + 1)) else "alternative")
             if chosen is None:
                 raise Unknown
@@ -420,23 +409,23 @@ class ScriptLinks:
                 raise Unknown
             a = self._value(left, frame, before, depth + 1)
             b = self._value(right, frame, before, depth + 1)
-            return _binary(op.type, a, b)
+            return binary(op.type, a, b)
         if kind == "identifier":
             return self._variable(_text(node), frame, before, depth)
         if kind == "this" and frame is not None:
-            return frame.args.get("this", _UNKNOWN)
+            return frame.args.get("this", UNKNOWN)
         if kind == "member_expression":
             target, prop = node.child_by_field_name("object"), node.child_by_field_name("property")
             name = _text(prop)
             if target is not None and name == "length":
-                return len(_js_string(self._value(target, frame, before, depth + 1)))
-            if target is not None and (name in _ELEMENT_PROPERTIES or target.type == "member_expression"
+                return len(js_string(self._value(target, frame, before, depth + 1)))
+            if target is not None and (name in ELEMENT_PROPERTIES or target.type == "member_expression"
                                        and _text(target.child_by_field_name("property")) == "dataset"):
-                dataset = name not in _ELEMENT_PROPERTIES
+                dataset = name not in ELEMENT_PROPERTIES
                 element = self._value(target.child_by_field_name("object") if dataset else target,  # type: ignore[arg-type]
                                       frame, before, depth + 1)
-                if isinstance(element, _Element):
-                    return element.read("data" if dataset else "getAttribute", [_kebab(name) if dataset else name])
+                if isinstance(element, Element):
+                    return element.read("data" if dataset else "getAttribute", [kebab(name) if dataset else name])
             return self._location_part(_squash(node))
         if kind == "call_expression":
             return self._call_value(node, frame, before, depth)
@@ -449,24 +438,24 @@ class ScriptLinks:
         if name in _ENCODERS or name in _DECODERS or name in _PASSTHROUGH:
             if len(args) != 1:
                 raise Unknown
-            value = _js_string(self._value(args[0], frame, before, depth + 1))
+            value = js_string(self._value(args[0], frame, before, depth + 1))
             if name in _ENCODERS:
                 return quote(value, safe=_ENCODERS[name])
             return unquote(value) if name in _DECODERS else value
         if name in ("$", "jQuery") and len(args) == 1:    # $(this): the element itself
             element = self._value(args[0], frame, before, depth + 1)
-            if isinstance(element, _Element):
+            if isinstance(element, Element):
                 return element
         if callee is not None and callee.type == "member_expression":
             method = _text(callee.child_by_field_name("property"))
             target = callee.child_by_field_name("object")
-            if target is not None and (method in _STRING_METHODS or method in _ELEMENT_METHODS):
+            if target is not None and (method in STRING_METHODS or method in ELEMENT_METHODS):
                 value = self._value(target, frame, before, depth + 1)
                 values = [self._value(a, frame, before, depth + 1) for a in args]
-                if isinstance(value, _Element):
+                if isinstance(value, Element):
                     return value.read(method, values)
-                if method in _STRING_METHODS:
-                    return _string_method(_js_string(value), method, values)
+                if method in STRING_METHODS:
+                    return string_method(js_string(value), method, values)
         raise Unknown
 
     def _variable(self, name: str, frame: _Frame | None, before: int, depth: int) -> object:
@@ -477,21 +466,21 @@ class ScriptLinks:
             try:
                 frame.known[key] = self._local(name, frame, before, depth)
             except Unknown:
-                frame.known[key] = _UNKNOWN
-        if frame.known[key] is _UNKNOWN:
+                frame.known[key] = UNKNOWN
+        if frame.known[key] is UNKNOWN:
             raise Unknown
         return frame.known[key]
 
     def _local(self, name: str, frame: _Frame, before: int, depth: int) -> object:
         """A parameter or local variable as assigned before byte *before*, else the page's constant."""
-        value = frame.args.get(name, _UNKNOWN)
+        value = frame.args.get(name, UNKNOWN)
         assigned = False
         for target, op, expr in self._assignments(frame, name, before, depth):
             rhs = self._value(expr, frame, target.start_byte, depth + 1)
-            value = rhs if op == "=" else _binary("+", value if value is not _UNKNOWN else _raise(), rhs)
+            value = rhs if op == "=" else binary("+", value if value is not UNKNOWN else raise_unknown(), rhs)
             assigned = True
         if name in frame.args or assigned:
-            if value is _UNKNOWN:
+            if value is UNKNOWN:
                 raise Unknown
             return value
         return self._constant(name, depth)
@@ -519,10 +508,6 @@ class ScriptLinks:
         if name not in known:
             raise Unknown
         return known[name]
-
-
-def _raise() -> object:
-    raise Unknown
 
 
 def _page_scripts(root: HtmlElement, external: Sequence[str]) -> bytes:
@@ -570,6 +555,17 @@ def _text(node: Node | None) -> str:
     return node.text.decode("utf-8", "replace")
 
 
+def string_literal(node: Node) -> str:
+    """A string literal's value, escapes decoded (``\\u5173`` and ``\\/`` as JSON writes them)."""
+    parts = []
+    for child in node.named_children:
+        if child.type == "string_fragment":
+            parts.append(_text(child))
+        elif child.type == "escape_sequence":
+            parts.append(unescape(_text(child)))
+    return capped("".join(parts))
+
+
 def _squash(node: Node | None) -> str:
     """A callee or target as a dotted name without spaces (``window . location`` → ``window.location``)."""
     if node is None or node.type not in ("identifier", "member_expression", "property_identifier"):
@@ -590,133 +586,3 @@ def _arguments(call: Node) -> list[Node]:
     return [] if args is None else [a for a in args.named_children if a.type != "comment"]
 
 
-def string_literal(node: Node) -> str:
-    """A string literal's value, escapes decoded (``\\u5173`` and ``\\/`` as JSON writes them)."""
-    parts = []
-    for child in node.named_children:
-        if child.type == "string_fragment":
-            parts.append(_text(child))
-        elif child.type == "escape_sequence":
-            parts.append(_unescape(_text(child)))
-    return _capped("".join(parts))
-
-
-def _unescape(sequence: str) -> str:
-    if sequence.startswith(("\\u", "\\x")):
-        try:
-            return chr(int(sequence[2:].strip("{}"), 16))
-        except ValueError:
-            return ""
-    simple = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "b": "\b", "f": "\f", "v": "\v"}
-    return simple.get(sequence[1:2], sequence[1:])
-
-
-def _number(text: str) -> float | int:
-    try:
-        value = float(text) if any(c in text for c in ".eE") and not text.lower().startswith("0x") else int(text, 0)
-    except ValueError:
-        raise Unknown from None
-    return value
-
-
-def _kebab(name: str) -> str:
-    """``dataset.infoId`` reads ``data-info-id``."""
-    return "".join(f"-{c.lower()}" if c.isupper() else c for c in name)
-
-
-def _js_string(value: object) -> str:
-    """String(value) as JavaScript writes it (``2``, not ``2.0``; ``true``)."""
-    if value is _UNKNOWN or isinstance(value, _Element):
-        raise Unknown
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    return str(value)
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _truthy(value: object) -> bool:
-    if value is _UNKNOWN:
-        raise Unknown
-    return bool(value)
-
-
-def _loosely_equal(a: object, b: object) -> bool:
-    """JavaScript's ``==`` for the strings, numbers and booleans evaluated here (``"1" == 1``)."""
-    if isinstance(a, str) != isinstance(b, str):
-        try:
-            return float(a) == float(b)  # type: ignore[arg-type]
-        except ValueError:
-            return False
-    return a == b
-
-
-def _binary(op: str, a: object, b: object) -> object:
-    if a is _UNKNOWN or b is _UNKNOWN:
-        raise Unknown
-    if op in ("&&", "||"):
-        return (b if _truthy(a) else a) if op == "&&" else (a if _truthy(a) else b)
-    if op in ("==", "!="):
-        return _loosely_equal(a, b) == (op == "==")
-    if op in ("===", "!=="):
-        same = (type(a) is type(b) or _is_number(a) and _is_number(b)) and a == b
-        return same if op == "===" else not same
-    if op in ("<", ">", "<=", ">=") and _is_number(a) and _is_number(b):
-        return {"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op]
-    if op == "+":
-        if isinstance(a, str) or isinstance(b, str):
-            return _capped(_js_string(a) + _js_string(b))
-        return a + b  # type: ignore[operator]
-    if op in ("-", "*") and _is_number(a) and _is_number(b):
-        return a - b if op == "-" else a * b
-    raise Unknown
-
-
-def _string_method(value: str, method: str, args: list[object]) -> object:
-    """``value.method(*args)`` for the string methods templates use to build a row (TRS cuts long titles)."""
-    def number(i: int, default: int | None = None) -> int:
-        if i >= len(args):
-            if default is None:
-                raise Unknown
-            return default
-        if not _is_number(args[i]):
-            raise Unknown
-        return int(args[i])  # type: ignore[call-overload]
-
-    def text(i: int) -> str:
-        if i >= len(args):
-            raise Unknown
-        return _js_string(args[i])
-
-    if method in ("toString", "trim", "toLowerCase", "toUpperCase"):
-        return {"toString": value, "trim": value.strip(), "toLowerCase": value.lower(), "toUpperCase": value.upper()}[method]
-    if method == "indexOf":
-        return value.find(text(0))
-    if method == "lastIndexOf":
-        return value.rfind(text(0))
-    if method == "charAt":
-        i = number(0, 0)
-        return value[i] if 0 <= i < len(value) else ""
-    if method == "concat":
-        return _capped(value + "".join(_js_string(a) for a in args))
-    if method == "replace":
-        return value.replace(text(0), text(1), 1)
-    start = number(0, 0)
-    if method == "substr":
-        start = max(len(value) + start, 0) if start < 0 else start
-        return value[start:start + max(number(1, len(value)), 0)]
-    end = number(1, len(value))
-    if method == "substring":
-        start, end = sorted((min(max(start, 0), len(value)), min(max(end, 0), len(value))))
-        return value[start:end]
-    return value[start:end]   # slice
-
-
-def _capped(value: str) -> str:
-    if len(value) > MAX_VALUE:
-        raise Unknown
-    return value
