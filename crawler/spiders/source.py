@@ -81,13 +81,31 @@ LIST_LIKE_PATH = re.compile(r"(?:^|/)(?:(?:index|default|home|list)(?:[_-]\d+)?\
 
 @dataclass
 class ListScripts:
-    """A list page waiting for the site's script files its links call into (see parse_detected)."""
+    """A list page waiting for the site's script files its links call into (see parse_detected).
 
-    response: TextResponse
+    Plain data carried in the script requests' meta, one request after the other: a Redis queue
+    (distributed mode) pickles it, and the next file may be fetched by another worker."""
+
+    url: str
+    status: int
+    body: bytes
+    encoding: str
+    validators: dict[str, str]   # ETag and Last-Modified: the visit keeps them for conditional GET
     depth: int
     start: str
     urls: list[str]
     texts: dict[str, str] = field(default_factory=dict)   # URL → text ("" for one that failed)
+
+    @classmethod
+    def of(cls, response: TextResponse, depth: int, start: str, urls: list[str]) -> ListScripts:
+        validators = {name: value for name in ("ETag", "Last-Modified")
+                      if (value := response.headers.get(name, b"").decode("latin-1"))}
+        return cls(response.url, response.status, response.body, response.encoding, validators, depth, start, urls)
+
+    def page(self) -> TextResponse:
+        """The list page as it was fetched, to be read again with the scripts."""
+        return TextResponse(self.url, status=self.status, headers=self.validators, body=self.body,
+                            encoding=self.encoding)
 
 
 class SourceSpider(scrapy.Spider):
@@ -348,7 +366,7 @@ class SourceSpider(scrapy.Spider):
                                response.status)
             return
         if reading is not None and reading.scripts_wanted:
-            yield from self.fetch_list_scripts(ListScripts(response, depth, start, reading.scripts_wanted))
+            yield from self.fetch_list_scripts(ListScripts.of(response, depth, start, reading.scripts_wanted))
             return
         if learned is not None:
             yield learned
@@ -417,15 +435,20 @@ class SourceSpider(scrapy.Spider):
         return reading, learned
 
     def fetch_list_scripts(self, waiting: ListScripts) -> Iterator[Any]:
-        """Ask for the script files a list page waits for (each once a crawl, at most
-        MAX_SCRIPT_FILE_BYTES); the page is read again when the last one is in or has failed."""
+        """Ask for the next script file a list page waits for (at most MAX_SCRIPT_FILE_BYTES; one
+        this crawl process has fetched already is not asked again); the page is read again when
+        the last one is in or has failed."""
         for url in waiting.urls:
-            if url in self.list_scripts:
-                yield from self.list_script_in(waiting, url, self.list_scripts[url])
-            else:
-                yield scrapy.Request(url, callback=self.list_script_fetched, errback=self.list_script_failed,
-                                     dont_filter=True, priority=LIST_SCRIPT_PRIORITY,
-                                     meta={"govwatch_list_scripts": waiting, "download_maxsize": MAX_SCRIPT_FILE_BYTES})
+            if url not in waiting.texts and url in self.list_scripts:
+                waiting.texts[url] = self.list_scripts[url]
+        missing = [url for url in waiting.urls if url not in waiting.texts]
+        if missing:
+            yield scrapy.Request(missing[0], callback=self.list_script_fetched, errback=self.list_script_failed,
+                                 dont_filter=True, priority=LIST_SCRIPT_PRIORITY,
+                                 meta={"govwatch_list_scripts": waiting, "download_maxsize": MAX_SCRIPT_FILE_BYTES})
+            return
+        scripts = [waiting.texts[url] for url in waiting.urls]
+        yield from self.parse_detected(waiting.page(), waiting.depth, waiting.start, scripts)
 
     def list_script_fetched(self, response: Response) -> Iterator[Any]:
         text = response.text if isinstance(response, TextResponse) else ""
@@ -444,9 +467,7 @@ class SourceSpider(scrapy.Spider):
 
     def list_script_in(self, waiting: ListScripts, url: str, text: str) -> Iterator[Any]:
         waiting.texts[url] = text
-        if len(waiting.texts) == len(waiting.urls):
-            scripts = [waiting.texts[u] for u in waiting.urls]
-            yield from self.parse_detected(waiting.response, waiting.depth, waiting.start, scripts)
+        yield from self.fetch_list_scripts(waiting)
 
     def note_unsupported(self, url: str, unsupported: str | None) -> None:
         """A pager the crawl cannot follow (a POST form, __doPostBack): said in the run log, once a page."""
