@@ -82,6 +82,17 @@ def element_text(el: HtmlElement, cap: int = MAX_ANCHOR) -> str:
     return normalise_text("".join(parts), cap)
 
 
+def row_caption(row: HtmlElement) -> str:
+    """What names a clickable row (``<tr onclick>``, a ``<li>`` a handler binds): its longest leaf's text
+    when that is most of the row's (the title cell, not the title, the date and the hit count run
+    together); else the whole row's (a title written straight into the row)."""
+    whole = element_text(row)
+    leaves = [element_text(el) for el in row.iter(etree.Element)
+              if el is not row and len(el) == 0 and isinstance(el.tag, str) and el.tag not in _SKIP_TAGS]
+    longest = max(leaves, key=len, default="")
+    return longest if len(longest) * 2 >= len(whole) else whole
+
+
 def resolve_url(raw: str, base: str) -> str | None:
     """Absolute http(s) URL without fragment, or None (too long, not http, a bare script call)."""
     if len(raw) > MAX_URL:
@@ -150,11 +161,15 @@ def page_links(root: HtmlElement, base: str, calls: ScriptLinks | None = None) -
             target = calls.target(raw, el)
             url = resolve_url(target, base) if target else None
         if url is None and not raw:
-            continue
+            # a row a jQuery handler makes clickable: $('.list li').click(function () { window.open(…) })
+            target = calls.bound_target(el)
+            url = resolve_url(target, base) if target else None
+            if url is None:
+                continue
         if url is None and tag not in ("a", "area"):
             continue
         title = el.get("title") or ""
-        anchor = element_text(el)
+        anchor = element_text(el) if tag in ("a", "area") else row_caption(el)
         if not anchor and not title:   # a thumbnail: its alt text names the item
             img = next(el.iter("img"), None)
             title = img.get("alt") or "" if img is not None else ""

@@ -27,6 +27,9 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, urlsplit
 
 import tree_sitter_javascript
+from cssselect import SelectorError
+from lxml.cssselect import CSSSelector
+from lxml.etree import XPathError
 from lxml.html import HtmlElement
 from tree_sitter import Language, Node, Parser
 
@@ -56,6 +59,8 @@ MAX_STEPS = 20_000          # expressions evaluated for one link: a hostile scri
 MAX_PAGE_STEPS = 400_000    # and for one page (~2 s): 2,000 rows each at the first cap must not take minutes
 MAX_WRITING_CHARS = 1_000_000  # script parsed for document.write on one page
 MAX_FUNCTIONS = 2000        # named functions kept per page
+MAX_HANDLERS = 50           # click handlers bound by selector kept per page
+MAX_BOUND = 5000            # elements one handler's selector may bind
 MAX_WRITTEN = 65_536        # markup one script's document.write calls may add
 MAX_SCRIPT_FILE_BYTES = 1_000_000  # a site's own script file; a larger one is not read (the page goes on)
 MAX_NODES = 200_000         # syntax nodes walked per page (~0.2 s; 256 KB of dense script has ~250,000)
@@ -83,6 +88,10 @@ _DOTTED = re.compile(r"^[\w$]{1,64}(?:\.[\w$]{1,64}){0,4}$")   # showInfo, Cms.u
 _MAYBE_RUN = {"switch_statement", "for_statement", "for_in_statement", "while_statement", "do_statement",
               "try_statement", "catch_clause", "function_expression", "function_declaration", "arrow_function",
               "ternary_expression", "binary_expression"}   # a && (url = …)
+_BINDERS = {"click", "on", "bind", "live", "one", "delegate"}
+# $('.list li').click( / jQuery("#news a").on('click', …: a page that binds no click this way is not parsed for it
+_BINDS_CLICK = re.compile(r"""(?:\$|jQuery)\(\s*['"][^'"\n]{1,200}['"]\s*\)\s*\.\s*"""
+                          r"""(?:click\s*\(|(?:on|bind|live|one|delegate)\s*\([^)]{0,200}click)""")
 _FUNCTION_NODES = {"function_expression", "function", "arrow_function", "generator_function"}
 # where a definition keeps its name and its function: var f = function…, a.b = function…, {f: function…}
 _DEFINING_FIELDS = {"variable_declarator": ("name", "value"), "assignment_expression": ("left", "right"),
@@ -127,6 +136,8 @@ class ScriptLinks:
     _steps: int = 0                # expressions evaluated for the snippet being resolved (MAX_STEPS)
     _page_steps: int = 0           # and for the whole page (MAX_PAGE_STEPS)
     _written_chars: int = 0        # script read by written() on this page (MAX_WRITING_CHARS)
+    _handlers: list[tuple[str, _Function]] = field(default_factory=list)   # $(selector).click(function) bindings
+    _bound: dict[HtmlElement, _Function] | None = None                      # the elements they bind
 
     def target(self, snippet: str, element: HtmlElement | None = None) -> str | None:
         """The URL the ``onclick``/``javascript:`` *snippet* navigates to, or None when it cannot be known.
@@ -171,6 +182,40 @@ class ScriptLinks:
                 continue
         return "".join(parts)[:MAX_WRITTEN]
 
+    def bound_target(self, element: HtmlElement) -> str | None:
+        """The URL a click on *element* goes to through a handler the page binds to it with jQuery
+        (``$('.list li').click(function () { window.open($(this).attr('data-url')); })``), else None."""
+        if self._bound is None:
+            self._bound = self._bind()
+        function = self._bound.get(element)
+        if function is None:
+            return None
+        this = Element.of(element)
+        key = f"bound:{id(function)}\0{this.attributes}"
+        if key not in self._cache:
+            self._steps = 0
+            urls = self._urls_of(function, [], depth=0, this=this)
+            self._cache[key] = (urls.pop() if len(urls) == 1 else None), False
+        return self._cache[key][0]
+
+    def _bind(self) -> dict[HtmlElement, _Function]:
+        """Each element a page's click handler is bound to (the first binding wins), found with the
+        handler's CSS selector (cssselect); pages whose scripts bind no click are not parsed for it."""
+        if not any(_BINDS_CLICK.search(s.text or "") for s in self.root.iter("script")
+                   if not s.get("src") and is_javascript(s.get("type"))) and not any(
+                       _BINDS_CLICK.search(text) for text in self.external):
+            return {}
+        self._index()
+        bound: dict[HtmlElement, _Function] = {}
+        for selector, function in self._handlers:
+            try:
+                matched = CSSSelector(selector)(self.root)
+            except (SelectorError, XPathError, ValueError):
+                continue   # a selector cssselect cannot read (:visible, …) binds nothing here
+            for element in matched[:MAX_BOUND]:
+                bound.setdefault(element, function)
+        return bound
+
     @property
     def parsed(self) -> bool:
         """Whether the page's scripts were parsed (only a call to a function of the page's own asks for it)."""
@@ -212,20 +257,16 @@ class ScriptLinks:
                 value = node.child_by_field_name(value_field)
                 if value is not None and value.type in _FUNCTION_NODES:
                     self._define(node.child_by_field_name(name_field), value)
+            elif kind == "call_expression" and len(self._handlers) < MAX_HANDLERS:
+                handler = _click_handler(node)
+                if handler is not None:
+                    self._handlers.append(handler)
 
     def _define(self, name_node: Node | None, function: Node) -> None:
-        body = function.child_by_field_name("body")
-        if name_node is None or body is None:
+        entry = _function_of(function)
+        if name_node is None or entry is None:
             return
         name = _text(name_node).strip("'\"")
-        params = function.child_by_field_name("parameters") or function.child_by_field_name("parameter")
-        names: list[str] = []
-        if params is not None:
-            for p in ([params] if params.type == "identifier" else params.named_children):
-                if p.type == "assignment_pattern":        # id = 0
-                    p = p.child_by_field_name("left") or p
-                names.append(_text(p) if p.type == "identifier" else "")
-        entry = _Function(names, body)
         assert self._functions is not None
         self._functions[name] = entry                   # the last definition wins, as in the browser
         if "." in name:
@@ -564,6 +605,55 @@ def string_literal(node: Node) -> str:
         elif child.type == "escape_sequence":
             parts.append(unescape(_text(child)))
     return capped("".join(parts))
+
+
+def _function_of(function: Node) -> _Function | None:
+    """A function node's parameter names and body (``id = 0`` defaults read as ``id``)."""
+    body = function.child_by_field_name("body")
+    if body is None:
+        return None
+    params = function.child_by_field_name("parameters") or function.child_by_field_name("parameter")
+    names: list[str] = []
+    if params is not None:
+        for p in ([params] if params.type == "identifier" else params.named_children):
+            if p.type == "assignment_pattern":
+                p = p.child_by_field_name("left") or p
+            names.append(_text(p) if p.type == "identifier" else "")
+    return _Function(names, body)
+
+
+def _click_handler(call: Node) -> tuple[str, _Function] | None:
+    """``$(sel).click(fn)``, ``$(sel).on('click', [sub,] fn)`` (also bind/live/one), ``$(sel).delegate(sub,
+    'click', fn)``: the selector of the elements a click runs *fn* on, and *fn*."""
+    callee = call.child_by_field_name("function")
+    if callee is None or callee.type != "member_expression":
+        return None
+    method = _text(callee.child_by_field_name("property"))
+    target = callee.child_by_field_name("object")
+    if method not in _BINDERS or target is None or target.type != "call_expression" \
+            or _squash(target.child_by_field_name("function")) not in ("$", "jQuery"):
+        return None
+    outer = _arguments(target)
+    args = _arguments(call)
+    if len(outer) != 1 or outer[0].type != "string" or not args or args[-1].type not in _FUNCTION_NODES:
+        return None
+    strings = [string_literal(a) for a in args[:-1] if a.type == "string"]
+    if len(strings) != len(args) - 1:
+        return None
+    selector = string_literal(outer[0])
+    if method == "delegate":
+        if len(strings) != 2 or "click" not in strings[1].split():
+            return None
+        selector = f"{selector} {strings[0]}"
+    elif method != "click":
+        if not strings or "click" not in strings[0].split():
+            return None
+        if len(strings) == 2:
+            selector = f"{selector} {strings[1]}"
+    elif strings:
+        return None
+    function = _function_of(args[-1])
+    return (selector, function) if function is not None and selector.strip() else None
 
 
 def _squash(node: Node | None) -> str:

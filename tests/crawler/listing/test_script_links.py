@@ -190,3 +190,49 @@ def test_an_attribute_the_element_does_not_have_gives_no_link():
     html = ("<html><head><script>function showDetail(obj) { location.href = 'd.html?id=' + $(obj).attr('data-id'); }"
             "</script></head><body><ul><li onclick='showDetail(this)' data-key='1'>第一条通知的标题文字</li></ul></body></html>")
     assert [link.url for link in page_links(parse_html(html), PAGE)] == []
+
+
+def _bound_page(rows: str, script: str) -> str:
+    return (f"<html><head><script src='/js/jquery.min.js'></script></head><body><ul id='list' class='news'>{rows}"
+            f"</ul><script>$(function () {{ {script} }});</script></body></html>")
+
+
+ROWS = "".join(f"<li data-id='{n}' data-url='/col/tzgg/{n}.html'><span class='t'>关于第{n}批乡村振兴项目的公示公告</span>"
+               f"<span class='d'>2024-05-{n:02d}</span></li>" for n in range(1, 5))
+
+
+@pytest.mark.parametrize(("script", "expected"), [
+    ("$('.news li').click(function () { window.open($(this).attr('data-url')); });", "/col/tzgg/{n}.html"),
+    ("$('#list').on('click', 'li', function (e) { location.href = 'detail.html?id=' + $(this).data('id'); });",
+     "/col/tzgg/detail.html?id={n}"),
+    ("jQuery('#list').delegate('li', 'click', function () { window.location = './show_' + this.id + '.html'; });",
+     None),   # the rows have no id attribute: no link rather than show_undefined.html
+    (("$('ul.news > li').bind('mouseover click', function () { openDetail($(this).attr('data-id')); });"
+     "function openDetail(id) { window.open('content.jsp?id=' + id); }"), "/col/tzgg/content.jsp?id={n}"),
+])
+def test_rows_a_jquery_click_handler_binds_are_links(script, expected):
+    links = page_links(parse_html(_bound_page(ROWS, script)), PAGE)
+    rows = [link for link in links if link.element.tag == "li"]
+    if expected is None:
+        assert rows == []
+        return
+    assert [(link.url, link.anchor) for link in rows] == [
+        ("http://www.example.gov.cn" + expected.format(n=n), f"关于第{n}批乡村振兴项目的公示公告") for n in range(1, 5)]
+
+
+@pytest.mark.parametrize("script", [
+    "$('.news li').click(function () { $(this).addClass('on').siblings().removeClass('on'); });",   # a tab
+    "$('.news li:visible').click(function () { window.open($(this).attr('data-url')); });",      # not CSS
+    "$('.news li').on('mouseover', function () { window.open($(this).attr('data-url')); });",     # not a click
+])
+def test_handlers_that_do_not_navigate_on_click_bind_no_links(script):
+    links = page_links(parse_html(_bound_page(ROWS, script)), PAGE)
+    assert [link for link in links if link.element.tag == "li"] == []
+
+
+def test_a_clickable_rows_caption_is_its_title_cell_or_else_the_whole_row():
+    html = ("<html><body><table><tr onclick=\"location.href='a.html'\"><td>关于做好防汛工作的紧急通知</td>"
+            "<td>2024-05-01</td><td>123</td></tr><tr onclick=\"location.href='b.html'\">关于印发实施方案的通知"
+            "<span>2024-05-02</span></tr></table></body></html>")
+    assert [link.anchor for link in page_links(parse_html(html), PAGE)] == [
+        "关于做好防汛工作的紧急通知", "关于印发实施方案的通知2024-05-02"]
