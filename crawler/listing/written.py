@@ -19,8 +19,15 @@ from .script_links import ScriptLinks, is_javascript
 
 MAX_WRITING_SCRIPTS = 2000   # scripts worked out per page: a list page has one a row, a few hundred at most
 MAX_PAGE_WRITTEN = 2_000_000  # markup added to one page in all
+MAX_DATE_SCRIPT = 1024       # characters of a script worked out for the date it writes
 # a row's date written by its script (document.write(str_date.substr(0, 10))): dates mark a list's records
 _DATE = re.compile(r"(?<!\d)(?:19|20)\d\d(?:[-/.]\d{1,2}[-/.]\d{1,2}|年\d{1,2}月\d{1,2})")
+
+
+def _may_write_a_row(script: str) -> bool:
+    """A script that writes a link spells out ``<a``; one that writes a row's date is a line or two
+    (the calendars and clocks of page headers that also write are kilobytes, and never a row's)."""
+    return "document.write" in script and ("<a" in script.lower() or len(script) <= MAX_DATE_SCRIPT)
 
 
 def insert_written_markup(root: HtmlElement, calls: ScriptLinks) -> int:
@@ -29,7 +36,7 @@ def insert_written_markup(root: HtmlElement, calls: ScriptLinks) -> int:
     total = 0
     body = root.find("body")
     candidates = [s for s in (body if body is not None else root).iter("script")
-                  if not s.get("src") and is_javascript(s.get("type")) and "document.write" in (s.text or "")]
+                  if not s.get("src") and is_javascript(s.get("type")) and _may_write_a_row(s.text or "")]
     for script in candidates[:MAX_WRITING_SCRIPTS]:
         markup = calls.written(script.text or "")
         lowered = markup.lower()
