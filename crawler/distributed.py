@@ -273,6 +273,12 @@ class WorkerSpider(scrapy.Spider):
     def failed(self, failure: Failure) -> Iterator[Any]:
         return self.relay(failure.request, lambda ctx: ctx.failed(failure), None)  # type: ignore[attr-defined]
 
+    def list_script_fetched(self, response: Response) -> Iterator[Any]:
+        return self.relay(response.request, lambda ctx: ctx.list_script_fetched(response), response)
+
+    def list_script_failed(self, failure: Failure) -> Iterator[Any]:
+        return self.relay(failure.request, lambda ctx: ctx.list_script_failed(failure), None)  # type: ignore[attr-defined]
+
     # Attachments' callbacks must be the spider's (the frontier stores callbacks by name); the
     # work is crawler/attachments/distributed.py's, which sets `self.attachments`.
     # A worker with attachments switched off still finishes a request another worker queued.

@@ -18,7 +18,7 @@ import itertools
 import json
 import re
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -83,8 +83,9 @@ LIST_LIKE_PATH = re.compile(r"(?:^|/)(?:(?:index|default|home|list)(?:[_-]\d+)?\
 class ListScripts:
     """A list page waiting for the site's script files its links call into (see parse_detected).
 
-    Plain data carried in the script requests' meta, one request after the other: a Redis queue
-    (distributed mode) pickles it, and the next file may be fetched by another worker."""
+    Carried as a plain dict in the script requests' meta (``as_meta``), one request after the
+    other: the distributed frontier stores requests as JSON, and the next file may be fetched by
+    another worker."""
 
     url: str
     status: int
@@ -101,6 +102,9 @@ class ListScripts:
         validators = {name: value for name in ("ETag", "Last-Modified")
                       if (value := response.headers.get(name, b"").decode("latin-1"))}
         return cls(response.url, response.status, response.body, response.encoding, validators, depth, start, urls)
+
+    def as_meta(self) -> dict[str, Any]:
+        return asdict(self)
 
     def page(self) -> TextResponse:
         """The list page as it was fetched, to be read again with the scripts."""
@@ -445,7 +449,8 @@ class SourceSpider(scrapy.Spider):
         if missing:
             yield scrapy.Request(missing[0], callback=self.list_script_fetched, errback=self.list_script_failed,
                                  dont_filter=True, priority=LIST_SCRIPT_PRIORITY,
-                                 meta={"govwatch_list_scripts": waiting, "download_maxsize": MAX_SCRIPT_FILE_BYTES})
+                                 meta={"govwatch_list_scripts": waiting.as_meta(),
+                                       "download_maxsize": MAX_SCRIPT_FILE_BYTES})
             return
         scripts = [waiting.texts[url] for url in waiting.urls]
         yield from self.parse_detected(waiting.page(), waiting.depth, waiting.start, scripts)
@@ -455,7 +460,7 @@ class SourceSpider(scrapy.Spider):
         url = (response.meta.get("redirect_urls") or [response.request.url])[0]  # type: ignore[union-attr]
         self.list_scripts[url] = text
         self.crawler.stats.inc_value("govwatch/list_scripts_fetched")
-        yield from self.list_script_in(response.meta["govwatch_list_scripts"], url, text)
+        yield from self.list_script_in(ListScripts(**response.meta["govwatch_list_scripts"]), url, text)
 
     def list_script_failed(self, failure: Failure) -> Iterator[Any]:
         """A script file that could not be had: the page is read without it, as before it was asked for."""
@@ -463,7 +468,7 @@ class SourceSpider(scrapy.Spider):
         url = (request.meta.get("redirect_urls") or [request.url])[0]
         self.logger.info("list page script not fetched: %s: %s", url, failure.getErrorMessage())
         self.list_scripts[url] = ""
-        yield from self.list_script_in(request.meta["govwatch_list_scripts"], url, "")
+        yield from self.list_script_in(ListScripts(**request.meta["govwatch_list_scripts"]), url, "")
 
     def list_script_in(self, waiting: ListScripts, url: str, text: str) -> Iterator[Any]:
         waiting.texts[url] = text
