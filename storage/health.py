@@ -8,7 +8,9 @@ read a snapshot the service wrote, and said "ok" for a source whose last run had
 A source is flagged when its last run failed or was degraded (part of it did not work: a
 start page missing or showing no articles, article pages that could not be stored), when it saw far fewer articles than its
 recent runs did (a changed template or a block page), or when it has been silent for
-several times its usual gap between new articles.
+several times its usual gap between new articles. A source is flagged too for articles its lists
+show that could not be fetched in two crawls or more (each is named: staff would otherwise never
+hear of them).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import sqlite_utils
 
 from storage.runs import last_run, new_article_times, recent_runs
 from storage.sources import source_names
+from storage.unfetched_links import failing_links
 
 # A run that sees less than this share of the median of recent runs is "far fewer".
 FEWER_SHARE = 0.5
@@ -32,12 +35,15 @@ SILENCE_FACTOR = 4.0
 # gap" is ~0 and every source looked silent twenty minutes later (the demo showed two).
 MIN_SILENCE_S = 24 * 3600
 MIN_HISTORY = 3
+# A listed article whose fetch failed in this many crawls (a 503 at every try, a timeout) is named:
+# it is news the digest cannot show, and one bad crawl is not yet a pattern.
+UNFETCHED_FAILURES = 2
 
 
 @dataclass(frozen=True)
 class HealthFlag:
     source: str
-    problem: str  # failed, degraded, fewer, silent
+    problem: str  # failed, degraded, unfetched, fewer, silent
     detail: str
 
 
@@ -68,6 +74,12 @@ def source_health(db: sqlite_utils.Database, source: str, now: datetime | None =
         if usual > 0 and silent_for > max(SILENCE_FACTOR * usual, MIN_SILENCE_S):
             flags.append(HealthFlag(source, "silent", f"no new article for {silent_for / 3600:.1f} h; "
                                                        f"usual gap {usual / 3600:.1f} h"))
+    failing, oldest = failing_links(db, source, UNFETCHED_FAILURES)
+    if failing:
+        named = "; ".join(f"{link['url']} ({link['failures']} tries since {link['first_seen'][:10]})" for link in oldest)
+        more = f"; and {failing - len(oldest)} more" if failing > len(oldest) else ""
+        flags.append(HealthFlag(source, "unfetched", f"{failing} article(s) its lists show could not be fetched: "
+                                                     f"{named}{more}"))
     return flags
 
 
@@ -89,7 +101,7 @@ def run_reason(db: sqlite_utils.Database, run: dict[str, Any]) -> str:
 
 
 REASON_ERRORS = 2
-SEVERITY = ("failed", "degraded", "fewer", "silent")
+SEVERITY = ("failed", "degraded", "unfetched", "fewer", "silent")
 
 
 def health_status(flags: list[HealthFlag]) -> str:

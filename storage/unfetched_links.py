@@ -70,3 +70,16 @@ def owed_links(db: sqlite_utils.Database, source: str, limit: int = MAX_OWED_PER
         "select u.url from unfetched_links u where u.source = ? and u.failures < ?"
         " and not exists (select 1 from articles a where a.url = u.url) order by u.first_seen, u.url limit ?",
         [source, MAX_LINK_FAILURES, limit])]
+
+
+def failing_links(db: sqlite_utils.Database, source: str, min_failures: int,
+                  limit: int = 3) -> tuple[int, list[dict]]:
+    """Links of `source` a list showed whose fetch has failed at least `min_failures` times and whose
+    article is still not stored (given up or not): how many, and the oldest `limit` of them."""
+    where = ("from unfetched_links u where u.source = ? and u.failures >= ?"
+             " and not exists (select 1 from articles a where a.url = u.url)")
+    count = db.execute(f"select count(*) {where}", [source, min_failures]).fetchone()[0]
+    rows = [dict(zip(("url", "first_seen", "failures"), row)) for row in db.execute(
+        f"select u.url, u.first_seen, u.failures {where} order by u.first_seen, u.url limit ?",
+        [source, min_failures, limit])] if count else []
+    return count, rows

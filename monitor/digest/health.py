@@ -18,14 +18,15 @@ from monitor.digest.period import DigestPeriod
 from storage.digest_queries import watched_sources
 from storage.health import source_health as flags_of
 
-LABELS = {"failed": "采集失败 failed", "degraded": "部分失败 degraded", "fewer": "文章骤减 fewer", "silent": "长时间无更新 silent"}
+LABELS = {"failed": "采集失败 failed", "degraded": "部分失败 degraded", "unfetched": "文章无法抓取 unfetched",
+          "fewer": "文章骤减 fewer", "silent": "长时间无更新 silent"}
 
 
 @dataclass
 class HealthNote:
     source: str
     source_title: str
-    problem: str  # failed, degraded, fewer, silent (storage.health kinds)
+    problem: str  # failed, degraded, unfetched, fewer, silent (storage.health kinds)
     message: str
 
     @property
@@ -40,5 +41,5 @@ def source_health(
     notes = [HealthNote(source["name"], source["title"], flag.problem, flag.detail)
              for source in watched_sources(db) if follows(source["name"])
              for flag in flags_of(db, source["name"], now=period.end)]
-    order = {"failed": 0, "degraded": 1}
+    order = {"failed": 0, "degraded": 1, "unfetched": 2}
     return sorted(notes, key=lambda n: (order.get(n.problem, 2), n.source, n.problem))

@@ -130,10 +130,11 @@ def test_a_pager_that_needs_a_post_is_said_in_the_run_log(site, tmp_path):
     assert note in run["log_tail"].splitlines()[-1]
 
 
-def crawl_column(root: Path, base: str, tmp_path: Path) -> tuple[dict, dict[str, str]]:
+def crawl_column(root: Path, base: str, tmp_path: Path, check: bool = True) -> tuple[dict, dict[str, str]]:
     """Crawl the column from its list page: the run, and each stored article's list anchor by URL."""
     db_path = tmp_path / "g.db"
-    govwatch("crawl", "--db", str(db_path), "--config", str(config(tmp_path, base, "/col/index.html")), "county")
+    govwatch("crawl", "--db", str(db_path), "--config", str(config(tmp_path, base, "/col/index.html")), "county",
+             check=check)
     db = open_db(db_path)
     try:
         return last_run(db_path), {r["url"]: r["list_anchor"] for r in db.query("select url, list_anchor from articles")}
@@ -165,3 +166,14 @@ def test_a_function_in_the_sites_script_file_is_fetched_once_and_read(site, tmp_
     assert run["status"] == "ok"
     assert stored == all_eight(base)
     assert "'govwatch/list_scripts_fetched': 1" in run["log_tail"]   # list.js; missing.js failed; no jQuery
+
+
+def test_a_listed_article_that_cannot_be_fetched_in_two_crawls_is_named_in_the_sources_health(site, tmp_path):
+    root, base = site
+    (root / "col" / "2021" / "art_3.html").unlink()      # listed, never served
+    for _ in range(2):
+        _, stored = crawl_column(root, base, tmp_path, check=False)
+        assert len(stored) == 7
+    overview = json.loads(govwatch("sources", "list", "--db", str(tmp_path / "g.db"), "--json").stdout)[0]
+    [flag] = [f for f in overview["health"] if f.startswith("unfetched:")]
+    assert f"1 article(s) its lists show could not be fetched: {base}/col/2021/art_3.html (2 tries since " in flag

@@ -53,3 +53,24 @@ def test_a_sources_health_reads_its_own_runs_and_events_by_index(tmp_path):
     assert len(reads) >= 3  # the last run, the recent runs, the new articles' times
     plans = {s: " / ".join(row[3] for row in db.execute("explain query plan " + s)) for s in reads}
     assert [s for s, plan in plans.items() if "SCAN events" in plan or "SCAN crawl_runs" in plan] == [], plans
+
+
+def test_listed_articles_that_fail_in_two_crawls_are_named(tmp_path):
+    from storage.unfetched_links import count_link_failure, forget_link, remember_links
+
+    now = datetime(2026, 3, 10, 12, tzinfo=UTC)
+    db = store_with_new_articles(tmp_path / "g.db", [now - timedelta(hours=h) for h in range(2)])
+    lost = [f"http://gov.example.cn/new{n}.html" for n in range(5)]
+    remember_links(db, "gov", "http://gov.example.cn/list.html", lost, at="2026-03-09T08:00:00+00:00")
+    for url in lost:
+        count_link_failure(db, url)
+    assert source_health(db, "gov", now=now) == []          # one failed crawl is not yet a pattern
+    for url in lost:
+        count_link_failure(db, url)
+    forget_link(db, lost[0])                                 # stored meanwhile: nothing to say of it
+    flags = source_health(db, "gov", now=now)
+    assert [f.problem for f in flags] == ["unfetched"] and health_status(flags) == "unfetched"
+    assert flags[0].detail == (
+        "4 article(s) its lists show could not be fetched: http://gov.example.cn/new1.html (2 tries since 2026-03-09); "
+        "http://gov.example.cn/new2.html (2 tries since 2026-03-09); http://gov.example.cn/new3.html (2 tries since "
+        "2026-03-09); and 1 more")
