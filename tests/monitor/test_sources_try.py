@@ -112,6 +112,7 @@ def test_an_operators_disable_survives_the_next_sync_from_sources_yaml(tmp_path)
     assert city["enabled"] is False and city["schedule"] == "every 4h"  # the file still decides the others
 
 
+@pytest.mark.slow  # a govwatch command
 def test_try_reads_the_sites_script_file_as_the_crawl_does(tmp_path):
     root = tmp_path / "site"
     write_site(root, list_calling_a_script_file)       # rows call showArticle(), defined in /js/list.js
