@@ -10,10 +10,11 @@ Chinese text has no word boundaries, so the shingles are runs of SHINGLE_CHARS c
 normalised text (whitespace and punctuation dropped, so a re-typeset copy still matches).
 Candidates from the bands are confirmed on the exact Jaccard similarity of their shingle sets,
 so the LSH only has to be generous, never right. Each copy is linked to the earliest copy we
-hold, judged by published date, then first seen. On the same published date a source the operator
+hold, judged by published date, then first seen. On the same published date a page whose 来源
+names another copy's site is not the original (it credits that one), and a source the operator
 declared a mirror (`kind: mirror`) is never the original: parallel crawls store a day's copy and
-its original in either order, and first seen alone made the mirror's the original whenever its
-crawl stored first.
+its original in either order, and first seen alone made the copy the original whenever its crawl
+stored first.
 """
 
 from __future__ import annotations
@@ -135,7 +136,8 @@ def link_copies(db: sqlite_utils.Database, article_ids: Sequence[int]) -> int:
         roots = {rows[m]["copy_of"] for m in members if rows[m]["copy_of"] and rows[m]["copy_of"] not in rows}
         rows.update({r["id"]: r for r in articles_by_id(db, roots)})
         group = set(members) | {rows[m]["copy_of"] for m in members if rows[m]["copy_of"]}
-        root = min(group, key=lambda i: _age_key(rows[i]))
+        sites = [_site_names(rows[i]) for i in group]
+        root = min(group, key=lambda i: _age_key(rows[i], sites))
         for member in sorted(group - {root}):
             similarity = jaccard(_shingles_of(rows[member], cache), _shingles_of(rows[root], cache))
             if link_copy(db, member, root, similarity):
@@ -155,9 +157,29 @@ def _shingles_of(row: dict[str, Any], cache: dict[int, set[int]]) -> set[int]:
     return cache[row["id"]]
 
 
-def _age_key(row: dict[str, Any]) -> tuple[str, bool, str, int]:
-    """Earliest first: the page's own date, then not a mirror's, then when we first saw it, then
-    storage order. A date the page gives outranks the operator's word: a mirror's page dated
-    earlier than the other copy is taken for the original."""
+def _age_key(row: dict[str, Any], sites: list[set[str]]) -> tuple[str, bool, bool, str, int]:
+    """Earliest first: the page's own date, then not crediting another copy's site, then not a
+    mirror's, then when we first saw it, then storage order. A date the page gives outranks both
+    words: a page dated earlier than the other copy is taken for the original."""
     first_seen = row["first_seen"] or ""
-    return (row["published"] or first_seen[:10], row.get("source_kind") == "mirror", first_seen, row["id"])
+    return (row["published"] or first_seen[:10], _credits_another(row, sites), row.get("source_kind") == "mirror",
+            first_seen, row["id"])
+
+
+def _site_names(row: dict[str, Any]) -> set[str]:
+    """What a copy's own site is called: its source's title and name, folded for comparison."""
+    return {_fold(n) for n in (row.get("source_title"), row.get("source")) if n and len(_fold(n)) >= 2}
+
+
+def _credits_another(row: dict[str, Any], sites: list[set[str]]) -> bool:
+    """The page's 来源 names another copy's site (a county portal's 来源：湖南日报 under the paper's
+    story, published the same day): it says itself that it is the copy."""
+    origin = _fold(row.get("origin") or "")
+    if len(origin) < 2:
+        return False
+    own = _site_names(row)
+    return any(name not in own and (name in origin or origin in name) for names in sites for name in names)
+
+
+def _fold(text: str) -> str:
+    return _DROP.sub("", unicodedata.normalize("NFKC", text)).lower()

@@ -16,7 +16,8 @@ import sqlite_utils
 from storage.transactions import utc_now, writing
 
 _ARTICLE_COLUMNS = ", ".join(f"a.{c}" for c in (
-    "id", "url", "source", "title", "text", "published", "first_seen", "copy_of", "content_hash", "current_version_id"))
+    "id", "url", "source", "title", "text", "published", "first_seen", "copy_of", "content_hash", "current_version_id",
+    "origin"))
 
 
 def articles_to_sign(db: sqlite_utils.Database) -> list[dict[str, Any]]:
@@ -58,7 +59,7 @@ def articles_by_id(db: sqlite_utils.Database, ids: Iterable[int]) -> list[dict[s
     if not ids:
         return []
     marks = ", ".join("?" for _ in ids)
-    return list(db.query(f"select {_ARTICLE_COLUMNS}, s.kind as source_kind from articles a"
+    return list(db.query(f"select {_ARTICLE_COLUMNS}, s.kind as source_kind, s.title as source_title from articles a"
                          " left join sources s on s.name = a.source"
                          f" where a.id in ({marks}) order by a.id", ids))
 

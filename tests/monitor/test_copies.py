@@ -98,9 +98,9 @@ def db(tmp_path):
     database.close()
 
 
-def store(db, run, url, source, text, published, title="标题"):
+def store(db, run, url, source, text, published, title="标题", origin=None):
     record_page(db, run, FetchedArticle(url=url, source=source, body=b"<html></html>", title=title, text=text,
-                                        published=published))
+                                        published=published, origin=origin))
     return next(db.query("select id from articles where url = ?", [url]))["id"]
 
 
@@ -132,6 +132,23 @@ def test_on_the_same_date_a_mirror_is_never_the_original(tmp_path):
     assert detect_copies(database) == 2
     links = {r["id"]: r["copy_of"] for r in database.query("select id, copy_of from articles")}
     assert links == {mirror_first: gov_later, gov_later: None, mirror_earlier: None, gov_dated_later: mirror_earlier}
+    database.close()
+
+
+def test_on_the_same_date_a_page_whose_source_line_credits_another_copy_is_not_the_original(tmp_path):
+    """A county portal reposts the paper's story the same day, 来源：湖南日报: whichever crawl stored first,
+    the paper's is the original; a 来源 naming nobody we hold, or the page's own site, decides nothing."""
+    database = open_db(tmp_path / "credit.db")
+    sync_sources(database, [{"name": "county", "title": "示范县人民政府"}, {"name": "paper", "title": "湖南日报"},
+                            {"name": "city", "title": "示范市人民政府"}])
+    run = start_run(database, "county")
+    repost = store(database, run, "http://county/1.html", "county", STORY, "2021-06-07", origin="湖南日报")
+    paper = store(database, run, "http://paper/1.html", "paper", STORY, "2021-06-07", origin="湖南日报 记者 张三")
+    first = store(database, run, "http://county/2.html", "county", OTHER, "2021-06-08", origin="新华社")
+    second = store(database, run, "http://city/2.html", "city", OTHER, "2021-06-08", origin="示范市人民政府办公室")
+    assert detect_copies(database) == 2
+    links = {r["id"]: r["copy_of"] for r in database.query("select id, copy_of from articles")}
+    assert links == {repost: paper, paper: None, first: None, second: first}
     database.close()
 
 
