@@ -24,10 +24,10 @@ from .shape import compile_shape, learn_shape, shape_target
 from .written import insert_written_markup
 
 MENU_MIN_ITEMS = 4     # a menu bar has at least this many entries
+MENU_LINKED_SHARE = 0.8  # ... and almost every entry starts with its own link
 # Links calling a function the page does not define before its script files are worth fetching: one or two
 # are a tab switch or a search box; a list's rows are more.
 MIN_UNDEFINED_CALLS = 3
-MENU_LINKED_SHARE = 0.8  # ... and almost every entry starts with its own link
 
 
 def in_menu_item(region: Region) -> bool:
