@@ -42,4 +42,4 @@ def source_health(
              for source in watched_sources(db) if follows(source["name"])
              for flag in flags_of(db, source["name"], now=period.end)]
     order = {"failed": 0, "degraded": 1, "unfetched": 2}
-    return sorted(notes, key=lambda n: (order.get(n.problem, 2), n.source, n.problem))
+    return sorted(notes, key=lambda n: (order.get(n.problem, 3), n.source, n.problem))
