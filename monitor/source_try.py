@@ -107,6 +107,7 @@ def try_list_page(url: str, *, articles: int = PREVIEW_ARTICLES, timeout_s: floa
         "article_links": links,
         "pagination": {"urls": list(reading.pagination.urls), "kind": reading.pagination.kind,
                        "unsupported": reading.pagination.unsupported},
+        "frames": [frame for frame in reading.frames if same_site(frame, page.url)],
         "articles": previews,
         "seconds": round(time.monotonic() - started, 2),
     }
@@ -162,6 +163,9 @@ def _render(result: dict[str, Any]) -> str:
     for number, link in enumerate(links, start=1):
         lines.append(f"  {number:3}. {link['date'] or '          '}  {link['anchor'] or '(no text)'}")
         lines.append(f"       {link['url']}")
+    if result.get("frames"):
+        lines.append("no list here, but the page shows these in frames (try one as the start URL):")
+        lines += [f"  {frame}" for frame in result["frames"]]
     pagination = result["pagination"]
     lines.append(f"pagination: {pagination['kind'] or 'none found'}"
                  + (f", {len(pagination['urls'])} page(s) followed" if pagination["urls"] else ""))

@@ -68,3 +68,6 @@ class ListReading:
     # Same-site script files worth fetching and reading the page again with (read_list_page's *scripts*):
     # several of its links call a function the page's inline scripts do not define. Empty when given them.
     scripts_wanted: list[str] = field(default_factory=list)
+    # When no list was found: the page's frames (``<iframe src>``, ``<frame src>``), where a portal's
+    # column page often keeps the list itself; the crawl says so, and an operator can start there.
+    frames: list[str] = field(default_factory=list)

@@ -11,6 +11,8 @@ import re
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
+from lxml.html import HtmlElement
+
 from crawler.extraction.attachments import ATTACHMENT_TYPES
 
 from .data_lists import inline_data_lists
@@ -28,6 +30,7 @@ MENU_LINKED_SHARE = 0.8  # ... and almost every entry starts with its own link
 # Links calling a function the page does not define before its script files are worth fetching: one or two
 # are a tab switch or a search box; a list's rows are more.
 MIN_UNDEFINED_CALLS = 3
+MAX_FRAMES = 5
 
 
 def in_menu_item(region: Region) -> bool:
@@ -67,6 +70,16 @@ def _main_links(records: list[Record], dates: list[str | None] | None = None) ->
         caption = rec.caption_link()
         out.append(ListLink(title.url, _headline(caption), date))
     return out
+
+
+def _frames(root: HtmlElement, base: str) -> list[str]:
+    """The http(s) pages the page shows in frames, in page order (blank and script frames left out)."""
+    frames: list[str] = []
+    for element in root.iter("iframe", "frame"):
+        url = resolve_url(element.get("src") or "", base)
+        if url and url not in frames and not url.startswith("about:"):
+            frames.append(url)
+    return frames[:MAX_FRAMES]
 
 
 def _headline(link: PageLink) -> str:
@@ -207,8 +220,9 @@ def read_list_page(html: str, url: str, profile: ListProfile | None = None,
                 main = []
     if learned is None:
         pagination = find_pagination(root, links, url)
-        return ListReading([], [], pagination, None, False, "no list found: no repeated block of titled links",
-                           wanted)
+        frames = _frames(root, base)
+        return ListReading([], [], pagination, None, False, "no list found: no repeated block of titled links"
+                           + (f"; the page embeds {len(frames)} frame(s)" if frames else ""), wanted, frames)
     articles = _same_shape(links, main, learned.url_shape, url)
     rx = compile_shape(learned.url_shape)
     pagination = find_pagination(root, links, url, lambda u: bool(rx and rx.match(shape_target(u))))

@@ -384,6 +384,10 @@ class SourceSpider(scrapy.Spider):
         if depth == 1 and not scoped:
             self.starts_without_links.append(start)
             self.logger.warning("no article links found on start page %s", response.url)
+            frames = [url for url in (reading.frames if reading is not None else []) if self.in_scope(url)]
+            if frames:
+                self.note(f"start page {response.url} shows no list but embeds {', '.join(frames)}: "
+                          "the list may be there (try it as the start URL)")
         if seen is not None:
             yield seen
         yield self.list_visit(response, new_links, start, [(link.url, link.anchor) for link in scoped],

@@ -177,3 +177,12 @@ def test_a_listed_article_that_cannot_be_fetched_in_two_crawls_is_named_in_the_s
     overview = json.loads(govwatch("sources", "list", "--db", str(tmp_path / "g.db"), "--json").stdout)[0]
     [flag] = [f for f in overview["health"] if f.startswith("unfetched:")]
     assert f"1 article(s) its lists show could not be fetched: {base}/col/2021/art_3.html (2 tries since " in flag
+
+
+def test_a_start_page_that_shows_its_list_in_a_frame_says_where(site, tmp_path):
+    root, base = site
+    write_site(root, lambda items: '<iframe id="iframepage" src="/col/list_frame.html"></iframe>')
+    run, stored = crawl_column(root, base, tmp_path, check=False)
+    assert stored == {} and run["status"] == "failed"
+    assert (f"start page {base}/col/index.html shows no list but embeds {base}/col/list_frame.html: "
+            "the list may be there (try it as the start URL)") in run["message"]

@@ -122,3 +122,13 @@ def test_try_reads_the_sites_script_file_as_the_crawl_does(tmp_path):
         preview = json.loads(govwatch("sources", "try", f"{url}/col/index.html", "--json", "--articles", "1").stdout)
     assert [link["url"] for link in preview["article_links"]] == [f"{url}/col/2021/art_{n}.html" for n in range(1, 9)]
     assert [a["title"] for a in preview["articles"]] == TITLES[:1]
+
+
+@pytest.mark.slow  # a govwatch command
+def test_try_on_a_page_that_shows_its_list_in_a_frame_names_the_frame(tmp_path):
+    root = tmp_path / "site"
+    write_site(root, lambda items: '<iframe id="iframepage" src="/col/list_frame.html"></iframe>')
+    with served(root) as url:
+        result = govwatch("sources", "try", f"{url}/col/index.html", "--articles", "0", check=False)
+    assert "no list here, but the page shows these in frames (try one as the start URL):" in result.stdout
+    assert f"  {url}/col/list_frame.html" in result.stdout.splitlines()

@@ -284,3 +284,13 @@ def test_single_character_links_are_not_a_list_of_articles_however_article_like_
     reading = read_list_page(html, "http://www.example.gov.cn/gov/index.html")
     assert [m.url for m in reading.main_links] == [
         f"http://www.example.gov.cn/gov/2024/05/t2024050{d}_{1000 + d}.html" for d in range(1, 5)]
+
+
+def test_a_page_without_a_list_names_the_frames_it_shows():
+    html = ("<html><body><div class='nav'><a href='/'>首页</a><a href='/zwgk/'>政务公开</a></div>"
+            "<iframe src='javascript:;'></iframe><iframe src='about:blank'></iframe>"
+            "<iframe id='iframepage' src='/module/jslib/list.jsp?columnid=12'></iframe></body></html>")
+    reading = read_list_page(html, "http://www.example.gov.cn/col/tzgg/index.html")
+    assert reading.profile is None
+    assert reading.frames == ["http://www.example.gov.cn/module/jslib/list.jsp?columnid=12"]
+    assert reading.region_summary.endswith("the page embeds 1 frame(s)")

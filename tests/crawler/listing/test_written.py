@@ -81,3 +81,4 @@ def test_a_date_a_row_writes_by_script_is_the_records_date():
                    f'</span></li>' for i in range(1, 7))
     reading = read_list_page(f"<html><body>{NAV}<ul class='list'>{rows}</ul></body></html>", PAGE)
     assert [a.date for a in reading.main_links] == [f"2024-05-{i:02d}" for i in range(1, 7)]
+
