@@ -51,6 +51,14 @@ def raise_unknown() -> object:
     raise Unknown
 
 
+def well_formed(text: str) -> str:
+    """The string with escaped surrogate pairs (``\\ud83d\\ude00``) joined and lone surrogates made U+FFFD:
+    JavaScript strings may hold them, a URL, lxml and SQLite may not (UTF-8 cannot encode them)."""
+    if not any("\ud800" <= c <= "\udfff" for c in text):
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 def unescape(sequence: str) -> str:
     if sequence.startswith(("\\u", "\\x")):
         try:

@@ -50,6 +50,7 @@ from .js_values import (
     string_method,
     truthy,
     unescape,
+    well_formed,
 )
 
 MAX_SCRIPT_CHARS = 256_000  # script read per page, inline and fetched each: a jQuery is ~90 KB, a site's functions far less
@@ -421,7 +422,7 @@ class ScriptLinks:
                     parts.append(unescape(_text(child)))
                 else:
                     raise Unknown
-            return capped("".join(parts))
+            return capped(well_formed("".join(parts)))
         if kind in ("true", "false"):
             return kind == "true"
         if kind == "unary_expression":
@@ -604,7 +605,7 @@ def string_literal(node: Node) -> str:
             parts.append(_text(child))
         elif child.type == "escape_sequence":
             parts.append(unescape(_text(child)))
-    return capped("".join(parts))
+    return capped(well_formed("".join(parts)))
 
 
 def _function_of(function: Node) -> _Function | None:

@@ -66,3 +66,13 @@ def test_a_huge_data_script_is_capped():
     assert inline_data_lists(root) == 1
     assert time.process_time() - started < 10
     assert len(list(root.iter("a"))) == 500      # the first 500 records of the array
+
+
+def test_escaped_surrogates_never_reach_a_url_or_the_tree():
+    # JSON may escape lone surrogates; UTF-8 (URLs, lxml, SQLite) cannot hold them: a pair is joined,
+    # a lone one becomes U+FFFD, and the page is read rather than failing whole
+    records = ",".join('{"title": "\\ud800第' + str(i) + '批项目的公示公告\\ud83d\\ude00", "url": "/a/' + str(i)
+                       + '\\udfff.html"}' for i in range(3))
+    reading = read_list_page(f"<html><body><script>var list = [{records}];</script></body></html>", PAGE)
+    assert [(a.url, a.anchor) for a in reading.main_links] == [
+        (f"http://www.example.gov.cn/a/{i}\ufffd.html", f"\ufffd第{i}批项目的公示公告\U0001F600") for i in range(3)]

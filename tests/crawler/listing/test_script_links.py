@@ -31,6 +31,7 @@ function counted(id) { addClick(id); location.replace("content_" + id + ".html")
 function addClick(id) { $.post("/hits", {id: id}); }
 function byType(id, type) { var url; if (type == 1) { url = 'a.html?id=' + id; } else { url = 'b.html?id=' + id; }
   window.open(url); }
+function lone(id) { location.href = `/x/\\ud800${id}.html`; }
 function bySwitch(id, t) { var u = ''; switch (t) { case 1: u = 'x' + id; break; default: u = 'y' + id; } location.href = u; }
 """
 
@@ -52,6 +53,7 @@ def calls() -> ScriptLinks:
     ("either(1, true)", "a.html?id=1"),
     ("either(1, 0)", "b.html?id=1"),
     ("counted(42)", "content_42.html"),             # a counter call before the navigation is no URL
+    ("lone(5)", "/x/\ufffd5.html"),                 # a lone surrogate escape: never into a URL (UTF-8 has none)
     ("byType(5, 1)", "a.html?id=5"),                # the variable assigned in the branch the call takes
     ("byType(5, '2')", "b.html?id=5"),
     # the snippet's own navigation, built by concatenation
