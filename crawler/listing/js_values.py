@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from lxml.html import HtmlElement
 
 MAX_VALUE = 4096            # a string being built longer than this is not a URL
+MAX_SAFE_INTEGER = 2**53   # JavaScript's Number.MAX_SAFE_INTEGER
 MAX_ATTRIBUTE = 2048        # an attribute's value read by ``this``
 MAX_ATTRIBUTES = 50         # attributes of an onclick's element that ``this`` can read
 ELEMENT_METHODS = {"attr", "getAttribute", "prop", "data"}
@@ -74,6 +75,17 @@ def number(text: str) -> float | int:
         value = float(text) if any(c in text for c in ".eE") and not text.lower().startswith("0x") else int(text, 0)
     except ValueError:
         raise Unknown from None
+    return exact(value)
+
+
+def exact(value: float) -> float | int:
+    """A number as JavaScript holds it: integers past 2**53 are doubles. Python's would grow without
+    bound (``x = x * x`` forty times is a number of 2**40 digits)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_SAFE_INTEGER:
+        try:
+            return float(value)
+        except OverflowError:
+            raise Unknown from None
     return value
 
 
@@ -128,9 +140,9 @@ def binary(op: str, a: object, b: object) -> object:
     if op == "+":
         if isinstance(a, str) or isinstance(b, str):
             return capped(js_string(a) + js_string(b))
-        return a + b  # type: ignore[operator]
+        return exact(a + b)  # type: ignore[operator]
     if op in ("-", "*") and is_number(a) and is_number(b):
-        return a - b if op == "-" else a * b
+        return exact(a - b if op == "-" else a * b)  # type: ignore[operator]
     raise Unknown
 
 

@@ -238,3 +238,13 @@ def test_a_clickable_rows_caption_is_its_title_cell_or_else_the_whole_row():
             "<span>2024-05-02</span></tr></table></body></html>")
     assert [link.anchor for link in page_links(parse_html(html), PAGE)] == [
         "关于做好防汛工作的紧急通知", "关于印发实施方案的通知2024-05-02"]
+
+
+def test_numbers_stay_javascripts_doubles_however_a_script_grows_them():
+    squares = "x = x * x; " * 40                      # Python ints would reach 2**40 digits
+    html = (f"<html><head><script>function f(x) {{ {squares} location.href = 'p' + (x > 0 ? 'big' : 'small'); }}"
+            "</script></head></html>")
+    started = time.process_time()
+    assert ScriptLinks(parse_html(html), PAGE).target("f(99999)") == "pbig"
+    assert ScriptLinks(parse_html(html.replace("f(x)", "g(x)")), PAGE).target(f"g({'9' * 5000})") is None
+    assert time.process_time() - started < 5
