@@ -6,6 +6,7 @@ tree-sitter: what a value is, not where it was written.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from lxml.html import HtmlElement
@@ -153,8 +154,8 @@ def string_method(value: str, method: str, args: list[object]) -> object:
             if default is None:
                 raise Unknown
             return default
-        if not is_number(args[i]):
-            raise Unknown
+        if not is_number(args[i]) or not math.isfinite(args[i]):  # type: ignore[arg-type]
+            raise Unknown   # substr(0, Infinity): int() of it would raise
         return int(args[i])  # type: ignore[call-overload]
 
     def text(i: int) -> str:

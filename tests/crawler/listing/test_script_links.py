@@ -247,4 +247,6 @@ def test_numbers_stay_javascripts_doubles_however_a_script_grows_them():
     started = time.process_time()
     assert ScriptLinks(parse_html(html), PAGE).target("f(99999)") == "pbig"
     assert ScriptLinks(parse_html(html.replace("f(x)", "g(x)")), PAGE).target(f"g({'9' * 5000})") is None
+    infinite = "<html><head><script>function h(x) { location.href = 'p.html'.substr(0, x * 1e308); }</script></head></html>"
+    assert ScriptLinks(parse_html(infinite), PAGE).target("h(10)") is None      # substr(0, Infinity): no link, no error
     assert time.process_time() - started < 5
