@@ -16,6 +16,8 @@ from collections.abc import Callable
 from lxml.html import Element, HtmlElement
 from tree_sitter import Node, Parser
 
+from crawler.extraction.dates import find_dates, normalise_date
+
 from .script_links import is_javascript, javascript_language, string_literal
 
 MIN_RECORDS = 3
@@ -23,9 +25,9 @@ MAX_DATA_CHARS = 1_000_000   # script read for data lists per page
 MAX_ARRAYS = 50              # arrays turned into rows per page
 MAX_RECORDS = 500            # records read from one array
 MAX_VALUE = 2048
+MAX_NODES = 400_000          # syntax nodes walked per page (1 MB of JSON has a few hundred thousand)
 _URL = re.compile(r"^(?:https?://|/|\./|\.\./)[^\s<>\"']{0,2040}$|^[\w./-]{1,200}\.(?:s?html?|jsp|aspx?|php)(?:\?\S*)?$",
                   re.IGNORECASE)
-_DATE = re.compile(r"^(?:19|20)\d\d(?:[-/.]\d{1,2}[-/.]\d{1,2}|年\d{1,2}月\d{1,2}日?)")
 _DATA_TYPES = ("application/json", "application/ld+json")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _HAS_ARRAY_OF_OBJECTS = re.compile(r"\[\s*\{")
@@ -43,7 +45,9 @@ def inline_data_lists(root: HtmlElement) -> int:
     tree = Parser(javascript_language()).parse(source.encode("utf-8", "replace"))
     added = 0
     stack = [tree.root_node]
-    while stack and added < MAX_ARRAYS:
+    for _ in range(MAX_NODES):
+        if not stack or added >= MAX_ARRAYS:
+            break
         node = stack.pop()
         if node.type == "array":
             rows = _rows(node)
@@ -81,8 +85,8 @@ def _rows(array: Node) -> list[tuple[str, str, str]]:
     title_key = _best_key(records, _looks_like_title, score=len)
     if url_key is None or title_key is None:
         return []
-    date_key = _best_key(records, lambda v: bool(_DATE.match(v)))
-    rows = [(r[url_key], r[title_key], r.get(date_key, "") if date_key else "")
+    date_key = _best_key(records, _is_date)
+    rows = [(r[url_key], r[title_key], normalise_date(r.get(date_key, "")[:40]) or "" if date_key else "")
             for r in records if url_key in r and title_key in r]
     # records of a list link different pages (a template's "/front" on every record is not a list)
     return rows if len({url for url, _, _ in rows}) >= MIN_RECORDS else []
@@ -90,8 +94,15 @@ def _rows(array: Node) -> list[tuple[str, str, str]]:
 
 def _looks_like_title(value: str) -> bool:
     """A headline: words (Chinese, or with spaces), not a path, a URL or a date."""
-    return (len(value) >= 6 and "/" not in value and not _DATE.match(value)
+    return (len(value) >= 6 and "/" not in value and not _is_date(value)
             and (_CJK.search(value) is not None or " " in value.strip()))
+
+
+def _is_date(value: str) -> bool:
+    """The value starts with a date (``2024-05-01 10:00:00``, ``2024年5月1日``): one parser for the
+    project (crawler.extraction.dates)."""
+    found = find_dates(value[:40])
+    return bool(found) and found[0][0] == 0
 
 
 def _best_key(records: list[dict[str, str]], fits: Callable[[str], bool],
@@ -136,7 +147,7 @@ def _markup(rows: list[tuple[str, str, str]]) -> HtmlElement:
         item.append(link)
         if date:
             span = Element("span")
-            span.text = date[:10]
+            span.text = date
             item.append(span)
         container.append(item)
     return container

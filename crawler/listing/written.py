@@ -9,19 +9,17 @@ ordinary rows. The scripts stay where they were: a pager script
 """
 from __future__ import annotations
 
-import re
-
 import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
+
+from crawler.extraction.dates import find_dates
 
 from .script_links import ScriptLinks, is_javascript
 
 MAX_WRITING_SCRIPTS = 2000   # scripts worked out per page: a list page has one a row, a few hundred at most
 MAX_PAGE_WRITTEN = 2_000_000  # markup added to one page in all
 MAX_DATE_SCRIPT = 1024       # characters of a script worked out for the date it writes
-# a row's date written by its script (document.write(str_date.substr(0, 10))): dates mark a list's records
-_DATE = re.compile(r"(?<!\d)(?:19|20)\d\d(?:[-/.]\d{1,2}[-/.]\d{1,2}|年\d{1,2}月\d{1,2})")
 
 
 def _may_write_a_row(script: str) -> bool:
@@ -31,7 +29,7 @@ def _may_write_a_row(script: str) -> bool:
 
 
 def insert_written_markup(root: HtmlElement, calls: ScriptLinks) -> int:
-    """Put the links each inline script writes after it; returns how many scripts wrote some."""
+    """Put the links (or a row's date) each inline script writes after it; returns how many scripts wrote some."""
     inserted = 0
     total = 0
     body = root.find("body")
@@ -40,8 +38,10 @@ def insert_written_markup(root: HtmlElement, calls: ScriptLinks) -> int:
     for script in candidates[:MAX_WRITING_SCRIPTS]:
         markup = calls.written(script.text or "")
         lowered = markup.lower()
-        if not ("<a" in lowered and ("href" in lowered or "onclick" in lowered)) and not _DATE.search(markup):
-            continue   # counters and calendars: nothing the list reader wants (a row's link or its date)
+        if not ("<a" in lowered and ("href" in lowered or "onclick" in lowered)) and not find_dates(markup):
+            # counters and calendars: nothing the list reader wants (a row's link, or its date:
+            # document.write(str_date.substr(0, 10)) — dates mark a list's records)
+            continue
         total += len(markup)
         if total > MAX_PAGE_WRITTEN:
             break
