@@ -18,7 +18,7 @@ from tree_sitter import Node, Parser
 
 from crawler.extraction.dates import find_dates, normalise_date
 
-from .script_links import is_javascript, javascript_language, string_literal
+from .script_links import capped_join, inline_scripts, javascript_language, string_literal
 
 MIN_RECORDS = 3
 MAX_DATA_CHARS = 1_000_000   # script read for data lists per page
@@ -28,7 +28,6 @@ MAX_VALUE = 2048
 MAX_NODES = 400_000          # syntax nodes walked per page (1 MB of JSON has a few hundred thousand)
 _URL = re.compile(r"^(?:https?://|/|\./|\.\./)[^\s<>\"']{0,2040}$|^[\w./-]{1,200}\.(?:s?html?|jsp|aspx?|php)(?:\?\S*)?$",
                   re.IGNORECASE)
-_DATA_TYPES = ("application/json", "application/ld+json")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _HAS_ARRAY_OF_OBJECTS = re.compile(r"\[\s*\{")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")   # lxml refuses them in text and attributes
@@ -60,20 +59,8 @@ def inline_data_lists(root: HtmlElement) -> int:
 
 
 def _data_scripts(root: HtmlElement) -> str:
-    chunks: list[str] = []
-    size = 0
-    for script in root.iter("script"):
-        kind = (script.get("type") or "").lower()
-        if script.get("src") or not (is_javascript(kind) or kind in _DATA_TYPES):
-            continue
-        text = script.text or ""
-        if not _HAS_ARRAY_OF_OBJECTS.search(text):
-            continue
-        chunks.append(text[: MAX_DATA_CHARS - size])
-        size += len(chunks[-1])
-        if size >= MAX_DATA_CHARS:
-            break
-    return ";\n".join(chunks)
+    texts = (s.text or "" for s in inline_scripts(root, also_data=True))
+    return capped_join((text for text in texts if _HAS_ARRAY_OF_OBJECTS.search(text)), MAX_DATA_CHARS)
 
 
 def _rows(array: Node) -> list[tuple[str, str, str]]:

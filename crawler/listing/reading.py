@@ -73,11 +73,12 @@ def _main_links(records: list[Record], dates: list[str | None] | None = None) ->
 
 
 def _frames(root: HtmlElement, base: str) -> list[str]:
-    """The http(s) pages the page shows in frames, in page order (blank and script frames left out)."""
+    """The http(s) pages the page shows in frames, in page order (``about:blank`` and ``javascript:;``
+    frames are no http(s) URL to resolve_url)."""
     frames: list[str] = []
     for element in root.iter("iframe", "frame"):
         url = resolve_url(element.get("src") or "", base)
-        if url and url not in frames and not url.startswith("about:"):
+        if url and url not in frames:
             frames.append(url)
     return frames[:MAX_FRAMES]
 

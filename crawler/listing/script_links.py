@@ -21,6 +21,7 @@ expressions without running the page's code, which a crawler must never do (host
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -81,6 +82,7 @@ _BUILTINS = {"void", "alert", "confirm", "print", "window.print", "window.close"
 _PASSTHROUGH = {"String", "$.trim", "jQuery.trim"}
 _DECODERS = {"decodeURI", "decodeURIComponent", "unescape"}
 _WRITERS = {"document.write", "document.writeln"}
+_DATA_TYPES = ("application/json", "application/ld+json")
 
 _LIBRARY = re.compile(r"(?:jquery|bootstrap|vue|react|angular|echarts|swiper|layui|layer|html5shiv|respond|"
                       r"polyfill|modernizr|lodash|axios|moment|zepto|require|sea|babel|core-js)\b", re.IGNORECASE)
@@ -202,9 +204,8 @@ class ScriptLinks:
     def _bind(self) -> dict[HtmlElement, _Function]:
         """Each element a page's click handler is bound to (the first binding wins), found with the
         handler's CSS selector (cssselect); pages whose scripts bind no click are not parsed for it."""
-        if not any(_BINDS_CLICK.search(s.text or "") for s in self.root.iter("script")
-                   if not s.get("src") and is_javascript(s.get("type"))) and not any(
-                       _BINDS_CLICK.search(text) for text in self.external):
+        if not any(_BINDS_CLICK.search(text) for text in
+                   itertools.chain((s.text or "" for s in inline_scripts(self.root)), self.external)):
             return {}
         self._index()
         bound: dict[HtmlElement, _Function] = {}
@@ -293,12 +294,6 @@ class ScriptLinks:
         functions = self._index()
         name = _text(callee)
         return functions.get(name) or (functions.get(name.rsplit(".", 1)[1]) if "." in name else None)
-
-    def _argument(self, node: Node) -> object:
-        try:
-            return self._value(node, None, node.end_byte, 0)
-        except Unknown:
-            return UNKNOWN
 
     def _urls_of(self, function: _Function, args: list[object], depth: int,
                  this: Element | None = None) -> set[str]:
@@ -556,19 +551,30 @@ def _page_scripts(root: HtmlElement, external: Sequence[str]) -> bytes:
     """The page's JavaScript: the fetched files first (a page includes them in its head), then the inline
     scripts, whose definitions win as they would in the browser; each group capped on its own, so a large
     common.js cannot push the page's own functions out. JSON and templates are not scripts."""
-    inline = (s.text or "" for s in root.iter("script") if not s.get("src") and is_javascript(s.get("type")))
-    return ";\n".join((_capped_join(external), _capped_join(inline))).encode("utf-8", "replace")
+    inline = (s.text or "" for s in inline_scripts(root))
+    return ";\n".join((capped_join(external, MAX_SCRIPT_CHARS), capped_join(inline, MAX_SCRIPT_CHARS))).encode(
+        "utf-8", "replace")
 
 
-def _capped_join(texts: Iterable[str]) -> str:
+def capped_join(texts: Iterable[str], cap: int) -> str:
+    """Scripts joined as one program (``;`` between them), at most *cap* characters in all."""
     chunks: list[str] = []
     size = 0
     for text in texts:
-        chunks.append(text[: MAX_SCRIPT_CHARS - size])
+        chunks.append(text[: cap - size])
         size += len(chunks[-1])
-        if size >= MAX_SCRIPT_CHARS:
+        if size >= cap:
             break
     return ";\n".join(chunks)
+
+
+def inline_scripts(within: HtmlElement, also_data: bool = False) -> Iterator[HtmlElement]:
+    """The ``<script>`` elements under *within* whose text the page itself carries and the browser runs;
+    with *also_data*, JSON islands too (``<script type="application/json">``)."""
+    for script in within.iter("script"):
+        kind = script.get("type")
+        if not script.get("src") and (is_javascript(kind) or also_data and (kind or "").lower() in _DATA_TYPES):
+            yield script
 
 
 def is_javascript(kind: str | None) -> bool:

@@ -15,7 +15,7 @@ from lxml.html import HtmlElement
 
 from crawler.extraction.dates import find_dates
 
-from .script_links import ScriptLinks, is_javascript
+from .script_links import ScriptLinks, inline_scripts
 
 MAX_WRITING_SCRIPTS = 2000   # scripts worked out per page: a list page has one a row, a few hundred at most
 MAX_PAGE_WRITTEN = 2_000_000  # markup added to one page in all
@@ -33,8 +33,7 @@ def insert_written_markup(root: HtmlElement, calls: ScriptLinks) -> int:
     inserted = 0
     total = 0
     body = root.find("body")
-    candidates = [s for s in (body if body is not None else root).iter("script")
-                  if not s.get("src") and is_javascript(s.get("type")) and _may_write_a_row(s.text or "")]
+    candidates = [s for s in inline_scripts(body if body is not None else root) if _may_write_a_row(s.text or "")]
     for script in candidates[:MAX_WRITING_SCRIPTS]:
         markup = calls.written(script.text or "")
         lowered = markup.lower()
