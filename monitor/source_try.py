@@ -149,6 +149,14 @@ def _preview(client: httpx.Client, link: dict[str, Any], extract: Any) -> dict[s
             **({"error": "no article text found on the page"} if result.prepared is None else {})}
 
 
+def _page_line(name: str) -> str:
+    """A pager page as the crawl asks for it: its URL, or POST, the URL and the form for a jpage group."""
+    from crawler.listing.jpage import split_post_page
+
+    url, form = split_post_page(name)
+    return url if form is None else f"POST {url}  form: {form}"
+
+
 def render_text(result: dict[str, Any]) -> str:
     """The preview for a terminal: region, links, pagination, articles (the site's text made inert)."""
     return _CONTROL.sub("\ufffd", _render(result))
@@ -169,7 +177,7 @@ def _render(result: dict[str, Any]) -> str:
     pagination = result["pagination"]
     lines.append(f"pagination: {pagination['kind'] or 'none found'}"
                  + (f", {len(pagination['urls'])} page(s) followed" if pagination["urls"] else ""))
-    lines += [f"  {url}" for url in pagination["urls"][:10]]
+    lines += [f"  {_page_line(url)}" for url in pagination["urls"][:10]]
     if len(pagination["urls"]) > 10:
         lines.append(f"  … {len(pagination['urls']) - 10} more")
     if pagination["unsupported"]:

@@ -1,5 +1,7 @@
 """A small column site written here, served by a real HTTP server on 127.0.0.1: a list page
-(`/col/index.html`, its list as a <ul> or, after a template change, a <table>) and 8 articles.
+(`/col/index.html`, its list as a <ul> or, after a template change, a <table>) and 8 articles;
+or Hanweb jpage columns (write_jpage_column), whose later record groups the server answers to a
+POST of `/module/web/jpage/dataproxy.jsp` as Hanweb does.
 
 Shared by the list-discovery crawl tests and the `govwatch sources try` tests.
 """
@@ -7,11 +9,13 @@ Shared by the list-discovery crawl tests and the `govwatch sources try` tests.
 from __future__ import annotations
 
 import functools
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 TITLES = [f"关于做好第{n}批乡村振兴示范村建设工作的通知" for n in range(1, 9)]
 NAV = '<div class="nav"><a href="/index.html">首页</a><a href="/about.html">机构概况</a><a href="/contact.html">联系我们</a></div>'
@@ -75,10 +79,64 @@ def write_site(root: Path, layout=list_as_ul, pager: str = "") -> None:
     (root / "col" / "index.html").write_text(page, encoding="utf-8")
     (root / "col" / "2021").mkdir(exist_ok=True)
     for href, title, date in items:
-        article = (f"<html><head><meta charset='utf-8'><title>{title}</title></head><body>{NAV}<h1>{title}</h1>"
-                   f"<div class='info'>发布时间：{date} 来源：示范县乡村振兴局</div>"
-                   f"<div class='content'><p>{BODY_TEXT}</p><p>{BODY_TEXT}</p></div></body></html>")
-        (root / href.lstrip("/")).write_text(article, encoding="utf-8")
+        write_article(root, href, title, date)
+
+
+def write_article(root: Path, href: str, title: str, date: str) -> None:
+    article = (f"<html><head><meta charset='utf-8'><title>{title}</title></head><body>{NAV}<h1>{title}</h1>"
+               f"<div class='info'>发布时间：{date} 来源：示范县乡村振兴局</div>"
+               f"<div class='content'><p>{BODY_TEXT}</p><p>{BODY_TEXT}</p></div></body></html>")
+    path = root / href.lstrip("/")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(article, encoding="utf-8")
+
+
+JPAGE_PROXY = "/module/web/jpage/dataproxy.jsp"
+
+
+def _jpage_record(href: str, title: str, date: str) -> str:
+    return (f'<record><![CDATA[<table width="100%"><tr><td><a href="{href}" target="_blank" title="{title}">{title}'
+            f'</a></td><td class="bt_time">{date}</td></tr></table>]]></record>')
+
+
+def write_jpage_column(root: Path, column: int, records: int, per_page: int = 5, group_size: int = 2,
+                       with_form: bool = True) -> dict[str, str]:
+    """A Hanweb column page at /col/col{column}/index.html showing its first per_page × group_size records in
+    a datastore island, the rest for the server to answer by POST, and its articles; returns {url path: title}.
+
+    *with_form* False leaves ajaxParam out of the jpage call: the form is then only in the <nextgroup> link."""
+    unit = column * 10 + 1
+    items = [(f"/art/2021/{1 + n % 12}/{1 + n % 28}/art_{column}_{100000 + n}.html",
+              f"关于第{n}批{column}号栏目乡村振兴示范项目的公示", f"2021-{1 + n % 12:02d}-{1 + n % 28:02d}")
+             for n in range(records, 0, -1)]
+    for item in items:
+        write_article(root, *item)
+    jpage_dir = root / "_jpage"
+    jpage_dir.mkdir(exist_ok=True)
+    (jpage_dir / f"{column}.json").write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+    first = "".join(_jpage_record(*item) for item in items[:per_page * group_size])
+    form = (f"ajaxParam: {{col: 1, appid: 1, webid: 3, path: '/', columnid: {column}, sourceContentType: 1, "
+            f"unitid: '{unit}', webname: '示范县人民政府', permissiontype: 0}}," if with_form else "")
+    page = (f"<html><head><meta charset='utf-8'><title>示范县人民政府</title></head><body>{NAV}"
+            f'<div class="main"><h2>通知公告</h2><div id="{unit}"><script type="text/xml"><datastore><nextgroup>'
+            f'<![CDATA[<a href="{JPAGE_PROXY}?page=1&appid=1&webid=3&path=/&columnid={column}&unitid={unit}'
+            f'&webname=%E7%A4%BA%E8%8C%83%E5%8E%BF&permissiontype=0"></a>]]></nextgroup><recordset>{first}'
+            f'</recordset></datastore></script></div></div>'
+            f'<script src="/module/web/jpage/jquery.jpage.js"></script>'
+            f"<script>$(document).ready(function () {{ $('#{unit}').jpage({{ dataStore: dataStore, "
+            f"proxyUrl: '{JPAGE_PROXY}', perPage: {per_page}, groupSize: {group_size}, totalRecord: {records}, "
+            f"barPosition: 'bottom', {form} dataBefore: '<table>', dataAfter: '</table>' }}); }});</script>"
+            "<div class='foot'>版权所有 示范县人民政府</div></body></html>")
+    path = root / "col" / f"col{column}" / "index.html"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(page, encoding="utf-8")
+    return {href: title for href, title, _ in items}
+
+
+def jpage_posts(root: Path) -> list[dict[str, object]]:
+    """The POSTs the server has answered: path with query, and the form, in order."""
+    log = root / "_jpage" / "posts.jsonl"
+    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()] if log.exists() else []
 
 
 @contextmanager
@@ -96,3 +154,28 @@ def served(root: Path) -> Iterator[str]:
 class _Quiet(SimpleHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
+
+    def do_POST(self) -> None:
+        """Hanweb's dataproxy.jsp: records startrecord..endrecord of the form's columnid, as a datastore."""
+        parts = urlsplit(self.path)
+        form = {k: v[0] for k, v in parse_qs(self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                                              .decode("utf-8")).items()}
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        root = Path(self.directory)
+        with (root / "_jpage" / "posts.jsonl").open("a", encoding="utf-8") as log:
+            log.write(json.dumps({"path": self.path, "form": form}, ensure_ascii=False) + "\n")
+        records = root / "_jpage" / f"{form.get('columnid', '')}.json"
+        if (parts.path != JPAGE_PROXY or not form.get("columnid", "").isdigit() or not records.is_file()
+                or not query.get("startrecord", "").isdigit()):
+            self.send_error(404)
+            return
+        items = json.loads(records.read_text(encoding="utf-8"))
+        start, end = int(query["startrecord"]), int(query.get("endrecord") or 0)
+        body = (f'<?xml version="1.0" encoding="UTF-8"?><datastore><totalrecord>{len(items)}</totalrecord>'
+                "<recordset>" + "".join(_jpage_record(*item) for item in items[start - 1:end]) +
+                "</recordset></datastore>").encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", "text/xml;charset=UTF-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)

@@ -19,13 +19,14 @@ class ListLink:
 
 @dataclass
 class Pagination:
-    """The column's other list pages that a plain GET can fetch, in page order.
+    """The column's other list pages, in page order: URLs to GET, and Hanweb jpage groups named
+    ``url#post:form`` (jpage.split_post_page), which are POSTed.
 
     From a later page this includes the earlier ones (首页, 上一页): a crawl may start on any page of the
     column, and the crawler deduplicates the pages it has read."""
 
     urls: list[str] = field(default_factory=list)
-    kind: str | None = None          # "links", "createPageHTML", "query", "jhtml", ... for the run log
+    kind: str | None = None          # "links", "createPageHTML", "query", "jhtml", "jpage", ... for the run log
     unsupported: str | None = None   # why a pager seen on the page cannot be followed; None if none seen
 
 

@@ -1,4 +1,5 @@
-"""The next list pages: static pager links, TRS ``createPageHTML``, ``?page=`` and JEECMS ``.jhtml`` pagers.
+"""The next list pages: static pager links, TRS ``createPageHTML``, ``?page=`` and JEECMS ``.jhtml`` pagers,
+and Hanweb jpage record groups (jpage.py, posted).
 
 A pager link is recognised by structure, not by a site list: it stays in the list page's directory (or
 the VSB-style sub-directory named after the page), its file name is a page-number family
@@ -16,6 +17,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
+from .jpage import jpage_pages
 from .links import MAX_URL, PageLink, resolve_url
 from .model import Pagination
 
@@ -206,6 +208,8 @@ def find_pagination(root: HtmlElement, links: list[PageLink], page_url: str,
         add(url, kind or "script")
     if not urls and unsupported is None and _PLUGIN.search(scripts):
         unsupported = "jQuery pagination plugin (pages rendered by script)"
-    if unsupported is None and "dataproxy.jsp" in scripts:
-        unsupported = "Hanweb jpage pager (records fetched by POST from dataproxy.jsp)"
+    groups, jpage_problem = jpage_pages(root, page_url)
+    for name in groups:
+        add(name, "jpage")
+    unsupported = unsupported or jpage_problem
     return Pagination(urls=urls, kind="+".join(kinds) or None, unsupported=unsupported)

@@ -16,6 +16,7 @@ from lxml.html import HtmlElement
 from crawler.extraction.attachments import ATTACHMENT_TYPES
 
 from .data_lists import inline_data_lists
+from .datastore import GROUP_RECORDS, record_group
 from .links import PageLink, document_base, page_links, parse_html, resolve_url
 from .model import ListLink, ListProfile, ListReading, Pagination
 from .pagination import find_pagination
@@ -180,9 +181,11 @@ def read_list_page(html: str, url: str, profile: ListProfile | None = None,
 
     *scripts* is the text of the page's script files (those an earlier reading's ``scripts_wanted`` named),
     for links that call a function defined there; None when they were not fetched: the reading then names
-    them when several links need them.
+    them when several links need them. A bare datastore document (a later Hanweb jpage group) is read as a page
+    of its records; with a *profile*, its records are all rows of the list, whatever the start page's XPath.
     """
-    root = parse_html(html)
+    group = record_group(html)   # a later jpage group: its records alone, no page around them
+    root = group if group is not None else parse_html(html)
     if root is None:
         return ListReading([], [], Pagination(), None, False, "no list found: empty or unparseable page")
     base = document_base(root, url)
@@ -197,7 +200,7 @@ def read_list_page(html: str, url: str, profile: ListProfile | None = None,
     learned: ListProfile | None = None
     note = ""
     if profile is not None:
-        records = records_at(root, profile.region, links)
+        records = records_at(root, GROUP_RECORDS if group is not None else profile.region, links)
         if _still_fits(records, profile):
             rx = compile_shape(profile.url_shape)
             # on reuse the stored shape says what an item is: rows the region now also selects are dropped

@@ -37,6 +37,7 @@ from crawler.block_pages import block_reason, error_page_reason
 from crawler.crawl_store import crawl_store
 from crawler.items import ArticlePage
 from crawler.listing import ListProfile, ListReading, read_list_page
+from crawler.listing.jpage import split_post_page
 from crawler.listing.script_links import MAX_SCRIPT_FILE_BYTES
 from crawler.recheck import RecheckPolicy, due_articles, list_next_due, list_page_due
 from crawler.response_checks import binary_type, declared_charset, failure_reason, tries_note
@@ -73,6 +74,8 @@ MAX_RUN_NOTES = 20  # notes kept in a run's message and log tail (see note)
 MAX_SHOWN_LINKS = 500  # gov lists show 15–50 items; the JSON kept stays under ~1.3 MB
 MAX_VALIDATOR_CHARS = 200
 LIST_VIEW_MAX_AGE = timedelta(days=1)  # a kept view older than this: the list page is read whole
+# What jpage.js's jQuery request sends with a group's form: its type and jQuery's XMLHttpRequest marker
+POST_HEADERS = {"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8", "X-Requested-With": "XMLHttpRequest"}
 MAX_ANCHOR_CHARS = 500  # a list's link text is a headline; anything longer is cut before it is stored
 # Paths that name a list or a home page rather than an article: without an article pattern, a
 # redirect there is a withdrawal (see looks_like_article).
@@ -219,8 +222,16 @@ class SourceSpider(scrapy.Spider):
         At least once a day it is read whole anyway: a server whose validators miss an edit
         (a Last-Modified to the second, a list written twice in that second) must not hide a
         list's new items for longer than that.
+
+        A page named with a form (crawler.listing.jpage: ``url#post:form``) is POSTed to its URL;
+        the name, fragment included, stays the request's and the response's URL, so the crawl's
+        page bookkeeping keeps two columns that post to one address apart (the fragment is never sent).
         """
         meta: dict[str, Any] = {"govwatch_start": url} if depth == 1 else {}
+        _, form = split_post_page(url)
+        if form is not None:  # a Hanweb jpage group: posted as the site's script posts it; never conditional
+            return scrapy.Request(url, method="POST", body=form, headers=POST_HEADERS, callback=self.parse_list,
+                                  errback=self.failed, cb_kwargs={"depth": depth, "start": start}, meta=meta)
         view = stored_list_view(self.list_stats.get(url))
         if (view is not None and view.rules == self.list_rules_key(start) and view.kept_at is not None
                 and view.kept_at > self.started - LIST_VIEW_MAX_AGE):

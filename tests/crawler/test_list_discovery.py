@@ -15,15 +15,18 @@ import pytest
 from storage import open_db
 from tests.conftest import govwatch
 from tests.list_site import (
+    JPAGE_PROXY,
     POSTBACK_PAGER,
     SHOW_ARTICLE,
     TITLES,
+    jpage_posts,
     list_as_script_calls,
     list_as_table,
     list_as_ul,
     list_calling_a_script_file,
     list_written_by_script,
     served,
+    write_jpage_column,
     write_site,
 )
 
@@ -186,3 +189,31 @@ def test_a_start_page_that_shows_its_list_in_a_frame_says_where(site, tmp_path):
     assert stored == {} and run["status"] == "failed"
     assert (f"start page {base}/col/index.html shows no list but embeds {base}/col/list_frame.html: "
             "the list may be there (try it as the start URL)") in run["message"]
+
+
+def test_a_hanweb_columns_later_record_groups_are_posted_for_as_its_script_does(tmp_path):
+    # two jpage columns of one site: 10 records on each page; the rest in groups of 10 that jpage.js POSTs
+    # for, to the same URL with each column's form (the second column's form only in its <nextgroup> link)
+    root = tmp_path / "site"
+    root.mkdir()
+    first = write_jpage_column(root, 7372, records=23)
+    second = write_jpage_column(root, 7380, records=20, with_form=False)
+    with served(root) as base:
+        cfg = config(tmp_path, base, "/col/col7372/index.html", "/col/col7380/index.html")
+        govwatch("crawl", "--db", str(tmp_path / "g.db"), "--config", str(cfg), "county")
+        db = open_db(tmp_path / "g.db")
+        try:
+            stored = {r["url"]: r["list_anchor"] for r in db.query("select url, list_anchor from articles")}
+        finally:
+            db.close()
+        assert stored == {base + href: title for href, title in {**first, **second}.items()}
+        assert last_run(tmp_path / "g.db")["status"] == "ok"
+        posts = sorted((post["path"], post["form"]["columnid"], post["form"]["unitid"])
+                       for post in jpage_posts(root))
+        assert posts == [(f"{JPAGE_PROXY}?startrecord=11&endrecord=20&perpage=5", "7372", "73721"),
+                         (f"{JPAGE_PROXY}?startrecord=11&endrecord=20&perpage=5", "7380", "73801"),
+                         (f"{JPAGE_PROXY}?startrecord=21&endrecord=23&perpage=5", "7372", "73721")]
+        # the next crawl: the column pages answer 304 and what they showed, posted groups included, is replayed
+        govwatch("crawl", "--db", str(tmp_path / "g.db"), "--config", str(cfg), "county")
+        run = last_run(tmp_path / "g.db")
+        assert run["status"] == "ok" and "'govwatch/list_pages_not_modified': 2" in run["log_tail"]
