@@ -248,6 +248,28 @@ def test_author_correspondents_before_editor_and_dateline_dropped():
     assert extract_page(html).author == "姚峰"
 
 
+def test_fields_in_spans_written_back_to_back_are_read_apart():
+    # <span>作者：X</span><span>来源：Y</span> with no space between: the page's style sets them apart
+    info = ('<span id="spe1">发布时间：2020-11-12</span><span id="spe2">浏览次数：<span id="views"></span></span>'
+            '<span id="spe3">作者：药效审评处</span><span id="spe4">来源： 农业农村部农药检定所 </span>')
+    got = extract_page(page(f"<h1>{TITLE}</h1>{info}{BODY}", title=TITLE))
+    assert (got.author, got.source, got.date) == ("药效审评处", "农业农村部农药检定所", "2020-11-12")
+    # both empty: nothing, not the next label
+    empty = '<span id="spe3">作者：</span><span id="spe4">来源：  </span>'
+    got = extract_page(page(f"<h1>{TITLE}</h1>{empty}{BODY}", title=TITLE))
+    assert (got.author, got.source) == (None, None)
+
+
+@pytest.mark.parametrize(("tail", "author"), [
+    ("。（张三 李四）", "张三 李四"),
+    ("。</p><p>（张三）", "张三"),
+    ("</p><table><tr><td>10%哌虫啶悬浮剂</td><td>水稻（稻飞虱）</td></tr></table><p>", None),  # a word's gloss
+])
+def test_trailing_names_close_the_body_only_after_its_last_sentence(tail, author):
+    html = page(f"<h1>{TITLE}</h1>{BODY}<p>{PARA1}{tail}</p><div>网站管理：党委办公室（综合部）</div>", title=TITLE)
+    assert extract_page(html).author == author
+
+
 def test_bracketed_source_keeps_its_brackets_and_hotline_header_dropped():
     html = page(f"<div>彩神-安全购彩 免费服务热线：400-000-0000</div><h1>{TITLE}</h1>"
                 f"<div>来源:《湘西工作》2021/1 作者:向汝莲 2021-03-15 14:28</div>{BODY}", title=TITLE)

@@ -28,7 +28,10 @@ _REPORTER = re.compile(
     rf"((?:{_NAME}[ \u3000、，,]*){{1,4}}?)(?=[\s\u3000）)/、]|$|报道|摄|通讯员|发自)",
     re.MULTILINE,
 )
-_TRAILING_NAMES = re.compile(rf"[（(]\s*((?:{_NAME}[ \u3000、]*){{1,4}})\s*[）)]\s*$")
+# "……。（张三 李四）" closing the body: after the last sentence or on a line of its own; "水稻（稻飞虱）" in a
+# table's last cell annotates the word before it.
+_TRAILING_NAMES = re.compile(
+    rf"(?:^|(?<=[\s。！？!?”\"」』）)]))[（(]\s*((?:{_NAME}[ \u3000、]*){{1,4}})\s*[）)]\s*\Z", re.MULTILINE)
 _NAME_SPLIT = re.compile(r"[\s\u3000、，,]+")
 # Words that follow 记者 but are not names.
 _NOT_NAMES = frozenset(["整合", "报道", "摄影", "综合", "编译", "发自", "实习生", "通讯员", "采写", "见习", "特约", "完", "待续", "全文完", "图", "未完待续", "本报", "联合", "专电", "电"])

@@ -87,6 +87,10 @@ def _walk(el: HtmlElement, out: list[str], rules: Rules, header_rows: dict) -> N
             if el.tail:
                 out.append(_spaced(el.tail))
             return
+        if el.text and out and not out[-1][-1:].isspace() and _opens_with_label(el.text, rules):
+            # <span>作者：药效审评处</span><span>来源：农药检定所</span>: two fields the page's style sets
+            # apart; written back to back they would read as one value running into the next label
+            out.append("  ")
     if el.text:
         out.append(_spaced(el.text))
     for child in el:
@@ -95,6 +99,12 @@ def _walk(el: HtmlElement, out: list[str], rules: Rules, header_rows: dict) -> N
         out.append("\n")
     if el.tail:
         out.append(_spaced(el.tail))
+
+
+def _opens_with_label(text: str, rules: Rules) -> bool:
+    """The text starts with ``label：`` (a known label; cheap when there is no colon near its start)."""
+    head = text.lstrip(" \t\r\n\xa0\u3000")[:LABEL_MAX_CHARS]
+    return ("：" in head or ":" in head) and rules.label_re.match(head) is not None
 
 
 def _spaced(text: str) -> str:
