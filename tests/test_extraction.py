@@ -260,6 +260,11 @@ def test_fields_in_spans_written_back_to_back_are_read_apart():
     assert (got.author, got.source) == (None, None)
 
 
+def test_an_interviewers_question_is_not_the_author():
+    html = page(f"<h1>{TITLE}</h1><p>记者：请谈谈《规划》编制的背景。</p>{BODY}", title=TITLE)
+    assert extract_page(html).author is None
+
+
 @pytest.mark.parametrize(("tail", "author"), [
     ("。（张三 李四）", "张三 李四"),
     ("。</p><p>（张三）", "张三"),

@@ -330,7 +330,9 @@ def _pick(labelled: list[Labelled], labels: list[str], title_idx: int | None, ru
     return None
 
 
-_PROSE = re.compile(r"[，。？！?!；;]")
+# A person field holding prose is not a name: punctuation, or a work's title (an interview's
+# "记者：请谈谈《规划》编制的背景" is the reporter's question).
+_PROSE = re.compile(r"[，。？！?!；;《》]")
 
 
 def _is_person(value: str, rules: Rules) -> bool:
