@@ -44,6 +44,7 @@ DISTINCTIVE_TITLE_FLOOR = 0.5  # title factor granted to records linking one art
 HEADING_LOOKAHEAD = 20  # elements inside a link searched for the heading it wraps
 SHORT_TITLE = 6         # a stray row's link (加入收藏, [通知]) is at most this long
 _RUNS = re.compile(r"\d+|[A-Za-z]+")
+_DIGIT_RUNS = re.compile(r"\d+")
 _HASH = re.compile(r"[0-9A-Fa-f]{4,12}(?:-[0-9A-Fa-f]{4,12}){2,5}|[0-9A-Za-z]{16,64}")
 
 
@@ -273,6 +274,17 @@ def _path(el: HtmlElement) -> str:
     return "/" + "/".join(reversed(steps))
 
 
+def _filed_under(members: dict[HtmlElement, list[PageLink]]) -> set[str]:
+    """Where and how a chunk's records are filed: their title URLs' host and directories, digit runs → 9
+    (dated folders /art/2021/9/1/ alike), letters kept (/dfdt/ is not /topic/), and the file name likewise,
+    hashes → h (an article's t20210422_61470.html or 3f2a…9c.htm is not a column's index.htm)."""
+    filed = set()
+    for el, lks in members.items():
+        folder, _, name = Record(el, lks).title_link().url.split("://", 1)[-1][:300].rpartition("/")
+        filed.add(_DIGIT_RUNS.sub("9", f"{folder}/{_HASH.sub('h', name)}"))
+    return filed
+
+
 def _merge_split_list(groups, parent: HtmlElement, tag: str) -> tuple[list[HtmlElement], str | None]:
     """Chunks of one list: templates close the ``<ul>`` every 5 items (TRS) or repeat a ``div > ul`` block
     per 5 or 10 items (portal rolling news). Looks up to MERGE_UP levels above the container for siblings
@@ -297,8 +309,14 @@ def _merge_split_list(groups, parent: HtmlElement, tag: str) -> tuple[list[HtmlE
                     chunks.append(container)
         # A chunk of a list is a list itself: at least MIN_RECORDS records whose titles mostly share a URL
         # shape. The title / tags / comment blocks inside each item of a list are not.
-        listlike = sum(1 for c in chunks if _is_list_chunk(groups[(c, tag)]))
-        if len(chunks) > 1 and parent in chunks and listlike * 2 > len(chunks):
+        listlike = [c for c in chunks if _is_list_chunk(groups[(c, tag)])]
+        # Siblings the template gives one class are one kind (the tabs of a 信息公开 box, each a column).
+        # Without a class, a chunk also files items where the others do (a rolling list mixes two channels
+        # in every chunk): beside the list, a box of 专题 links (/topic/9.html) laid out alike is another.
+        folders = _filed_under(groups[(parent, tag)])
+        if (len(chunks) > 1 and parent in chunks and len(listlike) * 2 > len(chunks)
+                and (ancestor.get("class") is not None
+                     or all(_filed_under(groups[(c, tag)]) & folders for c in listlike))):
             path = "/".join([_path(up), _step(ancestor), *steps, tag_step(tag)])
             return chunks, path
         steps.insert(0, _step(ancestor))

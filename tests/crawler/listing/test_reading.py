@@ -295,3 +295,16 @@ def test_a_page_without_a_list_names_the_frames_it_shows():
     assert reading.profile is None
     assert reading.frames == ["http://www.example.gov.cn/module/jslib/list.jsp?columnid=12"]
     assert reading.region_summary.endswith("the page embeds 1 frame(s)")
+
+
+def test_a_box_of_topic_links_laid_out_like_a_classless_list_is_not_merged_into_it():
+    # no class anywhere: the list (two chunks of one ul each, as TRS templates close them) and a 专题 box
+    # beside it share the path div/div/ul/li; only the chunks that file items alike are one list
+    def chunk(ns):
+        return "<div><ul>" + "".join(f"<li><a href='/dfdt/{18000 + n}.html'>关于第{n}批农药登记评审结果的公示</a>"
+                                     f"<span>2020-11-{n:02d}</span></li>" for n in ns) + "</ul></div>"
+    topics = "<div><ul>" + "".join(f"<li><a href='/topic/{n}.html'>{t}</a></li>" for n, t in
+                                   [(8, "零增长专栏"), (9, "科普宣传"), (10, "CCPR"), (11, "GLP"), (28, "禁限用农药")]) + "</ul></div>"
+    html = f"<html><body><div>{chunk(range(1, 6))}{chunk(range(6, 11))}{topics}</div></body></html>"
+    reading = read_list_page(html, "http://www.x.gov.cn/dfdt/index.html")
+    assert [a.url.rsplit("/", 1)[1] for a in reading.article_links] == [f"{18000 + n}.html" for n in range(1, 11)]
