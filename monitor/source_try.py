@@ -86,13 +86,20 @@ def try_list_page(url: str, *, articles: int = PREVIEW_ARTICLES, timeout_s: floa
         if sniffed or not page.body.strip():
             raise TryError(f"{url}: not an HTML page ({sniffed or 'empty'})")
         encoding, text = page.decoded()
-        try:
-            reading = read_list_page(text, page.url)
-            wanted = [script for script in reading.scripts_wanted if same_site(script, page.url)]
-            if wanted:  # as the crawl does: the site's script files its links call into, then the page again
-                reading = read_list_page(text, page.url, scripts=[_script_text(client, script) for script in wanted])
-        except Exception as exc:  # noqa: BLE001 - as the crawl reports it: the page's failure, one line
-            raise TryError(f"{url}: the list detector failed on this page: {type(exc).__name__}: {exc}") from None
+        reading = _read_list(client, url, text, page.url, read_list_page)
+        frames = [frame for frame in reading.frames if same_site(frame, page.url)]
+        list_frame = None
+        if not reading.article_links:  # as the crawl does: the list pages the start shows in frames
+            for frame in frames:
+                try:
+                    shown = fetch(client, frame)
+                except TryError:
+                    continue
+                if shown.status == 200 and not binary_type(shown.body) and shown.body.strip():
+                    inner = _read_list(client, frame, shown.decoded()[1], shown.url, read_list_page)
+                    if inner.article_links:
+                        reading, list_frame = inner, shown.url
+                        break
         links = [{"url": link.url, "anchor": link.anchor, "date": link.date, "in_scope": same_site(link.url, page.url)}
                  for link in reading.article_links]
         previews = []
@@ -107,10 +114,23 @@ def try_list_page(url: str, *, articles: int = PREVIEW_ARTICLES, timeout_s: floa
         "article_links": links,
         "pagination": {"urls": list(reading.pagination.urls), "kind": reading.pagination.kind,
                        "unsupported": reading.pagination.unsupported},
-        "frames": [frame for frame in reading.frames if same_site(frame, page.url)],
+        "frames": frames,
+        "list_frame": list_frame,
         "articles": previews,
         "seconds": round(time.monotonic() - started, 2),
     }
+
+
+def _read_list(client: httpx.Client, url: str, text: str, final_url: str, read: Any) -> Any:
+    """read_list_page as the crawl reads the page: with the site's script files its links call into."""
+    try:
+        reading = read(text, final_url)
+        wanted = [script for script in reading.scripts_wanted if same_site(script, final_url)]
+        if wanted:
+            reading = read(text, final_url, scripts=[_script_text(client, script) for script in wanted])
+    except Exception as exc:  # noqa: BLE001 - as the crawl reports it: the page's failure, one line
+        raise TryError(f"{url}: the list detector failed on this page: {type(exc).__name__}: {exc}") from None
+    return reading
 
 
 def _script_text(client: httpx.Client, url: str) -> str:
@@ -171,8 +191,11 @@ def _render(result: dict[str, Any]) -> str:
     for number, link in enumerate(links, start=1):
         lines.append(f"  {number:3}. {link['date'] or '          '}  {link['anchor'] or '(no text)'}")
         lines.append(f"       {link['url']}")
-    if result.get("frames"):
-        lines.append("no list here, but the page shows these in frames (try one as the start URL):")
+    if result.get("list_frame"):
+        lines.append(f"no list on the page itself: read from the page it shows in a frame, {result['list_frame']}"
+                     " (as the crawl does)")
+    elif result.get("frames"):
+        lines.append("no list here, nor in the pages it shows in frames:")
         lines += [f"  {frame}" for frame in result["frames"]]
     pagination = result["pagination"]
     lines.append(f"pagination: {pagination['kind'] or 'none found'}"

@@ -146,7 +146,8 @@ class SourceSpider(scrapy.Spider):
         self.list_scripts: dict[str, str] = {}  # script files list pages call into, fetched by this crawl
         # What the run is judged on when it closes (storage.runs.run_outcome, in the pipeline):
         self.start_failures: dict[str, str] = {}
-        self.starts_without_links: list[str] = []
+        self.bare_starts: list[str] = []  # start pages that showed no article link (see starts_without_links)
+        self.framed_starts: dict[str, bool] = {}  # start without a list of its own → a frame of it showed one
         self.run_notes: list[str] = []
 
     @classmethod
@@ -325,7 +326,7 @@ class SourceSpider(scrapy.Spider):
         for url in scoped:
             yield self.article_request(url)
         if depth == 1 and not scoped:
-            self.starts_without_links.append(start)
+            self.bare_starts.append(start)
         if seen is not None:
             yield seen
         pages = list(dict.fromkeys(url for url in links if self.list_re.search(url) and self.in_scope(url)
@@ -349,7 +350,9 @@ class SourceSpider(scrapy.Spider):
         for url, anchor in scoped:
             yield self.article_request(url, anchor=anchor)
         if depth == 1 and not scoped:
-            self.starts_without_links.append(start)
+            self.bare_starts.append(start)
+        elif scoped and start in self.framed_starts:
+            self.framed_starts[start] = True
         if seen is not None:
             yield seen
         yield self.list_visit(response, new_links, start)
@@ -392,19 +395,40 @@ class SourceSpider(scrapy.Spider):
             yield self.article_request(link.url, anchor=link.anchor)
         if reading is not None:
             self.note_unsupported(response.url, reading.pagination.unsupported)
-        if depth == 1 and not scoped:
-            self.starts_without_links.append(start)
+        frames = [url for url in (reading.frames if reading is not None else [])
+                  if self.in_scope(url) and url not in self.list_urls] if depth == 1 and not scoped else []
+        if frames:
+            yield from self.read_frames(response, frames, start)
+        elif depth == 1 and not scoped:
+            self.bare_starts.append(start)
             self.logger.warning("no article links found on start page %s", response.url)
-            frames = [url for url in (reading.frames if reading is not None else []) if self.in_scope(url)]
-            if frames:
-                self.note(f"start page {response.url} shows no list but embeds {', '.join(frames)}: "
-                          "the list may be there (try it as the start URL)")
+        elif scoped and start in self.framed_starts:
+            self.framed_starts[start] = True
         if seen is not None:
             yield seen
-        yield self.list_visit(response, new_links, start, [(link.url, link.anchor) for link in scoped],
+        shown = None if frames else [(link.url, link.anchor) for link in scoped]  # a framed start is read whole
+        yield self.list_visit(response, new_links, start, shown,
                               reading.pagination.urls if reading is not None else None)
         if reading is not None and depth < self.config.get("max_list_pages", 10):
             yield from self.follow_pages(response, reading.pagination.urls, depth, start, new_links)
+
+    def read_frames(self, response: Response, frames: list[str], start: str) -> Iterator[scrapy.Request]:
+        """A start page without a list of its own that shows on-site pages in frames (an old portal's
+        column, a 信息公开 platform embedding its list): the frames are read as the start's list pages.
+        The start page keeps no view to replay (see list_visit), so each crawl reads it and its frames
+        again; the run counts the start as without links only if no frame showed one."""
+        self.framed_starts.setdefault(start, False)
+        self.crawler.stats.inc_value("govwatch/list_frames_followed", len(frames))
+        self.note(f"start page {response.url} shows no list; reading the list pages it shows in frames: "
+                  f"{', '.join(frames)}")
+        for url in frames:
+            self.list_urls.add(url)
+            yield self.list_request(url, 2, start)
+
+    @property
+    def starts_without_links(self) -> list[str]:
+        """What the run is judged on: start pages that showed no article link, themselves or in a frame."""
+        return self.bare_starts + [start for start, found in self.framed_starts.items() if not found]
 
     def read_list(self, response: TextResponse, depth: int, start: str,
                   scripts: list[str] | None = None) -> tuple[ListReading | None, ListProfileLearned | None]:

@@ -182,13 +182,23 @@ def test_a_listed_article_that_cannot_be_fetched_in_two_crawls_is_named_in_the_s
     assert f"1 article(s) its lists show could not be fetched: {base}/col/2021/art_3.html (2 tries since " in flag
 
 
-def test_a_start_page_that_shows_its_list_in_a_frame_says_where(site, tmp_path):
+def test_a_start_page_that_shows_its_list_in_a_frame_is_read_through_it(site, tmp_path):
     root, base = site
-    write_site(root, lambda items: '<iframe id="iframepage" src="/col/list_frame.html"></iframe>')
-    run, stored = crawl_column(root, base, tmp_path, check=False)
-    assert stored == {} and run["status"] == "failed"
-    assert (f"start page {base}/col/index.html shows no list but embeds {base}/col/list_frame.html: "
-            "the list may be there (try it as the start URL)") in run["message"]
+    (root / "col" / "index.html").rename(root / "col" / "list_frame.html")    # the list, shown in a frame
+    (root / "col" / "index.html").write_text(
+        "<html><head><meta charset='utf-8'><title>示范县人民政府</title></head><body><div class='nav'>"
+        "<a href='/index.html'>首页</a></div><iframe id='iframepage' src='/col/list_frame.html' width='100%'>"
+        "</iframe><iframe src='http://elsewhere.example.com/ad.html'></iframe></body></html>", encoding="utf-8")
+    for _ in range(2):   # the second crawl too: the start page keeps no view a 304 would replay without its frame
+        run, stored = crawl_column(root, base, tmp_path)
+        assert run["status"] == "ok"
+        assert stored == all_eight(base)
+        assert (f"start page {base}/col/index.html shows no list; reading the list pages it shows in frames: "
+                f"{base}/col/list_frame.html") in run["message"]
+    # a frame without a list: the start showed no article link, and the run says so
+    (root / "col" / "list_frame.html").write_text("<html><body><p>维护中</p></body></html>", encoding="utf-8")
+    run, _ = crawl_column(root, base, tmp_path, check=False)
+    assert f"no article links found on start page {base}/col/index.html" in run["message"]
 
 
 def test_a_hanweb_columns_later_record_groups_are_posted_for_as_its_script_does(tmp_path):

@@ -125,10 +125,20 @@ def test_try_reads_the_sites_script_file_as_the_crawl_does(tmp_path):
 
 
 @pytest.mark.slow  # a govwatch command
-def test_try_on_a_page_that_shows_its_list_in_a_frame_names_the_frame(tmp_path):
+def test_try_on_a_page_that_shows_its_list_in_a_frame_reads_the_frame_as_the_crawl_does(tmp_path):
     root = tmp_path / "site"
-    write_site(root, lambda items: '<iframe id="iframepage" src="/col/list_frame.html"></iframe>')
+    write_site(root)
+    (root / "col" / "index.html").rename(root / "col" / "list_frame.html")
+    (root / "col" / "index.html").write_text(
+        "<html><body><iframe src='/col/empty.html'></iframe><iframe src='/col/list_frame.html'></iframe>"
+        "</body></html>", encoding="utf-8")
+    (root / "col" / "empty.html").write_text("<html><body><p>天气预报</p></body></html>", encoding="utf-8")
     with served(root) as url:
+        result = govwatch("sources", "try", f"{url}/col/index.html", "--articles", "1")
+        assert (f"no list on the page itself: read from the page it shows in a frame, {url}/col/list_frame.html "
+                "(as the crawl does)") in result.stdout
+        assert f"       {url}/col/2021/art_8.html" in result.stdout.splitlines()
+        (root / "col" / "list_frame.html").write_text("<html><body></body></html>", encoding="utf-8")
         result = govwatch("sources", "try", f"{url}/col/index.html", "--articles", "0", check=False)
-    assert "no list here, but the page shows these in frames (try one as the start URL):" in result.stdout
+    assert "no list here, nor in the pages it shows in frames:" in result.stdout
     assert f"  {url}/col/list_frame.html" in result.stdout.splitlines()
