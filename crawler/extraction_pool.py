@@ -117,10 +117,11 @@ def is_textless_article(fields: dict[str, Any], body: bytes, encoding: str | Non
     import lxml.html
 
     from crawler.extraction import decode_html
+    from crawler.extraction.decode import whole_document
     from crawler.extraction.title import shows_listed_headline
 
     try:
-        root = lxml.html.fromstring(decode_html(body, encoding))
+        root = lxml.html.fromstring(whole_document(decode_html(body, encoding)))
     except (ValueError, lxml.etree.ParserError):
         return False
     return shows_listed_headline(root, anchor)

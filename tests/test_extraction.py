@@ -7,6 +7,7 @@ import zipfile
 import pytest
 
 from crawler.extraction import ExtractedPage, attachment_text, decode_html, extract_page, normalise_date
+from crawler.extraction.decode import whole_document
 from crawler.extraction.scoring import prf, title_match, tokenize
 
 PARA1 = "初夏，田畴绿浓，脱贫后的三湘大地生机盎然。脱贫摘帽不是终点，而是新生活新奋斗的起点，三湘儿女从百年党史中厚植为民情怀，汲取奋进力量，自觉扛起责任使命。"
@@ -258,6 +259,18 @@ def test_fields_in_spans_written_back_to_back_are_read_apart():
     empty = '<span id="spe3">作者：</span><span id="spe4">来源：  </span>'
     got = extract_page(page(f"<h1>{TITLE}</h1>{empty}{BODY}", title=TITLE))
     assert (got.author, got.source) == (None, None)
+
+
+def test_an_article_after_an_included_headers_end_tag_is_read():
+    # www.gov.cn's policy pages: the included header closes the document before the article; libxml2 2.14
+    # ends the document at </html>, a browser shows what follows
+    header = (f"<html><head><title>{TITLE}_湖南省乡村振兴局</title></head><body><div class='nav'><a href='/'>首页</a>"
+              "</div></body></html>")
+    html = (f"{header}\n<!--end header--><div class='content'><h1>{TITLE}</h1><div class='info'>来源：湖南日报</div>"
+            f"{BODY}</div></BODY></HTML>\n")
+    got = extract_page(html)
+    assert PARA2 in got.text and got.source == "湖南日报"
+    assert whole_document("<html><body><p>a</p></body></html>\n  ") == "<html><body><p>a</p></body></html>\n  "
 
 
 def test_an_interviewers_question_is_not_the_author():

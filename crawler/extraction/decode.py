@@ -123,3 +123,24 @@ def _detect(body: bytes) -> str | None:
         return None
     match = from_bytes(body[:200_000]).best()
     return normalise_encoding(match.encoding) if match else None
+
+
+# An </html> or </body> end tag, however cased ([hH]… rather than IGNORECASE: the search keeps its "</" prefix scan).
+_DOCUMENT_END = re.compile(r"</(?:[hH][tT][mM][lL]|[bB][oO][dD][yY])\s*>")
+
+
+def whole_document(html: str) -> str:
+    """The page without the ``</body>`` and ``</html>`` end tags that content follows.
+
+    Pages assembled from fragments close the document in an included header: www.gov.cn's policy
+    pages carry the header's ``</body></html>`` before the article. A browser ignores such tags and
+    shows what follows in the body; libxml2 2.14's HTML parser (lxml 6) ends the document at
+    ``</html>``, so the article was not in the tree at all, and puts what follows a ``</body>``
+    beside the body, where nothing that reads the body sees it. The parser closes both at the end of
+    the input anyway, so the tags are dropped. One scan to the first such tag; a copy only when
+    content follows it.
+    """
+    end = _DOCUMENT_END.search(html)
+    if end is None or not html[end.end():].lstrip().lower().replace("</html>", "").strip():
+        return html
+    return _DOCUMENT_END.sub("", html)

@@ -24,7 +24,7 @@ from trafilatura.settings import Extractor
 from .attachments import find_attachments
 from .boilerplate import clean_lines, drop_containers, drop_link_dense, link_texts
 from .dates import find_dates, normalise_date
-from .decode import decode_html
+from .decode import decode_html, whole_document
 from .disclosure import apply_disclosure, published, retitle
 from .fallback import (
     MAX_FALLBACK_CHARS,
@@ -139,7 +139,7 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
     *rules*: rules.yaml's, unless given (the rules ablation extracts without one rule at a time).
     """
     rules = rules or load_rules()
-    text_html = decode_html(html, declared_encoding) if isinstance(html, bytes) else html
+    text_html = whole_document(decode_html(html, declared_encoding) if isinstance(html, bytes) else html)
     root = parse_html(text_html)
     empty = ExtractedPage(url, None, "", None, None, None, None, None, None, None, confidence=0.0,
                           low_confidence=True)

@@ -15,6 +15,8 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
+from crawler.extraction.decode import whole_document
+
 from .datastore import inline_data_islands
 from .script_links import ScriptLinks
 
@@ -56,7 +58,7 @@ def parse_html(html: str) -> HtmlElement | None:
         return None
     parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
     try:
-        root = lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
+        root = lxml.html.document_fromstring(whole_document(html).encode("utf-8", "replace"), parser=parser)
     except (etree.ParserError, ValueError):
         return None
     inline_data_islands(root)

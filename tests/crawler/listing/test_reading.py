@@ -308,3 +308,12 @@ def test_a_box_of_topic_links_laid_out_like_a_classless_list_is_not_merged_into_
     html = f"<html><body><div>{chunk(range(1, 6))}{chunk(range(6, 11))}{topics}</div></body></html>"
     reading = read_list_page(html, "http://www.x.gov.cn/dfdt/index.html")
     assert [a.url.rsplit("/", 1)[1] for a in reading.article_links] == [f"{18000 + n}.html" for n in range(1, 11)]
+
+
+def test_a_list_after_an_included_headers_end_tag_is_read():
+    # the header fragment's </html> comes first: libxml2 2.14 would end the document there
+    rows = "".join(f"<li><a href='/xxgk/2024/{n}.html'>关于第{n}批乡村振兴示范项目的公示</a><span>2024-05-{n:02d}</span></li>"
+                   for n in range(1, 9))
+    html = f"<html><body><div><a href='/'>首页</a></div></body></html><div class='list'><ul>{rows}</ul></div>"
+    reading = read_list_page(html, "http://www.x.gov.cn/xxgk/index.html")
+    assert len(reading.main_links) == 8
