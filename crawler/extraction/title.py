@@ -209,15 +209,20 @@ def anchor_title(root: HtmlElement, title: str | None, title_el: HtmlElement | N
     key = anchor_key(anchor)
     if not key[0] or matches_anchor(title, key):
         return title, title_el
-    best: tuple[int, str, HtmlElement] | None = None
+    best: tuple[tuple[int, bool, int], str, HtmlElement] | None = None
+    written = _clean(anchor)
     limit = 2 * len(key[0]) + 20
     for el in _ANCHOR_CANDIDATES(root):
         text = _clean(el.text_content())
         if not text or len(text) > limit or not matches_anchor(text, key):
             continue
         rank = 0 if el.tag in _HEADINGS else 1
-        if best is None or rank < best[0]:
-            best = (rank, text, el)
+        # of elements holding no heading, the one whose text is the anchor's as written, else the
+        # shortest: a block holding the headline and a short info bar under it (时间：… 来源：)
+        # matches too, and comes first
+        order = (rank, text.strip() != written, len(text))
+        if best is None or order < best[0]:
+            best = (order, text, el)
             if rank == 0:
                 break
     if best is not None:

@@ -28,6 +28,16 @@ def test_site_name_title_gives_way_to_the_headline_matching_the_anchor():
     assert "各有关单位" in got.text
 
 
+def test_the_headline_not_the_block_holding_it_and_its_info_bar():
+    # <div><p>headline</p><div>时间：… 来源：</div><p><img></p></div>: the block matches the anchor too
+    html = site_page(f'<div class="news-list1"><p align="center">{HEADLINE}</p>'
+                     '<div align="center">时间：2020-08-18 17:36:52&nbsp;&nbsp;来源：</div><p><img src="/a.jpg"></p></div>')
+    assert extract_page(html, anchor=HEADLINE).title == HEADLINE
+    # of two headlines, the one written as the list wrote it
+    html = site_page("<div><p>江苏省价格条例</p><p>《江苏省价格条例》</p></div>")
+    assert extract_page(html, anchor="《江苏省价格条例》").title == "《江苏省价格条例》"
+
+
 def test_anchor_cut_with_an_ellipsis_and_a_list_bullet():
     html = site_page(f"<h3>{HEADLINE}</h3>")
     assert extract_page(html, anchor="• 关于福建慈善成果展准备…").title == HEADLINE
