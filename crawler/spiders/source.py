@@ -546,7 +546,10 @@ class SourceSpider(scrapy.Spider):
         process alone while the extraction workers waited (bench/README.md).
         """
         for url in (_page_url(response, url) for url in urls):
-            if url in self.list_urls or url in self.requested_articles or not (matchable(url) and self.in_scope(url)):
+            # a jpage group is the column's own records, posted for at the CMS's data address, which lies
+            # outside any column's path: on the site is its scope
+            scoped = self.on_site(url) if split_post_page(url)[1] is not None else self.in_scope(url)
+            if url in self.list_urls or url in self.requested_articles or not (matchable(url) and scoped):
                 continue
             # Deeper pages are followed while this one shows new articles (they may have
             # pushed others down), otherwise only when their own next visit is due.

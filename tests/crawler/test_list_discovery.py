@@ -210,6 +210,8 @@ def test_a_hanweb_columns_later_record_groups_are_posted_for_as_its_script_does(
     second = write_jpage_column(root, 7380, records=20, with_form=False)
     with served(root) as base:
         cfg = config(tmp_path, base, "/col/col7372/index.html", "/col/col7380/index.html")
+        # scoped to the columns and articles: the CMS's data address is the columns' own, outside them
+        cfg.write_text(cfg.read_text(encoding="utf-8") + '    allow_paths: ["/col/", "/art/"]\n', encoding="utf-8")
         govwatch("crawl", "--db", str(tmp_path / "g.db"), "--config", str(cfg), "county")
         db = open_db(tmp_path / "g.db")
         try:
