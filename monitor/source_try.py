@@ -113,7 +113,8 @@ def try_list_page(url: str, *, articles: int = PREVIEW_ARTICLES, timeout_s: floa
         "profile": reading.profile.to_dict() if reading.profile is not None else None,
         "article_links": links,
         "pagination": {"urls": list(reading.pagination.urls), "kind": reading.pagination.kind,
-                       "unsupported": reading.pagination.unsupported},
+                       "unsupported": reading.pagination.unsupported,
+                       "postback": list(reading.pagination.postback) if reading.pagination.postback else None},
         "frames": frames,
         "list_frame": list_frame,
         "articles": previews,
@@ -203,6 +204,10 @@ def _render(result: dict[str, Any]) -> str:
     lines += [f"  {_page_line(url)}" for url in pagination["urls"][:10]]
     if len(pagination["urls"]) > 10:
         lines.append(f"  … {len(pagination['urls']) - 10} more")
+    if pagination.get("postback"):
+        target, argument = pagination["postback"]
+        lines.append(f"  next page: the page's form posted as its 下一页 does (__doPostBack('{target}', '{argument}')),"
+                     " one page after another")
     if pagination["unsupported"]:
         lines.append(f"  not followed (unsupported): {pagination['unsupported']}")
     lines.append(f"first {len(result['articles'])} article(s) extracted:")

@@ -92,6 +92,43 @@ def write_article(root: Path, href: str, title: str, date: str) -> None:
 
 
 JPAGE_PROXY = "/module/web/jpage/dataproxy.jsp"
+WEBFORMS_PAGE = "/News/List.aspx"
+WEBFORMS_PAGER = "ctl00$Main$AspNetPager1"
+
+
+def _viewstate(page: int) -> str:
+    """The hidden state an ASP.NET page N carries (and must come back with the post for page N + 1)."""
+    return f"/wEPDwUKMTY{page:04d}" + "QWxhZGRpbjpvcGVuIHNlc2FtZQ" * 20
+
+
+def webforms_page(root: Path, page: int) -> str:
+    """Page *page* of an ASP.NET WebForms column: its rows, and a pager whose 下一页 posts the page's form."""
+    items = json.loads((root / "_webforms.json").read_text(encoding="utf-8"))
+    pages = (len(items) + 7) // 8
+    rows = "".join(f'<li><a href="{href}" title="{t}">{t}</a><span class="date">{d}</span></li>'
+                   for href, t, d in items[(page - 1) * 8:page * 8])
+    pager = " ".join(f"<a href=\"javascript:__doPostBack('{WEBFORMS_PAGER}','{n}')\">{n}</a>" if n != page
+                     else f"<span>{n}</span>" for n in range(1, pages + 1))
+    if page < pages:
+        pager += f" <a href=\"javascript:__doPostBack('{WEBFORMS_PAGER}','{page + 1}')\">下一页</a>"
+    return (f"<html><head><meta charset='utf-8'><title>示范县人民政府</title></head><body>{NAV}"
+            f'<form method="post" action="./List.aspx?cid=12" id="aspnetForm">'
+            f'<input type="hidden" name="__EVENTTARGET" id="__EVENTTARGET" value="" />'
+            f'<input type="hidden" name="__EVENTARGUMENT" id="__EVENTARGUMENT" value="" />'
+            f'<input type="hidden" name="__VIEWSTATE" id="__VIEWSTATE" value="{_viewstate(page)}" />'
+            '<input type="text" name="ctl00$Search$q" value="" />'
+            '<input type="submit" name="ctl00$Search$go" value="搜索" />'
+            f'<div class="main"><h2>通知公告</h2><ul class="news-list">{rows}</ul></div>'
+            f'<div class="pager">{pager}</div></form></body></html>')
+
+
+def write_webforms_column(root: Path, records: int) -> dict[str, str]:
+    """An ASP.NET column at WEBFORMS_PAGE?cid=12, eight rows a page, its later pages only by postback;
+    returns {url path: title} of all its articles."""
+    items = [(f"/News/Show.aspx?id={5000 + n}", f"关于第{n}批乡村振兴示范项目的公示",
+              f"2021-{1 + n % 12:02d}-{1 + n % 28:02d}") for n in range(records, 0, -1)]
+    (root / "_webforms.json").write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+    return {href: title for href, title, _ in items}
 
 
 def _jpage_record(href: str, title: str, date: str) -> str:
@@ -155,15 +192,52 @@ class _Quiet(SimpleHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
 
+    def do_GET(self) -> None:
+        """An ASP.NET column (write_webforms_column) and its articles; files otherwise."""
+        parts = urlsplit(self.path)
+        root = Path(self.directory)
+        if (root / "_webforms.json").is_file() and parts.path in (WEBFORMS_PAGE, "/News/Show.aspx"):
+            if parts.path == WEBFORMS_PAGE:
+                self._send(webforms_page(root, 1).encode("utf-8"))
+                return
+            items = {href: (t, d) for href, t, d in json.loads((root / "_webforms.json").read_text(encoding="utf-8"))}
+            if self.path not in items:
+                self.send_error(404)
+                return
+            title, date = items[self.path]
+            self._send((f"<html><head><meta charset='utf-8'><title>{title}</title></head><body>{NAV}<h1>{title}</h1>"
+                        f"<div class='info'>发布时间：{date}</div><div class='content'><p>{BODY_TEXT}</p></div>"
+                        "</body></html>").encode())
+            return
+        super().do_GET()
+
+    def _send(self, body: bytes, kind: str = "text/html; charset=utf-8") -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def do_POST(self) -> None:
-        """Hanweb's dataproxy.jsp: records startrecord..endrecord of the form's columnid, as a datastore."""
+        """Hanweb's dataproxy.jsp: records startrecord..endrecord of the form's columnid, as a datastore;
+        an ASP.NET page's postback: the page its pager control names, when the post carries the state of
+        the page before it (as a browser's would)."""
         parts = urlsplit(self.path)
         form = {k: v[0] for k, v in parse_qs(self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                                              .decode("utf-8")).items()}
+                                              .decode("utf-8"), keep_blank_values=True).items()}
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
         root = Path(self.directory)
+        (root / "_jpage").mkdir(exist_ok=True)
         with (root / "_jpage" / "posts.jsonl").open("a", encoding="utf-8") as log:
             log.write(json.dumps({"path": self.path, "form": form}, ensure_ascii=False) + "\n")
+        if parts.path == WEBFORMS_PAGE:
+            argument = form.get("__EVENTARGUMENT") or ""
+            page = int(argument) if argument.isdigit() else 0
+            if form.get("__EVENTTARGET") != WEBFORMS_PAGER or page < 2 or form.get("__VIEWSTATE") != _viewstate(page - 1):
+                self.send_error(500, "Validation of viewstate MAC failed")
+                return
+            self._send(webforms_page(root, page).encode("utf-8"))
+            return
         records = root / "_jpage" / f"{form.get('columnid', '')}.json"
         if (parts.path != JPAGE_PROXY or not form.get("columnid", "").isdigit() or not records.is_file()
                 or not query.get("startrecord", "").isdigit()):
@@ -174,8 +248,4 @@ class _Quiet(SimpleHTTPRequestHandler):
         body = (f'<?xml version="1.0" encoding="UTF-8"?><datastore><totalrecord>{len(items)}</totalrecord>'
                 "<recordset>" + "".join(_jpage_record(*item) for item in items[start - 1:end]) +
                 "</recordset></datastore>").encode("utf-8")
-        self.send_response(200)
-        self.send_header("Content-Type", "text/xml;charset=UTF-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self._send(body, "text/xml;charset=UTF-8")

@@ -28,6 +28,9 @@ class Pagination:
     urls: list[str] = field(default_factory=list)
     kind: str | None = None          # "links", "createPageHTML", "query", "jhtml", "jpage", ... for the run log
     unsupported: str | None = None   # why a pager seen on the page cannot be followed; None if none seen
+    # ASP.NET WebForms: the next page's control, (__EVENTTARGET, __EVENTARGUMENT), to post with the page's
+    # own form (its __VIEWSTATE is the page's: each page leads to the next only, so it is not a URL above)
+    postback: tuple[str, str] | None = None
 
 
 @dataclass

@@ -6,8 +6,9 @@ the VSB-style sub-directory named after the page), its file name is a page-numbe
 (``index_2``, ``list-3``, ``index1``, ``7``) or only its ``page``-like query parameter changes, and it is
 either labelled like a pager control or in the same name family as the current page. Pretty-URL engines
 (WordPress, Hexo, Hugo, Typecho) page as ``<list path>page/N/``; a link marked ``rel="next"`` (the HTML
-standard's next page, never used by menus) is followed wherever it points on the same host. Pagers that need
-a POST form (ASP.NET ``__doPostBack``, ``goToPageURL``) or a script call are reported, not followed.
+standard's next page, never used by menus) is followed wherever it points on the same host. An ASP.NET
+``__doPostBack`` pager's next-page control is named (``Pagination.postback``) for the crawl to post the page's
+form with; other pagers that need a POST form (``goToPageURL``) or a script call are reported, not followed.
 """
 from __future__ import annotations
 
@@ -50,7 +51,11 @@ _PAGER_OBJECT = re.compile(r"\bPager\(\s*\{([^{}]{0,400})\}")
 _FIELD = re.compile(r"""\b(size|current|prefix|suffix)\s*:\s*['"]?([\w-]{1,64})""")
 _COUNT_PAGE = re.compile(r"\bcountPage\s*=\s*(\d{1,7})")
 _JS_CALL = re.compile(r"^javascript:\s*([\w.$]{1,64})\s*\(", re.IGNORECASE)
-_UNSUPPORTED_JS = (("__doPostBack", "ASP.NET __doPostBack pager (POST form)"),
+# ASP.NET WebForms: javascript:__doPostBack('ctl00$Main$Pager','2') posts the page's form with these two values
+_POSTBACK = re.compile(r"""__doPostBack\(\s*(['"])([\w$:.\-]{1,200})\1\s*,\s*(['"])([^'"]{0,100})\3\s*\)""")
+_NEXT_LABEL = re.compile(r"^(?:下一?页|下页|后页|next|>|›|»)$", re.IGNORECASE)
+POSTBACK_WITHOUT_NEXT = "ASP.NET __doPostBack pager without a next-page control"
+_UNSUPPORTED_JS = (("__doPostBack", POSTBACK_WITHOUT_NEXT),
                    ("goToPageURL", "POST form pager (goToPageURL)"))
 _HASH_PAGE = re.compile(r"^#[\w!/=&.-]{0,40}?\d")     # #page=2, #!/list/3 (a bare # or ### is the current page)
 _PLUGIN = re.compile(r"\.pagination\(\s*\{[^}]{0,300}?\btotal\s*:\s*\d")
@@ -163,6 +168,7 @@ def find_pagination(root: HtmlElement, links: list[PageLink], page_url: str,
     urls: list[str] = []
     kinds: list[str] = []
     unsupported: str | None = None
+    postback: tuple[str, str] | None = None
     seen = {page_url}
 
     def add(url: str, kind: str) -> None:
@@ -176,6 +182,10 @@ def find_pagination(root: HtmlElement, links: list[PageLink], page_url: str,
         label = _strip_anchor(link.anchor or link.title)
         labelled = bool(_PAGER_ANCHOR.match(label))
         raw = link.raw.strip()
+        call = _POSTBACK.search(raw) if "__doPostBack" in raw else None
+        if call is not None and postback is None and _NEXT_LABEL.match(label):
+            postback = (call.group(2), call.group(4))
+            continue
         for marker, reason in _UNSUPPORTED_JS:
             if marker in raw:
                 unsupported = unsupported or reason
@@ -212,4 +222,8 @@ def find_pagination(root: HtmlElement, links: list[PageLink], page_url: str,
     for name in groups:
         add(name, "jpage")
     unsupported = unsupported or jpage_problem
-    return Pagination(urls=urls, kind="+".join(kinds) or None, unsupported=unsupported)
+    if postback is not None:
+        kinds.append("postback")
+        if unsupported == POSTBACK_WITHOUT_NEXT:
+            unsupported = None
+    return Pagination(urls=urls, kind="+".join(kinds) or None, unsupported=unsupported, postback=postback)

@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urldefrag, urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
@@ -38,6 +38,7 @@ from crawler.crawl_store import crawl_store
 from crawler.items import ArticlePage
 from crawler.listing import ListProfile, ListReading, read_list_page
 from crawler.listing.jpage import split_post_page
+from crawler.listing.pagination import POSTBACK_WITHOUT_NEXT
 from crawler.listing.script_links import MAX_SCRIPT_FILE_BYTES
 from crawler.recheck import RecheckPolicy, due_articles, list_next_due, list_page_due
 from crawler.response_checks import binary_type, declared_charset, failure_reason, tries_note
@@ -76,6 +77,9 @@ MAX_VALIDATOR_CHARS = 200
 LIST_VIEW_MAX_AGE = timedelta(days=1)  # a kept view older than this: the list page is read whole
 # What jpage.js's jQuery request sends with a group's form: its type and jQuery's XMLHttpRequest marker
 POST_HEADERS = {"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8", "X-Requested-With": "XMLHttpRequest"}
+POSTBACK_MARK = "#postback:"  # see post_back
+LIST_NAME = "govwatch_list_name"  # meta: the name of a list page fetched by POST (see list_name)
+MAX_POSTBACK_BYTES = 2_000_000  # an ASP.NET page's form, __VIEWSTATE included, posted for its next page
 MAX_ANCHOR_CHARS = 500  # a list's link text is a headline; anything longer is cut before it is stored
 # Paths that name a list or a home page rather than an article: without an article pattern, a
 # redirect there is a withdrawal (see looks_like_article).
@@ -225,14 +229,16 @@ class SourceSpider(scrapy.Spider):
         list's new items for longer than that.
 
         A page named with a form (crawler.listing.jpage: ``url#post:form``) is POSTed to its URL;
-        the name, fragment included, stays the request's and the response's URL, so the crawl's
-        page bookkeeping keeps two columns that post to one address apart (the fragment is never sent).
+        the name, fragment included, is the request's URL (the fragment is never sent) and the page's
+        name in the crawl's bookkeeping (list_name), which keeps two columns that post to one
+        address apart.
         """
         meta: dict[str, Any] = {"govwatch_start": url} if depth == 1 else {}
         _, form = split_post_page(url)
         if form is not None:  # a Hanweb jpage group: posted as the site's script posts it; never conditional
             return scrapy.Request(url, method="POST", body=form, headers=POST_HEADERS, callback=self.parse_list,
-                                  errback=self.failed, cb_kwargs={"depth": depth, "start": start}, meta=meta)
+                                  errback=self.failed, cb_kwargs={"depth": depth, "start": start},
+                                  meta={**meta, LIST_NAME: url})
         view = stored_list_view(self.list_stats.get(url))
         if (view is not None and view.rules == self.list_rules_key(start) and view.kept_at is not None
                 and view.kept_at > self.started - LIST_VIEW_MAX_AGE):
@@ -393,7 +399,9 @@ class SourceSpider(scrapy.Spider):
         new_links, seen = self.links_seen(response.url, [link.url for link in scoped])
         for link in scoped:
             yield self.article_request(link.url, anchor=link.anchor)
-        if reading is not None:
+        # a page posted for by its 下一页 whose own pager has none is the last
+        if reading is not None and not (POSTBACK_MARK in list_name(response)
+                                        and reading.pagination.unsupported == POSTBACK_WITHOUT_NEXT):
             self.note_unsupported(response.url, reading.pagination.unsupported)
         frames = [url for url in (reading.frames if reading is not None else [])
                   if self.in_scope(url) and url not in self.list_urls] if depth == 1 and not scoped else []
@@ -411,6 +419,40 @@ class SourceSpider(scrapy.Spider):
                               reading.pagination.urls if reading is not None else None)
         if reading is not None and depth < self.config.get("max_list_pages", 10):
             yield from self.follow_pages(response, reading.pagination.urls, depth, start, new_links)
+            if reading.pagination.postback is not None:
+                yield from self.post_back(response, reading.pagination.postback, depth, start, new_links)
+
+    def post_back(self, response: TextResponse, control: tuple[str, str], depth: int, start: str,
+                  new_links: int) -> Iterator[scrapy.Request]:
+        """An ASP.NET WebForms list's next page: the page's form posted as its 下一页 control posts it
+        (``__doPostBack(target, argument)``), hidden ``__VIEWSTATE`` and all. Each page's form leads to
+        the next only, so the pages are asked for one after the other, while they show new articles
+        (or the next is due), like the pages of any pager. The page is named by the form's address and,
+        after ``#postback:``, its place in the chain and the control's argument: its bookkeeping, not a
+        URL to replay (a 304's replay has no form to post, so these pages are not in what a visit keeps)."""
+        target, argument = control
+        form = "//form[.//input[@name='__VIEWSTATE' or @name='__EVENTTARGET']]"
+        try:
+            request = scrapy.FormRequest.from_response(
+                response, formxpath=form, dont_click=True, callback=self.parse_list, errback=self.failed,
+                formdata={"__EVENTTARGET": target, "__EVENTARGUMENT": argument},
+                cb_kwargs={"depth": depth + 1, "start": start})
+        except ValueError:  # no such form on the page
+            self.note_unsupported(response.url, "ASP.NET __doPostBack pager without its form")
+            return
+        # its place in the chain and the control's argument ('Page$Next' may be the same on every page)
+        name = f"{urldefrag(request.url)[0]}{POSTBACK_MARK}{depth + 1}/{quote(argument)}"
+        if len(request.body) > MAX_POSTBACK_BYTES:
+            self.note_unsupported(response.url, f"ASP.NET __doPostBack pager: its form is over "
+                                                f"{MAX_POSTBACK_BYTES // 1_000_000} MB")
+            return
+        if name in self.list_urls or not (matchable(name) and self.on_site(name) and self.in_scope(name)):
+            return
+        if new_links or list_page_due(self.list_stats.get(name), self.started):
+            self.list_urls.add(name)
+            yield request.replace(url=name, meta={**request.meta, LIST_NAME: name})
+        else:
+            self.crawler.stats.inc_value("govwatch/list_pages_skipped")
 
     def read_frames(self, response: Response, frames: list[str], start: str) -> Iterator[scrapy.Request]:
         """A start page without a list of its own that shows on-site pages in frames (an old portal's
@@ -573,7 +615,7 @@ class SourceSpider(scrapy.Spider):
                    links: list[tuple[str, str | None]] | None = None, pages: list[str] | None = None) -> ListPageFetched:
         """What the store keeps about this visit, with the page's next due time; after a full
         fetch, its validators and what it showed (`links`, `pages`; None: nothing to replay)."""
-        url = response.url
+        url = list_name(response)
         idle = 0 if new_links else (self.list_stats.get(url) or {}).get("idle_streak", 0) + 1
         visit = ListPageFetched(url, self.source_name, new_links, list_next_due(idle, self.started, self.policy))
         if response.status == 304:
@@ -731,6 +773,14 @@ class SourceSpider(scrapy.Spider):
         if request.meta.get("govwatch_start"):
             self.start_failures[request.meta["govwatch_start"]] = reason
         yield FetchFailure(url, self.source_name, reason, status)
+
+
+def list_name(response: Response) -> str:
+    """A list page's name in the crawl's bookkeeping: its URL, or for a page fetched by POST the name it
+    was asked for by (``url#post:form``, ``url#postback:2/arg``): Scrapy's response URL has no fragment.
+    A page read again with its script files (ListScripts.page) is rebuilt without its request."""
+    request = response.request
+    return (request.meta.get(LIST_NAME) if request is not None else None) or response.url
 
 
 def _headers(response: Response) -> dict[str, str]:

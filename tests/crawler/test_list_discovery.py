@@ -19,6 +19,7 @@ from tests.list_site import (
     POSTBACK_PAGER,
     SHOW_ARTICLE,
     TITLES,
+    WEBFORMS_PAGE,
     jpage_posts,
     list_as_script_calls,
     list_as_table,
@@ -28,6 +29,7 @@ from tests.list_site import (
     served,
     write_jpage_column,
     write_site,
+    write_webforms_column,
 )
 
 pytestmark = [pytest.mark.long, pytest.mark.timeout(300), pytest.mark.slow]  # each test runs two or three crawls
@@ -118,6 +120,35 @@ def test_article_pages_that_yield_no_text_fail_the_run(site, tmp_path):
              check=False)
     run = last_run(db_path)
     assert run["status"] == "failed" and "fetched 8 article page(s) and stored none" in run["message"]
+
+
+def test_an_aspnet_columns_pages_are_posted_for_one_after_the_other_with_each_pages_form(tmp_path):
+    # 20 rows, eight a page: pages 2 and 3 only by __doPostBack, each post carrying the page before's
+    # __VIEWSTATE (the server refuses any other, as ASP.NET does)
+    root = tmp_path / "site"
+    root.mkdir()
+    column = write_webforms_column(root, records=20)
+    with served(root) as base:
+        cfg = config(tmp_path, base, f"{WEBFORMS_PAGE}?cid=12")
+        govwatch("crawl", "--db", str(tmp_path / "g.db"), "--config", str(cfg), "county")
+        db = open_db(tmp_path / "g.db")
+        try:
+            stored = {r["url"]: r["list_anchor"] for r in db.query("select url, list_anchor from articles")}
+        finally:
+            db.close()
+        assert stored == {base + href: title for href, title in column.items()}
+    run = last_run(tmp_path / "g.db")
+    assert run["status"] == "ok" and "pagination not followed" not in (run["message"] or "")
+    posts = jpage_posts(root)
+    assert [(p["path"], p["form"]["__EVENTARGUMENT"], p["form"]["ctl00$Search$q"]) for p in posts] == [
+        (f"{WEBFORMS_PAGE}?cid=12", "2", ""), (f"{WEBFORMS_PAGE}?cid=12", "3", "")]
+    assert "ctl00$Search$go" not in posts[0]["form"]   # the form posted as the control posts it, no button
+    db = open_db(tmp_path / "g.db")
+    try:
+        pages = sorted(r["url"].split("#", 1)[1] for r in db.query("select url from list_pages where url like '%#%'"))
+    finally:
+        db.close()
+    assert pages == ["postback:2/2", "postback:3/3"]
 
 
 def test_a_pager_that_needs_a_post_is_said_in_the_run_log(site, tmp_path):
@@ -225,6 +256,15 @@ def test_a_hanweb_columns_later_record_groups_are_posted_for_as_its_script_does(
         assert posts == [(f"{JPAGE_PROXY}?startrecord=11&endrecord=20&perpage=5", "7372", "73721"),
                          (f"{JPAGE_PROXY}?startrecord=11&endrecord=20&perpage=5", "7380", "73801"),
                          (f"{JPAGE_PROXY}?startrecord=21&endrecord=23&perpage=5", "7372", "73721")]
+        # each group is its own page in the crawl's bookkeeping, named with its form: the two columns'
+        # second groups, posted to one URL, are two pages
+        db = open_db(tmp_path / "g.db")
+        try:
+            groups = sorted(r["url"].split("#post:")[1].split("&columnid=")[1][:4]
+                            for r in db.query("select url from list_pages where url like '%#post:%'"))
+        finally:
+            db.close()
+        assert groups == ["7372", "7372", "7380"]
         # the next crawl: the column pages answer 304 and what they showed, posted groups included, is replayed
         govwatch("crawl", "--db", str(tmp_path / "g.db"), "--config", str(cfg), "county")
         run = last_run(tmp_path / "g.db")

@@ -11,7 +11,17 @@ import pytest
 
 from storage import open_db
 from tests.conftest import govwatch
-from tests.list_site import SHOW_ARTICLE, TITLES, list_calling_a_script_file, served, write_site
+from tests.list_site import (
+    JPAGE_PROXY,
+    SHOW_ARTICLE,
+    TITLES,
+    WEBFORMS_PAGE,
+    list_calling_a_script_file,
+    served,
+    write_jpage_column,
+    write_site,
+    write_webforms_column,
+)
 
 pytestmark = [pytest.mark.long, pytest.mark.timeout(300)]
 
@@ -142,3 +152,19 @@ def test_try_on_a_page_that_shows_its_list_in_a_frame_reads_the_frame_as_the_cra
         result = govwatch("sources", "try", f"{url}/col/index.html", "--articles", "0", check=False)
     assert "no list here, nor in the pages it shows in frames:" in result.stdout
     assert f"  {url}/col/list_frame.html" in result.stdout.splitlines()
+
+
+@pytest.mark.slow  # a govwatch command
+def test_try_names_the_posts_a_hanweb_or_aspnet_column_is_paged_with(tmp_path):
+    root = tmp_path / "site"
+    root.mkdir()
+    write_jpage_column(root, 7372, records=23)
+    write_webforms_column(root, records=20)
+    with served(root) as url:
+        hanweb = govwatch("sources", "try", f"{url}/col/col7372/index.html", "--articles", "0").stdout
+        aspnet = govwatch("sources", "try", f"{url}{WEBFORMS_PAGE}?cid=12", "--articles", "0").stdout
+    assert "pagination: jpage, 2 page(s) followed" in hanweb
+    assert (f"  POST {url}{JPAGE_PROXY}?startrecord=11&endrecord=20&perpage=5  form: col=1&appid=1&webid=3&path=%2F"
+            "&columnid=7372") in hanweb
+    assert ("  next page: the page's form posted as its 下一页 does (__doPostBack('ctl00$Main$AspNetPager1', '2')), "
+            "one page after another") in aspnet

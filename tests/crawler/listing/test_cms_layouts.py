@@ -89,7 +89,7 @@ def test_main_list_found_by_structure(layout):
 def test_pagers_of_the_layouts():
     assert read_list_page(*siteserver()[:2]).pagination.urls == ["http://s.gov.cn/channels/12_2.html",
                                                                 "http://s.gov.cn/channels/12_3.html"]
-    assert "__doPostBack" in read_list_page(*aspnet()[:2]).pagination.unsupported
+    assert read_list_page(*aspnet()[:2]).pagination.postback == ("AspNetPager1", "2")
     assert read_list_page(*dedecms()[:2]).pagination.urls == ["http://d.gov.cn/a/news/list_7_2.html"]
     assert read_list_page(*vsb_divs()[:2]).pagination.urls == ["http://v.edu.cn/xwzx/tzgg/2.htm",
                                                               "http://v.edu.cn/xwzx/tzgg/9.htm"]

@@ -65,10 +65,21 @@ def test_trs_scripts_generate_the_pages():
     assert single.urls == []
 
 
+def test_an_aspnet_pagers_next_control_is_named_for_the_crawl_to_post():
+    aspnet = pager("""<a href="javascript:__doPostBack('ctl00$Main$AspNetPager1','2')">2</a>
+                      <a href="javascript:__doPostBack('ctl00$Main$AspNetPager1','2')">下一页</a>""",
+                   "http://a.cn/list.aspx")
+    assert aspnet.urls == [] and aspnet.unsupported is None
+    assert aspnet.postback == ("ctl00$Main$AspNetPager1", "2") and aspnet.kind == "postback"
+    grid = pager("""<a href="javascript:__doPostBack(&#39;GridView1&#39;,&#39;Page$Next&#39;)">›</a>""",
+                 "http://a.cn/list.aspx")
+    assert grid.postback == ("GridView1", "Page$Next")
+    # numbers only (the last page, or a pager without 下一页): nothing to post for, said so
+    last = pager("""<a href="javascript:__doPostBack('AspNetPager1','1')">1</a><span>2</span>""", "http://a.cn/list.aspx")
+    assert last.postback is None and "__doPostBack" in last.unsupported
+
+
 def test_post_and_script_pagers_are_reported_not_followed():
-    aspnet = pager("""<a href="javascript:__doPostBack('AspNetPager1','2')">2</a>
-                      <a href="javascript:__doPostBack('AspNetPager1','2')">下一页</a>""", "http://a.cn/list.aspx")
-    assert aspnet.urls == [] and "__doPostBack" in aspnet.unsupported
     form = pager('<a href="javascript:goToPageURL(2)">下一页</a>', "http://j.cn/col1/articlecolumn.html")
     assert form.urls == [] and "goToPageURL" in form.unsupported
     script = pager('<a href="javascript:toPage(2)">2</a><a href="javascript:toPage(3)">下一页</a>', "http://f.cn/x.html")
