@@ -66,7 +66,7 @@ def list_written_by_script(items: list[tuple[str, str, str]]) -> str:
     return f'<div class="main"><h2>通知公告</h2><ul class="news-list">{rows}</ul></div>'
 
 
-# An ASP.NET pager: page 2 is a POST of the page's form, which a crawl of GET requests cannot follow.
+# An ASP.NET pager outside any form (a page cut from its template): its 下一页 has nothing to post, said in the run log.
 POSTBACK_PAGER = ('<div class="pager"><span>1</span> <a href="javascript:__doPostBack(\'pager\',\'2\')">2</a> '
                   '<a href="javascript:__doPostBack(\'pager\',\'2\')">下一页</a></div>')
 

@@ -158,7 +158,7 @@ def test_a_pager_that_needs_a_post_is_said_in_the_run_log(site, tmp_path):
     govwatch("crawl", "--db", str(db_path), "--config", str(config(tmp_path, base, "/col/index.html")), "county")
     run = last_run(db_path)
     assert run["status"] == "ok"  # a note, not a failure: the first page's articles are all there
-    note = f"pagination not followed on {base}/col/index.html: ASP.NET __doPostBack pager"
+    note = f"pagination not followed on {base}/col/index.html: ASP.NET __doPostBack pager without its form"
     assert note in run["message"]
     # after Scrapy's stats dump, at the end of the tail operators read
     assert note in run["log_tail"].splitlines()[-1]
