@@ -172,6 +172,8 @@ def find_pagination(root: HtmlElement, links: list[PageLink], page_url: str,
     seen = {page_url}
 
     def add(url: str, kind: str) -> None:
+        if kind != "jpage":  # a fragment is never sent; only a jpage group's name carries one (its form)
+            url = url.split("#", 1)[0]
         if url not in seen and len(url) <= MAX_URL:
             seen.add(url)
             urls.append(url)

@@ -119,3 +119,13 @@ def test_hostile_jpage_settings_are_read_in_bounded_time():
         reading = read_list_page(column(settings), PAGE)
         assert time.process_time() - started < 5
         assert all(len(url) <= 2048 for url in reading.pagination.urls)
+
+
+def test_only_a_jpage_groups_name_carries_a_form():
+    # a site's own pager link written with a "#post:" fragment is a GET of the page, never a POST
+    rows = "".join(f"<li><a href='/col/col7372/art_{n}.html'>关于第{n}号乡村振兴项目的公示</a><span>2021-09-{n:02d}</span></li>"
+                   for n in range(1, 11))
+    html = f"<html><body><ul>{rows}</ul><div><a href='index_1.html#post:columnid=1'>下一页</a></div></body></html>"
+    urls = read_list_page(html, PAGE).pagination.urls
+    assert urls == ["http://www.example.gov.cn/col/col7372/index_1.html"]
+    assert split_post_page(urls[0]) == (urls[0], None)
