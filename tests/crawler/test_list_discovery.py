@@ -131,11 +131,7 @@ def test_an_aspnet_columns_pages_are_posted_for_one_after_the_other_with_each_pa
     with served(root) as base:
         cfg = config(tmp_path, base, f"{WEBFORMS_PAGE}?cid=12")
         govwatch("crawl", "--db", str(tmp_path / "g.db"), "--config", str(cfg), "county")
-        db = open_db(tmp_path / "g.db")
-        try:
-            stored = {r["url"]: r["list_anchor"] for r in db.query("select url, list_anchor from articles")}
-        finally:
-            db.close()
+        stored = stored_anchors(tmp_path / "g.db")
         assert stored == {base + href: title for href, title in column.items()}
     run = last_run(tmp_path / "g.db")
     assert run["status"] == "ok" and "pagination not followed" not in (run["message"] or "")
@@ -164,16 +160,21 @@ def test_a_pager_that_needs_a_post_is_said_in_the_run_log(site, tmp_path):
     assert note in run["log_tail"].splitlines()[-1]
 
 
+def stored_anchors(db_path: Path) -> dict[str, str]:
+    """Each stored article's list anchor, by URL."""
+    db = open_db(db_path)
+    try:
+        return {r["url"]: r["list_anchor"] for r in db.query("select url, list_anchor from articles")}
+    finally:
+        db.close()
+
+
 def crawl_column(root: Path, base: str, tmp_path: Path, check: bool = True) -> tuple[dict, dict[str, str]]:
     """Crawl the column from its list page: the run, and each stored article's list anchor by URL."""
     db_path = tmp_path / "g.db"
     govwatch("crawl", "--db", str(db_path), "--config", str(config(tmp_path, base, "/col/index.html")), "county",
              check=check)
-    db = open_db(db_path)
-    try:
-        return last_run(db_path), {r["url"]: r["list_anchor"] for r in db.query("select url, list_anchor from articles")}
-    finally:
-        db.close()
+    return last_run(db_path), stored_anchors(db_path)
 
 
 def all_eight(base: str) -> dict[str, str]:
@@ -244,11 +245,7 @@ def test_a_hanweb_columns_later_record_groups_are_posted_for_as_its_script_does(
         # scoped to the columns and articles: the CMS's data address is the columns' own, outside them
         cfg.write_text(cfg.read_text(encoding="utf-8") + '    allow_paths: ["/col/", "/art/"]\n', encoding="utf-8")
         govwatch("crawl", "--db", str(tmp_path / "g.db"), "--config", str(cfg), "county")
-        db = open_db(tmp_path / "g.db")
-        try:
-            stored = {r["url"]: r["list_anchor"] for r in db.query("select url, list_anchor from articles")}
-        finally:
-            db.close()
+        stored = stored_anchors(tmp_path / "g.db")
         assert stored == {base + href: title for href, title in {**first, **second}.items()}
         assert last_run(tmp_path / "g.db")["status"] == "ok"
         posts = sorted((post["path"], post["form"]["columnid"], post["form"]["unitid"])
