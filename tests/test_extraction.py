@@ -273,6 +273,13 @@ def test_an_article_after_an_included_headers_end_tag_is_read():
     assert whole_document("<html><body><p>a</p></body></html>\n  ") == "<html><body><p>a</p></body></html>\n  "
 
 
+def test_a_title_block_with_its_info_bar_gives_the_headline_when_the_title_tag_is_the_sites_name():
+    block = (f'<div class="detil-new-title"><div>{TITLE}</div><ul><li>来源：新华社</li><li>作者：</li>'
+             "<li>2023-12-01 14:43</li></ul></div>")
+    got = extract_page(page(f"{block}<div id='content'>{BODY}</div>", title="中国科普网"))
+    assert (got.title, got.source, got.date) == (TITLE, "新华社", "2023-12-01")
+
+
 def test_an_interviewers_question_is_not_the_author():
     html = page(f"<h1>{TITLE}</h1><p>记者：请谈谈《规划》编制的背景。</p>{BODY}", title=TITLE)
     assert extract_page(html).author is None

@@ -147,7 +147,7 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
         return empty
 
     # 1. Read everything that needs the intact page.
-    title, title_el = find_title(root, rules.thresholds["title_min_overlap"])
+    title, title_el = find_title(root, rules.thresholds["title_min_overlap"], rules.label_re)
     title, title_el = anchor_title(root, title, title_el, anchor)
     lines = render_lines(root, rules)
     title_idx = locate(lines, title)

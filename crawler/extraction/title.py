@@ -55,8 +55,10 @@ def _segments(title: str) -> list[str]:
     return [s for s in _SEPARATORS.split(title) if s.strip()]
 
 
-def find_title(root: HtmlElement, min_overlap: float = 0.5) -> tuple[str | None, HtmlElement | None]:
-    """(title, element it came from or None)."""
+def find_title(root: HtmlElement, min_overlap: float = 0.5,
+               label_re: re.Pattern[str] | None = None) -> tuple[str | None, HtmlElement | None]:
+    """(title, element it came from or None). *label_re* (rules.label_re) tells an info bar in a heading
+    block from its headline when no <title> names the headline."""
     tag_title = title_tag(root) or ""
     tag_norm = _norm(tag_title)
     metas = [_clean(_TAGS.sub("", m)) for m in _META_TITLE(root) if m and m.strip()]
@@ -89,7 +91,7 @@ def find_title(root: HtmlElement, min_overlap: float = 0.5) -> tuple[str | None,
         return text, el
     # No heading matches <title>: a generic <title> (site name) or none at all.  A non-link heading
     # that is not the site logo is then the best guess.
-    fallback = _first_heading(root)
+    fallback = _first_heading(root, label_re)
     if fallback is not None and (not tag_norm or len(_norm(fallback[0])) > len(tag_norm) // 2):
         return fallback
     # Meta titles are written by the CMS editor, trust them next.
@@ -102,7 +104,7 @@ def find_title(root: HtmlElement, min_overlap: float = 0.5) -> tuple[str | None,
     return (metas[0] if metas else None), None
 
 
-def _first_heading(root: HtmlElement) -> tuple[str, HtmlElement] | None:
+def _first_heading(root: HtmlElement, label_re: re.Pattern[str] | None = None) -> tuple[str, HtmlElement] | None:
     """First heading-like element (by rank, then page order) that is not a link and reads like a title."""
     for kind, xp in _CANDIDATES:
         if kind == "h3":
@@ -111,9 +113,28 @@ def _first_heading(root: HtmlElement) -> tuple[str, HtmlElement] | None:
             if el.tag == "a" or next(el.iterancestors("a"), None) is not None or next(el.iter("a"), None) is not None:
                 continue
             text = _clean(el.text_content())
+            if label_re is not None:
+                text = _before_info_bar(el, text, label_re)
             if 6 <= len(_norm(text)) <= MAX_TITLE_CHARS:
                 return text, el
     return None
+
+
+def _before_info_bar(el: HtmlElement, text: str, label_re: re.Pattern[str]) -> str:
+    """A title block holding the headline and, in a later child, its info bar (<div class="…-title">
+    <div>headline</div><ul><li>来源：新华社</li>…</ul></div>): the headline, the children before the
+    first one that opens with a label; else the whole text."""
+    kept = [el.text or ""]
+    for child in el:
+        if not isinstance(child.tag, str):
+            continue
+        shown = _clean(child.text_content())
+        if label_re.match(shown):
+            headline = _clean(" ".join(kept))
+            return headline if len(_norm(headline)) >= 6 else text
+        kept.append(shown)
+        kept.append(child.tail or "")
+    return text
 
 
 def _match(norm: str, references: list[str], min_overlap: float) -> int | None:
