@@ -12,13 +12,16 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import httpx
 from w3lib.encoding import html_to_unicode
 
 from crawler.response_checks import binary_type, declared_charset
+
+if TYPE_CHECKING:  # the list reader is imported when a page is read, not when the CLI starts
+    from crawler.listing import ListReading
 
 MAX_BYTES = 10 * 1024 * 1024  # the crawl's DOWNLOAD_MAXSIZE (crawler/settings.py)
 TIMEOUT_S = 20.0
@@ -71,7 +74,6 @@ def try_list_page(url: str, *, articles: int = PREVIEW_ARTICLES, timeout_s: floa
                   user_agent: str | None = None) -> dict[str, Any]:
     """Read `url` as a source's start page; extract its first `articles` articles. Raises TryError."""
     from crawler.extraction_pool import extract_for_store
-    from crawler.listing import read_list_page
     from crawler.settings import USER_AGENT
 
     if not url.startswith(("http://", "https://")) or not urlsplit(url).hostname:
@@ -86,7 +88,7 @@ def try_list_page(url: str, *, articles: int = PREVIEW_ARTICLES, timeout_s: floa
         if sniffed or not page.body.strip():
             raise TryError(f"{url}: not an HTML page ({sniffed or 'empty'})")
         encoding, text = page.decoded()
-        reading = _read_list(client, url, text, page.url, read_list_page)
+        reading = _read_list(client, url, text, page.url)
         frames = [frame for frame in reading.frames if same_site(frame, page.url)]
         list_frame = None
         if not reading.article_links:  # as the crawl does: the list pages the start shows in frames
@@ -96,7 +98,7 @@ def try_list_page(url: str, *, articles: int = PREVIEW_ARTICLES, timeout_s: floa
                 except TryError:
                     continue
                 if shown.status == 200 and not binary_type(shown.body) and shown.body.strip():
-                    inner = _read_list(client, frame, shown.decoded()[1], shown.url, read_list_page)
+                    inner = _read_list(client, frame, shown.decoded()[1], shown.url)
                     if inner.article_links:
                         reading, list_frame = inner, shown.url
                         break
@@ -122,13 +124,15 @@ def try_list_page(url: str, *, articles: int = PREVIEW_ARTICLES, timeout_s: floa
     }
 
 
-def _read_list(client: httpx.Client, url: str, text: str, final_url: str, read: Any) -> Any:
+def _read_list(client: httpx.Client, url: str, text: str, final_url: str) -> ListReading:
     """read_list_page as the crawl reads the page: with the site's script files its links call into."""
+    from crawler.listing import read_list_page
+
     try:
-        reading = read(text, final_url)
+        reading = read_list_page(text, final_url)
         wanted = [script for script in reading.scripts_wanted if same_site(script, final_url)]
         if wanted:
-            reading = read(text, final_url, scripts=[_script_text(client, script) for script in wanted])
+            reading = read_list_page(text, final_url, scripts=[_script_text(client, script) for script in wanted])
     except Exception as exc:  # noqa: BLE001 - as the crawl reports it: the page's failure, one line
         raise TryError(f"{url}: the list detector failed on this page: {type(exc).__name__}: {exc}") from None
     return reading

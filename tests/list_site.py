@@ -170,9 +170,12 @@ def write_jpage_column(root: Path, column: int, records: int, per_page: int = 5,
     return {href: title for href, title, _ in items}
 
 
-def jpage_posts(root: Path) -> list[dict[str, object]]:
-    """The POSTs the server has answered: path with query, and the form, in order."""
-    log = root / "_jpage" / "posts.jsonl"
+POSTS_LOG = "_posts.jsonl"   # every POST the server was sent (Hanweb's and ASP.NET's alike)
+
+
+def posts_received(root: Path) -> list[dict[str, object]]:
+    """The POSTs the server was sent: path with query, and the form, in order."""
+    log = root / POSTS_LOG
     return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()] if log.exists() else []
 
 
@@ -227,8 +230,7 @@ class _Quiet(SimpleHTTPRequestHandler):
                                               .decode("utf-8"), keep_blank_values=True).items()}
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
         root = Path(self.directory)
-        (root / "_jpage").mkdir(exist_ok=True)
-        with (root / "_jpage" / "posts.jsonl").open("a", encoding="utf-8") as log:
+        with (root / POSTS_LOG).open("a", encoding="utf-8") as log:
             log.write(json.dumps({"path": self.path, "form": form}, ensure_ascii=False) + "\n")
         if parts.path == WEBFORMS_PAGE:
             argument = form.get("__EVENTARGUMENT") or ""

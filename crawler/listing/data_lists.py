@@ -18,7 +18,7 @@ from tree_sitter import Node, Parser
 
 from crawler.extraction.dates import find_dates, normalise_date
 
-from .script_links import capped_join, inline_scripts, javascript_language, string_literal
+from .script_links import capped_join, inline_scripts, javascript_language, literal_fields
 
 MIN_RECORDS = 3
 MAX_DATA_CHARS = 1_000_000   # script read for data lists per page
@@ -65,7 +65,7 @@ def _data_scripts(root: HtmlElement) -> str:
 
 def _rows(array: Node) -> list[tuple[str, str, str]]:
     """(url, title, date) of the array's records when it is a list of linked items, else []."""
-    records = [_literal_fields(item) for item in array.named_children[:MAX_RECORDS] if item.type == "object"]
+    records = [_string_fields(item) for item in array.named_children[:MAX_RECORDS] if item.type == "object"]
     if len(records) < MIN_RECORDS:
         return []
     url_key = _best_key(records, lambda v: bool(_URL.match(v)))
@@ -108,17 +108,12 @@ def _best_key(records: list[dict[str, str]], fits: Callable[[str], bool],
     return best[2] if best else None
 
 
-def _literal_fields(obj: Node) -> dict[str, str]:
-    """The object's string-valued fields, keys as written (``title``, ``"url"``)."""
+def _string_fields(obj: Node) -> dict[str, str]:
+    """The object's string-valued fields (script_links.literal_fields), control characters out, non-empty and
+    at most MAX_VALUE long."""
     fields: dict[str, str] = {}
-    for pair in obj.named_children:
-        if pair.type != "pair":
-            continue
-        key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
-        if key is None or value is None or value.type != "string":
-            continue
-        name = (key.text or b"").decode("utf-8", "replace").strip("'\"")
-        text = _CONTROL.sub("", string_literal(value)).strip()
+    for name, value in literal_fields(obj).items():
+        text = _CONTROL.sub("", value).strip() if isinstance(value, str) else ""
         if text and len(text) <= MAX_VALUE:
             fields[name] = text
     return fields

@@ -23,13 +23,15 @@ crawl's page bookkeeping and in what a 304's replay asks for again.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import islice
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from lxml.html import HtmlElement
-from tree_sitter import Node, Parser
+from tree_sitter import Parser
 
+from .js_values import js_string
 from .links import MAX_URL, resolve_url
-from .script_links import capped_join, inline_scripts, javascript_language, string_literal
+from .script_links import capped_join, inline_scripts, javascript_language, literal_fields
 
 POST_MARK = "#post:"
 MAX_SCRIPT = 500_000     # characters of inline script searched for the call
@@ -87,7 +89,9 @@ def jpage_pages(root: HtmlElement, base: str) -> tuple[list[str], str | None]:
     if proxy is None or urlsplit(proxy).netloc != urlsplit(base).netloc:
         return [], "Hanweb jpage pager: its proxyUrl is not on the page's site"
     total, per_page = _count(config.get("totalRecord")), _count(config.get("perPage"))
-    form = config.get("ajaxParam") if isinstance(config.get("ajaxParam"), dict) else _next_group_form(root, base)
+    literal = config.get("ajaxParam")
+    form = ({name: js_string(value)[:MAX_VALUE] for name, value in islice(literal.items(), MAX_FORM_FIELDS)}
+            if isinstance(literal, dict) else _next_group_form(root, base))
     if not total or not per_page or not form:
         missing = [name for name, value in (("totalRecord", total), ("perPage", per_page), ("ajaxParam", form))
                    if not value]
@@ -114,35 +118,11 @@ def _config_object(source: str) -> dict[str, object] | None:
             break
         node = stack.pop()
         if node.type == "object":
-            fields = _literal_fields(node, nested=True)
+            fields = literal_fields(node, nested=True)
             if "dataproxy" in str(fields.get("proxyUrl") or ""):
                 return fields
         stack.extend(reversed(node.named_children))
     return None
-
-
-def _literal_fields(obj: Node, nested: bool) -> dict[str, object]:
-    """An object literal's fields whose values are literals: strings, numbers, booleans and (one level
-    down, with *nested*) objects of those. A computed value is left out."""
-    fields: dict[str, object] = {}
-    for pair in obj.named_children[:MAX_FORM_FIELDS * 2]:
-        if pair.type != "pair":
-            continue
-        key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
-        if key is None or value is None:
-            continue
-        name = string_literal(key) if key.type == "string" else (key.text or b"").decode("utf-8", "replace")
-        if value.type == "string":
-            fields[name] = string_literal(value)[:MAX_VALUE]
-        elif value.type == "number" and (value.text or b"").isdigit():
-            fields[name] = (value.text or b"").decode()
-        elif value.type in ("true", "false"):
-            fields[name] = value.type
-        elif value.type == "object" and nested:
-            inner = _literal_fields(value, nested=False)
-            if len(inner) == sum(1 for p in value.named_children if p.type == "pair"):
-                fields[name] = {k: str(v) for k, v in inner.items()}  # every field literal, or the form is wrong
-    return fields
 
 
 def _next_group_form(root: HtmlElement, base: str) -> dict[str, str]:

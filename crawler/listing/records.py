@@ -285,6 +285,12 @@ def _filed_under(members: dict[HtmlElement, list[PageLink]]) -> set[str]:
     return filed
 
 
+def _filed_alike(groups, tag: str, parent: HtmlElement, chunks: list[HtmlElement]) -> bool:
+    """Every chunk files some of its records where *parent*'s are filed (see _filed_under)."""
+    folders = _filed_under(groups[(parent, tag)])
+    return all(_filed_under(groups[(chunk, tag)]) & folders for chunk in chunks)
+
+
 def _merge_split_list(groups, parent: HtmlElement, tag: str) -> tuple[list[HtmlElement], str | None]:
     """Chunks of one list: templates close the ``<ul>`` every 5 items (TRS) or repeat a ``div > ul`` block
     per 5 or 10 items (portal rolling news). Looks up to MERGE_UP levels above the container for siblings
@@ -313,10 +319,8 @@ def _merge_split_list(groups, parent: HtmlElement, tag: str) -> tuple[list[HtmlE
         # Siblings the template gives one class are one kind (the tabs of a 信息公开 box, each a column).
         # Without a class, a chunk also files items where the others do (a rolling list mixes two channels
         # in every chunk): beside the list, a box of 专题 links (/topic/9.html) laid out alike is another.
-        folders = _filed_under(groups[(parent, tag)])
         if (len(chunks) > 1 and parent in chunks and len(listlike) * 2 > len(chunks)
-                and (ancestor.get("class") is not None
-                     or all(_filed_under(groups[(c, tag)]) & folders for c in listlike))):
+                and (ancestor.get("class") is not None or _filed_alike(groups, tag, parent, listlike))):
             path = "/".join([_path(up), _step(ancestor), *steps, tag_step(tag)])
             return chunks, path
         steps.insert(0, _step(ancestor))

@@ -66,6 +66,7 @@ MAX_BOUND = 5000            # elements one handler's selector may bind
 MAX_WRITTEN = 65_536        # markup one script's document.write calls may add
 MAX_SCRIPT_FILE_BYTES = 1_000_000  # a site's own script file; a larger one is not read (the page goes on)
 MAX_NODES = 200_000         # syntax nodes walked per page (~0.2 s; 256 KB of dense script has ~250,000)
+MAX_DIGITS = 15             # a whole-number literal read as an int (int() of 5,000 digits raises)
 _NAVIGATORS = {"location", "location.href", "window.location", "window.location.href", "self.location",
                "self.location.href", "top.location", "top.location.href", "parent.location",
                "parent.location.href", "document.location", "document.location.href"}
@@ -612,6 +613,31 @@ def string_literal(node: Node) -> str:
         elif child.type == "escape_sequence":
             parts.append(unescape(_text(child)))
     return capped(well_formed("".join(parts)))
+
+
+def literal_fields(obj: Node, nested: bool = False) -> dict[str, object]:
+    """An object literal's fields whose values are literals, keys as written (``title``, ``"url"``):
+    strings (escapes decoded), whole numbers as int, ``true``/``false`` as bool and, with *nested*, an
+    object whose fields all are such literals, as a dict. A computed value is left out."""
+    fields: dict[str, object] = {}
+    for pair in obj.named_children:
+        if pair.type != "pair":
+            continue
+        key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+        if key is None or value is None:
+            continue
+        name = _text(key).strip("'\"")
+        if value.type == "string":
+            fields[name] = string_literal(value)
+        elif value.type == "number" and _text(value).isdigit() and len(_text(value)) <= MAX_DIGITS:
+            fields[name] = int(_text(value))
+        elif value.type in ("true", "false"):
+            fields[name] = value.type == "true"
+        elif nested and value.type == "object":
+            inner = literal_fields(value)
+            if len(inner) == sum(1 for p in value.named_children if p.type == "pair"):
+                fields[name] = inner
+    return fields
 
 
 def _function_of(function: Node) -> _Function | None:

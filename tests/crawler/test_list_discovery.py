@@ -20,12 +20,12 @@ from tests.list_site import (
     SHOW_ARTICLE,
     TITLES,
     WEBFORMS_PAGE,
-    jpage_posts,
     list_as_script_calls,
     list_as_table,
     list_as_ul,
     list_calling_a_script_file,
     list_written_by_script,
+    posts_received,
     served,
     write_jpage_column,
     write_site,
@@ -135,7 +135,7 @@ def test_an_aspnet_columns_pages_are_posted_for_one_after_the_other_with_each_pa
         assert stored == {base + href: title for href, title in column.items()}
     run = last_run(tmp_path / "g.db")
     assert run["status"] == "ok" and "pagination not followed" not in (run["message"] or "")
-    posts = jpage_posts(root)
+    posts = posts_received(root)
     assert [(p["path"], p["form"]["__EVENTARGUMENT"], p["form"]["ctl00$Search$q"]) for p in posts] == [
         (f"{WEBFORMS_PAGE}?cid=12", "2", ""), (f"{WEBFORMS_PAGE}?cid=12", "3", "")]
     assert "ctl00$Search$go" not in posts[0]["form"]   # the form posted as the control posts it, no button
@@ -249,7 +249,7 @@ def test_a_hanweb_columns_later_record_groups_are_posted_for_as_its_script_does(
         assert stored == {base + href: title for href, title in {**first, **second}.items()}
         assert last_run(tmp_path / "g.db")["status"] == "ok"
         posts = sorted((post["path"], post["form"]["columnid"], post["form"]["unitid"])
-                       for post in jpage_posts(root))
+                       for post in posts_received(root))
         assert posts == [(f"{JPAGE_PROXY}?startrecord=11&endrecord=20&perpage=5", "7372", "73721"),
                          (f"{JPAGE_PROXY}?startrecord=11&endrecord=20&perpage=5", "7380", "73801"),
                          (f"{JPAGE_PROXY}?startrecord=21&endrecord=23&perpage=5", "7372", "73721")]

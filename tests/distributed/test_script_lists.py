@@ -15,8 +15,8 @@ from tests.list_site import (
     SHOW_ARTICLE,
     TITLES,
     WEBFORMS_PAGE,
-    jpage_posts,
     list_calling_a_script_file,
+    posts_received,
     served,
     write_jpage_column,
     write_site,
@@ -80,4 +80,4 @@ def test_two_workers_post_for_a_columns_later_pages(tmp_path, column):
         articles, start, posts = write_webforms_column(root, records=20), f"{WEBFORMS_PAGE}?cid=12", 2
     base, stored = crawl_with_two_workers(tmp_path, root, start)
     assert stored == {base + href: title for href, title in articles.items()}
-    assert len(jpage_posts(root)) == posts
+    assert len(posts_received(root)) == posts
