@@ -122,6 +122,17 @@ def test_unlabelled_date_line_under_title():
     assert extract_page(html).date == "2022-12-17"
 
 
+def test_a_title_the_parser_put_in_the_body_is_not_a_line_of_the_page():
+    # junk before <html> (here a corpus's <text> wrapper; a stray tag or script does the same) makes the
+    # parser put <title> in <body>; a browser still does not show it, so the headline's line is the
+    # heading's, and the info bar under the heading, past the navigation, gives the date
+    nav = "".join(f"<div><a href='/c{i}.html'>栏目{i}</a></div>" for i in range(12))
+    html = (f"<text id='x'><html><head><title>{TITLE}</title></head><body>{nav}<h1>{TITLE}</h1>"
+            f"<div>2005年4月27日 14:32更新 来源：千龙新闻网</div>{BODY}</body></html></text>")
+    got = extract_page(html)
+    assert (got.title, got.date, got.source) == (TITLE, "2005-04-27", "千龙新闻网")
+
+
 def test_chinese_numeral_date_in_label():
     html = page(f"<h1>{TITLE}</h1><p>成文日期：二〇二一年六月七日</p>{BODY}", title=TITLE)
     assert extract_page(html).date == "2021-06-07"

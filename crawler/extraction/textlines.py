@@ -20,12 +20,15 @@ from .labels import load_labels, written_forms
 from .rules import Rules, canonical_label
 
 BLOCK_TAGS = frozenset(
-    ["address", "article", "aside", "blockquote", "body", "center", "details", "dialog", "div", "dl", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "html", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "thead", "tfoot", "tr", "ul", "title", "option", "select"]
+    ["address", "article", "aside", "blockquote", "body", "center", "details", "dialog", "div", "dl", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "html", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "thead", "tfoot", "tr", "ul", "option", "select"]
 )
 CELL_TAGS = frozenset(("td", "th", "dt", "dd"))
 # Inline elements templates wrap a label in: <span>索 引 号</span>, <label>, <b>, <strong>.
 LABEL_WRAPPERS = frozenset(("span", "label", "b", "strong", "em", "font", "i"))
-SKIP_TAGS = frozenset(("script", "style", "noscript", "template", "iframe", "svg", "head", "object", "embed", "textarea"))
+# <title>, <meta>, <link> and <style> are never shown, even when junk before <html> (a BOM, a
+# corpus wrapper, a stray tag) makes the parser put them in <body>.
+SKIP_TAGS = frozenset(("script", "style", "noscript", "template", "iframe", "svg", "head", "object", "embed", "textarea",
+                       "title", "meta", "link"))
 # A break between two Chinese characters inside a value joins them (国务院关于印发<br>…的通知).
 _CJK_BREAK = re.compile(r"(?<=[\u4e00-\u9fff])[ \t]*\n\s*(?=[\u4e00-\u9fff])")
 # A label in brackets: [发文字号], 【成文日期】, 〔主题分类〕.
