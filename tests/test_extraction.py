@@ -291,6 +291,22 @@ def test_a_title_block_with_its_info_bar_gives_the_headline_when_the_title_tag_i
     assert (got.title, got.source, got.date) == (TITLE, "新华社", "2023-12-01")
 
 
+@pytest.mark.parametrize("bar", [
+    "<div class='Date'><a href='http://www.qianlong.com/'>http://www.qianlong.com/</a> 2005-07-18 13:03:17</div>",
+    "<div>来源：</div><div>中国福利彩票发行管理中心</div><div>2009-07-07 15:30</div>",
+])
+def test_without_a_title_tag_or_heading_the_line_above_the_info_bar_is_the_headline(bar):
+    nav = "".join(f"<div><a href='/c{i}.html'>栏目名称{i}</a></div>" for i in range(6))
+    html = (f"<html><body>{nav}<div class='sidebar'><div>最新消息 2005-07-01</div><div>另一条消息标题</div></div>"
+            f"<div class='Heading'>{TITLE}</div>{bar}<div class='Content'>{BODY}</div></body></html>")
+    assert extract_page(html).title == TITLE
+    # a date line that no paragraph follows (a sidebar's) is not the info bar; a table row is not a headline
+    assert extract_page(f"<html><body><div>{TITLE}</div><div>2005-07-01</div><ul><li>另一条消息</li></ul>"
+                        "</body></html>").title is None
+    assert extract_page(f"<html><body><table><tr><td>序号</td><td>{TITLE}</td><td>单位</td></tr></table>{bar}"
+                        f"{BODY}</body></html>").title is None
+
+
 def test_an_interviewers_question_is_not_the_author():
     html = page(f"<h1>{TITLE}</h1><p>记者：请谈谈《规划》编制的背景。</p>{BODY}", title=TITLE)
     assert extract_page(html).author is None

@@ -40,7 +40,7 @@ from .layout import unwrap_layout_tables
 from .metadata import Labelled, body_byline, correspondents, edition, find_labelled, original_title, person_names
 from .rules import Rules, load_rules
 from .textlines import render_lines
-from .title import anchor_title, find_title, locate
+from .title import anchor_title, find_title, locate, title_above_info_bar
 
 
 @dataclass
@@ -150,6 +150,10 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
     title, title_el = find_title(root, rules.thresholds["title_min_overlap"], rules.label_re)
     title, title_el = anchor_title(root, title, title_el, anchor)
     lines = render_lines(root, rules)
+    if title is None:
+        found = title_above_info_bar(lines, lambda line: bool(find_dates(line)),
+                                     int(rules.thresholds["metadata_line_max_chars"]), rules.label_re)
+        title = _WS.sub(" ", lines[found]).strip() if found is not None else None
     title_idx = locate(lines, title)
     labelled = find_labelled(lines, rules)
     title, title_idx, title_label = retitle(labelled, lines, title, title_idx, rules)

@@ -9,6 +9,7 @@ the first segment of <title>.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from lxml.etree import XPath
 from lxml.html import HtmlElement
@@ -115,6 +116,8 @@ def _first_heading(root: HtmlElement, label_re: re.Pattern[str] | None = None) -
             text = _clean(el.text_content())
             if label_re is not None:
                 text = _before_info_bar(el, text, label_re)
+                if label_re.match(text):
+                    continue  # an info bar's field (信息来源：…) styled as a title
             if 6 <= len(_norm(text)) <= MAX_TITLE_CHARS:
                 return text, el
     return None
@@ -162,6 +165,54 @@ def locate(lines: list[str], title: str | None) -> int | None:
         if t in n and len(n) <= len(t) * 1.5 + 10:
             return i
     return None
+
+
+# ---- a headline that no markup names ---------------------------------------------------------------
+
+# A rendered line this long is a paragraph, not a headline.
+HEADLINE_MAX_CHARS = 80
+# A paragraph of prose: this long and punctuated as sentences.
+_PROSE_MIN_CHARS = 40
+_SENTENCE_MARK = re.compile(r"[。，；！？]")
+_ADDRESS_LINE = re.compile(r"^(?:https?://|www\.)\S*$")
+_CELL_OR_NAV = re.compile(r"\t.*\S.*\t|[|｜]")
+# How far an info bar may sit above the first paragraph, and a headline above its date line.
+_INFO_TO_PROSE_LINES = 6
+_HEADLINE_TO_INFO_LINES = 5
+# A label alone on its line (来源：), its value on the next.
+_LABEL_ONLY = re.compile(r"^\S{1,6}\s*[:：]$")
+
+
+def title_above_info_bar(lines: list[str], has_date: Callable[[str], bool], info_max_chars: int,
+                         label_re: re.Pattern[str]) -> int | None:
+    """Index of the headline's line when no markup names one (no <title>, no heading or title-classed
+    element: a 2005 news page's <div class="Heading">, a styled table cell): the short line just above
+    the info bar, the short line with a date nearest above the first paragraph of prose that has one
+    (a sidebar's dated item further up is not it).  The bar's other lines may sit between them: a
+    ``来源：`` line, a value on its own line under its label, a line holding only an address.  None when
+    no paragraph has such a bar, or the line above it is a link row, a table row of cells, a date line
+    or prose."""
+    for p, paragraph in enumerate(lines):
+        if not _is_prose(paragraph):
+            continue
+        bar = next((i for i in range(p - 1, max(-1, p - 1 - _INFO_TO_PROSE_LINES), -1)
+                    if len(lines[i]) <= info_max_chars and not _is_prose(lines[i]) and has_date(lines[i])), None)
+        if bar is None:
+            continue
+        for j in range(bar - 1, max(-1, bar - 1 - _HEADLINE_TO_INFO_LINES), -1):
+            shown = _clean(lines[j])
+            above = _clean(lines[j - 1]) if j else ""
+            if not shown or _ADDRESS_LINE.match(shown) or label_re.match(shown) or _LABEL_ONLY.match(above):
+                continue  # a part of the info bar
+            headline = (6 <= len(_norm(shown)) and len(shown) <= HEADLINE_MAX_CHARS
+                        and not _CELL_OR_NAV.search(lines[j]) and not has_date(shown) and not _is_prose(shown))
+            return j if headline else None
+        return None
+    return None
+
+
+def _is_prose(line: str) -> bool:
+    return len(line.strip()) >= _PROSE_MIN_CHARS and _SENTENCE_MARK.search(line) is not None
 
 
 # ---- the list page's anchor text as a hint ---------------------------------------------------------
