@@ -307,6 +307,22 @@ def test_without_a_title_tag_or_heading_the_line_above_the_info_bar_is_the_headl
                         f"{BODY}</body></html>").title is None
 
 
+def test_a_known_cms_container_is_the_body_and_the_prose_outside_it_is_not():
+    # a comment box under a TRS article is prose too: trafilatura took it into the body; the CMS's own
+    # container says where the article ends.  The unlabelled info bar it opens with and its share bar go.
+    comment = ("网友评论：乡村振兴的报道写得很好，我们村里也在发展特色产业，希望政府继续加大支持力度，"
+               "让农民的日子越过越好。大家都很关心这件事情的进展情况，期待后续的报道。")
+    html = page(f"<h1>{TITLE}</h1><div class='TRS_Editor'><p>2024-05-09 22:30·新华社</p>{BODY}"
+                f"<div class='share'>分享到：微信 微博</div></div><div class='box2'><p>{comment}</p><p>{comment}</p></div>",
+                title=TITLE)
+    assert extract_page(html).text.split("\n") == [PARA1, PARA2, PARA3]
+    # a date closing the body (a 公文's signing date) stays, and so does a dated dateline opening it
+    signed = page(f"<h1>{TITLE}</h1><div class='TRS_Editor'><p>新华社长沙2021年6月7日 10:00电</p>{BODY}"
+                  "<p>2021年6月7日 10:00</p></div>", title=TITLE)
+    assert extract_page(signed).text.split("\n") == ["新华社长沙2021年6月7日 10:00电", PARA1, PARA2, PARA3,
+                                                      "2021年6月7日 10:00"]
+
+
 def test_an_interviewers_question_is_not_the_author():
     html = page(f"<h1>{TITLE}</h1><p>记者：请谈谈《规划》编制的背景。</p>{BODY}", title=TITLE)
     assert extract_page(html).author is None

@@ -19,6 +19,10 @@ _WS = re.compile(r"[\s\xa0\u3000]+")
 # A sentence ends with these: a line without any is a candidate for list/spam debris.
 _QUESTION_OR_STOP = re.compile(r"[。？！?!]")
 _SENTENCE_END = re.compile(r"[。！？!?；;…”」』）)]")
+# A publication time (2024-05-09 22:30, 2024年5月9日 22:30:05): a line opening with one, with a source's
+# name at most after it, before the first body line is the info bar that a content container began with.
+_DATE_TIME = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?\s*\d{1,2}:\d{2}(?::\d{2})?")
+_INFO_LINE_OTHER_CHARS = 12
 
 
 def drop_containers(root: HtmlElement, rules: Rules, keep: HtmlElement | None = None,
@@ -155,6 +159,14 @@ def link_texts(root: HtmlElement, max_chars: int) -> set[str]:
     return out
 
 
+def _leading_info_line(line: str) -> bool:
+    """A line opening with a date and time, with little after it (``2024-05-09 22:30·新华社``): an
+    unlabelled info bar (a dateline, 新华社长沙6月7日电, opens with its agency)."""
+    m = _DATE_TIME.match(line)
+    return (m is not None and not _SENTENCE_END.search(line)
+            and len(_WS.sub("", line[m.end():])) <= _INFO_LINE_OTHER_CHARS)
+
+
 def is_metadata_line(line: str, rules: Rules) -> bool:
     """An info-bar or disclosure-table line: starts with a label and is short."""
     if len(line) > rules.thresholds["metadata_line_max_chars"] or _QUESTION_OR_STOP.search(line):
@@ -196,7 +208,7 @@ def clean_lines(
         if rules.boilerplate_re.search(line):
             kinds.append("bp")
             continue
-        if is_metadata_line(line, rules):
+        if is_metadata_line(line, rules) or (not kept and _leading_info_line(line)):
             continue
         if norm in links and len(norm) <= link_max and not _SENTENCE_END.search(line):
             continue

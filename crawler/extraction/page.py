@@ -1,8 +1,9 @@
 """extract_page: one HTML page → ExtractedPage (title, clean text, date, gov metadata, attachments).
 
 Parse once with lxml; read title, labelled fields and attachments from the
-intact tree; then drop boilerplate containers and let trafilatura find the
-main text; finally filter its lines.  No Scrapy here: the pipeline and the CLI
+intact tree; then drop boilerplate containers and take the CMS's own article
+container when the page has a known one, else let trafilatura find the main
+text; finally filter its lines.  No Scrapy here: the pipeline and the CLI
 both call this.
 """
 from __future__ import annotations
@@ -174,28 +175,30 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
     script_date = _script_date(text_html, rules)
     title = original_title(lines, title) or title
 
-    # 2. Main text: unwrap layout tables, drop boilerplate containers, let trafilatura choose, filter.
+    # 2. Main text: unwrap layout tables, drop boilerplate containers; the known CMS container's text,
+    # else trafilatura's choice; filter.
     unwrap_layout_tables(root, int(rules.thresholds["layout_cell_chars"]))
     container, _ = _content_container(root, rules)
-    drop_containers(root, rules, keep=title_el, content=container)
-    drop_link_dense(root, rules, keep=title_el)
-    body = trafilatura.extract(root, options=_trafilatura_options(url)) or ""
-    body_lines = clean_lines(body, rules, title=title, links=links)
-    # Fall back to a known CMS container when trafilatura kept much less than it holds.  Its raw text
-    # bounds its cleaned text, so the (costly) render + clean runs only when it could win.
-    share = rules.thresholds["container_min_share"]
-    body_chars = _chars(body_lines)
-    # Counted after the drops (a share bar inside it is gone); found again if a navigation block held it.
-    # None before the drops means none after (they remove elements, never add text or a class), so
-    # the rules' XPaths are not run over the tree a second time: on a large portal page without a
-    # known container that scan was ~2 ms (bench/README.md, "Extraction CPU regression").
-    container_chars = 0
+    # The CMS's own article container (rules.yaml content_xpaths: TRS_Editor, js_content, …) is the
+    # body, with the boilerplate inside it dropped (a share bar, a pager): finding the body is what
+    # trafilatura would do, at about half a light page's extraction CPU, and on the dev pages that
+    # have one it kept the same text (bench/README.md, "A known container is the body").  The rest
+    # of the tree is then not cleaned at all.  The fallbacks below still judge the body against
+    # the page's prose.
+    body_lines: list[str] = []
     if container is not None:
-        container, container_chars = _content_container(root, rules, first=container)
-    if container is not None and body_chars < share * container_chars:
-        container_lines = _container_lines(container, rules, title, links)
-        if container_lines and body_chars < share * _chars(container_lines):
-            body_lines = container_lines
+        drop_containers(container, rules, keep=title_el, content=container)
+        drop_link_dense(container, rules, keep=title_el)
+        # Still in the tree, still holding text?  (A container that is itself a link list is gone.)
+        container, _ = _content_container(root, rules, first=container)
+        if container is not None:
+            body_lines, raw_lines = _container_lines(container, rules, title, links)
+    if not body_lines:
+        drop_containers(root, rules, keep=title_el, content=container)
+        drop_link_dense(root, rules, keep=title_el)
+        body = trafilatura.extract(root, options=_trafilatura_options(url)) or ""
+        body_lines = clean_lines(body, rules, title=title, links=links)
+        raw_lines = len([l for l in body.split("\n") if l.strip()]) or len(body_lines)
     # Other extractors of the untouched page when the tuned body is empty or a sliver of the page's prose.
     page_prose = prose_chars(lines, rules, links)
     tuned_chars = sum(len(_WS.sub("", l)) for l in body_lines)
@@ -203,7 +206,7 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
     if FALLBACK and len(text_html) <= MAX_FALLBACK_CHARS and needs_fallback(tuned_chars, page_prose, rules):
         fresh = parse_html(text_html)
         if fresh is not None:
-            cands = [Candidate(TUNED, body_lines, len([l for l in body.split("\n") if l.strip()]) or len(body_lines))]
+            cands = [Candidate(TUNED, body_lines, raw_lines)]
             cands += candidates(text_html, url, fresh, rules, title, links)
             chosen, confidence = choose(cands, page_prose, title, rules.thresholds["fallback_min_title_share"])
             body_lines, method = chosen.lines, chosen.method
@@ -277,10 +280,13 @@ def _content_container(root: HtmlElement, rules: Rules, first: HtmlElement | Non
     return None, 0
 
 
-def _container_lines(container: HtmlElement, rules: Rules, title: str | None, links: set[str]) -> list[str]:
-    """Cleaned lines of a content container, or [] when too little survives cleaning."""
-    lines = clean_lines("\n".join(render_lines(container, rules)), rules, title=title, links=links)
-    return lines if _chars(lines) >= 20 else []
+def _container_lines(container: HtmlElement, rules: Rules, title: str | None, links: set[str]
+                     ) -> tuple[list[str], int]:
+    """(cleaned lines of a content container, or [] when too little survives cleaning; how many
+    non-empty lines it rendered before cleaning)."""
+    rendered = [l for l in render_lines(container, rules) if l.strip()]
+    lines = clean_lines("\n".join(rendered), rules, title=title, links=links)
+    return (lines if _chars(lines) >= 20 else []), len(rendered)
 
 
 def _script_date(html: str, rules: Rules) -> str | None:
