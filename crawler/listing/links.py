@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import lxml.html
@@ -34,6 +35,12 @@ _JS_CALL_URL = re.compile(r"""^[\w.$]{1,64}\s*\(\s*['"]([^'"\s<>]{1,2048}?(?:/|\
 
 
 _NO_TARGET = re.compile(r"^\s*(?:#\S{0,20}|javascript:\s*(?:;|void\s*\(\s*0?\s*\)\s*;?)?)?\s*$", re.IGNORECASE)
+# A link text that names an action, not the item (a 信息公开 table's last column: 查看, 详情): the row's
+# title cell names the record.
+_ACTION_TEXT = re.compile(r"^[\[【(（]?\s*(?:查看|详情|详细|查看详情|详细信息|点击查看|阅读全文|全文|进入|浏览|view|more|detail)"
+                          r"\s*[\]】)）]?\s*(?:>>|»|›|>)?$", re.IGNORECASE)
+ROW_LEVELS = 4  # an action link sits at most this deep in its table row (<tr><td><span><a>)
+ROW_MAX_ELEMENTS = 200  # a table row of a list holds a few cells; a larger one is not read for a caption
 
 
 @dataclass(eq=False)
@@ -93,6 +100,20 @@ def row_caption(row: HtmlElement) -> str:
               if el is not row and len(el) == 0 and isinstance(el.tag, str) and el.tag not in _SKIP_TAGS]
     longest = max(leaves, key=len, default="")
     return longest if len(longest) * 2 >= len(whole) else whole
+
+
+def _row_title(link: HtmlElement) -> tuple[str, str] | None:
+    """(caption, title attribute) of the table row an action link (查看, 详情) sits in, from the row's
+    title cell (row_caption); None outside a row, or when the row's caption is the action itself."""
+    row = next((el for el in islice(link.iterancestors(), ROW_LEVELS) if el.tag == "tr"), None)
+    if row is None or next(islice(row.iter(), ROW_MAX_ELEMENTS, None), None) is not None:
+        return None   # a "row" of thousands of elements, each link in it reading it again, is not a record
+    caption = row_caption(row)
+    if not caption or _ACTION_TEXT.match(caption):
+        return None
+    cell = next((el for el in row.iter(etree.Element) if len(el) == 0 and el.get("title")
+                 and element_text(el) == caption), None)
+    return caption, normalise_text(cell.get("title")) if cell is not None else ""
 
 
 def resolve_url(raw: str, base: str) -> str | None:
@@ -172,6 +193,8 @@ def page_links(root: HtmlElement, base: str, calls: ScriptLinks | None = None) -
             continue
         title = el.get("title") or ""
         anchor = element_text(el) if tag in ("a", "area") else row_caption(el)
+        if anchor and not title and _ACTION_TEXT.match(anchor):
+            anchor, title = _row_title(el) or (anchor, title)
         if not anchor and not title:   # a thumbnail: its alt text names the item
             img = next(el.iter("img"), None)
             title = img.get("alt") or "" if img is not None else ""

@@ -19,6 +19,8 @@ def crafted_page() -> str:
              '<a href="/col/' + "9" * 100_000 + '.html">2</a>',
              '<a href="javascript:window.open(\'' + "1" * 100_000 + '\')">js</a>',
              '<tr onclick="location.href=\'' + "/" * 100_000 + '\'"><td>row</td></tr>',
+             # one table row of 3,000 cells, each an action link (查看) that would read the whole row for its caption
+             "<table><tr>" + "".join(f"<td><a href='/col/x{i}.html'>查看</a></td>" for i in range(3_000)) + "</tr></table>",
              # 100k list items (titled, dated): more links than any list page has
              "<ul>" + "".join(f'<li><a href="/col/a/{i}.html">关于开展第{i}项工作的通知</a><span>2021-01-01</span></li>'
                               for i in range(100_000)) + "</ul>",

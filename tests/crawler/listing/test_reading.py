@@ -317,3 +317,21 @@ def test_a_list_after_an_included_headers_end_tag_is_read():
     html = f"<html><body><div><a href='/'>首页</a></div></body></html><div class='list'><ul>{rows}</ul></div>"
     reading = read_list_page(html, "http://www.x.gov.cn/xxgk/index.html")
     assert len(reading.main_links) == 8
+
+
+NOTICES = ["关于做好2021年度乡村振兴重点帮扶县工作的通知", "湖南省农业农村厅关于印发实施方案的通知",
+           "关于公布第二批省级示范村名单的公告", "关于开展农村人居环境整治提升行动的意见", "长沙县召开乡村振兴工作推进会"]
+
+
+@pytest.mark.parametrize("row", [
+    # a 信息公开 table: number, title cell (cut short, whole in its title attribute), an action link; no date
+    lambda i, t: f"<tr><td>{i}</td><td title='{t}'>{t[:10]}…</td><td><a class='btn' href='/art/{100 + i}.html'>详情</a></td></tr>",
+    lambda i, t: f"<tr><td>{t}</td><td>2021-03-1{i}</td><td><span><a href='/art/{100 + i}.html'>[查看]</a></span></td></tr>",
+])
+def test_a_table_whose_links_say_only_what_to_do_is_a_list_named_by_its_title_cells(row):
+    nav = "".join(f"<li><a href='/col{i}/index.html'>栏目{i}</a></li>" for i in range(8))
+    html = (f"<html><body><ul class='nav'>{nav}</ul><table>{''.join(row(i, t) for i, t in enumerate(NOTICES))}"
+            "</table></body></html>")
+    reading = read_list_page(html, "http://www.example.gov.cn/col/index.html")
+    assert [urlsplit(m.url).path for m in reading.main_links] == [f"/art/{100 + i}.html" for i in range(5)]
+    assert [m.anchor for m in reading.main_links] == NOTICES
