@@ -37,7 +37,7 @@ _JS_CALL_URL = re.compile(r"""^[\w.$]{1,64}\s*\(\s*['"]([^'"\s<>]{1,2048}?(?:/|\
 _NO_TARGET = re.compile(r"^\s*(?:#\S{0,20}|javascript:\s*(?:;|void\s*\(\s*0?\s*\)\s*;?)?)?\s*$", re.IGNORECASE)
 # A link text that names an action, not the item (a 信息公开 table's last column: 查看, 详情): the row's
 # title cell names the record.
-_ACTION_TEXT = re.compile(r"^[\[【(（]?\s*(?:查看|详情|详细|查看详情|详细信息|点击查看|阅读全文|全文|进入|浏览|view|more|detail)"
+_ACTION_TEXT = re.compile(r"^[\[【(（]?\s*(?:查看|详情|详细|查看详情|详细信息|点击查看|阅读全文|全文|浏览|view|detail)"
                           r"\s*[\]】)）]?\s*(?:>>|»|›|>)?$", re.IGNORECASE)
 ROW_LEVELS = 4  # an action link sits at most this deep in its table row (<tr><td><span><a>)
 ROW_MAX_ELEMENTS = 200  # a table row of a list holds a few cells; a larger one is not read for a caption
