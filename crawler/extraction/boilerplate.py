@@ -12,6 +12,7 @@ import re
 from lxml.etree import XPath
 from lxml.html import HtmlElement
 
+from .dates import NUMERIC_DATE
 from .rules import Rules
 
 _LINKS = XPath("//body//a")
@@ -21,7 +22,7 @@ _QUESTION_OR_STOP = re.compile(r"[。？！?!]")
 _SENTENCE_END = re.compile(r"[。！？!?；;…”」』）)]")
 # A publication time (2024-05-09 22:30, 2024年5月9日 22:30:05): a line opening with one, with a source's
 # name at most after it, before the first body line is the info bar that a content container began with.
-_DATE_TIME = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?\s*\d{1,2}:\d{2}(?::\d{2})?")
+_CLOCK = re.compile(r"\s*\d{1,2}:\d{2}(?::\d{2})?")
 _INFO_LINE_OTHER_CHARS = 12
 
 
@@ -162,7 +163,8 @@ def link_texts(root: HtmlElement, max_chars: int) -> set[str]:
 def _leading_info_line(line: str) -> bool:
     """A line opening with a date and time, with little after it (``2024-05-09 22:30·新华社``): an
     unlabelled info bar (a dateline, 新华社长沙6月7日电, opens with its agency)."""
-    m = _DATE_TIME.match(line)
+    day = NUMERIC_DATE.match(line)
+    m = _CLOCK.match(line, day.end()) if day is not None else None
     return (m is not None and not _SENTENCE_END.search(line)
             and len(_WS.sub("", line[m.end():])) <= _INFO_LINE_OTHER_CHARS)
 

@@ -29,7 +29,7 @@ _CN_NUM = "〇○零Ｏ一二两三四五六七八九十"
 _FULLWIDTH = str.maketrans("０１２３４５６７８９／－．：", "0123456789/-.:")
 
 # Ordered: the first pattern that matches wins.
-_NUMERIC = re.compile(
+NUMERIC_DATE = re.compile(
     r"(?<!\d)((?:19|20)\d{2})\s*(?:年|[-/.])\s*(\d{1,2})\s*(?:月|[-/.])\s*(\d{1,2})(?!\d)\s*日?"
 )
 _COMPACT = re.compile(r"(?<!\d)((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")
@@ -69,7 +69,7 @@ def find_dates(text: str, compact: bool = False) -> list[tuple[int, str]]:
         return []
     text = text.translate(_FULLWIDTH)
     found: list[tuple[int, str]] = []
-    for m in _NUMERIC.finditer(text):
+    for m in NUMERIC_DATE.finditer(text):
         iso = _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if iso:
             found.append((m.start(), iso))

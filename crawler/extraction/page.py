@@ -152,9 +152,8 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
     title, title_el = anchor_title(root, title, title_el, anchor)
     lines = render_lines(root, rules)
     if title is None:
-        found = title_above_info_bar(lines, lambda line: bool(find_dates(line)),
+        title = title_above_info_bar(lines, lambda line: bool(find_dates(line)),
                                      int(rules.thresholds["metadata_line_max_chars"]), rules.label_re)
-        title = _WS.sub(" ", lines[found]).strip() if found is not None else None
     title_idx = locate(lines, title)
     labelled = find_labelled(lines, rules)
     title, title_idx, title_label = retitle(labelled, lines, title, title_idx, rules)

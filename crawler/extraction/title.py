@@ -184,10 +184,10 @@ _LABEL_ONLY = re.compile(r"^\S{1,6}\s*[:：]$")
 
 
 def title_above_info_bar(lines: list[str], has_date: Callable[[str], bool], info_max_chars: int,
-                         label_re: re.Pattern[str]) -> int | None:
-    """Index of the headline's line when no markup names one (no <title>, no heading or title-classed
-    element: a 2005 news page's <div class="Heading">, a styled table cell): the short line just above
-    the info bar, the short line with a date nearest above the first paragraph of prose that has one
+                         label_re: re.Pattern[str]) -> str | None:
+    """The headline, read from the rendered lines, when no markup names one (no <title>, no heading or
+    title-classed element: a 2005 news page's <div class="Heading">, a styled table cell): the short line
+    just above the info bar, the short line with a date nearest above the first paragraph of prose that has one
     (a sidebar's dated item further up is not it).  The bar's other lines may sit between them: a
     ``来源：`` line, a value on its own line under its label, a line holding only an address.  None when
     no paragraph has such a bar, or the line above it is a link row, a table row of cells, a date line
@@ -206,7 +206,7 @@ def title_above_info_bar(lines: list[str], has_date: Callable[[str], bool], info
                 continue  # a part of the info bar
             headline = (6 <= len(_norm(shown)) and len(shown) <= HEADLINE_MAX_CHARS
                         and not _CELL_OR_NAV.search(lines[j]) and not has_date(shown) and not _is_prose(shown))
-            return j if headline else None
+            return shown if headline else None
         return None
     return None
 
