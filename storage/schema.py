@@ -573,3 +573,19 @@ def m022_copy_of_index(db: sqlite_utils.Database) -> None:
     160,000-article match (bench/README.md, twenty-fifth session).
     """
     db["articles"].create_index(["copy_of"], if_not_exists=True)
+
+
+@migrations()
+def m023_metrics_and_sort_indexes(db: sqlite_utils.Database) -> None:
+    """Answer the metrics scrape and the table sorted by publication date from indexes.
+
+    Why: `/-/metrics` counts articles and runs by source and status on every scrape
+    (datasette/plugins/monitoring.py); with only a `source` index that looked up every row,
+    1.0 s at 200,000 articles, 70 ms from a covering (source, status) index. A researcher's
+    click on the `published` column header sorted every article's wide row for one page of 50:
+    0.56 s, 1 ms walking this index (SQLite sorts only the ties by id, for either direction).
+    Measured on the search bench's store (bench/README.md, twenty-fifth session).
+    """
+    db["articles"].create_index(["source", "status"], if_not_exists=True)
+    db["articles"].create_index(["published"], if_not_exists=True)
+    db["crawl_runs"].create_index(["source", "status"], if_not_exists=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -17,3 +18,33 @@ async def ds(db_path):
     datasette = Datasette([str(db_path)], metadata=metadata, plugins_dir=str(ROOT / "datasette/plugins"))
     await datasette.invoke_startup()
     return datasette
+
+
+
+async def request_plans(datasette: Datasette, path: str, db_path: Path) -> dict[str, list[str]]:
+    """Every query a request to `path` ran, with SQLite's plan for it (its steps' details):
+    what a view costs as the store grows is in the plan, not in a test's timings."""
+    from datasette.tracer import capture_traces
+
+    from storage import open_db
+
+    traces: list[dict] = []
+    with capture_traces(traces):
+        assert (await datasette.client.get(path)).status_code == 200
+    statements = [t for t in traces if t["type"] == "sql" and t.get("database") == Path(db_path).stem
+                  and t["sql"].lstrip()[:6].lower() in ("select", "with")]
+    assert statements, f"{path} ran no SQL: nothing would be checked"
+    db = open_db(db_path)
+    try:
+        return {t["sql"]: [row[3] for row in db.execute("explain query plan " + t["sql"], t.get("params") or [])]
+                for t in statements}
+    finally:
+        db.close()
+
+
+def row_reads(plans: dict[str, list[str]], tables: set[str]) -> dict[str, list[str]]:
+    """The statements that read every row of one of `tables`: a table scan, or a scan of an index
+    that does not cover the statement (a row lookup per entry). A covering index scan is kept."""
+    names = "|".join(re.escape(table) for table in tables)
+    every_row = re.compile(rf"^SCAN (?:{names})(?: USING (?!COVERING )INDEX .*)?$")
+    return {sql: plan for sql, plan in plans.items() if any(every_row.match(step) for step in plan)}

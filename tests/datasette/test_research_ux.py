@@ -14,6 +14,7 @@ from storage import open_db
 from storage.articles import FetchedArticle, record_page
 from storage.runs import close_run, record_fetch_error, start_run
 from storage.sources import sync_sources
+from tests.datasette.conftest import request_plans
 from tests.datasette.test_publish import make_datasette
 
 LONG_TEXT = "第一段很长的正文。" * 60 + "\n第二段。"
@@ -173,3 +174,13 @@ async def test_odd_urls_under_the_new_routes_are_404_not_500(ds):
         assert (await ds.client.get(path)).status_code == 404, path
     chart = await ds.client.get("/-/chart/changes")
     assert chart.status_code == 302 and chart.headers["location"].startswith("/govwatch/per_month#")
+
+
+@pytest.mark.parametrize("sort", ["_sort=published", "_sort_desc=published"])
+async def test_the_table_sorted_by_publication_date_walks_an_index(ds, db_path, sort):
+    """A click on the `published` header sorted every article's wide row for one page (0.56 s at
+    200,000 articles); the index (m023) gives the page in order, only equal dates sorted by id."""
+    plans = await request_plans(ds, f"/govwatch/articles?{sort}", db_path)
+    page = [plan for sql, plan in plans.items() if "order by published" in sql]
+    assert page and all("USE TEMP B-TREE FOR ORDER BY" not in plan for plan in page), plans
+    assert all(any("idx_articles_published" in step for step in plan) for plan in page)
