@@ -9,6 +9,7 @@ import importlib.util
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from lxml import etree
 
 from storage import open_db
 from storage.articles import FetchedArticle, record_page
@@ -82,6 +83,21 @@ async def test_feeds_have_titles_not_sql_and_internal_tables_are_hidden(ds):
     assert "/-/article/1" in feed  # the entry links to the article page
     database = (await ds.client.get("/govwatch")).text
     assert "_sqlite_migrations" not in database
+
+
+@pytest.mark.parametrize(("query", "entries"), [("", 1), ("?atom_author_name=gov", 1), ("?atom_author_name=down", 0)])
+async def test_a_feed_poll_counts_nothing_and_names_the_url_it_was_asked_by(ds, db_path, query, entries):
+    """Feed readers poll all day and a feed shows no count and no facets: the exact count of
+    every `new` event took 0.93 s a poll at 200,000 articles. Its id and self link stay the URL asked."""
+    plans = await request_plans(ds, f"/govwatch/atom_new_articles.atom{query}", db_path)
+    assert [sql for sql in plans if "count(" in sql.lower()] == [], list(plans)
+    assert any("atom_new_articles" in sql for sql in plans)
+    feed = etree.fromstring((await ds.client.get(f"/govwatch/atom_new_articles.atom{query}")).content)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    asked = f"http://localhost/govwatch/atom_new_articles.atom{query}"
+    assert feed.findtext("a:id", namespaces=ns) == asked
+    assert feed.find("a:link[@rel='self']", ns).get("href") == asked
+    assert len(feed.findall("a:entry", ns)) == entries
 
 
 @pytest.mark.slow
