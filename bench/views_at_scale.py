@@ -4,7 +4,7 @@
 
 Why: a view that reads every row of a table costs nothing on the demo's 13 articles and a
 second on a year's store, and no test's timing shows it. This takes the search bench's store
-(`bench.search_scale`: 200,000 articles, built there if missing), copies it, adds what a year
+(`bench.search_scale`'s 200,000 articles; built if missing, of `--articles`), copies it, adds what a year
 of crawling adds besides articles (`--runs` crawl runs with their log tails, a first version
 and a `new` event per article, a second version and a `changed` event for one in ten), then asks
 each page through the project's Datasette (metadata, plugins, settings as `govwatch serve`),
@@ -63,12 +63,12 @@ VERSIONS_AND_EVENTS = [
 ]
 
 
-def prepare(source: Path, copy: Path, runs: int) -> None:
+def prepare(source: Path, copy: Path, runs: int, articles: int) -> None:
     """Copy the search bench's store and add a year's runs, versions and events (once per copy)."""
     from storage import open_db
 
     if not source.exists():
-        build_store(source, 200_000)
+        build_store(source, articles)
     if copy.exists():
         return
     copy.parent.mkdir(parents=True, exist_ok=True)
@@ -121,10 +121,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=DB, help="the search bench's store (built if missing)")
     parser.add_argument("--copy", type=Path, default=COPY, help="where the store with runs, versions and events goes")
+    parser.add_argument("--articles", type=int, default=200_000, help="articles of the store, if it is built")
     parser.add_argument("--runs", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
-    prepare(args.db, args.copy, args.runs)
+    prepare(args.db, args.copy, args.runs, args.articles)
     with sqlite3.connect(args.copy) as conn:
         sizes = {t: conn.execute(f"select count(*) from {t}").fetchone()[0]
                  for t in ("articles", "article_versions", "events", "crawl_runs")}
