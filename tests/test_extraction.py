@@ -272,6 +272,16 @@ def test_fields_in_spans_written_back_to_back_are_read_apart():
     assert (got.author, got.source) == (None, None)
 
 
+@pytest.mark.parametrize(("bar", "source"), [
+    ("<p>来源：中央纪委国家监委网站 http：//www.ccdi.gov.cn/yaowen/202009/t20200922_225985.html</p>", "中央纪委国家监委网站"),
+    ("<div>来源: 东方网 选稿：曾炟</div>", "东方网"),                       # a label the rules do not know
+    ("<div>来源：人民网 www.people.com.cn</div>", "人民网"),
+    ("<div>来源：人民网－人民日报 2021年03月15日</div>", "人民网－人民日报"),  # a date after it, as before
+])
+def test_a_source_ends_where_a_url_or_another_label_follows_it(bar, source):
+    assert extract_page(page(f"<h1>{TITLE}</h1>{bar}{BODY}", title=TITLE)).source == source
+
+
 def test_an_article_after_an_included_headers_end_tag_is_read():
     # www.gov.cn's policy pages: the included header closes the document before the article; libxml2 2.14
     # ends the document at </html>, a browser shows what follows
