@@ -39,8 +39,12 @@ _NO_TARGET = re.compile(r"^\s*(?:#\S{0,20}|javascript:\s*(?:;|void\s*\(\s*0?\s*\
 # title cell names the record.
 _ACTION_TEXT = re.compile(r"^[\[【(（]?\s*(?:查看|详情|详细|查看详情|详细信息|点击查看|阅读全文|全文|浏览|view|detail)"
                           r"\s*[\]】)）]?\s*(?:>>|»|›|>)?$", re.IGNORECASE)
-ROW_LEVELS = 4  # an action link sits at most this deep in its table row (<tr><td><span><a>)
-ROW_MAX_ELEMENTS = 200  # a table row of a list holds a few cells; a larger one is not read for a caption
+ROW_LEVELS = 4  # an action link sits at most this deep in its record (<tr><td><span><a>)
+ROW_MAX_ELEMENTS = 200  # a record of a list holds a few cells; a larger one is not read for a caption
+_RECORD_TAGS = {"tr", "td", "li", "dl", "dd", "div", "article", "section"}
+_INLINE_TAGS = {"p", "span", "font", "strong", "b", "em", "i", "small"}  # a line of a record, not one
+_HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "dt"}
+_TITLE_CLASS = re.compile(r"(?:^|[\s_-])(?:title|tit|bt)(?:$|[\s_-])", re.IGNORECASE)
 
 
 @dataclass(eq=False)
@@ -102,18 +106,47 @@ def row_caption(row: HtmlElement) -> str:
     return longest if len(longest) * 2 >= len(whole) else whole
 
 
-def _row_title(link: HtmlElement) -> tuple[str, str] | None:
-    """(caption, title attribute) of the table row an action link (查看, 详情) sits in, from the row's
-    title cell (row_caption); None outside a row, or when the row's caption is the action itself."""
-    row = next((el for el in islice(link.iterancestors(), ROW_LEVELS) if el.tag == "tr"), None)
-    if row is None or next(islice(row.iter(), ROW_MAX_ELEMENTS, None), None) is not None:
-        return None   # a "row" of thousands of elements, each link in it reading it again, is not a record
-    caption = row_caption(row)
-    if not caption or _ACTION_TEXT.match(caption):
-        return None
-    cell = next((el for el in row.iter(etree.Element) if len(el) == 0 and el.get("title")
-                 and element_text(el) == caption), None)
-    return caption, normalise_text(cell.get("title")) if cell is not None else ""
+def _record_title(link: HtmlElement) -> tuple[str, str] | None:
+    """(caption, title attribute) of the record an action link (查看, 详情) closes: the table row, list
+    item, ``<dl>`` or card ``<div>`` around it that holds something besides the link. None when there
+    is no such record, or it links elsewhere too (then it is the list, not one record of it), or it
+    names nothing but the action.
+
+    What names the record, first found: another link of it to the same address (the headline the
+    action repeats); a heading (``<h3>``, ``<dt>``, a class with title in it), which wins over a card's
+    summary, often longer; the row's title cell (row_caption)."""
+    own, href = element_text(link), (link.get("href") or "").strip()
+    for record in islice(link.iterancestors(), ROW_LEVELS):
+        if next(islice(record.iter(), ROW_MAX_ELEMENTS, None), None) is not None:
+            return None   # a "record" of thousands of elements, each link in it reading it again, is not a record
+        if record.tag in _INLINE_TAGS or element_text(record) == own:
+            continue      # the link's wrapper (<td>, <div class="more">) or its line (<p>summary … [详情]</p>)
+        if record.tag not in _RECORD_TAGS:
+            return None
+        others = [a for a in record.iter("a") if a is not link and (a.get("href") or "").strip()]
+        if record.tag != "tr" and any(a.get("href").strip() != href for a in others):
+            return None
+        headline = next((a for a in others if element_text(a) and not _ACTION_TEXT.match(element_text(a))), None)
+        if headline is not None:
+            return element_text(headline), normalise_text(headline.get("title") or "")
+        caption = (_heading(record) if record.tag != "tr" else "") or row_caption(record)
+        if not caption or _ACTION_TEXT.match(caption):
+            return None
+        cell = next((el for el in record.iter(etree.Element) if el.get("title") and element_text(el) == caption
+                     and el is not link), None)
+        return caption, normalise_text(cell.get("title")) if cell is not None else ""
+    return None
+
+
+def _heading(record: HtmlElement) -> str:
+    """The text of a card's heading element: an ``<h1>``–``<h6>`` or ``<dt>``, else an element whose class
+    says title (title, tit, bt); "" when it has none."""
+    for el in record.iter(etree.Element):
+        if el.tag in _HEADING_TAGS or _TITLE_CLASS.search(el.get("class") or ""):
+            text = element_text(el)
+            if text and not _ACTION_TEXT.match(text):
+                return text
+    return ""
 
 
 def resolve_url(raw: str, base: str) -> str | None:
@@ -194,7 +227,7 @@ def page_links(root: HtmlElement, base: str, calls: ScriptLinks | None = None) -
         title = el.get("title") or ""
         anchor = element_text(el) if tag in ("a", "area") else row_caption(el)
         if anchor and not title and _ACTION_TEXT.match(anchor):
-            anchor, title = _row_title(el) or (anchor, title)
+            anchor, title = _record_title(el) or (anchor, title)
         if not anchor and not title:   # a thumbnail: its alt text names the item
             img = next(el.iter("img"), None)
             title = img.get("alt") or "" if img is not None else ""

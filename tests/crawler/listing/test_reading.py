@@ -8,6 +8,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from crawler.listing import ListProfile, read_list_page
+from crawler.listing.links import page_links, parse_html
 from demo.server import ARTICLE_PATH_RES, DemoSite
 
 SOURCES = ("gov", "paper", "news", "mirror")
@@ -335,3 +336,32 @@ def test_a_table_whose_links_say_only_what_to_do_is_a_list_named_by_its_title_ce
     reading = read_list_page(html, "http://www.example.gov.cn/col/index.html")
     assert [urlsplit(m.url).path for m in reading.main_links] == [f"/art/{100 + i}.html" for i in range(5)]
     assert [m.anchor for m in reading.main_links] == NOTICES
+
+
+SUMMARY = "为深入贯彻落实党中央、国务院关于全面推进乡村振兴的决策部署，现就有关事项通知如下。"
+
+
+@pytest.mark.parametrize(("box", "card"), [
+    # a heading above a summary that is longer than it
+    ("ul", lambda i, t: f"<li><h3>{t}</h3><p>{SUMMARY}</p><span>2021-03-1{i}</span><a href='/art/{100 + i}.html'>查看详情</a></li>"),
+    ("div", lambda i, t: f"<div class='item'><div class='item-title'>{t}</div><div class='date'>2021-03-1{i}</div>"
+                         f"<div class='more'><a href='/art/{100 + i}.html'>详情&gt;&gt;</a></div></div>"),
+    ("div", lambda i, t: f"<dl><dt>{t}</dt><dd>{SUMMARY}</dd><dd><a href='/art/{100 + i}.html'>阅读全文</a></dd></dl>"),
+    # the action closes the summary's line; the headline is a link of its own to the same page
+    ("ul", lambda i, t: f"<li><a href='/art/{100 + i}.html'>{t}</a><span>2021-03-1{i}</span>"
+                        f"<p>{SUMMARY}<a href='/art/{100 + i}.html'>[<font>详情</font>]</a></p></li>"),
+])
+def test_cards_whose_links_say_only_what_to_do_are_named_by_their_headings(box, card):
+    nav = "".join(f"<li><a href='/col{i}/index.html'>栏目{i}</a></li>" for i in range(8))
+    html = (f"<html><body><ul class='nav'>{nav}</ul><{box} class='list'>{''.join(card(i, t) for i, t in enumerate(NOTICES))}"
+            f"</{box}></body></html>")
+    reading = read_list_page(html, "http://www.example.gov.cn/col/index.html")
+    assert [urlsplit(m.url).path for m in reading.main_links] == [f"/art/{100 + i}.html" for i in range(5)]
+    assert [m.anchor for m in reading.main_links] == NOTICES
+
+
+def test_a_box_of_several_records_is_not_one_records_name():
+    # the action link's nearest container with text holds every record: no record names it
+    rows = "".join(f"<span>{t}</span><a href='/art/{100 + i}.html'>详情</a>" for i, t in enumerate(NOTICES))
+    links = page_links(parse_html(f"<html><body><div class='box'>{rows}</div></body></html>"), "http://x.gov.cn/")
+    assert [link.anchor for link in links] == ["详情"] * 5
