@@ -126,7 +126,8 @@ def _record_title(link: HtmlElement) -> tuple[str, str] | None:
         others = [a for a in record.iter("a") if a is not link and (a.get("href") or "").strip()]
         if record.tag != "tr" and any(a.get("href").strip() != href for a in others):
             return None
-        headline = next((a for a in others if element_text(a) and not _ACTION_TEXT.match(element_text(a))), None)
+        headline = next((a for a in others if a.get("href").strip() == href and element_text(a)
+                         and not _ACTION_TEXT.match(element_text(a))), None)
         if headline is not None:
             return element_text(headline), normalise_text(headline.get("title") or "")
         caption = (_heading(record) if record.tag != "tr" else "") or row_caption(record)

@@ -328,6 +328,8 @@ NOTICES = ["关于做好2021年度乡村振兴重点帮扶县工作的通知", "
     # a 信息公开 table: number, title cell (cut short, whole in its title attribute), an action link; no date
     lambda i, t: f"<tr><td>{i}</td><td title='{t}'>{t[:10]}…</td><td><a class='btn' href='/art/{100 + i}.html'>详情</a></td></tr>",
     lambda i, t: f"<tr><td>{t}</td><td>2021-03-1{i}</td><td><span><a href='/art/{100 + i}.html'>[查看]</a></span></td></tr>",
+    # a link to the issuing department in the row names the department, not the record
+    lambda i, t: f"<tr><td><a href='/dept/{i}.html'>农业局</a></td><td>{t}</td><td><a href='/art/{100 + i}.html'>详情</a></td></tr>",
 ])
 def test_a_table_whose_links_say_only_what_to_do_is_a_list_named_by_its_title_cells(row):
     nav = "".join(f"<li><a href='/col{i}/index.html'>栏目{i}</a></li>" for i in range(8))
