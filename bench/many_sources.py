@@ -184,6 +184,14 @@ class ServiceTree:
     def _adopted(self) -> list[int]:
         return [pid for pid in _children(os.getpid()) if pid not in self._ours]
 
+    def keep(self, pid: int) -> None:
+        """A child this bench started after the tree (urlwatch): never reaped as an orphan here.
+
+        Why: the sampler reaps every child of ours that ended and is not `_ours`; it once took
+        urlwatch's exit before the bench's own `wait4` could read its CPU (ChildProcessError)."""
+        with self._adopting:
+            self._ours.add(pid)
+
     def reap_adopted(self) -> None:
         """Reap the orphans that ended, keeping their CPU (with what they reaped) in adopted_cpu_s."""
         with self._adopting:
@@ -439,7 +447,7 @@ def _run(args: argparse.Namespace, work: Path, say: Any) -> dict[str, Any]:
             if not args.no_urlwatch:
                 urls = [server.base_url + p for p in _article_paths(db)]
                 say(f"urlwatch on the same {len(urls)} article URLs (its filling run, untimed) …")
-                peer = Urlwatch.start(urls, server)
+                peer = Urlwatch.start(urls, server, started=service.keep)
             for pair in range(args.pairs):
                 order = ("govwatch", "urlwatch") if pair % 2 == 0 else ("urlwatch", "govwatch")
                 figures: dict[str, Any] = {}

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,25 +52,28 @@ class Urlwatch:
     """urlwatch with its cache filled, re-checking the same URLs as often as asked (a bench that
     alternates it with another checker, so both see the same load on a shared machine)."""
 
-    def __init__(self, command: str, urls: Sequence[str], server: Nginx) -> None:
-        self.command, self.urls, self.server = command, list(urls), server
+    def __init__(self, command: str, urls: Sequence[str], server: Nginx,
+                 started: Callable[[int], None] | None = None) -> None:
+        """`started` is told each urlwatch process's pid as it starts: a bench that reaps the orphans
+        it adopted (bench.many_sources) must leave this child, whose rusage `_run` reads, alone."""
+        self.command, self.urls, self.server, self.started = command, list(urls), server, started
         self.workdir = Path(tempfile.mkdtemp(prefix="govwatch-bench-urlwatch-"))
         jobs = "---\n".join(f"name: p{i}\nurl: {url}\n" for i, url in enumerate(self.urls))
         (self.workdir / "urls.yaml").write_text(jobs, encoding="utf-8")
         (self.workdir / "urlwatch.yaml").write_text(CONFIG, encoding="utf-8")
         self.args = [command, "--urls", str(self.workdir / "urls.yaml"), "--cache", str(self.workdir / "cache.db"),
                      "--config", str(self.workdir / "urlwatch.yaml"), "--hooks", str(self.workdir / "hooks.py")]
-        self.first_seconds = _run(self.args, server)["seconds"]
+        self.first_seconds = _run(self.args, server, started)["seconds"]
 
     @classmethod
-    def start(cls, urls: Sequence[str], server: Nginx) -> Urlwatch | None:
+    def start(cls, urls: Sequence[str], server: Nginx, started: Callable[[int], None] | None = None) -> Urlwatch | None:
         """urlwatch after its filling run (every job "new"), or None when it is not installed."""
         command = urlwatch_command()
-        return None if command is None else cls(command, urls, server)
+        return None if command is None else cls(command, urls, server, started)
 
     def recheck(self) -> dict[str, Any]:
         """One timed unchanged re-check of every URL."""
-        again = _run(self.args, self.server)
+        again = _run(self.args, self.server, self.started)
         return {
             "version": _version(self.command),
             "checks": len(self.urls),
@@ -88,16 +91,18 @@ class Urlwatch:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def _run(args: list[str], server: Nginx) -> dict[str, Any]:
+def _run(args: list[str], server: Nginx, started: Callable[[int], None] | None = None) -> dict[str, Any]:
     offset = server.log_offset()
-    started = time.monotonic()
+    began = time.monotonic()
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
                                env={**os.environ, "NO_COLOR": "1"})
+    if started is not None:
+        started(process.pid)
     assert process.stderr is not None
     err = process.stderr.read()  # drain while it runs; urlwatch reports errors there
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
-    seconds = time.monotonic() - started
+    seconds = time.monotonic() - began
     if process.returncode != 0:
         raise RuntimeError(f"urlwatch exited {process.returncode}: {err.decode(errors='replace')[-2000:]}")
     traffic = server.traffic_since(offset)

@@ -136,3 +136,31 @@ def test_a_round_waits_for_the_service_to_finish_its_tail(tmp_path):
     waited, tail_cpu = (float(v) for v in result.stdout.split()[-2:])
     assert 0.5 <= waited < 10  # until the busy second was over, not to the bound
     assert tail_cpu >= 0.6  # most of that second was measured while waiting
+
+
+# A child started beside a measured tree, as urlwatch is: the bench waits for it itself (wait4, for
+# its CPU); the tree's sampler, which reaps the orphans it adopted, must leave it alone.
+_OWN_CHILD = """
+import os, subprocess, sys, time
+from pathlib import Path
+from bench.many_sources import SAMPLE_S, ServiceTree
+tree = ServiceTree(Path("x"), Path("x/y"), Path(sys.argv[1]), start="fork", parallel=1,
+                   command=[sys.executable, "-c", "import time; time.sleep(60)"])
+child = subprocess.Popen([sys.executable, "-c", "pass"])
+if sys.argv[2] == "kept":
+    tree.keep(child.pid)
+time.sleep(1.0 + 5 * SAMPLE_S)  # the child has ended; the sampler has looked several times since
+try:
+    print(os.wait4(child.pid, 0)[0] == child.pid)
+except ChildProcessError:
+    print("reaped by the sampler")
+tree.stop()
+"""
+
+
+@pytest.mark.parametrize("mode", ["kept", "not kept"])
+def test_a_child_the_bench_waits_for_itself_is_not_reaped_as_an_orphan(tmp_path, mode):
+    result = subprocess.run([sys.executable, "-c", _OWN_CHILD, str(tmp_path / "log"), mode],
+                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split("\n")[-2] == ("True" if mode == "kept" else "reaped by the sampler")
