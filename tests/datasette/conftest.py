@@ -20,7 +20,6 @@ async def ds(db_path):
     return datasette
 
 
-
 async def request_plans(datasette: Datasette, path: str, db_path: Path) -> dict[str, list[str]]:
     """Every query a request to `path` ran, with SQLite's plan for it (its steps' details):
     what a view costs as the store grows is in the plan, not in a test's timings."""
