@@ -592,3 +592,19 @@ def m023_metrics_and_sort_indexes(db: sqlite_utils.Database) -> None:
     db["articles"].create_index(["published"], if_not_exists=True)
     db["crawl_runs"].create_index(["source", "status", "started_at", "finished_at", "pages_fetched",
                                    "bytes_downloaded", "errors"], index_name="idx_crawl_runs_metrics", if_not_exists=True)
+
+
+@migrations()
+def m024_facets_index(db: sqlite_utils.Database) -> None:
+    """One index covering the articles table's three facets, in place of (source, status).
+
+    Why: the table view counts its facets (source, status, publisher) in one grouped statement
+    (datasette/plugins/facets_together.py) instead of one per facet. Over a search's hits that
+    statement scans this index once, testing each entry against the hits: ~110 ms for a
+    160,000-article match at 200,000 articles, where the three single-column facets took
+    67 + 96 + 119 ms; without a covering index it would read every article's row (0.74 s).
+    (source, status) is a prefix of it, so that index of m023 goes: the metrics scrape's
+    count by source and status reads this one instead (bench/README.md, twenty-sixth session).
+    """
+    db["articles"].create_index(["source", "status", "publisher"], if_not_exists=True)
+    db.execute("drop index if exists idx_articles_source_status")

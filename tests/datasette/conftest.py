@@ -20,9 +20,13 @@ async def ds(db_path):
     return datasette
 
 
-async def request_plans(datasette: Datasette, path: str, db_path: Path) -> dict[str, list[str]]:
+async def request_plans(datasette: Datasette, path: str, db_path: Path, attach=None) -> dict[str, list[str]]:
     """Every query a request to `path` ran, with SQLite's plan for it (its steps' details):
-    what a view costs as the store grows is in the plan, not in a test's timings."""
+    what a view costs as the store grows is in the plan, not in a test's timings.
+
+    `attach`: the search_filter plugin, for a searched page: its statements read the request's
+    hits table in the plugin's scratch database, which the planning connection then attaches too.
+    """
     from datasette.tracer import capture_traces
 
     from storage import open_db
@@ -34,6 +38,10 @@ async def request_plans(datasette: Datasette, path: str, db_path: Path) -> dict[
                   and t["sql"].lstrip()[:6].lower() in ("select", "with")]
     assert statements, f"{path} ran no SQL: nothing would be checked"
     db = open_db(db_path)
+    if attach is not None:
+        from storage.search_plan import attach_hits
+
+        attach_hits(db.conn, attach._scratch_file())
     try:
         return {t["sql"]: [row[3] for row in db.execute("explain query plan " + t["sql"], t.get("params") or [])]
                 for t in statements}
