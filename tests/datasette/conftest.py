@@ -20,6 +20,33 @@ async def ds(db_path):
     return datasette
 
 
+def loaded_plugin(name: str):
+    """The plugin module Datasette loaded from plugins_dir (registered under its file name), to
+    read or patch its module state; call after a Datasette of this project was made."""
+    from datasette.plugins import pm
+
+    return next(p for p in pm.get_plugins() if getattr(p, "__name__", "") == name)
+
+
+def searchable_store(path: Path, sources: list[str], articles: list[dict]) -> Path:
+    """A store at `path` holding `articles` (rows of the articles table, the same keys in each),
+    indexed for search as the crawler indexes them: bigrams of title and text in articles_fts."""
+    from storage import open_db
+    from storage.search import cjk_bigrams
+    from storage.sources import sync_sources
+
+    db = open_db(path)
+    sync_sources(db, [{"name": name, "schedule": "every 1h"} for name in sources])
+    columns = list(articles[0])
+    with db.conn:
+        db.conn.executemany(f"insert into articles ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
+                            [[article[column] for column in columns] for article in articles])
+        db.conn.executemany("insert into articles_fts (rowid, title, text) values (?, ?, ?)",
+                            [(a["id"], cjk_bigrams(a["title"]), cjk_bigrams(a["text"])) for a in articles])
+    db.close()
+    return path
+
+
 async def request_plans(datasette: Datasette, path: str, db_path: Path, attach=None) -> dict[str, list[str]]:
     """Every query a request to `path` ran, with SQLite's plan for it (its steps' details):
     what a view costs as the store grows is in the plan, not in a test's timings.

@@ -10,10 +10,7 @@ import yaml
 from datasette.app import Datasette
 
 from bench.search import synthetic_articles
-from storage import open_db
-from storage.search import cjk_bigrams
-from storage.sources import sync_sources
-from tests.datasette.conftest import ROOT, request_plans, row_reads
+from tests.datasette.conftest import ROOT, loaded_plugin, request_plans, row_reads, searchable_store
 
 SOURCES = ["s0", "s1", "s2", "s3"]
 # A plain table, a search (either plan), filters, a facet value chosen, a short facet list (ties
@@ -32,30 +29,14 @@ REQUESTS = [
 ]
 
 
-def _plugin(name: str):
-    """The plugin module Datasette loaded from plugins_dir (registered under its file name)."""
-    from datasette.plugins import pm
-
-    return next(p for p in pm.get_plugins() if getattr(p, "__name__", "") == name)
-
-
 @pytest.fixture(scope="module")
 def db_path(tmp_path_factory):
     """400 articles over four sources, two statuses and five publishers (a third of them NULL):
     counts that tie, so the order of equal counts shows."""
-    path = tmp_path_factory.mktemp("facets") / "govwatch.db"
-    db = open_db(path)
-    sync_sources(db, [{"name": name, "schedule": "every 1h"} for name in SOURCES])
-    rows = [(i, f"http://s.gov.cn/{i}.html", SOURCES[i % 4], title, text, "withdrawn" if i % 7 == 0 else "live",
-             f"机关{i % 5}" if i % 3 else None)
-            for i, (title, text) in enumerate(synthetic_articles(400), start=1)]
-    with db.conn:
-        db.conn.executemany("insert into articles (id, url, source, title, text, status, publisher)"
-                            " values (?, ?, ?, ?, ?, ?, ?)", rows)
-        db.conn.executemany("insert into articles_fts (rowid, title, text) values (?, ?, ?)",
-                            [(r[0], cjk_bigrams(r[3]), cjk_bigrams(r[4])) for r in rows])
-    db.close()
-    return path
+    return searchable_store(tmp_path_factory.mktemp("facets") / "govwatch.db", SOURCES, [
+        {"id": i, "url": f"http://s.gov.cn/{i}.html", "source": SOURCES[i % 4], "title": title, "text": text,
+         "status": "withdrawn" if i % 7 == 0 else "live", "publisher": f"机关{i % 5}" if i % 3 else None}
+        for i, (title, text) in enumerate(synthetic_articles(400), start=1)])
 
 
 @pytest.fixture
@@ -93,7 +74,7 @@ async def test_equal_counts_keep_datasettes_order_and_truncation(ds, stock):
 
 
 async def test_too_many_groups_fall_back_to_one_statement_a_facet(ds, stock, monkeypatch):
-    monkeypatch.setattr(_plugin("facets_together.py"), "MAX_GROUPS", 3)  # the search's groups are more than three
+    monkeypatch.setattr(loaded_plugin("facets_together.py"), "MAX_GROUPS", 3)  # the search's groups are more than three
     assert await facets(ds, {"_search": "扶贫"}) == await facets(stock, {"_search": "扶贫"})
 
 
@@ -107,7 +88,7 @@ async def test_a_search_counts_the_three_facets_in_one_scan_of_an_index(db_path,
     metadata = yaml.safe_load((ROOT / "datasette/metadata.yml").read_text(encoding="utf-8"))
     served = Datasette([str(db_path)], metadata=metadata, plugins_dir=str(ROOT / "datasette/plugins"),
                        settings=DATASETTE_SETTINGS)  # as `govwatch serve` runs it: no facet suggestions
-    plans = await request_plans(served, "/govwatch/articles?_search=扶贫", db_path, attach=_plugin("search_filter.py"))
+    plans = await request_plans(served, "/govwatch/articles?_search=扶贫", db_path, attach=loaded_plugin("search_filter.py"))
     grouped = [sql for sql in plans if "group by" in sql]
     assert len(grouped) == 1, grouped
     assert "group by source, status, publisher" in grouped[0]

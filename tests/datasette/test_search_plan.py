@@ -9,19 +9,13 @@ import pytest
 import storage.search_plan
 from bench.search import synthetic_articles
 from storage import open_db
-from storage.search import cjk_bigrams
 from storage.search_plan import HITS, attach_hits
-from storage.sources import sync_sources
+from tests.datasette.conftest import loaded_plugin, searchable_store
 
 SOURCES = ["s0", "s1", "s2"]
 FACETS = ["source", "status", "publisher"]
 
 
-def _plugin(name: str):
-    """The plugin module Datasette loaded from plugins_dir (registered under its file name)."""
-    from datasette.plugins import pm
-
-    return next(p for p in pm.get_plugins() if getattr(p, "__name__", "") == name)
 # (query, words all present, words any present, words absent): a broad word, a middling one, a
 # narrow one, two words, OR, NOT, none
 QUERIES = [("扶贫", ["扶贫"], [], []), ("十八洞", ["十八洞"], [], []), ("防返贫监测", ["防返贫监测"], [], []),
@@ -32,21 +26,13 @@ QUERIES = [("扶贫", ["扶贫"], [], []), ("十八洞", ["十八洞"], [], []),
 @pytest.fixture(scope="module")
 def db_path(tmp_path_factory):
     """300 articles with few distinct `last_changed` values (ties on the sort), some NULL, and facets to count."""
-    path = tmp_path_factory.mktemp("plan") / "govwatch.db"
-    db = open_db(path)
-    sync_sources(db, [{"name": name, "schedule": "every 1h"} for name in SOURCES])
-    rows = []
+    articles = []
     for i, (title, text) in enumerate(synthetic_articles(300), start=1):
-        changed = None if i % 11 == 0 else f"2026-11-{1 + i % 4:02d}T08:00:00+00:00"
-        rows.append((i, f"http://s.gov.cn/{i}.html", SOURCES[i % 3], title, text,
-                     "withdrawn" if i % 13 == 0 else "live", f"机关{i % 5}" if i % 3 else None, changed))
-    with db.conn:
-        db.conn.executemany("insert into articles (id, url, source, title, text, status, publisher, last_changed)"
-                            " values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        db.conn.executemany("insert into articles_fts (rowid, title, text) values (?, ?, ?)",
-                            [(r[0], cjk_bigrams(r[3]), cjk_bigrams(r[4])) for r in rows])
-    db.close()
-    return path
+        articles.append({"id": i, "url": f"http://s.gov.cn/{i}.html", "source": SOURCES[i % 3], "title": title,
+                         "text": text, "status": "withdrawn" if i % 13 == 0 else "live",
+                         "publisher": f"机关{i % 5}" if i % 3 else None,
+                         "last_changed": None if i % 11 == 0 else f"2026-11-{1 + i % 4:02d}T08:00:00+00:00"})
+    return searchable_store(tmp_path_factory.mktemp("plan") / "govwatch.db", SOURCES, articles)
 
 
 @pytest.fixture(params=["broad", "narrow"])
@@ -126,10 +112,10 @@ async def test_concurrent_searches_each_get_their_own_hits(ds, db_path):
 
 
 async def test_old_hits_tables_are_dropped(ds, monkeypatch):
-    monkeypatch.setattr(_plugin("search_filter.py"), "HITS_KEEP_SECONDS", -1)  # every earlier table is old
+    monkeypatch.setattr(loaded_plugin("search_filter.py"), "HITS_KEEP_SECONDS", -1)  # every earlier table is old
     for q in ["扶贫", "十八洞", "小康"]:
         await get(ds, _search=q, _nofacet="1")
-    assert len(scratch_tables(_plugin("search_filter.py")._scratch_file())) == 1
+    assert len(scratch_tables(loaded_plugin("search_filter.py")._scratch_file())) == 1
 
 
 def scratch_tables(path) -> list[str]:
@@ -146,7 +132,7 @@ async def test_nobody_can_list_or_guess_another_requests_hits(ds):
     them, and their names are not a counter one could guess."""
     await get(ds, _search="扶贫", _nofacet="1")
     await get(ds, _search="扶贫", _nofacet="1")
-    names = scratch_tables(_plugin("search_filter.py")._scratch_file())
+    names = scratch_tables(loaded_plugin("search_filter.py")._scratch_file())
     assert len(names) >= 2 and all(len(n) == 33 and int(n[1:], 16) for n in names)
     for sql in (f"select name from {HITS}.sqlite_master", f"select * from {HITS}.sqlite_schema",
                 f"select sql from {HITS}.SQLITE_MASTER where type = 'table'"):
@@ -157,7 +143,7 @@ async def test_nobody_can_list_or_guess_another_requests_hits(ds):
 
 
 async def test_a_match_that_runs_out_of_time_is_not_stored(ds, db_path, tmp_path):
-    search_filter = _plugin("search_filter.py")
+    search_filter = loaded_plugin("search_filter.py")
     conn = sqlite3.connect(db_path)
     attach_hits(conn, str(tmp_path / "hits.db"))
     assert search_filter._store(conn, "articles_fts", "articles", "id", '"扶贫"', None, limit_ms=0) is None
