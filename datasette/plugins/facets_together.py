@@ -66,34 +66,32 @@ class TogetherColumnFacet(ColumnFacet):
         columns = self._grouped_columns()
         if not columns:
             return await super().facet_results()
-        counts = await self._grouped_counts(columns)
-        if counts is None:  # too many groups: each facet as Datasette runs it
-            return await super().facet_results()
         results: list[dict] = []
         timed_out: list[str] = []
-        if counts == "interrupted":
+        try:
+            counts = await self._grouped_counts(columns)
+        except QueryInterrupted:  # past the time limit: each of them timed out, as Datasette reports it
             timed_out.extend(columns)
         else:
+            if counts is None:  # too many groups: each facet as Datasette runs it
+                return await super().facet_results()
             for column in columns:
                 results.append(await self._column_result(column, counts[column]))
+        metadata = self.metadata or {}
         rest = ColumnFacet(self.ds, self.request, self.database, sql=self.sql, table=self.table,
                            params=self.params, row_count=self.row_count,
-                           metadata={**(self.metadata or {}),
-                                     "facets": [f for f in self.metadata.get("facets", []) if f not in columns]})
+                           metadata={**metadata, "facets": [f for f in metadata.get("facets", []) if f not in columns]})
         rest_results, rest_timed_out = await rest.facet_results()
         return results + rest_results, timed_out + rest_timed_out
 
-    async def _grouped_counts(self, columns: list[str]) -> dict[str, Counter] | str | None:
-        """Each column's count per non-NULL value, from one grouped statement; "interrupted" if
-        it ran past the facets' time limit (one limit per facet it stands for); None if the
-        grouping has more than MAX_GROUPS groups."""
+    async def _grouped_counts(self, columns: list[str]) -> dict[str, Counter] | None:
+        """Each column's count per non-NULL value, from one grouped statement under the facets'
+        time limit, one limit for each facet it stands for (QueryInterrupted past it); None if
+        the grouping has more than MAX_GROUPS groups."""
         names = ", ".join(escape_sqlite(column) for column in columns)
         sql = f"select {names}, count(*) from ({self.sql}) group by {names} limit {MAX_GROUPS + 1}"
-        try:
-            rows = await self.ds.execute(self.database, sql, self.params, truncate=False,
-                                         custom_time_limit=self.ds.setting("facet_time_limit_ms") * len(columns))
-        except QueryInterrupted:
-            return "interrupted"
+        rows = await self.ds.execute(self.database, sql, self.params, truncate=False,
+                                     custom_time_limit=self.ds.setting("facet_time_limit_ms") * len(columns))
         if len(rows.rows) > MAX_GROUPS:
             return None
         counts: dict[str, Counter] = {column: Counter() for column in columns}
