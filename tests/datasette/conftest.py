@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 import yaml
@@ -20,7 +21,7 @@ async def ds(db_path):
     return datasette
 
 
-def loaded_plugin(name: str):
+def loaded_plugin(name: str) -> ModuleType:
     """The plugin module Datasette loaded from plugins_dir (registered under its file name), to
     read or patch its module state; call after a Datasette of this project was made."""
     from datasette.plugins import pm
@@ -47,7 +48,8 @@ def searchable_store(path: Path, sources: list[str], articles: list[dict]) -> Pa
     return path
 
 
-async def request_plans(datasette: Datasette, path: str, db_path: Path, attach=None) -> dict[str, list[str]]:
+async def request_plans(datasette: Datasette, path: str, db_path: Path,
+                        attach: ModuleType | None = None) -> dict[str, list[str]]:
     """Every query a request to `path` ran, with SQLite's plan for it (its steps' details):
     what a view costs as the store grows is in the plan, not in a test's timings.
 
