@@ -3,14 +3,13 @@ what the reader sees is Datasette's facet, value for value, and the statement re
 
 from __future__ import annotations
 
-import copy
-
 import pytest
-import yaml
 from datasette.app import Datasette
 
 from bench.search import synthetic_articles
+from monitor.publish import datasette_metadata
 from tests.datasette.conftest import ROOT, loaded_plugin, request_plans, row_reads, searchable_store
+from tests.datasette.test_publish import make_datasette
 
 SOURCES = ["s0", "s1", "s2", "s3"]
 # A plain table, a search (either plan), filters, a facet value chosen, a short facet list (ties
@@ -42,8 +41,7 @@ def db_path(tmp_path_factory):
 @pytest.fixture
 async def stock(db_path):
     """The same Datasette with the table's opt-in removed: its facets are Datasette's own statements."""
-    metadata = yaml.safe_load((ROOT / "datasette/metadata.yml").read_text(encoding="utf-8"))
-    metadata = copy.deepcopy(metadata)
+    metadata = datasette_metadata(db_path)
     del metadata["databases"]["govwatch"]["tables"]["articles"]["plugins"]["govwatch-facets"]
     datasette = Datasette([str(db_path)], metadata=metadata, plugins_dir=str(ROOT / "datasette/plugins"))
     await datasette.invoke_startup()
@@ -82,12 +80,9 @@ async def test_a_search_counts_the_three_facets_in_one_scan_of_an_index(db_path,
     """A search's facets were three statements, each scanning an index and probing the hits:
     67 + 96 + 119 ms for a 160,000-article match at 200,000 articles. Now one, covered by an index."""
     import storage.search_plan
-    from monitor.publish import DATASETTE_SETTINGS
 
     monkeypatch.setattr(storage.search_plan, "BROAD_SHARE", 0.0)  # every match broad: the scan plan
-    metadata = yaml.safe_load((ROOT / "datasette/metadata.yml").read_text(encoding="utf-8"))
-    served = Datasette([str(db_path)], metadata=metadata, plugins_dir=str(ROOT / "datasette/plugins"),
-                       settings=DATASETTE_SETTINGS)  # as `govwatch serve` runs it: no facet suggestions
+    served = make_datasette(db_path)  # as `govwatch serve` runs it: no facet suggestions
     plans = await request_plans(served, "/govwatch/articles?_search=扶贫", db_path, attach=loaded_plugin("search_filter.py"))
     grouped = [sql for sql in plans if "group by" in sql]
     assert len(grouped) == 1, grouped
@@ -119,9 +114,8 @@ async def test_a_grouping_past_the_time_limit_names_each_facet_timed_out(tmp_pat
     store = searchable_store(tmp_path / "govwatch.db", SOURCES, [
         {"id": i, "url": f"http://s.gov.cn/{i}.html", "source": SOURCES[i % 4], "title": f"标题{i}", "text": "正文",
          "status": "live", "publisher": f"机关{i % 5}"} for i in range(1, 4001)])
-    metadata = yaml.safe_load((ROOT / "datasette/metadata.yml").read_text(encoding="utf-8"))
     # 1 ms a facet: 3 ms for the grouped statement, which reads 4,000 index entries
-    hurried = Datasette([str(store)], metadata=metadata, plugins_dir=str(ROOT / "datasette/plugins"),
+    hurried = Datasette([str(store)], metadata=datasette_metadata(store), plugins_dir=str(ROOT / "datasette/plugins"),
                         settings={"facet_time_limit_ms": 1, "suggest_facets": False})
     response = await hurried.client.get("/govwatch/articles")
     assert response.status_code == 200
