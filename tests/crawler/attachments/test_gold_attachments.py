@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from bench.attachments import F1_FLOOR, gold_dir, load_gold, score_gold
+from bench.attachments import F1_FLOOR, gold_dir, gold_manifest, load_gold, score_gold
 
 pytestmark = pytest.mark.slow
 
 ROOT = gold_dir()
 
 
-@pytest.mark.skipif(not (ROOT / "manifest.json").exists(),
+@pytest.mark.skipif(not gold_manifest(ROOT),
                     reason=f"no gold attachments at {ROOT} (set GOVWATCH_GOLD_ATTACHMENTS)")
 def test_every_gold_attachment_is_read_to_the_floor() -> None:
     rows = score_gold(load_gold(ROOT))
