@@ -1,12 +1,16 @@
 """XLSX (openpyxl) and XLS (xlrd) text: one line per row, its non-empty cells joined by tabs.
 
 Numbers are written as a person reads them (1, not 1.0) and dates as ISO dates, so a 公示
-list searched for an amount or a date finds it.
+list searched for an amount or a date finds it. A code kept as a number under a zero-padded
+format (专业代码 010101 stored as 10101, shown as 010101 by the format `000000`) is written as
+shown: searched for as printed, it would not be found otherwise. Other number formats (thousands
+separators, fixed decimals) are not applied: the stored number is what a search for it types.
 """
 
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterator
 from io import BytesIO
 from typing import Any
@@ -29,6 +33,18 @@ def cell_text(value: Any) -> str:
     if isinstance(value, (datetime.date, datetime.time)):
         return value.isoformat()
     return str(value).strip()
+
+
+_ZERO_PADDED = re.compile(r"0{2,}")
+
+
+def shown_value(value: Any, number_format: str | None) -> Any:
+    """The value as the sheet shows it where that differs in what a search must find: an integer
+    under a zero-padded format, as a padded code."""
+    if (isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
+            and float(value).is_integer() and number_format and _ZERO_PADDED.fullmatch(number_format)):
+        return str(int(value)).zfill(len(number_format))
+    return value
 
 
 def _row_line(values: Any) -> str:
@@ -79,8 +95,10 @@ def read_xlsx(data: bytes, limits: ReadLimits) -> AttachmentReading:
     except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds on a broken package; the kind is the reason
         return AttachmentReading(UNREADABLE, XLSX, None, f"corrupt XLSX ({type(e).__name__})")
     try:
-        lines, note = _lines_within((values for sheet in _undimensioned(book.worksheets)
-                                     for values in sheet.iter_rows(values_only=True)), limits)
+        # cells, not values_only: the number format is the cell's (~20 % slower on a 7,500-row sheet)
+        lines, note = _lines_within(([shown_value(cell.value, getattr(cell, "number_format", None)) for cell in row]
+                                     for sheet in _undimensioned(book.worksheets)
+                                     for row in sheet.iter_rows()), limits)
     finally:
         book.close()
     return from_lines(XLSX, lines, limits.max_chars, cut_note=note)

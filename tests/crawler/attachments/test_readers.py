@@ -194,3 +194,25 @@ def test_docx_text_in_smart_tags_insertions_and_text_boxes_is_read_once() -> Non
     reading = read_attachment(out.getvalue(), "docx")
     assert reading.status == READ and reading.reason is None
     assert reading.text == "第一段\n报名时间：2018年4月9日（已更新）\t截止一寸照片"
+
+
+def test_xlsx_codes_kept_as_numbers_are_written_as_their_zero_padded_format_shows_them() -> None:
+    # A real 专业目录 stores the code 010101 as the number 10101 under the format "000000": a search
+    # for the code as printed must find it. Other formats (fixed decimals) are not applied.
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["专业代码", "专业名称", "经费"])
+    sheet.append([10101, "哲学", 1234.5])
+    sheet.append(["010103K", "宗教学", 20.0])
+    sheet.append([-7, "负数", 0])
+    for row in (2, 3, 4):
+        sheet.cell(row, 1).number_format = "000000"
+        sheet.cell(row, 3).number_format = "0.00"
+    out = io.BytesIO()
+    book.save(out)
+    reading = read_attachment(out.getvalue(), "xlsx")
+    assert reading.text == "专业代码\t专业名称\t经费\n010101\t哲学\t1234.5\n010103K\t宗教学\t20\n-7\t负数\t0"
