@@ -40,6 +40,10 @@ FIELD_ROWS = (("author", "author", "作者"), ("origin", "source", "来源"), ("
 # this origin. Only inline styles are kept so it still looks like the page.
 ARCHIVE_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 MAX_ARCHIVE_BYTES = 10 * 1024 * 1024  # the crawler stops reading at 10 MB; never inflate more than that
+# Characters of an attachment's text shown on its article page: the start of a long text, whole
+# lines, with a link to all of it (/-/attachment-text/). A real 职位表 is 1.2 M characters, which
+# shown whole made a 3 MB page; 20,000 is a few pages of a 通知 and the first hundreds of rows.
+TEXT_ON_PAGE = 20_000
 EVENT_WORDS = {"new": "首次发现", "changed": "内容修改", "withdrawn": "撤下", "restored": "恢复",
                "republished": "被发现为转载"}
 
@@ -147,8 +151,25 @@ async def stored_attachments(db, article_id: int) -> list[dict]:
             newer["line_changes"] = line_changes(older["text"], newer["text"])
         f["versions"] = versions
         f["text"] = versions[0]["text"] if versions else None
+        f["text_lines"], f["text_cut"] = text_start(f["text"])
+        f["text_version_id"] = versions[0]["id"] if versions else None
         f["kept_version_id"] = versions[0]["id"] if versions and versions[0]["kept"] else None
     return files
+
+
+def text_start(text: str | None, limit: int = TEXT_ON_PAGE) -> tuple[list[str], bool]:
+    """The lines of a text that fit in `limit` characters, and whether any were left out. Lines
+    are kept whole, but a first line longer than the limit is cut (a PDF without line breaks)."""
+    lines: list[str] = []
+    used = 0
+    for line in (text or "").split("\n"):
+        if used + len(line) > limit:
+            if not lines:
+                lines.append(line[:limit])
+            return lines, True
+        lines.append(line)
+        used += len(line) + 1
+    return lines, False
 
 
 def line_changes(old: str | None, new: str | None, limit: int = 200) -> list[tuple[str, str]]:

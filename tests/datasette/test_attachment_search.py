@@ -13,6 +13,7 @@ from storage.attachments import record_attachment
 from storage.outcomes import AttachmentFetched
 from storage.runs import start_run
 from storage.sources import sync_sources
+from tests.datasette.conftest import loaded_plugin
 from tests.datasette.test_publish import make_datasette
 
 ONLY_IN_FILE = "库区移民后期扶持项目资金分配明细"
@@ -83,3 +84,40 @@ async def test_article_page_names_every_attachment_status(db_path) -> None:
     page = (await served.client.get("/-/article/1")).text
     assert "未读取.pdf" in page and "已下载，未读取文字" in page and "not_read" not in page
     assert "已读取文字" in page  # its other, read file
+
+
+async def test_a_long_attachment_text_shows_its_start_on_the_page_and_all_of_it_as_plain_text(tmp_path) -> None:
+    # A real 职位表 is 1.2 M characters (3 MB of article page when shown whole). The page shows whole
+    # lines up to TEXT_ON_PAGE characters and links to the text, served as inert plain text: the
+    # text is the crawled site's, so a line of markup in it stays text in both places.
+    path = tmp_path / "govwatch.db"
+    db = open_db(path)
+    sync_sources(db, [{"name": "s", "schedule": "every 1h"}])
+    run = start_run(db, "s")
+    record_page(db, run, FetchedArticle(url="http://s.gov.cn/1.html", source="s", body=b"<html>",
+                                        title="2026年考试录用公务员职位表", text="附件：职位表"))
+    rows = ["<script>alert(1)</script>\t职位代码\t招录人数"] + [f"第{i}行\t{i:06d}\t市场监督管理局\t1" for i in range(3000)]
+    text = "\n".join(rows)
+    record_attachment(db, run, 1, AttachmentFetched(
+        article_url="http://s.gov.cn/1.html", source="s", url="http://s.gov.cn/zwb.xlsx", name="职位表.xlsx",
+        type="xlsx", status="read", file_kind="xlsx", size=len(text), sha256=hashlib.sha256(text.encode()).hexdigest(),
+        text=text))
+    [version_id] = [r[0] for r in db.execute("select id from attachment_versions")]
+    db.close()
+    served = make_datasette(path)
+    await served.invoke_startup()
+    limit = loaded_plugin("article_page.py").TEXT_ON_PAGE
+
+    page = (await served.client.get("/-/article/1")).text
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    shown = [i for i in range(3000) if f"第{i}行" in page]
+    assert shown == list(range(len(shown))) and 0 < len(shown) < 3000  # whole lines, from the start
+    assert sum(len(rows[i + 1]) + 1 for i in shown) <= limit
+    assert f"共 {len(text)} 字" in page and f'href="/-/attachment-text/{version_id}"' in page
+
+    whole = await served.client.get(f"/-/attachment-text/{version_id}")
+    assert whole.status_code == 200 and whole.text == text
+    assert whole.headers["content-type"] == "text/plain; charset=utf-8"
+    assert whole.headers["x-content-type-options"] == "nosniff" and "sandbox" in whole.headers["content-security-policy"]
+    for missing in ("999999", "9" * 40):
+        assert (await served.client.get(f"/-/attachment-text/{missing}")).status_code == 404
