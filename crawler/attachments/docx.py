@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
+from .docx_numbering import Numbering
 from .limits import ReadLimits
 from .reading import UNREADABLE, AttachmentReading, from_lines
 from .sniff import DOCX, UnsafeContainer, open_zip
@@ -39,7 +40,7 @@ def _paragraph_text(paragraph: object) -> str:
     return "".join(parts)
 
 
-def _table_lines(table: object) -> list[str]:
+def _table_lines(table: object, numbering: Numbering) -> list[str]:
     lines = []
     # over the whole table (vertical merges repeat the cell in later rows); the elements are kept,
     # not their id(): lxml's proxies are freed and their ids reused within the loop
@@ -50,11 +51,26 @@ def _table_lines(table: object) -> list[str]:
             if cell._tc in seen:
                 continue
             seen.add(cell._tc)
-            text = " ".join(t for p in cell.paragraphs if (t := _paragraph_text(p._p).strip()))
+            text = " ".join(t for p in cell.paragraphs if (t := (numbering.label(p._p) + _paragraph_text(p._p)).strip()))
             if text:
                 cells.append(text)
         lines.append("\t".join(cells))
     return lines
+
+
+def _part_element(document: object, kind: str) -> object | None:
+    """The root element of the document's part related as `kind` (numbering), or None: python-docx
+    would make an empty numbering part where there is none, and fail on a broken one."""
+    for rel in document.part.rels.values():  # type: ignore[attr-defined]
+        if not rel.is_external and rel.reltype.endswith("/" + kind):
+            from lxml import etree
+
+            try:
+                return etree.fromstring(rel.target_part.blob, parser=etree.XMLParser(
+                    resolve_entities=False, no_network=True, load_dtd=False))
+            except etree.XMLSyntaxError:
+                return None
+    return None
 
 
 def read_docx(data: bytes, limits: ReadLimits) -> AttachmentReading:
@@ -71,12 +87,13 @@ def read_docx(data: bytes, limits: ReadLimits) -> AttachmentReading:
         raise
     except Exception as e:  # noqa: BLE001 - python-docx raises many kinds on a broken package; the kind is the reason
         return _document_xml(data, limits, f"corrupt DOCX ({type(e).__name__})")
+    numbering = Numbering(_part_element(document, "numbering"), document.styles.element)
     lines: list[str] = []
     for block in document.iter_inner_content():
         if isinstance(block, Table):
-            lines.extend(_table_lines(block))
+            lines.extend(_table_lines(block, numbering))
         else:
-            lines.append(_paragraph_text(block._p))
+            lines.append(numbering.label(block._p) + _paragraph_text(block._p))
     return from_lines(DOCX, lines, limits.max_chars)
 
 

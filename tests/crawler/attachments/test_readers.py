@@ -216,3 +216,81 @@ def test_xlsx_codes_kept_as_numbers_are_written_as_their_zero_padded_format_show
     book.save(out)
     reading = read_attachment(out.getvalue(), "xlsx")
     assert reading.text == "专业代码\t专业名称\t经费\n010101\t哲学\t1234.5\n010103K\t宗教学\t20\n-7\t负数\t0"
+
+
+def _numbered_docx(paragraphs: list[tuple[str, int | None, int]]) -> bytes:
+    """A DOCX whose paragraphs (text, numId or None, level) use a list defined in its numbering
+    part: 一、 at level 0 and （1） at level 1 (numId 90), a bullet list (numId 91)."""
+    import io
+
+    import docx
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    numbering.append(parse_xml(
+        f'<w:abstractNum {w} w:abstractNumId="90">'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="（%2）"/></w:lvl>'
+        '</w:abstractNum>'))
+    numbering.append(parse_xml(
+        f'<w:abstractNum {w} w:abstractNumId="91"><w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="bullet"/>'
+        '<w:lvlText w:val="\uf06c"/></w:lvl></w:abstractNum>'))
+    for num_id in (90, 91):
+        numbering.append(parse_xml(f'<w:num {w} w:numId="{num_id}"><w:abstractNumId w:val="{num_id}"/></w:num>'))
+    for text, num_id, level in paragraphs:
+        paragraph = document.add_paragraph(text)
+        if num_id is not None:
+            paragraph._p.get_or_add_pPr().append(parse_xml(
+                f'<w:numPr {w}><w:ilvl w:val="{level}"/><w:numId w:val="{num_id}"/></w:numPr>'))
+    for text in ("甲项", "乙项"):
+        document.add_paragraph(text, style="List Number")  # numbered through its style
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_docx_automatic_numbering_labels_are_read_as_word_draws_them() -> None:
+    # A 实施方案 whose headings are Word's numbering shows "一、总体要求"; the runs hold "总体要求".
+    data = _numbered_docx([("总体要求", 90, 0), ("目标", 90, 1), ("原则", 90, 1), ("工作任务", 90, 0),
+                           ("重点", 90, 1), ("要点", 91, 0), ("正文", None, 0), ("保障措施", 90, 0)])
+    reading = read_attachment(data, "docx")
+    assert reading.text == "一、总体要求\n（1）目标\n（2）原则\n二、工作任务\n（1）重点\n要点\n正文\n三、保障措施\n1. 甲项\n2. 乙项"
+
+
+@pytest.mark.parametrize(("n", "fmt", "text"), [
+    (1, "chineseCounting", "一"), (10, "chineseCounting", "十"), (11, "chineseCounting", "十一"),
+    (20, "chineseCounting", "二十"), (23, "chineseCountingThousand", "二十三"), (105, "chineseCounting", "一百零五"),
+    (110, "chineseCounting", "一百一十"), (3, "ideographTraditional", "丙"), (2, "decimalEnclosedCircle", "②"),
+    (12, "decimalFullWidth", "１２"), (28, "lowerLetter", "ab"), (14, "upperRoman", "XIV"), (7, "someNewFormat", "7")])
+def test_docx_number_formats(n: int, fmt: str, text: str) -> None:
+    from crawler.attachments.docx_numbering import format_number
+
+    assert format_number(n, fmt) == text
+
+
+def test_docx_hostile_numbering_is_bounded() -> None:
+    # The numbering part is the site's: absurd starts and levels neither stop nor stall the read.
+    import io
+    import time
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(_numbered_docx([("总体要求", 90, 0), ("目标", 90, 1)])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as hostile:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "word/numbering.xml":
+                data = data.replace(b'<w:start w:val="1"/><w:numFmt w:val="chineseCounting"/>',
+                                    b'<w:start w:val="' + b"9" * 5000 + b'"/><w:numFmt w:val="chineseCounting"/>')
+                data = data.replace(b'<w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="',
+                                    b'<w:start w:val="999999999"/><w:numFmt w:val="lowerRoman"/><w:lvlText w:val="')
+                data = data.replace(b'<w:lvl w:ilvl="1">', b'<w:lvl w:ilvl="999999999">', 1)
+                assert data.count(b"9" * 5000) == 1 and b'w:ilvl="999999999"' in data
+            hostile.writestr(name, data)
+    started = time.process_time()
+    reading = read_attachment(out.getvalue(), "docx")
+    assert time.process_time() - started < 2
+    assert reading.status == READ and reading.text is not None
+    assert reading.text.splitlines()[:2] == ["一、总体要求", "目标"]  # a start that is no number counts from 1
