@@ -6,7 +6,7 @@ A 实施方案 or 申报书 whose headings are Word's automatic numbering has "�
 (ECMA-376 §17.9) far enough for the lists such documents use: a paragraph's own `w:numPr` or its
 style's (through `w:basedOn`), a counter per abstract list and level (a level restarts when a
 level above it moves on), `w:start` and `w:startOverride`, `w:lvlText` with several levels
-("%1.%2"), and the number formats of Chinese and Western documents. Bullets are glyphs, not text,
+("%1.%2"), a list restarted by a new `w:num` over the same list, and the number formats of Chinese and Western documents. Bullets are glyphs, not text,
 and get no label; an unknown format is written as a decimal rather than dropped.
 """
 
@@ -99,6 +99,7 @@ class Numbering:
         self.nums: dict[str, tuple[str, dict[int, int]]] = {}  # numId -> (abstractNumId, start overrides)
         self.style_num: dict[str, tuple[str | None, str | None]] = {}  # styleId -> (numId, ilvl)
         self.counters: dict[str, dict[int, int]] = {}
+        self.seen_nums: set[str] = set()  # a num's start overrides take effect where it is first used
         if numbering is not None:
             self._read_numbering(numbering)
         if styles is not None:
@@ -157,6 +158,11 @@ class Numbering:
         if level not in levels:
             return ""
         counters = self.counters.setdefault(abstract_id, {})
+        if num_id not in self.seen_nums:
+            self.seen_nums.add(num_id)
+            if overrides:  # Word's "restart numbering": a new num over the same list, from its override
+                for restarted in [k for k in counters if k >= min(overrides)]:
+                    del counters[restarted]
         start = overrides.get(level, levels[level]["start"])
         counters[level] = counters[level] + 1 if level in counters else start
         for deeper in [k for k in counters if k > level]:

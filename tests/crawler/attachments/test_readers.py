@@ -239,6 +239,9 @@ def _numbered_docx(paragraphs: list[tuple[str, int | None, int]]) -> bytes:
         '<w:lvlText w:val="\uf06c"/></w:lvl></w:abstractNum>'))
     for num_id in (90, 91):
         numbering.append(parse_xml(f'<w:num {w} w:numId="{num_id}"><w:abstractNumId w:val="{num_id}"/></w:num>'))
+    # Word's "restart numbering": another num over list 90, starting again at 1
+    numbering.append(parse_xml(f'<w:num {w} w:numId="92"><w:abstractNumId w:val="90"/>'
+                               '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride></w:num>'))
     for text, num_id, level in paragraphs:
         paragraph = document.add_paragraph(text)
         if num_id is not None:
@@ -254,9 +257,11 @@ def _numbered_docx(paragraphs: list[tuple[str, int | None, int]]) -> bytes:
 def test_docx_automatic_numbering_labels_are_read_as_word_draws_them() -> None:
     # A 实施方案 whose headings are Word's numbering shows "一、总体要求"; the runs hold "总体要求".
     data = _numbered_docx([("总体要求", 90, 0), ("目标", 90, 1), ("原则", 90, 1), ("工作任务", 90, 0),
-                           ("重点", 90, 1), ("要点", 91, 0), ("正文", None, 0), ("保障措施", 90, 0)])
+                           ("重点", 90, 1), ("要点", 91, 0), ("正文", None, 0), ("保障措施", 90, 0),
+                           ("附件说明", 92, 0), ("材料", 92, 1), ("报送", 92, 0)])
     reading = read_attachment(data, "docx")
-    assert reading.text == "一、总体要求\n（1）目标\n（2）原则\n二、工作任务\n（1）重点\n要点\n正文\n三、保障措施\n1. 甲项\n2. 乙项"
+    assert reading.text == ("一、总体要求\n（1）目标\n（2）原则\n二、工作任务\n（1）重点\n要点\n正文\n三、保障措施\n"
+                            "一、附件说明\n（1）材料\n二、报送\n1. 甲项\n2. 乙项")
 
 
 @pytest.mark.parametrize(("n", "fmt", "text"), [
