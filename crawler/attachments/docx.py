@@ -4,9 +4,9 @@ A table row is one line, its cells joined by tabs; a merged cell, which python-d
 every grid column and every row it spans, once, where it starts (real 职位表 merge a 部门 cell
 down ten rows: repeated, it was a fifth of the text, bench/attachments.py). 公示 lists and 附件
 tables are mostly tables. Word's automatic numbering labels (一、 （1）), drawn but not in the
-runs, are written before their paragraphs (docx_numbering.py). A package python-docx refuses (a relationship to a part that is not
-there, as some real files have: "There is no item named 'NULL'") is read from its
-word/document.xml directly, paragraph by paragraph.
+runs, are written before their paragraphs (docx_numbering.py). A package python-docx refuses (a
+relationship to a part that is not there, as some real files have: "There is no item named
+'NULL'") is read from its word/document.xml directly, paragraph by paragraph, without labels.
 """
 
 from __future__ import annotations
