@@ -1,0 +1,57 @@
+"""bench.attachments: which PDFs the crawl-cost bench links, read from the gold set's manifest parts.
+
+The set is outside git; a small one is made here. `--pdf bench` takes the entry marked bench,
+`--pdf gold-mix` every text PDF in turn (not the scanned ones), and without a set the bench
+falls back to the PDF it writes itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from bench.attachments import attachment_site, bench_pdfs, gold_manifest, load_gold
+
+
+def _gold(root: Path) -> None:
+    (root / "truth").mkdir(parents=True)
+    parts: dict[str, list[dict]] = {"pdf": [], "docx": []}
+    for name, fmt, extra in (("pdf-a.pdf", "pdf", {}), ("pdf-b.pdf", "pdf", {"bench": True}),
+                             ("pdf-scan.pdf", "pdf", {"scanned": True}), ("docx-a.docx", "docx", {})):
+        data = f"%PDF-1.4 {name}".encode()
+        (root / name).write_bytes(data)
+        (root / "truth" / f"{name}.txt").write_text("第一条", encoding="utf-8")
+        parts[fmt].append({"file": name, "format": fmt, "sha1": hashlib.sha1(data).hexdigest(),
+                           "truth": f"truth/{name}.txt", **extra})
+    for fmt, entries in parts.items():
+        (root / f"manifest-{fmt}.json").write_text(json.dumps(entries), encoding="utf-8")
+
+
+def test_the_bench_links_the_bench_entry_or_every_text_pdf_in_turn(tmp_path: Path, monkeypatch) -> None:
+    _gold(tmp_path / "gold")
+    monkeypatch.setenv("GOVWATCH_GOLD_ATTACHMENTS", str(tmp_path / "gold"))
+
+    # the per-format parts, in their files' order, when there is no whole manifest.json
+    assert [e["file"] for e in gold_manifest(tmp_path / "gold")] == ["docx-a.docx", "pdf-a.pdf", "pdf-b.pdf",
+                                                                     "pdf-scan.pdf"]
+    assert len(load_gold(tmp_path / "gold")) == 4
+    assert bench_pdfs("bench") == ([b"%PDF-1.4 pdf-b.pdf"], "gold pdf-b.pdf")
+    assert bench_pdfs("gold-mix")[0] == [b"%PDF-1.4 pdf-a.pdf", b"%PDF-1.4 pdf-b.pdf"]
+
+    _site, count, _size, _origin = attachment_site(tmp_path / "site", 40, "gold-mix")
+    files = sorted((tmp_path / "site" / "gov" / "files").iterdir())
+    assert count == len(files) == 4  # one PDF per ten articles
+    # in turn, and each its own bytes (no store or cache may see one file twice)
+    assert [f.read_bytes().split(b"\n")[0] for f in files] == [b"%PDF-1.4 pdf-a.pdf", b"%PDF-1.4 pdf-b.pdf"] * 2
+    assert len({f.read_bytes() for f in files}) == 4
+
+
+def test_without_a_gold_set_the_bench_writes_its_own_pdf_and_gold_mix_says_what_it_needs(tmp_path, monkeypatch):
+    monkeypatch.setenv("GOVWATCH_GOLD_ATTACHMENTS", str(tmp_path / "none"))
+    pdfs, origin = bench_pdfs("bench")
+    assert len(pdfs) == 1 and pdfs[0].startswith(b"%PDF") and "reportlab" in origin
+    with pytest.raises(SystemExit, match="gold-mix needs the gold set"):
+        bench_pdfs("gold-mix")
