@@ -299,3 +299,28 @@ def test_docx_hostile_numbering_is_bounded() -> None:
     assert time.process_time() - started < 2
     assert reading.status == READ and reading.text is not None
     assert reading.text.splitlines()[:2] == ["一、总体要求", "目标"]  # a start that is no number counts from 1
+
+
+def test_xls_rows_with_dates_numbers_and_zero_padded_codes_as_the_sheet_shows_them() -> None:
+    # Excel 97-2003 职位表 are still common; xlwt writes the BIFF8 that Excel and WPS write.
+    import datetime
+    import io
+
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("职位表")
+    code, date, money = (xlwt.easyxf(num_format_str=f) for f in ("0000000", "yyyy-mm-dd", "0.00"))
+    for r, row in enumerate([("职位代码", "职位名称", "报名截止", "经费"),
+                             (100101, "综合管理", datetime.date(2026, 3, 9), 1234.5),
+                             ("0100102K", "执法岗", datetime.date(2026, 3, 10), 20.0)]):
+        for c, value in enumerate(row):
+            style = {0: code, 2: date, 3: money}.get(c) if r else None
+            sheet.write(r, c, value, *(style,) if style else ())
+    book.add_sheet("说明").write(0, 0, "以上职位均面向社会招考")
+    out = io.BytesIO()
+    book.save(out)
+    reading = read_attachment(out.getvalue(), "xls")
+    assert (reading.status, reading.kind) == (READ, "xls")
+    assert reading.text == ("职位代码\t职位名称\t报名截止\t经费\n0100101\t综合管理\t2026-03-09\t1234.5\n"
+                            "0100102K\t执法岗\t2026-03-10\t20\n以上职位均面向社会招考")
