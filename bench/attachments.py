@@ -51,12 +51,12 @@ def gold_manifest(root: Path) -> list[dict[str, Any]]:
     return [entry for part in parts for entry in json.loads(part.read_text(encoding="utf-8"))]
 
 
-def load_gold(root: Path) -> list[dict[str, Any]]:
-    """The manifest's entries with their file's bytes and truth (sha1 checked)."""
+def load_gold(root: Path, entries: Sequence[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """The manifest's entries (or those given) with their file's bytes and truth (sha1 checked)."""
     import hashlib
 
     out = []
-    for entry in gold_manifest(root):
+    for entry in gold_manifest(root) if entries is None else entries:
         data = (root / entry["file"]).read_bytes()
         if hashlib.sha1(data).hexdigest() != entry["sha1"]:
             raise SystemExit(f"{root / entry['file']}: sha1 differs from the manifest; the gold set was changed")

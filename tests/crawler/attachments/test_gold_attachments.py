@@ -1,6 +1,7 @@
 """The readers on real government attachments, against checked text: character F1 >= 0.95 for
 every file (issue 23's bar). The files live outside git ($GOVWATCH_GOLD_ATTACHMENTS, see
-bench/attachments.py); without them this is skipped."""
+bench/attachments.py); without them this is skipped. One test a file, so the workers share them
+(the set reads in ~30 s, a 1.3 M-character 职位表 the longest)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,11 @@ from bench.attachments import F1_FLOOR, gold_dir, gold_manifest, load_gold, scor
 pytestmark = pytest.mark.slow
 
 ROOT = gold_dir()
+ENTRIES = gold_manifest(ROOT)
 
 
-@pytest.mark.skipif(not gold_manifest(ROOT),
-                    reason=f"no gold attachments at {ROOT} (set GOVWATCH_GOLD_ATTACHMENTS)")
-def test_every_gold_attachment_is_read_to_the_floor() -> None:
-    rows = score_gold(load_gold(ROOT))
-    assert rows
-    below = [(r["file"], round(r["f1"], 3), r["status"]) for r in rows if r["f1"] < F1_FLOOR]
-    assert below == []
+@pytest.mark.skipif(not ENTRIES, reason=f"no gold attachments at {ROOT} (set GOVWATCH_GOLD_ATTACHMENTS)")
+@pytest.mark.parametrize("entry", ENTRIES or [{}], ids=[e.get("file", "none") for e in ENTRIES] or ["none"])
+def test_each_gold_attachment_is_read_to_the_floor(entry: dict) -> None:
+    [row] = score_gold(load_gold(ROOT, [entry]))
+    assert row["f1"] >= F1_FLOOR, (row["file"], round(row["f1"], 3), row["status"])
