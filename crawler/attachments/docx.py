@@ -59,19 +59,14 @@ def _table_lines(table: object, numbering: Numbering) -> list[str]:
     return lines
 
 
-def _part_element(document: object, kind: str) -> object | None:
-    """The root element of the document's part related as `kind` (numbering), or None: python-docx
-    would make an empty numbering part where there is none, and fail on a broken one."""
-    for rel in document.part.rels.values():  # type: ignore[attr-defined]
-        if not rel.is_external and rel.reltype.endswith("/" + kind):
-            from lxml import etree
-
-            try:
-                return etree.fromstring(rel.target_part.blob, parser=etree.XMLParser(
-                    resolve_entities=False, no_network=True, load_dtd=False))
-            except etree.XMLSyntaxError:
-                return None
-    return None
+def _numbering(document: object) -> object | None:
+    """The numbering part python-docx parsed with the document, or None: a document without lists
+    has none (python-docx raises NotImplementedError rather than make one), and a part filed under
+    an odd content type is a plain part without an element."""
+    try:
+        return document.part.numbering_part.element  # type: ignore[attr-defined]
+    except (NotImplementedError, AttributeError):
+        return None
 
 
 def read_docx(data: bytes, limits: ReadLimits) -> AttachmentReading:
@@ -88,7 +83,7 @@ def read_docx(data: bytes, limits: ReadLimits) -> AttachmentReading:
         raise
     except Exception as e:  # noqa: BLE001 - python-docx raises many kinds on a broken package; the kind is the reason
         return _document_xml(data, limits, f"corrupt DOCX ({type(e).__name__})")
-    numbering = Numbering(_part_element(document, "numbering"), document.styles.element)
+    numbering = Numbering(_numbering(document), document.styles.element)
     lines: list[str] = []
     for block in document.iter_inner_content():
         if isinstance(block, Table):

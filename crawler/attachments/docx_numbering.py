@@ -6,8 +6,9 @@ A 实施方案 or 申报书 whose headings are Word's automatic numbering has "�
 (ECMA-376 §17.9) far enough for the lists such documents use: a paragraph's own `w:numPr` or its
 style's (through `w:basedOn`), a counter per abstract list and level (a level restarts when a
 level above it moves on), `w:start` and `w:startOverride`, `w:lvlText` with several levels
-("%1.%2"), a list restarted by a new `w:num` over the same list, and the number formats of Chinese and Western documents. Bullets are glyphs, not text,
-and get no label; an unknown format is written as a decimal rather than dropped.
+("%1.%2"), a list restarted by a new `w:num` over the same list, and the number formats of
+Chinese and Western documents. Bullets are glyphs, not text, and get no label; an unknown format
+is written as a decimal rather than dropped.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ _ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "x
 
 
 def _chinese(n: int) -> str:
-    """一 … 九十九 as counted in headings (十, 十一, 二十, 一百 …); larger numbers as digits."""
+    """一 … 九百九十九 as counted in headings (十, 十一, 二十, 一百零五 …); larger numbers as digits."""
     if n <= 0 or n >= 1000:
         return str(n)
     hundreds, rest = divmod(n, 100)
