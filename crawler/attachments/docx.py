@@ -6,7 +6,7 @@ down ten rows: repeated, it was a fifth of the text, bench/attachments.py). 公�
 tables are mostly tables. Word's automatic numbering labels (一、 （1）), drawn but not in the
 runs, are written before their paragraphs (docx_numbering.py). A package python-docx refuses (a
 relationship to a part that is not there, as some real files have: "There is no item named
-'NULL'") is read from its word/document.xml directly, paragraph by paragraph, without labels.
+'NULL'") is read from its word/document.xml and numbering and styles parts directly, the same way.
 """
 
 from __future__ import annotations
@@ -72,7 +72,6 @@ def _numbering(document: object) -> object | None:
 def read_docx(data: bytes, limits: ReadLimits) -> AttachmentReading:
     """The document's paragraphs and table rows as lines."""
     import docx
-    from docx.table import Table
 
     try:
         open_zip(data, limits).close()
@@ -83,25 +82,40 @@ def read_docx(data: bytes, limits: ReadLimits) -> AttachmentReading:
         raise
     except Exception as e:  # noqa: BLE001 - python-docx raises many kinds on a broken package; the kind is the reason
         return _document_xml(data, limits, f"corrupt DOCX ({type(e).__name__})")
-    numbering = Numbering(_numbering(document), document.styles.element)
+    return from_lines(DOCX, _lines(document, Numbering(_numbering(document), document.styles.element)),
+                      limits.max_chars)
+
+
+def _lines(document: object, numbering: Numbering) -> list[str]:
+    """The body's paragraphs and table rows in document order, each paragraph after its label."""
+    from docx.table import Table
+
     lines: list[str] = []
-    for block in document.iter_inner_content():
+    for block in document.iter_inner_content():  # type: ignore[attr-defined]
         if isinstance(block, Table):
             lines.extend(_table_lines(block, numbering))
         else:
             lines.append(numbering.label(block._p) + _paragraph_text(block._p))
-    return from_lines(DOCX, lines, limits.max_chars)
+    return lines
 
 
 def _document_xml(data: bytes, limits: ReadLimits, failure: str) -> AttachmentReading:
-    """The paragraphs of word/document.xml (tables' included), when python-docx would not open it."""
+    """word/document.xml read as the package is, when python-docx would not open the package: the
+    same paragraphs, tables and labels, from the parts parsed by python-docx's own XML parser
+    (which does not resolve entities), without the package's relationships."""
+    from docx.document import Document
+    from docx.oxml.parser import parse_xml
     from lxml import etree
 
     try:
         with open_zip(data, limits) as z:
-            xml = z.read("word/document.xml")
-        root = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
-    except (KeyError, etree.XMLSyntaxError, ValueError, OSError, UnsafeContainer):
+            names = set(z.namelist())
+            parts = [z.read(name) if name in names else None
+                     for name in ("word/document.xml", "word/numbering.xml", "word/styles.xml")]
+        if parts[0] is None:
+            raise KeyError("word/document.xml")
+        document, numbering, styles = (parse_xml(part) if part is not None else None for part in parts)
+        lines = _lines(Document(document, None), Numbering(numbering, styles))
+    except (KeyError, etree.XMLSyntaxError, ValueError, OSError, AttributeError, UnsafeContainer):
         return AttachmentReading(UNREADABLE, DOCX, None, failure)
-    lines = ["".join(t.text or "" for t in p.iter(_W + "t")) for p in root.iter(_W + "p")]
     return from_lines(DOCX, lines, limits.max_chars, cut_note=f"{failure}: read from word/document.xml")

@@ -129,19 +129,7 @@ def test_docx_merged_cells_are_read_once_where_they_start() -> None:
 
 
 def test_docx_python_docx_refuses_is_read_from_document_xml() -> None:
-    import io
-    import zipfile
-
-    source = zipfile.ZipFile(io.BytesIO(docx_bytes(LINES)))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as z:  # a relationship to a part that is not in the package
-        for item in source.infolist():
-            data = source.read(item)
-            if item.filename == "word/_rels/document.xml.rels":
-                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdX" Type="http://schemas.openxmlformats.org/'
-                                    b'officeDocument/2006/relationships/styles" Target="NULL"/></Relationships>')
-            z.writestr(item, data)
-    reading = read_attachment(out.getvalue(), "docx")
+    reading = read_attachment(_refused_by_python_docx(docx_bytes(LINES)), "docx")
     assert reading.status == READ and reading.text == "\n".join(LINES)
     assert "read from word/document.xml" in (reading.reason or "")
 
@@ -262,6 +250,55 @@ def test_docx_automatic_numbering_labels_are_read_as_word_draws_them() -> None:
     reading = read_attachment(data, "docx")
     assert reading.text == ("一、总体要求\n（1）目标\n（2）原则\n二、工作任务\n（1）重点\n要点\n正文\n三、保障措施\n"
                             "一、附件说明\n（1）材料\n二、报送\n1. 甲项\n2. 乙项")
+
+
+def _refused_by_python_docx(data: bytes) -> bytes:
+    """The package with a relationship to a part that is not in it ("There is no item named
+    'NULL'", as in real files), which python-docx refuses to open."""
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for item in source.infolist():
+            part = source.read(item)
+            if item.filename == "word/_rels/document.xml.rels":
+                part = part.replace(b"</Relationships>", b'<Relationship Id="rIdX" Type="http://schemas.openxmlformats.org/'
+                                    b'officeDocument/2006/relationships/styles" Target="NULL"/></Relationships>')
+            z.writestr(item, part)
+    return out.getvalue()
+
+
+def test_docx_python_docx_refuses_is_read_with_its_labels_tables_and_text_boxes_once() -> None:
+    # The fallback read paragraph by paragraph without labels, wrote a table's cells a line each
+    # and a text box three times (its paragraph, the DrawingML copy and the VML fallback).
+    import io
+
+    import docx
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    mc = 'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+    document = docx.Document(io.BytesIO(_numbered_docx([("总体要求", 90, 0), ("目标", 90, 1), ("工作任务", 90, 0)])))
+    table = document.add_table(rows=3, cols=2)
+    for r, row in enumerate([["部门", "职位"], ["市中级人民法院", "文秘岗"], ["", "档案岗"]]):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    table.cell(1, 0).merge(table.cell(2, 0))
+    document.element.body.insert(len(document.element.body) - 1, parse_xml(
+        f'<w:p {w} {mc}><w:r><w:t>附照片</w:t></w:r><w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>'
+        '<w:txbxContent><w:p><w:r><w:t>一寸照片</w:t></w:r></w:p></w:txbxContent></w:drawing></mc:Choice><mc:Fallback>'
+        '<w:pict><w:txbxContent><w:p><w:r><w:t>一寸照片</w:t></w:r></w:p></w:txbxContent></w:pict></mc:Fallback>'
+        '</mc:AlternateContent></w:r></w:p>'))
+    out = io.BytesIO()
+    document.save(out)
+    sound = read_attachment(out.getvalue(), "docx")
+    refused = read_attachment(_refused_by_python_docx(out.getvalue()), "docx")
+    assert sound.text == ("一、总体要求\n（1）目标\n二、工作任务\n1. 甲项\n2. 乙项\n部门\t职位\n市中级人民法院\t文秘岗\n档案岗\n"
+                          "附照片一寸照片")
+    assert refused.status == READ and refused.text == sound.text
+    assert "read from word/document.xml" in (refused.reason or "")
 
 
 @pytest.mark.parametrize(("n", "fmt", "text"), [
