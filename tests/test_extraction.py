@@ -438,6 +438,33 @@ def test_attachments_named_only_by_an_escaped_path_or_by_their_text():
     ]
 
 
+def test_attachments_named_by_a_query_or_a_script():
+    # Real sites link files through download scripts (downfile.jsp?filename=…), pdf.js viewers
+    # (viewer.html?file=…: the file is the attachment, not the viewer) and scripts: a javascript:
+    # href or a row's onclick naming the file in quotes. A script naming no file, or a scheme
+    # other than http(s), is no attachment.
+    html = page(f"""<h1>{TITLE}</h1>{BODY}
+      <p><a href="/module/download/downfile.jsp?classid=0&amp;filename=P020230512.pdf">1.实施细则</a>
+         <a href="/pdfjs/web/viewer.html?file=/u/2023/名单.pdf">2.名单（在线查看）</a>
+         <a href="javascript:downloadFile('/u/2023/申报表.docx')">3.申报表</a>
+         <a href="#" onclick="window.open(&quot;./files/统计表.xlsx&quot;)">4.统计表</a></p>
+      <table><tr onclick="window.location.href='/u/2023/补贴标准.pdf'"><td>
+         <a href="/u/2023/补贴标准.pdf">5.补贴标准</a></td></tr>
+         <tr onclick="window.open('/u/2023/公示.ofd')"><td>6.公示</td></tr></table>
+      <p><a href="javascript:void(0)" onclick="show('intro')">简介</a>
+         <a href="#" onclick="window.open('javascript:alert(1)//x.pdf')">坏</a>
+         <a href="/search.jsp?q=政策">搜索</a></p>""")
+    p = extract_page(html, "http://www.yzcity.gov.cn/xczx/2021/t1.html")
+    assert [(a["type"], a["url"], a["name"]) for a in p.attachments] == [
+        ("pdf", "http://www.yzcity.gov.cn/module/download/downfile.jsp?classid=0&filename=P020230512.pdf", "1.实施细则"),
+        ("pdf", "http://www.yzcity.gov.cn/u/2023/名单.pdf", "2.名单（在线查看）"),
+        ("pdf", "http://www.yzcity.gov.cn/u/2023/补贴标准.pdf", "5.补贴标准"),
+        ("docx", "http://www.yzcity.gov.cn/u/2023/申报表.docx", "3.申报表"),
+        ("xlsx", "http://www.yzcity.gov.cn/xczx/2021/files/统计表.xlsx", "4.统计表"),
+        ("ofd", "http://www.yzcity.gov.cn/u/2023/公示.ofd", "6.公示"),
+    ]
+
+
 def test_attachment_text_docx():
     xml = ('<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
            'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>第一段</w:t></w:r><w:r><w:t>续</w:t></w:r></w:p>'

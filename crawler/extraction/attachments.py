@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -15,7 +15,11 @@ _EXTENSIONS = r"\.(pdf|docx?|xlsx?|wps|ofd)"
 _EXT = re.compile(_EXTENSIONS + "$", re.IGNORECASE)
 # _EXT anywhere: a link without it (and no %-escape that could hide it) is not an attachment.
 _MAYBE = re.compile(_EXTENSIONS, re.IGNORECASE)
-_LINKS = etree.XPath("//a[@href]")
+_LINKS = etree.XPath("//a[@href] | //*[@onclick]")
+# A file named in a script: javascript:downloadFile('/u/2023/a.pdf'), onclick="window.open('a.pdf')".
+_QUOTED = re.compile(r"""['"]\s*([^'"\s<>]+?""" + _EXTENSIONS + r""")\s*['"]""", re.IGNORECASE)
+# A page that shows a file named in its query (pdf.js's viewer.html?file=…): the file is the attachment.
+_VIEWER = re.compile(r"\.s?html?$|/$", re.IGNORECASE)
 _BASE = etree.XPath("//base/@href")
 _SPACE = re.compile(r"\s+")
 
@@ -26,8 +30,53 @@ def _kind(href: str, text: str) -> str | None:
     return m.group(1).lower() if m else None
 
 
+def _in_query(href: str) -> tuple[str, str] | None:
+    """(the link, the kind) for a download script named by its query (downfile.jsp?filename=a.pdf),
+    or (the file, the kind) for a viewer page showing a file (viewer.html?file=/u/a.pdf)."""
+    parts = urlsplit(href)
+    for _name, value in parse_qsl(parts.query):
+        m = _EXT.search(urlsplit(value.strip()).path)
+        if m:
+            shown = "/" in value and _VIEWER.search(parts.path) is not None
+            return (urljoin(href, value.strip()) if shown else href), m.group(1).lower()
+    return None
+
+
+def _plain_href(a: HtmlElement) -> str:
+    href = (a.get("href") or "").strip() if a.tag == "a" else ""
+    return "" if href.lower().startswith(("javascript:", "mailto:", "#")) else href
+
+
+def _linked(a: HtmlElement) -> tuple[str, str, str] | None:
+    """(the file's URL as written, its kind, the link's text) for a link whose href names an
+    attachment in its path, its text or its query."""
+    href = _plain_href(a)
+    if not href:
+        return None
+    raw_text = a.text_content()
+    if "%" not in href and not _MAYBE.search(href) and not _MAYBE.search(raw_text):
+        return None  # most links: no attachment extension anywhere, so no need to split the URL
+    text = _SPACE.sub(" ", raw_text).strip()
+    kind = _kind(href, text)
+    if kind is not None:
+        return href, kind, text
+    in_query = _in_query(href)
+    return (*in_query, text) if in_query else None
+
+
+def _scripted(a: HtmlElement) -> tuple[str, str, str] | None:
+    """The same for an element whose script (a javascript: href, an onclick) names a file in quotes."""
+    if _plain_href(a):
+        return None
+    script = " ".join(v for v in (a.get("href") if a.tag == "a" else None, a.get("onclick")) if v)
+    m = _QUOTED.search(script) if _MAYBE.search(script) else None
+    return (m.group(1), m.group(2).lower(), _SPACE.sub(" ", a.text_content()).strip()) if m else None
+
+
 def find_attachments(root: HtmlElement, url: str | None = None) -> list[dict]:
-    """[{"name", "url" (absolute), "type"}] for every attachment link, de-duplicated by URL.
+    """[{"name", "url" (absolute), "type"}] for every attachment link, de-duplicated by URL: an
+    href naming the file (in its path, its text or its query), or a script naming it in quotes
+    (a javascript: href, an onclick on a link or a table row).
 
     Only http(s) links are kept (storage/links.py): the URL becomes an `<a href>` on the
     published site, so `JavaScript:`, `java&#9;script:`, `data:` and the like never get in.
@@ -38,17 +87,10 @@ def find_attachments(root: HtmlElement, url: str | None = None) -> list[dict]:
     base = urljoin(url or "", base_href[0].strip()) if base_href else (url or "")
     seen: set[str] = set()
     out: list[dict] = []
-    for a in _LINKS(root):
-        href = (a.get("href") or "").strip()
-        if not href or href.startswith(("javascript:", "mailto:", "#")):
-            continue
-        raw_text = a.text_content()
-        if "%" not in href and not _MAYBE.search(href) and not _MAYBE.search(raw_text):
-            continue  # most links: no attachment extension anywhere, so no need to split the URL
-        text = _SPACE.sub(" ", raw_text).strip()
-        kind = _kind(href, text)
-        if kind is None:
-            continue
+    links = _LINKS(root)
+    # links first, scripts second: a row whose onclick opens the file its link names is named by the link
+    for a, (href, kind, text) in [(a, found) for a in links if (found := _linked(a))] + \
+                                 [(a, found) for a in links if (found := _scripted(a))]:
         absolute = http_url(href, base) if base else _relative(href)
         if absolute is None or absolute in seen:
             continue
