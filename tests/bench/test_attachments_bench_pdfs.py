@@ -55,3 +55,16 @@ def test_without_a_gold_set_the_bench_writes_its_own_pdf_and_gold_mix_says_what_
     assert len(pdfs) == 1 and pdfs[0].startswith(b"%PDF") and "reportlab" in origin
     with pytest.raises(SystemExit, match="gold-mix needs the gold set"):
         bench_pdfs("gold-mix")
+
+
+def test_machine_busy_seconds_count_the_work_done_in_between() -> None:
+    # The bench's machine-wide CPU figure (/proc/stat) must see this process's work.
+    import time
+
+    from bench.attachments import machine_busy_s
+
+    busy, cpu = machine_busy_s(), time.process_time()
+    total = 0
+    while time.process_time() - cpu < 0.5:
+        total += sum(range(10_000))
+    assert machine_busy_s() - busy >= 0.4 and total > 0
