@@ -446,11 +446,12 @@ def test_attachments_named_by_a_query_or_a_script():
     html = page(f"""<h1>{TITLE}</h1>{BODY}
       <p><a href="/module/download/downfile.jsp?classid=0&amp;filename=P020230512.pdf">1.实施细则</a>
          <a href="/pdfjs/web/viewer.html?file=/u/2023/名单.pdf">2.名单（在线查看）</a>
+         <a href="/pdfjs/web/viewer.html?file=说明.pdf">2a.说明</a>
          <a href="javascript:downloadFile('/u/2023/申报表.docx')">3.申报表</a>
          <a href="#" onclick="window.open(&quot;./files/统计表.xlsx&quot;)">4.统计表</a></p>
       <table><tr onclick="window.location.href='/u/2023/补贴标准.pdf'"><td>
          <a href="/u/2023/补贴标准.pdf">5.补贴标准</a></td></tr>
-         <tr onclick="window.open('/u/2023/公示.ofd')"><td>6.公示</td></tr></table>
+         <tr onclick="window.open('/u/2023/公示.ofd')"><td>6.公示</td><td>{"很长的说明" * 100}</td></tr></table>
       <p><a href="javascript:void(0)" onclick="show('intro')">简介</a>
          <a href="#" onclick="window.open('javascript:alert(1)//x.pdf')">坏</a>
          <a href="/search.jsp?q=政策">搜索</a></p>""")
@@ -458,10 +459,11 @@ def test_attachments_named_by_a_query_or_a_script():
     assert [(a["type"], a["url"], a["name"]) for a in p.attachments] == [
         ("pdf", "http://www.yzcity.gov.cn/module/download/downfile.jsp?classid=0&filename=P020230512.pdf", "1.实施细则"),
         ("pdf", "http://www.yzcity.gov.cn/u/2023/名单.pdf", "2.名单（在线查看）"),
+        ("pdf", "http://www.yzcity.gov.cn/pdfjs/web/说明.pdf", "2a.说明"),
         ("pdf", "http://www.yzcity.gov.cn/u/2023/补贴标准.pdf", "5.补贴标准"),
         ("docx", "http://www.yzcity.gov.cn/u/2023/申报表.docx", "3.申报表"),
         ("xlsx", "http://www.yzcity.gov.cn/xczx/2021/files/统计表.xlsx", "4.统计表"),
-        ("ofd", "http://www.yzcity.gov.cn/u/2023/公示.ofd", "6.公示"),
+        ("ofd", "http://www.yzcity.gov.cn/u/2023/公示.ofd", ("6.公示" + "很长的说明" * 100)[:200]),
     ]
 
 

@@ -21,6 +21,7 @@ _QUOTED = re.compile(r"""['"]\s*([^'"\s<>]+?""" + _EXTENSIONS + r""")\s*['"]""",
 # A page that shows a file named in its query (pdf.js's viewer.html?file=…): the file is the attachment.
 _VIEWER = re.compile(r"\.s?html?$|/$", re.IGNORECASE)
 _BASE = etree.XPath("//base/@href")
+MAX_NAME = 200  # characters of a scripted element's text kept as the file's name
 _SPACE = re.compile(r"\s+")
 
 
@@ -37,7 +38,7 @@ def _in_query(href: str) -> tuple[str, str] | None:
     for _name, value in parse_qsl(parts.query):
         m = _EXT.search(urlsplit(value.strip()).path)
         if m:
-            shown = "/" in value and _VIEWER.search(parts.path) is not None
+            shown = _VIEWER.search(parts.path) is not None  # pdf.js resolves the file against the viewer's URL
             return (urljoin(href, value.strip()) if shown else href), m.group(1).lower()
     return None
 
@@ -70,7 +71,8 @@ def _scripted(a: HtmlElement) -> tuple[str, str, str] | None:
         return None
     script = " ".join(v for v in (a.get("href") if a.tag == "a" else None, a.get("onclick")) if v)
     m = _QUOTED.search(script) if _MAYBE.search(script) else None
-    return (m.group(1), m.group(2).lower(), _SPACE.sub(" ", a.text_content()).strip()) if m else None
+    # the element may be a whole row or block: its text names the file, within a link text's length
+    return (m.group(1), m.group(2).lower(), _SPACE.sub(" ", a.text_content()).strip()[:MAX_NAME]) if m else None
 
 
 def find_attachments(root: HtmlElement, url: str | None = None) -> list[dict]:
