@@ -68,3 +68,20 @@ def test_machine_busy_seconds_count_the_work_done_in_between() -> None:
     while time.process_time() - cpu < 0.5:
         total += sum(range(10_000))
     assert machine_busy_s() - busy >= 0.4 and total > 0
+
+
+def test_a_manifest_naming_only_its_files_is_read_with_formats_and_truths_by_name(tmp_path: Path) -> None:
+    # Another set's manifest.json may give only the files: the format comes from the extension,
+    # the truth from truth/<stem>.txt; a sha1, when given, must match.
+    from bench.attachments import score_gold
+    from demo.attachment_files import docx_bytes
+
+    (tmp_path / "truth").mkdir()
+    (tmp_path / "通知.DOCX").write_bytes(docx_bytes(["关于开展评选工作的通知"]))
+    (tmp_path / "truth" / "通知.txt").write_text("关于开展评选工作的通知", encoding="utf-8")
+    (tmp_path / "manifest.json").write_text(json.dumps([{"file": "通知.DOCX"}]), encoding="utf-8")
+    rows = score_gold(load_gold(tmp_path))
+    assert [(r["format"], r["status"], r["f1"]) for r in rows] == [("docx", "read", 1.0)]
+    (tmp_path / "manifest.json").write_text(json.dumps([{"file": "通知.DOCX", "sha1": "0" * 40}]), encoding="utf-8")
+    with pytest.raises(SystemExit, match="sha1 differs"):
+        load_gold(tmp_path)
