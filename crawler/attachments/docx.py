@@ -114,8 +114,21 @@ def _document_xml(data: bytes, limits: ReadLimits, failure: str) -> AttachmentRe
                      for name in ("word/document.xml", "word/numbering.xml", "word/styles.xml")]
         if parts[0] is None:
             raise KeyError("word/document.xml")
-        document, numbering, styles = (parse_xml(part) if part is not None else None for part in parts)
+        document = parse_xml(parts[0])
+        numbering, styles = (_optional_part(part) for part in parts[1:])
         lines = _lines(Document(document, None), Numbering(numbering, styles))
     except (KeyError, etree.XMLSyntaxError, ValueError, OSError, AttributeError, UnsafeContainer):
         return AttachmentReading(UNREADABLE, DOCX, None, failure)
     return from_lines(DOCX, lines, limits.max_chars, cut_note=f"{failure}: read from word/document.xml")
+
+
+def _optional_part(xml: bytes | None) -> object | None:
+    """The numbering or styles part parsed, or None when it is missing or broken: labels are lost
+    then, not the document's text."""
+    from docx.oxml.parser import parse_xml
+    from lxml import etree
+
+    try:
+        return parse_xml(xml) if xml is not None else None
+    except (etree.XMLSyntaxError, ValueError):
+        return None

@@ -134,6 +134,19 @@ def test_docx_python_docx_refuses_is_read_from_document_xml() -> None:
     assert "read from word/document.xml" in (reading.reason or "")
 
 
+def test_docx_python_docx_refuses_with_a_broken_styles_part_keeps_its_text() -> None:
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(_refused_by_python_docx(docx_bytes(LINES))))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for item in source.infolist():
+            z.writestr(item, b"<w:styles><unclosed>" if item.filename == "word/styles.xml" else source.read(item))
+    reading = read_attachment(out.getvalue(), "docx")
+    assert reading.status == READ and reading.text == "\n".join(LINES)
+
+
 def test_xlsx_whose_dimension_claims_one_cell_is_read_whole() -> None:
     # Some writers declare <dimension ref="A1:A1"/> over a whole table; read-only openpyxl trusts it.
     import io
