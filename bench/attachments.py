@@ -95,9 +95,8 @@ def print_gold(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     summary: dict[str, Any] = {}
     for fmt in sorted({r["format"] for r in rows}):
         of = [r for r in rows if r["format"] == fmt]
-        if of:
-            summary[fmt] = {"files": len(of), "f1_mean": statistics.mean(r["f1"] for r in of),
-                            "f1_min": min(r["f1"] for r in of)}
+        summary[fmt] = {"files": len(of), "f1_mean": statistics.mean(r["f1"] for r in of),
+                        "f1_min": min(r["f1"] for r in of)}
     print()
     for fmt in ("pdf", "docx", "xlsx"):
         s = summary.get(fmt)

@@ -36,10 +36,10 @@ def _in_query(href: str) -> tuple[str, str] | None:
     or (the file, the kind) for a viewer page showing a file (viewer.html?file=/u/a.pdf)."""
     parts = urlsplit(href)
     for _name, value in parse_qsl(parts.query):
-        m = _EXT.search(urlsplit(value.strip()).path)
+        m = _EXT.search(urlsplit(value := value.strip()).path)
         if m:
             shown = _VIEWER.search(parts.path) is not None  # pdf.js resolves the file against the viewer's URL
-            return (urljoin(href, value.strip()) if shown else href), m.group(1).lower()
+            return (urljoin(href, value) if shown else href), m.group(1).lower()
     return None
 
 
