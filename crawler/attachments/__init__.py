@@ -70,7 +70,7 @@ def _budgeted(data: bytes, kind: str, limits: ReadLimits) -> AttachmentReading:
         with budget(limits):
             return _read(data, kind, limits)
     except ReadTimeout:
-        return AttachmentReading(UNREADABLE, kind, None, f"reading took longer than {limits.max_seconds:g} s")
+        return AttachmentReading(UNREADABLE, kind, None, f"reading took more than {limits.max_seconds:g} s of CPU")
     except MemoryError:
         return AttachmentReading(UNREADABLE, kind, None, f"reading needed more than {limits.max_memory // (1024 * 1024)} MB")
     except RecursionError:

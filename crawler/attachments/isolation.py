@@ -4,7 +4,8 @@ The readers parse hostile bytes with C and C++ code (PDFium, libxml2, zlib). A P
 PDFium abort() when an allocation fails under the memory cap, and a malformed file can crash a
 parser outright: either would take the whole process with it, in a pool worker the next files'
 reads too. So reads run in a child process, one file at a time, under RLIMIT_AS and RLIMIT_CPU
-set for that file, and the parent waits at most the time budget and kills it after. The child
+set for that file, and the parent kills it at a generous wall-time backstop (it runs at idle
+priority, pool.py: its wait for the CPU is not the file's cost). The child
 sends its AttachmentReading back pickled through a pipe; a child that died instead is a
 recorded reason for that file, and the next file gets a new child.
 
@@ -67,7 +68,7 @@ def run_isolated(read: Callable[[], AttachmentReading], kind: str, limits: ReadL
         _child(read, limits, write_fd)
     os.close(write_fd)
     chunks: list[bytes] = []
-    deadline = time.monotonic() + limits.max_seconds + 5  # the child's own alarm fires first
+    deadline = time.monotonic() + limits.max_wall_seconds  # the child's own CPU budget fires first
     timed_out = False
     with os.fdopen(read_fd, "rb", buffering=0) as pipe:
         while True:
@@ -86,7 +87,7 @@ def run_isolated(read: Callable[[], AttachmentReading], kind: str, limits: ReadL
         os.kill(pid, signal.SIGKILL)
     _, status = os.waitpid(pid, 0)
     if timed_out:
-        return AttachmentReading(UNREADABLE, kind, None, f"reading took longer than {limits.max_seconds:g} s")
+        return _stopped(kind, limits)
     if os.WIFSIGNALED(status):
         return _death_reason(status, kind, limits)
     try:
@@ -194,12 +195,12 @@ class ReaderChild:
             _write_frame(self.jobs_fd, pickle.dumps((args, limits)))
         self.files += 1
         self.cpu_s = 0.0
-        deadline = time.monotonic() + limits.max_seconds + 5  # the child's own alarm fires first
+        deadline = time.monotonic() + limits.max_wall_seconds  # the child's own CPU budget fires first
         try:
             frame = _read_frame(self.results_fd, deadline)
         except TimeoutError:
             self.stop(kill=True)
-            return AttachmentReading(UNREADABLE, kind, None, f"reading took longer than {limits.max_seconds:g} s")
+            return _stopped(kind, limits)
         if frame is None:  # the child died on this file (its pipe closes as it exits)
             return _death_reason(self.stop(), kind, limits)
         try:
@@ -243,12 +244,21 @@ class ReaderChild:
         return status
 
 
+def _stopped(kind: str, limits: ReadLimits) -> AttachmentReading:
+    """A child stopped at the wall-time backstop: not over its CPU budget (that is SIGXCPU or its
+    own alarm), so stuck, or starved by a busy machine. Not the file's fault for certain, so the
+    reason is a reader's death, and the same bytes are read again at the next check."""
+    return AttachmentReading(UNREADABLE, kind, None,
+                             f"{READER_DIED}was stopped after {limits.max_wall_seconds:g} s without finishing "
+                             "(stuck, or the machine too busy to run it)")
+
+
 def _death_reason(status: int, kind: str, limits: ReadLimits) -> AttachmentReading:
     """The reason for a child that ended without a result, from its wait status."""
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
         if sig == signal.SIGXCPU:
-            return AttachmentReading(UNREADABLE, kind, None, f"reading took longer than {limits.max_seconds:g} s")
+            return AttachmentReading(UNREADABLE, kind, None, f"reading took more than {limits.max_seconds:g} s of CPU")
         what = _SIGNALS.get(sig, f"killed by signal {sig}")
         if sig == signal.SIGABRT:
             what = f"aborted (over its {limits.max_memory // (1024 * 1024)} MB memory budget, or a malformed file)"

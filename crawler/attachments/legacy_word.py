@@ -39,10 +39,12 @@ def read_legacy_word(data: bytes, kind: str, limits: ReadLimits) -> AttachmentRe
         for program, args in found:
             name = os.path.basename(program)
             try:
-                done = subprocess.run([program, *args, f.name], capture_output=True, timeout=limits.max_seconds,
+                # The converter inherits the reader child's CPU limit (isolation.py) and its idle
+                # priority; the clock is only a backstop, inside the child's own wall deadline.
+                done = subprocess.run([program, *args, f.name], capture_output=True, timeout=limits.max_wall_seconds / 2,
                                       env={"PATH": os.environ.get("PATH", ""), "LANG": "C.UTF-8"}, check=False)
             except subprocess.TimeoutExpired:
-                failures.append(f"{name} ran past {limits.max_seconds:.0f} s")
+                failures.append(f"{name} ran past {limits.max_wall_seconds / 2:.0f} s")
                 continue
             except OSError as e:
                 failures.append(f"{name}: {e.strerror}")

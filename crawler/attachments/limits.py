@@ -2,7 +2,7 @@
 
 Every byte an attachment holds is the site's, and a hostile or broken one is cheap to make: a
 PDF whose streams inflate to gigabytes, a DOCX whose zip declares a terabyte, a spreadsheet of a
-million empty rows, a content stream that loops. A reader gets a `budget`: an alarm that raises
+million empty rows, a content stream that loops. A reader gets a `budget`: a CPU-time alarm that raises
 `ReadTimeout` in the reading process, and an address-space cap (the soft RLIMIT_AS, raised back
 afterwards) under which an allocation past the budget raises MemoryError instead of taking the
 machine's memory. Both are per process, so a budget is only entered in a process that does
@@ -30,7 +30,11 @@ class ReadLimits:
     """
 
     max_bytes: int = 30 * MB  # the file itself (the fetch skips larger files before this)
-    max_seconds: float = 30.0  # wall time for one read
+    max_seconds: float = 30.0  # CPU time for one read
+    # Wall time for one read, waiting for the CPU included: readers run at idle priority
+    # (pool.py), so a busy machine slows a read without its file costing more. Only the backstop
+    # for a reader stuck without using CPU; far above any read the machine gets to run.
+    max_wall_seconds: float = 600.0
     max_memory: int = 768 * MB  # address space the read may add to the process
     max_unzipped: int = 256 * MB  # declared size of all members of a zip container (DOCX, XLSX, OFD)
     max_pages: int = 1000  # PDF pages / OFD pages read
@@ -67,14 +71,17 @@ def address_space(pid: int | str = "self") -> int | None:
 def budget(limits: ReadLimits) -> Iterator[None]:
     """Run the body under `limits`' time and memory caps; both are undone on the way out.
 
-    The alarm needs the main thread (Python delivers signals there); elsewhere the read runs
-    with the memory cap only, and the pool's own timeout is the backstop.
+    The alarm counts the process's CPU time (ITIMER_PROF), not the clock: the readers run at
+    idle priority and may wait for the CPU far longer than they use it, and that wait is no
+    fault of the file. It needs the main thread (Python delivers signals there); elsewhere the
+    read runs with the memory cap only, and the reader child's CPU limit and the wall-time
+    backstops (isolation.py, pool.py) stop it.
     """
     main = threading.current_thread() is threading.main_thread()
     previous_handler = None
     if main:
-        previous_handler = signal.signal(signal.SIGALRM, _on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, limits.max_seconds)
+        previous_handler = signal.signal(signal.SIGPROF, _on_alarm)
+        signal.setitimer(signal.ITIMER_PROF, limits.max_seconds)
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     used = address_space()
     if used is not None:
@@ -88,5 +95,5 @@ def budget(limits: ReadLimits) -> Iterator[None]:
     finally:
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
         if main:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous_handler)
+            signal.setitimer(signal.ITIMER_PROF, 0)
+            signal.signal(signal.SIGPROF, previous_handler)

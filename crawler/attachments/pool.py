@@ -7,6 +7,12 @@ that still manages to kill its worker breaks only this pool, never article extra
 come from a forkserver that has imported the readers, as the extraction pool's do (in a forked
 crawl, a copy of the crawl that holds every reader library: crawler/pool_server.py), and the
 pool starts on the first attachment, so a crawl without attachments never pays for it.
+
+The workers (and their reader children) run at idle priority, nice 19. A crawl keeps the
+machine's cores ~90 % busy extracting its pages; at the crawl's priority the reads competed with
+that work and slowed the pages, at nice 19 they take the CPU the page work leaves and the rest
+once the pages are done (bench/README.md, "Reading at idle priority"). A read's budget is
+therefore CPU time (limits.py), with only a generous wall-time backstop.
 """
 
 from __future__ import annotations
@@ -24,6 +30,14 @@ from . import UNREADABLE, AttachmentReading, ReadLimits, read_attachment
 
 log = logging.getLogger(__name__)
 MAX_RESTARTS = 3
+READER_NICENESS = 19  # the lowest priority: reads wait for whatever CPU the crawl leaves
+
+
+def start_worker(crawl_pid: int, niceness: int = READER_NICENESS) -> None:
+    """The pool's initializer: the worker ends with the crawl, and reads at idle priority (its
+    reader children inherit the niceness). Raising one's own niceness needs no privilege."""
+    exit_with_process(crawl_pid)
+    os.nice(max(0, niceness - os.nice(0)))
 
 
 def warm_worker() -> float:
@@ -55,13 +69,17 @@ def read_in_worker(data: bytes, declared: str | None, limits: ReadLimits) -> tup
 class AttachmentReaders:
     """A lazily started pool of attachment readers; `read` never raises for a bad file."""
 
-    def __init__(self, workers: int = 1, limits: ReadLimits | None = None) -> None:
+    def __init__(self, workers: int = 1, limits: ReadLimits | None = None, niceness: int = READER_NICENESS) -> None:
         self.workers = max(1, workers)
+        self.niceness = niceness
         self.limits = limits or ReadLimits()
         self.executor: ProcessPoolExecutor | None = None
         self.restarts = 0
         self.cpu_s = 0.0  # the workers' CPU seconds: their start, their reads and their reader children's
         self.start_cpu_s = 0.0  # of which their start (imports)
+        # Files handed to the executor at once: one per worker, so a file's backstop below starts
+        # when a worker takes it, not while it waits behind others (at idle priority, a while).
+        self.slots: asyncio.Semaphore | None = None
 
     def start(self) -> None:
         """Start the workers (and their imports, ~1 s) now: called when the first attachment is
@@ -69,9 +87,10 @@ class AttachmentReaders:
         if self.executor is None and self.restarts < MAX_RESTARTS:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["crawler.attachments", "crawler.attachments.pool"])
-            # initializer: workers end with this crawl, even when it is killed -9 (crawler/orphan_guard.py)
-            self.executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=exit_with_process,
-                                                initargs=(os.getpid(),))
+            # initializer: workers end with this crawl, even when it is killed -9
+            # (crawler/orphan_guard.py), and read at idle priority
+            self.executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=start_worker,
+                                                initargs=(os.getpid(), self.niceness))
             for _ in range(self.workers):
                 self.executor.submit(warm_worker).add_done_callback(self._count_start)
 
@@ -85,13 +104,17 @@ class AttachmentReaders:
         start included) adds up in `cpu_s`."""
         if self.restarts >= MAX_RESTARTS:
             return AttachmentReading(UNREADABLE, "unknown", None, "attachment readers crashed too often in this crawl")
-        self.start()
-        assert self.executor is not None
+        self.slots = self.slots or asyncio.Semaphore(self.workers)
         try:
-            future = self.executor.submit(read_in_worker, data, declared, self.limits)
-            # The worker's own alarm stops a read; this is the backstop if the alarm cannot fire
-            # (a C loop that never returns to Python).
-            reading, cpu_s = await asyncio.wait_for(asyncio.wrap_future(future), self.limits.max_seconds * 2 + 10)
+            async with self.slots:
+                self.start()  # again: the pool may have broken while this file waited for a slot
+                if self.executor is None:  # ... and too often
+                    return AttachmentReading(UNREADABLE, "unknown", None,
+                                             "attachment readers crashed too often in this crawl")
+                future = self.executor.submit(read_in_worker, data, declared, self.limits)
+                # The reader child's CPU limit stops a read, and the worker's own wall backstop a
+                # stuck child (max_wall_seconds); this catches a worker that hangs itself.
+                reading, cpu_s = await asyncio.wait_for(asyncio.wrap_future(future), self.limits.max_wall_seconds * 2 + 5)
             self.cpu_s += cpu_s
             return reading
         except (BrokenProcessPool, TimeoutError) as e:

@@ -21,6 +21,8 @@ def _pid_reading(what: str) -> AttachmentReading:
     if what == "spin":
         while True:
             pass
+    if what == "sleep":
+        time.sleep(60)  # stuck without using CPU: a lock that never comes free
     if what == "bad":
         return AttachmentReading(UNREADABLE, "pdf", None, "corrupt")
     if what.startswith("burn"):
@@ -64,7 +66,7 @@ def test_an_unreadable_file_retires_its_child(child) -> None:
 def test_a_read_that_never_returns_is_stopped_at_its_budget(child) -> None:
     started = time.monotonic()
     reading = child.run(("spin",), "pdf", ReadLimits(max_seconds=0.5))
-    assert (reading.status, reading.reason) == (UNREADABLE, "reading took longer than 0.5 s")
+    assert (reading.status, reading.reason) == (UNREADABLE, "reading took more than 0.5 s of CPU")
     assert not read_again(reading.status, reading.reason)  # a bomb must not cost its budget at every check
     assert time.monotonic() - started < 20  # a budget against the pathological case, not a speed claim
     assert child.run(("ok",), "pdf", ReadLimits()).status == READ
@@ -78,3 +80,12 @@ def test_each_file_gets_its_own_cpu_budget(child) -> None:
     second = child.run(("burn0.05",), "pdf", ReadLimits(max_seconds=0.1))  # alone: 2 s allowed
     assert [first.status, second.status] == [READ, READ]
     assert first.text == second.text  # both in the one kept child
+
+
+def test_a_reader_stuck_without_using_cpu_is_stopped_at_the_wall_backstop(child) -> None:
+    reading = child.run(("sleep",), "pdf", ReadLimits(max_seconds=30, max_wall_seconds=1))
+    assert (reading.status, reading.reason) == (
+        UNREADABLE, "the reader was stopped after 1 s without finishing (stuck, or the machine too busy to run it)")
+    # not over its CPU budget, so perhaps not the file's doing: the same bytes are read again
+    assert read_again(reading.status, reading.reason)
+    assert child.run(("ok",), "pdf", ReadLimits()).status == READ  # a new child
