@@ -51,6 +51,16 @@ def gold_manifest(root: Path) -> list[dict[str, Any]]:
     return [entry for part in parts for entry in json.loads(part.read_text(encoding="utf-8"))]
 
 
+def entry_format(entry: dict[str, Any]) -> str:
+    """An entry's format: its `format`, else its file's extension (pdf, docx, xlsx)."""
+    return (entry.get("format") or Path(entry["file"]).suffix.lstrip(".")).lower()
+
+
+def entry_truth(root: Path, entry: dict[str, Any]) -> Path:
+    """Where an entry's hand-checked text is: its `truth`, else truth/<file's stem>.txt."""
+    return root / (entry.get("truth") or f"truth/{Path(entry['file']).stem}.txt")
+
+
 def load_gold(root: Path, entries: Sequence[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """The manifest's entries (or those given) with their file's bytes and truth. Only `file` is
     required of an entry, so that another set's manifest reads too: `format` defaults to the file's
@@ -63,9 +73,8 @@ def load_gold(root: Path, entries: Sequence[dict[str, Any]] | None = None) -> li
         data = path.read_bytes()
         if entry.get("sha1") and hashlib.sha1(data).hexdigest() != entry["sha1"]:
             raise SystemExit(f"{path}: sha1 differs from the manifest; the gold set was changed")
-        truth = root / (entry.get("truth") or f"truth/{path.stem}.txt")
-        out.append({**entry, "format": (entry.get("format") or path.suffix.lstrip(".")).lower(), "data": data,
-                    "truth_text": truth.read_text(encoding="utf-8")})
+        out.append({**entry, "format": entry_format(entry), "data": data,
+                    "truth_text": entry_truth(root, entry).read_text(encoding="utf-8")})
     return out
 
 
@@ -117,20 +126,31 @@ def print_gold(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
 LEGACY_BENCH_PDF = "putuo-guihuaziyuanju-2024-juesuan.pdf"  # the first gold set's file, if that set is restored
 
 
+def _text_pdf(root: Path, entry: dict[str, Any]) -> bool:
+    """A PDF of the set with a text layer: not marked scanned, and its truth (if there) not empty."""
+    if entry_format(entry) != "pdf" or entry.get("scanned"):
+        return False
+    truth = entry_truth(root, entry)
+    return not truth.exists() or bool(truth.read_text(encoding="utf-8").strip())
+
+
 def bench_pdfs(choice: str = "bench") -> tuple[list[bytes], str]:
     """(the PDFs to link in turn, where they came from). `choice` is "bench" (the gold set's bench
-    file), "gold-mix" (every text PDF of the gold set) or "written" (reportlab's)."""
+    file; a set that marks none: its text PDFs in turn), "gold-mix" (every text PDF of the gold
+    set) or "written" (reportlab's, also the fallback without a set). A set's real PDFs come
+    before the written one: its Chinese font is not embedded, which costs PDFium ~10× a page
+    (bench/README.md, "Twentieth session"), a case real files have but not the usual one."""
     root = gold_dir()
-    entries = [e for e in gold_manifest(root) if e.get("format") == "pdf" and not e.get("scanned")]
-    if choice == "gold-mix":
-        if not entries:
-            raise SystemExit(f"--pdf gold-mix needs the gold set's PDFs ({root}, set {GOLD_ENV})")
-        return [(root / e["file"]).read_bytes() for e in entries], f"the gold set's {len(entries)} text PDFs in turn"
+    entries = [e for e in gold_manifest(root) if _text_pdf(root, e)]
+    if choice == "gold-mix" and not entries:
+        raise SystemExit(f"--pdf gold-mix needs the gold set's PDFs ({root}, set {GOLD_ENV})")
     if choice == "bench":
         named = [e["file"] for e in entries if e.get("bench")] + [LEGACY_BENCH_PDF]
         for name in named:
             if (root / name).exists():
                 return [(root / name).read_bytes()], f"gold {name}"
+    if choice in ("bench", "gold-mix") and entries:
+        return [(root / e["file"]).read_bytes() for e in entries], f"the gold set's {len(entries)} text PDFs in turn"
     from demo.attachment_files import pdf_bytes
 
     lines = [f"第{i % 40 + 1}条 为规范项目资金管理，提高资金使用效益，根据有关规定，结合本地实际，制定本办法。"
@@ -330,8 +350,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--reads", type=int, default=0,
                         help="also read the bench PDF this many times through the reader pool and print its CPU per file")
     parser.add_argument("--pdf", choices=("bench", "gold-mix", "written"), default="bench",
-                        help="the PDFs the crawl links: the gold set's bench file (default), every gold PDF in "
-                             "turn, or reportlab's")
+                        help="the PDFs the crawl links: the gold set's bench file (default; a set marking "
+                             "none: its text PDFs in turn), every gold text PDF in turn, or reportlab's")
     parser.add_argument("--skip-gold", action="store_true")
     parser.add_argument("--skip-crawl", action="store_true")
     args = parser.parse_args(argv)

@@ -85,3 +85,20 @@ def test_a_manifest_naming_only_its_files_is_read_with_formats_and_truths_by_nam
     (tmp_path / "manifest.json").write_text(json.dumps([{"file": "通知.DOCX", "sha1": "0" * 40}]), encoding="utf-8")
     with pytest.raises(SystemExit, match="sha1 differs"):
         load_gold(tmp_path)
+
+
+def test_a_set_that_names_only_its_files_and_marks_no_bench_file_is_linked_in_turn(tmp_path: Path, monkeypatch) -> None:
+    # Another set's manifest: no format, no bench mark, no scanned flag. Its PDFs come from their
+    # extension, a scan from its empty truth, and the default bench links the set's real PDFs in
+    # turn rather than the written one (whose font is not embedded: not the usual real file).
+    root = tmp_path / "other"
+    (root / "truth").mkdir(parents=True)
+    for name, truth in (("a.pdf", "第一条"), ("b.PDF", "第二条"), ("scan.pdf", "\n"), ("c.docx", "第三条")):
+        (root / name).write_bytes(f"%PDF-1.4 {name}".encode())
+        (root / "truth" / f"{Path(name).stem}.txt").write_text(truth, encoding="utf-8")
+    (root / "manifest.json").write_text(json.dumps([{"file": n} for n in ("a.pdf", "b.PDF", "scan.pdf", "c.docx")]),
+                                        encoding="utf-8")
+    monkeypatch.setenv("GOVWATCH_GOLD_ATTACHMENTS", str(root))
+    expected = ([b"%PDF-1.4 a.pdf", b"%PDF-1.4 b.PDF"], "the gold set's 2 text PDFs in turn")
+    assert bench_pdfs("bench") == expected
+    assert bench_pdfs("gold-mix") == expected
