@@ -371,23 +371,33 @@ def _page_texts(raw: bytes) -> tuple[set[str], set[str]]:
 
 def template_lines(pages: list[dict]) -> dict[str, Template]:
     """site -> the lines and the link texts on at least TEMPLATE_LINE_SHARE of its article pages
-    (sites of 5+ pages): what every page of the site shows, whatever the article."""
+    (sites of 5+ pages): what every page of the site shows, whatever the article. The link texts
+    also hold the site's article titles (the list anchors, whole ones of 6+ characters): a body
+    line that is mostly another article's title is a link to it (上一篇, 下一条, 相关文章), and no
+    sentence of this one; `navigation_lines` leaves out the page's own title."""
     by_site: dict[str, list[tuple[set[str], set[str]]]] = defaultdict(list)
+    anchors: dict[str, set[str]] = defaultdict(set)
     for page in pages:
         by_site[page["site"]].append(_page_texts(page["raw"]))
+        anchor = _NONSPACE.sub("", page.get("anchor") or "")
+        if len(anchor) >= 6 and not _CUT.search(anchor):
+            anchors[page["site"]].add(anchor)
     out = {}
     for site, texts in by_site.items():
         need = TEMPLATE_LINE_SHARE * len(texts)
         lines: Counter[str] = Counter(l for ls, _ in texts for l in ls)
         links: Counter[str] = Counter(a for _, ks in texts for a in ks)
         out[site] = (frozenset(l for l, n in lines.items() if len(texts) >= 5 and n >= need),
-                     frozenset(a for a, n in links.items() if len(texts) >= 5 and n >= need))
+                     frozenset(a for a, n in links.items() if len(texts) >= 5 and n >= need) | anchors[site])
     return out
 
 
-def navigation_lines(body: list[str], template: Template) -> list[str]:
-    """Body lines (whitespace-free) that are a template line, or mostly the text of template links."""
+def navigation_lines(body: list[str], template: Template, own_title: str | None = None) -> list[str]:
+    """Body lines (whitespace-free) that are a template line, or mostly the text of template links
+    or of other articles' titles (*own_title*: this page's, which is not a link to elsewhere)."""
     lines, links = template
+    if own_title:
+        links = links - {_NONSPACE.sub("", own_title)}
     out = []
     for line in body:
         if not line:
@@ -437,7 +447,7 @@ def check_rsdev(root: Path, extract: Callable[..., object] = extract_page, libra
             "site": page["site"], "path": page["path"], "anchor": page["anchor"], "title": got.title,
             "chars": len(_NONSPACE.sub("", got.text)), "date": got.date,
             "title_ok": anchor_title_ok(got.title, page["anchor"]),
-            "nav_lines": navigation_lines(body, template.get(page["site"], NO_TEMPLATE)),
+            "nav_lines": navigation_lines(body, template.get(page["site"], NO_TEMPLATE), page["anchor"]),
             "method": getattr(got, "body_method", None), "confidence": getattr(got, "confidence", None),
             "libs": libs, "has_article": max(libs.values()) >= ARTICLE_MIN_CHARS if libs else True,
         })
@@ -532,7 +542,7 @@ def page_score(got: object, page: dict, template: Template) -> float:
                 + ((got.date in dates) if dates else (got.date is None))) - fallback
     body = [_NONSPACE.sub("", l) for l in got.text.split("\n")]
     return (bool(got.text) + anchor_title_ok(got.title, page["anchor"]) + (got.date is not None)
-            - 0.01 * len(navigation_lines(body, template))) - fallback
+            - 0.01 * len(navigation_lines(body, template, page["anchor"]))) - fallback
 
 
 def _rule_applies(name: str, value: str, page: dict) -> bool:

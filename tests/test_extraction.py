@@ -373,6 +373,24 @@ def test_portal_prev_next_removed():
     assert p.date == "2021-07-05"
 
 
+PREV_NEXT_IN_BODY = f"""
+<h1>关于开展2021年度社会组织年检工作的通知</h1><div class="info">发布日期：2021-03-02</div>
+<div class="article"><p>各有关社会组织：根据有关规定，现就做好年检工作通知如下。</p>{BODY}
+<p>上一篇：<a href="/a/12.html">申报项目注意事项</a></p>
+<p>下一篇：<a href="/list.html">返回列表</a></p>
+<div>上一篇：</div><div>下一篇：</div><div>【下一页】</div></div>
+"""
+
+
+def test_previous_and_next_article_lines_inside_the_body_are_dropped():
+    # A CMS that writes the links to the neighbouring articles into the body container: the lines
+    # carry a title (often a link) or nothing after the label, and are never the article's words.
+    p = extract_page(page(PREV_NEXT_IN_BODY, title="关于开展2021年度社会组织年检工作的通知_福建省社会组织"))
+    for junk in ["上一篇", "下一篇", "申报项目注意事项", "返回列表", "下一页"]:
+        assert junk not in p.text, junk
+    assert "各有关社会组织" in p.text and PARA2 in p.text
+
+
 SPAM = f"""
 <div class="top">工作台厂家 免费服务热线 010-00000000</div>
 <div class="hot-search">热门搜索：<a href="/a">工作台</a> <a href="/b">防静电工作台</a></div>
