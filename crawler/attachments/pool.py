@@ -11,8 +11,8 @@ pool starts on the first attachment, so a crawl without attachments never pays f
 The workers (and their reader children) run at idle priority, nice 19. A crawl keeps the
 machine's cores ~90 % busy extracting its pages; at the crawl's priority the reads competed with
 that work and slowed the pages, at nice 19 they take the CPU the page work leaves and the rest
-once the pages are done (bench/README.md, "Reading at idle priority"). A read's budget is
-therefore CPU time (limits.py), with only a generous wall-time backstop.
+once the pages are done (bench/README.md, "Twenty-ninth session: reading at idle priority").
+A read's budget is therefore CPU time (limits.py), with only a generous wall-time backstop.
 """
 
 from __future__ import annotations
