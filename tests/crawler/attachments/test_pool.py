@@ -28,21 +28,22 @@ def test_readers_run_at_idle_priority() -> None:
 
 @pytest.mark.slow
 def test_files_queued_behind_others_are_not_stopped_by_the_backstop() -> None:
-    # One worker, 60 files that each use their whole CPU budget (0.2 s): 12 s and more of reading
-    # in all, past the pool's backstop for one file (2 × 2 s + 5; 10.4 s before it was counted
-    # per file). Counted from when each file was handed over, the files at the back of the queue
-    # were "reader died" and, three of them later, the pool gave up for the rest of the crawl.
-    # At the crawl's priority: a test run keeps both cores busy, and at idle priority a read here
-    # could wait past its 2 s.
+    # One worker, 30 files that each take ~0.35 s of CPU (PDFium parses the whole content stream
+    # before the 0.1 s budget's alarm can be taken): 10 s and more of reading in all, past the
+    # pool's backstop for one file (2 × 2 s + 5 = 9 s). Counted from when each file was handed
+    # over, the files at the back of the queue were "reader died" and, three of them later, the
+    # pool gave up for the rest of the crawl (before the fix: 37 of 60 files lost with the
+    # default budget). At the crawl's priority: a test run keeps both cores busy, and at idle
+    # priority a read here could wait past its 2 s.
     slow = h.raw_pdf(zlib.compress(b"BT /F1 1 Tf " + b"(x) Tj " * 400_000 + b"ET"))
-    readers = AttachmentReaders(workers=1, limits=ReadLimits(max_seconds=0.2, max_wall_seconds=2), niceness=0)
+    readers = AttachmentReaders(workers=1, limits=ReadLimits(max_seconds=0.1, max_wall_seconds=2), niceness=0)
 
     async def read_all() -> list:
-        return await asyncio.gather(*(readers.read(slow, "pdf") for _ in range(60)))
+        return await asyncio.gather(*(readers.read(slow, "pdf") for _ in range(30)))
 
     try:
         readings = asyncio.run(read_all())
     finally:
         readers.close()
-    assert {(r.status, r.reason) for r in readings} == {(UNREADABLE, "reading took more than 0.2 s of CPU")}
+    assert {(r.status, r.reason) for r in readings} == {(UNREADABLE, "reading took more than 0.1 s of CPU")}
     assert readers.restarts == 0
