@@ -351,7 +351,7 @@ def anchor_title_ok(title: str | None, anchor: str) -> bool:
 # A body line whose characters are at least this share the text of the site's template links
 # is navigation (a breadcrumb, a menu row): links on half the site's pages are its template.
 NAV_LINK_SHARE = 0.6
-Template = tuple[frozenset[str], frozenset[str]]  # (template lines, template link texts), whitespace-free
+Template = tuple[frozenset[str], frozenset[str]]  # (template lines, template link texts and article titles), whitespace-free
 NO_TEMPLATE: Template = (frozenset(), frozenset())
 
 
