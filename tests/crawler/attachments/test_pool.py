@@ -45,5 +45,10 @@ def test_files_queued_behind_others_are_not_stopped_by_the_backstop() -> None:
         readings = asyncio.run(read_all())
     finally:
         readers.close()
-    assert {(r.status, r.reason) for r in readings} == {(UNREADABLE, "reading took more than 0.1 s of CPU")}
+    # Each file ends by its own budget: its CPU, or (on a test machine busy enough to hold a read
+    # past 2 s) its own wall time, the reader child stopped. Never the pool's backstop.
+    assert {r.status for r in readings} == {UNREADABLE}
+    assert {r.reason for r in readings} <= {
+        "reading took more than 0.1 s of CPU",
+        "the reader was stopped after 2 s without finishing (stuck, or the machine too busy to run it)"}
     assert readers.restarts == 0
