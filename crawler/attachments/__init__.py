@@ -9,7 +9,7 @@ loses the rest of the crawl. Reading runs in worker processes (pool.py), never o
 from __future__ import annotations
 
 from .isolation import ReaderChild
-from .limits import ReadLimits, ReadTimeout, budget
+from .limits import ReadLimits, ReadTimeout, budget, over_cpu_budget
 from .reading import EMPTY, NOT_READ, READ, SCANNED, UNREADABLE, AttachmentReading
 from .sniff import BROKEN_ZIP, DOC, DOCX, HTML, OFD, PDF, UNKNOWN, WPS, XLS, XLSX, ZIP, sniff
 
@@ -70,7 +70,7 @@ def _budgeted(data: bytes, kind: str, limits: ReadLimits) -> AttachmentReading:
         with budget(limits):
             return _read(data, kind, limits)
     except ReadTimeout:
-        return AttachmentReading(UNREADABLE, kind, None, f"reading took more than {limits.max_seconds:g} s of CPU")
+        return AttachmentReading(UNREADABLE, kind, None, over_cpu_budget(limits))
     except MemoryError:
         return AttachmentReading(UNREADABLE, kind, None, f"reading needed more than {limits.max_memory // (1024 * 1024)} MB")
     except RecursionError:

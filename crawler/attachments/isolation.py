@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .limits import ReadLimits, address_space
+from .limits import ReadLimits, address_space, over_cpu_budget
 from .reading import READER_DIED, UNREADABLE, AttachmentReading
 
 _SIGNALS = {signal.SIGABRT: "aborted: out of memory or a malformed file", signal.SIGSEGV: "crashed on a malformed file",
@@ -258,7 +258,7 @@ def _death_reason(status: int, kind: str, limits: ReadLimits) -> AttachmentReadi
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
         if sig == signal.SIGXCPU:
-            return AttachmentReading(UNREADABLE, kind, None, f"reading took more than {limits.max_seconds:g} s of CPU")
+            return AttachmentReading(UNREADABLE, kind, None, over_cpu_budget(limits))
         what = _SIGNALS.get(sig, f"killed by signal {sig}")
         if sig == signal.SIGABRT:
             what = f"aborted (over its {limits.max_memory // (1024 * 1024)} MB memory budget, or a malformed file)"

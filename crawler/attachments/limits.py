@@ -42,6 +42,11 @@ class ReadLimits:
     max_chars: int = 5_000_000  # text kept (more is cut, and the cut is recorded)
 
 
+def over_cpu_budget(limits: ReadLimits) -> str:
+    """The reason for a read stopped at its CPU budget, by its own alarm or its child's RLIMIT_CPU."""
+    return f"reading took more than {limits.max_seconds:g} s of CPU"
+
+
 class ReadTimeout(BaseException):
     """Raised inside a read that ran past its time budget.
 

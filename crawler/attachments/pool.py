@@ -102,13 +102,11 @@ class AttachmentReaders:
     async def read(self, data: bytes, declared: str | None) -> AttachmentReading:
         """The reading; a dead worker is a reason, never an exception. The workers' CPU (their
         start included) adds up in `cpu_s`."""
-        if self.restarts >= MAX_RESTARTS:
-            return AttachmentReading(UNREADABLE, "unknown", None, "attachment readers crashed too often in this crawl")
         self.slots = self.slots or asyncio.Semaphore(self.workers)
         try:
             async with self.slots:
-                self.start()  # again: the pool may have broken while this file waited for a slot
-                if self.executor is None:  # ... and too often
+                self.start()  # the pool may have broken while this file waited for a slot
+                if self.executor is None:  # ... too often (MAX_RESTARTS): no more reads in this crawl
                     return AttachmentReading(UNREADABLE, "unknown", None,
                                              "attachment readers crashed too often in this crawl")
                 future = self.executor.submit(read_in_worker, data, declared, self.limits)
