@@ -62,7 +62,7 @@ ITEM_PIPELINES = {
 GOVWATCH_ATTACHMENTS_ENABLED = True
 GOVWATCH_ATTACHMENTS_READ = True  # False: fetch, hash and keep the files, do not read their text
 GOVWATCH_ATTACHMENT_MAX_BYTES = 30 * 1024 * 1024
-GOVWATCH_ATTACHMENT_READ_TIMEOUT = 30.0  # CPU seconds one file may take (readers run at nice 19: a wait is not a cost)
+GOVWATCH_ATTACHMENT_READ_TIMEOUT = 30.0  # CPU seconds one file may take (readers run at nice 10: a wait is not a cost)
 GOVWATCH_ATTACHMENT_WORKERS = 2  # the machine's cores: reads take what the pages leave, and both cores at the end
 # Responses a callback still holds count against this (Scrapy's default: 5 MB); above it the
 # downloader stops. An attachment's callback holds its file (up to the limit above) while a worker

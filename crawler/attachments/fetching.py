@@ -51,7 +51,7 @@ log = logging.getLogger(__name__)
 META = "govwatch_attachment"
 MAX_PER_ARTICLE = 30  # a page listing more "attachments" is a file index, not a notice
 # After the article pages (10), before list pages (0). At 15 the files came with the pages: with
-# readers at the crawl's priority the bench ratio fell from 0.75 to 0.48, at nice 19 (pool.py)
+# readers at the crawl's priority the bench ratio fell from 0.75 to 0.48, at nice 19 (pool.py; now 10)
 # it still came out lower than at 5 (0.72 against 0.77, six alternating rounds).
 ATTACHMENT_PRIORITY = 5
 

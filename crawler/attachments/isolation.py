@@ -4,7 +4,7 @@ The readers parse hostile bytes with C and C++ code (PDFium, libxml2, zlib). A P
 PDFium abort() when an allocation fails under the memory cap, and a malformed file can crash a
 parser outright: either would take the whole process with it, in a pool worker the next files'
 reads too. So reads run in a child process, one file at a time, under RLIMIT_AS and RLIMIT_CPU
-set for that file, and the parent kills it at a generous wall-time backstop (it runs at idle
+set for that file, and the parent kills it at a generous wall-time backstop (it runs at low
 priority, pool.py: its wait for the CPU is not the file's cost). The child
 sends its AttachmentReading back pickled through a pipe; a child that died instead is a
 recorded reason for that file, and the next file gets a new child.

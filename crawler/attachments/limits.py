@@ -31,7 +31,7 @@ class ReadLimits:
 
     max_bytes: int = 30 * MB  # the file itself (the fetch skips larger files before this)
     max_seconds: float = 30.0  # CPU time for one read
-    # Wall time for one read, waiting for the CPU included: readers run at idle priority
+    # Wall time for one read, waiting for the CPU included: readers run at low priority
     # (pool.py), so a busy machine slows a read without its file costing more. Only the backstop
     # for a reader stuck without using CPU; far above any read the machine gets to run.
     max_wall_seconds: float = 600.0
@@ -77,7 +77,7 @@ def budget(limits: ReadLimits) -> Iterator[None]:
     """Run the body under `limits`' time and memory caps; both are undone on the way out.
 
     The alarm counts the process's CPU time (ITIMER_PROF), not the clock: the readers run at
-    idle priority and may wait for the CPU far longer than they use it, and that wait is no
+    low priority and may wait for the CPU far longer than they use it, and that wait is no
     fault of the file. It needs the main thread (Python delivers signals there); elsewhere the
     read runs with the memory cap only, and the reader child's CPU limit and the wall-time
     backstops (isolation.py, pool.py) stop it.

@@ -8,11 +8,15 @@ come from a forkserver that has imported the readers, as the extraction pool's d
 crawl, a copy of the crawl that holds every reader library: crawler/pool_server.py), and the
 pool starts on the first attachment, so a crawl without attachments never pays for it.
 
-The workers (and their reader children) run at idle priority, nice 19. A crawl keeps the
+The workers (and their reader children) run at low priority, nice 10. A crawl keeps the
 machine's cores ~90 % busy extracting its pages; at the crawl's priority the reads competed with
-that work and slowed the pages, at nice 19 they take the CPU the page work leaves and the rest
-once the pages are done (bench/README.md, "Twenty-ninth session: reading at idle priority").
-A read's budget is therefore CPU time (limits.py), with only a generous wall-time backstop.
+that work and slowed the pages, at nice 10 they take mostly the CPU the page work leaves and the
+rest once the pages are done (bench/README.md, "Twenty-ninth session: reading at idle priority").
+Not nice 19: against each busy nice-0 process a nice-19 read gets ~1.5 % of a core, a nice-10
+read ~10 %, and the bench's read crawl was no faster at 19 than at 10 or 5; on a machine busy
+with other work nice 19 starved the reads, and with them the end of the run (bench/README.md,
+"Thirtieth session: nice 10, not 19"). A read's budget is CPU time (limits.py), with only a
+generous wall-time backstop.
 """
 
 from __future__ import annotations
@@ -30,11 +34,11 @@ from . import UNREADABLE, AttachmentReading, ReadLimits, read_attachment
 
 log = logging.getLogger(__name__)
 MAX_RESTARTS = 3
-READER_NICENESS = 19  # the lowest priority: reads wait for whatever CPU the crawl leaves
+READER_NICENESS = 10  # low priority: reads yield to the crawl's page work without starving under load
 
 
 def start_worker(crawl_pid: int, niceness: int = READER_NICENESS) -> None:
-    """The pool's initializer: the worker ends with the crawl, and reads at idle priority (its
+    """The pool's initializer: the worker ends with the crawl, and reads at low priority (its
     reader children inherit the niceness). Raising one's own niceness needs no privilege."""
     exit_with_process(crawl_pid)
     os.nice(max(0, niceness - os.nice(0)))
@@ -78,7 +82,7 @@ class AttachmentReaders:
         self.cpu_s = 0.0  # the workers' CPU seconds: their start, their reads and their reader children's
         self.start_cpu_s = 0.0  # of which their start (imports)
         # Files handed to the executor at once: one per worker, so a file's backstop below starts
-        # when a worker takes it, not while it waits behind others (at idle priority, a while).
+        # when a worker takes it, not while it waits behind others (at low priority, a while).
         self.slots: asyncio.Semaphore | None = None
 
     def start(self) -> None:
@@ -88,7 +92,7 @@ class AttachmentReaders:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["crawler.attachments", "crawler.attachments.pool"])
             # initializer: workers end with this crawl, even when it is killed -9
-            # (crawler/orphan_guard.py), and read at idle priority
+            # (crawler/orphan_guard.py), and read at low priority
             self.executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=start_worker,
                                                 initargs=(os.getpid(), self.niceness))
             for _ in range(self.workers):

@@ -57,7 +57,7 @@ def test_slow_read_stops_at_the_time_budget() -> None:
 
 
 def test_the_time_budget_counts_cpu_not_the_clock() -> None:
-    # Readers run at idle priority (crawler/attachments/pool.py): waiting for the CPU is no cost
+    # Readers run at low priority (crawler/attachments/pool.py): waiting for the CPU is no cost
     # of the file's, using it is.
     from crawler.attachments.limits import ReadTimeout, budget
 

@@ -1,4 +1,4 @@
-"""The attachment reader pool (crawler/attachments/pool.py): idle priority, and a backstop that
+"""The attachment reader pool (crawler/attachments/pool.py): low priority, and a backstop that
 counts a file's own read, never its wait behind other files."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from crawler.attachments.pool import READER_NICENESS, AttachmentReaders
 from tests.security import hostile_attachments as h
 
 
-def test_readers_run_at_idle_priority() -> None:
+def test_readers_run_at_low_priority() -> None:
     readers = AttachmentReaders(workers=1)
     try:
         readers.start()
@@ -33,7 +33,7 @@ def test_files_queued_behind_others_are_not_stopped_by_the_backstop() -> None:
     # pool's backstop for one file (2 × 2 s + 5 = 9 s). Counted from when each file was handed
     # over, the files at the back of the queue were "reader died" and, three of them later, the
     # pool gave up for the rest of the crawl (before the fix: 37 of 60 files lost with the
-    # default budget). At the crawl's priority: a test run keeps both cores busy, and at idle
+    # default budget). At the crawl's priority: a test run keeps both cores busy, and at low
     # priority a read here could wait past its 2 s.
     slow = h.raw_pdf(zlib.compress(b"BT /F1 1 Tf " + b"(x) Tj " * 400_000 + b"ET"))
     readers = AttachmentReaders(workers=1, limits=ReadLimits(max_seconds=0.1, max_wall_seconds=2), niceness=0)
