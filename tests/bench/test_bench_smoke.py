@@ -1,9 +1,9 @@
 """`python -m bench` in its quick shape: every figure of the report is there and is a positive number.
 
-The one run includes the issue-22 sections in miniature (3 sources against urlwatch, a
-300-article search store). It is one test with several checks, not a module fixture shared by
+The one run includes the issue-22 sections in miniature (2 sources against urlwatch, a
+100-article search store). It is one test with several checks, not a module fixture shared by
 several tests: under pytest-xdist a module fixture is set up once per worker that gets one of
-its tests, and this run (~50 s of CPU) ran twice in every suite.
+its tests, and this run (then ~50 s of CPU) ran twice in every suite.
 
 No timing thresholds: the figures depend on the machine; this only proves the benchmark runs
 end to end (site, nginx, trafilatura, govwatch crawls, re-crawl, growth, urlwatch) and reports.
@@ -39,12 +39,19 @@ class BenchRun:
     search_store: Path
 
 
+# The run's size: the least that still runs every section (2 sources, so a round has company; 100
+# articles, so every search word has LIKE hits). At 100 pages, 300 held, 3 sources and 300 articles
+# it took 28–64 s of one suite worker, 22 s of CPU; at these 21 s, 14 s.
+PAGES, HELD, SOURCES, SEARCH_ARTICLES = 40, 100, 2, 100
+
+
 def run_bench(folder: Path) -> BenchRun:
     """The quick bench with issue 22's sections in miniature, written under `folder`."""
     out, store = folder / "latest.json", folder / "search" / "govwatch.db"
     result = subprocess.run(
-        [sys.executable, "-m", "bench", "--pages", "100", "--held", "300", "--many-sources", "3",
-         "--many-sources-pairs", "1", "--search-articles", "300", "--search-db", str(store), "--out", str(out)],
+        [sys.executable, "-m", "bench", "--pages", str(PAGES), "--held", str(HELD), "--many-sources", str(SOURCES),
+         "--many-sources-pairs", "1", "--search-articles", str(SEARCH_ARTICLES), "--search-db", str(store),
+         "--out", str(out)],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600, check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
@@ -69,7 +76,7 @@ def check_every_figure_is_a_positive_number(run: BenchRun) -> None:
         "govwatch_light_peak_rss_mb", "govwatch_mix_pages_per_s", "govwatch_mix_cpu_ms_per_page",
         "govwatch_mix_peak_rss_mb", "govwatch_vs_trafilatura_light", "govwatch_vs_trafilatura_mix",
         "recrawl_seconds", "recrawl_seconds_share", "recrawl_bytes", "recrawl_bytes_share", "recrawl_checks_per_s",
-        "growth_0_pages_per_s", "growth_300_pages_per_s", "growth_largest_vs_smallest_cpu_ratio",
+        "growth_0_pages_per_s", f"growth_{HELD}_pages_per_s", "growth_largest_vs_smallest_cpu_ratio",
     }
     if results["versions"]["urlwatch"] != "not installed":
         expected |= {"urlwatch_checks_per_s", "urlwatch_cpu_ms_per_check", "govwatch_vs_urlwatch_recheck"}
@@ -92,7 +99,7 @@ def check_the_crawls_fetched_every_page_and_the_recrawl_got_304s(run: BenchRun) 
     assert len(results["trafilatura"]["light_all_cores"]["runs"]) == 2
     assert results["figures"]["govwatch_vs_trafilatura_light"] == pair["ratio"] == results["govwatch"]["light"]["ratio"]
     assert results["recrawl"]["not_modified"] == site["pages"]
-    assert [step["held"] for step in results["growth"]] == [0, 300]
+    assert [step["held"] for step in results["growth"]] == [0, HELD]
 
 
 def check_the_report_names_the_machine_and_versions(run: BenchRun) -> None:
@@ -134,21 +141,21 @@ def check_the_many_sources_and_search_figures(run: BenchRun) -> None:
         assert isinstance(figures[name], float) and math.isfinite(figures[name]) and figures[name] > 0, name
     assert figures["search_hits_equal_like"] == 1.0  # every one-word search found exactly LIKE's articles
     many = results["many_sources"]
-    assert (many["sources"], many["articles"], many["parallel"], len(many["pairs"])) == (3, 20, 4, 1)
+    assert (many["sources"], many["articles"], many["parallel"], len(many["pairs"])) == (SOURCES, 20, 4, 1)
     rounds = {r["label"]: r for r in many["rounds"]}
     assert set(rounds) == {"first round, forked", "unchanged round, forked"}  # no spawned round
     unchanged = rounds["unchanged round, forked"]
-    assert unchanged["statuses"] == {"ok": 3} and unchanged["checks"] == unchanged["not_modified"] == 60
+    assert unchanged["statuses"] == {"ok": SOURCES} and unchanged["checks"] == unchanged["not_modified"] == SOURCES * 20
     # Its JSON went to the removed work dir, so the run does not name it (the summary is above).
     assert "results in" not in run.stdout + run.stderr
     search = results["search"]
-    assert search["articles"] == 300 and search["build_seconds"] > 0 and store.exists()
+    assert search["articles"] == SEARCH_ARTICLES and search["build_seconds"] > 0 and store.exists()
     assert search["like_hits"] and search["hits"].items() >= search["like_hits"].items()
     assert search["table"]["queries"] == search["canned"]["queries"] == 30
     for name in set(report.TARGETS) & set(figures):  # each target's figure is printed with a verdict
         line = next(line for line in run.stdout.splitlines() if line.startswith(name + " "))
         assert line.endswith(("  ok", "  MISSED")), line
     # A second run reuses the store: nothing built, the same hits.
-    again = search_section(store, 300, say=lambda message: None)
-    assert again["build_seconds"] == 0.0 and again["articles"] == 300 and again["hits"] == search["hits"]
+    again = search_section(store, SEARCH_ARTICLES, say=lambda message: None)
+    assert again["build_seconds"] == 0.0 and again["articles"] == SEARCH_ARTICLES and again["hits"] == search["hits"]
 
