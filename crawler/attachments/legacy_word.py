@@ -39,7 +39,7 @@ def read_legacy_word(data: bytes, kind: str, limits: ReadLimits) -> AttachmentRe
         for program, args in found:
             name = os.path.basename(program)
             try:
-                # The converter inherits the reader child's CPU limit (isolation.py) and its idle
+                # The converter inherits the reader child's CPU limit (isolation.py) and its low
                 # priority; the clock is only a backstop, inside the child's own wall deadline.
                 done = subprocess.run([program, *args, f.name], capture_output=True, timeout=limits.max_wall_seconds / 2,
                                       env={"PATH": os.environ.get("PATH", ""), "LANG": "C.UTF-8"}, check=False)
