@@ -12,11 +12,14 @@ hand-checked one.
     record  [--set DIR]                    write bench/gold_attachments.json from the set's manifests
     restore [--set DIR] [--mirrors DIR]    write each missing file from a local mirror of its
                                            repository (`git show <commit>:<path>`), check its SHA-1,
-                                           and name the repositories still to be mirrored
+                                           and name the repositories still to be mirrored; a set
+                                           with no manifest of its own gets manifest-restored.json
+                                           (the bench's crawl part can then link its PDFs)
 
 A mirror is a bare git directory at <mirrors>/<owner>+<name>/repo, as the developers' `fetch`
 tool leaves it (default /work/.mirror). Truth files are not restored: they are the documents'
-text. `restore` says which are missing; their `truth_by` says how they were made.
+text. `restore` says which are missing; their `truth_by` says how they were made. The bench scores
+F1 only on files whose truth is there.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from typing import Any
 from bench.attachments import gold_dir, gold_manifest
 
 RECORD = Path(__file__).with_name("gold_attachments.json")
+RESTORED = "manifest-restored.json"  # the manifest `restore` writes, of the files it brought back
 MIRRORS = Path("/work/.mirror")
 # What the record keeps of a manifest entry: where the file came from and how its truth was made,
 # never text of the document beyond its title.
@@ -60,10 +64,12 @@ def mirror_of(repo: str, mirrors: Path) -> Path:
 
 
 def restore(root: Path, mirrors: Path = MIRRORS, source: Path = RECORD) -> dict[str, list[str]]:
-    """Write every recorded file missing from `root` from its repository's mirror. Returns what
-    was written, what was already there, the repositories with no mirror, the files whose bytes
-    differ from the record, and the truth files missing or changed."""
+    """Write every recorded file missing from `root` from its repository's mirror, and a
+    manifest-restored.json of the files it has when the set has no manifest of its own. Returns what was written, what
+    was already there, the repositories with no mirror, the files whose bytes differ from the
+    record, and the truth files missing or changed."""
     done: dict[str, list[str]] = {"written": [], "present": [], "unmirrored": [], "differs": [], "truth": []}
+    have: list[dict[str, Any]] = []  # the entries whose file is now in the set
     root.mkdir(parents=True, exist_ok=True)
     for entry in json.loads(source.read_text(encoding="utf-8")):
         target = root / entry["file"]
@@ -82,9 +88,16 @@ def restore(root: Path, mirrors: Path = MIRRORS, source: Path = RECORD) -> dict[
                 continue
             target.write_bytes(shown.stdout)
             done["written"].append(entry["file"])
+        have.append(entry)
         truth = root / entry["truth"]
         if not truth.exists() or _sha1(truth.read_bytes()) != entry.get("truth_sha1"):
             done["truth"].append(entry["truth"])
+    # The bench finds a set's files through its manifest: without one, restored files were invisible
+    # to it. A set that has its own manifest (the one the record was made from) keeps it.
+    own = [m for m in (root / "manifest.json", *root.glob("manifest-*.json")) if m.exists() and m.name != RESTORED]
+    if not own and have:
+        manifest = [{key: value for key, value in entry.items() if key != "truth_sha1"} for entry in have]
+        (root / RESTORED).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return done
 
 

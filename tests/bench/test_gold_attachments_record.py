@@ -11,6 +11,8 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from bench.gold_attachments import record, restore
 
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "init.defaultBranch=main"]
@@ -81,3 +83,30 @@ def test_restore_brings_back_each_file_from_its_mirror_and_names_what_it_cannot(
     (tmp_path / "record.json").write_text(json.dumps(entries), encoding="utf-8")
     done = restore(tmp_path / "third", mirrors, tmp_path / "record.json")
     assert done["differs"] == ["pdf-0.pdf"] and done["unmirrored"] == ["other/repo"] and done["written"] == []
+
+
+def test_a_restored_set_gets_a_manifest_the_bench_reads_and_is_scored_only_where_truth_is(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench.attachments import bench_pdfs, gold_manifest, load_gold
+
+    files = {"samples/附件1.pdf": b"%PDF-1.4 one", "samples/附件2.pdf": b"%PDF-1.4 two"}
+    mirrors, commit = _repository_with(tmp_path, files)
+    _gold_set(tmp_path / "set", commit, files)
+    record(tmp_path / "set", tmp_path / "record.json")
+    fresh = tmp_path / "fresh"
+
+    restore(fresh, mirrors, tmp_path / "record.json")
+
+    assert [e["file"] for e in gold_manifest(fresh)] == ["pdf-0.pdf", "pdf-1.pdf"]
+    assert "truth_sha1" not in gold_manifest(fresh)[0]
+    assert load_gold(fresh) == []  # no truth made yet: nothing to score
+    (fresh / "truth").mkdir()
+    (fresh / "truth" / "pdf-1.txt").write_text("第一条", encoding="utf-8")
+    assert [e["file"] for e in load_gold(fresh)] == ["pdf-1.pdf"]
+    monkeypatch.setenv("GOVWATCH_GOLD_ATTACHMENTS", str(fresh))
+    pdfs, origin = bench_pdfs("gold-mix")
+    assert pdfs == [b"%PDF-1.4 one", b"%PDF-1.4 two"] and "2 text PDFs" in origin
+
+    # a set with a manifest of its own keeps it: restore writes none beside it
+    restore(tmp_path / "set", mirrors, tmp_path / "record.json")
+    assert not (tmp_path / "set" / "manifest-restored.json").exists()
