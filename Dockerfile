@@ -17,8 +17,11 @@ ENV PYTHONUNBUFFERED=1 \
     GOVWATCH_BACKUP_EVERY="every 6h" \
     GOVWATCH_BACKUP_KEEP=28
 
-# DOC/WPS attachments are read by these converters (crawler/attachments/legacy_word.py).
-RUN apt-get update && apt-get install -y --no-install-recommends antiword catdoc && rm -rf /var/lib/apt/lists/*
+# DOC/WPS attachments are read by these converters (crawler/attachments/legacy_word.py); PDF
+# text in a Chinese font the file does not embed is sized from this font, and lost without one
+# (crawler/attachments/pdf.py).
+RUN apt-get update && apt-get install -y --no-install-recommends antiword catdoc fonts-wqy-microhei \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --create-home --home-dir /home/govwatch --uid 10001 govwatch \
     && mkdir -p /data /opt/govwatch && chown govwatch:govwatch /data
 

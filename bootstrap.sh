@@ -36,6 +36,10 @@ if [ "${1:-}" = "--test" ]; then
     # DOC/WPS attachments are read through these converters (crawler/attachments/legacy_word.py).
     command -v antiword >/dev/null 2>&1 || missing+=(antiword)
     command -v catdoc >/dev/null 2>&1 || missing+=(catdoc)
+    # PDFium sizes the characters of a Chinese font a PDF does not embed from a system font: with
+    # none, text drawn a character at a time is lost; with Noto CJK alone (CFF outlines) it is read
+    # 5-10x slower. PDFium looks for WenQuanYi Micro Hei by name (crawler/attachments/pdf.py).
+    [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
     if [ ${#missing[@]} -gt 0 ]; then
         echo "bootstrap: installing system packages: ${missing[*]}" >&2
         sudo_cmd=""

@@ -20,10 +20,14 @@ FIXED_TIME = datetime(2021, 1, 1)
 _W3CDTF = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z")
 
 
-def pdf_bytes(lines: list[str], *, user_password: str | None = None, padding: int = 0) -> bytes:
+def pdf_bytes(lines: list[str], *, user_password: str | None = None, padding: int = 0,
+              char_by_char: bool = False) -> bytes:
     """A PDF with `lines` as text (one line each, pages as needed); optionally encrypted.
 
     `padding` adds that many bytes of incompressible image data, for files of a given size.
+    `char_by_char` writes each character as its own text object, placed by hand, as some
+    typesetting tools do: a reader then sizes every character from the font's glyphs, and with
+    the font not embedded (STSong-Light never is) from a system font.
     """
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase import pdfmetrics
@@ -45,7 +49,11 @@ def pdf_bytes(lines: list[str], *, user_password: str | None = None, padding: in
             c.showPage()
             c.setFont("STSong-Light", 11)
             y = 800
-        c.drawString(50, y, line)
+        if char_by_char:
+            for i, char in enumerate(line):
+                c.drawString(50 + 11 * i, y, char)
+        else:
+            c.drawString(50, y, line)
         y -= 18
     if padding:
         _draw_noise(c, padding)

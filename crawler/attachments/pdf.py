@@ -9,6 +9,13 @@ the fallback for files PDFium refuses as malformed: it is the more forgiving par
 
 A PDF whose pages hold images and no text is a scan: recorded as such, so the digest can say
 "scanned, no text layer" instead of showing an empty attachment as if it had nothing in it.
+
+A Chinese font the file does not embed (iText's and reportlab's STSong-Light; some typesetting
+tools) is sized from a system font that PDFium finds by name: for GB text it looks for AR PL UMing
+CN, then WenQuanYi Micro Hei (fonts-wqy-microhei, which bootstrap.sh --test and the Dockerfile
+install), else any font for the charset. With no Chinese font, a character drawn as its own text
+object gets no box and PDFium drops it; with Noto CJK alone (CFF outlines, drawn by FreeType's
+CFF interpreter to get each box) a page costs 5-10x what it does with the TrueType font.
 """
 
 from __future__ import annotations

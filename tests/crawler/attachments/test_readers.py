@@ -33,6 +33,17 @@ def test_pdf_page_cap_keeps_the_first_pages() -> None:
     assert reading.text.splitlines() == lines[: len(reading.text.splitlines())] and "第119条" not in reading.text
 
 
+def test_pdf_characters_in_a_font_the_file_does_not_embed_are_all_read() -> None:
+    """PDFium sizes each character of a font the file does not embed from a system font; with no
+    Chinese system font a character drawn as its own text object gets no box and is dropped
+    (every Chinese character of this file was, measured). bootstrap.sh --test and the Dockerfile
+    install fonts-wqy-microhei for this; a machine without a Chinese font fails here."""
+    reading = read_attachment(pdf_bytes(LINES, char_by_char=True), "pdf")
+    assert reading.status == READ and reading.text is not None
+    assert reading.text.splitlines()[:2] == LINES[:2]
+    assert reading.text.splitlines()[2].replace(" ", "") == LINES[2]
+
+
 def test_image_only_pdf_is_scanned() -> None:
     reading = read_attachment(image_pdf_bytes(), "pdf")
     assert reading.status == SCANNED and reading.text is None
