@@ -217,7 +217,8 @@ def crawl_cost(pages: int, repeat: int = 2, reader_workers: int | None = None, c
     with tempfile.TemporaryDirectory(prefix="govwatch-bench-att-") as tmp:
         tmp_path = Path(tmp)
         site, pdfs, pdf_size, origin = attachment_site(tmp_path / "site", pages, choice)
-        results: dict[str, Any] = {"pages": pages, "pdfs": pdfs, "pdf_bytes": pdf_size, "pdf": origin, "runs": {}}
+        results: dict[str, Any] = {"pages": pages, "pdfs": pdfs, "pdf_bytes": pdf_size, "pdf": origin, "runs": {},
+                                   "pdfium_cpu_s": pdfium_cpu_s(tmp_path / "site" / "gov" / "files")}
         with Nginx(tmp_path / "site") as server:
             for attempt in range(repeat):
                 # rotate the order each round, so no mode always follows the same one
@@ -276,9 +277,35 @@ def crawl_cost(pages: int, repeat: int = 2, reader_workers: int | None = None, c
     results["machine_cpu_ratio"] = busy["not_read"] / busy["read"]
     print(f"  the machine's busy CPU seconds a crawl (all processes, the web server's too; /proc/stat), median: "
           f"{', '.join(f'{key} {busy[key]:.1f}' for key, _l, _s in MODES)}; not read / read {results['machine_cpu_ratio']:.2f}")
+    # The floor: were reading free but for PDFium itself, a crawl that keeps the cores busy could
+    # keep at most this share of the not-read crawl's pace (bench/README.md, thirty-first session).
+    results["pdfium_floor_ratio"] = busy["not_read"] / (busy["not_read"] + results["pdfium_cpu_s"])
+    print(f"  PDFium alone on the {pdfs} linked files, in this process before the crawls: {results['pdfium_cpu_s']:.2f} s "
+          f"({1000 * results['pdfium_cpu_s'] / max(pdfs, 1):.1f} ms a file); a crawl keeping the cores busy could read "
+          f"them at best at {results['pdfium_floor_ratio']:.2f} × the not-read pace (its busy CPU {busy['not_read']:.1f} s, "
+          f"{busy['not_read'] / statistics.median(r['crawl_s'] for r in results['runs']['not_read']):.2f} cores)")
     print(f"  ratio read / attachments off: {results['ratio_vs_off']:.2f}; CPU not read / read (all processes): "
           f"{results['cpu_ratio']:.2f}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     return results
+
+
+def pdfium_cpu_s(files: Path) -> float:
+    """CPU seconds PDFium needs for every PDF in `files`, in this process (no reader child, no
+    budget, best of two passes): what reading them costs at the least, whoever calls it."""
+    from crawler.attachments import ReadLimits, _preload
+    from crawler.attachments.pdf import read_pdf
+
+    _preload("pdf")
+    total = 0.0
+    for path in sorted(files.glob("*.pdf")):
+        data = path.read_bytes()
+        times = []
+        for _ in range(2):
+            started = time.process_time()
+            read_pdf(data, ReadLimits())
+            times.append(time.process_time() - started)
+        total += min(times)
+    return total
 
 
 def machine_busy_s() -> float:
