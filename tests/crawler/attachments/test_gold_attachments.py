@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import pytest
 
-from bench.attachments import F1_FLOOR, gold_dir, gold_manifest, load_gold, score_gold
+from bench.attachments import F1_FLOOR, entry_truth, gold_dir, gold_manifest, load_gold, score_gold
 
 pytestmark = pytest.mark.slow
 
 ROOT = gold_dir()
-ENTRIES = gold_manifest(ROOT)
+# Only files whose checked text is there: a set restored from the record (bench/gold_attachments.py)
+# has its files back, not their truth.
+ENTRIES = [entry["file"] for entry in gold_manifest(ROOT) if entry_truth(ROOT, entry).exists()]
 
 
 @pytest.mark.skipif(not ENTRIES, reason=f"no gold attachments at {ROOT} (set GOVWATCH_GOLD_ATTACHMENTS)")
-@pytest.mark.parametrize("entry", ENTRIES or [{}], ids=[e.get("file", "none") for e in ENTRIES] or ["none"])
-def test_each_gold_attachment_is_read_to_the_floor(entry: dict) -> None:
-    [row] = score_gold(load_gold(ROOT, [entry]))
+@pytest.mark.parametrize("name", ENTRIES or ["none"])
+def test_each_gold_attachment_is_read_to_the_floor(name: str) -> None:
+    [row] = score_gold(load_gold(ROOT, [e for e in gold_manifest(ROOT) if e["file"] == name]))
     assert row["f1"] >= F1_FLOOR, (row["file"], round(row["f1"], 3), row["status"])
