@@ -44,6 +44,7 @@ ROW_MAX_ELEMENTS = 200  # a record of a list holds a few cells; a larger one is 
 _RECORD_TAGS = {"tr", "td", "li", "dl", "dd", "div", "article", "section"}
 _INLINE_TAGS = {"p", "span", "font", "strong", "b", "em", "i", "small"}  # a line of a record, not one
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "dt"}
+_CARD_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _TITLE_CLASS = re.compile(r"(?:^|[\s_-])(?:title|tit|bt)(?:$|[\s_-])", re.IGNORECASE)
 
 
@@ -93,6 +94,20 @@ def element_text(el: HtmlElement, cap: int = MAX_ANCHOR) -> str:
         if size > cap * 4:
             break
     return normalise_text("".join(parts), cap)
+
+
+def card_caption(link: HtmlElement) -> str:
+    """The headline of a link that wraps a whole card (``<a><div>11/06 2024</div><h3>title</h3><p>summary…
+    </p></a>``): its heading's text, so the date tile and the summary are not read as the title. Empty for
+    a link of plain text (most links: no child element, nothing to look for)."""
+    if not len(link):
+        return ""
+    for el in islice(link.iter(etree.Element), 1, ROW_MAX_ELEMENTS):
+        if el.tag in _CARD_HEADINGS or _TITLE_CLASS.search(el.get("class") or ""):
+            text = element_text(el)
+            if text:
+                return text
+    return ""
 
 
 def row_caption(row: HtmlElement) -> str:
@@ -226,7 +241,7 @@ def page_links(root: HtmlElement, base: str, calls: ScriptLinks | None = None) -
         if url is None and tag not in ("a", "area"):
             continue
         title = el.get("title") or ""
-        anchor = element_text(el) if tag in ("a", "area") else row_caption(el)
+        anchor = (card_caption(el) or element_text(el)) if tag in ("a", "area") else row_caption(el)
         if anchor and not title and _ACTION_TEXT.match(anchor):
             anchor, title = _record_title(el) or (anchor, title)
         if not anchor and not title:   # a thumbnail: its alt text names the item

@@ -2,21 +2,37 @@
 
 Inside the record (``<li><a>…</a><span>2021-04-29</span></li>``), beside it for flat runs of links
 (``<a>…</a>(2021-04-29)<br>`` or ``[2021-04-29] <a>…</a>``), and outside the title when the title holds a
-date of its own. Dates are parsed by crawler.extraction's ``normalise_date`` (one parser for the project);
-month-day text (``04-29``) counts as "shows a date" for ranking lists, without an ISO date.
+date of its own; a date tile (``<p>11/06</p><span>2024</span>``) before any other. Full dates are found by
+crawler.extraction's ``find_dates`` (one parser for the project); month-day text (``04-29``) counts as
+"shows a date" for ranking lists, without an ISO date, and keeps a later full date of another day (a
+deadline in a card's summary) from being taken for it.
 """
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from lxml.html import HtmlElement
 
-from crawler.extraction.dates import normalise_date
+from crawler.extraction.dates import find_dates
 
 from .links import element_text
 
 DATE_TEXT = 200         # characters of a record read when looking for its date
 _MONTH_DAY = re.compile(r"(?<!\d)(?:0?[1-9]|1[0-2])[-/.月](?:0?[1-9]|[12]\d|3[01])(?!\d)")
+# A date tile: the month-day and the year in elements of their own, the day large and the year small
+# (<p>11/06</p><span>2024</span>, <b>06</b><i>2024-11</i>), which the record's text gives as neighbouring
+# tokens. Read before the record's other dates: a card's summary below it names meeting days and deadlines.
+# Elements written without whitespace between them run together (11/062024): a two-digit day then joins
+# the year directly.
+_M, _D, _Y = r"(?P<m>0?[1-9]|1[0-2])", r"(?P<d>0?[1-9]|[12]\d|3[01])", r"(?P<y>(?:19|20)\d{2})"
+_DD = r"(?P<d>0[1-9]|[12]\d|3[01])"
+_TILES = [re.compile(rf"(?<![\d./-]){tile}(?![\d年月日:：./-])")
+          for tile in (rf"{_M}[-/.]{_D}\s+{_Y}", rf"{_Y}\s+{_M}[-/.]{_D}", rf"{_D}\s+{_Y}[-/.]{_M}", rf"{_Y}[-/.]{_M}\s+{_D}",
+                       rf"{_M}[-/.]{_DD}{_Y}", rf"{_DD}{_Y}[-/.]{_M}")]
+# A month-day a list shows on its own (04-29, 04/29, 4月29日): a full date after it in the same record is
+# another day's (a deadline in the summary), not the one the list shows.
+_SHOWN_MONTH_DAY = re.compile(r"(?<![\d./-])(?:(0[1-9]|1[0-2])[-/.](0[1-9]|[12]\d|3[01])|(\d{1,2})月(\d{1,2})日)(?![\d./-])")
 
 
 def _beside(rec: HtmlElement, stop: HtmlElement | None, forward: bool) -> str:
@@ -60,9 +76,29 @@ def record_dates(records: list[tuple[HtmlElement, str]]) -> tuple[list[str | Non
         before = [_beside(el, elements[i - 1] if i > 0 else None, False) for i, el in enumerate(elements)]
         side = after if sum(map(_has_date, after)) >= sum(map(_has_date, before)) else before
         texts = [t if _has_date(t) else f"{t} {b}" for t, b in zip(own, side)]
-    dates = [normalise_date(t) for t in texts]
+    dates = [shown_date(t) for t in texts]
     shown = sum(1 for d, t in zip(dates, texts) if d is not None or _has_date(t))
     return dates, shown / len(records) if records else 0.0
+
+
+def shown_date(text: str) -> str | None:
+    """The ISO date a record's text shows: a date tile, else its first full date unless a month-day of
+    another day comes before it (the list shows that day without its year: no date beats a wrong one)."""
+    tile = min((m for pattern in _TILES if (m := pattern.search(text))), key=lambda m: m.start(), default=None)
+    found = find_dates(text, compact=True)
+    if tile and (not found or tile.start() <= found[0][0]):
+        try:
+            return date(int(tile["y"]), int(tile["m"]), int(tile["d"])).isoformat()
+        except ValueError:
+            return None
+    if not found:
+        return None
+    at, iso = found[0]
+    for shown in _SHOWN_MONTH_DAY.finditer(text, 0, at):
+        month, day = (shown.group(1), shown.group(2)) if shown.group(1) else (shown.group(3), shown.group(4))
+        if (int(month), int(day)) != (int(iso[5:7]), int(iso[8:10])):
+            return None
+    return iso
 
 
 def _has_date(text: str) -> bool:

@@ -111,3 +111,36 @@ def test_photo_list_with_short_captions_is_a_list_when_it_links_an_article_famil
     reading = read_list_page(page(f'<div class="pics"><ul>{rows}</ul></div>'), "http://w.edu.cn/html/909/index.html")
     assert [m.url for m in reading.main_links] == [f"http://w.edu.cn{u}" for u in urls]
     assert [m.anchor for m in reading.main_links] == captions
+
+
+def test_card_links_are_titled_by_their_heading_and_dated_by_their_date_tile():
+    # A newer VSB template: the link wraps a card of a date tile (day-month large, year small), a
+    # heading and a summary that names other days (a 磋商时间, a deadline).
+    urls = [f"/info/1065/{10942 - i * 10}.htm" for i in range(10)]
+    rows = "".join(f'<li><a href="..{u}" title="{t}"><div class="text-ldata"><div><p>{11 - i // 5:02d}/{20 - i:02d}</p>'
+                   f'<span>2024</span></div></div><div class="text-linfo"><h3>{t}</h3><p>现将有关事项公告如下：'
+                   f'磋商时间：2024年12月{i + 1}日13：30，地点另行通知。</p></div></a></li>'
+                   for i, (u, t) in enumerate(zip(urls, TITLES)))
+    reading = read_list_page(page(f'<div class="text-list"><ul>{rows}</ul></div>'), "http://x.edu.cn/xwzx/tzgg.htm")
+    assert [m.url for m in reading.main_links] == [f"http://x.edu.cn{u}" for u in urls]
+    assert [m.anchor for m in reading.main_links] == TITLES
+    assert [m.date for m in reading.main_links] == [f"2024-{11 - i // 5:02d}-{20 - i:02d}" for i in range(10)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("11/06 2024 关于校服采购的成交结果公告", "2024-11-06"),        # month-day, then the year
+    ("2024 11-06 关于校服采购的成交结果公告", "2024-11-06"),        # the year, then month-day
+    ("06 2024-11 关于校服采购的成交结果公告", "2024-11-06"),        # the day, then year-month
+    ("2024.11 06 关于校服采购的成交结果公告", "2024-11-06"),        # year-month, then the day
+    ("11/062024 关于校服采购的成交结果公告", "2024-11-06"),         # elements written without a space
+    ("062024-11 关于校服采购的成交结果公告", "2024-11-06"),
+    ("11-06 2023年度部门预算公开", None),                            # a title's year is not the tile's
+    ("2024-11-06 关于校服采购的成交结果公告", "2024-11-06"),        # a whole date is read as before
+    ("[11-06] 磋商时间：2024年11月5日13：30", None),                 # the list's day is not the summary's
+    ("[11-05] 磋商时间：2024年11月5日13：30", "2024-11-05"),         # ... unless it is the same day
+    ("第1-2期 2024-05-06", "2024-05-06"),                            # a range of issues is not a month-day
+])
+def test_the_date_a_record_shows(text, expected):
+    from crawler.listing.record_dates import shown_date
+
+    assert shown_date(text) == expected
