@@ -557,3 +557,24 @@ def test_tokenize_and_prf():
     assert (p.precision, p.recall) == (0.5, 1.0)
     assert prf("", "甲").f1 == 0.0
     assert title_match("标题 一", "标题一") and not title_match(None, "标题")
+
+
+POEM = ["三（4）班 窦苏敏", "亲情，是一根无形的线。", "即使是再锋利的匕首。", "也切不断，那紧紧束缚家人的线。",
+        "亲情，是一道美味的菜。", "不论是多朴素的盘子。", "也能装饰，那紧紧缠绕味蕾的美味。", "亲情，是一件舒适的衣服。",
+        "即使是多褴褛的布。", "也能裁出，那紧紧包围身体的温暖。", "亲情，是一句简单的话语。", "也少不了那支持你人生的力量。"]
+
+
+def test_a_body_of_short_lines_is_kept():
+    # A school's poem: no line reaches the length that counts as prose, and the tuned path kept
+    # nothing; the page plainly shows it, so the other extractors are asked (fallback.py).
+    menu = "".join(f'<li><a href="/{c}.htm">{n}</a></li>' for c, n in
+                   [("xxgk", "学校概况"), ("xwzx", "新闻中心"), ("jyky", "教育科研"), ("dyyd", "德育园地"), ("djzc", "党建之窗")])
+    body = "".join(f"<p>{line}</p>" for line in POEM)
+    html = (f'<html><head><title>亲情-某市第一初级中学</title></head><body><ul class="nav">{menu}</ul>'
+            f'<div class="art-main"><h3>亲情</h3><p><span>发布日期：2022-11-20</span></p>'
+            f'<div class="art-body"><div>{body}</div></div>'
+            '<div class="pnext"><p>上一条：<a href="4031.htm">拼搏的花蕾</a></p><p>下一条：<a href="3961.htm">觉醒</a></p></div>'
+            '</div><div class="footer"><p>©某市第一初级中学版权所有</p></div></body></html>')
+    page = extract_page(html, "http://school.example.cn/info/1148/3971.htm", anchor="亲情")
+    assert page.title == "亲情" and page.date == "2022-11-20"
+    assert page.text.splitlines() == POEM

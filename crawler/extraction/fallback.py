@@ -68,11 +68,11 @@ class Candidate:
         return 1 - len(self.lines) / self.raw_lines if self.raw_lines else 0.0
 
 
-def prose_chars(lines: list[str], rules: Rules, links: set[str]) -> int:
+def prose_chars(lines: list[str], rules: Rules, links: set[str], min_chars: int | None = None) -> int:
     """Characters of the page's visible lines that read like an article's prose: at least
-    `prose_line_min_chars` long, with a clause mark, not boilerplate, not a metadata line, not a
-    link's text. What "the page plainly holds", measured on the intact page."""
-    min_chars = int(rules.thresholds["prose_line_min_chars"])
+    `min_chars` (default `prose_line_min_chars`) long, with a clause mark, not boilerplate, not a
+    metadata line, not a link's text. What "the page plainly holds", measured on the intact page."""
+    min_chars = int(rules.thresholds["prose_line_min_chars"]) if min_chars is None else min_chars
     total = 0
     for line in lines:
         # Cheapest tests first (this runs on every line of every page): a line shorter than the

@@ -201,6 +201,11 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
     # Other extractors of the untouched page when the tuned body is empty or a sliver of the page's prose.
     page_prose = prose_chars(lines, rules, links)
     tuned_chars = sum(len(_WS.sub("", l)) for l in body_lines)
+    if tuned_chars == 0 and page_prose == 0:
+        # Nothing kept, and no line long enough to count as prose: a poem, a notice of one-line
+        # items, a list of names. Its short lines of prose are what the page holds, and the other
+        # extractors are asked for them (a school's poem in VSB's container came out empty).
+        page_prose = prose_chars(lines, rules, links, int(rules.thresholds["short_prose_line_min_chars"]))
     method, confidence = TUNED, tuned_confidence(tuned_chars, page_prose)
     if FALLBACK and len(text_html) <= MAX_FALLBACK_CHARS and needs_fallback(tuned_chars, page_prose, rules):
         fresh = parse_html(text_html)
