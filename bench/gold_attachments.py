@@ -65,9 +65,9 @@ def mirror_of(repo: str, mirrors: Path) -> Path:
 
 def restore(root: Path, mirrors: Path = MIRRORS, source: Path = RECORD) -> dict[str, list[str]]:
     """Write every recorded file missing from `root` from its repository's mirror, and a
-    manifest-restored.json of the files it has when the set has no manifest of its own. Returns what was written, what
-    was already there, the repositories with no mirror, the files whose bytes differ from the
-    record, and the truth files missing or changed."""
+    manifest-restored.json of the files it has when the set has no manifest of its own. Returns
+    what was written, what was already there, the repositories with no mirror, the files whose
+    bytes differ from the record, and the truth files missing or changed."""
     done: dict[str, list[str]] = {"written": [], "present": [], "unmirrored": [], "differs": [], "truth": []}
     have: list[dict[str, Any]] = []  # the entries whose file is now in the set
     root.mkdir(parents=True, exist_ok=True)
