@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from itertools import islice
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from lxml.etree import XPath
 from lxml.html import HtmlElement
 from tree_sitter import Parser
 
@@ -76,11 +77,19 @@ def split_post_page(name: str) -> tuple[str, str | None]:
     return (url, body) if mark else (name, None)
 
 
+# The datastore's <nextgroup> link, as parse_html inlines it (the link, without its wrapper element).
+_NEXT_GROUP_LINK = XPath('//a[contains(@href, "dataproxy")]')
+
+
 def jpage_pages(root: HtmlElement, base: str) -> tuple[list[str], str | None]:
     """The names of the page's later jpage groups, or why a jpage pager that is there cannot be followed
     (([], None): there is none)."""
     source = capped_join((s.text or "" for s in inline_scripts(root) if "proxyUrl" in (s.text or "")), MAX_SCRIPT)
     if "dataproxy" not in source:
+        if _NEXT_GROUP_LINK(root) and _next_group_form(root, base):
+            # a datastore that names its next group, with no jpage() call to say how many: more
+            # records are there, and the operator should know why they are not followed
+            return [], "Hanweb jpage pager: the datastore names dataproxy.jsp, but no jpage() settings are on the page"
         return [], None
     config = _config_object(source)
     if config is None:

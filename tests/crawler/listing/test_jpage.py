@@ -81,6 +81,13 @@ def test_a_huge_total_is_capped_and_a_page_without_jpage_names_no_group():
     assert plain.urls == [] and plain.unsupported is None
 
 
+def test_a_datastore_naming_its_next_group_without_jpage_settings_is_reported():
+    link = '<a href="/module/web/jpage/dataproxy.jsp?page=1&webid=49&path=/&columnid=7372&unitid=25630"></a>'
+    reading = read_list_page(column("dataStore: dataStore", records=45, next_group=link), PAGE)
+    assert len(reading.main_links) == 45 and reading.pagination.urls == []
+    assert "no jpage() settings" in (reading.pagination.unsupported or "")
+
+
 def answer(records: range, head: str = '<?xml version="1.0" encoding="UTF-8"?>') -> str:
     return f"{head}<datastore><totalrecord>52</totalrecord><recordset>{''.join(record(n) for n in records)}" \
            "</recordset></datastore>"
