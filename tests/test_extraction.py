@@ -578,3 +578,42 @@ def test_a_body_of_short_lines_is_kept():
     page = extract_page(html, "http://school.example.cn/info/1148/3971.htm", anchor="亲情")
     assert page.title == "亲情" and page.date == "2022-11-20"
     assert page.text.splitlines() == POEM
+
+
+STEPS = [["申报对象：", "1. 本县范围内从事农产品加工的企业，须在本县注册并依法经营满一年，信用记录良好;",
+          "2. 上一年度销售收入在五百万元以上，且近三年没有发生重大安全生产和食品安全事故;",
+          "3. 带动农户一百户以上，与农户签订订单收购合同，收购价格不低于当地市场价格。"],
+         ["申报材料：", "1. 项目申请表和营业执照复印件，加盖企业公章，一式三份，另附电子文档一份;",
+          "2. 上一年度的财务报表和纳税证明，由具有资质的会计师事务所出具审计意见;",
+          "3. 与农户签订的订单收购合同复印件，以及乡镇人民政府出具的带动农户情况证明。"],
+         ["评审办法：", "1. 县农业农村局会同财政局审核材料，对不符合条件的当场告知并说明理由;",
+          "2. 组织专家现场评审打分，按得分高低择优扶持，评审结果在县政府网站公示五个工作日;",
+          "3. 公示无异议的列入扶持名单，扶持资金按项目进度分两次拨付，验收合格后拨付剩余资金。"]]
+INTRO = [("为促进农产品加工业发展，提高农产品附加值，带动农民增收，县政府决定开展二〇二四年度农产品加工企业扶持项目"
+          "申报工作，扶持资金由县财政预算安排，重点支持精深加工、仓储保鲜和品牌建设项目。"),
+         ("现将申报对象、申报材料和评审办法通知如下，请各乡镇、各有关单位认真组织，按时报送，逾期不再受理，"
+          "申报中弄虚作假的取消三年申报资格，并按有关规定处理；对获得扶持的企业，县农业农村局将跟踪项目进度，"
+          "未按期完成建设内容的，收回已拨付的扶持资金，三年内不得再次申报县级农业项目。")]
+
+
+def test_an_article_in_sibling_blocks_is_kept_whole():
+    # Text pasted from another site keeps that site's markup: the article is several sibling
+    # blocks of the same classes, and trafilatura (taking the first element of a content-body
+    # class), readability and the densest block each keep the first. The nearest container of
+    # all the page's prose is the article.
+    lead = "市面上常见的扶持方式包括：贷款贴息、以奖代补和先建后补，各有各的适用范围。"
+    intro = "<p><span>" + INTRO[0] + "</span></p><p><br /><span>" + "<br />".join([lead, INTRO[1]]) + "</span></p>"
+    steps = "".join(f'<li class="exp-content-list list-item-{i}"><div class="content-list-text"><p><span>'
+                    + "<br />".join(step) + "</span></p></div></li>" for i, step in enumerate(STEPS, 1))
+    html = ('<html><head><title>关于开展农产品加工企业扶持项目申报的通知</title></head><body>'
+            '<div class="header"><a href="/">首页</a><a href="/a/xwzx/">新闻中心</a></div>'
+            '<div class="newsDeta"><h3><center>关于开展农产品加工企业扶持项目申报的通知</center></h3>'
+            f'<center><p class="time">2024-03-15</p></center><br> <br><p><span>{lead}</span></p>'
+            '<div class="exp-content-block"><div class="exp-content-body exp-brief-step"><div class="exp-content-listblock">'
+            f'<div class="content-listblock-text">{intro}</div></div></div></div>'
+            '<div class="exp-content-block"><h2 class="exp-content-head"><span>方法/步骤</span></h2>'
+            f'<div class="exp-content-body"><ol class="exp-conent-orderlist">{steps}</ol></div></div>'
+            '</div><div class="footer">版权所有</div></body></html>')
+    page = extract_page(html, "http://www.example.cn/a/xwzx/xwdt/101.html", anchor="关于开展农产品加工企业扶持项目申报的通知")
+    lines = page.text.splitlines()
+    assert all(p in lines for p in INTRO) and all(line in lines for step in STEPS for line in step), page.text

@@ -22,7 +22,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import islice, pairwise
 
 import lxml.html
 import trafilatura
@@ -38,6 +38,7 @@ TUNED = "tuned"
 # element in Python, and a hostile multi-megabyte page must not hold a crawl's worker for long.
 # Real article pages are 10-300 KB; the crawl's download cap (DOWNLOAD_MAXSIZE, 10 MB) is larger.
 MAX_FALLBACK_CHARS = 3_000_000
+MAX_CONTAINER_LEVELS = 8  # ancestors of the densest block tried by prose_container (each rendered once)
 METHODS = (TUNED, "trafilatura-recall", "readability", "densest-block")
 # Stored with no body at all: an image-only notice, or one whose substance is its attachment
 # (crawler/extraction_pool.py decides when such a page is still the article the list named).
@@ -132,6 +133,12 @@ def densest_block(root: HtmlElement, rules: Rules) -> str:
     with English cues (class names, stop words) that Chinese CMS pages lack; this looks only at
     where the characters are.
     """
+    best = _densest(root)
+    return "\n".join(render_lines(best, rules)) if best is not None else ""
+
+
+def _densest(root: HtmlElement) -> HtmlElement | None:
+    """The element of `densest_block`."""
     best, best_chars = None, 0
     for el in root.iter(*_BLOCKS):
         own = _chars(el.text)
@@ -144,7 +151,32 @@ def densest_block(root: HtmlElement, rules: Rules) -> str:
             own += _chars(child.tail)
         if own > best_chars:
             best, best_chars = el, own
-    return "\n".join(render_lines(best, rules)) if best is not None else ""
+    return best
+
+
+def prose_container(root: HtmlElement, rules: Rules, links: set[str], page_prose: int) -> str:
+    """The nearest ancestor of the densest block that holds nearly all of the page's prose
+    (`prose_container_share`), when that is not the block itself: an article written as several
+    sibling blocks (pasted 方法/步骤 sections, a Word export's page divs), of which the methods
+    above each keep one. Empty when no ancestor within a few levels below <body> holds it."""
+    start = _densest(root)
+    if start is None or not page_prose:
+        return ""
+    share = rules.thresholds["prose_container_share"]
+    for el in islice(start.iterancestors(), MAX_CONTAINER_LEVELS):
+        if el.tag in ("body", "html") or _link_share(el) > rules.thresholds["prose_container_max_link_share"]:
+            break     # past the article: a wrapper holding the site's menus, link lists and footer too
+        lines = render_lines(el, rules)
+        if prose_chars(lines, rules, links) >= share * page_prose:
+            return "\n".join(lines)
+    return ""
+
+
+def _link_share(el: HtmlElement) -> float:
+    """Share of an element's characters that are link text."""
+    total = _chars(el.text_content())
+    linked = sum(_chars(a.text_content()) for a in el.iter("a"))
+    return linked / total if total else 1.0
 
 
 def _non_link_text(el: HtmlElement):
@@ -166,13 +198,14 @@ def _chars(text: str | None) -> int:
 
 
 def candidates(html: str, url: str | None, root: HtmlElement, rules: Rules, title: str | None,
-               links: set[str]) -> list[Candidate]:
-    """The three other extractions of the untouched page (*root* must be a fresh, unpruned tree).
+               links: set[str], page_prose: int = 0) -> list[Candidate]:
+    """The other extractions of the untouched page (*root* must be a fresh, unpruned tree).
     A library that raises on a hostile page gives an empty candidate, never an error."""
     out = []
     for method, run in (("trafilatura-recall", lambda: trafilatura_recall(html, url)),
                         ("readability", lambda: readability_text(html, rules)),
-                        ("densest-block", lambda: densest_block(root, rules))):
+                        ("densest-block", lambda: densest_block(root, rules)),
+                        ("prose-container", lambda: prose_container(root, rules, links, page_prose))):
         try:
             text = run()
         except Exception as exc:  # noqa: BLE001 - third-party code on hostile input: a failed method finds nothing

@@ -211,7 +211,7 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
         fresh = parse_html(text_html)
         if fresh is not None:
             cands = [Candidate(TUNED, body_lines, raw_lines)]
-            cands += candidates(text_html, url, fresh, rules, title, links)
+            cands += candidates(text_html, url, fresh, rules, title, links, page_prose)
             chosen, confidence = choose(cands, page_prose, title, rules.thresholds["fallback_min_title_share"])
             body_lines, method = chosen.lines, chosen.method
     text = "\n".join(body_lines)
