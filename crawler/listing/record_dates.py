@@ -30,6 +30,9 @@ _DD = r"(?P<d>0[1-9]|[12]\d|3[01])"
 _TILES = [re.compile(rf"(?<![\d./-]){tile}(?![\d年月日:：./-])")
           for tile in (rf"{_M}[-/.]{_D}\s+{_Y}", rf"{_Y}\s+{_M}[-/.]{_D}", rf"{_D}\s+{_Y}[-/.]{_M}", rf"{_Y}[-/.]{_M}\s+{_D}",
                        rf"{_M}[-/.]{_DD}{_Y}", rf"{_DD}{_Y}[-/.]{_M}")]
+# A two-digit year (DedeCMS's MyDate('y-m-d'), old ASP lists): 16-05-03, read only when the record shows no
+# date with its whole year; the same separator twice, month and day zero-padded as those templates write them.
+_SHORT_YEAR = re.compile(r"(?<![\d./:-])(\d{2})([-./])(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?![\d./:-])")
 # A month-day a list shows on its own (04-29, 04/29, 4月29日): a full date after it in the same record is
 # another day's (a deadline in the summary), not the one the list shows.
 _SHOWN_MONTH_DAY = re.compile(r"(?<![\d./-])(?:(0[1-9]|1[0-2])[-/.](0[1-9]|[12]\d|3[01])|(\d{1,2})月(\d{1,2})日)(?![\d./-])")
@@ -92,7 +95,15 @@ def shown_date(text: str) -> str | None:
         except ValueError:
             return None
     if not found:
-        return None
+        short = _SHORT_YEAR.search(text)
+        if short is None:
+            return None
+        year = int(short.group(1))
+        try:   # 16 is 2016, 98 is 1998: list dates are of the past
+            return date(year + (2000 if year <= date.today().year % 100 + 1 else 1900), int(short.group(3)),
+                        int(short.group(4))).isoformat()
+        except ValueError:
+            return None
     at, iso = found[0]
     for shown in _SHOWN_MONTH_DAY.finditer(text, 0, at):
         month, day = (shown.group(1), shown.group(2)) if shown.group(1) else (shown.group(3), shown.group(4))
