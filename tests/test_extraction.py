@@ -617,3 +617,13 @@ def test_an_article_in_sibling_blocks_is_kept_whole():
     page = extract_page(html, "http://www.example.cn/a/xwzx/xwdt/101.html", anchor="关于开展农产品加工企业扶持项目申报的通知")
     lines = page.text.splitlines()
     assert all(p in lines for p in INTRO) and all(line in lines for step in STEPS for line in step), page.text
+
+
+def test_a_bare_date_under_the_headline_is_not_the_bodys_first_line():
+    body = "".join(f"<p>{p}</p>" for p in INTRO)
+    html = ('<html><head><title>关于开展农产品加工企业扶持项目申报的通知</title></head><body>'
+            '<div class="newsDeta"><h3><center>关于开展农产品加工企业扶持项目申报的通知</center></h3>'
+            f'<center><p class="time">2017-06-23</p></center>{body}<p>2017年6月23日</p></div></body></html>')
+    page = extract_page(html, "http://www.example.cn/a/xwzx/xwdt/102.html")
+    assert page.date == "2017-06-23"
+    assert page.text.splitlines() == [*INTRO, "2017年6月23日"]   # the closing date of a notice stays

@@ -164,6 +164,8 @@ def _leading_info_line(line: str) -> bool:
     """A line opening with a date and time, with little after it (``2024-05-09 22:30·新华社``): an
     unlabelled info bar (a dateline, 新华社长沙6月7日电, opens with its agency)."""
     day = NUMERIC_DATE.match(line)
+    if day is not None and not line[day.end():].strip():
+        return True   # the date alone, under the headline (<p class="time">2017-06-23</p>)
     m = _CLOCK.match(line, day.end()) if day is not None else None
     return (m is not None and not _SENTENCE_END.search(line)
             and len(_WS.sub("", line[m.end():])) <= _INFO_LINE_OTHER_CHARS)
