@@ -14,7 +14,7 @@ from datetime import date
 
 from lxml.html import HtmlElement
 
-from crawler.extraction.dates import find_dates
+from crawler.extraction.dates import NUMERIC_DATE, find_dates
 
 from .links import element_text
 
@@ -33,6 +33,7 @@ _TILES = [re.compile(rf"(?<![\d./-]){tile}(?![\d年月日:：./-])")
 # A two-digit year (DedeCMS's MyDate('y-m-d'), old ASP lists): 16-05-03, read only when the record shows no
 # date with its whole year; the same separator twice, month and day zero-padded as those templates write them.
 _SHORT_YEAR = re.compile(r"(?<![\d./:-])(\d{2})([-./])(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?![\d./:-])")
+_APART = " \t\n[]()（）【】|"  # what sets a date apart from the text around it
 # A month-day a list shows on its own (04-29, 04/29, 4月29日): a full date after it in the same record is
 # another day's (a deadline in the summary), not the one the list shows.
 _SHOWN_MONTH_DAY = re.compile(r"(?<![\d./-])(?:(0[1-9]|1[0-2])[-/.](0[1-9]|[12]\d|3[01])|(\d{1,2})月(\d{1,2})日)(?![\d./-])")
@@ -105,6 +106,10 @@ def shown_date(text: str) -> str | None:
         except ValueError:
             return None
     at, iso = found[0]
+    whole = NUMERIC_DATE.match(text, at)
+    end = whole.end() if whole else at
+    if (at == 0 or text[at - 1] in _APART) and (end == len(text) or text[end] in _APART):
+        return iso   # a date in an element of its own (<div class="news_meta">2024-07-01</div>): the list's
     for shown in _SHOWN_MONTH_DAY.finditer(text, 0, at):
         month, day = (shown.group(1), shown.group(2)) if shown.group(1) else (shown.group(3), shown.group(4))
         if (int(month), int(day)) != (int(iso[5:7]), int(iso[8:10])):
