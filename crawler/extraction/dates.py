@@ -54,7 +54,8 @@ def _cn_int(s: str) -> int | None:
     return value
 
 
-def _iso(y: int, m: int, d: int) -> str | None:
+def iso_date(y: int, m: int, d: int) -> str | None:
+    """``YYYY-MM-DD`` of a real day in the years pages are dated (MIN_YEAR..MAX_YEAR), else None."""
     if not (MIN_YEAR <= y <= MAX_YEAR):
         return None
     try:
@@ -70,18 +71,18 @@ def find_dates(text: str, compact: bool = False) -> list[tuple[int, str]]:
     text = text.translate(_FULLWIDTH)
     found: list[tuple[int, str]] = []
     for m in NUMERIC_DATE.finditer(text):
-        iso = _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        iso = iso_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if iso:
             found.append((m.start(), iso))
     for m in _CHINESE.finditer(text):
         y, mo, d = (_cn_int(g) for g in m.groups())
         if None not in (y, mo, d):
-            iso = _iso(y, mo, d)  # type: ignore[arg-type]
+            iso = iso_date(y, mo, d)  # type: ignore[arg-type]
             if iso:
                 found.append((m.start(), iso))
     if compact or not found:
         for m in _COMPACT.finditer(text):
-            iso = _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            iso = iso_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             if iso:
                 found.append((m.start(), iso))
     found.sort()

@@ -125,7 +125,7 @@ def readability_text(html: str, rules: Rules) -> str:
     return "\n".join(render_lines(fragment, rules))
 
 
-def densest_block(root: HtmlElement, rules: Rules) -> str:
+def densest_block(root: HtmlElement) -> HtmlElement | None:
     """The block holding the most text at its own level (its text, its inline children's text and
     their tails), links excluded: where a plain article body sits in a hand-made template.
 
@@ -133,12 +133,6 @@ def densest_block(root: HtmlElement, rules: Rules) -> str:
     with English cues (class names, stop words) that Chinese CMS pages lack; this looks only at
     where the characters are.
     """
-    best = _densest(root)
-    return "\n".join(render_lines(best, rules)) if best is not None else ""
-
-
-def _densest(root: HtmlElement) -> HtmlElement | None:
-    """The element of `densest_block`."""
     best, best_chars = None, 0
     for el in root.iter(*_BLOCKS):
         own = _chars(el.text)
@@ -154,12 +148,12 @@ def _densest(root: HtmlElement) -> HtmlElement | None:
     return best
 
 
-def prose_container(root: HtmlElement, rules: Rules, links: set[str], page_prose: int) -> str:
+def prose_container(start: HtmlElement | None, rules: Rules, links: set[str], page_prose: int) -> str:
     """The nearest ancestor of the densest block that holds nearly all of the page's prose
     (`prose_container_share`), when that is not the block itself: an article written as several
     sibling blocks (pasted 方法/步骤 sections, a Word export's page divs), of which the methods
-    above each keep one. Empty when no ancestor within a few levels below <body> holds it."""
-    start = _densest(root)
+    above each keep one. *start* is the densest block (`densest_block`). Empty when no ancestor within a
+    few levels below <body> holds it."""
     if start is None or not page_prose:
         return ""
     share = rules.thresholds["prose_container_share"]
@@ -202,10 +196,15 @@ def candidates(html: str, url: str | None, root: HtmlElement, rules: Rules, titl
     """The other extractions of the untouched page (*root* must be a fresh, unpruned tree).
     A library that raises on a hostile page gives an empty candidate, never an error."""
     out = []
+    try:
+        densest = densest_block(root)  # both of the last two start from it
+    except Exception as exc:  # noqa: BLE001 - as below: a hostile page gives empty candidates, never an error
+        log.debug("densest-block failed on %s: %s", url, exc)
+        densest = None
     for method, run in (("trafilatura-recall", lambda: trafilatura_recall(html, url)),
                         ("readability", lambda: readability_text(html, rules)),
-                        ("densest-block", lambda: densest_block(root, rules)),
-                        ("prose-container", lambda: prose_container(root, rules, links, page_prose))):
+                        ("densest-block", lambda: "\n".join(render_lines(densest, rules)) if densest is not None else ""),
+                        ("prose-container", lambda: prose_container(densest, rules, links, page_prose))):
         try:
             text = run()
         except Exception as exc:  # noqa: BLE001 - third-party code on hostile input: a failed method finds nothing

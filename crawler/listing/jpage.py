@@ -86,7 +86,7 @@ def jpage_pages(root: HtmlElement, base: str) -> tuple[list[str], str | None]:
     (([], None): there is none)."""
     source = capped_join((s.text or "" for s in inline_scripts(root) if "proxyUrl" in (s.text or "")), MAX_SCRIPT)
     if "dataproxy" not in source:
-        if _NEXT_GROUP_LINK(root) and _next_group_form(root, base):
+        if _next_group_form(root, base):
             # a datastore that names its next group, with no jpage() call to say how many: more
             # records are there, and the operator should know why they are not followed
             return [], "Hanweb jpage pager: the datastore names dataproxy.jsp, but no jpage() settings are on the page"
@@ -137,7 +137,7 @@ def _config_object(source: str) -> dict[str, object] | None:
 def _next_group_form(root: HtmlElement, base: str) -> dict[str, str]:
     """The form fields of the datastore's ``<nextgroup>`` link (``dataproxy.jsp?page=1&webid=…``), without its
     page cursor; empty when there is none."""
-    for anchor in root.iter("a"):
+    for anchor in _NEXT_GROUP_LINK(root):
         url = resolve_url(anchor.get("href") or "", base)
         if url and "dataproxy" in urlsplit(url).path:
             pairs = [(k, v[:MAX_VALUE]) for k, v in parse_qsl(urlsplit(url).query, keep_blank_values=True)

@@ -14,7 +14,7 @@ from datetime import date
 
 from lxml.html import HtmlElement
 
-from crawler.extraction.dates import NUMERIC_DATE, find_dates
+from crawler.extraction.dates import NUMERIC_DATE, find_dates, iso_date
 
 from .links import element_text
 
@@ -91,20 +91,14 @@ def shown_date(text: str) -> str | None:
     tile = min((m for pattern in _TILES if (m := pattern.search(text))), key=lambda m: m.start(), default=None)
     found = find_dates(text, compact=True)
     if tile and (not found or tile.start() <= found[0][0]):
-        try:
-            return date(int(tile["y"]), int(tile["m"]), int(tile["d"])).isoformat()
-        except ValueError:
-            return None
+        return iso_date(int(tile["y"]), int(tile["m"]), int(tile["d"]))
     if not found:
         short = _SHORT_YEAR.search(text)
         if short is None:
             return None
-        year = int(short.group(1))
-        try:   # 16 is 2016, 98 is 1998: list dates are of the past
-            return date(year + (2000 if year <= date.today().year % 100 + 1 else 1900), int(short.group(3)),
-                        int(short.group(4))).isoformat()
-        except ValueError:
-            return None
+        year = int(short.group(1))  # 16 is 2016, 98 is 1998: list dates are of the past
+        return iso_date(year + (2000 if year <= date.today().year % 100 + 1 else 1900), int(short.group(3)),
+                        int(short.group(4)))
     at, iso = found[0]
     whole = NUMERIC_DATE.match(text, at)
     end = whole.end() if whole else at
