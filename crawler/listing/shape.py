@@ -13,8 +13,11 @@ Why these generalisations (each holds across CMSs, none names a site):
 * **digit runs keep their length** (±1 when lengths vary, so ids can grow): that is what separates
   ``dfdt/12345.html`` articles from ``topic/3.html`` lists and ``index_2.html`` pagers;
 * **letter runs** stay literal when all records agree (``t``, ``content-``), else a letter class;
-* a segment whose runs do not line up (UUIDs, hashes) or an id mixing letters and digits
-  (``FK64UGAV0001899O``) becomes one character class of the characters seen, with the observed length range;
+* a segment whose runs do not line up (UUIDs, hashes, ids mixing letters and digits as ``FK64UGAV0001899O``)
+  becomes one character class of the characters seen, with the observed length range; an id whose runs do
+  line up (``c24260a267191``) keeps its letters and lets its digit runs grow;
+* **two-hex-digit directories that vary** are hash buckets (WebPlus ``/13/b7/c24260a267191/page.htm``)
+  and admit any hex pair, even when the page showed only digits;
 * a **distinctive file-name family** (a literal prefix with a long id, ``t20210429_61745.html``,
   ``content-3636.html``, or a UUID) is also admitted in any directory: hub pages show one family under
   many columns and depths, while bare numbers (``123.html``) never get this freedom.
@@ -92,10 +95,10 @@ def _runs(values: list[str], tight: bool = False, digits: bool = False) -> str:
     digit run is generalised even when all records agree (a date directory such as ``2022-12``)."""
     if len(set(values)) == 1 and not digits and not (values[0].isdigit() and len(values[0]) >= 4):
         return re.escape(values[0])
-    if all(_MIXED_ID.fullmatch(v) and not v.isdigit() and not v.isalpha() for v in values):
-        return _char_class(values)      # FK64UGAV0001899O, 32-hex: ids whose letter/digit runs vary by item
     tokens = [_TOKENS.findall(v) for v in values]
     kinds = {tuple("d" if t[0].isdigit() else "a" if t[0].isalpha() else "o" for t in ts) for ts in tokens}
+    if len(kinds) > 1 and all(_MIXED_ID.fullmatch(v) and not v.isdigit() and not v.isalpha() for v in values):
+        return _char_class(values)      # FK64UGAV0001899O, 32-hex: ids whose letter/digit runs vary by item
     if len(kinds) != 1 or not tokens[0]:
         return _char_class(values) if any(values) else ""
     out = []
@@ -115,6 +118,9 @@ def _runs(values: list[str], tight: bool = False, digits: bool = False) -> str:
 
 
 _MIXED_ID = re.compile(r"[0-9A-Za-z]{12,64}")
+_HEX_PAIR = re.compile(r"[0-9A-Fa-f]{2}")
+HEX_PAIR = "[0-9A-Fa-f]{2}"
+_HEX_PAIR_DIR = re.compile(r"(?<=/)[0-9A-Fa-f]{2}(?=/)")
 _HASHY = re.compile(r"^[0-9A-Fa-f-]{16,64}$")
 ANY_DIRS = r"(?:/[^/?#]{1,64}){0,8}/"
 
@@ -143,7 +149,11 @@ def _group_pattern(targets: list[str], column_names: set[str]) -> str:
     column_path: int | None = None    # index of the last directory of a <column path>/<date>/ layout
     for i in range(depth):
         values = [s[0][i] for s in split]
-        if all(v.isdigit() for v in values):
+        if len(set(values)) > 1 and all(_HEX_PAIR.fullmatch(v) for v in values):
+            # hash buckets (WebPlus /13/b7/c24260a267191/page.htm): a page whose buckets happen to be all
+            # digits must still admit the next article filed under /4a/
+            parts.append(HEX_PAIR if not all(v.isdigit() for v in values) else rf"(?:{HEX_PAIR}|{_digits(values)})")
+        elif all(v.isdigit() for v in values):
             parts.append(_digits(values))
         elif all(_DATED_DIR.match(v) for v in values):
             parts.append(_runs(values, digits=True))
@@ -182,11 +192,16 @@ def _main_skeleton(targets: list[str]) -> list[str]:
     """The records of a family whose run pattern (digits → 9, letters → a) most share, when at least 60 %
     do: category links (``xwgg/xxyw/sx.html``) among ``info/1030/17830.html`` items do not blur the shape.
     UUID and hash names have no majority pattern and are kept whole."""
-    skeletons = Counter(_TOKEN_KIND.sub(_kind, t) for t in targets)
+    skeletons = Counter(_skeleton(t) for t in targets)
     top, count = skeletons.most_common(1)[0]
     if count >= 0.6 * len(targets):
-        return [t for t in targets if _TOKEN_KIND.sub(_kind, t) == top]
+        return [t for t in targets if _skeleton(t) == top]
     return targets
+
+
+def _skeleton(target: str) -> str:
+    """Digit runs → 9, letter runs → a, and a two-hex-digit directory (a hash bucket: /13/, /b7/) → x."""
+    return _TOKEN_KIND.sub(_kind, _HEX_PAIR_DIR.sub("x", target))
 
 
 def _kind(m: re.Match[str]) -> str:

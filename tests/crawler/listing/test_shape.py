@@ -91,3 +91,24 @@ def test_mixed_letter_digit_ids_become_one_class():
     shape = learn_shape([f"https://news.163.com/20/0816/19/{i}.html" for i in ids], "https://news.163.com/latest/")
     assert admits(shape, "https://news.163.com/20/0817/08/FK7T5B6P00019B3E.html")
     assert not admits(shape, "https://news.163.com/20/0817/08/index.html")
+
+
+def test_hash_bucket_directories_admit_hex_after_a_page_of_digits():
+    """WebPlus files articles under two hash buckets (/13/b7/c24260a267191/page.htm): a page whose buckets
+    happen to be all digits must not drop the next article, filed under /4a/, as out of shape."""
+    buckets = [("13", "17"), ("20", "33"), ("91", "45"), ("08", "77"), ("55", "12")]
+    urls = [f"http://f.edu.cn/{a}/{b}/c24260a{267100 + i}/page.htm" for i, (a, b) in enumerate(buckets)]
+    shape = learn_shape(urls, "http://f.edu.cn/24260/list.htm")
+    assert admits(shape, "http://f.edu.cn/4a/b7/c24260a267191/page.htm")
+    assert admits(shape, "http://f.edu.cn/13/17/c24260a1000001/page.htm")       # the id grew a digit
+    assert not admits(shape, "http://f.edu.cn/24260/list2.htm")
+    assert not admits(shape, "http://f.edu.cn/xw/ab/c24260a267191/page.htm")
+
+
+def test_hex_buckets_with_letters_do_not_split_the_records():
+    """Records under /4a/ and /13/ are one family: neither may be dropped as a minority skeleton."""
+    buckets = [("13", "17"), ("20", "33"), ("91", "45"), ("4a", "b7"), ("c0", "1f")]
+    urls = [f"http://f.edu.cn/{a}/{b}/c24260a{267100 + i}/page.htm" for i, (a, b) in enumerate(buckets)]
+    shape = learn_shape(urls, "http://f.edu.cn/24260/list.htm")
+    assert admits(shape, "http://f.edu.cn/e9/0d/c24260a267300/page.htm")
+    assert admits(shape, "http://f.edu.cn/77/60/c24260a267301/page.htm")
