@@ -485,6 +485,27 @@ def test_attachments_named_by_a_query_or_a_script():
     ]
 
 
+def test_attachments_shown_in_place():
+    # A document the page shows rather than links: WebPlus's PDF player (often the whole of a notice
+    # whose text is only in the PDF), an iframe through a pdf.js viewer, an embed, an object. A link
+    # to the same file names it; a frame of another page, or a script URL, is no attachment.
+    html = page(f"""<h1>{TITLE}</h1>
+      <div class="wp_pdf_player" pdfsrc="/_upload/article/files/4a/b7/名单.pdf"
+           sudyfile-attr="{{'title':'2023年度名单.pdf'}}"><img src="/icon_pdf.gif"></div>
+      <iframe src="/pdfjs/web/viewer.html?file=/u/2023/细则.pdf" title="实施细则"></iframe>
+      <embed src="/u/2023/说明.pdf"> <object data="/u/2023/附表.ofd"></object>
+      <iframe src="/u/2023/办法.pdf"></iframe><p><a href="/u/2023/办法.pdf">管理办法（下载）</a></p>
+      <iframe src="/video/player.html"></iframe><embed src="javascript:alert(1)//x.pdf">""")
+    p = extract_page(html, "http://f.edu.cn/4a/b7/c24260a267191/page.htm")
+    assert [(a["type"], a["url"], a["name"]) for a in p.attachments] == [
+        ("pdf", "http://f.edu.cn/u/2023/办法.pdf", "管理办法（下载）"),
+        ("pdf", "http://f.edu.cn/_upload/article/files/4a/b7/名单.pdf", "2023年度名单.pdf"),
+        ("pdf", "http://f.edu.cn/u/2023/细则.pdf", "实施细则"),
+        ("pdf", "http://f.edu.cn/u/2023/说明.pdf", "说明.pdf"),
+        ("ofd", "http://f.edu.cn/u/2023/附表.ofd", "附表.ofd"),
+    ]
+
+
 def test_attachment_text_docx():
     xml = ('<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
            'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>第一段</w:t></w:r><w:r><w:t>续</w:t></w:r></w:p>'

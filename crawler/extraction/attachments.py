@@ -21,6 +21,11 @@ _QUOTED = re.compile(r"""['"]\s*([^'"\s<>]+?""" + _EXTENSIONS + r""")\s*['"]""",
 # A page that shows a file named in its query (pdf.js's viewer.html?file=…): the file is the attachment.
 _VIEWER = re.compile(r"\.s?html?$|/$", re.IGNORECASE)
 _BASE = etree.XPath("//base/@href")
+# A document shown in the page rather than linked: an <iframe>/<embed>/<object> (or its pdf.js viewer),
+# and WebPlus's player, <div class="wp_pdf_player" pdfsrc="…pdf" sudyfile-attr="{'title':'名单.pdf'}">,
+# which is often the whole of an article whose text is only in the PDF.
+_EMBEDDED = etree.XPath("//iframe[@src] | //embed[@src] | //object[@data] | //*[@pdfsrc]")
+_SHOWN_TITLE = re.compile(r"""['"]title['"]\s*:\s*['"]([^'"]{1,200})['"]""")
 MAX_NAME = 200  # characters of a scripted element's text kept as the file's name
 _SPACE = re.compile(r"\s+")
 
@@ -75,10 +80,25 @@ def _scripted(a: HtmlElement) -> tuple[str, str, str] | None:
     return (m.group(1), m.group(2).lower(), _SPACE.sub(" ", a.text_content()).strip()[:MAX_NAME]) if m else None
 
 
+def _embedded(el: HtmlElement) -> tuple[str, str, str] | None:
+    """The same for a document the page shows in place (an iframe, embed, object or PDF player)."""
+    src = (el.get("pdfsrc") or el.get("src") or el.get("data") or "").strip()
+    if not src or src.lower().startswith(("javascript:", "data:", "#")):
+        return None
+    title = _SHOWN_TITLE.search(el.get("sudyfile-attr") or "")
+    name = title.group(1) if title else (el.get("title") or "")
+    kind = _kind(src, "")
+    if kind is not None:
+        return src, kind, name
+    in_query = _in_query(src)
+    return (*in_query, name) if in_query else None
+
+
 def find_attachments(root: HtmlElement, url: str | None = None) -> list[dict]:
     """[{"name", "url" (absolute), "type"}] for every attachment link, de-duplicated by URL: an
-    href naming the file (in its path, its text or its query), or a script naming it in quotes
-    (a javascript: href, an onclick on a link or a table row).
+    href naming the file (in its path, its text or its query), a script naming it in quotes
+    (a javascript: href, an onclick on a link or a table row), or a document shown in place
+    (an iframe, embed or object, a pdf.js viewer's ?file=, WebPlus's pdfsrc player).
 
     Only http(s) links are kept (storage/links.py): the URL becomes an `<a href>` on the
     published site, so `JavaScript:`, `java&#9;script:`, `data:` and the like never get in.
@@ -90,9 +110,11 @@ def find_attachments(root: HtmlElement, url: str | None = None) -> list[dict]:
     seen: set[str] = set()
     out: list[dict] = []
     links = _LINKS(root)
-    # links first, scripts second: a row whose onclick opens the file its link names is named by the link
+    # links first, then scripts, then shown documents: a row whose onclick opens the file its link
+    # names is named by the link, and so is a shown PDF that a 下载 link also names
     for a, (href, kind, text) in [(a, found) for a in links if (found := _linked(a))] + \
-                                 [(a, found) for a in links if (found := _scripted(a))]:
+                                 [(a, found) for a in links if (found := _scripted(a))] + \
+                                 [(a, found) for a in _EMBEDDED(root) if (found := _embedded(a))]:
         absolute = http_url(href, base) if base else _relative(href)
         if absolute is None or absolute in seen:
             continue
