@@ -74,9 +74,27 @@ LINES = """
 <p>发文机关： 市乡村振兴局　发文日期：2021-06-07</p>
 <p>文 号 ：永乡振发〔2021〕3号 &nbsp;&nbsp; 成文日期 ：2021-06-05</p></div>"""
 
+# Fujian's TRS box: each label ends its source line, its value an inline element on the next (a browser
+# shows them on one line); a 分类： followed by links on their own lines is a menu, not a value.
+VALUE_BELOW = """
+<ul class="index_box"><li>
+    索引号：
+       <font>430000/2021-00871</font>
+    </li><li>主题分类：
+       <font>党建动态</font></li>
+<li>发文机关：
 
-@pytest.mark.parametrize("table", [TABLE_CELLS, TABLE_NO_COLON, SAME_CELL, DEF_LIST, LINES],
-                         ids=["cells", "cells-no-colon", "same-cell", "dl", "lines"])
+       <font>市乡村振兴局</font>
+  </li><li>发文日期：2021-06-07</li><li>文&ensp;&ensp;号：
+       <em>永乡振发〔2021〕3号</em></li><li>成文日期：
+ <span>2021-06-05</span></li></ul>
+<div>栏目：
+   <a href="/a.html">乡村振兴</a>
+   <a href="/b.html">政策文件</a></div>"""
+
+
+@pytest.mark.parametrize("table", [TABLE_CELLS, TABLE_NO_COLON, SAME_CELL, DEF_LIST, LINES, VALUE_BELOW],
+                         ids=["cells", "cells-no-colon", "same-cell", "dl", "lines", "value-below"])
 def test_disclosure_table_forms(table):
     html = page(table.format(title=TITLE) + f"<h1>{TITLE}</h1>" + BODY)
     p = extract_page(html, "http://www.yzcity.gov.cn/xczx/c1/content_1.html")
