@@ -431,6 +431,17 @@ def test_spam_mirror_wrapper_dropped_story_kept():
     assert p.source == "工作台厂家"
 
 
+def test_a_notice_keeps_its_signature_when_the_breadcrumb_names_the_same_department():
+    # A link's text on a line of its own is navigation, except the one line that signs the body above
+    # its date (落款); lines of titled links, each above its date, are still a list.
+    crumbs = '<div class="crumb"><a href="/">首页</a> &gt; <a href="/jfj/">市经济发展局</a> &gt; 通知公告</div>'
+    html = page(f"""{crumbs}<h1>{TITLE}</h1>{BODY}<p>特此通知。</p>
+      <p style="text-align:right">市经济发展局</p><p style="text-align:right">2025年4月3日</p>""")
+    p = extract_page(html, "http://www.yzcity.gov.cn/jfj/202504/t20250403_1.html")
+    assert p.text.endswith("特此通知。\n市经济发展局\n2025年4月3日")
+    assert "首页" not in p.text
+
+
 def test_correction_and_editor_credit_lines_removed():
     html = page(f"<h1>{TITLE}</h1>{BODY}<p>【纠错】</p><p>（责任编辑：王五）</p><p>编辑：赵六</p>", title=TITLE)
     p = extract_page(html)

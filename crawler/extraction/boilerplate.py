@@ -12,7 +12,7 @@ import re
 from lxml.etree import XPath
 from lxml.html import HtmlElement
 
-from .dates import NUMERIC_DATE
+from .dates import NUMERIC_DATE, is_bare_date
 from .rules import Rules
 
 _LINKS = XPath("//body//a")
@@ -171,6 +171,18 @@ def _leading_info_line(line: str) -> bool:
             and len(_WS.sub("", line[m.end():])) <= _INFO_LINE_OTHER_CHARS)
 
 
+def _signature(lines: list[str], links: set[str] | frozenset[str]) -> int | None:
+    """The index of the line that signs a notice above its date (平潭综合实验区经济发展局 / 2025年4月3日)
+    when it is also a link's text (the breadcrumb names the same department), if exactly one line is
+    such and it does not follow another date: a list of titled links, each above its date, has many and
+    none is a signature."""
+    found = [i for i, line in enumerate(lines[:-1])
+             if _WS.sub("", line) in links and is_bare_date(lines[i + 1])]
+    if len(found) != 1 or (found[0] and is_bare_date(lines[found[0] - 1])):
+        return None
+    return found[0]
+
+
 def is_metadata_line(line: str, rules: Rules) -> bool:
     """An info-bar or disclosure-table line: starts with a label and is short."""
     if len(line) > rules.thresholds["metadata_line_max_chars"] or _QUESTION_OR_STOP.search(line):
@@ -198,7 +210,9 @@ def clean_lines(
     kept: list[str] = []
     # kinds[i]: "bp" for a boilerplate line dropped, or the index in `kept` of a kept line
     kinds: list[str | int] = []
-    for raw in text.split("\n"):
+    raws = [r for r in text.split("\n") if r.strip(" \t\xa0\u3000")]
+    signature = _signature(raws, links)
+    for i, raw in enumerate(raws):
         line = raw.strip(" \t\xa0\u3000")
         if line.startswith("|") and line.endswith("|"):
             line = _table_row(line, rules, links)
@@ -214,8 +228,8 @@ def clean_lines(
             continue
         if is_metadata_line(line, rules) or (not kept and _leading_info_line(line)):
             continue
-        if norm in links and len(norm) <= link_max and not _SENTENCE_END.search(line):
-            continue
+        if norm in links and len(norm) <= link_max and not _SENTENCE_END.search(line) and not (kept and i == signature):
+            continue  # a link's text is navigation, unless it signs the body above its date (落款)
         kinds.append(len(kept))
         kept.append(line)
     if kinds.count("bp") < 2:

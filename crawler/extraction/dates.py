@@ -89,6 +89,12 @@ def find_dates(text: str, compact: bool = False) -> list[tuple[int, str]]:
     return found
 
 
+def is_bare_date(text: str) -> bool:
+    """The text is one date and nothing else: a notice's 落款 date (2025年4月3日, 二〇二五年四月三日)."""
+    t = text.strip().translate(_FULLWIDTH)
+    return bool(NUMERIC_DATE.fullmatch(t) or _CHINESE.fullmatch(t))
+
+
 def normalise_date(text: str | None) -> str | None:
     """First date in *text* as ``YYYY-MM-DD``, or None."""
     if not text:
