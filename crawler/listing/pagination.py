@@ -58,7 +58,20 @@ POSTBACK_WITHOUT_NEXT = "ASP.NET __doPostBack pager without a next-page control"
 _UNSUPPORTED_JS = (("__doPostBack", POSTBACK_WITHOUT_NEXT),
                    ("goToPageURL", "POST form pager (goToPageURL)"))
 _HASH_PAGE = re.compile(r"^#[\w!/=&.-]{0,40}?\d")     # #page=2, #!/list/3 (a bare # or ### is the current page)
-_PLUGIN = re.compile(r"\.pagination\(\s*\{[^}]{0,300}?\btotal\s*:\s*\d")
+# Pagers a script renders from a count, whose later pages exist only as script calls or API requests: said
+# so (with the record count when the page gives one) when the page links no other pages.
+_SCRIPT_PAGERS = (
+    (re.compile(r"\.pagination\(\s*\{[^}]{0,300}?\btotal\s*:\s*\d"), "jQuery pagination plugin (pages rendered by script)",
+     re.compile(r"\btotal\s*:\s*(\d{1,7})\b")),
+    # TRS 动静结合 columns: pageChnlInfo = {recordCount: '107', …}; require(['list2.trsapi'], …) then pages
+    # through listApi: {url: "/…/search"}
+    (re.compile(r"""require\(\s*\[\s*['"]list\d?\.trsapi['"]"""),
+     "TRS list API pager (list2.trsapi: later pages only through its search API)",
+     re.compile(r"""\brecordCount\s*:\s*['"]?(\d{1,7})\b""")),
+    (re.compile(r"\blaypage\.render\(\s*\{"), "layui laypage pager (pages rendered by script)",
+     re.compile(r"\bcount\s*:\s*(\d{1,7})\b")),
+)
+COUNT_WINDOW = 2000   # characters around a pager's call searched for its record count
 
 
 def _strip_anchor(text: str) -> str:
@@ -100,6 +113,18 @@ def _script_pages(scripts: str, page_url: str) -> tuple[list[str], str | None]:
     # from a later page (cur > 0) the first page is a page to follow too
     first = [urljoin(page_url, f"{name}.{ext}")] if current > 0 else []
     return first + [urljoin(page_url, f"{name}_{i}.{ext}") for i in range(1, min(count, MAX_GENERATED + 1))], kind
+
+
+def _script_pager(scripts: str) -> str | None:
+    """What a pager rendered by script is, for the report, with its record count when the page gives it:
+    in the call, else just before it (TRS sets it in a variable first)."""
+    for marker, reason, count_re in _SCRIPT_PAGERS:
+        m = marker.search(scripts)
+        if m:
+            count = (count_re.search(scripts, m.start(), m.end() + COUNT_WINDOW // 5)
+                     or count_re.search(scripts, max(0, m.start() - COUNT_WINDOW), m.start()))
+            return f"{reason}, {count.group(1)} records" if count else reason
+    return None
 
 
 def _directory(path: str) -> str:
@@ -218,8 +243,8 @@ def find_pagination(root: HtmlElement, links: list[PageLink], page_url: str,
     generated, kind = _script_pages(scripts, page_url)
     for url in generated:
         add(url, kind or "script")
-    if not urls and unsupported is None and _PLUGIN.search(scripts):
-        unsupported = "jQuery pagination plugin (pages rendered by script)"
+    if not urls and unsupported is None:
+        unsupported = _script_pager(scripts)
     groups, jpage_problem = jpage_pages(root, page_url)
     for name in groups:
         add(name, "jpage")

@@ -154,3 +154,19 @@ def test_rel_next_and_page_n_directories_of_pretty_url_engines():
     head = parse_html('<html><head><link rel="next" href="list_2.html"></head><body><p>x</p></body></html>')
     p = find_pagination(head, page_links(head, "http://n.gov.cn/col/list_1.html"), "http://n.gov.cn/col/list_1.html")
     assert p.urls == ["http://n.gov.cn/col/list_2.html"] and p.kind == "rel-next"
+
+
+def test_pagers_rendered_by_script_are_reported_with_their_record_count():
+    # TRS 动静结合 columns page through a search API (Fujian's portals); layui draws its pager from a count.
+    trs = pager("""<script>var pageChnlInfo={quickMode:"动静结合", maxStaticIndex: 5, recordCount:'107', prepage:15}</script>
+                   <script>require(['list2.trsapi'], function(listModel) { listModel({
+                     listApi: { url: "/fjdzapp/search" }, pagebar: { recordCount: pageChnlInfo.recordCount }})})</script>""",
+                "http://www.pt.gov.cn/zwgk/ghxx/gzjzqk/index.htm")
+    assert trs.urls == [] and trs.unsupported.startswith("TRS list API pager") and "107 records" in trs.unsupported
+    layui = pager("<script>laypage.render({elem: 'pager', count: 230, limit: 10, jump: function(obj){}});</script>",
+                  "http://l.cn/news/list.html")
+    assert layui.urls == [] and "laypage" in layui.unsupported and "230 records" in layui.unsupported
+    # a page that also links its next pages is followed, not reported
+    linked = pager("""<a href="index_1.htm">下一页</a><script>require(['list2.trsapi'], function(m){});</script>""",
+                   "http://www.pt.gov.cn/zwgk/index.htm")
+    assert linked.urls == ["http://www.pt.gov.cn/zwgk/index_1.htm"] and linked.unsupported is None
