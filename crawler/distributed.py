@@ -51,7 +51,7 @@ from crawler.items import ArticlePage
 from crawler.middlewares import ConditionalGetMiddleware
 from crawler.pipelines import ExtractionPipeline
 from crawler.recheck import due_articles
-from crawler.spiders.source import SourceSpider
+from crawler.spiders.source import SourceSpider, stored_list_hints
 from storage.outcomes import FetchFailure, Outcome, encode_outcome
 
 CONTEXT_CACHE = 256  # run contexts kept per worker; a context is re-read from Redis if evicted
@@ -88,6 +88,7 @@ class RunContext(SourceSpider):
         ctx.started = datetime.fromisoformat(data["started"])
         known = data.get("known") or []
         ctx.known_urls = {a["url"] for a in known}
+        ctx.list_hints = stored_list_hints(known)
         ctx.due_urls = due_articles(known, ctx.started, ctx.policy)
         ctx.recheck_skipped = len(known) - len(ctx.due_urls)
         ctx.owed_urls = data.get("owed") or []

@@ -46,14 +46,16 @@ _cpu_reported = 0.0  # in a worker: process CPU already reported with earlier re
 
 
 def extract_for_store(body: bytes, url: str, encoding: str | None, ignore: tuple[str, ...] = (),
-                      declared: str | None = None, anchor: str | None = None) -> Extracted:
+                      declared: str | None = None, anchor: str | None = None,
+                      list_date: str | None = None) -> Extracted:
     """Everything a page costs before its SQL: the screening (block page, soft 404, charset),
     extraction, the source's ignore patterns, and the store's own CPU work (fingerprint, gzip,
     search tokens). The same in a worker and in the crawl process.
 
     `encoding`: what the crawler would decode with; `declared`: the charset the response
     claimed, checked for the GBK/UTF-8 lies (crawler/screening.py); `anchor`: the list page's
-    link text for this article, which the title choice may prefer (crawler/extraction).
+    link text for this article, which the title choice may prefer (crawler/extraction), and
+    `list_date` the date it showed beside it, a date source when the page gives none of its own.
     The fields come back under the store's names (storage.outcomes.CONTENT_FIELDS).
     """
     from crawler.extraction import extract_page
@@ -62,7 +64,8 @@ def extract_for_store(body: bytes, url: str, encoding: str | None, ignore: tuple
     screening = screen_article(body, declared, encoding)
     if not screening.is_article:
         return Extracted({}, None, screening)
-    fields = content_fields(extract_page(body, url, declared_encoding=screening.encoding, anchor=anchor).to_dict())
+    fields = content_fields(extract_page(body, url, declared_encoding=screening.encoding, anchor=anchor,
+                                         list_date=list_date).to_dict())
     if ignore:
         fields["text"] = strip_ignored(fields["text"], [re.compile(p) for p in ignore])
     if not fields["text"].strip():
@@ -145,11 +148,12 @@ class Extracted:
 
 
 def extract_in_worker(body: bytes, url: str, encoding: str | None, ignore: tuple[str, ...] = (),
-                      declared: str | None = None, anchor: str | None = None) -> tuple[Extracted, WorkerUsage]:
+                      declared: str | None = None, anchor: str | None = None,
+                      list_date: str | None = None) -> tuple[Extracted, WorkerUsage]:
     """`extract_for_store`, and the worker's CPU since its last result and peak RSS (a crawl's
     rusage never sees pool workers, so they report their own: start-up and IPC included)."""
     global _cpu_reported
-    extracted = extract_for_store(body, url, encoding, ignore, declared, anchor)
+    extracted = extract_for_store(body, url, encoding, ignore, declared, anchor, list_date)
     now = time.process_time()
     spent, _cpu_reported = now - _cpu_reported, now
     # A worker is forked, never exec'd: its ru_maxrss is its own peak (one syscall, no /proc read per page).
@@ -240,12 +244,13 @@ class ExtractionPool:
         return True
 
     async def extract(self, body: bytes, url: str, encoding: str | None, ignore: tuple[str, ...] = (),
-                      declared: str | None = None, anchor: str | None = None) -> Extracted:
+                      declared: str | None = None, anchor: str | None = None,
+                      list_date: str | None = None) -> Extracted:
         """Extract in a worker; raises BrokenProcessPool if the worker died (the pool is restarted)."""
         assert self.executor is not None
         try:
             extracted, usage = await asyncio.wrap_future(
-                self.executor.submit(extract_in_worker, body, url, encoding, ignore, declared, anchor))
+                self.executor.submit(extract_in_worker, body, url, encoding, ignore, declared, anchor, list_date))
         except BrokenProcessPool:
             self._broken(f"extracting {url}")
             raise

@@ -23,3 +23,6 @@ class ArticlePage(FetchedPage):
     # The list page's link text for this article: extraction prefers the headline matching it
     # when <title>/<h1> is the site's name, and the store keeps it (articles.list_anchor).
     list_anchor: str | None = None
+    # The date the list page showed beside that link (ISO): the article's date when the page shows
+    # none of its own (labels.yaml `published`), kept with the article for its re-checks.
+    list_date: str | None = None

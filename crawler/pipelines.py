@@ -110,7 +110,7 @@ class ExtractionPipeline:
             return self.extract_here(item)
         try:
             extracted = await self.pool.extract(item.body, item.url, item.encoding, self.ignore_patterns(),
-                                                item.declared_charset, item.list_anchor)
+                                                item.declared_charset, item.list_anchor, item.list_date)
         except Exception as exc:  # noqa: BLE001 - as in extract_here; a dead worker is reported on this page alone
             return self.failed(item, exc)
         self.crawler.stats.inc_value("govwatch/extracted_in_pool")
@@ -120,7 +120,7 @@ class ExtractionPipeline:
         """Extract in this process."""
         try:
             extracted = extract_for_store(item.body, item.url, item.encoding, self.ignore_patterns(),
-                                          item.declared_charset, item.list_anchor)
+                                          item.declared_charset, item.list_anchor, item.list_date)
         except Exception as exc:  # noqa: BLE001 - a broken page must not stop the crawl; it is logged in the run
             return self.failed(item, exc)
         return self.accept(item, extracted)
@@ -151,6 +151,7 @@ class ExtractionPipeline:
             url=item.url, source=item.source, body=item.body, http_status=item.http_status, headers=item.headers,
             encoding=screening.encoding, fetched_at=item.fetched_at, canonical_url=canonicalize_url(item.url),
             **extracted.fields, prepared=extracted.prepared, list_anchor=item.list_anchor,
+            list_date=item.list_date,
             error_title=screening.error_title, charset_note=screening.charset_note)
 
 

@@ -58,6 +58,8 @@ def record_page(db: sqlite_utils.Database, run_id: int, page: FetchedArticle) ->
         seen = {"last_seen": now, "last_checked": now, **validators}
         if page.list_anchor is not None:
             seen["list_anchor"] = page.list_anchor
+        if page.list_date is not None:
+            seen["list_date"] = page.list_date
         outcome = "unchanged"
         if existing["status"] == "withdrawn":
             seen["status"] = "live"
@@ -179,9 +181,11 @@ def holds_articles(db: sqlite_utils.Database, source: str) -> bool:
 
 def known_articles(db: sqlite_utils.Database, source: str) -> list[dict[str, Any]]:
     """Every article of a source with what the re-check policy needs (dates, last check, and
-    whether a withdrawal is suspected: those are checked again at every crawl)."""
+    whether a withdrawal is suspected: those are checked again at every crawl), and what its list
+    page last showed for it (link text and date): a re-check extracts with them as the list's visit did,
+    or a page whose title or date came from the list would look edited each time no list led to it."""
     return list(db.query(
-        "select a.url, a.status, a.published, a.first_seen, a.last_checked,"
+        "select a.url, a.status, a.published, a.first_seen, a.last_checked, a.list_anchor, a.list_date,"
         " p.article_id is not null as withdraw_suspected"
         " from articles a left join pending_withdrawals p on p.article_id = a.id where a.source = ? order by a.id",
         [source],
@@ -197,6 +201,7 @@ def _content_columns(page: FetchedArticle) -> dict[str, Any]:
     return {
         # a re-check that no list page led to keeps the anchor the list last showed
         **({"list_anchor": page.list_anchor} if page.list_anchor is not None else {}),
+        **({"list_date": page.list_date} if page.list_date is not None else {}),
         "canonical_url": page.canonical_url or page.url,
         "title": page.title,
         "text": page.text,

@@ -66,6 +66,8 @@ class FetchedArticle(FetchedPage):
     prepared: PreparedContent | None = None
     # The link text of the list page that led here (None for a re-check no list showed).
     list_anchor: str | None = None
+    # The date that list page showed beside the link (ISO; None as for list_anchor).
+    list_date: str | None = None
     # The page's <title>/<h1> when it reads like an error ("系统提示"): the store decides, against
     # the text it holds, whether this is an error page in the site's template (a suspected
     # withdrawal) or the article (record_outcome).

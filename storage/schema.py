@@ -624,3 +624,14 @@ def m025_versions_pages_indexes(db: sqlite_utils.Database) -> None:
     """
     db["article_versions"].create_index(["fetched_at"], if_not_exists=True)
     db["article_versions"].create_index(["http_status", "encoding", "article_id"], if_not_exists=True)
+
+
+@migrations()
+def m026_list_dates(db: sqlite_utils.Database) -> None:
+    """The date the list page showed beside an article's link, kept like its link text (list_anchor).
+
+    Why: it is the article's date when the page shows none of its own (labels.yaml `published`),
+    and a re-check that no list page led to must extract with the same hint, or the article
+    would look edited (its `published` gone) each time it is re-checked.
+    """
+    db["articles"].add_column("list_date", str)

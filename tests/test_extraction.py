@@ -677,3 +677,15 @@ def test_a_bare_date_under_the_headline_is_not_the_bodys_first_line():
     page = extract_page(html, "http://www.example.cn/a/xwzx/xwdt/102.html")
     assert page.date == "2017-06-23"
     assert page.text.splitlines() == [*INTRO, "2017年6月23日"]   # the closing date of a notice stays
+
+
+def test_the_lists_date_ranks_after_the_pages_own_dates_and_before_the_urls():
+    url = "http://www.yzcity.gov.cn/xczx/202106/t20210601_1.html"
+    own = extract_page(page(f"<h1>{TITLE}</h1><p>发布时间：2021-06-07</p>{BODY}"), url, list_date="2021-06-08")
+    assert own.date == "2021-06-07"
+    assert [(c["source"], c["chosen"]) for c in own.metadata["date_candidates"]] == [
+        ("发布时间", True), ("title_line", False), ("url", False)]     # the list's date: kept only when taken
+    dateless = extract_page(page(f"<h1>{TITLE}</h1>{BODY}"), url, list_date="2021-06-08")
+    assert dateless.date == "2021-06-08"
+    assert extract_page(page(f"<h1>{TITLE}</h1>{BODY}"), url).date == "2021-06-01"
+    assert extract_page(page(f"<h1>{TITLE}</h1>{BODY}"), url, list_date="not a date").date == "2021-06-01"

@@ -29,7 +29,8 @@ _KEY_DROP = re.compile(r"[\s\xa0\u3000\-‐‑‒–—―－_·•.,，。:：;
 # A table title shorter than this (after dropping punctuation) is a placeholder ("无"), not a title.
 TITLE_MIN_CHARS = 4
 # How a date candidate that has no label on the page is named to a reader.
-SOURCE_NAMES = {"meta": "<meta>", "script": "script", "title_line": "line under the title", "url": "URL"}
+SOURCE_NAMES = {"meta": "<meta>", "script": "script", "title_line": "line under the title", "list": "list page",
+                "url": "URL"}
 
 
 @dataclass
@@ -142,7 +143,7 @@ def published_candidates(labelled: list[Labelled], title_idx: int | None, rules:
                          labels: DisclosureLabels, **others: str | None) -> dict[str, tuple[str, str]]:
     """Every source of the published date the page has: each date label of labels.yaml's
     `published` (its occurrence nearest the title that holds a date) and the *others* given by
-    page.py (meta, script, title_line, url), as {source: (written label, ISO date)}."""
+    page.py (meta, script, title_line, list, url), as {source: (written label, ISO date)}."""
     out: dict[str, tuple[str, str]] = {}
     for source in labels.published:
         if source in others:

@@ -17,7 +17,7 @@ import yaml
 
 LABELS_PATH = Path(__file__).with_name("labels.yaml")
 # Sources of the published date that are not labels on the page (labels.yaml `published`).
-DATE_SOURCES = frozenset(("meta", "script", "title_line", "url"))
+DATE_SOURCES = frozenset(("meta", "script", "title_line", "list", "url"))
 _NOT_LABEL = re.compile(r"[\s\u3000\xa0:：]+")
 
 

@@ -132,11 +132,13 @@ def parse_html(html: str) -> HtmlElement | None:
 
 
 def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding: str | None = None,
-                 anchor: str | None = None, rules: Rules | None = None) -> ExtractedPage:
+                 anchor: str | None = None, list_date: str | None = None, rules: Rules | None = None) -> ExtractedPage:
     """Extract body text and metadata from one page (bytes are decoded with decode_html).
 
     *anchor* is the text of the list page's link to this page, when the crawler has one: it picks
     the headline when the page's own title is the site's or column's name (title.anchor_title).
+    *list_date*: the date the list page showed beside that link, a date source of its own (labels.yaml
+    `published`: after every date the page itself shows, before the URL's).
     *rules*: rules.yaml's, unless given (the rules ablation extracts without one rule at a time).
     """
     rules = rules or load_rules()
@@ -217,9 +219,15 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
     text = "\n".join(body_lines)
 
     # 3. Date: labels.yaml's precedence (disclosure table, publication line, 成文日期, meta, script,
-    # the line under the title, the URL); every candidate is kept in metadata["date_candidates"].
+    # the line under the title, the list's date, the URL); every candidate is kept in
+    # metadata["date_candidates"], the list's only when it is taken: which of two list pages reached
+    # an article first (one showing dates, one not) must not change what is stored about a page
+    # that dates itself.
     date = published(labelled, metadata, title_idx, rules, meta=meta_dates[0] if meta_dates else None,
-                     script=script_date, title_line=_date_near_title(lines, title_idx, rules), url=_url_date(url))
+                     script=script_date, title_line=_date_near_title(lines, title_idx, rules),
+                     list=normalise_date(list_date), url=_url_date(url))
+    if "date_candidates" in metadata:
+        metadata["date_candidates"] = [c for c in metadata["date_candidates"] if c["source"] != "list" or c["chosen"]]
     if date is None:
         date = _htmldate(text_html)
 

@@ -119,6 +119,13 @@ class ListScripts:
                             encoding=self.encoding)
 
 
+
+def stored_list_hints(known: list[dict[str, Any]]) -> dict[str, tuple[str | None, str | None]]:
+    """url → (link text, date) the source's list pages last showed for each known article
+    (storage.articles.known_articles), for the requests no list page makes this time."""
+    return {a["url"]: (a.get("list_anchor"), a.get("list_date")) for a in known
+            if a.get("list_anchor") or a.get("list_date")}
+
 class SourceSpider(scrapy.Spider):
     """`scrapy crawl source -a source=NAME` (the source must be in the database)."""
 
@@ -134,6 +141,7 @@ class SourceSpider(scrapy.Spider):
         self.recheck_scheduled = False
         self.recheck_waiting: Iterator[str] = iter(())
         self.known_urls: set[str] = set()
+        self.list_hints: dict[str, tuple[str | None, str | None]] = {}  # url → (link text, date) its list last showed
         self.due_urls: list[str] = []
         # Links earlier crawls saw on a list page and never stored (storage/unfetched_links.py).
         self.owed_urls: list[str] = []
@@ -168,6 +176,7 @@ class SourceSpider(scrapy.Spider):
             spider.stored_robots_txt = stored_robots_txt(db, spider.allowed_domains,
                                                          max(max_age_s, UNREACHABLE_KEEP_S))
         spider.known_urls = {a["url"] for a in known}
+        spider.list_hints = stored_list_hints(known)
         spider.due_urls = due_articles(known, spider.started, spider.policy)
         # A suspected withdrawal is checked again at every crawl, whatever the re-check policy says.
         spider.due_urls += [a["url"] for a in known if a.get("withdraw_suspected") and a["url"] not in spider.due_urls]
@@ -398,7 +407,7 @@ class SourceSpider(scrapy.Spider):
                   if matchable(link.url) and self.in_scope(link.url)] if reading is not None else []
         new_links, seen = self.links_seen(response.url, [link.url for link in scoped])
         for link in scoped:
-            yield self.article_request(link.url, anchor=link.anchor)
+            yield self.article_request(link.url, anchor=link.anchor, list_date=link.date)
         # a page posted for by its 下一页 whose own pager has none is the last
         if reading is not None and not (POSTBACK_MARK in list_name(response)
                                         and reading.pagination.unsupported == POSTBACK_WITHOUT_NEXT):
@@ -629,10 +638,15 @@ class SourceSpider(scrapy.Spider):
         return visit
 
     def article_request(self, url: str, redirects: list[str] | None = None,
-                        anchor: str | None = None) -> scrapy.Request:
+                        anchor: str | None = None, list_date: str | None = None) -> scrapy.Request:
         """A request for an article; `redirects`: the URLs that redirected here, first = the article's;
-        `anchor`: the list's link text for it (kept with the article, and a hint for its title)."""
+        `anchor`: the list's link text for it (kept with the article, and a hint for its title), and
+        `list_date` the date the list showed beside it. A request no list page made (a re-check, an
+        owed link, a list that answered 304) takes what the list showed last time, so the article
+        is extracted as it was then."""
         self.requested_articles.add(url)
+        stored_anchor, stored_date = self.list_hints.get((redirects or [url])[0], (None, None))
+        anchor, list_date = anchor or stored_anchor, list_date or stored_date
         return scrapy.Request(
             url,
             # Articles before the next list page: the crawl works through one list page's
@@ -646,7 +660,8 @@ class SourceSpider(scrapy.Spider):
                   # one we do not hold: its page will be extracted (the extraction pool counts these)
                   "govwatch_new_article": url not in self.known_urls,
                   "govwatch_redirects": redirects or [],
-                  "govwatch_anchor": (anchor or "").strip()[:MAX_ANCHOR_CHARS] or None},
+                  "govwatch_anchor": (anchor or "").strip()[:MAX_ANCHOR_CHARS] or None,
+                  "govwatch_list_date": list_date},
         )
 
     def parse_article(self, response: Response) -> Iterator[Any]:
@@ -687,6 +702,7 @@ class SourceSpider(scrapy.Spider):
             declared_charset=declared_charset(_header(response, "Content-Type"), response.body),
             asked_url=first if first != response.url else None,
             list_anchor=response.meta.get("govwatch_anchor"),
+            list_date=response.meta.get("govwatch_list_date"),
         )
 
     def article_redirect(self, response: Response) -> Iterator[Any]:
@@ -710,7 +726,8 @@ class SourceSpider(scrapy.Spider):
                                response.status)
         elif target and not self.article_pattern and self.on_site(target) and self.looks_like_article(target) \
                 and self.in_scope(target):
-            yield self.article_request(target, redirects=chain, anchor=response.meta.get("govwatch_anchor"))
+            yield self.article_request(target, redirects=chain, anchor=response.meta.get("govwatch_anchor"),
+                                       list_date=response.meta.get("govwatch_list_date"))
         elif target and not self.on_site(target):
             yield FetchFailure(first, self.source_name, f"redirect to another site: {target}", response.status)
         elif target and matchable(target) and self.article_re.search(target) and self.in_scope(target):
