@@ -276,6 +276,9 @@ def test_author_correspondents_before_editor_and_dateline_dropped():
     assert extract_page(html).author == "罗志勇 邓和明"
     html = page(f"<h1>{TITLE}</h1><div>来源：新京报 作者：姚峰 上海报道</div>{BODY}", title=TITLE)
     assert extract_page(html).author == "姚峰"
+    # the name written against its dateline word, in the lead
+    html = page(f"<h1>{TITLE}</h1><p>记者梁爽报道　6月10日，{PARA1}</p><p>{PARA2}</p>", title=TITLE)
+    assert extract_page(html).author == "梁爽"
 
 
 def test_fields_in_spans_written_back_to_back_are_read_apart():
@@ -689,3 +692,20 @@ def test_the_lists_date_ranks_after_the_pages_own_dates_and_before_the_urls():
     assert dateless.date == "2021-06-08"
     assert extract_page(page(f"<h1>{TITLE}</h1>{BODY}"), url).date == "2021-06-01"
     assert extract_page(page(f"<h1>{TITLE}</h1>{BODY}"), url, list_date="not a date").date == "2021-06-01"
+
+
+def test_attachments_of_other_types_and_names_that_only_repeat_the_stored_file_name():
+    # EmpireCMS's download box shows the stored name (a hash) as the link and the real one in the title
+    # and the box's <legend>; presentations and archives are attachments too.
+    html = page(f"""<h1>{TITLE}</h1>{BODY}
+      <fieldset><legend>附件一.doc</legend><table><tr><td><a title="附件一.doc"
+         href="/d/file/xxgk/2015-07-03/559cef91aa0b3c4d5e6f708192a3b4c5.doc">559cef91aa0b3c4d5e6f708192a3b4c5.doc</a>
+         &nbsp;(51.00 KB)</td></tr></table></fieldset>
+      <fieldset><legend>2018年第二批扶贫小额贷款贴息明细公示</legend>
+         <a href="/d/file/p/dd4b6fd63e898c48edfcebd3a7cbc63c.xlsx">dd4b6fd63e898c48edfcebd3a7cbc63c.xlsx</a></fieldset>
+      <p><a href="/files/P020210607123456.pdf">P020210607123456.pdf</a>
+         <a href="/files/x.pptx" title="操作流程.pptx">后台操作流程.pptx</a> <a href="/files/名单.rar">名单（压缩包）</a></p>""")
+    p = extract_page(html, "http://www.zc.gov.cn/xxgk/2018-07-11/6358.html")
+    assert [(a["type"], a["name"]) for a in p.attachments] == [
+        ("doc", "附件一.doc"), ("xlsx", "2018年第二批扶贫小额贷款贴息明细公示"),
+        ("pdf", "P020210607123456.pdf"), ("pptx", "后台操作流程.pptx"), ("rar", "名单（压缩包）")]

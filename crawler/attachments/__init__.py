@@ -11,7 +11,7 @@ from __future__ import annotations
 from .isolation import ReaderChild
 from .limits import ReadLimits, ReadTimeout, budget, over_cpu_budget
 from .reading import EMPTY, NOT_READ, READ, SCANNED, UNREADABLE, AttachmentReading
-from .sniff import BROKEN_ZIP, DOC, DOCX, HTML, OFD, PDF, UNKNOWN, WPS, XLS, XLSX, ZIP, sniff
+from .sniff import BROKEN_ZIP, DOC, DOCX, HTML, OFD, PDF, PPT, PPTX, RAR, UNKNOWN, WPS, XLS, XLSX, ZIP, sniff
 
 __all__ = ["EMPTY", "NOT_READ", "READ", "SCANNED", "UNREADABLE", "AttachmentReading", "ReadLimits", "read_attachment"]
 
@@ -108,6 +108,8 @@ def read_attachment(data: bytes, declared: str | None = None, limits: ReadLimits
         return AttachmentReading(UNREADABLE, kind, None, f"file of {len(data)} bytes is over the {limits.max_bytes}-byte limit")
     if kind not in _READABLE:
         what = {HTML: "an HTML page (an error or sign-in page?)", ZIP: "a zip archive of other files",
+                RAR: "a RAR archive of other files", PPT: "a PowerPoint presentation (not read)",
+                PPTX: "a PowerPoint presentation (not read)",
                 BROKEN_ZIP: "a damaged zip container (a corrupt or cut-off DOCX, XLSX or OFD)",
                 UNKNOWN: "no format we read"}[kind]
         claimed = f"linked as .{declared.lower()}: the file is " if declared else "the file is "

@@ -16,6 +16,8 @@ from .limits import ReadLimits
 
 PDF, DOCX, XLSX, OFD, DOC, XLS, WPS = "pdf", "docx", "xlsx", "ofd", "doc", "xls", "wps"
 HTML, ZIP, BROKEN_ZIP, UNKNOWN = "html", "zip", "broken-zip", "unknown"
+# Recorded and versioned, never read: presentations and RAR archives.
+PPT, PPTX, RAR = "ppt", "pptx", "rar"
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HTML_STARTS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<script", b"<meta", b"<title", b"<?xml")
@@ -52,11 +54,13 @@ def _zip_kind(data: bytes) -> str:
         return XLSX
     if "OFD.xml" in names:
         return OFD
+    if "ppt/presentation.xml" in names:
+        return PPTX
     return ZIP
 
 
 def _ole_kind(data: bytes) -> str:
-    """DOC, XLS, or (an OLE file with neither stream, as Kingsoft's own formats are) WPS."""
+    """DOC, XLS, PPT, or (an OLE file with none of their streams, as Kingsoft's own formats are) WPS."""
     from xlrd.compdoc import CompDoc, CompDocError
 
     try:
@@ -67,6 +71,8 @@ def _ole_kind(data: bytes) -> str:
         return DOC
     if names & {"Workbook", "Book"}:
         return XLS
+    if "PowerPoint Document" in names:
+        return PPT
     return WPS
 
 
@@ -81,7 +87,8 @@ class _Quiet:
 
 
 def sniff(data: bytes) -> str:
-    """The format the bytes are: pdf, docx, xlsx, ofd, doc, xls, wps, html, zip, broken-zip or unknown."""
+    """The format the bytes are: pdf, docx, xlsx, ofd, doc, xls, wps, ppt, pptx, html, zip, rar, broken-zip
+    or unknown."""
     head = data[:1024]
     if b"%PDF-" in head:
         return PDF
@@ -89,6 +96,8 @@ def sniff(data: bytes) -> str:
         return _zip_kind(data)
     if head.startswith(_OLE):
         return _ole_kind(data)
+    if head.startswith(b"Rar!\x1a\x07"):
+        return RAR
     lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if lowered.startswith(_HTML_STARTS) or b"<html" in lowered:
         return HTML

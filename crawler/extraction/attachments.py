@@ -9,9 +9,10 @@ from lxml.html import HtmlElement
 
 from storage.links import http_url
 
-ATTACHMENT_TYPES = ("pdf", "doc", "docx", "xls", "xlsx", "wps", "ofd", "et", "zip", "rar")
-_RECORDED = frozenset(("pdf", "doc", "docx", "xls", "xlsx", "wps", "ofd"))
-_EXTENSIONS = r"\.(pdf|docx?|xlsx?|wps|ofd)"
+# Files a page offers for download: recorded, fetched and versioned; the text of those crawler/attachments
+# has a reader for (PDF, Word, Excel, WPS, OFD) is read, the others are kept with a reason.
+ATTACHMENT_TYPES = ("pdf", "doc", "docx", "xls", "xlsx", "wps", "ofd", "et", "ppt", "pptx", "zip", "rar")
+_EXTENSIONS = r"\.(pdf|docx?|xlsx?|wps|ofd|et|pptx?|zip|rar)"
 _EXT = re.compile(_EXTENSIONS + "$", re.IGNORECASE)
 # _EXT anywhere: a link without it (and no %-escape that could hide it) is not an attachment.
 _MAYBE = re.compile(_EXTENSIONS, re.IGNORECASE)
@@ -119,9 +120,28 @@ def find_attachments(root: HtmlElement, url: str | None = None) -> list[dict]:
         if absolute is None or absolute in seen:
             continue
         seen.add(absolute)
-        name = text or a.get("title") or unquote(urlsplit(absolute).path.rsplit("/", 1)[-1])
-        out.append({"name": name.strip(), "url": absolute, "type": kind})
+        out.append({"name": _display_name(a, text, absolute), "url": absolute, "type": kind})
     return out
+
+
+_STORED_NAME = re.compile(r"[0-9A-Fa-f_-]{8,}|P?\d{6,}(?:_\d+)?|\d{4}[-_]\d{2}[-_]\d{2}[-_]?\d*", re.IGNORECASE)
+_LEGEND = etree.XPath("ancestor::fieldset[1]/legend")
+
+
+def _display_name(a: HtmlElement, text: str, url: str) -> str:
+    """What the file is called: the link's text, unless it only repeats the name the server stores the
+    file under (EmpireCMS shows ``559cef91….doc`` and puts 附件一.doc in the title and the box's
+    <legend>); then the title, then the legend, if either says more."""
+    stored = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+    shown = text.strip()
+    if shown and shown != stored and not _STORED_NAME.fullmatch(shown.rsplit(".", 1)[0]):
+        return shown
+    legend = _LEGEND(a)
+    for other in (a.get("title") or "", legend[0].text_content() if legend else ""):
+        other = _SPACE.sub(" ", other).strip()[:MAX_NAME]
+        if other and other != stored and not _STORED_NAME.fullmatch(other.rsplit(".", 1)[0]):
+            return other
+    return shown or stored
 
 
 _NOWHERE = "http://relative.invalid/"

@@ -126,8 +126,12 @@ _NOT_NAME_SUFFIX = re.compile(r"(报道|摄|发自\S*|摄影|整理|采写)$")
 
 
 def person_names(value: str) -> str:
-    """"姚峰 上海报道" → "姚峰": drop dateline words a reporter field often carries."""
-    names = [n for n in _NAME_SPLIT.split(value) if n and n not in _NOT_NAMES and not _NOT_NAME_SUFFIX.search(n)]
+    """"姚峰 上海报道" → "姚峰": drop dateline words a reporter field often carries; a name written
+    against its dateline word with nothing else ("记者梁爽报道") loses the word."""
+    tokens = [n for n in _NAME_SPLIT.split(value) if n and n not in _NOT_NAMES]
+    names = [n for n in tokens if not _NOT_NAME_SUFFIX.search(n)]
+    if not names and len(tokens) == 1 and len(bare := _NOT_NAME_SUFFIX.sub("", tokens[0])) >= 2:
+        return bare
     return " ".join(names) if names else value
 
 

@@ -385,3 +385,19 @@ def test_xls_rows_with_dates_numbers_and_zero_padded_codes_as_the_sheet_shows_th
     assert (reading.status, reading.kind) == (READ, "xls")
     assert reading.text == ("职位代码\t职位名称\t报名截止\t经费\n0100101\t综合管理\t2026-03-09\t1234.5\n"
                             "0100102K\t执法岗\t2026-03-10\t20\n以上职位均面向社会招考")
+
+
+def test_presentations_and_archives_are_kept_with_a_reason_not_read() -> None:
+    # 附件 offered as a .pptx or a .rar are recorded and versioned; their reason says what they are,
+    # not "a zip archive" for a presentation.
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("ppt/presentation.xml", "<p:presentation/>")
+    pptx = read_attachment(buffer.getvalue(), "pptx")
+    assert (pptx.status, pptx.kind, pptx.reason) == (UNREADABLE, "pptx", "linked as .pptx: the file is a PowerPoint presentation (not read)")
+    rar = read_attachment(b"Rar!\x1a\x07\x01\x00" + b"\x00" * 64, "rar")
+    assert (rar.status, rar.kind) == (UNREADABLE, "rar") and "RAR archive" in rar.reason
