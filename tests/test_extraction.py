@@ -709,3 +709,23 @@ def test_attachments_of_other_types_and_names_that_only_repeat_the_stored_file_n
     assert [(a["type"], a["name"]) for a in p.attachments] == [
         ("doc", "附件一.doc"), ("xlsx", "2018年第二批扶贫小额贷款贴息明细公示"),
         ("pdf", "P020210607123456.pdf"), ("pptx", "后台操作流程.pptx"), ("rar", "名单（压缩包）")]
+
+
+def test_a_generic_title_gives_way_to_a_shown_meta_title_then_to_the_headline_not_its_companions():
+    # <title> says nothing; the notice's section labels are styled as titles; ArticleTitle is the headline
+    notice = f"""<html><head><meta charset='utf-8'><title>中标公告详细页面</title>
+      <meta name="ArticleTitle" content="2021年村级电脑采购项目中标公告"></head><body>
+      <table><tr><td><span class="txt2">2021年村级电脑采购项目中标公告</span></td></tr></table>
+      <span class="title">一、项目编号：</span><br><span>ZC130800202101632</span><br>
+      <span class="title">三、中标（成交）信息</span>{BODY}</body></html>"""
+    assert extract_page(notice).title == "2021年村级电脑采购项目中标公告"
+    # a site name in og:title that is the logo's link text is not the headline
+    logo = f"""<html><head><meta charset='utf-8'><title>通知公告</title>
+      <meta property="og:title" content="示范县人民政府门户网站"></head><body>
+      <a href="/">示范县人民政府门户网站</a><div class="article-title">{TITLE}</div>{BODY}</body></html>"""
+    assert extract_page(logo).title == TITLE
+    # Founder e-paper: the 引题 comes first, the headline is main-title
+    paper = f"""<html><head><meta charset='utf-8'><title>湖北日报</title></head><body>
+      <font id="intro-title">东风公司近4万退休职工划归张湾区管理——</font>
+      <font id="main-title">环境升级服务优 居家养老变“享老”</font><font id="sub-title"></font>{BODY}</body></html>"""
+    assert extract_page(paper).title == "环境升级服务优 居家养老变“享老”"

@@ -90,8 +90,13 @@ def find_title(root: HtmlElement, min_overlap: float = 0.5,
                 if isinstance(child.tag, str) and _match(_norm(child.text_content()), references, min_overlap) == 3:
                     return _clean(child.text_content()), child
         return text, el
-    # No heading matches <title>: a generic <title> (site name) or none at all.  A non-link heading
-    # that is not the site logo is then the best guess.
+    # No heading matches <title>: a generic <title> (site name) or none at all.  A meta title the
+    # page also shows is the editor's word for the headline (a notice whose <title> is 中标公告详细页面
+    # and whose section labels are styled as titles); else a non-link heading that is not the site
+    # logo is the best guess.
+    shown = _shown_meta_title(root, metas, tag_norm)
+    if shown is not None:
+        return shown, None
     fallback = _first_heading(root, label_re)
     if fallback is not None and (not tag_norm or len(_norm(fallback[0])) > len(tag_norm) // 2):
         return fallback
@@ -105,13 +110,37 @@ def find_title(root: HtmlElement, min_overlap: float = 0.5,
     return (metas[0] if metas else None), None
 
 
+_VISIBLE_TEXT = XPath("//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")
+
+
+def _shown_meta_title(root: HtmlElement, metas: list[str], tag_norm: str) -> str | None:
+    """A meta title (ArticleTitle, og:title) that is not the <title>, nor a link's text (a site name in
+    og:title is the logo's), and that the page's text shows."""
+    candidates = [m for m in metas if len(_norm(m)) >= 6 and _norm(m) != tag_norm]
+    if candidates:
+        linked = {_norm(a.text_content()) for a in root.iter("a")}
+        candidates = [m for m in candidates if _norm(m) not in linked]
+    if not candidates:
+        return None
+    shown = _norm("".join(_VISIBLE_TEXT(root)))
+    return next((m for m in candidates if _norm(m) in shown), None)
+
+
+# A headline's companions, styled like it: the 引题 above it and the 副题 under it (Founder's e-paper
+# pages: <font id="intro-title">…——</font><font id="main-title">…</font><font id="sub-title">).
+_COMPANION = re.compile(r"intro|sub-?title|subhead|yinti|futi|fubiaoti|pretitle|kicker", re.IGNORECASE)
+
+
 def _first_heading(root: HtmlElement, label_re: re.Pattern[str] | None = None) -> tuple[str, HtmlElement] | None:
-    """First heading-like element (by rank, then page order) that is not a link and reads like a title."""
+    """First heading-like element (by rank, then page order) that is not a link and reads like a title,
+    and not a headline's 引题 or 副题."""
     for kind, xp in _CANDIDATES:
         if kind == "h3":
             continue
         for el in xp(root):
             if el.tag == "a" or next(el.iterancestors("a"), None) is not None or next(el.iter("a"), None) is not None:
+                continue
+            if _COMPANION.search(f"{el.get('id') or ''} {el.get('class') or ''}"):
                 continue
             text = _clean(el.text_content())
             if label_re is not None:
