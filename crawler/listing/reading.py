@@ -15,6 +15,7 @@ from lxml.html import HtmlElement
 
 from crawler.extraction.attachments import ATTACHMENT_TYPES
 
+from .choice import choose_list
 from .data_lists import inline_data_lists
 from .datastore import GROUP_RECORDS, record_group
 from .links import PageLink, document_base, page_links, parse_html, resolve_url
@@ -211,8 +212,7 @@ def read_list_page(html: str, url: str, profile: ListProfile | None = None,
         # a block of links to column pages (栏目导航 with long names) is navigation, however list-like
         lists = [r for r in find_regions(root, links, url) if is_article_list(r, url) and sum(
             1 for rec in r.records if _is_column_name(rec.title_link().url)) * 2 <= len(r.records)]
-        # a list inside a menu item is its drop-down preview of that column; the page's own list wins
-        best = next((r for r in lists if not in_menu_item(r)), lists[0] if lists else None)
+        best = choose_list(lists, root, base, url, in_menu_item)
         if best is not None:
             main = _main_links(best.records, best.dates)
             shape = learn_shape([m.url for m in main], url)

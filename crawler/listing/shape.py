@@ -218,10 +218,11 @@ def distinctive_family(urls: list[str]) -> bool:
     return len(top) >= 0.8 * len(stems) and _distinctive_name(top)
 
 
-# A date in the path: a date directory (/2014-10-11/, /20200101/, /202001/, /2020/1/13/) or a TRS file name
-# (/t20200101_123). CMSs file articles by publication date; columns, menus and pagers never carry one.
+# A date in the path: a date directory (/2014-10-11/, /20200101/, /202001/, /2020/1/13/, an e-paper's
+# /2023-02/10/) or a TRS file name (/t20200101_123). CMSs file articles by publication date; columns, menus
+# and pagers never carry one.
 _DATE_IN_PATH = re.compile(r"/(?:19|20)\d\d-?[01]\d-?[0-3]\d/|/(?:19|20)\d\d[01]\d/|/t(?:19|20)\d{6}_\d"
-                           r"|/(?:19|20)\d\d/[01]?\d/[0-3]?\d/")
+                           r"|/(?:19|20)\d\d/[01]?\d/[0-3]?\d/|/(?:19|20)\d\d-[01]\d/[0-3]\d/")
 IN_COLUMN_SHARE = 0.8      # records of a column list that must stay in its directory and carry a date
 
 

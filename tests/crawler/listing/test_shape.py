@@ -112,3 +112,14 @@ def test_hex_buckets_with_letters_do_not_split_the_records():
     shape = learn_shape(urls, "http://f.edu.cn/24260/list.htm")
     assert admits(shape, "http://f.edu.cn/e9/0d/c24260a267300/page.htm")
     assert admits(shape, "http://f.edu.cn/77/60/c24260a267301/page.htm")
+
+
+def test_articles_filed_by_date_under_the_column_include_an_e_papers_month_and_day_folders():
+    from crawler.listing.shape import dated_in_column
+
+    page = "http://epaper.example.cn/html/2023-02/10/node_2.htm"
+    assert dated_in_column([f"http://epaper.example.cn/html/2023-02/10/content_54865{i}.htm" for i in range(4)], page)
+    assert dated_in_column([f"http://x.cn/cpyfw/zszx/2014-10-{i + 10}/92{i}.html" for i in range(4)],
+                           "http://x.cn/cpyfw/zszx/index.html")
+    # a menu pointing at other columns carries no date
+    assert not dated_in_column([f"http://epaper.example.cn/html/col{i}/index.htm" for i in range(4)], page)
