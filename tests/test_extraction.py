@@ -729,3 +729,25 @@ def test_a_generic_title_gives_way_to_a_shown_meta_title_then_to_the_headline_no
       <font id="intro-title">东风公司近4万退休职工划归张湾区管理——</font>
       <font id="main-title">环境升级服务优 居家养老变“享老”</font><font id="sub-title"></font>{BODY}</body></html>"""
     assert extract_page(paper).title == "环境升级服务优 居家养老变“享老”"
+
+
+def test_a_documents_own_number_line_an_empty_label_and_the_meta_content_source():
+    # a red-header document prints its 文号 alone under the title; no table labels it
+    html = page(f"<h1>{TITLE}</h1><p>财综〔2020〕47号</p><p>各省、自治区、直辖市财政厅（局）：</p>{BODY}")
+    assert extract_page(html).doc_no == "财综〔2020〕47号"
+    # a 文号 quoted inside a sentence, or further down, is not the page's
+    quoted = page(f"<h1>{TITLE}</h1>{BODY}<p>依据财综〔2020〕47号文件精神，现予公布。</p><p>财综〔2020〕47号</p>")
+    assert extract_page(quoted).doc_no is None
+    # 来源：<b></b> with nothing in it, then a counter this reader has no label for: no 来源 at all…
+    bar = page(f"""<h1>{TITLE}</h1><div class="attr"><span>来源：<b></b></span><span>访问量：<b>199</b></span>
+      <span>发布日期：<b>2017-05-15 10:49:00</b></span></div>{BODY}""")
+    assert extract_page(bar).source is None
+    # …unless the page's ContentSource meta names one (a script fills its 来源 line)
+    meta = bar.replace("<head>", "<head><meta name='ContentSource' content='吉林省公共资源交易平台'>")
+    assert extract_page(meta).source == "吉林省公共资源交易平台"
+
+
+def test_a_page_with_no_text_is_always_flagged_low_confidence():
+    empty = page(f"<h1>{TITLE}</h1><div class='content'><img src='/notice.jpg'></div>")
+    p = extract_page(empty)
+    assert p.text == "" and p.low_confidence

@@ -223,3 +223,19 @@ def published(labelled: list[Labelled], metadata: dict, title_idx: int | None, r
         chosen = next(c for c in candidates if c["chosen"])
         metadata.setdefault("field_labels", {})["published"] = chosen["label"]
     return date
+
+
+# A 文号 on a line of its own: issuer's abbreviation, the year in brackets, the number (财综〔2020〕47号,
+# 会协[2011]111号, 中价协字 [2017] 6号, 国办发明电〔2020〕13号).
+_DOC_NO_LINE = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*第?\s*\d{1,5}\s*号")
+DOC_NO_LINES = 4   # how far into the body a red-header document puts its 文号
+
+
+def body_doc_no(text: str) -> str | None:
+    """The 文号 a document prints as a line of its own at the top of its body, under the red header (a
+    page with no disclosure table, or a table without the row): the first of the body's first lines that
+    is one whole 文号."""
+    for line in text.split("\n", DOC_NO_LINES)[:DOC_NO_LINES]:
+        if _DOC_NO_LINE.fullmatch(line.strip()):
+            return line.strip()
+    return None

@@ -39,6 +39,8 @@ _NOT_NAMES = frozenset(["整合", "报道", "摄影", "综合", "编译", "发�
 _EDITION = re.compile(r"(?:^|\s)(第\s*\d+\s*版\s*[:：]\s*[^\s|｜:：]+)")
 _ORIGINAL_TITLE = re.compile(r"^原标题\s*[:：]\s*(.+)$")
 _SPACES = re.compile(r"[\s\u3000\xa0]+")
+# A value that opens with a short word and a colon is the next field (a label this module does not know).
+_ANOTHER_FIELD = re.compile(r"[\u4e00-\u9fff]{2,6}\s*[:：]")
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ def find_labelled(lines: list[str], rules: Rules) -> list[Labelled]:
             raw = line[m.end():end]
             own_cell = raw.lstrip(" \xa0\u3000")[:1] == "\t"
             raw = raw.lstrip(" \t\xa0\u3000")
+            if _ANOTHER_FIELD.match(raw):
+                raw = ""  # 来源：<b></b> 访问量：199 — the label is empty; what follows is a field unknown here
             found.append(Labelled(i, label, clean_value(raw, label, rules, own_cell), label_key(m.group("label"))))
     return found
 

@@ -26,7 +26,7 @@ from .attachments import find_attachments
 from .boilerplate import clean_lines, drop_containers, drop_link_dense, link_texts
 from .dates import find_dates, normalise_date
 from .decode import decode_html, whole_document
-from .disclosure import apply_disclosure, published, retitle
+from .disclosure import apply_disclosure, body_doc_no, published, retitle
 from .fallback import (
     MAX_FALLBACK_CHARS,
     TUNED,
@@ -71,6 +71,10 @@ class ExtractedPage:
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _HTML_LANG = XPath("/html/@lang|/html/@xml:lang")
+# The 来源 government CMSs write for every article (the national site standard's ContentSource), kept
+# when the page prints none (a script fills its 来源 line: var laiyuan = '…').
+_META_SOURCE = XPath("//meta[@name='ContentSource' or @name='contentsource' or @name='contentSource']/@content")
+MAX_META_SOURCE_CHARS = 40
 _META_DATE = XPath(
     "//meta[@name='PubDate' or @name='pubdate' or @name='publishdate' or @name='PublishDate' "
     "or @property='article:published_time' or @name='article:published_time' or @itemprop='datePublished' "
@@ -171,6 +175,7 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
     attachments = find_attachments(root, url)
     links = link_texts(root, int(rules.thresholds["link_line_max_chars"]))
     meta_dates = [d for d in (normalise_date(v) for v in _META_DATE(root)) if d]
+    meta_sources = _META_SOURCE(root)
     lang = (_HTML_LANG(root) or [None])[0]
 
     script_date = _script_date(text_html, rules)
@@ -245,13 +250,18 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
             author = fields.get("author_fallback") or correspondents(text, header) or fields.get("editor_fallback")
     if lang is None and _CJK.search(text[:500]):
         lang = "zh"
+    source = fields.get("source")
+    if source is None:
+        source = next((s for s in (" ".join(v.split()) for v in meta_sources) if 2 <= len(s) <= MAX_META_SOURCE_CHARS),
+                      None)
     return ExtractedPage(
         url=url, title=title, text=text, date=date, author=author,
-        source=fields.get("source"), publisher=fields.get("publisher"), index_no=fields.get("index_no"),
-        doc_no=fields.get("doc_no"), category=fields.get("category"), attachments=attachments,
+        source=source, publisher=fields.get("publisher"), index_no=fields.get("index_no"),
+        doc_no=fields.get("doc_no") or body_doc_no(text), category=fields.get("category"), attachments=attachments,
         language=(lang.split("-")[0].lower() if lang else None), metadata=metadata,
         body_method=method, confidence=confidence,
-        low_confidence=confidence < rules.thresholds["low_confidence_below"],
+        # no text is never a confident reading, whatever the page's prose said it should be
+        low_confidence=confidence < rules.thresholds["low_confidence_below"] or not text,
     )
 
 
