@@ -751,3 +751,14 @@ def test_a_page_with_no_text_is_always_flagged_low_confidence():
     empty = page(f"<h1>{TITLE}</h1><div class='content'><img src='/notice.jpg'></div>")
     p = extract_page(empty)
     assert p.text == "" and p.low_confidence
+
+
+def test_download_endpoints_naming_no_extension_are_attachments_only_inside_an_attachment_block():
+    html = page(f"""<h1>{TITLE}</h1>{BODY}
+      <div class="attach"><p><a href="/njxm-prod/api/attach/preview?attachId=2c908e9f">招标人信用承诺书</a></p></div>
+      <p>附件：<a href="/EpointWebBuilder/attach/downloadztbattach?attachGuid=ab12&amp;appUrlFlag=ztb">招标文件</a></p>
+      <p><a href="/download.jsp?id=7">下载中心</a> <a href="/api/attach/preview?attachId=zz"><img src="a.jpg"></a></p>""")
+    p = extract_page(html, "http://ggzy.example.gov.cn/jyxx/003001/1.html")
+    assert [(a["type"], a["name"], a["url"]) for a in p.attachments] == [
+        (None, "招标人信用承诺书", "http://ggzy.example.gov.cn/njxm-prod/api/attach/preview?attachId=2c908e9f"),
+        (None, "招标文件", "http://ggzy.example.gov.cn/EpointWebBuilder/attach/downloadztbattach?attachGuid=ab12&appUrlFlag=ztb")]

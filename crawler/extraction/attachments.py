@@ -71,6 +71,37 @@ def _linked(a: HtmlElement) -> tuple[str, str, str] | None:
     return (*in_query, text) if in_query else None
 
 
+# A download endpoint that names no extension (Epoint's attachdown.jspx?attachGuid=…, /api/attach/preview?
+# attachId=…, downfile.jsp?fileId=…): an attachment only inside an attachment block (a container whose class or
+# id says so, or after a 附件 label), since the same endpoints serve images and previews elsewhere.
+_DOWNLOAD_URL = re.compile(r"attach|download|downfile|filedown|getfile|fujian|[?&](?:file|fj)(?:id|guid)=", re.IGNORECASE)
+_ATTACHMENT_BLOCK = re.compile(r"attach|fujian|(?:^|[\s_-])(?:fj|xgfj|files?|download)(?:$|[\s_-])", re.IGNORECASE)
+_ATTACHMENT_LABEL = re.compile(r"附\s*件\s*\d*\s*[:：]?\s*$")
+BLOCK_LEVELS = 4          # how far up an attachment block may wrap the link
+
+
+def _in_attachment_block(a: HtmlElement) -> bool:
+    for level, el in enumerate(a.iterancestors()):
+        if level >= BLOCK_LEVELS:
+            break
+        if _ATTACHMENT_BLOCK.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
+            return True
+    before = a.getprevious()
+    text = (before.tail if before is not None else (a.getparent().text if a.getparent() is not None else "")) or ""
+    if before is not None and not text.strip():
+        text = before.text_content()
+    return bool(_ATTACHMENT_LABEL.search(text.strip()[-12:])) if text.strip() else False
+
+
+def _unnamed_download(a: HtmlElement) -> tuple[str, None, str] | None:
+    """(the link, no kind, its text) for a download endpoint in an attachment block (the bytes tell its kind)."""
+    href = _plain_href(a)
+    if not href or not _DOWNLOAD_URL.search(href) or _VIEWER.search(urlsplit(href).path):
+        return None  # a page (an app's download.html) is no file
+    text = _SPACE.sub(" ", a.text_content()).strip()
+    return (href, None, text) if text and _in_attachment_block(a) else None
+
+
 def _scripted(a: HtmlElement) -> tuple[str, str, str] | None:
     """The same for an element whose script (a javascript: href, an onclick) names a file in quotes."""
     if _plain_href(a):
@@ -98,8 +129,9 @@ def _embedded(el: HtmlElement) -> tuple[str, str, str] | None:
 def find_attachments(root: HtmlElement, url: str | None = None) -> list[dict]:
     """[{"name", "url" (absolute), "type"}] for every attachment link, de-duplicated by URL: an
     href naming the file (in its path, its text or its query), a script naming it in quotes
-    (a javascript: href, an onclick on a link or a table row), or a document shown in place
-    (an iframe, embed or object, a pdf.js viewer's ?file=, WebPlus's pdfsrc player).
+    (a javascript: href, an onclick on a link or a table row), a document shown in place
+    (an iframe, embed or object, a pdf.js viewer's ?file=, WebPlus's pdfsrc player), or a download
+    endpoint naming no extension inside an attachment block (its type None: the bytes tell).
 
     Only http(s) links are kept (storage/links.py): the URL becomes an `<a href>` on the
     published site, so `JavaScript:`, `java&#9;script:`, `data:` and the like never get in.
@@ -115,7 +147,8 @@ def find_attachments(root: HtmlElement, url: str | None = None) -> list[dict]:
     # names is named by the link, and so is a shown PDF that a 下载 link also names
     for a, (href, kind, text) in [(a, found) for a in links if (found := _linked(a))] + \
                                  [(a, found) for a in links if (found := _scripted(a))] + \
-                                 [(a, found) for a in _EMBEDDED(root) if (found := _embedded(a))]:
+                                 [(a, found) for a in _EMBEDDED(root) if (found := _embedded(a))] + \
+                                 [(a, found) for a in links if not _linked(a) and (found := _unnamed_download(a))]:
         absolute = http_url(href, base) if base else _relative(href)
         if absolute is None or absolute in seen:
             continue
