@@ -762,3 +762,15 @@ def test_download_endpoints_naming_no_extension_are_attachments_only_inside_an_a
     assert [(a["type"], a["name"], a["url"]) for a in p.attachments] == [
         (None, "招标人信用承诺书", "http://ggzy.example.gov.cn/njxm-prod/api/attach/preview?attachId=2c908e9f"),
         (None, "招标文件", "http://ggzy.example.gov.cn/EpointWebBuilder/attach/downloadztbattach?attachGuid=ab12&appUrlFlag=ztb")]
+
+
+def test_label_lines_between_paragraphs_are_the_bodys_own():
+    # a 招标公告 lists its terms as label lines between its paragraphs; the info bar above the body and
+    # the editor's credit under it are still not body text
+    terms = "<p>项目名称：示范县农村公路养护工程</p><p>时间：2026年01月08日08时00分至2026年01月16日16时00分</p><p>名 称：示范县交通运输局</p>"
+    html = page(f"<h1>{TITLE}</h1><div>发布时间：2026-01-07 来源：示范县公共资源交易中心</div>"
+                f"<p>{PARA1}</p>{terms}<p>{PARA2}</p><p>责任编辑：李四</p>")
+    p = extract_page(html)
+    for line in ("项目名称：示范县农村公路养护工程", "时间：2026年01月08日08时00分至2026年01月16日16时00分", "名 称：示范县交通运输局"):
+        assert line in p.text.split("\n"), line
+    assert "发布时间" not in p.text and "来源：" not in p.text and "责任编辑" not in p.text

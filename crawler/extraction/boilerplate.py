@@ -171,6 +171,14 @@ def _leading_info_line(line: str) -> bool:
             and len(_WS.sub("", line[m.end():])) <= _INFO_LINE_OTHER_CHARS)
 
 
+PROSE_MIN_CHARS = 40
+
+
+def _is_prose(line: str) -> bool:
+    """A paragraph: a long line that ends a sentence somewhere (info bars and tables never read so)."""
+    return len(line.strip()) >= PROSE_MIN_CHARS and _QUESTION_OR_STOP.search(line) is not None
+
+
 def _signature(lines: list[str], links: set[str] | frozenset[str]) -> int | None:
     """The index of the line that signs a notice above its date (平潭综合实验区经济发展局 / 2025年4月3日)
     when it is also a link's text (the breadcrumb names the same department), if exactly one line is
@@ -212,6 +220,8 @@ def clean_lines(
     kinds: list[str | int] = []
     raws = [r for r in text.split("\n") if r.strip(" \t\xa0\u3000")]
     signature = _signature(raws, links)
+    prose = [i for i, r in enumerate(raws) if _is_prose(r)]
+    inside = range(prose[0] + 1, prose[-1]) if len(prose) >= 2 else range(0)
     for i, raw in enumerate(raws):
         line = raw.strip(" \t\xa0\u3000")
         if line.startswith("|") and line.endswith("|"):
@@ -226,8 +236,8 @@ def clean_lines(
         if rules.boilerplate_re.search(line):
             kinds.append("bp")
             continue
-        if is_metadata_line(line, rules) or (not kept and _leading_info_line(line)):
-            continue
+        if (is_metadata_line(line, rules) and i not in inside) or (not kept and _leading_info_line(line)):
+            continue  # a label line between two paragraphs is the body's (项目名称：…, 时间：… in a 招标公告)
         if norm in links and len(norm) <= link_max and not _SENTENCE_END.search(line) and not (kept and i == signature):
             continue  # a link's text is navigation, unless it signs the body above its date (落款)
         kinds.append(len(kept))
