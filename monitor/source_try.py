@@ -81,7 +81,7 @@ def try_list_page(url: str, *, articles: int = PREVIEW_ARTICLES, timeout_s: floa
     started = time.monotonic()
     headers = {"User-Agent": user_agent or USER_AGENT}
     with httpx.Client(timeout=timeout_s, follow_redirects=True, max_redirects=5, headers=headers) as client:
-        page = fetch(client, url)
+        page = _refreshed(client, fetch(client, url))
         if page.status != 200:
             raise TryError(f"{url}: HTTP {page.status}")
         sniffed = binary_type(page.body)
@@ -122,6 +122,26 @@ def try_list_page(url: str, *, articles: int = PREVIEW_ARTICLES, timeout_s: floa
         "articles": previews,
         "seconds": round(time.monotonic() - started, 2),
     }
+
+
+MAX_REFRESHES = 3        # a chain of <meta http-equiv="refresh"> entry pages followed, as the crawl does
+MAX_REFRESH_DELAY_S = 100  # Scrapy's METAREFRESH_MAXDELAY: a slower refresh is a page of its own
+
+
+def _refreshed(client: httpx.Client, page: FetchedPage) -> FetchedPage:
+    """The page a same-site meta refresh leads to (an e-paper's paperindex.htm → today's node_2.htm), as
+    the crawl's QuickMetaRefreshMiddleware follows it; the page itself when it has none."""
+    from w3lib.html import get_meta_refresh
+
+    for _ in range(MAX_REFRESHES):
+        if page.status != 200 or b"refresh" not in page.body[:16384].lower():
+            return page
+        delay, target = get_meta_refresh(page.decoded()[1][:16384], page.url, ignore_tags=("script", "noscript"))
+        if not target or delay is None or delay > MAX_REFRESH_DELAY_S or not same_site(target, page.url) \
+                or target == page.url:
+            return page
+        page = fetch(client, target)
+    return page
 
 
 def _read_list(client: httpx.Client, url: str, text: str, final_url: str) -> ListReading:

@@ -168,3 +168,24 @@ def test_try_names_the_posts_a_hanweb_or_aspnet_column_is_paged_with(tmp_path):
             "&columnid=7372") in hanweb
     assert ("  next page: the page's form posted as its 下一页 does (__doPostBack('ctl00$Main$AspNetPager1', '2')), "
             "one page after another") in aspnet
+
+
+def test_try_follows_a_same_site_meta_refresh_as_the_crawl_does(tmp_path):
+    # an e-paper's entry page (paperindex.htm) only refreshes to today's page; one refreshing to
+    # another site is read as it is
+    from monitor.source_try import try_list_page
+
+    root = tmp_path / "site"
+    write_site(root)
+    (root / "paperindex.htm").write_text(
+        "<html><head><meta http-equiv='refresh' content='0; url=col/index.html'></head><body></body></html>",
+        encoding="utf-8")
+    (root / "away.htm").write_text(
+        "<html><head><meta http-equiv='refresh' content='0; url=http://example.invalid/col/index.html'></head>"
+        "<body></body></html>", encoding="utf-8")
+    with served(root) as url:
+        preview = try_list_page(f"{url}/paperindex.htm", articles=0)
+        assert preview["final_url"] == f"{url}/col/index.html"
+        assert [link["anchor"] for link in preview["article_links"]] == TITLES
+        away = try_list_page(f"{url}/away.htm", articles=0)
+        assert away["final_url"] == f"{url}/away.htm" and away["article_links"] == []
