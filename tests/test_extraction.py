@@ -774,3 +774,10 @@ def test_label_lines_between_paragraphs_are_the_bodys_own():
     for line in ("项目名称：示范县农村公路养护工程", "时间：2026年01月08日08时00分至2026年01月16日16时00分", "名 称：示范县交通运输局"):
         assert line in p.text.split("\n"), line
     assert "发布时间" not in p.text and "来源：" not in p.text and "责任编辑" not in p.text
+
+
+def test_a_bare_attachment_label_ending_the_body_goes():
+    # its files are links (kept as attachments), or the block is hidden and empty
+    html = page(f"<h1>{TITLE}</h1>{BODY}<p>附件：</p><p><a href='/files/名单.pdf'>名单.pdf</a></p>")
+    p = extract_page(html, "http://www.yzcity.gov.cn/xczx/2021/t1.html")
+    assert p.text.split("\n")[-1] == PARA3 and [a["name"] for a in p.attachments] == ["名单.pdf"]

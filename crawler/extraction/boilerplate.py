@@ -19,6 +19,7 @@ _LINKS = XPath("//body//a")
 _WS = re.compile(r"[\s\xa0\u3000]+")
 # A sentence ends with these: a line without any is a candidate for list/spam debris.
 _QUESTION_OR_STOP = re.compile(r"[。？！?!]")
+_BARE_ATTACHMENT_LABEL = re.compile(r"^[【\[]?\s*(?:相关)?附\s*件\s*(?:下载|列表)?\s*[】\]]?\s*[:：]?\s*$")
 _SENTENCE_END = re.compile(r"[。！？!?；;…”」』）)]")
 # A publication time (2024-05-09 22:30, 2024年5月9日 22:30:05): a line opening with one, with a source's
 # name at most after it, before the first body line is the info bar that a content container began with.
@@ -242,10 +243,12 @@ def clean_lines(
             continue  # a link's text is navigation, unless it signs the body above its date (落款)
         kinds.append(len(kept))
         kept.append(line)
-    if kinds.count("bp") < 2:
-        return kept
-    max_chars = rules.thresholds["metadata_line_max_chars"]
-    sandwiched = {k for before, k, after in zip(kinds, kinds[1:], kinds[2:])
-                  if before == "bp" and after == "bp" and isinstance(k, int)
-                  and len(kept[k]) <= max_chars and not _QUESTION_OR_STOP.search(kept[k])}
-    return [line for i, line in enumerate(kept) if i not in sandwiched]
+    if kinds.count("bp") >= 2:
+        max_chars = rules.thresholds["metadata_line_max_chars"]
+        sandwiched = {k for before, k, after in zip(kinds, kinds[1:], kinds[2:])
+                      if before == "bp" and after == "bp" and isinstance(k, int)
+                      and len(kept[k]) <= max_chars and not _QUESTION_OR_STOP.search(kept[k])}
+        kept = [line for i, line in enumerate(kept) if i not in sandwiched]
+    while kept and _BARE_ATTACHMENT_LABEL.match(kept[-1]):
+        kept.pop()  # "附件：" whose files were links (kept as attachments) or a hidden, empty block
+    return kept
