@@ -781,3 +781,9 @@ def test_a_bare_attachment_label_ending_the_body_goes():
     html = page(f"<h1>{TITLE}</h1>{BODY}<p>附件：</p><p><a href='/files/名单.pdf'>名单.pdf</a></p>")
     p = extract_page(html, "http://www.yzcity.gov.cn/xczx/2021/t1.html")
     assert p.text.split("\n")[-1] == PARA3 and [a["name"] for a in p.attachments] == ["名单.pdf"]
+
+
+def test_the_headline_repeated_in_the_body_with_a_footnote_mark_goes():
+    html = page(f"<h1>{TITLE}</h1><p align='center'><span>{TITLE}</span><a href='#_edn1'><sup>[1]</sup></a></p>"
+                f"<p align='center'>示范县统计局 国家统计局示范调查队</p>{BODY}")
+    assert extract_page(html).text.split("\n")[0] == "示范县统计局 国家统计局示范调查队"

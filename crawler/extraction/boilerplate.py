@@ -19,6 +19,7 @@ _LINKS = XPath("//body//a")
 _WS = re.compile(r"[\s\xa0\u3000]+")
 # A sentence ends with these: a line without any is a candidate for list/spam debris.
 _QUESTION_OR_STOP = re.compile(r"[。？！?!]")
+_FOOTNOTE_MARK = re.compile(r"(?:\[\d{1,2}\]|［\d{1,2}］|[（(]\d{1,2}[）)]|[①-⑳]|\*)$")
 _BARE_ATTACHMENT_LABEL = re.compile(r"^[【\[]?\s*(?:相关)?附\s*件\s*(?:下载|列表)?\s*[】\]]?\s*[:：]?\s*$")
 _SENTENCE_END = re.compile(r"[。！？!?；;…”」』）)]")
 # A publication time (2024-05-09 22:30, 2024年5月9日 22:30:05): a line opening with one, with a source's
@@ -232,8 +233,8 @@ def clean_lines(
         if not line:
             continue
         norm = _WS.sub("", line)
-        if title_norm and norm == title_norm:
-            continue
+        if title_norm and (norm == title_norm or (len(kept) < 3 and _FOOTNOTE_MARK.sub("", norm) == title_norm)):
+            continue  # the headline repeated in the body, even with a footnote mark (…统计公报[1])
         if rules.boilerplate_re.search(line):
             kinds.append("bp")
             continue
