@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from itertools import islice
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 import lxml.html
 from lxml import etree
@@ -174,7 +174,9 @@ def resolve_url(raw: str, base: str) -> str | None:
     if not raw:
         return None
     if raw[:11].lower() == "javascript:":
-        raw = javascript_target(raw[11:]) or ""
+        # a browser percent-decodes a javascript: URL before running it (site copiers write
+        # javascript:if(confirm(%27…%27))window.location=%27http://…%27)
+        raw = javascript_target(raw[11:]) or ("%" in raw and javascript_target(unquote(raw[11:]))) or ""
         if not raw:
             return None
     if raw.startswith("#") or raw[:7].lower() in ("mailto:", "tel:"):

@@ -65,3 +65,12 @@ def test_base_href_tabs_newlines_backslashes_and_thumbnail_alt():
     assert [lk.url for lk in links] == ["http://cms.example.gov.cn/site/a/1.html", "http://cms.example.gov.cn/site/a/2.html",
                                         "http://cms.example.gov.cn/site/a/3.html"]
     assert links[0].anchor == "" and links[0].title == "图片新闻的标题"
+
+
+def test_a_percent_encoded_javascript_url_is_decoded_as_a_browser_does():
+    # site copiers (Teleport) rewrite links they did not fetch into a confirm() dialog, quotes escaped
+    teleport = ("javascript:if(confirm(%27http://adge.cqjtu.edu.cn/xkxx/xwdgk.htm  \\n\\nThis file was not "
+                "retrieved by Teleport Ultra%27))window.location=%27http://adge.cqjtu.edu.cn/xkxx/xwdgk.htm%27")
+    assert resolve_url(teleport, "http://yjszs.cqjtu.edu.cn/zsxx1/ssyjs.htm") == "http://adge.cqjtu.edu.cn/xkxx/xwdgk.htm"
+    # a literal target keeps its escapes
+    assert resolve_url("javascript:window.open('a.html?q=%E6%96%B0')", "http://x.cn/l/") == "http://x.cn/l/a.html?q=%E6%96%B0"
