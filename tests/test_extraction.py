@@ -787,3 +787,14 @@ def test_the_headline_repeated_in_the_body_with_a_footnote_mark_goes():
     html = page(f"<h1>{TITLE}</h1><p align='center'><span>{TITLE}</span><a href='#_edn1'><sup>[1]</sup></a></p>"
                 f"<p align='center'>示范县统计局 国家统计局示范调查队</p>{BODY}")
     assert extract_page(html).text.split("\n")[0] == "示范县统计局 国家统计局示范调查队"
+
+
+def test_an_info_bar_opening_with_its_date_is_no_body_and_a_chinese_page_under_lang_en_is_zh():
+    # VSB's news template: the date glued to empty 作者/浏览次数 labels, over an attachment-only body
+    html = (f"<html lang='en'><head><meta charset='utf-8'><title>{TITLE}</title></head><body><h1>{TITLE}</h1>"
+            "<div class='time'>2022-03-31<em>作者：</em>浏览次数：<span></span></div>"
+            "<div class='v_news_content'><p><a href='/files/名单.pdf'>名单.pdf</a></p></div></body></html>")
+    p = extract_page(html, "http://yjszs.example.edu.cn/info/1056/1904.htm")
+    assert p.text == "" and p.low_confidence and p.date == "2022-03-31"
+    news = html.replace("<p><a href='/files/名单.pdf'>名单.pdf</a></p>", BODY)
+    assert extract_page(news).language == "zh"

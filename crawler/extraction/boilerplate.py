@@ -198,7 +198,11 @@ def is_metadata_line(line: str, rules: Rules) -> bool:
     if len(line) > rules.thresholds["metadata_line_max_chars"] or _QUESTION_OR_STOP.search(line):
         return False  # "记者：……？" in an interview is prose, not a byline field
     m = rules.label_re.search(line)
-    return bool(m) and m.start() <= 2
+    if m is not None and m.start() <= 2:
+        return True
+    # an info bar opening with its date: 2022-03-31作者：浏览次数： (VSB's news template)
+    day = NUMERIC_DATE.match(line)
+    return day is not None and rules.label_re.match(line[day.end():].lstrip(" \t\xa0\u3000")) is not None
 
 
 def clean_lines(

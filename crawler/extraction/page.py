@@ -248,8 +248,9 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
             metadata.setdefault("作者", author)  # a 文/… or 记者 … byline is a labelled credit too
         else:
             author = fields.get("author_fallback") or correspondents(text, header) or fields.get("editor_fallback")
-    if lang is None and _CJK.search(text[:500]):
-        lang = "zh"
+    if lang is None and _CJK.search(text[:500]) or lang is not None and lang.lower().startswith("en") \
+            and _mostly_chinese(text[:500]):
+        lang = "zh"  # templates declare lang="en" over Chinese pages too (VSB's)
     source = fields.get("source")
     if source is None:
         source = next((s for s in (" ".join(v.split()) for v in meta_sources) if 2 <= len(s) <= MAX_META_SOURCE_CHARS),
@@ -263,6 +264,14 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
         # no text is never a confident reading, whatever the page's prose said it should be
         low_confidence=confidence < rules.thresholds["low_confidence_below"] or not text,
     )
+
+
+CHINESE_SHARE = 0.3   # of a text's opening characters, for it to be Chinese whatever <html lang> says
+
+
+def _mostly_chinese(text: str) -> bool:
+    chars = [c for c in text if not c.isspace()]
+    return bool(chars) and sum(1 for c in chars if _CJK.match(c)) >= CHINESE_SHARE * len(chars)
 
 
 def _header_lines(lines: list[str], title_idx: int | None, rules: Rules) -> str:
