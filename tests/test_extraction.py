@@ -798,3 +798,12 @@ def test_an_info_bar_opening_with_its_date_is_no_body_and_a_chinese_page_under_l
     assert p.text == "" and p.low_confidence and p.date == "2022-03-31"
     news = html.replace("<p><a href='/files/名单.pdf'>名单.pdf</a></p>", BODY)
     assert extract_page(news).language == "zh"
+
+
+def test_related_article_teasers_and_what_follows_them_end_the_body():
+    teasers = "".join(f"<p>{t}，专家说膝关节疼痛的原因有很多…<a href='/hmy/by/{n}.html'>【详细】</a></p>"
+                      for n, t in ((31, "常年膝关节疼痛的原因何在？"), (46, "一场雨，秋的凉爽逐渐凸显")))
+    html = page(f"<h1>{TITLE}</h1>{BODY}{teasers}<p>医院地址：某市某路38号 网址：http://h.example.com</p>"
+                "<p>预约成功患者名单</p>")
+    text = extract_page(html, "http://h.example.com/hmy/by/54.html").text
+    assert text.split("\n")[-1] == PARA3 and "详细" not in text and "预约" not in text

@@ -20,6 +20,7 @@ _WS = re.compile(r"[\s\xa0\u3000]+")
 # A sentence ends with these: a line without any is a candidate for list/spam debris.
 _QUESTION_OR_STOP = re.compile(r"[。？！?!]")
 _FOOTNOTE_MARK = re.compile(r"(?:\[\d{1,2}\]|［\d{1,2}］|[（(]\d{1,2}[）)]|[①-⑳]|\*)$")
+_TEASER = re.compile(r"(?:…|\.{3})\s*[【\[［(（]?\s*(?:详细|详情|阅读全文|查看全文|全文|更多)\s*[】\]］)）]?\s*(?:>>|»)?\s*$")
 _BARE_ATTACHMENT_LABEL = re.compile(r"^[【\[]?\s*(?:相关)?附\s*件\s*(?:下载|列表)?\s*[】\]]?\s*[:：]?\s*$")
 _SENTENCE_END = re.compile(r"[。！？!?；;…”」』）)]")
 # A publication time (2024-05-09 22:30, 2024年5月9日 22:30:05): a line opening with one, with a source's
@@ -254,6 +255,13 @@ def clean_lines(
                       if before == "bp" and after == "bp" and isinstance(k, int)
                       and len(kept[k]) <= max_chars and not _QUESTION_OR_STOP.search(kept[k])}
         kept = [line for i, line in enumerate(kept) if i not in sandwiched]
+    teasers = [i for i, line in enumerate(kept) if _TEASER.search(line)]
+    if teasers:
+        # a related article's teaser (…【详细】) is never body; two in a row are the related list under
+        # the article, and what follows them (a contact box, a booking widget) is the template's
+        runs = [i for i in teasers if i + 1 in teasers]
+        end = runs[0] if runs and runs[0] >= len(kept) // 2 else len(kept)
+        kept = [line for i, line in enumerate(kept[:end]) if i not in teasers]
     while kept and _BARE_ATTACHMENT_LABEL.match(kept[-1]):
         kept.pop()  # "附件：" whose files were links (kept as attachments) or a hidden, empty block
     return kept
