@@ -49,3 +49,19 @@ def test_a_list_of_other_sites_pages_loses_to_one_of_the_sites_own():
             f"<div class='foot'>{footer}</div></body></html>")
     # a mirror (or a paper on a domain of its own) whose footer links the publisher's corporate site
     assert titles(html, "http://epaper.example.cn/kjrb/html/2023-02/10/node_9.htm") == own
+
+
+def test_a_list_filed_under_the_columns_directory_beats_a_better_scored_one_elsewhere():
+    # a DedeCMS column of cards (heading + summary + [详细]) beside a sidebar box of another column,
+    # whose longer titles score it higher
+    cards = "".join(f'<div class="list1"><h1><a href="/hmy/by/{n}.html">{t}</a></h1><p>{t}的原因有很多，要看具体情况…'
+                    f'<a href="/hmy/by/{n}.html">[详细]</a></p></div>'
+                    for n, t in ((31, "常年膝关节疼痛的原因何在？专家解答"), (46, "穿的太少也会引发膝关节滑膜炎"),
+                                 (51, "膝盖积水了怎么办？骨科专家有话说"), (54, "关节弹响是怎么回事？要不要治疗"),
+                                 (56, "骨质增生的早期信号有哪些？早知道")))
+    box = "".join(f'<dt><span>{i}</span><a href="/tslf/{370 + i}.html">净骨疗法体系的第{i}项康复工程与核心理念</a></dt>'
+                  for i in range(1, 6))
+    html = (f"<html><head><meta charset='utf-8'><title>膝关节</title></head><body><div class='list'>{cards}</div>"
+            f"<div id='list_right_con4'><dl>{box}</dl></div></body></html>")
+    got = [m.url for m in read_list_page(html, "http://h.example.com/hmy/by/index.html").main_links]
+    assert got == [f"http://h.example.com/hmy/by/{n}.html" for n in (31, 46, 51, 54, 56)]
