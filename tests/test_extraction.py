@@ -807,3 +807,12 @@ def test_related_article_teasers_and_what_follows_them_end_the_body():
                 "<p>预约成功患者名单</p>")
     text = extract_page(html, "http://h.example.com/hmy/by/54.html").text
     assert text.split("\n")[-1] == PARA3 and "详细" not in text and "预约" not in text
+
+
+def test_a_pdf_shown_by_a_viewer_script_in_the_body_is_an_attachment():
+    html = page(f"""<h1>{TITLE}</h1><div class="v_news_content"><p><script>var vsb_pdf_image_data=[];
+      showVsbpdfIframe("/__local/A/A2/83/799C149B_F3E9A.pdf","100%","600","48");</script></p></div>
+      <script>var help = "/static/help.pdf"; window.PDFObject = null;</script>""")
+    p = extract_page(html, "http://yjszs.example.edu.cn/info/1056/1904.htm")
+    assert [(a["type"], a["url"]) for a in p.attachments] == [
+        ("pdf", "http://yjszs.example.edu.cn/__local/A/A2/83/799C149B_F3E9A.pdf")]

@@ -26,6 +26,11 @@ _BASE = etree.XPath("//base/@href")
 # and WebPlus's player, <div class="wp_pdf_player" pdfsrc="…pdf" sudyfile-attr="{'title':'名单.pdf'}">,
 # which is often the whole of an article whose text is only in the PDF.
 _EMBEDDED = etree.XPath("//iframe[@src] | //embed[@src] | //object[@data] | //*[@pdfsrc]")
+# A PDF shown by a viewer script in the page's body: VSB's showVsbpdfIframe("/__local/…pdf", …),
+# PDFObject.embed("a.pdf", "#box"), pdf.js loaders; a script that merely names a file is not enough.
+_VIEWER_SCRIPTS = etree.XPath("//body//script[contains(translate(., 'PDF', 'pdf'), 'pdf')]")
+_VIEWER_CALL = re.compile(r"""(?:pdf\w*|embed)\s*\(\s*['"]([^'"\s<>]{1,500}\.(?:pdf|ofd))['"]""", re.IGNORECASE)
+MAX_VIEWER_SCRIPT = 20_000   # characters of a body script searched for a viewer call
 _SHOWN_TITLE = re.compile(r"""['"]title['"]\s*:\s*['"]([^'"]{1,200})['"]""")
 MAX_NAME = 200  # characters of a scripted element's text kept as the file's name
 _SPACE = re.compile(r"\s+")
@@ -126,6 +131,12 @@ def _embedded(el: HtmlElement) -> tuple[str, str, str] | None:
     return (*in_query, name) if in_query else None
 
 
+def _viewed(script: HtmlElement) -> tuple[str, str, str] | None:
+    """The same for a PDF a viewer script in the body shows (its name: the file's)."""
+    m = _VIEWER_CALL.search((script.text or "")[:MAX_VIEWER_SCRIPT])
+    return (m.group(1), m.group(1).rsplit(".", 1)[1].lower(), "") if m else None
+
+
 def find_attachments(root: HtmlElement, url: str | None = None) -> list[dict]:
     """[{"name", "url" (absolute), "type"}] for every attachment link, de-duplicated by URL: an
     href naming the file (in its path, its text or its query), a script naming it in quotes
@@ -148,6 +159,7 @@ def find_attachments(root: HtmlElement, url: str | None = None) -> list[dict]:
     for a, (href, kind, text) in [(a, found) for a in links if (found := _linked(a))] + \
                                  [(a, found) for a in links if (found := _scripted(a))] + \
                                  [(a, found) for a in _EMBEDDED(root) if (found := _embedded(a))] + \
+                                 [(s, found) for s in _VIEWER_SCRIPTS(root) if (found := _viewed(s))] + \
                                  [(a, found) for a in links if not _linked(a) and (found := _unnamed_download(a))]:
         absolute = http_url(href, base) if base else _relative(href)
         if absolute is None or absolute in seen:
