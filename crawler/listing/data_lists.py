@@ -10,6 +10,7 @@ list of names: URLs look like URLs, titles are longer text, dates look like date
 """
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 
@@ -28,6 +29,10 @@ MAX_VALUE = 2048
 MAX_NODES = 400_000          # syntax nodes walked per page (1 MB of JSON has a few hundred thousand)
 _URL = re.compile(r"^(?:https?://|/|\./|\.\./)[^\s<>\"']{0,2040}$|^[\w./-]{1,200}\.(?:s?html?|jsp|aspx?|php)(?:\?\S*)?$",
                   re.IGNORECASE)
+# A data or asset file is never an item's page (Hanweb's relationUrl: …-RelationArticle.json beside the page)
+_ASSET = re.compile(r"\.(?:json|js|xml|css|png|jpe?g|gif|svg|webp|ico|txt)(?:[?#]|$)", re.IGNORECASE)
+_PAGE_EXTENSION = re.compile(r"\.(?:s?html?|jsp|aspx?|php)(?:[?#]|$)", re.IGNORECASE)
+MAX_NESTED_FIELDS = 20       # fields of a JSON object held in a string field ("urls": "{\"pc\": …}") read
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _HAS_ARRAY_OF_OBJECTS = re.compile(r"\[\s*\{")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")   # lxml refuses them in text and attributes
@@ -68,7 +73,7 @@ def _rows(array: Node) -> list[tuple[str, str, str]]:
     records = [_string_fields(item) for item in array.named_children[:MAX_RECORDS] if item.type == "object"]
     if len(records) < MIN_RECORDS:
         return []
-    url_key = _best_key(records, lambda v: bool(_URL.match(v)))
+    url_key = _best_key(records, _is_page_url, score=lambda v: 2 if _PAGE_EXTENSION.search(v) else 1)
     title_key = _best_key(records, _looks_like_title, score=len)
     if url_key is None or title_key is None:
         return []
@@ -77,6 +82,10 @@ def _rows(array: Node) -> list[tuple[str, str, str]]:
             for r in records if url_key in r and title_key in r]
     # records of a list link different pages (a template's "/front" on every record is not a list)
     return rows if len({url for url, _, _ in rows}) >= MIN_RECORDS else []
+
+
+def _is_page_url(value: str) -> bool:
+    return bool(_URL.match(value)) and not _ASSET.search(value)
 
 
 def _looks_like_title(value: str) -> bool:
@@ -116,7 +125,22 @@ def _string_fields(obj: Node) -> dict[str, str]:
         text = _CONTROL.sub("", value).strip() if isinstance(value, str) else ""
         if text and len(text) <= MAX_VALUE:
             fields[name] = text
+            if text[0] == "{" and text[-1] == "}":
+                fields.update(_nested(name, text))
     return fields
+
+
+def _nested(name: str, text: str) -> dict[str, str]:
+    """The string fields of a JSON object written as a string (Hanweb: "urls": "{\\"pc\\": \\"/col/…/content_1.html\\"}"),
+    as name.key."""
+    try:
+        inner = json.loads(text)
+    except ValueError:
+        return {}
+    if not isinstance(inner, dict):
+        return {}
+    return {f"{name}.{key}": value.strip() for key, value in list(inner.items())[:MAX_NESTED_FIELDS]
+            if isinstance(key, str) and isinstance(value, str) and value.strip() and len(value) <= MAX_VALUE}
 
 
 def _markup(rows: list[tuple[str, str, str]]) -> HtmlElement:

@@ -141,8 +141,9 @@ def _distinctive_name(stems: list[str]) -> bool:
     return literal_letters and long_id
 
 
-def _group_pattern(targets: list[str], column_names: set[str]) -> str:
+def _group_pattern(targets: list[str], column_names: set[str], page_dirs: list[str] | None = None) -> str:
     split = [_split(t) for t in targets]
+    page_dirs = page_dirs or []
     depth = len(split[0][0])
     parts = [""]
     tight = False
@@ -166,6 +167,11 @@ def _group_pattern(targets: list[str], column_names: set[str]) -> str:
         elif len(set(values)) == 1 and values[0] in column_names:
             parts.append(SLUG)
             tight = True
+        elif (page_dirs and i == len(page_dirs) and i + 1 == depth and _NAME_DIR.match(values[0])
+              and all(s[0][:i] == page_dirs for s in split)):
+            # <column>/<sub-column>/<id>.html under the list's own folder: a page of 自闭症 items today,
+            # of 言语障碍 items on the next, so the sub-column varies
+            parts.append(SLUG)
         else:
             parts.append(_runs(values))
     name = _runs([s[1] for s in split], tight) + re.escape(split[0][2])
@@ -264,7 +270,7 @@ def learn_shape(urls: list[str], page_url: str) -> str | None:
     page_path, _, _, _ = _split(shape_target(page_url))
     page_stem = _split(shape_target(page_url))[1]
     column_names = {s for s in page_path + [page_stem] if s and not s.isdigit()} - {"index", "list", "default"}
-    alternatives = [_group_pattern(g, column_names) for g in kept]
+    alternatives = [_group_pattern(g, column_names, page_path) for g in kept]
     return "^(?:" + "|".join(alternatives) + ")$"
 
 

@@ -488,7 +488,8 @@ class SourceSpider(scrapy.Spider):
         The reading is None when it must not be followed: a pinned profile that no longer matches
         (an operator's choice is never replaced by a guess), or a deeper page where the start's
         list was not found (page 2 of a column with `javascript:;` items: a fresh guess there
-        would pick a side box, which is how navigation ends up stored as articles). A reading that
+        would pick a side box, which is how navigation ends up stored as articles); a fresh reading
+        of the same region is that list. A reading that
         wants on-site script files is returned before anything is learned from it: the page is
         read again once they are in.
         """
@@ -505,7 +506,10 @@ class SourceSpider(scrapy.Spider):
             return reading, None
         stats = self.crawler.stats
         if depth > 1:
-            if reading.relearned:
+            # learned afresh at the region the start's profile names, it is the same list whose later
+            # items drifted from the start's URL shape (older, shorter ids; another sub-column)
+            if reading.relearned and not (profile is not None and reading.profile is not None
+                                          and reading.profile.region == profile.region):
                 stats.inc_value("govwatch/list_pages_unmatched")
                 return None, None
             return reading, None

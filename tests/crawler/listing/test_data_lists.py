@@ -76,3 +76,16 @@ def test_escaped_surrogates_never_reach_a_url_or_the_tree():
     reading = read_list_page(f"<html><body><script>var list = [{records}];</script></body></html>", PAGE)
     assert [(a.url, a.anchor) for a in reading.main_links] == [
         (f"http://www.example.gov.cn/a/{i}\ufffd.html", f"\ufffd第{i}批项目的公示公告\U0001F600") for i in range(3)]
+
+
+def test_a_page_url_held_in_a_nested_json_string_beats_a_data_file_url():
+    # Hanweb's newer columns: relationUrl is a .json data file on every record; the page is in "urls"
+    records = [{"relationUrl": f"/jx/col42150/relation/{n}-RelationArticle.json",
+                "title": f"《江西省生态环境第{n}号办法》政策解读", "pubDate": f"2025-07-{n:02d} 16:59",
+                "urls": json.dumps({"pc": f"/jx/col/col42150/content/content_{n}.html"})} for n in range(10, 16)]
+    html = ("<html><body><div id='list'></div><script>var listData = { articleList: "
+            + json.dumps(records, ensure_ascii=False) + "};</script></body></html>")
+    got = read_list_page(html, "http://sthjt.example.gov.cn/jx/col/col42150/index.html").main_links
+    assert [m.url for m in got] == [f"http://sthjt.example.gov.cn/jx/col/col42150/content/content_{n}.html"
+                                    for n in range(10, 16)]
+    assert [m.date for m in got] == [f"2025-07-{n:02d}" for n in range(10, 16)]

@@ -123,3 +123,11 @@ def test_articles_filed_by_date_under_the_column_include_an_e_papers_month_and_d
                            "http://x.cn/cpyfw/zszx/index.html")
     # a menu pointing at other columns carries no date
     assert not dated_in_column([f"http://epaper.example.cn/html/col{i}/index.htm" for i in range(4)], page)
+
+
+def test_a_sub_column_under_the_lists_own_folder_varies():
+    # /zlks/index.html lists items of six sub-columns; its first page happens to show only zbz/
+    shape = learn_shape([f"http://m.kb.com/zlks/zbz/{n}.html" for n in (132, 131, 129, 128, 125, 120)],
+                        "http://m.kb.com/zlks/index.html")
+    assert admits(shape, "http://m.kb.com/zlks/ynz/118.html")
+    assert not admits(shape, "http://m.kb.com/zlks/list_3.html") and not admits(shape, "http://m.kb.com/zlks/zbz/index.html")
