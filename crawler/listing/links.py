@@ -37,8 +37,11 @@ _JS_CALL_URL = re.compile(r"""^[\w.$]{1,64}\s*\(\s*['"]([^'"\s<>]{1,2048}?(?:/|\
 _NO_TARGET = re.compile(r"^\s*(?:#\S{0,20}|javascript:\s*(?:;|void\s*\(\s*0?\s*\)\s*;?)?)?\s*$", re.IGNORECASE)
 # A link text that names an action, not the item (a 信息公开 table's last column: 查看, 详情): the row's
 # title cell names the record.
-_ACTION_TEXT = re.compile(r"^[\[【(（]?\s*(?:查看|详情|详细|查看详情|详细信息|点击查看|阅读全文|全文|浏览|view|detail)"
+_ACTION_TEXT = re.compile(r"^[\[【(（]?\s*(?:查看|详情|详细|查看详情|详细信息|点击查看|阅读全文|全文|浏览|查看更多|阅读更多|更多"
+                          r"|view|detail)"
                           r"\s*[\]】)）]?\s*(?:>>|»|›|>)?$", re.IGNORECASE)
+# A read-more label inside the link, after its title: 使用较广的三种自闭症检测量表<span>【阅读全文】</span>
+_ACTION_TAIL = re.compile(r"\s*[\[【(（]\s*(?:阅读全文|查看全文|查看详情|详细|详情|查看更多|阅读更多|更多)\s*[\]】)）]\s*(?:>>|»)?$")
 ROW_LEVELS = 4  # an action link sits at most this deep in its record (<tr><td><span><a>)
 ROW_MAX_ELEMENTS = 200  # a record of a list holds a few cells; a larger one is not read for a caption
 _RECORD_TAGS = {"tr", "td", "li", "dl", "dd", "div", "article", "section"}
@@ -244,6 +247,8 @@ def page_links(root: HtmlElement, base: str, calls: ScriptLinks | None = None) -
             continue
         title = el.get("title") or ""
         anchor = (card_caption(el) or element_text(el)) if tag in ("a", "area") else row_caption(el)
+        if anchor and _ACTION_TAIL.search(anchor):
+            anchor = _ACTION_TAIL.sub("", anchor) or anchor
         if anchor and not title and _ACTION_TEXT.match(anchor):
             anchor, title = _record_title(el) or (anchor, title)
         if not anchor and not title:   # a thumbnail: its alt text names the item

@@ -74,3 +74,12 @@ def test_a_percent_encoded_javascript_url_is_decoded_as_a_browser_does():
     assert resolve_url(teleport, "http://yjszs.cqjtu.edu.cn/zsxx1/ssyjs.htm") == "http://adge.cqjtu.edu.cn/xkxx/xwdgk.htm"
     # a literal target keeps its escapes
     assert resolve_url("javascript:window.open('a.html?q=%E6%96%B0')", "http://x.cn/l/") == "http://x.cn/l/a.html?q=%E6%96%B0"
+
+
+def test_read_more_labels_are_no_titles():
+    root = parse_html("""<html><body><ul>
+      <li><a href="/zlks/zbz/132.html">使用较广的三种自闭症检测量表<span>【阅读全文】</span></a></li>
+      <li><span class="t">穿的太少也会引发滑膜炎</span><a href="/hmy/by/46.html">【查看更多】</a></li></ul></body></html>""")
+    anchors = {link.url: link.anchor for link in page_links(root, "http://m.kb.com/zlks/index.html")}
+    assert anchors["http://m.kb.com/zlks/zbz/132.html"] == "使用较广的三种自闭症检测量表"
+    assert anchors["http://m.kb.com/hmy/by/46.html"] != "【查看更多】"
