@@ -816,3 +816,9 @@ def test_a_pdf_shown_by_a_viewer_script_in_the_body_is_an_attachment():
     p = extract_page(html, "http://yjszs.example.edu.cn/info/1056/1904.htm")
     assert [(a["type"], a["url"]) for a in p.attachments] == [
         ("pdf", "http://yjszs.example.edu.cn/__local/A/A2/83/799C149B_F3E9A.pdf")]
+
+
+def test_a_short_headline_that_is_the_whole_first_segment_of_the_title():
+    html = ("<html><head><meta charset='utf-8'><title>关志忱 - 深圳康贝儿童医院发育行为科_儿童多动症</title></head><body>"
+            f"<div class='logo'>深圳康贝儿童医院发育行为科</div><h1 class='title'>关志忱</h1>{BODY}</body></html>")
+    assert extract_page(html).title == "关志忱"

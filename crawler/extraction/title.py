@@ -67,6 +67,9 @@ def find_title(root: HtmlElement, min_overlap: float = 0.5,
     first_segment = _norm(_segments(tag_title)[0]) if _segments(tag_title) else ""
     if len(first_segment) >= 6 and first_segment not in references:
         references.append(first_segment)
+    # a short headline (a person's name on a 专家团队 page: <h1>关志忱</h1>, <title>关志忱 - 某医院_…) counts
+    # only when it is the whole first segment of <title>
+    short_title = first_segment if 2 <= len(first_segment) < 4 else None
     best: tuple[tuple, str, HtmlElement] | None = None
     for kind, xp in _CANDIDATES:
         if best is not None and best[0][:2] == (3, _RANK["h1"]):
@@ -74,9 +77,12 @@ def find_title(root: HtmlElement, min_overlap: float = 0.5,
         for el in xp(root):
             text = _clean(el.text_content())
             norm = _norm(text)
-            if len(norm) < 4 or len(norm) > MAX_TITLE_CHARS:
+            if norm == short_title:
+                score: int | None = 3
+            elif len(norm) < 4 or len(norm) > MAX_TITLE_CHARS:
                 continue
-            score = _match(norm, references, min_overlap)
+            else:
+                score = _match(norm, references, min_overlap)
             if score is None:
                 continue
             key = (score, _RANK[kind], len(norm))
