@@ -119,12 +119,12 @@ class ListScripts:
                             encoding=self.encoding)
 
 
-
 def stored_list_hints(known: list[dict[str, Any]]) -> dict[str, tuple[str | None, str | None]]:
     """url → (link text, date) the source's list pages last showed for each known article
     (storage.articles.known_articles), for the requests no list page makes this time."""
     return {a["url"]: (a.get("list_anchor"), a.get("list_date")) for a in known
             if a.get("list_anchor") or a.get("list_date")}
+
 
 class SourceSpider(scrapy.Spider):
     """`scrapy crawl source -a source=NAME` (the source must be in the database)."""
