@@ -1,6 +1,6 @@
 """Which of a page's candidate article lists is the page's own list, when the best-scored one may not be.
 
-The candidates come scored by structure (records.find_regions). Three kinds of evidence outrank the score,
+The candidates come scored by structure (records.find_regions). Four kinds of evidence outrank the score,
 each from how pages are built, none naming a site:
 
 * a list inside an entry of a menu bar is that column's drop-down preview (reading.in_menu_item);
@@ -21,7 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 from lxml.etree import XPath
 from lxml.html import HtmlElement
 
-from .links import resolve_url
+from .links import MAX_LINKS, resolve_url
 from .records import Region, site_of
 
 _AREA_HREFS = XPath("//map/area/@href")
@@ -40,7 +40,7 @@ def _key(url: str) -> str:
 def mapped_articles(root: HtmlElement, base: str) -> set[str]:
     """The pages an image map on the page links (query and fragment dropped)."""
     found = set()
-    for href in _AREA_HREFS(root):
+    for href in _AREA_HREFS(root)[:MAX_LINKS]:   # bounded, as the page's links are
         url = resolve_url(href, base) if isinstance(href, str) and href.strip() else None
         if url:
             found.add(_key(url))
