@@ -70,6 +70,9 @@ _SCRIPT_PAGERS = (
      re.compile(r"""\brecordCount\s*:\s*['"]?(\d{1,7})\b""")),
     (re.compile(r"\blaypage\.render\(\s*\{"), "layui laypage pager (pages rendered by script)",
      re.compile(r"\bcount\s*:\s*(\d{1,7})\b")),
+    # Hanweb's newer columns: loadPageData(params, 'unitid') with params = {current, perPage, …}; the page's
+    # channel data holds several columns' counts, so none is reported
+    (re.compile(r"\bloadPageData\s*\(\s*\w+\s*,"), "Hanweb loadPageData pager (pages drawn by script)", None),
 )
 COUNT_WINDOW = 2000   # characters around a pager's call searched for its record count
 
@@ -120,6 +123,8 @@ def _script_pager(scripts: str) -> str | None:
     in the call, else just before it (TRS sets it in a variable first)."""
     for marker, reason, count_re in _SCRIPT_PAGERS:
         m = marker.search(scripts)
+        if m and count_re is None:
+            return reason
         if m:
             count = (count_re.search(scripts, m.start(), m.end() + COUNT_WINDOW // 5)
                      or count_re.search(scripts, max(0, m.start() - COUNT_WINDOW), m.start()))

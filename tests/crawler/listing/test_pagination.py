@@ -170,3 +170,9 @@ def test_pagers_rendered_by_script_are_reported_with_their_record_count():
     linked = pager("""<a href="index_1.htm">下一页</a><script>require(['list2.trsapi'], function(m){});</script>""",
                    "http://www.pt.gov.cn/zwgk/index.htm")
     assert linked.urls == ["http://www.pt.gov.cn/zwgk/index_1.htm"] and linked.unsupported is None
+
+
+def test_hanwebs_newer_script_pager_is_reported():
+    p = pager("""<script>var params = {current: 1, unitid: '380055', channelCode: ['col42150'], perPage: '15'};
+                 loadPageData(params, '380055');</script>""", "http://sthjt.example.gov.cn/jx/col/col42150/index.html")
+    assert p.urls == [] and p.unsupported.startswith("Hanweb loadPageData pager")
