@@ -156,11 +156,12 @@ def find_attachments(root: HtmlElement, url: str | None = None) -> list[dict]:
     links = _LINKS(root)
     # links first, then scripts, then shown documents: a row whose onclick opens the file its link
     # names is named by the link, and so is a shown PDF that a 下载 link also names
-    for a, (href, kind, text) in [(a, found) for a in links if (found := _linked(a))] + \
+    linked = [(a, _linked(a)) for a in links]
+    for a, (href, kind, text) in [(a, found) for a, found in linked if found] + \
                                  [(a, found) for a in links if (found := _scripted(a))] + \
                                  [(a, found) for a in _EMBEDDED(root) if (found := _embedded(a))] + \
                                  [(s, found) for s in _VIEWER_SCRIPTS(root) if (found := _viewed(s))] + \
-                                 [(a, found) for a in links if not _linked(a) and (found := _unnamed_download(a))]:
+                                 [(a, found) for a, named in linked if not named and (found := _unnamed_download(a))]:
         absolute = http_url(href, base) if base else _relative(href)
         if absolute is None or absolute in seen:
             continue

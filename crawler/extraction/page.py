@@ -248,8 +248,9 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
             metadata.setdefault("作者", author)  # a 文/… or 记者 … byline is a labelled credit too
         else:
             author = fields.get("author_fallback") or correspondents(text, header) or fields.get("editor_fallback")
-    if lang is None and _CJK.search(text[:500]) or lang is not None and lang.lower().startswith("en") \
-            and _mostly_chinese(text[:500]):
+    if lang is None:
+        lang = "zh" if _CJK.search(text[:500]) else None
+    elif lang.lower().startswith("en") and _mostly_chinese(text[:500]):
         lang = "zh"  # templates declare lang="en" over Chinese pages too (VSB's)
     source = fields.get("source")
     if source is None:

@@ -46,14 +46,14 @@ def _walk(el: HtmlElement, out: list[str], rules: Rules, header_rows: dict) -> N
     tag = el.tag
     if not isinstance(tag, str) or tag in SKIP_TAGS:
         if el.tail:
-            out.append(_text_before(el.tail, el.getnext()))
+            out.append(_tail(el))
         return
     if header_rows and tag == "tr" and el in header_rows:
         pairs = header_rows[el]
         if pairs:  # the label row: "label：\tvalue" for each column; its value row prints nothing
             out.append("\n" + "\t".join(f"{label}：\t{value}" for label, value in pairs) + "\n")
         if el.tail:
-            out.append(_text_before(el.tail, el.getnext()))
+            out.append(_tail(el))
         return
     if tag in BLOCK_TAGS:
         out.append("\n")
@@ -70,7 +70,7 @@ def _walk(el: HtmlElement, out: list[str], rules: Rules, header_rows: dict) -> N
                 out.append(m.group("label") + "：")
                 out.append("\t")
                 if el.tail:
-                    out.append(_text_before(el.tail, el.getnext()))
+                    out.append(_tail(el))
                 return
         if len(text) <= rules.thresholds["layout_cell_chars"] and next(el.iterdescendants("table"), None) is None:
             # A data cell is one value, on its row's line even when written <td><p>…</p></td> or
@@ -81,14 +81,14 @@ def _walk(el: HtmlElement, out: list[str], rules: Rules, header_rows: dict) -> N
             value = "".join(inner)
             out.append(_CJK_BREAK.sub("", value).replace("\n", " ") if "\n" in value else value)
             if el.tail:
-                out.append(_text_before(el.tail, el.getnext()))
+                out.append(_tail(el))
             return
     elif tag in LABEL_WRAPPERS:
         label = _disclosure_label(el, rules)
         if label:
             out.append(label + "：")
             if el.tail:
-                out.append(_text_before(el.tail, el.getnext()))
+                out.append(_tail(el))
             return
         if el.text and out and not out[-1][-1:].isspace() and _opens_with_label(el.text, rules):
             # <span>作者：药效审评处</span><span>来源：农药检定所</span>: two fields the page's style sets
@@ -101,7 +101,7 @@ def _walk(el: HtmlElement, out: list[str], rules: Rules, header_rows: dict) -> N
     if tag in BLOCK_TAGS:
         out.append("\n")
     if el.tail:
-        out.append(_text_before(el.tail, el.getnext()))
+        out.append(_tail(el))
 
 
 def _opens_with_label(text: str, rules: Rules) -> bool:
@@ -113,6 +113,12 @@ def _opens_with_label(text: str, rules: Rules) -> bool:
 def _spaced(text: str) -> str:
     """Whitespace-only text is one space: source indentation never breaks a line."""
     return " " if text.isspace() else text
+
+
+def _tail(el: HtmlElement) -> str:
+    """The element's tail as rendered (_text_before the element that follows it)."""
+    tail = el.tail or ""
+    return _text_before(tail, el.getnext()) if "\n" in tail else _spaced(tail)
 
 
 def _text_before(text: str, following: HtmlElement | None) -> str:
