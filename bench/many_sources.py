@@ -169,6 +169,25 @@ class ServiceTree:
                 continue
         return found
 
+    def runnable(self) -> bool:
+        """Whether a thread of the tree is running or waiting for a core (state R).
+
+        Why: idleness judged by CPU alone mistook a service starved of the cores (the test suite's
+        other workers on a 2-core machine) for one that had finished its tail."""
+        for pid in self.tree():
+            try:
+                tasks = list(Path(f"/proc/{pid}/task").iterdir())
+            except OSError:
+                continue
+            for task in tasks:
+                try:
+                    state = (task / "stat").read_text().rsplit(")", 1)[1].split()[0]
+                except (OSError, IndexError):
+                    continue
+                if state == "R":
+                    return True
+        return False
+
     def cpu_s(self, pids: Sequence[int] | None = None, *, reaped: bool = True) -> float:
         """User + system seconds of the tree's live processes (and of the children they reaped)."""
         with self._adopting:  # a process is counted live or reaped, never both or neither
@@ -302,7 +321,8 @@ def _wait_for_orphans(service: ServiceTree, bound_s: float = 10.0) -> None:
 
 def _wait_until_quiet(service: ServiceTree, window_s: float = 0.5, quiet_cpu_s: float = 0.025,
                       bound_s: float = 120.0) -> float:
-    """Wait until the service tree is idle (under 5 % of a core over `window_s`); the seconds waited.
+    """Wait until the service tree is idle (under 5 % of a core over `window_s`, and no thread of it
+    runnable at the end); the seconds waited.
 
     Why: the service finishes a round's runs after the last one ends (diffs, copy links, body
     compaction, search-index merges, batched: monitor/service.py annotate). After a first round
@@ -317,7 +337,7 @@ def _wait_until_quiet(service: ServiceTree, window_s: float = 0.5, quiet_cpu_s: 
         time.sleep(window_s)
         service.reap_adopted()
         now = service.cpu_s()
-        if now - before < quiet_cpu_s:
+        if now - before < quiet_cpu_s and not service.runnable():
             break
         before = now
     return time.monotonic() - began
