@@ -335,13 +335,22 @@ def test_a_slot_freed_by_a_later_crawl_is_used_before_the_first_crawl_ends(tmp_p
     try:
         config = tmp_path / "sources.yaml"
         write_config(config, fresh_demo_site.base_url, hang.port)  # demo-gov, demo-news, and "hung"
+        # The hung crawl's own limits far beyond any load's: it ends when the site is released below.
+        config.write_text(config.read_text(encoding="utf-8").replace("time_limit_s: 10", "time_limit_s: 300")
+                          .replace("download_timeout: 8", "download_timeout: 300"), encoding="utf-8")
         db_path = tmp_path / "govwatch.db"
         db = open_db(db_path)
         sync_sources(db, [source_as_record(s) for s in load_sources(config)])
         db.close()
+
+        def release_the_hung_site_once_both_are_done(_running, finished):
+            if {r["source"] for r in finished} >= {"demo-gov", "demo-news"}:
+                hang.close()  # the hung crawl then fails at once: its limits no longer race the load
+
         # A poll far beyond the hung crawl's time limit: only a crawl's end (or that limit) wakes the loop.
         runs = run_crawls(db_path, ["hung", "demo-gov", "demo-news"], parallel=2, poll_s=600,
-                          time_limits={"hung": 20})
+                          time_limits={"hung": 300}, on_tick=release_the_hung_site_once_both_are_done)
     finally:
         hang.close()
-    assert [(r["source"], r["status"]) for r in runs] == [("demo-gov", "ok"), ("demo-news", "ok"), ("hung", "timeout")]
+    assert [(r["source"], r["status"]) for r in runs][:2] == [("demo-gov", "ok"), ("demo-news", "ok")]
+    assert (runs[2]["source"], runs[2]["status"]) == ("hung", "failed")  # released, not timed out
