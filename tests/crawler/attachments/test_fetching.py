@@ -204,3 +204,43 @@ def test_a_file_served_again_with_the_same_bytes_is_not_read_again(tmp_path) -> 
     assert after_again[0] == 200 and after_again[1] > "2000-01-01T00:00:00+00:00" and after_again[2] == 1
     assert row[1] == 2
     assert "为规范扶持资金管理" in texts[0] and "修订后的办法" in texts[1]
+
+
+def test_one_file_linked_from_several_articles_is_read_once(tmp_path) -> None:
+    """The same bytes under two articles and two URLs: three attachment rows, each with the text,
+    from one read (crawler/attachments/same_bytes.py). A corrupt file's reading is settled too
+    (the file is the reason), so its copy is not read again either."""
+    site = HostileSite().start()
+    form = docx_bytes(["报名表", "姓名 性别 单位 联系电话"])
+    site.add("/gov/files/form.docx", form)
+    site.add("/gov/files/form-copy.docx", form)
+    site.add("/gov/files/broken.docx", h.corrupt_docx())
+    site.add("/gov/files/broken-copy.docx", h.corrupt_docx())
+    first, html = notice(1, extra_body='<p>附件：<a href="/gov/files/form.docx">附件1：报名表.docx</a></p>'
+                                       '<p><a href="/gov/files/broken.docx">附件2：说明.docx</a></p>')
+    site.add(first, html)
+    site.link(first, notice_title(1))
+    second, html = notice(2, extra_body='<p>附件：<a href="/gov/files/form.docx">附件1：报名表.docx</a></p>'
+                                        '<p><a href="/gov/files/form-copy.docx">附件2：报名表（备用）.docx</a></p>'
+                                        '<p><a href="/gov/files/broken-copy.docx">附件3：说明.docx</a></p>')
+    site.add(second, html)
+    site.link(second, notice_title(2))
+    db_path = one_source(tmp_path, site)
+    try:
+        job = start_crawl(db_path, "hostile", trigger="test", time_limit_s=300)
+        job.process.wait(timeout=300)
+        log = job.log_path.read_text(encoding="utf-8", errors="replace")
+        assert finish_crawl(db_path, job)["status"] == "ok"
+    finally:
+        site.stop()
+    db = open_db(db_path)
+    rows = [dict(r) for r in db.query("select url, status, text, sha256 from attachments order by id")]
+    db.close()
+    forms = [r for r in rows if "form" in r["url"]]
+    broken = [r for r in rows if "broken" in r["url"]]
+    assert len(forms) == 3 and len(broken) == 2
+    assert all(r["status"] == "read" and "姓名 性别 单位 联系电话" in r["text"] for r in forms)
+    assert all(r["status"] == "unreadable" for r in broken) and broken[0]["text"] is None
+    # 5 files, 2 distinct contents: 2 reads, 3 readings reused
+    assert "'govwatch/attachments/reused_readings': 3" in log
+    assert "'govwatch/attachments/read': 3" in log and "'govwatch/attachments/unreadable': 2" in log
