@@ -747,6 +747,37 @@ def test_a_documents_own_number_line_an_empty_label_and_the_meta_content_source(
     assert extract_page(meta).source == "吉林省公共资源交易平台"
 
 
+def test_a_news_pages_source_meta_and_a_source_linked_on_the_next_line():
+    # 人民网 / 新华网 / 中国日报网 write <meta name="source">; it stands in for a 来源 the page does not print
+    meta = page(f"<h1>{TITLE}</h1>{BODY}").replace("<head>", "<head><meta name='source' content='来源：人民日报'>")
+    assert extract_page(meta).source == "人民日报"
+    url_meta = page(f"<h1>{TITLE}</h1>{BODY}").replace("<head>", "<head><meta name='source' content='http://www.x.cn/'>")
+    assert extract_page(url_meta).source is None
+    # 来源： then, on its own source line, the outlet's one link (and its logo): that link is the value
+    linked = page(f"""<h1>{TITLE}</h1><div class="info">来源：
+      <a href="/"><img src="logo.png"></a>
+      <a href="/gtx/">中国日报网</a></div><div class="info">2023-11-17 15:13</div>{BODY}""")
+    assert extract_page(linked).source == "中国日报网"
+    # a label followed by several links is a menu, not a value
+    menu = page(f"""<h1>{TITLE}</h1><div class="info">来源：
+      <a href="/a/">人民日报</a> <a href="/b/">新华社</a></div>{BODY}""")
+    assert extract_page(menu).source is None
+
+
+def test_what_the_page_hides_is_not_body_but_its_hidden_metadata_is_read():
+    table = ("<table class='pen'><tr><td>行政处罚决定书文号</td><td>金罚决字〔2024〕36号</td></tr>"
+             "<tr><td>被处罚当事人</td><td>某某保险股份有限公司及其责任人员</td></tr></table>")
+    twice = page(f"""<h1>{TITLE}</h1><div class="content">{BODY}{table}</div>
+      <div class="ng-hide"><div class="content">{table}</div></div>
+      <div style="display: none">索引号：000014672/2024-00036</div>""")
+    p = extract_page(twice)
+    assert p.text.count("金罚决字〔2024〕36号") == 1 and PARA1[:20] in p.text
+    assert p.index_no == "000014672/2024-00036"
+    # a body a script reveals after load is most of the page's text: kept
+    revealed = page(f"""<h1>{TITLE}</h1><div class="content" style="display:none">{BODY}</div>""")
+    assert PARA1[:20] in extract_page(revealed).text
+
+
 def test_a_page_with_no_text_is_always_flagged_low_confidence():
     empty = page(f"<h1>{TITLE}</h1><div class='content'><img src='/notice.jpg'></div>")
     p = extract_page(empty)

@@ -71,6 +71,39 @@ _NAV_CANDIDATES = frozenset(("table", "tbody", "tr", "td", "th", "ul", "ol", "dl
                              "header", "menu", "span", "p", "center", "font"))
 
 
+# What the page's own markup hides from a reader: an inline display:none, the hidden attribute, an
+# Angular ng-hide. (Stylesheet rules are not read: a class hidden by CSS shows here.)
+_HIDDEN = XPath("//body//*[@hidden or contains(translate(@style, ' ', ''), 'display:none')"
+                " or contains(concat(' ', normalize-space(@class), ' '), ' ng-hide ')]")
+# A hidden block holding more than this share of the page's text may be the body a script reveals.
+HIDDEN_MAX_SHARE = 0.5
+
+
+def drop_hidden(root: HtmlElement, keep: HtmlElement | None = None) -> int:
+    """Drop what the page hides (tabs not shown, a second copy of the body for another view, a
+    menu's closed panels) before the body is looked for; the number of elements dropped.
+
+    Why: a rendered page kept a hidden copy of its penalty table, and the body came out twice.
+    Not a block holding most of the page's text (a body shown by script after load), nor one
+    holding the title's element; run after the metadata was read, since disclosure values
+    sometimes sit in hidden boxes."""
+    hidden = _HIDDEN(root)
+    if not hidden:
+        return 0
+    page_chars = _chars(root.text_content())
+    judged = set(hidden)  # the same proxies while `hidden` holds them
+    guarded = set() if keep is None else {keep, *keep.iterancestors()}
+    dropped = 0
+    for el in hidden:
+        if el.getparent() is None or el in guarded or any(a in judged for a in el.iterancestors()):
+            continue  # inside one already judged, or the title's
+        if _chars(el.text_content()) > HIDDEN_MAX_SHARE * page_chars:
+            continue
+        el.drop_tree()
+        dropped += 1
+    return dropped
+
+
 def _chars(text: str | None) -> int:
     """Non-space characters. Most text nodes between tags are only indentation: no regex for those."""
     if not text or text.isspace():

@@ -101,9 +101,19 @@ def clean_value(raw: str, label: str, rules: Rules, own_cell: bool = False) -> s
         if dates and dates[0][0] > 0:
             raw = raw[: dates[0][0]]
     value = _trim(raw)
-    if label in disclosure.vocabulary and value in disclosure.empty_values:
+    if label in disclosure.vocabulary and _says_none(value, disclosure.empty_values):
         return ""  # 文号：无 — the table says there is none
     return value
+
+
+# A placeholder of dashes, slashes and spaces (a template's "—&nbsp;&nbsp;—" for an empty 文件编号).
+_NO_VALUE_RE = re.compile(r"[-－—–_/／\\s]+")
+
+
+def _says_none(value: str, empty_values: frozenset[str]) -> bool:
+    """Whether a table's value is its way of saying there is none (labels.yaml empty_values,
+    with the spaces a template put inside it ignored, or a run of dashes and slashes)."""
+    return "".join(value.split()) in empty_values or bool(_NO_VALUE_RE.fullmatch(value))
 
 
 _PAIRS = {"《": "》", "（": "）", "(": ")", "【": "】", "[": "]", "“": "”", "<": ">", "〈": "〉"}

@@ -23,7 +23,7 @@ from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstru
 from trafilatura.settings import Extractor
 
 from .attachments import find_attachments
-from .boilerplate import clean_lines, drop_containers, drop_link_dense, link_texts
+from .boilerplate import clean_lines, drop_containers, drop_hidden, drop_link_dense, link_texts
 from .dates import find_dates, normalise_date
 from .decode import decode_html, whole_document
 from .disclosure import apply_disclosure, body_doc_no, published, retitle
@@ -71,9 +71,12 @@ class ExtractedPage:
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _HTML_LANG = XPath("/html/@lang|/html/@xml:lang")
-# The 来源 government CMSs write for every article (the national site standard's ContentSource), kept
-# when the page prints none (a script fills its 来源 line: var laiyuan = '…').
+# The 来源 government CMSs write for every article (the national site standard's ContentSource), and
+# news CMSs' <meta name="source"> (人民网, 新华网, 中国日报网: "来源：人民日报"), kept when the page
+# prints none (a script fills its 来源 line: var laiyuan = '…'). ContentSource first.
 _META_SOURCE = XPath("//meta[@name='ContentSource' or @name='contentsource' or @name='contentSource']/@content")
+_META_NEWS_SOURCE = XPath("//meta[@name='source' or @name='Source']/@content")
+_META_SOURCE_LABEL = re.compile(r"^\s*(来源|稿源|信息来源)\s*[:：]\s*")
 MAX_META_SOURCE_CHARS = 40
 _META_DATE = XPath(
     "//meta[@name='PubDate' or @name='pubdate' or @name='publishdate' or @name='PublishDate' "
@@ -175,7 +178,7 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
     attachments = find_attachments(root, url)
     links = link_texts(root, int(rules.thresholds["link_line_max_chars"]))
     meta_dates = [d for d in (normalise_date(v) for v in _META_DATE(root)) if d]
-    meta_sources = _META_SOURCE(root)
+    meta_sources = _META_SOURCE(root) + _META_NEWS_SOURCE(root)
     lang = (_HTML_LANG(root) or [None])[0]
 
     script_date = _script_date(text_html, rules)
@@ -183,6 +186,7 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
 
     # 2. Main text: unwrap layout tables, drop boilerplate containers; the known CMS container's text,
     # else trafilatura's choice; filter.
+    drop_hidden(root, keep=title_el)
     unwrap_layout_tables(root, int(rules.thresholds["layout_cell_chars"]))
     container, _ = _content_container(root, rules)
     # The CMS's own article container (rules.yaml content_xpaths: TRS_Editor, js_content, …) is the
@@ -254,8 +258,8 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
         lang = "zh"  # templates declare lang="en" over Chinese pages too (VSB's)
     source = fields.get("source")
     if source is None:
-        source = next((s for s in (" ".join(v.split()) for v in meta_sources) if 2 <= len(s) <= MAX_META_SOURCE_CHARS),
-                      None)
+        source = next((s for s in (" ".join(_META_SOURCE_LABEL.sub("", v).split()) for v in meta_sources)
+                       if 2 <= len(s) <= MAX_META_SOURCE_CHARS and "://" not in s and not s.startswith("www.")), None)
     return ExtractedPage(
         url=url, title=title, text=text, date=date, author=author,
         source=source, publisher=fields.get("publisher"), index_no=fields.get("index_no"),

@@ -13,6 +13,7 @@ walked once.
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from lxml.html import HtmlElement
 
@@ -126,11 +127,26 @@ def _text_before(text: str, following: HtmlElement | None) -> str:
     element written on a line of its own (``索引号：`` + newline + ``<font>PZ00103-…</font>``, Fujian's
     TRS disclosure box) stays on the value's line, as a browser shows it: only the break after the
     colon is joined, and only before an inline wrapper (never before a link: menus follow 分类：)."""
-    if following is not None and "\n" in text and following.tag in LABEL_WRAPPERS:
+    if following is not None and "\n" in text and (following.tag in LABEL_WRAPPERS or _lone_credit_link(text, following)):
         label = text.rstrip()
         if label[-1:] in (":", "：") and "\n" in text[len(label):]:
             return label + " "
     return _spaced(text)
+
+
+# A credit label whose value may be a link (来源：\n<a>中国日报网</a>: the publisher's home page).
+_CREDIT_LABEL_RE = re.compile(r"(来源|稿源|出处|作者|记者|编辑|供稿)\s*[:：]\s*$")
+
+
+def _lone_credit_link(text: str, link: HtmlElement) -> bool:
+    """Whether the links after a credit label hold one text: that label's value, as a browser
+    shows it. A menu after 分类： or 栏目： has several, and other labels never join a link."""
+    if link.tag != "a" or not _CREDIT_LABEL_RE.search(text):
+        return False
+    # the link and what follows it (a bound: a hostile page repeats the pair thousands of times);
+    # a logo's link before the name's has no text and does not count
+    texts = [_short_text(a, LABEL_MAX_CHARS) for a in (link, *islice(link.itersiblings(), 12)) if a.tag == "a"]
+    return sum(1 for t in texts if t is None or t.strip()) == 1  # None: longer than a label's value
 
 
 def _short_text(el: HtmlElement, limit: int) -> str | None:

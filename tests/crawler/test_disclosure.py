@@ -42,12 +42,19 @@ def test_inline_doc_no_with_ascii_brackets_and_title_with_widget_words_kept_whol
     assert p.metadata["标题"] == title
 
 
-@pytest.mark.parametrize("placeholder", ["无", "暂无", "/", "—"])
+@pytest.mark.parametrize("placeholder", ["无", "暂无", "/", "—", "—\u00a0\u00a0—", "- -", "暂 无"])
 def test_a_placeholder_is_no_value(placeholder):
     p = extract_page(page(table(("索引号", "X1/2024-3"), ("文号", placeholder), ("发布机构", "某某市农业农村局"))
                           + f"<h1>{TITLE}</h1>", title=TITLE))
     assert p.doc_no is None and "文号" not in p.metadata
     assert p.publisher == "某某市农业农村局"
+
+
+def test_other_names_for_validity_and_publisher_are_read():
+    p = extract_page(page(table(("索引号", "X1/2024-3"), ("办文部门", "某某市农业农村局"), ("效力状况", "有效"))
+                          + f"<h1>{TITLE}</h1>", title=TITLE))
+    assert p.publisher == "某某市农业农村局" and p.metadata["有效性"] == "有效"
+    assert p.metadata["labels"]["有效性"] == "效力状况"
 
 
 def test_news_info_bar_keeps_widget_cuts():
