@@ -778,6 +778,32 @@ def test_what_the_page_hides_is_not_body_but_its_hidden_metadata_is_read():
     assert PARA1[:20] in extract_page(revealed).text
 
 
+def test_word_pasted_numbering_between_comments_is_kept():
+    """Word's list numbers sit between conditional comments (<!--[if !supportLists]-->一、<!--[endif]-->);
+    trafilatura, given the tree with its comments, dropped the text after each comment: whole
+    numbered headings and paragraphs of company, school and 公共资源交易 notices were lost."""
+    items = "".join(f'<p class="MsoNormal"><!--[if !supportLists]-->{n}、<!--[endif]--><span>{text}</span><o:p></o:p></p>'
+                    for n, text in (("一", "基本信息"), ("1", "极宽的电压输入范围：该产品适应从100-690V的交直流输入。"),
+                                    ("二", "产品特点")))
+    html = f"""<html><head><meta charset="utf-8"><title>{TITLE}</title></head><body>
+      <div class="nav"><a href="/">首页</a> <a href="/a/">新闻中心</a></div><h1>{TITLE}</h1>
+      <div class="articleInfo">{items}<p>{PARA1}</p><p>{PARA2}</p></div></body></html>"""
+    text = extract_page(html).text
+    assert "一、基本信息" in text and "二、产品特点" in text
+    assert "1、极宽的电压输入范围：该产品适应从100-690V的交直流输入。" in text
+    assert "supportLists" not in text
+
+
+def test_a_title_tag_naming_the_organ_gives_way_to_the_headline_that_opens_with_it():
+    html = f"""<html><head><meta charset="utf-8"><title>国家金融监督管理总局</title></head><body>
+      <div class="header-title">国家金融监督管理总局</div><div class="header-subtitle">金罚决字〔2024〕36号</div>
+      <div class="wenzhang-title">国家金融监督管理总局行政处罚信息公开表</div>{BODY}</body></html>"""
+    assert extract_page(html).title == "国家金融监督管理总局行政处罚信息公开表"
+    # a block holding the name and a date under it is an info bar, not a longer headline
+    dated = html.replace("行政处罚信息公开表", " 2024-07-12")
+    assert extract_page(dated).title == "国家金融监督管理总局"
+
+
 def test_a_page_with_no_text_is_always_flagged_low_confidence():
     empty = page(f"<h1>{TITLE}</h1><div class='content'><img src='/notice.jpg'></div>")
     p = extract_page(empty)

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import lxml.html
 import trafilatura
-from lxml.etree import ElementDefaultClassLookup, ParserError, XPath
+from lxml.etree import Comment, ElementDefaultClassLookup, ParserError, ProcessingInstruction, XPath, strip_elements
 from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction
 from trafilatura.settings import Extractor
 
@@ -186,6 +186,9 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
 
     # 2. Main text: unwrap layout tables, drop boilerplate containers; the known CMS container's text,
     # else trafilatura's choice; filter.
+    # Comments are never shown, but trafilatura reads the text of a comment node left among the
+    # elements it keeps (an Angular page's commented-out <span … ng-hide=…> came out as body lines).
+    strip_elements(root, Comment, ProcessingInstruction, with_tail=False)
     drop_hidden(root, keep=title_el)
     unwrap_layout_tables(root, int(rules.thresholds["layout_cell_chars"]))
     container, _ = _content_container(root, rules)

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from lxml.etree import XPath
 from lxml.html import HtmlElement
 
+from .dates import find_dates
+
 _TITLE_TAG = XPath("//head/title|//title")
 _META_TITLE = XPath(
     "//meta[@name='ArticleTitle' or @name='articletitle' or @property='og:title' or @name='og:title' "
@@ -90,6 +92,10 @@ def find_title(root: HtmlElement, min_overlap: float = 0.5,
                 best = (key, text, el)
     if best is not None:
         key, text, el = best
+        if key[0] == 3 and _norm(text) == tag_norm and len(_segments(tag_title)) == 1:
+            longer = _headline_after_name(root, tag_norm, el)
+            if longer is not None:
+                return longer
         if key[0] == 1:
             # The element wraps the title plus an info bar: use its child that is exactly the title.
             for child in el.iterdescendants():
@@ -115,6 +121,24 @@ def find_title(root: HtmlElement, min_overlap: float = 0.5,
         return max(segs[:2], key=len) if len(segs) > 1 and len(segs[0]) < 6 else segs[0], None
     return (metas[0] if metas else None), None
 
+
+def _headline_after_name(root: HtmlElement, name: str, name_el: HtmlElement) -> tuple[str, HtmlElement] | None:
+    """A heading elsewhere that opens with the <title>'s whole text and goes on (<title> and a red
+    header line are the organ, 国家金融监督管理总局; the headline is 国家金融监督管理总局行政处罚信息公开表):
+    the <title> was the site's name. Not a link, nor a block around the name's element or inside it
+    (a title block holding the headline and its info bar), nor one whose rest is a date or a label."""
+    related = {name_el, *name_el.iterancestors(), *name_el.iterdescendants()}
+    for _kind, xp in _CANDIDATES:
+        for el in xp(root):
+            if el in related or el.tag == "a" or next(el.iterancestors("a"), None) is not None \
+                    or next(el.iter("a"), None) is not None:
+                continue
+            text = _clean(el.text_content())
+            norm = _norm(text)
+            if norm.startswith(name) and len(norm) - len(name) >= 4 and len(norm) <= MAX_TITLE_CHARS \
+                    and not find_dates(text) and "：" not in text and ":" not in text:
+                return text, el
+    return None
 
 _VISIBLE_TEXT = XPath("//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")
 
