@@ -61,7 +61,8 @@ def _main_links(records: list[Record], dates: list[str | None] | None = None) ->
     """One link per record (its title link, named by its caption), first occurrence of each URL, with the
     record's date."""
     if dates is None:
-        dates = record_dates([(r.element, r.title_link().anchor) for r in records])[0]
+        dates = record_dates([(r.element, r.title_link().anchor) for r in records],
+                             [r.title_link().url for r in records])[0]
     out: list[ListLink] = []
     seen: set[str] = set()
     for rec, date in zip(records, dates):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
@@ -63,13 +64,16 @@ def _outside_title(rec: HtmlElement, title: str) -> str:
     return text[:DATE_TEXT]
 
 
-def record_dates(records: list[tuple[HtmlElement, str]]) -> tuple[list[str | None], float]:
+def record_dates(records: list[tuple[HtmlElement, str]], urls: list[str] | None = None
+                 ) -> tuple[list[str | None], float]:
     """For (record element, title text) pairs: (ISO date shown in each record or None, share of records
     showing a date, full or month-day).
 
     A record's own text is read first. Records without a date inside (flat runs of links) take the text
     beside them, after or before: whichever side shows dates for more records, so a list written
-    ``date link`` does not get each item's neighbour's date.
+    ``date link`` does not get each item's neighbour's date. *urls* (each record's link): a record that
+    shows only a month-day (10-19) takes its year from a date in its URL that agrees (t20171019_…,
+    /201710/…), see `year_from_url`.
     """
     own = [_outside_title(el, title) for el, title in records]
     elements = [el for el, _ in records]
@@ -81,6 +85,8 @@ def record_dates(records: list[tuple[HtmlElement, str]]) -> tuple[list[str | Non
         side = after if sum(map(_has_date, after)) >= sum(map(_has_date, before)) else before
         texts = [t if _has_date(t) else f"{t} {b}" for t, b in zip(own, side)]
     dates = [shown_date(t) for t in texts]
+    if urls is not None:
+        dates = [d if d is not None else year_from_url(t, u) for d, t, u in zip(dates, texts, urls, strict=True)]
     shown = sum(1 for d, t in zip(dates, texts) if d is not None or _has_date(t))
     return dates, shown / len(records) if records else 0.0
 
@@ -109,6 +115,32 @@ def shown_date(text: str) -> str | None:
         if (int(month), int(day)) != (int(iso[5:7]), int(iso[8:10])):
             return None
     return iso
+
+
+# A date in a URL's path: a whole day (t20171019_, /20171019/, /2017-10-19/, /2017/10/19/, /2017-10/19/)
+# or a month folder (/201710/, /2017-10/).
+_URL_DAY = re.compile(r"(?<!\d)((?:19|20)\d\d)[-/]?(0[1-9]|1[0-2])[-/]?(0[1-9]|[12]\d|3[01])(?!\d)")
+_URL_MONTH = re.compile(r"/((?:19|20)\d\d)-?(0[1-9]|1[0-2])/")
+
+
+def year_from_url(text: str, url: str) -> str | None:
+    """The date of a record that shows a month-day only (TRS lists print 10-19 beside each title), when
+    its URL's path dates the same day (t20171019_398276.html), or the same month (/201710/) and the day
+    is the one shown. Both must agree: a URL's date is when the file was made, which the list's day
+    confirms; alone it is not the date shown."""
+    shown = _SHOWN_MONTH_DAY.search(text)
+    if shown is None:
+        return None
+    month, day = (int(shown.group(1)), int(shown.group(2))) if shown.group(1) else (int(shown.group(3)),
+                                                                                      int(shown.group(4)))
+    path = urlsplit(url).path
+    for m in _URL_DAY.finditer(path):
+        if (int(m.group(2)), int(m.group(3))) == (month, day):
+            return iso_date(int(m.group(1)), month, day)
+    for m in _URL_MONTH.finditer(path):
+        if int(m.group(2)) == month:
+            return iso_date(int(m.group(1)), month, day)
+    return None
 
 
 def _has_date(text: str) -> bool:

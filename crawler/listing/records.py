@@ -213,8 +213,9 @@ def find_regions(root: HtmlElement, links: list[PageLink], page_url: str = "") -
     for base, (parent, tag) in scored[:SCORED_WITH_DATES]:
         merged, merged_xpath = _merge_split_list(groups, parent, tag)
         records = clean_records([Record(el, groups[(p, tag)][el]) for p in merged for el in groups[(p, tag)]])
-        dates, share = record_dates([(r.element, r.title_link().anchor) for r in records])
-        family = distinctive_family([r.title_link().url for r in records])
+        urls = [r.title_link().url for r in records]
+        dates, share = record_dates([(r.element, r.title_link().anchor) for r in records], urls)
+        family = distinctive_family(urls)
         if merged_xpath is not None or family:
             # short captions do not make a list of one article family (photo news) less of a list
             base = _structure_score(records, site, DISTINCTIVE_TITLE_FLOOR if family else 0.0)

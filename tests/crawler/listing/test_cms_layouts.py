@@ -149,3 +149,28 @@ def test_the_date_a_record_shows(text, expected):
     from crawler.listing.record_dates import shown_date
 
     assert shown_date(text) == expected
+
+
+def test_a_list_showing_month_days_takes_the_year_from_urls_that_agree():
+    # TRS lists print 10-19 beside each title; the file name dates the same day (t20171019_…)
+    days = [19, 19, 18, 16, 16, 11, 11, 10, 9, 9]
+    urls = [f"./201710/t201710{d:02d}_{398276 - i}.html" for i, d in enumerate(days)]
+    rows = "".join(f'<tr><td><a href="{u}">{t}</a></td><td><span>10-{d:02d}</span></td></tr>'
+                   for u, t, d in zip(urls, TITLES, days))
+    reading = read_list_page(page(f'<table class="list">{rows}</table>'), "http://z.gov.cn/zwgk/zhxx/index.html")
+    assert [m.date for m in reading.main_links] == [f"2017-10-{d:02d}" for d in days]
+
+
+@pytest.mark.parametrize(("text", "url", "expected"), [
+    ("10-19", "http://z.gov.cn/zwgk/201710/t20171019_398276.html", "2017-10-19"),
+    ("10月19日", "http://z.gov.cn/c/2017-10-19/6821.html", "2017-10-19"),
+    ("10-19", "http://z.gov.cn/zwgk/201710/398276.html", "2017-10-19"),       # the month folder and the day shown
+    ("10-19", "http://z.gov.cn/zwgk/t20171018_398276.html", None),            # another day: no date beats a wrong one
+    ("10-19", "http://z.gov.cn/zwgk/201710/t20171018_398276.html", "2017-10-19"),  # made the day before, same month
+    ("10-19", "http://z.gov.cn/zwgk/201709/398276.html", None),
+    ("", "http://z.gov.cn/zwgk/201710/t20171019_398276.html", None),          # a URL alone is not a date the list shows
+])
+def test_a_month_day_and_its_urls_date(text, url, expected):
+    from crawler.listing.record_dates import year_from_url
+
+    assert year_from_url(text, url) == expected
