@@ -151,10 +151,30 @@ def _record_title(link: HtmlElement) -> tuple[str, str] | None:
         caption = (_heading(record) if record.tag != "tr" else "") or row_caption(record)
         if not caption or _ACTION_TEXT.match(caption):
             return None
+        if _names_nothing(caption):
+            continue      # the action's own bar (评论：0 阅读全文): the card around it has the heading
         cell = next((el for el in record.iter(etree.Element) if el.get("title") and element_text(el) == caption
                      and el is not link), None)
         return caption, normalise_text(cell.get("title")) if cell is not None else ""
     return None
+
+
+# A counter a read-more bar shows beside its link (评论：0, 阅读(12), 点击数：35).
+_COUNTER = re.compile(r"(?:评论|点击|浏览|阅读|访问|点赞|收藏|分享|回复)(?:数|量|次数)?\s*[:：(（]?\s*\d+\s*[)）次]?")
+_ACTION_WORDS = re.compile(r"查看详情|详细信息|点击查看|阅读全文|查看全文|查看更多|阅读更多|查看|详情|详细|全文|更多|[\W_]+")
+CAPTION_MIN_CHARS = 2  # what is left of a caption that names something, besides counters and actions
+
+
+def _names_nothing(caption: str) -> bool:
+    """Whether a caption is counters and action words (评论：0 阅读全文), nothing else of length: no
+    title of a record. A short caption with neither (运动会, a photo's) names its record."""
+    without_counters = _COUNTER.sub("", caption)
+    rest = _ACTION_WORDS.sub("", without_counters)
+    removed_words = len(_PUNCT.sub("", without_counters)) > len(rest)
+    return (without_counters != caption or removed_words) and len(rest) < CAPTION_MIN_CHARS
+
+
+_PUNCT = re.compile(r"[\W_]+")
 
 
 def _heading(record: HtmlElement) -> str:

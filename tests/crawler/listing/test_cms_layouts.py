@@ -174,3 +174,25 @@ def test_a_month_day_and_its_urls_date(text, url, expected):
     from crawler.listing.record_dates import year_from_url
 
     assert year_from_url(text, url) == expected
+
+
+def test_a_read_more_bar_with_a_counter_is_not_the_cards_title():
+    # EmpireCMS card: heading, date, summary, then a bar "评论：0 阅读全文" holding the only link
+    urls = [f"/news/hydt/2013-0{i + 1}-08/{56 + i}.html" for i in range(6)]
+    cards = "".join(f'<div class="trends"><h2 title="{t}">{t}</h2><div class="pic"><p>admin，2013-0{i + 1}-08 11:37:36</p></div>'
+                    f'<div class="text">在行动之前先思考，这是一段摘要文字。</div><div class="reading"><div class="hd">'
+                    f'<span class="fr">评论：0</span><b><a href="{u}">阅读全文</a></b></div></div></div>'
+                    for i, (u, t) in enumerate(zip(urls, TITLES)))
+    reading = read_list_page(page(f'<div class="main">{cards}</div>'), "http://w.com.cn/news/hydt/")
+    assert [m.url for m in reading.main_links] == [f"http://w.com.cn{u}" for u in urls]
+    assert [m.anchor for m in reading.main_links] == TITLES[:6]
+
+
+@pytest.mark.parametrize(("caption", "names_nothing"), [
+    ("评论：0 阅读全文", True), ("阅读(12) 更多", True), ("浏览次数：35", True),
+    ("运动会", False), ("关志忱", False), ("学生宿舍 查看", False), ("点击：5 关于做好春耕的通知", False),
+])
+def test_a_caption_of_counters_and_actions_names_nothing(caption, names_nothing):
+    from crawler.listing.links import _names_nothing
+
+    assert _names_nothing(caption) is names_nothing
