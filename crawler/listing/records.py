@@ -192,8 +192,50 @@ def is_article_list(region: Region, page_url: str = "") -> bool:
         return True
     if median_title < MIN_CAPTION:  # single characters are pager digits or junk, never captions
         return False
-    return region.article_family or (
+    return region.article_family or teaser_cards(region.records) or (
         bool(page_url) and dated_in_column([r.title_link().url for r in region.records], page_url))
+
+
+_OUTSIDE_LINKS = etree.XPath(".//text()[not(ancestor::a or ancestor::script or ancestor::style)]")
+SUMMARY_CHARS = 20       # a card's teaser: a sentence of text outside its links (我相信任何事都是好的，…)
+TEASER_SHARE = 0.8       # records of a teaser-card list that carry one
+_SENTENCE_MARK = re.compile(r"[，。；！？,;]")
+
+
+def teaser_cards(records: list[Record]) -> bool:
+    """Whether most records carry a teaser, prose outside their links (为你而行 over two lines of the
+    essay): short titles with a paragraph each are articles; a menu, a tab bar or a tag cloud never
+    writes a paragraph per item. Essays, columns of 随笔 and photo stories title themselves in a word."""
+    with_summary = 0
+    for record in records:
+        text, size = [], 0
+        for piece in _OUTSIDE_LINKS(record.element):
+            if piece.isspace():
+                continue  # indentation between tags
+            text.append(piece)
+            size += len(piece)
+            if size >= 4 * SUMMARY_CHARS:
+                break
+        prose = "".join("".join(text).split())
+        if len(prose) >= SUMMARY_CHARS and _SENTENCE_MARK.search(prose) and _title_stands_alone(record):
+            with_summary += 1
+    return with_summary >= TEASER_SHARE * len(records)
+
+
+_BLOCKS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6", "p", "div", "li", "dt", "dd", "td", "th"))
+
+
+def _title_stands_alone(record: Record) -> bool:
+    """Whether the record's title link is a line of its own (<h4><a>为你而行</a></h4>), not a link inside
+    a sentence: an article's paragraphs, each with a link in it, are prose beside links, not cards."""
+    link = record.title_link()
+    anchor = len("".join(link.anchor.split()))
+    for block in link.element.iterancestors():
+        if block.tag in _BLOCKS:
+            return len("".join(block.text_content().split())) <= anchor + 4
+        if block is record.element:
+            break
+    return True
 
 
 def find_regions(root: HtmlElement, links: list[PageLink], page_url: str = "") -> list[Region]:
@@ -216,9 +258,11 @@ def find_regions(root: HtmlElement, links: list[PageLink], page_url: str = "") -
         urls = [r.title_link().url for r in records]
         dates, share = record_dates([(r.element, r.title_link().anchor) for r in records], urls)
         family = distinctive_family(urls)
-        if merged_xpath is not None or family:
-            # short captions do not make a list of one article family (photo news) less of a list
-            base = _structure_score(records, site, DISTINCTIVE_TITLE_FLOOR if family else 0.0)
+        cards = not family and teaser_cards(records)
+        if merged_xpath is not None or family or cards:
+            # short captions do not make a list of one article family (photo news), or of cards with a
+            # teaser each (essays titled in a word), less of a list
+            base = _structure_score(records, site, DISTINCTIVE_TITLE_FLOOR if family or cards else 0.0)
         if merged_xpath is not None:
             xpath = merged_xpath
         else:

@@ -196,3 +196,28 @@ def test_a_caption_of_counters_and_actions_names_nothing(caption, names_nothing)
     from crawler.listing.links import _names_nothing
 
     assert _names_nothing(caption) is names_nothing
+
+
+ESSAYS = ["为你而行", "距离产生美", "最好的结局", "重新开始", "有爱的打工", "打工之路"]
+
+
+def test_short_titled_cards_with_a_teaser_each_are_a_list():
+    # a DedeCMS 征文 column: a word for a title, the author, two lines of the essay, 阅读全文; no dates
+    # ids of two families (digits and letters, digits only): no article-naming family to lean on
+    urls = [f"/zhengwen/{i}.html" for i in ("0H43442014", "06292932014", "062H202014", "05292162014", "052R152014",
+                                             "052R142014")]
+    cards = "".join(f'<li><h4 class="zw-title"><a href="{u}">{t}</a></h4><div class="pad">作者: <a href="{u}"><b>作者{i}</b></a>'
+                    f'</div><div class="zw-pco"><p>我们生活在大千世界，每个人都是在为自己而行，前行路上有平坦、有艰辛。</p></div>'
+                    f'<p class="more"><a href="{u}">阅读全文&gt;&gt;</a></p></li>' for i, (u, t) in enumerate(zip(urls, ESSAYS)))
+    menu = "".join(f'<li><a href="/{c}/">{c}</a></li>' for c in ("zhengwen", "gongzuo", "hefei", "shanghai"))
+    reading = read_list_page(page(f'<ul class="nav">{menu}</ul><ul class="essays">{cards}</ul>'),
+                             "http://d.com/zhengwen/")
+    assert [m.url for m in reading.main_links] == [f"http://d.com{u}" for u in urls]
+    assert [m.anchor for m in reading.main_links] == ESSAYS
+
+
+def test_paragraphs_each_with_a_link_inside_a_sentence_are_not_teaser_cards():
+    paragraphs = "".join(f'<p>据了解，{t}是本地企业的一项重要业务，详见<a href="/item/{i}.html">{t}</a>的介绍，欢迎咨询。</p>'
+                         for i, t in enumerate(ESSAYS))
+    reading = read_list_page(page(f'<div class="article">{paragraphs}</div>'), "http://d.com/news/2013/110.html")
+    assert not [m for m in reading.main_links if "/item/" in m.url]
