@@ -21,7 +21,7 @@ from .datastore import GROUP_RECORDS, record_group
 from .links import PageLink, document_base, page_links, parse_html, resolve_url
 from .model import ListLink, ListProfile, ListReading, Pagination
 from .pagination import find_pagination
-from .record_dates import record_dates
+from .record_dates import issue_date, record_dates
 from .records import Record, Region, find_regions, is_article_list, records_at, url_skeleton
 from .script_links import ScriptLinks, script_sources
 from .shape import compile_shape, learn_shape, shape_target
@@ -228,6 +228,7 @@ def read_list_page(html: str, url: str, profile: ListProfile | None = None,
         frames = _frames(root, base)
         return ListReading([], [], pagination, None, False, "no list found: no repeated block of titled links"
                            + (f"; the page embeds {len(frames)} frame(s)" if frames else ""), wanted, frames)
+    main = [m if m.date else ListLink(m.url, m.anchor, issue_date(url, m.url)) for m in main]
     articles = _same_shape(links, main, learned.url_shape, url)
     rx = compile_shape(learned.url_shape)
     pagination = find_pagination(root, links, url, lambda u: bool(rx and rx.match(shape_target(u))))

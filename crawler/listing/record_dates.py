@@ -143,5 +143,19 @@ def year_from_url(text: str, url: str) -> str | None:
     return None
 
 
+def issue_date(page_url: str, url: str) -> str | None:
+    """The day a dated page and a link it lists share in their paths: an e-paper's section page
+    (html/2017-07/22/node_2.htm) lists that issue's articles (html/2017-07/22/content_52014.htm),
+    whose records show no date, since the whole page is one day's. Never a date of one URL alone."""
+    page = _URL_DAY.search(urlsplit(page_url).path)
+    if page is None:
+        return None
+    day = (page.group(1), page.group(2), page.group(3))
+    for m in _URL_DAY.finditer(urlsplit(url).path):
+        if (m.group(1), m.group(2), m.group(3)) == day:
+            return iso_date(int(day[0]), int(day[1]), int(day[2]))
+    return None
+
+
 def _has_date(text: str) -> bool:
     return _MONTH_DAY.search(text) is not None

@@ -221,3 +221,28 @@ def test_paragraphs_each_with_a_link_inside_a_sentence_are_not_teaser_cards():
                          for i, t in enumerate(ESSAYS))
     reading = read_list_page(page(f'<div class="article">{paragraphs}</div>'), "http://d.com/news/2013/110.html")
     assert not [m for m in reading.main_links if "/item/" in m.url]
+
+
+def test_an_e_paper_section_dates_its_articles_by_the_issue_both_paths_name():
+    urls = [f"content_{52014 + 2 * i}.htm" for i in range(6)]
+    rows = "".join(f'<li><a href="{u}">{t}</a></li>' for u, t in zip(urls, TITLES))
+    other = '<li><a href="../21/content_51990.htm">昨日要闻：某某市召开全市经济工作会议</a></li>'  # another issue's
+    reading = read_list_page(page(f'<ul class="list01">{rows}{other}</ul>'), "http://paper.cn/html/2017-07/22/node_2.htm")
+    dates = {m.url.rsplit("/", 3)[-2] + "/" + m.url.rsplit("/", 1)[-1]: m.date for m in reading.main_links}
+    assert [dates[f"22/{u}"] for u in urls] == ["2017-07-22"] * 6
+    assert dates["21/content_51990.htm"] is None
+    # an undated column page names no issue: its links stay undated
+    plain = read_list_page(page(f'<ul class="list01">{rows}</ul>'), "http://paper.cn/html/node_2.htm")
+    assert {m.date for m in plain.main_links} == {None}
+
+
+@pytest.mark.parametrize(("page_url", "url", "expected"), [
+    ("http://p.cn/html/2017-07/22/node_2.htm", "http://p.cn/html/2017-07/22/content_1.htm", "2017-07-22"),
+    ("http://p.cn/paper/20170722/node_2.htm", "http://p.cn/paper/20170722/content_1.htm", "2017-07-22"),
+    ("http://p.cn/html/2017-07/22/node_2.htm", "http://p.cn/html/2017-07/21/content_1.htm", None),
+    ("http://p.cn/zwgk/index.html", "http://p.cn/zwgk/201707/t20170722_1.html", None),  # the page has no day
+])
+def test_the_issue_date_two_paths_share(page_url, url, expected):
+    from crawler.listing.record_dates import issue_date
+
+    assert issue_date(page_url, url) == expected
