@@ -794,6 +794,38 @@ def test_word_pasted_numbering_between_comments_is_kept():
     assert "supportLists" not in text
 
 
+def test_a_doc_no_printed_beside_the_title_outside_the_body():
+    # a red header: the organ, the 文号, then the title; the body starts with the addressees
+    header = page(f"""<div class="hd"><div>某某市财政局</div><div>某财发〔2024〕36号</div><h1>{TITLE}</h1>
+      <div class="time">2024-07-12 10:00</div></div><div class="content">{BODY}</div>""")
+    assert extract_page(header).doc_no == "某财发〔2024〕36号"
+    # a 文号 further away (a related document's, in a sidebar after the body) is not the page's
+    far = page(f"""<h1>{TITLE}</h1><div class="content">{BODY}</div><ul><li>相关文件</li><li>其他说明</li>
+      <li>附件下载</li><li>某财发〔2023〕11号</li></ul>""")
+    assert extract_page(far).doc_no is None
+
+
+def test_teasers_inside_menu_links_are_not_prose_the_body_should_have_held():
+    """A dropdown of other articles, each a headline and its summary inside one <a>, written side by
+    side: the page's navigation. Counted as prose, the page seemed to hold 4× the body, and the
+    fallback swapped a right body for one opening with the menu's lines."""
+    from crawler.extraction.boilerplate import link_texts
+    from crawler.extraction.fallback import prose_chars
+    from crawler.extraction.page import parse_html
+    from crawler.extraction.rules import load_rules
+    from crawler.extraction.textlines import render_lines
+
+    summary = "近日，接受中国证券报记者采访的多位专家认为，我国货币政策将更加注重灵活性、前瞻性，降准有空间。"
+    menu = "".join(f'<a href="/xwzx/hydt/{i}.html" class="xw"><span class="title">资金面料无忧{i}</span> '
+                   f'<span class="desc">{summary}</span></a>' for i in range(4))
+    root = parse_html(f"<html><body><div class='bd'>{menu}</div><div class='text'><p>{PARA1}</p></div></body></html>")
+    rules = load_rules()
+    lines = render_lines(root, rules)
+    body_only = prose_chars([PARA1], rules, set())
+    assert prose_chars(lines, rules, link_texts(root, 1000)) == body_only
+    assert prose_chars(lines, rules, link_texts(root, 30)) > 3 * body_only  # what the page seemed to hold
+
+
 def test_a_title_tag_naming_the_organ_gives_way_to_the_headline_that_opens_with_it():
     html = f"""<html><head><meta charset="utf-8"><title>国家金融监督管理总局</title></head><body>
       <div class="header-title">国家金融监督管理总局</div><div class="header-subtitle">金罚决字〔2024〕36号</div>

@@ -231,6 +231,23 @@ _DOC_NO_LINE = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[［(（【]\s*(?:19|20
 DOC_NO_LINES = 4   # how far into the body a red-header document puts its 文号
 
 
+HEADER_DOC_NO_LINES = 3  # how far from the title a red header prints its 文号 above or under it
+
+
+def header_doc_no(lines: list[str], title_idx: int | None) -> str | None:
+    """The 文号 a page prints as a line of its own beside the title, outside the body (a penalty
+    notice's red header: 国家金融监督管理总局 / 金罚决字〔2024〕36号 / the title): the nearest
+    whole-文号 line within a few lines of the title's."""
+    if title_idx is None:
+        return None
+    near = sorted(range(max(0, title_idx - HEADER_DOC_NO_LINES), min(len(lines), title_idx + HEADER_DOC_NO_LINES + 1)),
+                  key=lambda i: abs(i - title_idx))
+    for i in near:
+        if i != title_idx and _DOC_NO_LINE.fullmatch(lines[i].strip()):
+            return lines[i].strip()
+    return None
+
+
 def body_doc_no(text: str) -> str | None:
     """The 文号 a document prints as a line of its own at the top of its body, under the red header (a
     page with no disclosure table, or a table without the row): the first of the body's first lines that

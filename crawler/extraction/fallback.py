@@ -72,8 +72,12 @@ class Candidate:
 def prose_chars(lines: list[str], rules: Rules, links: set[str], min_chars: int | None = None) -> int:
     """Characters of the page's visible lines that read like an article's prose: at least
     `min_chars` (default `prose_line_min_chars`) long, with a clause mark, not boilerplate, not a
-    metadata line, not a link's text. What "the page plainly holds", measured on the intact page."""
+    metadata line, not mostly links' text (`links`: whitespace-free link texts; a line that is one,
+    or whose characters are mostly those of long ones, is a menu's or a sidebar's teasers, a
+    headline and its summary inside each <a>, written side by side). What "the page plainly holds",
+    measured on the intact page."""
     min_chars = int(rules.thresholds["prose_line_min_chars"]) if min_chars is None else min_chars
+    teasers = [t for t in links if len(t) >= TEASER_LINK_CHARS]
     total = 0
     for line in lines:
         # Cheapest tests first (this runs on every line of every page): a line shorter than the
@@ -86,8 +90,13 @@ def prose_chars(lines: list[str], rules: Rules, links: set[str], min_chars: int 
             continue
         if rules.boilerplate_re.search(line) or is_metadata_line(line, rules):
             continue
+        if teasers and sum(len(t) for t in teasers if t in bare) * 2 >= n:
+            continue
         total += n
     return total
+
+
+TEASER_LINK_CHARS = 20  # a link's text this long (a headline with its summary) is measured inside lines
 
 
 def needs_fallback(body_chars: int, page_prose: int, rules: Rules) -> bool:

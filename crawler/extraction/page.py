@@ -26,7 +26,7 @@ from .attachments import find_attachments
 from .boilerplate import clean_lines, drop_containers, drop_hidden, drop_link_dense, link_texts
 from .dates import find_dates, normalise_date
 from .decode import decode_html, whole_document
-from .disclosure import apply_disclosure, body_doc_no, published, retitle
+from .disclosure import apply_disclosure, body_doc_no, header_doc_no, published, retitle
 from .fallback import (
     MAX_FALLBACK_CHARS,
     TUNED,
@@ -78,6 +78,7 @@ _META_SOURCE = XPath("//meta[@name='ContentSource' or @name='contentsource' or @
 _META_NEWS_SOURCE = XPath("//meta[@name='source' or @name='Source']/@content")
 _META_SOURCE_LABEL = re.compile(r"^\s*(来源|稿源|信息来源)\s*[:：]\s*")
 MAX_META_SOURCE_CHARS = 40
+MAX_LINKED_LINE_CHARS = 1000  # a link's text longer than this is a page wrapped in a link, not navigation
 _META_DATE = XPath(
     "//meta[@name='PubDate' or @name='pubdate' or @name='publishdate' or @name='PublishDate' "
     "or @property='article:published_time' or @name='article:published_time' or @itemprop='datePublished' "
@@ -177,6 +178,9 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
     apply_disclosure(labelled, metadata, fields, title_idx, rules, title_label)
     attachments = find_attachments(root, url)
     links = link_texts(root, int(rules.thresholds["link_line_max_chars"]))
+    # every link's text, however long: a headline with its summary inside one <a> (a menu's or a
+    # sidebar's teaser) is the page's navigation, never prose the body should have held
+    linked = link_texts(root, MAX_LINKED_LINE_CHARS)
     meta_dates = [d for d in (normalise_date(v) for v in _META_DATE(root)) if d]
     meta_sources = _META_SOURCE(root) + _META_NEWS_SOURCE(root)
     lang = (_HTML_LANG(root) or [None])[0]
@@ -213,13 +217,13 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
         body_lines = clean_lines(body, rules, title=title, links=links)
         raw_lines = len([l for l in body.split("\n") if l.strip()]) or len(body_lines)
     # Other extractors of the untouched page when the tuned body is empty or a sliver of the page's prose.
-    page_prose = prose_chars(lines, rules, links)
+    page_prose = prose_chars(lines, rules, linked)
     tuned_chars = sum(len(_WS.sub("", l)) for l in body_lines)
     if tuned_chars == 0 and page_prose == 0:
         # Nothing kept, and no line long enough to count as prose: a poem, a notice of one-line
         # items, a list of names. Its short lines of prose are what the page holds, and the other
         # extractors are asked for them (a school's poem in VSB's container came out empty).
-        page_prose = prose_chars(lines, rules, links, int(rules.thresholds["short_prose_line_min_chars"]))
+        page_prose = prose_chars(lines, rules, linked, int(rules.thresholds["short_prose_line_min_chars"]))
     method, confidence = TUNED, tuned_confidence(tuned_chars, page_prose)
     if FALLBACK and len(text_html) <= MAX_FALLBACK_CHARS and needs_fallback(tuned_chars, page_prose, rules):
         fresh = parse_html(text_html)
@@ -266,7 +270,7 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
     return ExtractedPage(
         url=url, title=title, text=text, date=date, author=author,
         source=source, publisher=fields.get("publisher"), index_no=fields.get("index_no"),
-        doc_no=fields.get("doc_no") or body_doc_no(text), category=fields.get("category"), attachments=attachments,
+        doc_no=fields.get("doc_no") or body_doc_no(text) or header_doc_no(lines, title_idx), category=fields.get("category"), attachments=attachments,
         language=(lang.split("-")[0].lower() if lang else None), metadata=metadata,
         body_method=method, confidence=confidence,
         # no text is never a confident reading, whatever the page's prose said it should be
