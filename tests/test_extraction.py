@@ -911,3 +911,8 @@ def test_a_short_headline_that_is_the_whole_first_segment_of_the_title():
     html = ("<html><head><meta charset='utf-8'><title>关志忱 - 深圳康贝儿童医院发育行为科_儿童多动症</title></head><body>"
             f"<div class='logo'>深圳康贝儿童医院发育行为科</div><h1 class='title'>关志忱</h1>{BODY}</body></html>")
     assert extract_page(html).title == "关志忱"
+    # four and five characters too (a nursing home's service pages): they were neither short nor a reference
+    for name in ("临终关怀", "脑梗死护理"):
+        page = (f"<html><head><meta charset='utf-8'><title>{name}_北京民众护理院-医疗+养老新模式</title></head><body>"
+                f"<div class='logo'>北京民众护理院</div><h1>{name}</h1>{BODY}</body></html>")
+        assert extract_page(page).title == name

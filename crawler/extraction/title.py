@@ -69,9 +69,10 @@ def find_title(root: HtmlElement, min_overlap: float = 0.5,
     first_segment = _norm(_segments(tag_title)[0]) if _segments(tag_title) else ""
     if len(first_segment) >= 6 and first_segment not in references:
         references.append(first_segment)
-    # a short headline (a person's name on a 专家团队 page: <h1>关志忱</h1>, <title>关志忱 - 某医院_…) counts
-    # only when it is the whole first segment of <title>
-    short_title = first_segment if 2 <= len(first_segment) < 4 else None
+    # a short headline (a person's name on a 专家团队 page: <h1>关志忱</h1>, <title>关志忱 - 某医院_…; a
+    # service, <h1>临终关怀</h1>, <h1>脑梗死护理</h1>) counts only when it is the whole first segment of <title>;
+    # from 6 characters on, that segment is a reference of its own
+    short_title = first_segment if 2 <= len(first_segment) < 6 else None
     best: tuple[tuple, str, HtmlElement] | None = None
     for kind, xp in _CANDIDATES:
         if best is not None and best[0][:2] == (3, _RANK["h1"]):
