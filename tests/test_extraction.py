@@ -826,6 +826,20 @@ def test_teasers_inside_menu_links_are_not_prose_the_body_should_have_held():
     assert prose_chars(lines, rules, link_texts(root, 30)) > 3 * body_only  # what the page seemed to hold
 
 
+def test_a_body_in_a_footer_named_box_is_kept_when_it_holds_more_than_a_footer_could():
+    """<div class="banner-bottom"> held a whole article of short paragraphs; the footer rule judged it
+    by its longest paragraph only and dropped it."""
+    from crawler.extraction.boilerplate import drop_containers
+    from crawler.extraction.page import parse_html
+    from crawler.extraction.rules import load_rules
+
+    paragraphs = "".join(f"<p>{i}. {p}</p>" for i, p in enumerate((PARA1, PARA2, PARA3) * 4))  # ~1,000 characters
+    root = parse_html(f"""<html><body><h1>{TITLE}</h1><div class="news_content"><div class="banner-bottom">{paragraphs}
+      </div></div><div class="footer"><p>版权所有：某某公司 地址：某某路1号</p><p>联系电话：0731-12345678</p></div></body></html>""")
+    assert drop_containers(root, load_rules()) == 1
+    assert root.find(".//div[@class='banner-bottom']") is not None and root.find(".//div[@class='footer']") is None
+
+
 def test_a_title_tag_naming_the_organ_gives_way_to_the_headline_that_opens_with_it():
     html = f"""<html><head><meta charset="utf-8"><title>国家金融监督管理总局</title></head><body>
       <div class="header-title">国家金融监督管理总局</div><div class="header-subtitle">金罚决字〔2024〕36号</div>
