@@ -101,16 +101,37 @@ def element_text(el: HtmlElement, cap: int = MAX_ANCHOR) -> str:
 
 def card_caption(link: HtmlElement) -> str:
     """The headline of a link that wraps a whole card (``<a><div>11/06 2024</div><h3>title</h3><p>summary…
-    </p></a>``): its heading's text, so the date tile and the summary are not read as the title. Empty for
-    a link of plain text (most links: no child element, nothing to look for)."""
+    </p></a>``): its heading's text, so the date tile and the summary are not read as the title; else,
+    for a link holding a date cell (``<a><p><span>2019-05-05</span>标题</p></a>``), its text without the
+    date. Empty for a link of plain text (most links: no child element, nothing to look for)."""
     if not len(link):
         return ""
+    date_cell = None
     for el in islice(link.iter(etree.Element), 1, ROW_MAX_ELEMENTS):
         if el.tag in _CARD_HEADINGS or _TITLE_CLASS.search(el.get("class") or ""):
             text = element_text(el)
             if text:
                 return text
+        if date_cell is None and date_cell_text(el):
+            date_cell = el
+    if date_cell is not None:
+        shown = normalise_text(date_cell.text or "", MAX_ANCHOR)
+        return _EMPTY_BRACKETS.sub("", element_text(link).replace(shown, "", 1)).strip()
     return ""
+
+
+_DATE_BRACKETS = "[]()（）【】 \t\r\n\xa0\u3000"
+_EMPTY_BRACKETS = re.compile(r"\[\s*\]|\(\s*\)|（\s*）|【\s*】")  # what a date cell's brackets leave
+_DATE_CELL = re.compile(r"(?:19|20)\d{2}\s*(?:[-/.]|年)\s*[01]?\d\s*(?:[-/.]|月)\s*[0-3]?\d\s*日?")
+
+
+def date_cell_text(el: HtmlElement) -> str | None:
+    """The full date an element without children shows as its whole text (<span>2019-05-05</span>,
+    <em>[2021-04-29]</em>, <i>2021年4月29日</i>): a list's date cell. None for anything else."""
+    if not isinstance(el.tag, str) or len(el):
+        return None
+    text = (el.text or "").strip(_DATE_BRACKETS)
+    return text if 8 <= len(text) <= 20 and _DATE_CELL.fullmatch(text) else None
 
 
 def row_caption(row: HtmlElement) -> str:

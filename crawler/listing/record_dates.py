@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from itertools import islice
 from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
 from crawler.extraction.dates import NUMERIC_DATE, find_dates, iso_date
 
-from .links import element_text
+from .links import date_cell_text, element_text
 
 DATE_TEXT = 200         # characters of a record read when looking for its date
 _MONTH_DAY = re.compile(r"(?<!\d)(?:0?[1-9]|1[0-2])[-/.月](?:0?[1-9]|[12]\d|3[01])(?!\d)")
@@ -84,11 +85,27 @@ def record_dates(records: list[tuple[HtmlElement, str]], urls: list[str] | None 
         before = [_beside(el, elements[i - 1] if i > 0 else None, False) for i, el in enumerate(elements)]
         side = after if sum(map(_has_date, after)) >= sum(map(_has_date, before)) else before
         texts = [t if _has_date(t) else f"{t} {b}" for t, b in zip(own, side)]
-    dates = [shown_date(t) for t in texts]
+    dates = [_date_element(el) or shown_date(t) for el, t in zip(elements, texts, strict=True)]
     if urls is not None:
         dates = [d if d is not None else year_from_url(t, u) for d, t, u in zip(dates, texts, urls, strict=True)]
     shown = sum(1 for d, t in zip(dates, texts) if d is not None or _has_date(t))
     return dates, shown / len(records) if records else 0.0
+
+
+DATE_ELEMENT_LOOKAHEAD = 40  # elements of a record searched for one showing its date
+
+
+def _date_element(record: HtmlElement) -> str | None:
+    """The date of the first date cell inside the record (links.date_cell_text: <span>2019-05-05</span>):
+    the list's own date, however its text runs into the title's around it (<a><p><span>2019-05-05</span>
+    2019光伏补贴新政策 2019年7月1日起执行</p></a> read as 2019-05-052019…)."""
+    for el in islice(record.iter(), 1, DATE_ELEMENT_LOOKAHEAD):
+        text = date_cell_text(el)
+        if text:
+            found = find_dates(text, compact=True)
+            if found:
+                return found[0][1]
+    return None
 
 
 def shown_date(text: str) -> str | None:

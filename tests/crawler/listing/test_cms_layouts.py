@@ -246,3 +246,23 @@ def test_the_issue_date_two_paths_share(page_url, url, expected):
     from crawler.listing.record_dates import issue_date
 
     assert issue_date(page_url, url) == expected
+
+
+def test_a_date_cell_inside_the_link_dates_the_record_and_leaves_its_title():
+    # <a><p><span>date</span>title</p></a>: the text runs 2019-05-052019光伏…, and a title may name a day of its own
+    dates = ["2019-05-16", "2019-05-16", "2019-05-05", "2019-05-05", "2019-04-19", "2019-04-19"]
+    titles = ["2019光伏补贴政策红头文件正式公布！", "国家能源局正式下发2019年光伏发电项目国家补贴竞价结果",
+              "2019光伏补贴新政策 2019年7月1日起执行", "湖南公布第二批省级分布式光伏补贴项目名单（154个）",
+              "国家统计局：3月太阳能发电增长12.9% 加快9.1个百分点", "太阳能发电原理，取之不尽用之不绝"]
+    rows = "".join(f'<li><a href="/news/{60 - i}.html"><p><span>{d}</span>{t} </p></a></li>'
+                   for i, (d, t) in enumerate(zip(dates, titles)))
+    reading = read_list_page(page(f'<ul class="newslist">{rows}</ul>'), "http://h.com/news/hydt/")
+    assert [(m.anchor, m.date) for m in reading.main_links] == list(zip(titles, dates))
+
+
+def test_the_lists_date_cell_beats_a_date_its_summary_names():
+    rows = "".join(f'<li><a href="2020-04-{13 + i}/{5136 + i}.html">{t}</a><p>（民发〔2012〕124号  2012年7月10日）'
+                   f'各省、自治区、直辖市民政厅（局）：根据有关规定…<a href="2020-04-{13 + i}/{5136 + i}.html">[详情]</a></p>'
+                   f'<span id="time">2020-04-{13 + i}</span></li>' for i, t in enumerate(TITLES[:5]))
+    reading = read_list_page(page(f'<ul class="list">{rows}</ul>'), "http://f.org.cn/tzgg/index.html")
+    assert [m.date for m in reading.main_links] == [f"2020-04-{13 + i}" for i in range(5)]
