@@ -161,8 +161,9 @@ def _is_pager_url(url: str, page_url: str, labelled: bool) -> str | None:
     stem = page_name.rsplit(".", 1)[0]
     cand_dir, cand_name = _directory(cand.path), cand.path.rsplit("/", 1)[-1]
     cand_stem = cand_name.rsplit(".", 1)[0]
-    # VSB keeps page N of xwgg/xxyw.html at xwgg/xxyw/N.html, so from there the first page is one level up.
-    back_to_first = labelled and cand_dir + cand_stem + "/" == page_dir
+    # VSB keeps page N of xwgg/xxyw.html at xwgg/xxyw/N.html, so from there the first page is one level up;
+    # only from a numbered page: from /index/xwzx.htm, ../index.htm labelled 首页 is the site's home.
+    back_to_first = labelled and stem.isdigit() and cand_dir + cand_stem + "/" == page_dir
     if cand_dir not in (page_dir, page_dir + stem + "/") and not back_to_first:
         return None
     if back_to_first:

@@ -35,6 +35,11 @@ def test_vsb_pages_live_in_a_directory_named_after_the_column():
     assert first.urls == ["http://u.cn/xwgg/xxyw/2.html", "http://u.cn/xwgg/xxyw/9.html"]
     later = pager('<a href="../xxyw.html">首页</a><a href="3.html">下页</a>', "http://u.cn/xwgg/xxyw/2.html")
     assert later.urls == ["http://u.cn/xwgg/xxyw.html", "http://u.cn/xwgg/xxyw/3.html"]
+    # the first page itself in a folder named like the home page (/index/xwzx.htm): ../index.htm 首页 is the
+    # site's home, not this column's first page
+    home = pager('<a href="../index.htm">首页</a><a href="xwzx/32.htm">2</a><a href="xwzx/32.htm">下页</a>',
+                 "http://u.cn/index/xwzx.htm")
+    assert home.urls == ["http://u.cn/index/xwzx/32.htm"]
 
 
 def test_query_pagers_change_only_the_page_parameter():
