@@ -840,6 +840,14 @@ def test_a_body_in_a_footer_named_box_is_kept_when_it_holds_more_than_a_footer_c
     assert root.find(".//div[@class='banner-bottom']") is not None and root.find(".//div[@class='footer']") is None
 
 
+def test_a_numbered_section_heading_of_the_body_is_not_the_title():
+    headline = "2019光伏补贴新政策 2019年7月1日起执行"
+    html = f"""<html><head><meta charset="utf-8"><title>{headline}_湖南万千光伏科技有限公司</title></head><body>
+      <div class="news_xaingxi">{headline}</div><div class="news_author">来源：北极星 发表时间：2019-05-05</div>
+      <div class="news_content"><p>{PARA1}</p><h2>一、完善集中式光伏发电上网电价形成机制</h2><p>{PARA2}</p></div></body></html>"""
+    assert extract_page(html).title == headline
+
+
 def test_a_title_tag_naming_the_organ_gives_way_to_the_headline_that_opens_with_it():
     html = f"""<html><head><meta charset="utf-8"><title>国家金融监督管理总局</title></head><body>
       <div class="header-title">国家金融监督管理总局</div><div class="header-subtitle">金罚决字〔2024〕36号</div>

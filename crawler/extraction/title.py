@@ -162,6 +162,11 @@ def _shown_meta_title(root: HtmlElement, metas: list[str], tag_norm: str) -> str
 _COMPANION = re.compile(r"intro|sub-?title|subhead|yinti|futi|fubiaoti|pretitle|kicker", re.IGNORECASE)
 
 
+# How a body numbers its sections: 一、 （一） 第一章 第二条 1. 2、 (3)
+_SECTION_NUMBER = re.compile(r"\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]"
+                             r"|第[一二三四五六七八九十百\d]{1,4}[章节条部分]|\d{1,2}\s*[、.．](?!\d))")
+
+
 def _first_heading(root: HtmlElement, label_re: re.Pattern[str] | None = None) -> tuple[str, HtmlElement] | None:
     """First heading-like element (by rank, then page order) that is not a link and reads like a title,
     and not a headline's 引题 or 副题."""
@@ -174,6 +179,8 @@ def _first_heading(root: HtmlElement, label_re: re.Pattern[str] | None = None) -
             if _COMPANION.search(f"{el.get('id') or ''} {el.get('class') or ''}"):
                 continue
             text = _clean(el.text_content())
+            if _SECTION_NUMBER.match(text):
+                continue  # a section heading of the body (一、完善集中式光伏发电上网电价形成机制), never the title
             if label_re is not None:
                 text = _before_info_bar(el, text, label_re)
                 if label_re.match(text):
