@@ -840,6 +840,14 @@ def test_a_body_in_a_footer_named_box_is_kept_when_it_holds_more_than_a_footer_c
     assert root.find(".//div[@class='banner-bottom']") is not None and root.find(".//div[@class='footer']") is None
 
 
+def test_a_headline_with_its_date_in_a_child_of_the_heading():
+    headline = "习近平：中国经济将保持在合理区间 不会硬着陆"
+    html = f"""<html><head><meta charset="utf-8"><title>{headline}_裕渤财行</title></head><body>
+      <h3 class="color golden">{headline}<span class="color white">2015-10-22</span></h3>
+      <div class="content"><p>{PARA1}</p></div></body></html>"""
+    assert extract_page(html).title == headline
+
+
 def test_a_numbered_section_heading_of_the_body_is_not_the_title():
     headline = "2019光伏补贴新政策 2019年7月1日起执行"
     html = f"""<html><head><meta charset="utf-8"><title>{headline}_湖南万千光伏科技有限公司</title></head><body>

@@ -102,6 +102,10 @@ def find_title(root: HtmlElement, min_overlap: float = 0.5,
             for child in el.iterdescendants():
                 if isinstance(child.tag, str) and _match(_norm(child.text_content()), references, min_overlap) == 3:
                     return _clean(child.text_content()), child
+            # ... or its own text, the bar in a child of it (<h3>标题<span>2015-10-22</span></h3>)
+            own = _clean((el.text or "") + "".join(c.tail or "" for c in el))
+            if len(el) and _match(_norm(own), references, min_overlap) == 3:
+                return own, el
         return text, el
     # No heading matches <title>: a generic <title> (site name) or none at all.  A meta title the
     # page also shows is the editor's word for the headline (a notice whose <title> is 中标公告详细页面
