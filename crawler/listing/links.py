@@ -145,7 +145,7 @@ def row_caption(row: HtmlElement) -> str:
     return longest if len(longest) * 2 >= len(whole) else whole
 
 
-def _record_title(link: HtmlElement) -> tuple[str, str] | None:
+def _record_title(link: HtmlElement, *, named_only: bool = False) -> tuple[str, str] | None:
     """(caption, title attribute) of the record an action link (查看, 详情) closes: the table row, list
     item, ``<dl>`` or card ``<div>`` around it that holds something besides the link. None when there
     is no such record, or it links elsewhere too (then it is the list, not one record of it), or it
@@ -153,7 +153,8 @@ def _record_title(link: HtmlElement) -> tuple[str, str] | None:
 
     What names the record, first found: another link of it to the same address (the headline the
     action repeats); a heading (``<h3>``, ``<dt>``, a class with title in it), which wins over a card's
-    summary, often longer; the row's title cell (row_caption)."""
+    summary, often longer; the row's title cell (row_caption), unless *named_only* (a link with no text
+    at all: a footer's badge would take the copyright line for its name)."""
     own, href = element_text(link), (link.get("href") or "").strip()
     for record in islice(link.iterancestors(), ROW_LEVELS):
         if next(islice(record.iter(), ROW_MAX_ELEMENTS, None), None) is not None:
@@ -169,7 +170,9 @@ def _record_title(link: HtmlElement) -> tuple[str, str] | None:
                          and not _ACTION_TEXT.match(element_text(a))), None)
         if headline is not None:
             return element_text(headline), normalise_text(headline.get("title") or "")
-        caption = (_heading(record) if record.tag != "tr" else "") or row_caption(record)
+        caption = (_heading(record) if record.tag != "tr" else "") or ("" if named_only else row_caption(record))
+        if not caption and named_only:
+            continue      # *named_only*: a headline or heading names the record, never its running text
         if not caption or _ACTION_TEXT.match(caption):
             return None
         if _names_nothing(caption):
@@ -295,6 +298,10 @@ def page_links(root: HtmlElement, base: str, calls: ScriptLinks | None = None) -
         if not anchor and not title:   # a thumbnail: its alt text names the item
             img = next(el.iter("img"), None)
             title = img.get("alt") or "" if img is not None else ""
+        if not anchor and not title and tag == "a":
+            # a link with nothing to read (an image without alt, an empty <a class="more">): named, like
+            # an action link, by the record around it (<li><a><img></a><h4>headline</h4>…<a class="more"></a>)
+            anchor, title = _record_title(el, named_only=True) or (anchor, title)
         out.append(PageLink(el, url or "", anchor, normalise_text(title), raw))
     return out
 

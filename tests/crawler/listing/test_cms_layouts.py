@@ -266,3 +266,20 @@ def test_the_lists_date_cell_beats_a_date_its_summary_names():
                    f'<span id="time">2020-04-{13 + i}</span></li>' for i, t in enumerate(TITLES[:5]))
     reading = read_list_page(page(f'<ul class="list">{rows}</ul>'), "http://f.org.cn/tzgg/index.html")
     assert [m.date for m in reading.main_links] == [f"2020-04-{13 + i}" for i in range(5)]
+
+
+def test_links_with_nothing_to_read_are_named_by_their_cards_heading():
+    # a thumbnail without alt and an empty <a class="more">: the card's <h4> names the article
+    urls = [f"/a/gongsixinwen/20151022/{59 - i}.html" for i in range(6)]
+    cards = "".join(f'<li><div class="pic"><a href="{u}"><img src="/uploads/{i}-L.png"/></a></div><div class="txt">'
+                    f'<h4><b>{t}</b></h4><p>习近平说，当前，中国经济运行总体平稳。</p><a href="{u}" class="more"></a></div></li>'
+                    for i, (u, t) in enumerate(zip(urls, TITLES)))
+    reading = read_list_page(page(f'<ul class="newslist">{cards}</ul>'), "http://y.com/a/gongsixinwen/")
+    assert [(m.url, m.anchor) for m in reading.main_links] == [(f"http://y.com{u}", t) for u, t in zip(urls, TITLES)]
+
+
+def test_a_footers_badges_are_not_named_by_its_copyright_line():
+    badges = "".join(f'<a href="http://beian{i}.example.cn/"><img src="/b{i}.png"></a>' for i in range(3))
+    footer = f'<table><tr><td>版权所有：某某大学 地址：某某路3号 (晋)ICP备05000467号 {badges}</td></tr></table>'
+    reading = read_list_page(page(footer), "http://n.edu.cn/info/1094/2344.htm")
+    assert not [m for m in reading.main_links if "beian" in m.url]
