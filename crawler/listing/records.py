@@ -247,7 +247,9 @@ def find_regions(root: HtmlElement, links: list[PageLink], page_url: str = "") -
         if len(members) < MIN_RECORDS:
             continue
         records = clean_records([Record(el, lks) for el, lks in members.items()])
-        if len(records) >= MIN_RECORDS:
+        # records, not links: three links to one address (a footer's 版权所有 / 网址 / ICP备, each to the
+        # home page) are one record written three times
+        if len({r.title_link().url for r in records}) >= MIN_RECORDS:
             scored.append((_structure_score(records, site), key))
     scored.sort(key=lambda item: -item[0])
     regions: list[Region] = []

@@ -283,3 +283,14 @@ def test_a_footers_badges_are_not_named_by_its_copyright_line():
     footer = f'<table><tr><td>版权所有：某某大学 地址：某某路3号 (晋)ICP备05000467号 {badges}</td></tr></table>'
     reading = read_list_page(page(footer), "http://n.edu.cn/info/1094/2344.htm")
     assert not [m for m in reading.main_links if "beian" in m.url]
+
+
+def test_three_links_to_one_address_are_not_a_list():
+    # an EmpireCMS column of two items; its footer links 版权所有, the site's address and ICP备 to the home page
+    items = "".join(f"<li><a href='/ecms/xyzx/2016-10-05/{20 + 3 * i}.html'>行业资讯{i}</a><span class='date'>2016-10-05</span></li>"
+                    for i in range(2))
+    footer = ('<li class="end-title"><a href="/ecms">Copyright@广东奎创科技发展有限公司</a><a href="/ecms">&nbsp;www.kuic.com.cn</a>'
+              '<a href="/ecms">&nbsp;粤ICP备11013686号</a></li>')
+    html = f"<html><body><ul class='txtList'>{items}</ul><ul>{footer}</ul></body></html>"
+    reading = read_list_page(html, "http://k.com/ecms/xyzx/")
+    assert not [m for m in reading.main_links if m.url == "http://k.com/ecms"]
