@@ -108,7 +108,7 @@ def _script_pages(scripts: str, page_url: str) -> tuple[list[str], str | None]:
     else:
         c = _COUNT_PAGE.search(scripts)
         if not c:
-            return [], None
+            return _href_pages(scripts, page_url)
         count, kind = int(c.group(1)), "countPage"
         name, ext = "index", (urlsplit(page_url).path.rsplit(".", 1)[-1] if "." in urlsplit(page_url).path else "html")
     if not count or count < 2:
@@ -116,6 +116,26 @@ def _script_pages(scripts: str, page_url: str) -> tuple[list[str], str | None]:
     # from a later page (cur > 0) the first page is a page to follow too
     first = [urljoin(page_url, f"{name}.{ext}")] if current > 0 else []
     return first + [urljoin(page_url, f"{name}_{i}.{ext}") for i in range(1, min(count, MAX_GENERATED + 1))], kind
+
+
+# A pager's handler that goes to a page by its number: location.href = '…/column/4697443?pageIndex=' + pageIndex
+# (Lonsun's Ls.pagination, many hand-written pagers); the page count is in the pager's options nearby.
+_HREF_PAGE = re.compile(r"""location(?:\.href)?\s*=\s*(['"])([^'"<>\s]{1,300}?[?&](\w{1,20})=)\1\s*\+\s*\(?\s*\w{1,30}""")
+_PAGE_COUNT = re.compile(r"\b(?:pageCount|pagecount|totalPages?|totalpage|pages)\s*[:=]\s*['\"]?(\d{1,7})\b")
+
+
+def _href_pages(scripts: str, page_url: str) -> tuple[list[str], str | None]:
+    """Pages 2..N of a pager whose handler navigates to a URL ending in a page parameter plus the page's
+    number, N the page count written beside it: same host only, at most MAX_GENERATED."""
+    m = _HREF_PAGE.search(scripts)
+    if m is None or not _PAGE_PARAM.match(m.group(3)):
+        return [], None
+    count = (_PAGE_COUNT.search(scripts, m.end(), m.end() + COUNT_WINDOW)
+             or _PAGE_COUNT.search(scripts, max(0, m.start() - COUNT_WINDOW), m.start()))
+    base = urljoin(page_url, m.group(2))
+    if count is None or urlsplit(base).netloc != urlsplit(page_url).netloc:
+        return [], None
+    return [f"{base}{i}" for i in range(2, min(int(count.group(1)), MAX_GENERATED) + 1)], "script href"
 
 
 def _script_pager(scripts: str) -> str | None:

@@ -181,3 +181,21 @@ def test_hanwebs_newer_script_pager_is_reported():
     p = pager("""<script>var params = {current: 1, unitid: '380055', channelCode: ['col42150'], perPage: '15'};
                  loadPageData(params, '380055');</script>""", "http://sthjt.example.gov.cn/jx/col/col42150/index.html")
     assert p.urls == [] and p.unsupported.startswith("Hanweb loadPageData pager")
+
+
+def test_a_script_pager_whose_handler_goes_to_a_page_number_is_followed():
+    # Lonsun's Ls.pagination: location.href = '…?pageIndex=' + pageIndex, pageCount in its options
+    script = """<div class="pagination" id="page_4697443">分页</div><script>
+      Ls.pagination("#page_4697443", function (pageIndex) {
+        location.href = 'https://x.gov.cn/content/column/4697443?pageIndex=' + pageIndex;
+      }, { isTotal: true, total: 1969, currPage: (0+1), pageCount: 99, param: "pageSize=20" });</script>"""
+    found = pager(script, "https://x.gov.cn/xxdt/tzgg/index.html")
+    assert found.urls[:2] == ["https://x.gov.cn/content/column/4697443?pageIndex=2",
+                              "https://x.gov.cn/content/column/4697443?pageIndex=3"]
+    assert len(found.urls) == 98 and found.urls[-1].endswith("pageIndex=99")
+    # another host, or a parameter that is no page's, is not followed
+    elsewhere = pager(script.replace("https://x.gov.cn/content", "https://evil.example/content"),
+                      "https://x.gov.cn/xxdt/tzgg/index.html")
+    assert elsewhere.urls == []
+    not_a_page = pager(script.replace("pageIndex=' +", "columnId=' +"), "https://x.gov.cn/xxdt/tzgg/index.html")
+    assert not_a_page.urls == []
