@@ -840,6 +840,15 @@ def test_a_body_in_a_footer_named_box_is_kept_when_it_holds_more_than_a_footer_c
     assert root.find(".//div[@class='banner-bottom']") is not None and root.find(".//div[@class='footer']") is None
 
 
+def test_a_repost_notice_closing_the_body_and_a_keyword_line_are_not_body():
+    html = page(f"""<h1>{TITLE}</h1><div class="content"><p>{PARA1}</p><p>{PARA2}</p>
+      <div><span>转载请注明出处</span><span>http://www.hudsonhome.cn</span></div></div>
+      <div class="info_key"><span>此文关键字：</span> 复合式换热站的工艺流程,</div>""")
+    p = extract_page(html)
+    assert p.text == f"{PARA1}\n{PARA2}"
+    assert p.metadata["关键词"].startswith("复合式换热站的工艺流程")
+
+
 def test_a_headline_with_its_date_in_a_child_of_the_heading():
     headline = "习近平：中国经济将保持在合理区间 不会硬着陆"
     html = f"""<html><head><meta charset="utf-8"><title>{headline}_裕渤财行</title></head><body>
