@@ -114,10 +114,14 @@ while time.process_time() < end:
 time.sleep(60)
 """
 
+# argv: log, the service's code, how many rivals to start first (busy for ~1.5 s on core 0: see below)
 _SETTLE = """
-import sys, time
+import subprocess, sys, time
 from pathlib import Path
 from bench.many_sources import ServiceTree, _wait_until_quiet
+burn = "import os, time; os.sched_setaffinity(0, {0}); end = time.monotonic() + 1.5\\nwhile time.monotonic() < end: pass"
+rivals = [subprocess.Popen([sys.executable, "-c", burn]) for _ in range(int(sys.argv[3]))]
+time.sleep(0.2 if rivals else 0)
 tree = ServiceTree(Path("x"), Path("x/y"), Path(sys.argv[1]), start="fork", parallel=1,
                    command=[sys.executable, "-c", sys.argv[2]])
 time.sleep(0.2)
@@ -125,15 +129,23 @@ before = tree.cpu_s()
 waited = _wait_until_quiet(tree)
 print(waited, tree.cpu_s() - before)
 tree.stop()
+for rival in rivals:
+    rival.wait()
 """
+
+
+def _settle(tmp_path, service: str, rivals: int) -> tuple[float, float]:
+    """(seconds waited, CPU the service used meanwhile) of one _wait_until_quiet."""
+    result = subprocess.run([sys.executable, "-c", _SETTLE, str(tmp_path / "log"), service, str(rivals)],
+                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    waited, tail_cpu = (float(v) for v in result.stdout.split()[-2:])
+    return waited, tail_cpu
 
 
 def test_a_round_waits_for_the_service_to_finish_its_tail(tmp_path):
     """The work a service does after a round's last run is counted in that round, not the next."""
-    result = subprocess.run([sys.executable, "-c", _SETTLE, str(tmp_path / "log"), _WORKS_THEN_IDLES],
-                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120, check=False)
-    assert result.returncode == 0, result.stderr[-2000:]
-    waited, tail_cpu = (float(v) for v in result.stdout.split()[-2:])
+    waited, tail_cpu = _settle(tmp_path, _WORKS_THEN_IDLES, rivals=0)
     assert 0.5 <= waited < 10  # until the busy second was over, not to the bound
     assert tail_cpu >= 0.6  # most of that second was measured while waiting
 
@@ -150,32 +162,11 @@ while time.process_time() < end:
 time.sleep(60)
 """
 
-_SETTLE_STARVED = """
-import os, subprocess, sys, time
-from pathlib import Path
-from bench.many_sources import ServiceTree, _wait_until_quiet
-burn = "import os, time; os.sched_setaffinity(0, {0}); end = time.monotonic() + 1.5\\nwhile time.monotonic() < end: pass"
-rivals = [subprocess.Popen([sys.executable, "-c", burn]) for _ in range(2)]
-time.sleep(0.2)
-tree = ServiceTree(Path("x"), Path("x/y"), Path(sys.argv[1]), start="fork", parallel=1,
-                   command=[sys.executable, "-c", sys.argv[2]])
-time.sleep(0.2)
-before = tree.cpu_s()
-waited = _wait_until_quiet(tree)
-print(waited, tree.cpu_s() - before)
-tree.stop()
-for rival in rivals:
-    rival.wait()
-"""
-
 
 def test_a_starved_service_is_not_taken_for_an_idle_one(tmp_path):
     """Under the suite's own load the tail ran late; the wait ended on a quiet window and the
     round lost the tail's CPU (CI saw 0.46 s of a 1 s tail)."""
-    result = subprocess.run([sys.executable, "-c", _SETTLE_STARVED, str(tmp_path / "log"), _STARVED_WORKS_THEN_IDLES],
-                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120, check=False)
-    assert result.returncode == 0, result.stderr[-2000:]
-    waited, tail_cpu = (float(v) for v in result.stdout.split()[-2:])
+    waited, tail_cpu = _settle(tmp_path, _STARVED_WORKS_THEN_IDLES, rivals=2)
     assert waited < 60
     assert tail_cpu >= 0.2  # the 0.3 s loop, run once the rivals had ended, was waited for
 
