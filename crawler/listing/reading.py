@@ -130,6 +130,16 @@ def _file_family(url: str) -> str:
     return url_skeleton(urlsplit(url).path.rsplit("/", 1)[-1])
 
 
+_HAS_DIGIT = re.compile(r"\d")
+
+
+def _folder_and_extension(url: str) -> tuple[str, str, str]:
+    """(host, folder, extension) of a URL: where a file sits and what kind it is."""
+    parts = urlsplit(url)
+    folder, _, name = parts.path.rpartition("/")
+    return parts.netloc, folder, name.rsplit(".", 1)[1].lower() if "." in name else ""
+
+
 def _same_shape(links: list[PageLink], main: list[ListLink], shape: str, page_url: str) -> list[ListLink]:
     """The main list's records of its shape + every other link of that shape on one of their hosts.
 
@@ -145,8 +155,12 @@ def _same_shape(links: list[PageLink], main: list[ListLink], shape: str, page_ur
     # An older item (shorter id) or one filed deeper keeps its file-name family: still an article.
     families = {_file_family(m.url) for m in fitting}
     fitting_urls = {m.url for m in fitting}
+    # ... or filed beside them under another id (DedeCMS's custom names: 0H43442014.html, 06292932014.html)
+    folders = {_folder_and_extension(m.url) for m in fitting}
     out = [m for m in main if m.url in fitting_urls
-           or (urlsplit(m.url).netloc in hosts and _file_family(m.url) in families)]
+           or (urlsplit(m.url).netloc in hosts and _file_family(m.url) in families)
+           or (_folder_and_extension(m.url) in folders and not _is_column_name(m.url) and _HAS_DIGIT.search(
+               urlsplit(m.url).path.rsplit("/", 1)[-1]))]
     # Column pages are named index/default/list…: unless the list's own items are named so (one directory
     # per article), a link of that name is a column even when a loose shape (word-named files) admits it.
     columns_allowed = sum(1 for m in fitting if _is_column_name(m.url)) * 2 > len(fitting)

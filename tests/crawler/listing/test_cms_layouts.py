@@ -294,3 +294,15 @@ def test_three_links_to_one_address_are_not_a_list():
     html = f"<html><body><ul class='txtList'>{items}</ul><ul>{footer}</ul></body></html>"
     reading = read_list_page(html, "http://k.com/ecms/xyzx/")
     assert not [m for m in reading.main_links if m.url == "http://k.com/ecms"]
+
+
+def test_a_record_filed_beside_the_others_under_another_id_form_is_an_article():
+    # DedeCMS custom names: most ids mix digits and letters, one is digits only; all six are the column's
+    ids = ("0H43442014", "06292932014", "062H202014", "052R162014", "052R152014", "052R142014")
+    rows = "".join(f'<li><a href="/zhengwen/{i}.html">{t}</a><span>2014-07-2{n}</span></li>'
+                   for n, (i, t) in enumerate(zip(ids, TITLES)))
+    pinned = '<li><a href="/zhengwen/index.html">【专题】征文活动</a><span>2014-07-28</span></li>'
+    reading = read_list_page(page(f'<ul class="list">{rows}{pinned}</ul>'), "http://d.com/zhengwen/")
+    article_urls = {a.url for a in reading.article_links}
+    assert {f"http://d.com/zhengwen/{i}.html" for i in ids} <= article_urls
+    assert "http://d.com/zhengwen/index.html" not in article_urls  # a column page pinned into the list
