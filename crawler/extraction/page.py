@@ -177,10 +177,11 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
               for name, labels in rules.fields.items()}
     apply_disclosure(labelled, metadata, fields, title_idx, rules, title_label)
     attachments = find_attachments(root, url)
-    links = link_texts(root, int(rules.thresholds["link_line_max_chars"]))
     # every link's text, however long: a headline with its summary inside one <a> (a menu's or a
-    # sidebar's teaser) is the page's navigation, never prose the body should have held
+    # sidebar's teaser) is the page's navigation, never prose the body should have held; the short
+    # ones are what a body line equal to one is dropped for
     linked = link_texts(root, MAX_LINKED_LINE_CHARS)
+    links = {t for t in linked if len(t) <= int(rules.thresholds["link_line_max_chars"])}
     meta_dates = [d for d in (normalise_date(v) for v in _META_DATE(root)) if d]
     meta_sources = _META_SOURCE(root) + _META_NEWS_SOURCE(root)
     lang = (_HTML_LANG(root) or [None])[0]
@@ -270,7 +271,8 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
     return ExtractedPage(
         url=url, title=title, text=text, date=date, author=author,
         source=source, publisher=fields.get("publisher"), index_no=fields.get("index_no"),
-        doc_no=fields.get("doc_no") or body_doc_no(text) or header_doc_no(lines, title_idx), category=fields.get("category"), attachments=attachments,
+        doc_no=fields.get("doc_no") or body_doc_no(text) or header_doc_no(lines, title_idx),
+        category=fields.get("category"), attachments=attachments,
         language=(lang.split("-")[0].lower() if lang else None), metadata=metadata,
         body_method=method, confidence=confidence,
         # no text is never a confident reading, whatever the page's prose said it should be

@@ -135,8 +135,7 @@ def _headline_after_name(root: HtmlElement, name: str, name_el: HtmlElement) -> 
     related = {name_el, *name_el.iterancestors(), *name_el.iterdescendants()}
     for _kind, xp in _CANDIDATES:
         for el in xp(root):
-            if el in related or el.tag == "a" or next(el.iterancestors("a"), None) is not None \
-                    or next(el.iter("a"), None) is not None:
+            if el in related or _linked(el):
                 continue
             text = _clean(el.text_content())
             norm = _norm(text)
@@ -144,6 +143,12 @@ def _headline_after_name(root: HtmlElement, name: str, name_el: HtmlElement) -> 
                     and not find_dates(text) and "：" not in text and ":" not in text:
                 return text, el
     return None
+
+
+def _linked(el: HtmlElement) -> bool:
+    """Whether the element is a link, sits in one or holds one: a logo, a menu entry, a related item."""
+    return el.tag == "a" or next(el.iterancestors("a"), None) is not None or next(el.iter("a"), None) is not None
+
 
 _VISIBLE_TEXT = XPath("//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")
 
@@ -178,7 +183,7 @@ def _first_heading(root: HtmlElement, label_re: re.Pattern[str] | None = None) -
         if kind == "h3":
             continue
         for el in xp(root):
-            if el.tag == "a" or next(el.iterancestors("a"), None) is not None or next(el.iter("a"), None) is not None:
+            if _linked(el):
                 continue
             if _COMPANION.search(f"{el.get('id') or ''} {el.get('class') or ''}"):
                 continue

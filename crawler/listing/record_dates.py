@@ -128,10 +128,14 @@ def shown_date(text: str) -> str | None:
     if (at == 0 or text[at - 1] in _APART) and (end == len(text) or text[end] in _APART):
         return iso   # a date in an element of its own (<div class="news_meta">2024-07-01</div>): the list's
     for shown in _SHOWN_MONTH_DAY.finditer(text, 0, at):
-        month, day = (shown.group(1), shown.group(2)) if shown.group(1) else (shown.group(3), shown.group(4))
-        if (int(month), int(day)) != (int(iso[5:7]), int(iso[8:10])):
+        if _month_day(shown) != (int(iso[5:7]), int(iso[8:10])):
             return None
     return iso
+
+
+def _month_day(shown: re.Match[str]) -> tuple[int, int]:
+    """(month, day) of a _SHOWN_MONTH_DAY match, written 04-29 or 4月29日."""
+    return (int(shown.group(1)), int(shown.group(2))) if shown.group(1) else (int(shown.group(3)), int(shown.group(4)))
 
 
 # A date in a URL's path: a whole day (t20171019_, /20171019/, /2017-10-19/, /2017/10/19/, /2017-10/19/)
@@ -148,8 +152,7 @@ def year_from_url(text: str, url: str) -> str | None:
     shown = _SHOWN_MONTH_DAY.search(text)
     if shown is None:
         return None
-    month, day = (int(shown.group(1)), int(shown.group(2))) if shown.group(1) else (int(shown.group(3)),
-                                                                                      int(shown.group(4)))
+    month, day = _month_day(shown)
     path = urlsplit(url).path
     for m in _URL_DAY.finditer(path):
         if (int(m.group(2)), int(m.group(3))) == (month, day):

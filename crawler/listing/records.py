@@ -105,6 +105,7 @@ class Region:
     dates: list[str | None] = field(default_factory=list)
     dated: float = 0.0           # share of records showing a date (full or month-day)
     article_family: bool = False  # the titles link one distinctive article-naming family
+    cards: bool = False           # most records are cards with a teaser each (teaser_cards)
 
 
 @lru_cache(maxsize=16384)
@@ -192,7 +193,7 @@ def is_article_list(region: Region, page_url: str = "") -> bool:
         return True
     if median_title < MIN_CAPTION:  # single characters are pager digits or junk, never captions
         return False
-    return region.article_family or teaser_cards(region.records) or (
+    return region.article_family or region.cards or (
         bool(page_url) and dated_in_column([r.title_link().url for r in region.records], page_url))
 
 
@@ -272,7 +273,7 @@ def find_regions(root: HtmlElement, links: list[PageLink], page_url: str = "") -
         if xpath in seen:
             continue
         seen.add(xpath)
-        regions.append(Region(xpath, records, base * (1.0 + share), dates, share, family))
+        regions.append(Region(xpath, records, base * (1.0 + share), dates, share, family, cards))
     regions.sort(key=lambda r: -r.score)
     return regions
 
