@@ -955,3 +955,21 @@ def test_a_short_headline_that_is_the_whole_first_segment_of_the_title():
         page = (f"<html><head><meta charset='utf-8'><title>{name}_北京民众护理院-医疗+养老新模式</title></head><body>"
                 f"<div class='logo'>北京民众护理院</div><h1>{name}</h1>{BODY}</body></html>")
         assert extract_page(page).title == name
+
+
+def test_a_notices_contact_lines_are_its_text_but_not_a_bar_before_it_or_beside_a_footer():
+    """联系人/联系电话/传真 under a 征求意见 notice's last paragraph are the notice's (a position-less
+    rule dropped 联系电话 and 传真 and kept 联系人 and 电子邮箱 between them); the same lines above the
+    first paragraph, or touching a copyright line, are the site's."""
+    from crawler.extraction.boilerplate import clean_lines
+    from crawler.extraction.rules import load_rules
+
+    notice = [PARA1, PARA2, "联系人：周某某；", "联系电话：010-59194056；", "传真：010-59194111；",
+              "电子邮箱：zhou@example.gov.cn。", "农业农村部农药检定所（代章）", "2018年9月25日"]
+    rules = load_rules()
+    assert clean_lines("\n".join(notice), rules) == notice
+    header = ["服务热线：400-123-4567", *notice]
+    assert clean_lines("\n".join(header), rules) == notice
+    footer = [PARA1, PARA2, "联系电话：0731-12345678", "邮编：410000", "版权所有：某某县人民政府 湘ICP备12345678号"]
+    assert clean_lines("\n".join(footer), rules) == [PARA1, PARA2]
+    assert clean_lines(f"{PARA1}\n投稿邮箱丨news@example.cn\n{PARA2}", rules) == [PARA1, PARA2]

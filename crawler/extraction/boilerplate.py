@@ -239,6 +239,28 @@ def is_metadata_line(line: str, rules: Rules) -> bool:
     return day is not None and rules.label_re.match(line[day.end():].lstrip(" \t\xa0\u3000")) is not None
 
 
+def _drop_edge_runs(kept: list[str], kinds: list[str | int], edge: set[int]) -> tuple[list[str], list[str | int]]:
+    """Contact lines (edge_boilerplate_re) kept after the body's first paragraph go after all when a
+    boilerplate line touches their run: 联系电话：… between 版权所有 and the ICP line is the footer's,
+    联系人/电话/传真 under a notice's last paragraph and above its signature are the notice's."""
+    changed = True
+    while changed:
+        changed = False
+        for at in edge:
+            if kinds[at] != "bp" and "bp" in (kinds[at - 1] if at else None, kinds[at + 1] if at + 1 < len(kinds) else None):
+                kinds[at] = "bp"
+                changed = True
+    kept_now: list[str] = []
+    renumbered: list[str | int] = []
+    for k in kinds:
+        if k == "bp":
+            renumbered.append(k)
+        else:
+            renumbered.append(len(kept_now))
+            kept_now.append(kept[k])
+    return kept_now, renumbered
+
+
 def clean_lines(
     text: str,
     rules: Rules,
@@ -258,6 +280,7 @@ def clean_lines(
     kept: list[str] = []
     # kinds[i]: "bp" for a boilerplate line dropped, or the index in `kept` of a kept line
     kinds: list[str | int] = []
+    edge: set[int] = set()  # positions in `kinds` of contact lines kept for now (edge_boilerplate_re)
     raws = [r for r in text.split("\n") if r.strip(" \t\xa0\u3000")]
     signature = _signature(raws, links)
     prose = [i for i, r in enumerate(raws) if _is_prose(r)]
@@ -273,15 +296,20 @@ def clean_lines(
         norm = _WS.sub("", line)
         if title_norm and (norm == title_norm or (len(kept) < 3 and _FOOTNOTE_MARK.sub("", norm) == title_norm)):
             continue  # the headline repeated in the body, even with a footnote mark (…统计公报[1])
-        if rules.boilerplate_re.search(line):
+        contact = rules.edge_boilerplate_re.search(line) is not None
+        if rules.boilerplate_re.search(line) or (contact and (not prose or i < prose[0])):
             kinds.append("bp")
             continue
         if (is_metadata_line(line, rules) and i not in inside) or (not kept and _leading_info_line(line)):
             continue  # a label line between two paragraphs is the body's (项目名称：…, 时间：… in a 招标公告)
         if norm in links and len(norm) <= link_max and not _SENTENCE_END.search(line) and not (kept and i == signature):
             continue  # a link's text is navigation, unless it signs the body above its date (落款)
+        if contact:
+            edge.add(len(kinds))
         kinds.append(len(kept))
         kept.append(line)
+    if edge:
+        kept, kinds = _drop_edge_runs(kept, kinds, edge)
     if kinds.count("bp") >= 2:
         max_chars = rules.thresholds["metadata_line_max_chars"]
         sandwiched = {k for before, k, after in zip(kinds, kinds[1:], kinds[2:])

@@ -25,7 +25,8 @@ class Rules:
     label_re: re.Pattern[str]         # any label followed by a colon
     cell_label_re: re.Pattern[str]    # a cell that holds only a label
     value_stop_re: re.Pattern[str]
-    boilerplate_re: BoilerplateLines  # all boilerplate line patterns; .search(line) as with one regex
+    boilerplate_re: BoilerplateLines  # the boilerplate line patterns; .search(line) as with one regex
+    edge_boilerplate_re: BoilerplateLines  # those marked `where: outside-body` (see clean_lines)
     drop_tags: tuple[str, ...]
     drop_containers: tuple[tuple[re.Pattern[str], int | None, int | None], ...]  # (class/id regex, max_chars, max_p_chars)
     drop_container_any: re.Pattern[str]  # all drop_containers patterns in one: a cheap first test per element
@@ -45,10 +46,13 @@ def read_rules_data(path: str | Path | None = None) -> dict:
     return yaml.safe_load(Path(path or RULES_PATH).read_text(encoding="utf-8"))
 
 
-def _values(data: dict, name: str) -> list[str]:
-    """The rules of one list: an entry is a mapping ({for: …, pattern: …}) or the bare value."""
+def _values(data: dict, name: str, where: str | None = None) -> list[str]:
+    """The rules of one list: an entry is a mapping ({for: …, pattern: …}) or the bare value. A
+    boilerplate line rule may say `where: outside-body`: it holds only for lines outside the body
+    (a notice's 联系电话：… line is its text, the same line in a footer is not)."""
     key = RULE_LISTS[name]
-    return [e[key] if isinstance(e, dict) else e for e in data.get(name) or []]
+    return [e[key] if isinstance(e, dict) else e for e in data.get(name) or []
+            if (e.get("where") if isinstance(e, dict) else None) == where]
 
 
 @lru_cache(maxsize=1)
@@ -76,7 +80,8 @@ def rules_from_data(data: dict) -> Rules:
         label_re=label_re,
         cell_label_re=cell_label_re,
         value_stop_re=re.compile(data["value_stop"]),
-        boilerplate_re=BoilerplateLines(_values(data, "boilerplate_lines")),
+        boilerplate_re=BoilerplateLines(_values(data, "boilerplate_lines", where=None)),
+        edge_boilerplate_re=BoilerplateLines(_values(data, "boilerplate_lines", where="outside-body")),
         drop_tags=tuple(_values(data, "drop_tags")),
         drop_containers=tuple(
             (re.compile(r["pattern"]), r.get("max_chars"), r.get("max_p_chars")) for r in containers
