@@ -973,3 +973,20 @@ def test_a_notices_contact_lines_are_its_text_but_not_a_bar_before_it_or_beside_
     footer = [PARA1, PARA2, "联系电话：0731-12345678", "邮编：410000", "版权所有：某某县人民政府 湘ICP备12345678号"]
     assert clean_lines("\n".join(footer), rules) == [PARA1, PARA2]
     assert clean_lines(f"{PARA1}\n投稿邮箱丨news@example.cn\n{PARA2}", rules) == [PARA1, PARA2]
+
+
+def test_a_credit_labels_value_on_the_next_line_of_the_same_text_node_is_its_value():
+    """www.gov.cn writes `<span>来源： ⏎ 央视网 ⏎ </span>`: a browser shows one line, and the
+    label's value was lost as a line of its own. A paragraph after a bare label stays its own line."""
+    html = f"""<html><head><meta charset="utf-8"><title>{TITLE}</title></head><body><h1>{TITLE}</h1>
+      <div class="pages-date">2026-01-29 22:41
+          <span class="font">来源： 
+              央视网
+          </span></div>
+      <div class="pages_content"><p>{PARA1}</p><p>{PARA2}</p></div></body></html>"""
+    p = extract_page(html)
+    assert p.source == "央视网"
+    assert p.text == f"{PARA1}\n{PARA2}"
+    from crawler.extraction.textlines import _spaced
+
+    assert _spaced("作者：\n  " + PARA1) == "作者：\n  " + PARA1

@@ -112,8 +112,14 @@ def _opens_with_label(text: str, rules: Rules) -> bool:
 
 
 def _spaced(text: str) -> str:
-    """Whitespace-only text is one space: source indentation never breaks a line."""
-    return " " if text.isspace() else text
+    """Whitespace-only text is one space: source indentation never breaks a line. Nor does the
+    break between a credit label and its short value in one text node (``来源：`` + newline +
+    ``央视网``, www.gov.cn's info bar), which a browser shows on one line."""
+    if text.isspace():
+        return " "
+    if "\n" in text and ("：" in text or ":" in text):
+        return _CREDIT_BREAK.sub(r"\1 ", text)
+    return text
 
 
 def _tail(el: HtmlElement) -> str:
@@ -136,6 +142,11 @@ def _text_before(text: str, following: HtmlElement | None) -> str:
 
 # A credit label whose value may be a link (来源：\n<a>中国日报网</a>: the publisher's home page).
 _CREDIT_LABEL_RE = re.compile(r"(来源|稿源|出处|作者|记者|编辑|供稿)\s*[:：]\s*$")
+
+
+# A credit label ending its line, the value alone (and short: not a paragraph) on the next.
+_CREDIT_BREAK = re.compile(
+    r"((?:^|(?<=\s))(?:来源|稿源|出处|作者|记者|编辑|供稿)[ \t\u3000\xa0]*[:：])[ \t\u3000\xa0]*\n\s*(?=[^\s:：][^\n:：]{0,23}(?:\n|$))")
 
 
 def _lone_credit_link(text: str, link: HtmlElement) -> bool:

@@ -42,10 +42,11 @@ _PAGED_PATH = re.compile(r"(?<=/)page/\d{1,5}/?$")      # <list path>page/N/ of 
 # page 1; from tzgg.htm (a VSB column page, whose page 1 is itself) 首页 → index.htm is the site home.
 _FIRST_PAGE_STEMS = ("index", "default", "list")
 # createPageHTML(n, cur, "index", "html") and the variant with the pager's element id first:
-# createPageHTML('page_div', n, cur, 'index', 'shtml', records)
+# createPageHTML('page_div', n, cur, 'index', 'shtml', records); or all four as variables, the function
+# defined inline (www.gov.cn: var sPageName = "index"; … createPageHTML(nPageCount, nPageIndex, sPageName, sPageExt))
 _CREATE_PAGE = re.compile(
-    r"""createPageHTML\(\s*(?:['"][\w-]{1,40}['"]\s*,\s*)?(\w{1,32})\s*,\s*(\w{1,32})\s*,\s*['"]([\w-]{1,64})['"]"""
-    r"""\s*,\s*['"](\w{1,8})['"]""")
+    r"""(?<![\w.])(?<!function )createPageHTML\(\s*(?:['"][\w-]{1,40}['"]\s*,\s*)?(\w{1,32})\s*,\s*(\w{1,32})\s*,"""
+    r"""\s*(?:['"]([\w-]{1,64})['"]|([A-Za-z_$][\w$]{0,31}))\s*,\s*(?:['"](\w{1,8})['"]|([A-Za-z_$][\w$]{0,31}))""")
 # TRS 2018+ templates: new Pager({size: n, current: cur, prefix: 'index', suffix: 'html'})
 _PAGER_OBJECT = re.compile(r"\bPager\(\s*\{([^{}]{0,400})\}")
 _FIELD = re.compile(r"""\b(size|current|prefix|suffix)\s*:\s*['"]?([\w-]{1,64})""")
@@ -88,17 +89,31 @@ def _var_value(scripts: str, name: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def _var_text(scripts: str, name: str) -> str | None:
+    """A script variable's string value (var sPageExt = "htm"), when it is written as a literal."""
+    m = re.search(rf"""\b{re.escape(name)}\s*=\s*['"]([\w-]{{1,64}})['"]""", scripts)
+    return m.group(1) if m else None
+
+
+def _page_file(scripts: str, call: re.Match[str]) -> tuple[str, str] | None:
+    """A createPageHTML call's page name and extension, literal or from string variables; None when
+    they are not written anywhere (the function's own parameters, a value computed at run time)."""
+    name = call.group(3) or _var_text(scripts, call.group(4))
+    ext = call.group(5) or _var_text(scripts, call.group(6))
+    return (name, ext) if name and ext and ext.isalnum() else None
+
+
 def _script_pages(scripts: str, page_url: str) -> tuple[list[str], str | None]:
     """TRS pagers written by script: ``createPageHTML(n, cur, "index", "html")`` or a bare ``countPage``.
 
     TRS names page 1 ``index.html`` and page k+1 ``index_k.html``; ``cur`` is the 0-based current page.
     """
-    m = _CREATE_PAGE.search(scripts)
+    m = next((c for c in _CREATE_PAGE.finditer(scripts) if _page_file(scripts, c)), None)
     obj = None if m else _PAGER_OBJECT.search(scripts)
     fields = dict(_FIELD.findall(obj.group(1))) if obj else {}
     current = 0
     if m:
-        count, name, ext = _var_value(scripts, m.group(1)), m.group(3), m.group(4)
+        count, (name, ext) = _var_value(scripts, m.group(1)), _page_file(scripts, m)
         current = _var_value(scripts, m.group(2)) or 0
         kind = "createPageHTML"
     elif "size" in fields:

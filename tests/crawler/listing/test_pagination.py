@@ -70,6 +70,18 @@ def test_trs_scripts_generate_the_pages():
     assert single.urls == []
 
 
+def test_a_trs_pager_called_with_variables_and_defined_inline_generates_the_pages():
+    """www.gov.cn's lists define createPageHTML in the page and call it with four variables: the
+    definition's parameters are not the pager, the variables' string values are its file name."""
+    script = """<script>var nPageCount = 20; var nPageIndex = 0; var sPageName = "index"; var sPageExt = "htm";
+      function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt) { if (_nPageCount <= 1) return; }
+      createPageHTML(nPageCount, nPageIndex, sPageName, sPageExt);</script>"""
+    p = pager(script, "http://www.example.gov.cn/yaowen/liebiao/index.htm")
+    assert p.kind == "createPageHTML"
+    assert p.urls == [f"http://www.example.gov.cn/yaowen/liebiao/index_{i}.htm" for i in range(1, 20)]
+    assert pager(script.replace('var sPageExt = "htm";', ""), "http://www.example.gov.cn/a/index.htm").urls == []
+
+
 def test_an_aspnet_pagers_next_control_is_named_for_the_crawl_to_post():
     aspnet = pager("""<a href="javascript:__doPostBack('ctl00$Main$AspNetPager1','2')">2</a>
                       <a href="javascript:__doPostBack('ctl00$Main$AspNetPager1','2')">下一页</a>""",
