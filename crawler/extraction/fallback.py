@@ -259,6 +259,24 @@ def title_share(title: str | None, lines: list[str]) -> float:
     return len(found) / len(grams)
 
 
+def _beyond(lines: list[str], tuned: list[str], title: str | None) -> list[str]:
+    """What a candidate holds beyond the tuned body: its other lines, less the tuned paragraphs a
+    line runs into and the headline itself. A sweep that joined the page's header (首页>栏目 标题
+    作者 日期) to the first paragraph repeats the title's words without adding the article's."""
+    kept = set(tuned)
+    paragraphs = [t for t in tuned[:20] if len(t) >= 20]  # a header runs into the first ones
+    bare_title = title.strip() if title and len(title.strip()) >= 4 else None
+    out = []
+    for line in lines:
+        if line in kept:
+            continue
+        for paragraph in paragraphs:
+            if paragraph in line:
+                line = line.replace(paragraph, " ")
+        out.append(line.replace(bare_title, " ") if bare_title else line)
+    return out
+
+
 def choose(cands: list[Candidate], page_prose: int, title: str | None = None,
            min_title_share: float = 0.0) -> tuple[Candidate, float]:
     """The candidate with the best score, and its confidence in [0, 1].
@@ -283,9 +301,8 @@ def choose(cands: list[Candidate], page_prose: int, title: str | None = None,
         return cands[0], 0.0
     tuned = cands[0] if cands[0].method == TUNED and cands[0].chars else None
     if tuned is not None:
-        kept = set(tuned.lines)
         scored = [s for s in scored if s[0] is tuned
-                  or title_share(title, [l for l in s[0].lines if l not in kept]) >= min_title_share]
+                  or title_share(title, _beyond(s[0].lines, tuned.lines, title)) >= min_title_share]
     best, _, agreement, coverage = max(scored, key=lambda s: s[1])
     return best, round(math.sqrt(agreement * coverage) * (1 - best.boilerplate_share / 2), 3)
 

@@ -120,6 +120,24 @@ def test_choose_with_nothing_found_has_zero_confidence():
     assert chosen.lines == [] and confidence == 0.0
 
 
+def test_a_sweep_that_adds_only_the_header_run_into_the_first_paragraph_does_not_replace_the_tuned_body():
+    """cs.com.cn's short news item: trafilatura's recall sweep joined the header (首页>中证快讯, the
+    headline, the byline and the time) to the one paragraph, and the headline in that header passed
+    the title test, so the header came into the body. What a candidate adds beyond the tuned body is
+    judged without the tuned paragraphs it runs into and without the headline itself."""
+    title = "南风股份：中标5870万元项目"
+    para = "中证网讯（记者 王博）南风股份12月1日晚间公告，公司于近日收到中标通知书，中标金额5870万元。"
+    header = f"首页>中证快讯 {title} 王博中国证券报·中证网2020-12-01 18:59 {para}"
+    tuned = cand("tuned", [para])
+    sweep = [cand("trafilatura-recall", [header]), cand("readability", [header])]
+    chosen, _ = choose([tuned, *sweep], page_prose=400, title=title, min_title_share=0.3)
+    assert chosen is tuned
+    lead = "南风股份公告称，公司中标5870万元项目，为田湾核电站7、8号机组提供阀门设备，合同履行将对业绩产生积极影响。"
+    more = [cand("trafilatura-recall", [lead, para]), cand("readability", [lead, para])]
+    chosen, _ = choose([tuned, *more], page_prose=400, title=title, min_title_share=0.3)
+    assert chosen.lines == [lead, para]  # a paragraph of the story it left out still brings the sweep in
+
+
 @pytest.mark.parametrize("lines, expected", [
     (PARAS, True),           # the notice's own text repeats its headline's words
     (["如果说在中国传唱度最高的歌曲，那这一首歌绝对算得上是家喻户晓。"], False),
