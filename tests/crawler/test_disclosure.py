@@ -57,6 +57,16 @@ def test_other_names_for_validity_and_publisher_are_read():
     assert p.metadata["labels"]["有效性"] == "效力状况"
 
 
+@pytest.mark.parametrize("label", ["报送单位", "所属机构"])
+def test_the_unit_that_filed_the_record_is_the_publisher_when_no_issuer_is_named(label):
+    """Tianjin's TRS disclosure tables name the publisher 报送单位 (and leave 主题分类 empty)."""
+    p = extract_page(page(table((label, "市财政局"), ("发文字号", "津财采〔2019〕1号"))
+                          + f"<h1>{TITLE}</h1>", title=TITLE))
+    assert p.publisher == "市财政局" and p.doc_no == "津财采〔2019〕1号"
+    named = extract_page(page(table((label, "市财政局"), ("发布机构", "某某市农业农村局")) + f"<h1>{TITLE}</h1>", title=TITLE))
+    assert named.publisher == "某某市农业农村局"
+
+
 def test_news_info_bar_keeps_widget_cuts():
     """Outside the disclosure vocabulary the old cuts stand: a 来源 glued to 【字体】 ends there."""
     p = extract_page(page(f"<h1>{TITLE}</h1><div>来源：某某日报【字体：大 中 小】 打印</div>", title=TITLE))
