@@ -990,3 +990,23 @@ def test_a_credit_labels_value_on_the_next_line_of_the_same_text_node_is_its_val
     from crawler.extraction.textlines import _spaced
 
     assert _spaced("作者：\n  " + PARA1) == "作者：\n  " + PARA1
+
+
+def test_an_empty_related_items_box_and_the_font_size_widget_are_not_the_articles():
+    """A portal's article ends in 【打印正文】, then a related box's heading and its empty state
+    (相关信息 / 暂无资料): neither is the article's last line. 字号：默认 大 超大 is a widget, not a field."""
+    html = f"""<html><head><meta charset="utf-8"><title>某某政府网</title></head><body>
+      <div class="content"><div class="artshow"><h1>{TITLE}</h1>
+      <div class="change"><span>来源：某某新闻网</span> <span>发布时间：2018-07-10</span> <span>字号：默认 大 超大</span></div>
+      <div id="text">
+        {PARA1}
+
+        {PARA2}
+      </div>
+      <div id="artshare"><a href="">【打印正文】</a><div id="share"></div></div>
+      <div class="rela"><h3>相关信息</h3></div><div class="rela"><div style="margin-top: 20px;">暂无资料</div></div>
+      </div></div></body></html>"""
+    p = extract_page(html)
+    assert p.text == f"{PARA1}\n{PARA2}"
+    assert "字号" not in p.metadata and p.source == "某某新闻网"
+
