@@ -243,13 +243,17 @@ def _drop_edge_runs(kept: list[str], kinds: list[str | int], edge: set[int]) -> 
     """Contact lines (edge_boilerplate_re) kept after the body's first paragraph go after all when a
     boilerplate line touches their run: 联系电话：… between 版权所有 and the ICP line is the footer's,
     联系人/电话/传真 under a notice's last paragraph and above its signature are the notice's."""
-    changed = True
-    while changed:
-        changed = False
-        for at in edge:
-            if kinds[at] != "bp" and "bp" in (kinds[at - 1] if at else None, kinds[at + 1] if at + 1 < len(kinds) else None):
-                kinds[at] = "bp"
-                changed = True
+    at = 0
+    while at < len(kinds):
+        if at not in edge:
+            at += 1
+            continue
+        end = at
+        while end + 1 in edge:
+            end += 1
+        if (at and kinds[at - 1] == "bp") or (end + 1 < len(kinds) and kinds[end + 1] == "bp"):
+            kinds[at:end + 1] = ["bp"] * (end + 1 - at)
+        at = end + 1
     kept_now: list[str] = []
     renumbered: list[str | int] = []
     for k in kinds:

@@ -45,7 +45,7 @@ _FIRST_PAGE_STEMS = ("index", "default", "list")
 # createPageHTML('page_div', n, cur, 'index', 'shtml', records); or all four as variables, the function
 # defined inline (www.gov.cn: var sPageName = "index"; … createPageHTML(nPageCount, nPageIndex, sPageName, sPageExt))
 _CREATE_PAGE = re.compile(
-    r"""(?<![\w.])(?<!function )createPageHTML\(\s*(?:['"][\w-]{1,40}['"]\s*,\s*)?(\w{1,32})\s*,\s*(\w{1,32})\s*,"""
+    r"""(?<!\w)(?<!function )createPageHTML\(\s*(?:['"][\w-]{1,40}['"]\s*,\s*)?(\w{1,32})\s*,\s*(\w{1,32})\s*,"""
     r"""\s*(?:['"]([\w-]{1,64})['"]|([A-Za-z_$][\w$]{0,31}))\s*,\s*(?:['"](\w{1,8})['"]|([A-Za-z_$][\w$]{0,31}))""")
 # TRS 2018+ templates: new Pager({size: n, current: cur, prefix: 'index', suffix: 'html'})
 _PAGER_OBJECT = re.compile(r"\bPager\(\s*\{([^{}]{0,400})\}")
