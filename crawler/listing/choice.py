@@ -65,7 +65,11 @@ def choose_list(lists: list[Region], root: HtmlElement, base: str, page_url: str
     """The page's own list among *lists* (best-scored first), or None when there is none."""
     if not lists:
         return None
-    candidates = [r for r in lists if not in_menu(r)] or lists
+    # a list inside one entry of a menu is that entry's drop-down, never the page's own list; only
+    # a dated one stands in for a page that has no other (a column whose items sit in a menu-like <li>)
+    candidates = [r for r in lists if not in_menu(r)] or [r for r in lists if r.dated > 0]
+    if not candidates:
+        return None
     site = site_of(page_url) if page_url else ""
     if site and any(_own_share(r, site) >= 0.5 for r in candidates):
         candidates = [r for r in candidates if _own_share(r, site) > 0]

@@ -367,3 +367,21 @@ def test_a_box_of_several_records_is_not_one_records_name():
     rows = "".join(f"<span>{t}</span><a href='/art/{100 + i}.html'>详情</a>" for i, t in enumerate(NOTICES))
     links = page_links(parse_html(f"<html><body><div class='box'>{rows}</div></body></html>"), "http://x.gov.cn/")
     assert [link.anchor for link in links] == ["详情"] * 5
+
+
+def test_a_menus_undated_drop_down_is_not_taken_for_a_list_whose_items_are_in_a_frame():
+    """chinaclear's rules column: the page's list is an <iframe>, and the only repeated block of links
+    is the 快捷入口 entry's drop-down of services. That panel was read as the column (70 menu links
+    crawled as articles) and the frame never looked at."""
+    entries = "".join(f"<li><a href='/zdjs/c{i}/index.shtml'>栏目{i}</a></li>" for i in range(7))
+    panel = "".join(f"<dd><a href='/zdjs/syzfw/plat_{i}.shtml' title='业务平台{i}'>投资人登记业务电子平台{i}</a></dd>"
+                    for i in range(6))
+    html = (f"<html><body><div class='nav'><ul class='flex'>{entries}<li class='m-hide'><a href='javascript:;'>快捷入口</a>"
+            f"<div class='sNav'><dl><dt><a>常用服务</a></dt>{panel}</dl></div></li></ul></div>"
+            "<div class='bd'><ul class='newslist'><iframe id='code_1' src='law_flist/code_1.shtml'></iframe></ul></div>"
+            "</body></html>")
+    reading = read_list_page(html, "http://www.example.cn/zdjs/fywgz/law_flist.shtml")
+    assert reading.profile is None and reading.main_links == []
+    assert reading.frames == ["http://www.example.cn/zdjs/fywgz/law_flist/code_1.shtml"]
+    dated = html.replace("</a></dd>", "</a><span>2024-05-01</span></dd>")
+    assert read_list_page(dated, "http://www.example.cn/zdjs/fywgz/law_flist.shtml").main_links  # a dated one stands in
