@@ -1010,3 +1010,19 @@ def test_an_empty_related_items_box_and_the_font_size_widget_are_not_the_article
     assert p.text == f"{PARA1}\n{PARA2}"
     assert "字号" not in p.metadata and p.source == "某某新闻网"
 
+
+
+def test_an_empty_bookmark_anchor_does_not_cost_a_table_its_rows():
+    """Word leaves empty bookmarks (<a name="_GoBack"></a>, or a bare <a></a>) in pasted documents;
+    trafilatura weighed one in a 预中标结果 table's cell as a link and lost the table as a table (its
+    cells came back a line each through a fallback); on realsites-dev the same anchors cost section
+    headings (四、人才培养目标) and an act's last article."""
+    html = f"""<html><head><meta charset="utf-8"><title>某某街道绿化养护服务采购项目预中标结果公示</title></head><body>
+      <div class="detail"><div id="ivs_content" class="infocontent"><div><table><tbody>
+      <tr><td><div><p><span>序号</span></p></div></td><td><div><p><span>预中标单位</span></p></div></td>
+          <td><div><p><span>投标报价（万元）</span></p></div></td><td><div><p><span>综合得分</span></p></div></td></tr>
+      <tr><td><div><p><span>1</span></p></div></td><td><p><span>某某建设有限公司</span></p></td>
+          <td><div><p><span>59.7618</span></p></div></td><td><p><a></a><span>79.18 </span></p></td></tr>
+      </tbody></table></div><p><span>{PARA1}</span></p></div></div></body></html>"""
+    lines = extract_page(html).text.split("\n")
+    assert "1 某某建设有限公司 59.7618 79.18" in lines and PARA1 in lines

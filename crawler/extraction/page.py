@@ -14,6 +14,7 @@ from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import cache
+from itertools import islice
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -71,6 +72,8 @@ class ExtractedPage:
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _HTML_LANG = XPath("/html/@lang|/html/@xml:lang")
+_BOOKMARKS = XPath("//a[not(@href)][not(node())]")  # <a name="…"></a>: a place in the page, not a link
+MAX_BOOKMARKS = 200
 # The 来源 government CMSs write for every article (the national site standard's ContentSource), and
 # news CMSs' <meta name="source"> (人民网, 新华网, 中国日报网: "来源：人民日报"), kept when the page
 # prints none (a script fills its 来源 line: var laiyuan = '…'). ContentSource first.
@@ -194,6 +197,12 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
     # Comments are never shown, but trafilatura reads the text of a comment node left among the
     # elements it keeps (an Angular page's commented-out <span … ng-hide=…> came out as body lines).
     strip_elements(root, Comment, ProcessingInstruction, with_tail=False)
+    # An empty anchor with no href is a bookmark (Word's <a name="_GoBack"></a>), never a link;
+    # trafilatura weighs it as one and dropped a 预中标结果 table whose cell held one. Removed (its
+    # tail kept) up to a bound: each removal joins two texts, quadratic over a hostile page's
+    # 100,000 of them in one box.
+    for bookmark in islice(_BOOKMARKS(root), MAX_BOOKMARKS):
+        bookmark.drop_tag()
     drop_hidden(root, keep=title_el)
     unwrap_layout_tables(root, int(rules.thresholds["layout_cell_chars"]))
     container, _ = _content_container(root, rules)
