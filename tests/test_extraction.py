@@ -472,6 +472,16 @@ def test_attachments_absolute_and_typed():
     assert p.attachments[0]["name"] == "1.实施方案.pdf"
 
 
+def test_attachments_without_a_page_url_keep_relative_and_absolute_http_links_only():
+    """`govwatch extract FILE` has no page URL: a relative href is kept as written, an absolute
+    http(s) one as it is (a notice's file on another host); nothing else can be resolved."""
+    html = page(f"""<h1>{TITLE}</h1>{BODY}<p>附件：<a href="./P020210607.pdf">1.实施方案.pdf</a>
+      <a href="http://tfile.example.cn/files/C3DD.doc">中标公示.doc</a> <a href="ftp://x.cn/a.pdf">a.pdf</a>
+      <a href="//cdn.example.cn/b.pdf">b.pdf</a></p>""")
+    assert [(a["url"], a["type"]) for a in extract_page(html).attachments] == [
+        ("./P020210607.pdf", "pdf"), ("http://tfile.example.cn/files/C3DD.doc", "doc")]
+
+
 def test_attachments_named_only_by_an_escaped_path_or_by_their_text():
     # The quick skip for plain links must not hide these: the extension %-escaped in the path,
     # or only in the link text (download scripts), or split by whitespace in the text.

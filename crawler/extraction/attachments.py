@@ -194,8 +194,11 @@ _NOWHERE = "http://relative.invalid/"
 
 
 def _relative(href: str) -> str | None:
-    """A link kept as written when there is no page to resolve it against: only one that stays
-    on the page's own site once resolved (no scheme, no other host) is safe as a relative href."""
+    """A link kept as written when there is no page to resolve it against: one that stays on the
+    page's own site once resolved (no scheme, no other host) is safe as a relative href, and an
+    absolute http(s) URL needs no page (a file server's http://tfile…/x.doc beside a notice)."""
+    if href.strip()[:8].lower().startswith(("http://", "https://")):
+        return http_url(href, href)
     resolved = http_url(href, _NOWHERE)
     return href.strip() if resolved and urlsplit(resolved).netloc == urlsplit(_NOWHERE).netloc else None
 
