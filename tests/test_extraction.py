@@ -482,6 +482,20 @@ def test_attachments_without_a_page_url_keep_relative_and_absolute_http_links_on
         ("./P020210607.pdf", "pdf"), ("http://tfile.example.cn/files/C3DD.doc", "doc")]
 
 
+def test_attachments_a_trs_script_writes_are_found_without_running_it():
+    """TRS notices write their files from a script (var file_appendix='<a href=…>'; document.write):
+    a page fetched without running scripts shows no link, and the CSRC notice's 反馈意见.docx was lost.
+    The same file in both strings is one attachment; a script's link to a page is none."""
+    html = page(f"""<h1>{TITLE}</h1>{BODY}<script language="javascript">
+      var file_appendix='<a href="./P020201204639988160963.docx">某某银行反馈意见.docx</a>';
+      var link='<a href="../t20201203_1.html">上一篇</a>';
+      if (file_appendix != "") {{ document.write('<table><tr><td>附件：<a href=\\"./P020201204639988160963.docx\\" class=h12>某某银行反馈意见.docx</a></td></tr></table>'); }}
+    </script>""")
+    p = extract_page(html, "http://www.example.gov.cn/fxjg/202012/t20201204_1.html")
+    assert p.attachments == [{"name": "某某银行反馈意见.docx", "type": "docx",
+                              "url": "http://www.example.gov.cn/fxjg/202012/P020201204639988160963.docx"}]
+
+
 def test_attachments_named_only_by_an_escaped_path_or_by_their_text():
     # The quick skip for plain links must not hide these: the extension %-escaped in the path,
     # or only in the link text (download scripts), or split by whitespace in the text.

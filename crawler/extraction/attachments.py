@@ -31,6 +31,12 @@ _EMBEDDED = etree.XPath("//iframe[@src] | //embed[@src] | //object[@data] | //*[
 _VIEWER_SCRIPTS = etree.XPath("//body//script[contains(translate(., 'PDF', 'pdf'), 'pdf')]")
 _VIEWER_CALL = re.compile(r"""(?:pdf\w*|embed)\s*\(\s*['"]([^'"\s<>]{1,500}\.(?:pdf|ofd))['"]""", re.IGNORECASE)
 MAX_VIEWER_SCRIPT = 20_000   # characters of a body script searched for a viewer call
+# TRS writes a notice's files from a script: var file_appendix='<a href="./P0….docx">名单.docx</a>';
+# document.write(…). A page fetched without running it shows no link: the <a> in the string is read.
+_WRITING_SCRIPTS = etree.XPath("//body//script[contains(., '<a') or contains(., '<A')]")
+_WRITTEN_LINK = re.compile(
+    r"""<a\s[^<>]{0,300}?href\s*=\s*\\?["']([^"'\\<>\s]{1,500}?""" + _EXTENSIONS
+    + r""")\\?["'][^<>]{0,300}>([^<>]{0,200})</a>""", re.IGNORECASE)
 _SHOWN_TITLE = re.compile(r"""['"]title['"]\s*:\s*['"]([^'"]{1,200})['"]""")
 MAX_NAME = 200  # characters of a scripted element's text kept as the file's name
 _SPACE = re.compile(r"\s+")
@@ -137,10 +143,16 @@ def _viewed(script: HtmlElement) -> tuple[str, str, str] | None:
     return (m.group(1), m.group(1).rsplit(".", 1)[1].lower(), "") if m else None
 
 
+def _written(script: HtmlElement) -> list[tuple[str, str, str]]:
+    """The same for each file a body script writes as an <a> in a string (TRS's file_appendix)."""
+    text = (script.text or "")[:MAX_VIEWER_SCRIPT]
+    return [(m.group(1), m.group(2).lower(), _SPACE.sub(" ", m.group(3)).strip()) for m in _WRITTEN_LINK.finditer(text)]
+
+
 def find_attachments(root: HtmlElement, url: str | None = None) -> list[dict]:
     """[{"name", "url" (absolute), "type"}] for every attachment link, de-duplicated by URL: an
     href naming the file (in its path, its text or its query), a script naming it in quotes
-    (a javascript: href, an onclick on a link or a table row), a document shown in place
+    (a javascript: href, an onclick on a link or a table row), a link a body script writes, a document shown in place
     (an iframe, embed or object, a pdf.js viewer's ?file=, WebPlus's pdfsrc player), or a download
     endpoint naming no extension inside an attachment block (its type None: the bytes tell).
 
@@ -161,6 +173,7 @@ def find_attachments(root: HtmlElement, url: str | None = None) -> list[dict]:
                                  [(a, found) for a in links if (found := _scripted(a))] + \
                                  [(a, found) for a in _EMBEDDED(root) if (found := _embedded(a))] + \
                                  [(s, found) for s in _VIEWER_SCRIPTS(root) if (found := _viewed(s))] + \
+                                 [(s, found) for s in _WRITING_SCRIPTS(root) for found in _written(s)] + \
                                  [(a, found) for a, named in linked if not named and (found := _unnamed_download(a))]:
         absolute = http_url(href, base) if base else _relative(href)
         if absolute is None or absolute in seen:
