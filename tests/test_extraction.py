@@ -1050,3 +1050,18 @@ def test_an_empty_bookmark_anchor_does_not_cost_a_table_its_rows():
       </tbody></table></div><p><span>{PARA1}</span></p></div></div></body></html>"""
     lines = extract_page(html).text.split("\n")
     assert "1 某某建设有限公司 59.7618 79.18" in lines and PARA1 in lines
+
+
+def test_line_breaks_around_an_inline_elements_text_are_spaces():
+    """cwl.gov.cn writes `<small>来源：<span>⏎ ⏎ 中国福彩网⏎ </span></small>`: a browser shows one line,
+    and 282 of realsites-dev's articles lost their source to a line break before the value."""
+    html = f"""<html><head><meta charset="utf-8"><title>{TITLE}</title></head><body>
+      <div class="text_content"><h4>{TITLE}</h4>
+      <small>来源：<span>
+            
+            中国福彩网
+            </span></small>
+      <small class="sj-zh">&nbsp;&nbsp;2009-07-07&#32;15:30</small>
+      <div class="content"><p>{PARA1}</p><p>{PARA2}</p></div></div></body></html>"""
+    p = extract_page(html)
+    assert p.source == "中国福彩网" and p.text == f"{PARA1}\n{PARA2}"

@@ -26,6 +26,8 @@ BLOCK_TAGS = frozenset(
 CELL_TAGS = frozenset(("td", "th", "dt", "dd"))
 # Inline elements templates wrap a label in: <span>索 引 号</span>, <label>, <b>, <strong>.
 LABEL_WRAPPERS = frozenset(("span", "label", "b", "strong", "em", "font", "i"))
+INLINE_WRAPPERS = LABEL_WRAPPERS | {"small", "u", "a"}
+_EDGE_BREAKS = re.compile(r"^[ \t\u3000\xa0]*\n\s*(?=\S)|(?<=\S)[ \t\u3000\xa0]*\n\s*$")
 # <title>, <meta>, <link> and <style> are never shown, even when junk before <html> (a BOM, a
 # corpus wrapper, a stray tag) makes the parser put them in <body>.
 SKIP_TAGS = frozenset(("script", "style", "noscript", "template", "iframe", "svg", "head", "object", "embed", "textarea",
@@ -96,7 +98,12 @@ def _walk(el: HtmlElement, out: list[str], rules: Rules, header_rows: dict) -> N
             # apart; written back to back they would read as one value running into the next label
             out.append("  ")
     if el.text:
-        out.append(_text_before(el.text, el[0] if len(el) else None))
+        text = el.text
+        if tag in INLINE_WRAPPERS and "\n" in text:
+            # <small>来源：<span>⏎ 中国福彩网⏎ </span></small>: the source's line breaks around an inline
+            # element's text are spaces in a browser, not the start of a line
+            text = _EDGE_BREAKS.sub(" ", text)
+        out.append(_text_before(text, el[0] if len(el) else None))
     for child in el:
         _walk(child, out, rules, header_rows)
     if tag in BLOCK_TAGS:
