@@ -1065,3 +1065,12 @@ def test_line_breaks_around_an_inline_elements_text_are_spaces():
       <div class="content"><p>{PARA1}</p><p>{PARA2}</p></div></div></body></html>"""
     p = extract_page(html)
     assert p.source == "中国福彩网" and p.text == f"{PARA1}\n{PARA2}"
+
+
+def test_a_date_labels_value_without_a_number_is_no_value():
+    """A list page's search form, 发布时间：[ ] 到 [ ], read as one line: 到 is not a date."""
+    html = f"""<html><head><meta charset="utf-8"><title>{TITLE}</title></head><body><h1>{TITLE}</h1>
+      <form><span>发布时间：</span><input type="text"><span>
+        到
+      </span><input type="text"></form><div class="content"><p>{PARA1}</p></div></body></html>"""
+    assert "发布时间" not in extract_page(html).metadata

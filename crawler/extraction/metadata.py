@@ -103,7 +103,13 @@ def clean_value(raw: str, label: str, rules: Rules, own_cell: bool = False) -> s
     value = _trim(raw)
     if label in disclosure.vocabulary and _says_none(value, disclosure.empty_values):
         return ""  # 文号：无 — the table says there is none
+    if label in rules.date_labels and not _DATE_LIKE.search(value):
+        return ""  # a search form's 发布时间：[ ] 到 [ ]: no number, no date
     return value
+
+
+# Something a date is written with: a digit or a Chinese numeral (二〇二一年五月).
+_DATE_LIKE = re.compile(r"[0-9０-９〇零一二三四五六七八九十]")
 
 
 # A placeholder of dashes, slashes and spaces (a template's "—&nbsp;&nbsp;—" for an empty 文件编号).
