@@ -108,12 +108,12 @@ def _script_pages(scripts: str, page_url: str) -> tuple[list[str], str | None]:
 
     TRS names page 1 ``index.html`` and page k+1 ``index_k.html``; ``cur`` is the 0-based current page.
     """
-    m = next((c for c in _CREATE_PAGE.finditer(scripts) if _page_file(scripts, c)), None)
+    m, file = next(((c, f) for c in _CREATE_PAGE.finditer(scripts) if (f := _page_file(scripts, c))), (None, None))
     obj = None if m else _PAGER_OBJECT.search(scripts)
     fields = dict(_FIELD.findall(obj.group(1))) if obj else {}
     current = 0
-    if m:
-        count, (name, ext) = _var_value(scripts, m.group(1)), _page_file(scripts, m)
+    if m and file:
+        count, (name, ext) = _var_value(scripts, m.group(1)), file
         current = _var_value(scripts, m.group(2)) or 0
         kind = "createPageHTML"
     elif "size" in fields:

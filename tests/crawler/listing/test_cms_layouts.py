@@ -138,8 +138,8 @@ def test_card_links_are_titled_by_their_heading_and_dated_by_their_date_tile():
     ("2024-11-06 关于校服采购的成交结果公告", "2024-11-06"),        # a whole date is read as before
     ("[11-06] 磋商时间：2024年11月5日13：30", None),                 # the list's day is not the summary's
     ("[11-05] 磋商时间：2024年11月5日13：30", "2024-11-05"),         # ... unless it is the same day
-    ("第1-2期 2024-05-06", "2024-05-06"),
-    ("07.03 | 时间约束的极早检测 2024-07-01", "2024-07-01"),            # a talk's day in the title; the list's own date apart                            # a range of issues is not a month-day
+    ("第1-2期 2024-05-06", "2024-05-06"),                            # a range of issues is not a month-day
+    ("07.03 | 时间约束的极早检测 2024-07-01", "2024-07-01"),            # a talk's day in the title; the list's own date apart
     ("再见吧灰霾成都站视频 16-05-03", "2016-05-03"),                  # DedeCMS's y-m-d
     ("旧闻回顾 98.05.03", "1998-05-03"),
     ("发布于 16-05-03 12:30", "2016-05-03"),
