@@ -16,6 +16,7 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
+from crawler.extraction.attachments import ATTACHMENT_TYPES
 from crawler.extraction.decode import whole_document
 
 from .datastore import inline_data_islands
@@ -60,6 +61,24 @@ class PageLink:
     anchor: str        # visible text, whitespace-normalised, capped
     title: str         # the title attribute (lists truncate long titles in the text and keep them here)
     raw: str           # the href/onclick as written, capped (pagination reads javascript: pagers from it)
+
+
+# Files, not pages: the crawler's attachment handling owns the document types; images and media are not
+# articles either. They stay in a list's main links (a disclosure list of PDFs is still the list).
+NOT_PAGES = frozenset(ATTACHMENT_TYPES) | {"jpg", "jpeg", "png", "gif", "bmp", "webp", "mp3", "mp4", "flv", "avi",
+                                           "wmv", "swf", "exe", "apk", "7z", "tar", "gz", "txt", "csv"}
+_FILE_NAME = re.compile(r"\.(" + "|".join(sorted(NOT_PAGES)) + r")\s*$", re.IGNORECASE)
+
+
+def is_page(url: str) -> bool:
+    """Whether *url* names a page rather than a file (by its extension)."""
+    name = urlsplit(url).path.rsplit("/", 1)[-1]
+    return "." not in name or name.rsplit(".", 1)[1].lower() not in NOT_PAGES
+
+
+def names_a_file(text: str) -> bool:
+    """Whether a link's text is a file's name (附件1.xls): a download URL without an extension says so only there."""
+    return _FILE_NAME.search(text) is not None
 
 
 def parse_html(html: str) -> HtmlElement | None:

@@ -13,18 +13,17 @@ from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
-from crawler.extraction.attachments import ATTACHMENT_TYPES
-
 from .choice import choose_list
 from .data_lists import inline_data_lists
 from .datastore import GROUP_RECORDS, record_group
-from .links import PageLink, document_base, page_links, parse_html, resolve_url
+from .links import PageLink, document_base, is_page, page_links, parse_html, resolve_url
 from .model import ListLink, ListProfile, ListReading, Pagination
 from .pagination import find_pagination
 from .record_dates import issue_date, record_dates
 from .records import Record, Region, find_regions, is_article_list, records_at, url_skeleton
 from .script_links import ScriptLinks, script_sources
 from .shape import compile_shape, learn_shape, shape_target
+from .short_lists import MAX_SHORT, short_list
 from .written import insert_written_markup
 
 MENU_MIN_ITEMS = 4     # a menu bar has at least this many entries
@@ -95,17 +94,6 @@ def _headline(link: PageLink) -> str:
     return link.anchor or link.title
 
 
-# Files, not pages: the crawler's attachment handling owns the document types; images and media are not
-# articles either. They stay in main_links (a disclosure list of PDFs is still the list).
-_NOT_PAGES = frozenset(ATTACHMENT_TYPES) | {"jpg", "jpeg", "png", "gif", "bmp", "webp", "mp3", "mp4", "flv", "avi",
-                                            "wmv", "swf", "exe", "apk", "7z", "tar", "gz", "txt", "csv"}
-
-
-def _is_page(url: str) -> bool:
-    name = urlsplit(url).path.rsplit("/", 1)[-1]
-    return "." not in name or name.rsplit(".", 1)[1].lower() not in _NOT_PAGES
-
-
 _COLUMN_NAME = re.compile(r"(?:index|default|list|main|home|more)(?:[_-]?\d{1,4})?(?:\.\w{1,6})?", re.IGNORECASE)
 COLUMN_DIR_DEPTH = 2       # a directory URL this shallow without digits is a column (/xwzx/, /news/tzgg/)
 
@@ -149,7 +137,7 @@ def _same_shape(links: list[PageLink], main: list[ListLink], shape: str, page_ur
     """
     rx = compile_shape(shape)
     if rx is None:
-        return [m for m in main if _is_page(m.url)]
+        return [m for m in main if is_page(m.url)]
     fitting = [m for m in main if rx.match(shape_target(m.url))]
     hosts = {urlsplit(m.url).netloc for m in fitting}
     # An older item (shorter id) or one filed deeper keeps its file-name family: still an article.
@@ -178,7 +166,18 @@ def _same_shape(links: list[PageLink], main: list[ListLink], shape: str, page_ur
         if not anchors[link.url]:
             anchors[link.url] = link.anchor or link.title
     out.extend(ListLink(u, anchors[u], None) for u in order)
-    return [a for a in out if _is_page(a.url)]
+    return [a for a in out if is_page(a.url)]
+
+
+def _stored(root: HtmlElement, region: str, links: list[PageLink], profile: ListProfile
+            ) -> tuple[list[ListLink], ListProfile | None]:
+    """The main links at a stored profile's region, and the profile; ([], None) when it no longer fits."""
+    records = records_at(root, region, links)
+    if not _still_fits(records, profile):
+        return [], None
+    rx = compile_shape(profile.url_shape)
+    # on reuse the stored shape says what an item is: rows the region now also selects are dropped
+    return [m for m in _main_links(records) if rx and rx.match(shape_target(m.url))], profile
 
 
 def _still_fits(records: list[Record], profile: ListProfile) -> bool:
@@ -215,19 +214,22 @@ def read_list_page(html: str, url: str, profile: ListProfile | None = None,
     main: list[ListLink] = []
     learned: ListProfile | None = None
     note = ""
-    if profile is not None:
-        records = records_at(root, GROUP_RECORDS if group is not None else profile.region, links)
-        if _still_fits(records, profile):
-            rx = compile_shape(profile.url_shape)
-            # on reuse the stored shape says what an item is: rows the region now also selects are dropped
-            main = [m for m in _main_links(records) if rx.match(shape_target(m.url))]
-            learned = profile
-            note = "stored profile"
+    # A profile learned from a column of one or two items (short_lists.py) is provisional: its region is one
+    # item's place, not the list's. The page is mined first, so that the column, once grown, is learned whole.
+    provisional = profile is not None and group is None and profile.records <= MAX_SHORT
+    if profile is not None and not provisional:
+        main, learned = _stored(root, GROUP_RECORDS if group is not None else profile.region, links, profile)
+        note = "stored profile"
     if learned is None:
         # a block of links to column pages (栏目导航 with long names) is navigation, however list-like
         lists = [r for r in find_regions(root, links, url) if is_article_list(r, url) and sum(
             1 for rec in r.records if _is_column_name(rec.title_link().url)) * 2 <= len(r.records)]
         best = choose_list(lists, root, base, url, in_menu_item)
+        if best is None and provisional and profile is not None:
+            main, learned = _stored(root, profile.region, links, profile)
+            note = "stored profile"
+        if best is None and learned is None and group is None:
+            best = short_list(links, url, _is_column_name, in_menu_item)
         if best is not None:
             main = _main_links(best.records, best.dates)
             shape = learn_shape([m.url for m in main], url)

@@ -65,6 +65,17 @@ def _outside_title(rec: HtmlElement, title: str) -> str:
     return text[:DATE_TEXT]
 
 
+def date_outside_title(rec: HtmlElement, title: str) -> str | None:
+    """The date an element shows outside its headline (a date cell, or a date in its text once the title is
+    taken out), or None: the date inside a headline (2020年6月30日基金净值公告) is not the item's."""
+    cell = _date_element(rec)
+    if cell:
+        return cell
+    text = element_text(rec, DATE_TEXT * 2)
+    rest = text.replace(title, " ", 1) if title else text
+    return shown_date(rest[:DATE_TEXT]) if _has_date(rest) else None
+
+
 def record_dates(records: list[tuple[HtmlElement, str]], urls: list[str] | None = None
                  ) -> tuple[list[str | None], float]:
     """For (record element, title text) pairs: (ISO date shown in each record or None, share of records

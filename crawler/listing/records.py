@@ -43,6 +43,7 @@ MIN_CAPTION = 2         # the short-caption routes (photo news 学生宿舍) sti
 DISTINCTIVE_TITLE_FLOOR = 0.5  # title factor granted to records linking one article family (photo news captions)
 HEADING_LOOKAHEAD = 20  # elements inside a link searched for the heading it wraps
 SHORT_TITLE = 6         # a stray row's link (加入收藏, [通知]) is at most this long
+MAX_RECORD_LINKS = 6    # an item links its page, a picture, a category, a few tags: more (median) is a page section
 _RUNS = re.compile(r"\d+|[A-Za-z]+")
 _DIGIT_RUNS = re.compile(r"\d+")
 _HASH = re.compile(r"[0-9A-Fa-f]{4,12}(?:-[0-9A-Fa-f]{4,12}){2,5}|[0-9A-Za-z]{16,64}")
@@ -188,6 +189,8 @@ def is_article_list(region: Region, page_url: str = "") -> bool:
     :func:`shape.dated_in_column`), which a menu pointing at other columns never is. Title length alone
     cannot decide: 便民/问答/产品知识 columns have 5–9 character titles.
     """
+    if median(len({lk.url for lk in r.links}) for r in region.records) > MAX_RECORD_LINKS:
+        return False   # the page's sections (header, body, footer), each "titled" by its longest link
     median_title = median(_title_len(r.title_link()) for r in region.records)
     if median_title >= MIN_TITLE or region.dated >= 0.5:
         return True
@@ -269,7 +272,7 @@ def find_regions(root: HtmlElement, links: list[PageLink], page_url: str = "") -
         if merged_xpath is not None:
             xpath = merged_xpath
         else:
-            xpath = f"{_path(parent)}/{tag_step(tag)}"
+            xpath = group_xpath(parent, tag)
         if xpath in seen:
             continue
         seen.add(xpath)
@@ -305,6 +308,11 @@ def _step(el: HtmlElement) -> str:
     if len(cls) <= 80 and "'" not in cls:
         return f"{name}[@class='{cls}']"
     return name
+
+
+def group_xpath(parent: HtmlElement, tag: str) -> str:
+    """The XPath selecting *parent*'s children of *tag*: a list's records, wherever later pages put more."""
+    return f"{_path(parent)}/{tag_step(tag)}"
 
 
 def _path(el: HtmlElement) -> str:

@@ -141,7 +141,10 @@ def _distinctive_name(stems: list[str]) -> bool:
     return literal_letters and long_id
 
 
-def _group_pattern(targets: list[str], column_names: set[str], page_dirs: list[str] | None = None) -> str:
+def _group_pattern(targets: list[str], column_names: set[str], page_dirs: list[str] | None = None,
+                   one_item: bool = False) -> str:
+    """The pattern of one family of targets; *one_item*: the list showed one address only, whose every digit
+    run in its file name and query is taken for an id or a date (the column's next item will differ there)."""
     split = [_split(t) for t in targets]
     page_dirs = page_dirs or []
     depth = len(split[0][0])
@@ -174,7 +177,7 @@ def _group_pattern(targets: list[str], column_names: set[str], page_dirs: list[s
             parts.append(SLUG)
         else:
             parts.append(_runs(values))
-    name = _runs([s[1] for s in split], tight) + re.escape(split[0][2])
+    name = _runs([s[1] for s in split], tight, digits=one_item) + re.escape(split[0][2])
     parts.append(name)
     pattern = "/".join(parts)
     if column_path is not None:
@@ -182,7 +185,7 @@ def _group_pattern(targets: list[str], column_names: set[str], page_dirs: list[s
         deepest = max(3, column_path + 2)
         pattern = f"(?:/{SLUG}){{1,{deepest}}}/" + "/".join(parts[column_path + 2:])
     if split[0][3]:
-        return pattern + r"\?" + _runs([s[3] for s in split])
+        return pattern + r"\?" + _runs([s[3] for s in split], digits=one_item)
     if len(split) >= 2 and _distinctive_name([s[1] for s in split]):
         # the same article family filed under other columns, sub-sites or depths (hub and portal pages)
         pattern += "|" + ANY_DIRS + name
@@ -270,7 +273,8 @@ def learn_shape(urls: list[str], page_url: str) -> str | None:
     page_path, _, _, _ = _split(shape_target(page_url))
     page_stem = _split(shape_target(page_url))[1]
     column_names = {s for s in page_path + [page_stem] if s and not s.isdigit()} - {"index", "list", "default"}
-    alternatives = [_group_pattern(g, column_names, page_path) for g in kept]
+    one_item = len(set(targets)) == 1   # a column of one item (short_lists.py)
+    alternatives = [_group_pattern(g, column_names, page_path, one_item) for g in kept]
     return "^(?:" + "|".join(alternatives) + ")$"
 
 

@@ -524,7 +524,7 @@ class SourceSpider(scrapy.Spider):
             self.profiles[start] = reading.profile
             if reading.relearned:
                 stats.inc_value("govwatch/list_profile_relearned")
-                self.note(f"start page {response.url}: the stored list profile found nothing; "
+                self.note(f"start page {response.url}: the stored list profile no longer fits the page; "
                           f"learned again ({reading.region_summary})")
             elif profile is None:
                 stats.inc_value("govwatch/list_profile_learned")

@@ -90,7 +90,7 @@ def test_profile_relearned_when_the_template_changes_unless_pinned(site, tmp_pat
     write_site(root, list_as_table)  # the site's template changed: the stored region finds nothing
     govwatch("crawl", "--db", str(db_path), "--config", str(cfg), "county")
     run = last_run(db_path)
-    assert run["status"] == "ok" and "the stored list profile found nothing; learned again" in run["message"]
+    assert run["status"] == "ok" and "the stored list profile no longer fits the page; learned again" in run["message"]
     assert "learned again" in run["log_tail"]
     second = json.loads(govwatch("sources", "profile", "county", "--db", str(db_path), "--json").stdout)
     start = f"{base}/col/index.html"
@@ -189,6 +189,18 @@ def test_rows_whose_links_only_a_script_names_are_crawled_as_articles(site, tmp_
     run, stored = crawl_column(root, base, tmp_path)
     assert run["status"] == "ok"
     assert stored == all_eight(base)   # with the whole titles, not the ones cut short on screen
+
+
+def test_a_column_of_two_notices_is_crawled_and_read_again_once_it_grows(site, tmp_path):
+    # a new column has published two notices: no repeated block for record mining, yet it is a column
+    root, base = site
+    write_site(root, lambda items: list_as_ul(items[:2]))
+    run, stored = crawl_column(root, base, tmp_path)
+    assert run["status"] == "ok"
+    assert stored == dict(list(all_eight(base).items())[:2])
+    write_site(root)   # six more: the profile learned from two items reads them all
+    run, stored = crawl_column(root, base, tmp_path)
+    assert run["status"] == "ok" and stored == all_eight(base)
 
 
 def test_a_function_in_the_sites_script_file_is_fetched_once_and_read(site, tmp_path):

@@ -131,3 +131,17 @@ def test_a_sub_column_under_the_lists_own_folder_varies():
                         "http://m.kb.com/zlks/index.html")
     assert admits(shape, "http://m.kb.com/zlks/ynz/118.html")
     assert not admits(shape, "http://m.kb.com/zlks/list_3.html") and not admits(shape, "http://m.kb.com/zlks/zbz/index.html")
+
+
+@pytest.mark.parametrize("one,later,not_an_item", [
+    ("http://x.gov.cn/tzgg/202105/t20210507_5007.html", "http://x.gov.cn/tzgg/202106/t20210601_6001.html",
+     "http://x.gov.cn/tzgg/index_1.html"),
+    ("http://x.cn/a/b/show.asp?id=1234", "http://x.cn/a/b/show.asp?id=1301", "http://x.cn/a/b/show.asp?page=2"),
+    ("http://x.cn/art/2021/5/7/art_123_45678.html", "http://x.cn/art/2021/6/12/art_123_45911.html",
+     "http://x.cn/col/col123/index.html"),
+])
+def test_a_shape_learned_from_one_item_admits_the_columns_next_ones(one, later, not_an_item):
+    # a column of one item (short_lists.py): its ids and dates are the runs that will differ, not literals
+    shape = learn_shape([one], "http://x.gov.cn/tzgg/index.html")
+    assert admits(shape, one) and admits(shape, later)
+    assert not admits(shape, not_an_item)
