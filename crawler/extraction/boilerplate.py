@@ -234,6 +234,8 @@ def is_metadata_line(line: str, rules: Rules) -> bool:
     m = rules.label_re.search(line)
     if m is not None and m.start() <= 2:
         return True
+    if line[:1] in "[【〔［" and rules.bracketed_label_re.match(line):
+        return True   # 【索引号】002482500/2023-00155
     # an info bar opening with its date: 2022-03-31作者：浏览次数： (VSB's news template)
     day = NUMERIC_DATE.match(line)
     return day is not None and rules.label_re.match(line[day.end():].lstrip(" \t\xa0\u3000")) is not None

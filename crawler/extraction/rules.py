@@ -24,6 +24,7 @@ class Rules:
     volatile_labels: frozenset[str]   # recognised (so never body) but not kept: they change on every visit
     label_re: re.Pattern[str]         # any label followed by a colon
     cell_label_re: re.Pattern[str]    # a cell that holds only a label
+    bracketed_label_re: re.Pattern[str]  # a label in brackets opening a field: 【索引号】…, [发文机关] …
     value_stop_re: re.Pattern[str]
     boilerplate_re: BoilerplateLines  # the boilerplate line patterns; .search(line) as with one regex
     edge_boilerplate_re: BoilerplateLines  # those marked `where: outside-body` (see clean_lines)
@@ -69,6 +70,8 @@ def rules_from_data(data: dict) -> Rules:
         rf"(?:(?<=^)|(?<=[\s\u3000\xa0|｜丨【\[（(,，;；]))(?P<label>{alternation})[\s\u3000\xa0]*[:：]"
     )
     cell_label_re = re.compile(rf"^[\s\u3000\xa0]*(?P<label>{alternation})[\s\u3000\xa0]*[:：]?[\s\u3000\xa0]*$")
+    bracketed_label_re = re.compile(
+        rf"(?:(?<=^)|(?<=[\s\u3000\xa0]))[\[【〔［][\s\u3000\xa0]*(?P<label>{alternation})[\s\u3000\xa0]*[\]】〕］][:：]?")
     containers = list(data.get("drop_containers") or [])
     return Rules(
         labels=labels,
@@ -79,6 +82,7 @@ def rules_from_data(data: dict) -> Rules:
         volatile_labels=frozenset(data.get("volatile_labels", [])),
         label_re=label_re,
         cell_label_re=cell_label_re,
+        bracketed_label_re=bracketed_label_re,
         value_stop_re=re.compile(data["value_stop"]),
         boilerplate_re=BoilerplateLines(_values(data, "boilerplate_lines", where=None)),
         edge_boilerplate_re=BoilerplateLines(_values(data, "boilerplate_lines", where="outside-body")),

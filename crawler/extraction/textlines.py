@@ -43,6 +43,19 @@ HEADER_WORD_CHARS = 6
 _DIGIT = re.compile(r"\d")
 _SPACE = re.compile(r"[ \xa0\u3000\u2002\u2003\u2009\r\f\v]")
 _INNER_WS = re.compile(r"[ ]{2,}")
+# Block elements a field's label can fill on its own (<div>索引号</div><div>…</div>, <li>文号：</li><li>…</li>);
+# the containers of many rows (ul, table, body) never hold only a label.
+LABEL_BLOCKS = frozenset(("div", "p", "li", "h4", "h5", "h6", "label", "section"))
+_BRACKET_CHARS = frozenset("[【〔［")
+
+
+class _Join(str):
+    """What a label element standing alone before its value's block writes instead of a line break: the
+    value's block then opens on the label's line, as a cell does. A type of its own, so no page text can
+    forge it."""
+
+
+_JOIN = _Join("\t")
 
 
 def _walk(el: HtmlElement, out: list[str], rules: Rules, header_rows: dict) -> None:
@@ -58,8 +71,16 @@ def _walk(el: HtmlElement, out: list[str], rules: Rules, header_rows: dict) -> N
         if el.tail:
             out.append(_tail(el))
         return
+    if tag in LABEL_BLOCKS and (label := _disclosure_label(el, rules)):
+        # a block holding only a disclosure label: its value is the block after it
+        out.append("\n" + label + "：")
+        out.append(_JOIN)
+        if el.tail and el.tail.strip():
+            out.append(_tail(el))
+        return
     if tag in BLOCK_TAGS:
-        out.append("\n")
+        if not (out and isinstance(out[-1], _Join)):
+            out.append("\n")
     elif tag in CELL_TAGS:
         out.append("\t")
     elif tag == "br":
@@ -68,7 +89,7 @@ def _walk(el: HtmlElement, out: list[str], rules: Rules, header_rows: dict) -> N
         # A label-only cell becomes "label：" so the next cell reads as its value.
         text = el.text_content()
         if len(text) < 20:
-            m = rules.cell_label_re.match(text)
+            m = rules.cell_label_re.match(_BRACKETED.sub(r"\1", text))
             if m:
                 out.append(m.group("label") + "：")
                 out.append("\t")
@@ -90,7 +111,11 @@ def _walk(el: HtmlElement, out: list[str], rules: Rules, header_rows: dict) -> N
         label = _disclosure_label(el, rules)
         if label:
             out.append(label + "：")
-            if el.tail:
+            if el.tail and el.tail.strip():
+                out.append(_tail(el))
+            elif (following := el.getnext()) is not None and following.tag in BLOCK_TAGS:
+                out.append(_JOIN)   # <label>索引号：</label><div>…</div>: the value's block is on the label's line
+            elif el.tail:
                 out.append(_tail(el))
             return
         if el.text and out and not out[-1][-1:].isspace() and _opens_with_label(el.text, rules):
@@ -271,6 +296,8 @@ def render_lines(root: HtmlElement, rules: Rules) -> list[str]:
     lines = []
     for raw in "".join(out).split("\n"):
         line = _SPACE.sub(" ", raw).strip(" \t")
+        if line and _BRACKET_CHARS.intersection(line[:LABEL_MAX_CHARS * 4]):
+            line = rules.bracketed_label_re.sub(r"\g<label>：", line)   # 【索引号】… reads 索引号：…
         if line:
             lines.append(line)
     return lines
