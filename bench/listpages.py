@@ -208,10 +208,11 @@ def cut_column(html: str, url: str, keep: int) -> tuple[str, list[str], set[str]
     return lxml.html.tostring(root, encoding="unicode"), kept, every
 
 
-def score_cut_columns(root: Path, keep: int) -> tuple[int, int, int, int, int, int]:
+def score_cut_columns(root: Path, keep: int) -> tuple[int, int, int, int, int, int, int]:
     """A column of *keep* items, made from each start page and _lists page by cutting its list: (pages,
     pages whose list was still found, kept items, kept items found, links found, links found that the
-    whole page's reading does not return either: a sidebar or menu taken for the column)."""
+    whole page's reading does not return either: a sidebar or menu taken for the column, kept items in
+    the main list: the column, not a longer sidebar of the same URL shape, taken for the page's list)."""
     pages: list[tuple[Path, str]] = []
     for meta_path in sorted((root / "_meta").glob("*.json")):
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -220,18 +221,19 @@ def score_cut_columns(root: Path, keep: int) -> tuple[int, int, int, int, int, i
         if meta_path.stem not in EXCLUDED_LISTS and meta_path.stem != "gerapy_sample":
             pages.append((meta_path.with_suffix(".html"),
                           json.loads(meta_path.read_text(encoding="utf-8"))["assumed_url"]))
-    counts = [0] * 6
+    counts = [0] * 7
     for path, url in pages:
         cut = cut_column(path.read_text(encoding="utf-8", errors="replace"), url, keep)
         if cut is None:
             continue
         html, kept, every = cut
         reading = read_list_page(html, url)
-        found = {m.url for m in reading.main_links} | {a.url for a in reading.article_links}
+        main = {m.url for m in reading.main_links}
+        found = main | {a.url for a in reading.article_links}
         for i, value in enumerate((1, reading.profile is not None, len(kept), len(set(kept) & found), len(found),
-                                   len(found - every))):
+                                   len(found - every), len(set(kept) & main))):
             counts[i] += value
-    return counts[0], counts[1], counts[2], counts[3], counts[4], counts[5]
+    return counts[0], counts[1], counts[2], counts[3], counts[4], counts[5], counts[6]
 
 
 _HREF = re.compile(r"""<a\s[^>]{0,400}?href\s*=\s*["']([^"'<>]{1,500})["']""", re.IGNORECASE)
@@ -303,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
         sites = score_sites(root)
         others = score_other_lists(root)
         bare = pooled(score_lists(root, without_class_and_id)), pooled(score_sites(root, without_class_and_id))
-        cut = {keep: score_cut_columns(root, keep) for keep in (1, 2)}
+        cut = {keep: score_cut_columns(root, keep) for keep in (1, 2, 3, 5)}
     print("_lists: main-list links vs annotation")
     print(f"{'page':40} {'truth':>5} {'found':>5} {'P':>6} {'R':>6} {'dates ok':>9} {'ms':>7}  pager hit/truth of found"
           " (kind / unsupported)")
@@ -356,9 +358,10 @@ def main(argv: list[str] | None = None) -> int:
           "   article-regex links are menu entries, which a list reader cannot learn a shape from)")
     print(f"without class and id attributes: _lists P {bare[0][0]:.3f} R {bare[0][1]:.3f}; "
           f"start pages P {bare[1][0]:.3f} R {bare[1][1]:.3f} (does the reader lean on a template's names?)")
-    for keep, (n, listed, items, items_found, found, strange) in cut.items():
-        print(f"columns cut to {keep} item(s): list found on {listed}/{n} pages, items {items_found}/{items}; "
-              f"{strange} of {found} links found are none the whole page's reading returns")
+    for keep, (n, listed, items, items_found, found, strange, in_main) in cut.items():
+        print(f"columns cut to {keep} item(s): list found on {listed}/{n} pages, items {items_found}/{items} "
+              f"({in_main} in the main list); {strange} of {found} links found are none the whole page's reading "
+              "returns")
     pages = len(lists) + sum(len(s.pages) for s in sites)
     total = sum(s.seconds for s in lists) + sum(s.seconds for s in sites)
     print(f"time: {pages} pages, {total * 1000 / pages:.1f} ms/page mean (read_list_page only, parse included)")

@@ -65,3 +65,51 @@ def test_a_list_filed_under_the_columns_directory_beats_a_better_scored_one_else
             f"<div id='list_right_con4'><dl>{box}</dl></div></body></html>")
     got = [m.url for m in read_list_page(html, "http://h.example.com/hmy/by/index.html").main_links]
     assert got == [f"http://h.example.com/hmy/by/{n}.html" for n in (31, 46, 51, 54, 56)]
+
+
+CRUMB = "<div class='location'>当前位置：<a href='/'>首页</a> &gt; <a href='/djgz/djdt/'>党建动态</a></div>"
+HOT = ("<div class='side'><h3>一周热点排行</h3><ul>" + "".join(
+    f"<li><span>{i}</span><a href='/c/2020-12-0{i % 9 + 1}/47{i:04d}.html'>国际志愿者日福彩志愿心奉献温暖爱第{i}期</a></li>"
+    for i in range(1, 11)) + "</ul></div>")
+
+
+def _column(items: int) -> str:
+    return "<ul class='list-group'>" + "".join(
+        f"<li><a href='/art/2020/{m}/15/art_12_{5000 + m}.html'>福彩系统党支部开展第{m}次主题党日活动</a>"
+        f"<span>2020-{m:02d}-15</span></li>" for m in range(1, items + 1)) + "</ul>"
+
+
+def test_the_first_list_after_the_breadcrumb_is_the_column_over_a_longer_sidebar():
+    """cwl_lottery's 党建动态 cut to four items: the right sidebar's ten 热点排行 rows outscored the column
+    (its rows then were the column's anchors and profile; with another URL shape, its items were lost)."""
+    url = "http://www.example.cn/djgz/djdt/index.html"
+    html = f"<html><body>{CRUMB}<div class='content'>{_column(4)}</div>{HOT}</body></html>"
+    reading = read_list_page(html, url)
+    assert [m.url for m in reading.main_links] == [
+        f"http://www.example.cn/art/2020/{m}/15/art_12_{5000 + m}.html" for m in range(1, 5)]
+    assert {a.url for a in reading.article_links} >= {m.url for m in reading.main_links}
+    # without a breadcrumb the longer list wins, as before: the column's items are then not even fetched
+    sidebar = read_list_page(html.replace(CRUMB, ""), url)
+    assert len(sidebar.main_links) == 10 and not any("/art/" in a.url for a in sidebar.article_links)
+
+
+def test_a_short_box_after_the_breadcrumb_does_not_outrank_the_column_below_it():
+    # three 置顶 items right under the breadcrumb, then the column's twenty: a box scoring under half
+    url = "http://www.example.cn/djgz/djdt/index.html"
+    pinned = "<ul class='top'>" + "".join(
+        f"<li><a href='/zt/{i}.html'>专题：学习贯彻党的二十大精神第{i}讲</a></li>" for i in range(3)) + "</ul>"
+    reading = read_list_page(f"<html><body>{CRUMB}{pinned}{_column(12)}{HOT}</body></html>", url)
+    assert len(reading.main_links) == 12 and "/art/2020/" in reading.main_links[0].url
+
+
+def test_a_hubs_boxes_after_the_breadcrumb_are_not_its_list():
+    """cicpa's 国际交流 hub: a box per sub-column (its link over its list) comes first after the
+    breadcrumb, but a block holding another candidate list is not a list of items."""
+    url = "http://www.example.cn/ztzl/gjjl/index.html"
+    boxes = "".join(
+        f"<div class='box'><a href='/ztzl/gjjl/sub{b}/'>国际交流子栏目名称第{b}个栏目</a><span>2021-04-2{b}</span>"
+        + ("<ul>" + "".join(f"<li><a href='/ztzl/gjjl/sub{b}/202104/t2021042{b}_6{b}{i}00.html'>国际会计师联合会发布"
+                            f"第{i}号征求意见稿</a><span>2021-04-2{b}</span></li>" for i in range(5)) + "</ul>"
+           if b == 0 else "") + "</div>" for b in range(5))
+    reading = read_list_page(f"<html><body>{CRUMB}<div class='main'>{boxes}</div></body></html>", url)
+    assert len(reading.main_links) == 5 and all("/202104/" in m.url for m in reading.main_links)
