@@ -45,7 +45,7 @@ _SPACE = re.compile(r"[ \xa0\u3000\u2002\u2003\u2009\r\f\v]")
 _INNER_WS = re.compile(r"[ ]{2,}")
 # Block elements a field's label can fill on its own (<div>索引号</div><div>…</div>, <li>文号：</li><li>…</li>);
 # the containers of many rows (ul, table, body) never hold only a label.
-LABEL_BLOCKS = frozenset(("div", "p", "li", "h4", "h5", "h6", "label", "section"))
+LABEL_BLOCKS = frozenset(("div", "p", "li", "h4", "h5", "h6", "section"))
 _BRACKET_CHARS = frozenset("[【〔［")
 
 
