@@ -228,6 +228,38 @@ def _is_rel_next(element: HtmlElement, url: str, page_url: str) -> bool:
     return "next" in rel and urlsplit(url).netloc == urlsplit(page_url).netloc
 
 
+# A page-jump drop-down (DedeCMS's sldd, old ASP lists): <select onchange="location.href=this.options[…].value">
+# The option's value itself is where it goes (a URL computed from it, icama's 'index_'+this.value+'.jhtml',
+# is the jhtml pager's business).
+_JUMP_TO_VALUE = re.compile(
+    r"(?:location(?:\.href)?\s*=|window\.open\(|location\.(?:assign|replace)\()\s*"
+    r"this\.(?:value|options\s*\[\s*this\.selectedIndex\s*\]\.value)\b", re.IGNORECASE)
+_PAGE_OPTION = re.compile(r"^\s*(?:第\s*)?\d{1,5}\s*(?:页)?\s*$")
+MAX_SELECTS = 5
+
+
+def _select_pages(root: HtmlElement, page_url: str) -> list[str]:
+    """The pages a jump drop-down offers: each option's value, when its text is a page number and the
+    select's onchange goes to the chosen value (at most MAX_SELECTS such drop-downs read)."""
+    out: list[str] = []
+    jumps = 0
+    for select in root.iter("select"):
+        onchange = (select.get("onchange") or "")[:300]
+        if not _JUMP_TO_VALUE.search(onchange):
+            continue
+        jumps += 1
+        for option in select.iter("option"):
+            value = (option.get("value") or "").strip()
+            if (value and not value.isdigit() and _PAGE_OPTION.match(option.text_content()[:20])
+                    and (url := resolve_url(value, page_url))):
+                out.append(url)
+                if len(out) >= MAX_GENERATED:
+                    return out
+        if jumps >= MAX_SELECTS:
+            break
+    return out
+
+
 def find_pagination(root: HtmlElement, links: list[PageLink], page_url: str,
                     is_article: Callable[[str], bool] = lambda url: False) -> Pagination:
     """Pager pages of this list page, in page order, deduplicated, without the page itself."""
@@ -274,6 +306,10 @@ def find_pagination(root: HtmlElement, links: list[PageLink], page_url: str,
         kind = _is_pager_url(link.url, page_url, labelled)
         if kind:
             add(link.url, kind)
+
+    for url in _select_pages(root, page_url):
+        if not is_article(url) and (kind := _is_pager_url(url, page_url, True)):
+            add(url, "select")
 
     for head_link in root.iter("link"):
         href = head_link.get("href") or ""

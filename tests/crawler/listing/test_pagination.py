@@ -211,3 +211,24 @@ def test_a_script_pager_whose_handler_goes_to_a_page_number_is_followed():
     assert elsewhere.urls == []
     not_a_page = pager(script.replace("pageIndex=' +", "columnId=' +"), "https://x.gov.cn/xxdt/tzgg/index.html")
     assert not_a_page.urls == []
+
+
+def test_a_page_jump_drop_down_offers_the_pages_its_links_do_not():
+    """DedeCMS's sldd drop-down (and old ASP lists'): the links show pages 2, 3 and the last; the
+    drop-down every page. A drop-down whose handler builds the URL from a page number (icama's
+    'index_'+this.value+'.jhtml') and one of other sites (友情链接) are not pagers of this column."""
+    dede = ("<ul class='pagelist'><li><a href='list_5_2.html'>2</a></li><li><a href='list_5_3.html'>3</a></li>"
+            "<li><a href='list_5_2.html'>下一页</a></li><li><a href='list_5_6.html'>末页</a></li>"
+            "<li><select name='sldd' onchange='location.href=this.options[this.selectedIndex].value;'>"
+            + "".join(f"<option value='list_5_{n}.html'>{n}</option>" for n in range(1, 7)) + "</select></li></ul>")
+    p = pager(dede, "http://www.x.com/a/news/list_5_1.html")
+    assert [u.rsplit("/", 1)[1] for u in p.urls] == [f"list_5_{n}.html" for n in (2, 3, 6, 4, 5)]
+    assert p.kind == "links+select"
+    computed = ("<select onchange=\"location.href=encodeURI('index_'+this.value+'.jhtml')\">"
+                "<option value='1'>1</option><option value='2'>2</option></select>")
+    friends = ("<select onchange='window.open(this.value)'><option value='http://www.gov.cn/'>中国政府网</option>"
+               "<option value='http://www.hunan.gov.cn/'>湖南省人民政府</option></select>")
+    assert pager(computed + friends, "http://x.gov.cn/dfdt/index.jhtml").urls == []
+    spaced = ("<select onchange='self.location.href=this.options[this.selectedIndex].value'>"
+              "<option value='/zgdw/index.html'>第 1 页</option><option value='/zgdw/index_2.html'>第 2 页</option></select>")
+    assert pager(spaced, "http://x.org.cn/zgdw/index.html").urls == ["http://x.org.cn/zgdw/index_2.html"]
