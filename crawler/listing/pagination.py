@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import islice
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from lxml.html import HtmlElement
@@ -236,6 +237,37 @@ _JUMP_TO_VALUE = re.compile(
     r"this\.(?:value|options\s*\[\s*this\.selectedIndex\s*\]\.value)\b", re.IGNORECASE)
 _PAGE_OPTION = re.compile(r"^\s*(?:第\s*)?\d{1,5}\s*(?:页)?\s*$")
 MAX_SELECTS = 5
+
+
+# Pager controls that go nowhere: javascript:void(0), javascript:;, # — a script's click handlers page.
+_GOES_NOWHERE = re.compile(r"^(?:javascript:\s*(?:void\s*\(\s*0?\s*\)\s*)?;?|#)$", re.IGNORECASE)
+_FORWARD = re.compile(r"^(?:下一?页|下页|尾页|末页|最后一页|后页|next|last|>{1,2}|»|›)$", re.IGNORECASE)
+VOID_PAGER = "pager controls that go nowhere (javascript:void): the list and its pages are drawn by script"
+
+
+# 第<span></span>页 共<span></span>页 总共<span></span>条: the counters a script fills, empty in the page
+_EMPTY_COUNTER = re.compile(r"(?:第|共)\s*(?:页|条)")
+PAGER_TEXT_CHARS = 300
+
+
+def void_pager(links: list[PageLink]) -> bool:
+    """Whether the page shows a pager a script drives: two or more controls (首页, 下一页, 末页, 2 …) whose
+    links go nowhere, one of them forward, beside page counters with no number in them. A static
+    column's last (or only) page writes its forward controls javascript:; too, but with its counts
+    (共1页) filled; and this is asked only where no list was found."""
+    controls = [lk for lk in links if not lk.url and _GOES_NOWHERE.match(lk.raw.strip())
+                and _PAGER_ANCHOR.match(_strip_anchor(lk.anchor or lk.title))]
+    if len(controls) < 2 or not any(_FORWARD.match(_strip_anchor(lk.anchor or lk.title)) for lk in controls):
+        return False
+    box = controls[0].element.getparent()
+    for _ in range(2):
+        if box is None:
+            return False
+        text = "".join(islice(box.itertext(), 200))[:PAGER_TEXT_CHARS * 4]
+        if _EMPTY_COUNTER.search("".join(text.split())):
+            return True
+        box = box.getparent()
+    return False
 
 
 def _select_pages(root: HtmlElement, page_url: str) -> list[str]:

@@ -18,7 +18,7 @@ from .data_lists import inline_data_lists
 from .datastore import GROUP_RECORDS, record_group
 from .links import PageLink, document_base, is_page, page_links, parse_html, resolve_url
 from .model import ListLink, ListProfile, ListReading, Pagination
-from .pagination import find_pagination
+from .pagination import VOID_PAGER, find_pagination, void_pager
 from .record_dates import issue_date, record_dates
 from .records import Record, Region, find_regions, is_article_list, records_at, url_skeleton
 from .script_links import ScriptLinks, script_sources
@@ -241,9 +241,14 @@ def read_list_page(html: str, url: str, profile: ListProfile | None = None,
                 main = []
     if learned is None:
         pagination = find_pagination(root, links, url)
+        if not pagination.urls and pagination.unsupported is None and void_pager(links):
+            # an empty column under a pager whose controls go nowhere: a script fills both (an operator
+            # must know the column is there, not empty)
+            pagination.unsupported = VOID_PAGER
         frames = _frames(root, base)
         return ListReading([], [], pagination, None, False, "no list found: no repeated block of titled links"
-                           + (f"; the page embeds {len(frames)} frame(s)" if frames else ""), wanted, frames)
+                           + (f"; the page embeds {len(frames)} frame(s)" if frames else "")
+                           + (f"; {VOID_PAGER}" if pagination.unsupported == VOID_PAGER else ""), wanted, frames)
     main = [m if m.date else ListLink(m.url, m.anchor, issue_date(url, m.url)) for m in main]
     articles = _same_shape(links, main, learned.url_shape, url)
     rx = compile_shape(learned.url_shape)

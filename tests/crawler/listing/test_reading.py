@@ -385,3 +385,24 @@ def test_a_menus_undated_drop_down_is_not_taken_for_a_list_whose_items_are_in_a_
     assert reading.frames == ["http://www.example.cn/zdjs/fywgz/law_flist/code_1.shtml"]
     dated = html.replace("</a></dd>", "</a><span>2024-05-01</span></dd>")
     assert read_list_page(dated, "http://www.example.cn/zdjs/fywgz/law_flist.shtml").main_links  # a dated one stands in
+
+
+def test_an_empty_column_under_a_pager_that_goes_nowhere_is_said_to_be_drawn_by_script():
+    """An association's list page (a jQuery front end over a REST API): an empty <ul> and 首页/上一页/
+    下一页/末页 controls written javascript:void(0). Without a word, an operator saw an empty column."""
+    pager = "".join(f"<a class='p' href='javascript:void(0);'>{w}</a>" for w in ("首页", "上一页", "下一页", "末页"))
+    html = (f"<html><body><ul class='nav'>{''.join(f'<li><a href=/c{i}.html>栏目{i}</a></li>' for i in range(5))}</ul>"
+            f"<div class='right'><h2>行业动态</h2><ul class='listMain'></ul><div class='changePage'>{pager}"
+            "第<span class='current'></span>页 共<span class='totalPage'></span>页</div></div>"
+            "<script src='js/pageLoad/listLoad.js'></script></body></html>")
+    reading = read_list_page(html, "http://www.example.org.cn/list.html?id=12")
+    assert reading.main_links == [] and reading.pagination.urls == []
+    assert reading.pagination.unsupported and "drawn by script" in reading.pagination.unsupported
+    assert "drawn by script" in reading.region_summary
+    # a static column showing its only page writes its controls so too: nothing is said there, with its
+    # list or (a VSB content page under a column's pager) without one, its counts filled in
+    static = read_list_page(_page(ITEMS).replace("</body>", f"{pager}</body>"), URL)
+    assert len(static.main_links) == len(ITEMS) and static.pagination.unsupported is None
+    vsb = ("<html><body><div class='text'><p>学校现设五个专业。</p></div><div class='pb'>共1页 1/1 首页 上页 "
+           "<a href='javascript:;'>下页</a> <a href='javascript:;'>尾页</a></div></body></html>")
+    assert read_list_page(vsb, "http://www.example.edu.cn/xyjj/zyjs.htm").pagination.unsupported is None
