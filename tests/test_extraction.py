@@ -1074,3 +1074,17 @@ def test_a_date_labels_value_without_a_number_is_no_value():
         到
       </span><input type="text"></form><div class="content"><p>{PARA1}</p></div></body></html>"""
     assert "发布时间" not in extract_page(html).metadata
+
+
+def test_a_news_sites_rights_notes_and_a_copyright_line_in_any_case_are_not_the_article():
+    """Two realpages: a 振兴东北网 article closed by the rights notes many Chinese news sites share
+    (① 凡本网注明…版权均属于… ② …转载目的在于传递更多信息… ③ 如因作品内容、版权…), and a footer line
+    written `CopyRight 2012-2021 …` (the rule knew Copyright and COPYRIGHT only)."""
+    from crawler.extraction.boilerplate import clean_lines
+    from crawler.extraction.rules import load_rules
+
+    notes = ["① 凡本网注明“来源：某某网”的所有作品，版权均属于某某网，未经本网授权不得转载、摘编或利用其它方式使用上述作品。",
+             "② 凡本网注明“来源：XXX（非某某网）”的作品，均转载自其它媒体，转载目的在于传递更多信息，并不代表本网赞同其观点。",
+             "③ 如因作品内容、版权和其它问题需要同本网联系的，请在30日内进行。",
+             "CopyRight 2012-2021 某某网 版权所有 关于我们 | 网站公告 | 联系方式"]
+    assert clean_lines("\n".join([PARA1, PARA2, *notes]), load_rules()) == [PARA1, PARA2]
