@@ -1088,3 +1088,19 @@ def test_a_news_sites_rights_notes_and_a_copyright_line_in_any_case_are_not_the_
              "③ 如因作品内容、版权和其它问题需要同本网联系的，请在30日内进行。",
              "CopyRight 2012-2021 某某网 版权所有 关于我们 | 网站公告 | 联系方式"]
     assert clean_lines("\n".join([PARA1, PARA2, *notes]), load_rules()) == [PARA1, PARA2]
+
+
+@pytest.mark.parametrize("line", [
+    "《 人民日报 》（ 2024年05月10日 04 版）",       # a reprint's edition credit (人民网, 光明网, school sites)
+    "《光明日报》（2024年05月20日 03版）",
+    "点击右上角微信好友", "朋友圈", "点击浏览器下方“”分享微信好友Safari浏览器请点击“”按钮",   # a share bar
+    "第1页/共1页 << 上一页 | 下一页 >>", "共3页 第1页 首页 下一页 尾页",                  # an article's pager
+])
+def test_credit_share_and_pager_lines_around_an_article_are_not_its_text(line):
+    from crawler.extraction.boilerplate import clean_lines
+    from crawler.extraction.rules import load_rules
+
+    assert clean_lines("\n".join([PARA1, line, PARA2]), load_rules()) == [PARA1, PARA2]
+    # the same words inside a sentence are prose
+    prose = f"他在{line[:6]}中写道，要加快推进乡村振兴。"
+    assert clean_lines("\n".join([PARA1, prose, PARA2]), load_rules()) == [PARA1, prose, PARA2]
