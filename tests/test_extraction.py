@@ -1100,7 +1100,7 @@ def test_credit_share_and_pager_lines_around_an_article_are_not_its_text(line):
     from crawler.extraction.boilerplate import clean_lines
     from crawler.extraction.rules import load_rules
 
-    assert clean_lines("\n".join([PARA1, line, PARA2]), load_rules()) == [PARA1, PARA2]
+    assert clean_lines(f"{PARA1}\n{line}\n{PARA2}", load_rules()) == [PARA1, PARA2]
     # the same words inside a sentence are prose
     prose = f"他在{line[:6]}中写道，要加快推进乡村振兴。"
-    assert clean_lines("\n".join([PARA1, prose, PARA2]), load_rules()) == [PARA1, prose, PARA2]
+    assert clean_lines(f"{PARA1}\n{prose}\n{PARA2}", load_rules()) == [PARA1, prose, PARA2]
