@@ -1095,8 +1095,9 @@ def test_a_news_sites_rights_notes_and_a_copyright_line_in_any_case_are_not_the_
     "《光明日报》（2024年05月20日 03版）",
     "点击右上角微信好友", "朋友圈", "点击浏览器下方“”分享微信好友Safari浏览器请点击“”按钮",   # a share bar
     "第1页/共1页 << 上一页 | 下一页 >>", "共3页 第1页 首页 下一页 尾页",                  # an article's pager
+    "您当前的位置：", "当前位置： 首 页 > 新闻公告 > 教学新闻", ">",                          # a breadcrumb's remains
 ])
-def test_credit_share_and_pager_lines_around_an_article_are_not_its_text(line):
+def test_credit_share_pager_and_breadcrumb_lines_around_an_article_are_not_its_text(line):
     from crawler.extraction.boilerplate import clean_lines
     from crawler.extraction.rules import load_rules
 
