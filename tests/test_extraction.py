@@ -1105,3 +1105,18 @@ def test_credit_share_pager_and_breadcrumb_lines_around_an_article_are_not_its_t
     # the same words inside a sentence are prose
     prose = f"他在{line[:6]}中写道，要加快推进乡村振兴。"
     assert clean_lines(f"{PARA1}\n{prose}\n{PARA2}", load_rules()) == [PARA1, prose, PARA2]
+
+
+def test_a_cells_bare_text_beside_its_paragraphs_and_an_inline_table_is_the_articles_text():
+    """A 2005 news page (realpages cw13): the article's cell opens with its first paragraph as bare text,
+    then <P>s, a small ad table floated left, and a paragraph of bare text after it. trafilatura drops
+    a container's own text once it holds blocks: the first paragraph and the one after the table were lost."""
+    first = "一个月之后的6月21日，随着两家企业合资基础协议的签署，传闻再次袭来，本报记者首次了解到合资内幕。"
+    after = "对方主动找到旗下的客车厂商谈合作，双方坐到了一起，此后进行了多轮艰苦的谈判，终于达成一致意见。"
+    html = f"""<html><head><meta charset="utf-8"><title>{TITLE}</title></head><body>
+      <div class="nav"><a href="/">首页</a> <a href="/news/">新闻</a></div><h1>{TITLE}</h1>
+      <table width="100%"><tr><td class="Content">　　{first}
+      <P>　　{PARA1}<table align="left"><tr><td><a href="/ad/1.html">广告</a></td></tr></table>
+      　　{after}<P>　　{PARA2}</td></tr></table><div class="foot">版权所有 某某网</div></body></html>"""
+    lines = extract_page(html.encode(), "http://www.example.com/news/2005-07/18/1.html").text.split("\n")
+    assert [line.strip("　 ") for line in lines] == [first, PARA1, after, PARA2]

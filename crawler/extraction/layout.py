@@ -36,3 +36,66 @@ def unwrap_layout_tables(root: HtmlElement, long_cell: int = 200) -> int:
             for attr in ("width", "height", "colspan", "rowspan", "cellpadding", "cellspacing", "border"):
                 el.attrib.pop(attr, None)
     return len(layout)
+
+
+_BLOCK_CHILDREN = frozenset(("p", "div", "table", "ul", "ol", "dl", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
+                             "pre", "section", "article", "center", "form", "hr"))
+_LOOSE_CONTAINERS = ("div", "td")
+MAX_LOOSE_RUNS = 2000   # paragraphs a page may gain: each is one element made
+
+
+def wrap_loose_text(root: HtmlElement) -> int:
+    """Wrap text standing loose beside block elements in paragraphs of their own, as a browser lays
+    it out in anonymous blocks: a cell whose first paragraph is its bare text, then <P>…, then a small
+    table and more bare text. trafilatura drops such a container's own text once it holds blocks
+    (realpages cw13 lost its first paragraph and the one after an inline ad table). A run is the text
+    and the inline elements up to the next block child. Returns the paragraphs made."""
+    made = 0
+    for container in list(root.iter(*_LOOSE_CONTAINERS)):
+        if made >= MAX_LOOSE_RUNS:
+            break
+        made += _wrap_runs(container)
+    return made
+
+
+def _is_block(el: HtmlElement) -> bool:
+    return isinstance(el.tag, str) and el.tag in _BLOCK_CHILDREN
+
+
+def _wrap_runs(container: HtmlElement) -> int:
+    """The paragraphs made in one container (0 when no loose text stands beside its blocks)."""
+    children = list(container)
+    if len(children) > MAX_LOOSE_RUNS:
+        return 0   # a hostile box of 100,000 children is left as it is
+    blocks = [c for c in children if _is_block(c)]
+    if not blocks or not ((container.text or "").strip() or any((c.tail or "").strip() for c in blocks)):
+        return 0   # no blocks, or no loose text beside them (inline elements between blocks stay as they are)
+    rebuilt: list[HtmlElement] = []
+    runs: list[tuple[str, list[HtmlElement]]] = []
+    text, inline = container.text or "", []
+    for child in children:
+        if _is_block(child):
+            runs.append((text, inline))
+            text, inline = child.tail or "", []
+            child.tail = None
+            runs.append(("", [child]))
+        else:
+            inline.append(child)
+    runs.append((text, inline))
+    container.text = None
+    for child in children:
+        container.remove(child)   # detached first: making a paragraph moves its inline members
+    made = 0
+    for lead, members in runs:
+        if len(members) == 1 and _is_block(members[0]):
+            rebuilt.append(members[0])
+        elif lead.strip() or any(isinstance(m.tag, str) for m in members):
+            p = container.makeelement("p", {})
+            p.text = lead
+            p.extend(members)
+            rebuilt.append(p)
+            made += 1
+        else:
+            rebuilt.extend(members)   # comments and whitespace between blocks
+    container.extend(rebuilt)
+    return made

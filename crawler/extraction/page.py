@@ -38,7 +38,7 @@ from .fallback import (
     prose_chars,
     tuned_confidence,
 )
-from .layout import unwrap_layout_tables
+from .layout import unwrap_layout_tables, wrap_loose_text
 from .metadata import Labelled, body_byline, correspondents, edition, find_labelled, original_title, person_names
 from .rules import Rules, load_rules
 from .textlines import render_lines
@@ -205,6 +205,7 @@ def extract_page(html: str | bytes, url: str | None = None, *, declared_encoding
         bookmark.drop_tag()
     drop_hidden(root, keep=title_el)
     unwrap_layout_tables(root, int(rules.thresholds["layout_cell_chars"]))
+    wrap_loose_text(root)
     container, _ = _content_container(root, rules)
     # The CMS's own article container (rules.yaml content_xpaths: TRS_Editor, js_content, …) is the
     # body, with the boilerplate inside it dropped (a share bar, a pager): finding the body is what
