@@ -1120,3 +1120,12 @@ def test_a_cells_bare_text_beside_its_paragraphs_and_an_inline_table_is_the_arti
       　　{after}<P>　　{PARA2}</td></tr></table><div class="foot">版权所有 某某网</div></body></html>"""
     lines = extract_page(html.encode(), "http://www.example.com/news/2005-07/18/1.html").text.split("\n")
     assert [line.strip("　 ") for line in lines] == [first, PARA1, after, PARA2]
+
+
+def test_loose_text_with_control_characters_is_wrapped_without_an_error():
+    # the parser keeps \x01 in a text node; lxml refuses to set it on a new element (the fault site's
+    # malformed page raised out of extract_page)
+    html = (f"<html><head><meta charset='utf-8'><title>{TITLE}</title></head><body><h1>{TITLE}</h1>"
+            f"<div class='content'>{PARA1}\x01\x02<p>{PARA2}</p>尾\x00部</div></body></html>")
+    page = extract_page(html.encode(), "http://www.example.gov.cn/a/1.html")
+    assert page.text.split("\n")[:2] == [PARA1, PARA2]

@@ -7,6 +7,8 @@ tables (disclosure tables, statistics) have neither and are left alone.
 """
 from __future__ import annotations
 
+import re
+
 from lxml.html import HtmlElement
 
 _TABLE_PARTS = ("table", "tbody", "thead", "tfoot", "tr", "td", "th", "caption")
@@ -41,6 +43,7 @@ def unwrap_layout_tables(root: HtmlElement, long_cell: int = 200) -> int:
 _BLOCK_CHILDREN = frozenset(("p", "div", "table", "ul", "ol", "dl", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
                              "pre", "section", "article", "center", "form", "hr"))
 _LOOSE_CONTAINERS = ("div", "td")
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 MAX_LOOSE_RUNS = 2000   # paragraphs a page may gain: each is one element made
 
 
@@ -91,7 +94,7 @@ def _wrap_runs(container: HtmlElement) -> int:
             rebuilt.append(members[0])
         elif lead.strip() or any(isinstance(m.tag, str) for m in members):
             p = container.makeelement("p", {})
-            p.text = lead
+            p.text = _XML_UNSAFE.sub("", lead)   # lxml sets no control character the parser let through
             p.extend(members)
             rebuilt.append(p)
             made += 1
