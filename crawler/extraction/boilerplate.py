@@ -13,7 +13,7 @@ from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from .dates import NUMERIC_DATE, is_bare_date
-from .rules import Rules
+from .rules import LABEL_BRACKETS, Rules
 
 _LINKS = XPath("//body//a")
 _WS = re.compile(r"[\s\xa0\u3000]+")
@@ -234,7 +234,7 @@ def is_metadata_line(line: str, rules: Rules) -> bool:
     m = rules.label_re.search(line)
     if m is not None and m.start() <= 2:
         return True
-    if line[:1] in "[【〔［" and rules.bracketed_label_re.match(line):
+    if line[:1] in LABEL_BRACKETS and rules.bracketed_label_re.match(line):
         return True   # 【索引号】002482500/2023-00155
     # an info bar opening with its date: 2022-03-31作者：浏览次数： (VSB's news template)
     day = NUMERIC_DATE.match(line)

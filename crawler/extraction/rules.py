@@ -56,6 +56,10 @@ def _values(data: dict, name: str, where: str | None = None) -> list[str]:
             if (e.get("where") if isinstance(e, dict) else None) == where]
 
 
+# What opens a bracketed label ([发文字号], 【成文日期】, 〔主题分类〕): bracketed_label_re, textlines, boilerplate.
+LABEL_BRACKETS = "[【〔［"
+
+
 @lru_cache(maxsize=1)
 def load_rules(path: str | None = None) -> Rules:
     return rules_from_data(read_rules_data(path))

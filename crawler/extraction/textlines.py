@@ -18,7 +18,7 @@ from itertools import islice
 from lxml.html import HtmlElement
 
 from .labels import load_labels, written_forms
-from .rules import Rules, canonical_label
+from .rules import LABEL_BRACKETS, Rules, canonical_label
 
 BLOCK_TAGS = frozenset(
     ["address", "article", "aside", "blockquote", "body", "center", "details", "dialog", "div", "dl", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "html", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "thead", "tfoot", "tr", "ul", "option", "select"]
@@ -46,7 +46,7 @@ _INNER_WS = re.compile(r"[ ]{2,}")
 # Block elements a field's label can fill on its own (<div>索引号</div><div>…</div>, <li>文号：</li><li>…</li>);
 # the containers of many rows (ul, table, body) never hold only a label.
 LABEL_BLOCKS = frozenset(("div", "p", "li", "h4", "h5", "h6", "section"))
-_BRACKET_CHARS = frozenset("[【〔［")
+_BRACKET_CHARS = frozenset(LABEL_BRACKETS)
 
 
 class _Join(str):
@@ -225,7 +225,7 @@ _DISCLOSURE = frozenset(load_labels().canonical.values())
 # Characters a disclosure label can start with, as written (any form NFKC folds into its first
 # character) or in brackets: a quick no for the thousands of other inline elements on a page.
 _LABEL_FIRST = frozenset(c for written in load_labels().canonical for c in written_forms(written[0])) \
-    | frozenset("[【〔［")
+    | _BRACKET_CHARS
 
 
 def _header_rows(root: HtmlElement, rules: Rules) -> dict:

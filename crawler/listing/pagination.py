@@ -229,22 +229,10 @@ def _is_rel_next(element: HtmlElement, url: str, page_url: str) -> bool:
     return "next" in rel and urlsplit(url).netloc == urlsplit(page_url).netloc
 
 
-# A page-jump drop-down (DedeCMS's sldd, old ASP lists): <select onchange="location.href=this.options[…].value">
-# The option's value itself is where it goes (a URL computed from it, icama's 'index_'+this.value+'.jhtml',
-# is the jhtml pager's business).
-_JUMP_TO_VALUE = re.compile(
-    r"(?:location(?:\.href)?\s*=|window\.open\(|location\.(?:assign|replace)\()\s*"
-    r"this\.(?:value|options\s*\[\s*this\.selectedIndex\s*\]\.value)\b", re.IGNORECASE)
-_PAGE_OPTION = re.compile(r"^\s*(?:第\s*)?\d{1,5}\s*(?:页)?\s*$")
-MAX_SELECTS = 5
-
-
 # Pager controls that go nowhere: javascript:void(0), javascript:;, # — a script's click handlers page.
 _GOES_NOWHERE = re.compile(r"^(?:javascript:\s*(?:void\s*\(\s*0?\s*\)\s*)?;?|#)$", re.IGNORECASE)
 _FORWARD = re.compile(r"^(?:下一?页|下页|尾页|末页|最后一页|后页|next|last|>{1,2}|»|›)$", re.IGNORECASE)
 VOID_PAGER = "pager controls that go nowhere (javascript:void): the list and its pages are drawn by script"
-
-
 # 第<span></span>页 共<span></span>页 总共<span></span>条: the counters a script fills, empty in the page
 _EMPTY_COUNTER = re.compile(r"(?:第|共)\s*(?:页|条)")
 PAGER_TEXT_CHARS = 300
@@ -268,6 +256,16 @@ def void_pager(links: list[PageLink]) -> bool:
             return True
         box = box.getparent()
     return False
+
+
+# A page-jump drop-down (DedeCMS's sldd, old ASP lists): <select onchange="location.href=this.options[…].value">
+# The option's value itself is where it goes (a URL computed from it, icama's 'index_'+this.value+'.jhtml',
+# is the jhtml pager's business).
+_JUMP_TO_VALUE = re.compile(
+    r"(?:location(?:\.href)?\s*=|window\.open\(|location\.(?:assign|replace)\()\s*"
+    r"this\.(?:value|options\s*\[\s*this\.selectedIndex\s*\]\.value)\b", re.IGNORECASE)
+_PAGE_OPTION = re.compile(r"^\s*(?:第\s*)?\d{1,5}\s*(?:页)?\s*$")
+MAX_SELECTS = 5
 
 
 def _select_pages(root: HtmlElement, page_url: str) -> list[str]:
@@ -340,7 +338,7 @@ def find_pagination(root: HtmlElement, links: list[PageLink], page_url: str,
             add(link.url, kind)
 
     for url in _select_pages(root, page_url):
-        if not is_article(url) and (kind := _is_pager_url(url, page_url, True)):
+        if not is_article(url) and _is_pager_url(url, page_url, True):
             add(url, "select")
 
     for head_link in root.iter("link"):

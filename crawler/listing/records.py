@@ -134,7 +134,8 @@ def candidate_groups(links: list[PageLink]) -> dict[tuple[HtmlElement, str], dic
     return groups
 
 
-def _title_len(link: PageLink) -> int:
+def title_len(link: PageLink) -> int:
+    """A link's headline length: its text, else its title attribute (a list's cut-short rows keep it there)."""
     return len(link.anchor) or len(link.title)
 
 
@@ -145,10 +146,10 @@ def clean_records(records: list[Record]) -> list[Record]:
     titles = [r.title_link() for r in records]
     weight: Counter[str] = Counter()
     for t in titles:
-        weight[url_skeleton(t.url)] += _title_len(t) + 1
+        weight[url_skeleton(t.url)] += title_len(t) + 1
     dominant = weight.most_common(1)[0][0]
-    short = min(median(_title_len(t) for t in titles) / 2, SHORT_TITLE)
-    return [r for r, t in zip(records, titles) if url_skeleton(t.url) == dominant or _title_len(t) >= short]
+    short = min(median(title_len(t) for t in titles) / 2, SHORT_TITLE)
+    return [r for r, t in zip(records, titles) if url_skeleton(t.url) == dominant or title_len(t) >= short]
 
 
 _SECOND_LEVEL = {"gov", "com", "edu", "org", "net", "ac"}
@@ -166,7 +167,7 @@ def site_of(url: str) -> str:
 def _structure_score(records: list[Record], site: str = "", title_floor: float = 0.0) -> float:
     n = len(records)
     titles = [r.title_link() for r in records]
-    med = max(median(_title_len(t) for t in titles), title_floor * TITLE_FULL)
+    med = max(median(title_len(t) for t in titles), title_floor * TITLE_FULL)
     per_record = sum(len({lk.url for lk in r.links}) for r in records) / n
     uniform = 1.0 if per_record <= 2.5 else 2.5 / per_record
     shapes = Counter(url_skeleton(t.url) for t in titles)
@@ -191,7 +192,7 @@ def is_article_list(region: Region, page_url: str = "") -> bool:
     """
     if median(len({lk.url for lk in r.links}) for r in region.records) > MAX_RECORD_LINKS:
         return False   # the page's sections (header, body, footer), each "titled" by its longest link
-    median_title = median(_title_len(r.title_link()) for r in region.records)
+    median_title = median(title_len(r.title_link()) for r in region.records)
     if median_title >= MIN_TITLE or region.dated >= 0.5:
         return True
     if median_title < MIN_CAPTION:  # single characters are pager digits or junk, never captions

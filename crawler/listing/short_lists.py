@@ -22,7 +22,7 @@ from lxml.html import HtmlElement
 
 from .links import PageLink, element_text, is_page, names_a_file
 from .record_dates import date_outside_title
-from .records import MAX_UP, MIN_RECORDS, MIN_TITLE, SHORT_TITLE, Record, Region, group_xpath, site_of
+from .records import MAX_UP, MIN_RECORDS, MIN_TITLE, SHORT_TITLE, Record, Region, group_xpath, site_of, title_len
 
 MAX_SHORT = MIN_RECORDS - 1   # a list of MIN_RECORDS or more is record mining's
 # An article page's own links to its neighbours (上一篇：<a>…</a> 2021-05-06), to its files (附件1.xls, a
@@ -36,16 +36,12 @@ LABEL_CHARS = 12              # text just before a link read for a 上一篇 lab
 ITEM_EXTRA_CHARS = 200
 
 
-def _title_len(link: PageLink) -> int:
-    return len(link.anchor) or len(link.title)
-
-
 def _headline_urls_under(links: list[PageLink]) -> dict[HtmlElement, set[str]]:
     """For every element up to MAX_UP levels above a link with a headline-like text: the URLs of such
     links inside it (an element holding two of them is a block of several items, not one item)."""
     under: dict[HtmlElement, set[str]] = {}
     for link in links:
-        if not link.url or _title_len(link) < SHORT_TITLE:
+        if not link.url or title_len(link) < SHORT_TITLE:
             continue
         el: HtmlElement | None = link.element
         for _ in range(MAX_UP + 1):
@@ -129,7 +125,7 @@ def short_list(links: list[PageLink], page_url: str, is_column: Callable[[str], 
     items: list[tuple[PageLink, HtmlElement, str]] = []
     seen: set[str] = set()
     for link in links:
-        if (not link.url or link.url in seen or link.url.split("#", 1)[0] == page or _title_len(link) < MIN_TITLE
+        if (not link.url or link.url in seen or link.url.split("#", 1)[0] == page or title_len(link) < MIN_TITLE
                 or urlsplit(link.url).scheme not in ("http", "https") or site_of(link.url) != site
                 or is_column(link.url) or not is_page(link.url) or names_a_file(link.anchor or link.title)
                 or _ADDRESS.match(link.anchor or link.title) or _NEIGHBOUR.search(_label(link.element))):
